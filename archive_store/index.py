@@ -1,0 +1,207 @@
+"""Reading and writing the metadata index through one SQLAlchemy engine."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event, func, select, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from .schema import Base, Capture, Failure, Page, Run, WarcFile
+
+INDEX_FILENAME = "index.sqlite3"
+
+
+def utcnow() -> datetime:
+    """Naive UTC: the same value on SQLite (no time zones) and PostgreSQL."""
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def default_db_url(archive_dir: Path) -> str:
+    return f"sqlite:///{(archive_dir / INDEX_FILENAME).resolve()}"
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()
+
+
+def make_engine(db_url: str) -> Engine:
+    engine = create_engine(db_url, future=True)
+    if engine.dialect.name == "sqlite":
+        event.listen(engine, "connect", _sqlite_pragmas)
+    return engine
+
+
+class ArchiveIndex:
+    """Small typed API over the schema; every method is one short transaction."""
+
+    def __init__(self, db_url: str, *, create: bool = True) -> None:
+        self.db_url = db_url
+        self.engine = make_engine(db_url)
+        if create:
+            Base.metadata.create_all(self.engine)
+        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+
+    def session(self) -> Session:
+        return self._sessions()
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    # runs ------------------------------------------------------------------------------------
+    def unfinished_run(self, key: str) -> Run | None:
+        with self.session() as s:
+            stmt = (
+                select(Run).where(Run.key == key, Run.status == "running").order_by(Run.id.desc())
+            )
+            return s.scalars(stmt).first()
+
+    def start_run(self, key: str, kind: str, command: dict[str, Any]) -> Run:
+        with self.session() as s:
+            run = Run(
+                key=key,
+                kind=kind,
+                status="running",
+                started_at=utcnow(),
+                command=json.dumps(command, ensure_ascii=False),
+            )
+            s.add(run)
+            s.commit()
+            return run
+
+    def mark_resumed(self, run_id: int) -> None:
+        with self.session() as s:
+            s.execute(update(Run).where(Run.id == run_id).values(resumed=Run.resumed + 1))
+            s.commit()
+
+    def finish_run(self, run_id: int, status: str, summary: dict[str, Any]) -> None:
+        with self.session() as s:
+            s.execute(
+                update(Run)
+                .where(Run.id == run_id)
+                .values(
+                    status=status,
+                    finished_at=utcnow(),
+                    summary=json.dumps(summary, ensure_ascii=False),
+                )
+            )
+            s.commit()
+
+    # files -----------------------------------------------------------------------------------
+    def file_opened(self, filename: str, run_id: int | None) -> None:
+        with self.session() as s:
+            s.add(WarcFile(filename=filename, status="open", run_id=run_id, created_at=utcnow()))
+            s.commit()
+
+    def file_closed(
+        self, filename: str, size: int, sha256: str, location: str | None = None
+    ) -> None:
+        with self.session() as s:
+            row = s.scalars(select(WarcFile).where(WarcFile.filename == filename)).first()
+            if row is None:
+                row = WarcFile(filename=filename, created_at=utcnow(), run_id=None, status="open")
+                s.add(row)
+            row.status, row.closed_at, row.size, row.sha256 = "closed", utcnow(), size, sha256
+            row.location = location or row.location
+            s.commit()
+
+    def files(self) -> list[WarcFile]:
+        with self.session() as s:
+            return list(s.scalars(select(WarcFile).order_by(WarcFile.id)))
+
+    # captures and failures -------------------------------------------------------------------
+    def add_capture(self, capture: Capture) -> Capture:
+        with self.session() as s:
+            s.add(capture)
+            s.commit()
+            return capture
+
+    def add_failure(self, run_id: int | None, url: str, kind: str, reason: str) -> None:
+        with self.session() as s:
+            s.add(Failure(run_id=run_id, url=url, kind=kind, reason=reason, failed_at=utcnow()))
+            s.commit()
+
+    def known_record_ids(self, record_ids: Iterable[str]) -> set[str]:
+        ids = list(record_ids)
+        with self.session() as s:
+            found: set[str] = set()
+            for start in range(0, len(ids), 500):
+                stmt = select(Capture.record_id).where(
+                    Capture.record_id.in_(ids[start : start + 500])
+                )
+                found.update(s.scalars(stmt))
+            return found
+
+    def find_original(self, payload_digest: str) -> Capture | None:
+        """The earliest full response with this payload: what a revisit must refer to."""
+        with self.session() as s:
+            stmt = (
+                select(Capture)
+                .where(
+                    Capture.payload_digest == payload_digest,
+                    Capture.record_type == "response",
+                    Capture.truncated.is_(None),
+                )
+                .order_by(Capture.id)
+                .limit(1)
+            )
+            return s.scalars(stmt).first()
+
+    def run_captures(self, run_id: int) -> dict[str, Capture]:
+        """URL -> latest capture of that URL in the run (what a resumed run need not fetch again)."""
+        with self.session() as s:
+            stmt = select(Capture).where(Capture.run_id == run_id).order_by(Capture.id)
+            return {c.url: c for c in s.scalars(stmt)}
+
+    def captures_for(self, url: str) -> list[Capture]:
+        with self.session() as s:
+            stmt = (
+                select(Capture).where(Capture.url == url).order_by(Capture.captured_at, Capture.id)
+            )
+            return list(s.scalars(stmt))
+
+    def all_captures(self) -> list[Capture]:
+        with self.session() as s:
+            return list(s.scalars(select(Capture).order_by(Capture.id)))
+
+    def failures_for_run(
+        self, run_id: int, kinds: Sequence[str] = ("final", "seed")
+    ) -> list[Failure]:
+        with self.session() as s:
+            stmt = select(Failure).where(Failure.run_id == run_id, Failure.kind.in_(kinds))
+            return list(s.scalars(stmt.order_by(Failure.id)))
+
+    def set_state(self, capture_id: int, state: str, reason: str | None) -> None:
+        with self.session() as s:
+            s.execute(
+                update(Capture)
+                .where(Capture.id == capture_id)
+                .values(state=state, state_reason=reason)
+            )
+            s.commit()
+
+    def capture_by_record_id(self, record_id: str) -> Capture | None:
+        with self.session() as s:
+            return s.scalars(select(Capture).where(Capture.record_id == record_id)).first()
+
+    def page_for(self, capture_id: int) -> Page | None:
+        with self.session() as s:
+            return s.get(Page, capture_id)
+
+    def save_page(self, page: Page) -> None:
+        with self.session() as s:
+            s.merge(page)
+            s.commit()
+
+    def count_captures(self) -> int:
+        with self.session() as s:
+            return int(s.scalar(select(func.count(Capture.id))) or 0)

@@ -1,0 +1,120 @@
+"""Read WARC files member by member: offsets, whole records, and where a killed write stopped."""
+
+from __future__ import annotations
+
+import zlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+_READ_SIZE = 1 << 20
+
+
+@dataclass(frozen=True)
+class Member:
+    offset: int
+    length: int
+    data: bytes
+
+
+@dataclass(frozen=True)
+class StoredRecord:
+    """A WARC record read back: named fields in file order, and the block bytes."""
+
+    fields: list[tuple[str, str]]
+    block: bytes
+    offset: int = 0
+    length: int = 0
+
+    def get(self, name: str) -> str | None:
+        wanted = name.lower()
+        return next((v for k, v in self.fields if k.lower() == wanted), None)
+
+    @property
+    def record_type(self) -> str:
+        return self.get("WARC-Type") or ""
+
+    @property
+    def record_id(self) -> str:
+        return self.get("WARC-Record-ID") or ""
+
+
+class BrokenMember(Exception):
+    """A gzip member that does not decompress whole; `offset` is where it starts."""
+
+    def __init__(self, offset: int, reason: str) -> None:
+        super().__init__(f"bad gzip member at offset {offset}: {reason}")
+        self.offset = offset
+        self.reason = reason
+
+
+def iter_members(path: Path) -> Iterator[Member]:
+    """Yield each whole gzip member; raise BrokenMember at the first one that is cut or corrupt."""
+    with path.open("rb") as handle:
+        pending = b""
+        offset = 0
+        while True:
+            if not pending:
+                pending = handle.read(_READ_SIZE)
+                if not pending:
+                    return
+            inflater = zlib.decompressobj(31)
+            out: list[bytes] = []
+            consumed = 0
+            try:
+                while not inflater.eof:
+                    if not pending:
+                        pending = handle.read(_READ_SIZE)
+                        if not pending:
+                            raise BrokenMember(offset, "truncated (file ends inside the member)")
+                    out.append(inflater.decompress(pending))
+                    used = len(pending) - len(inflater.unused_data)
+                    consumed += used
+                    pending = inflater.unused_data
+            except zlib.error as exc:
+                raise BrokenMember(offset, str(exc)) from exc
+            yield Member(offset, consumed, b"".join(out))
+            offset += consumed
+
+
+def read_member(path: Path, offset: int, length: int) -> bytes:
+    with path.open("rb") as handle:
+        handle.seek(offset)
+        raw = handle.read(length)
+    if len(raw) != length:
+        raise BrokenMember(offset, f"only {len(raw)} of {length} bytes on disk")
+    inflater = zlib.decompressobj(31)
+    try:
+        data = inflater.decompress(raw)
+    except zlib.error as exc:
+        raise BrokenMember(offset, str(exc)) from exc
+    if not inflater.eof or inflater.unused_data:
+        raise BrokenMember(offset, "length does not match one whole gzip member")
+    return data
+
+
+def parse_record(data: bytes, offset: int = 0, length: int = 0) -> StoredRecord:
+    """Parse an uncompressed WARC record (header lines, blank line, Content-Length bytes)."""
+    head_end = data.find(b"\r\n\r\n")
+    if head_end < 0:
+        raise ValueError("no end of WARC header")
+    lines = data[:head_end].split(b"\r\n")
+    fields = []
+    for line in lines[1:]:
+        name, _, value = line.partition(b":")
+        fields.append(
+            (name.decode("utf-8", "replace").strip(), value.decode("utf-8", "replace").strip())
+        )
+    record = StoredRecord(fields, b"", offset, length)
+    size = int(record.get("Content-Length") or "0")
+    block = data[head_end + 4 : head_end + 4 + size]
+    return StoredRecord(fields, block, offset, length)
+
+
+def read_record(path: Path, offset: int, length: int) -> StoredRecord:
+    return parse_record(read_member(path, offset, length), offset, length)
+
+
+def iter_records(path: Path) -> Iterator[StoredRecord]:
+    for member in iter_members(path):
+        yield parse_record(member.data, member.offset, member.length)

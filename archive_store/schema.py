@@ -1,0 +1,105 @@
+"""The metadata index schema (SQLAlchemy 2): one schema for SQLite (embedded) and PostgreSQL."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import DateTime, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Run(Base):
+    """One invocation of a crawl. `key` identifies "the same command" so a killed run can resume."""
+
+    __tablename__ = "runs"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key: Mapped[str] = mapped_column(String(64), index=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    status: Mapped[str] = mapped_column(String(16))  # running | finished | failed
+    started_at: Mapped[datetime] = mapped_column(DateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    command: Mapped[str] = mapped_column(Text)  # JSON
+    summary: Mapped[str | None] = mapped_column(Text, nullable=True)  # JSON
+    resumed: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class WarcFile(Base):
+    __tablename__ = "warc_files"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    filename: Mapped[str] = mapped_column(String(255), unique=True)
+    status: Mapped[str] = mapped_column(String(16))  # open | closed
+    run_id: Mapped[int | None] = mapped_column(ForeignKey("runs.id"), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    size: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    sha256: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    location: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
+class Capture(Base):
+    """A response or revisit record: one HTTP exchange that got an answer."""
+
+    __tablename__ = "captures"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    run_id: Mapped[int | None] = mapped_column(ForeignKey("runs.id"), nullable=True, index=True)
+    url: Mapped[str] = mapped_column(Text)
+    method: Mapped[str] = mapped_column(String(16), default="GET")
+    captured_at: Mapped[datetime] = mapped_column(DateTime)
+    warc_date: Mapped[str] = mapped_column(String(40))
+    http_status: Mapped[int] = mapped_column(Integer)
+    record_type: Mapped[str] = mapped_column(String(16))  # response | revisit
+    record_id: Mapped[str] = mapped_column(String(64), unique=True)
+    request_record_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    warc_file: Mapped[str] = mapped_column(String(255))
+    warc_offset: Mapped[int] = mapped_column(Integer)
+    warc_length: Mapped[int] = mapped_column(Integer)
+    payload_digest: Mapped[str] = mapped_column(String(80), index=True)
+    block_digest: Mapped[str] = mapped_column(String(80))
+    payload_length: Mapped[int] = mapped_column(Integer)
+    content_type: Mapped[str | None] = mapped_column(Text, nullable=True)
+    truncated: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    ip_address: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    refers_to: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    state: Mapped[str] = mapped_column(String(64))
+    state_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+    hop: Mapped[int] = mapped_column(Integer, default=0)
+    parent_url: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+    __table_args__ = (Index("ix_captures_url_time", "url", "captured_at"),)
+
+
+class Failure(Base):
+    """A fetch that ended without a capture: `attempt` per try, `final` once per given-up URL."""
+
+    __tablename__ = "failures"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    run_id: Mapped[int | None] = mapped_column(ForeignKey("runs.id"), nullable=True, index=True)
+    url: Mapped[str] = mapped_column(Text)
+    failed_at: Mapped[datetime] = mapped_column(DateTime)
+    kind: Mapped[str] = mapped_column(String(16))  # attempt | final | seed
+    reason: Mapped[str] = mapped_column(Text)
+
+    __table_args__ = (Index("ix_failures_url", "url"),)
+
+
+class Page(Base):
+    """What extraction made of a capture (filled by the pipelines)."""
+
+    __tablename__ = "pages"
+    capture_id: Mapped[int] = mapped_column(ForeignKey("captures.id"), primary_key=True)
+    url: Mapped[str] = mapped_column(Text, index=True)
+    title: Mapped[str | None] = mapped_column(Text, nullable=True)
+    date: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    source: Mapped[str | None] = mapped_column(Text, nullable=True)
+    author: Mapped[str | None] = mapped_column(Text, nullable=True)
+    site: Mapped[str | None] = mapped_column(Text, nullable=True)
+    text: Mapped[str] = mapped_column(Text, default="")
+    charset: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    declared_charset: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    platform: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    metadata_json: Mapped[str | None] = mapped_column(Text, nullable=True)
+    metadata_record_id: Mapped[str | None] = mapped_column(String(64), nullable=True)

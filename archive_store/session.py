@@ -1,0 +1,316 @@
+"""The archive a crawl writes to: lock, index, writer, run bookkeeping, and what each exchange becomes."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .failures import describe_failure, truncation_for
+from .fixity import CUSTODY_NAME, MANIFEST_NAME, CustodyLog, Manifest
+from .httpmessage import parse_response
+from .index import ArchiveIndex, default_db_url
+from .lock import ArchiveLock
+from .recordbuilder import (
+    OriginalRef,
+    WarcRecord,
+    derived_record,
+    request_record,
+    response_record,
+    revisit_record,
+    sha1_digest,
+    target_uri,
+    warc_date,
+)
+from .recovery import recover_open_files
+from .redact import redact_request
+from .schema import Capture
+from .stored import initial_state, parse_warc_date
+from .warcinfo import warcinfo_fields
+from .writer import ArchiveWriteError, ClosedFile, RotatingWarcWriter
+
+if TYPE_CHECKING:
+    from scrapy import Request
+    from scrapy.crawler import Crawler
+    from scrapy.http import Response
+    from scrapy.settings import BaseSettings
+
+    from .capture import ExchangeTape
+
+logger = logging.getLogger(__name__)
+_SESSION_ATTR = "_sourcekeeper_archive_session"
+
+
+class ArchivePaths:
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.warcs = root / "warcs"
+        self.manifest = root / MANIFEST_NAME
+        self.custody = root / CUSTODY_NAME
+
+
+class ArchiveSession:
+    """Owned by one crawler; the download handler, extension, middlewares and pipelines share it."""
+
+    def __init__(self, settings: BaseSettings, stats: Any = None) -> None:
+        self.settings = settings
+        self.stats = stats
+        self.enabled = settings.getbool("ARCHIVE_ENABLED")
+        self.paths = ArchivePaths(Path(settings.get("ARCHIVE_DIR")).expanduser())
+        self.lock = ArchiveLock(self.paths.root)
+        self.lock.acquire()
+        self.index = ArchiveIndex(settings.get("ARCHIVE_DB_URL") or default_db_url(self.paths.root))
+        self.manifest = Manifest(self.paths.manifest)
+        self.custody = CustodyLog(self.paths.custody)
+        self.recovered = recover_open_files(
+            self.paths.warcs, self.index, self.manifest, self.custody
+        )
+        self.run_id: int | None = None
+        self.resumed_captures: dict[str, Capture] = {}
+        self.write_error: ArchiveWriteError | None = None
+        self.redact = [h.encode("latin-1") for h in settings.getlist("ARCHIVE_REDACT_HEADERS")]
+        self.dedup_min = (
+            settings.getint("ARCHIVE_DEDUP_MIN_SIZE")
+            if settings.getbool("ARCHIVE_DEDUP_ENABLED")
+            else -1
+        )
+        self.writer = RotatingWarcWriter(
+            self.paths.warcs,
+            prefix=settings.get("ARCHIVE_WARC_PREFIX"),
+            max_size=settings.getint("ARCHIVE_WARC_MAX_SIZE"),
+            compress_level=settings.getint("ARCHIVE_GZIP_LEVEL"),
+            warcinfo_fields=lambda name, serial: warcinfo_fields(
+                self.settings, name, serial, self.run_id
+            ),
+            on_open=self._file_opened,
+            on_close=self._file_closed,
+        )
+
+    @classmethod
+    def for_crawler(cls, crawler: Crawler) -> ArchiveSession:
+        session = getattr(crawler, _SESSION_ATTR, None)
+        if session is None:
+            session = cls(crawler.settings, crawler.stats)
+            setattr(crawler, _SESSION_ATTR, session)
+        return session
+
+    # runs --------------------------------------------------------------------------------------
+    def open_run(self, kind: str, identity: dict[str, Any]) -> None:
+        """Start a run, or continue the unfinished run of the same command (after a crash)."""
+        key = hashlib.sha256(
+            json.dumps(identity, sort_keys=True, ensure_ascii=False).encode()
+        ).hexdigest()
+        previous = (
+            self.index.unfinished_run(key) if self.settings.getbool("ARCHIVE_RESUME") else None
+        )
+        if previous is not None:
+            self.run_id = previous.id
+            self.index.mark_resumed(previous.id)
+            self.resumed_captures = self.index.run_captures(previous.id)
+            self.custody.record(
+                "run_resumed", run=previous.id, already_captured=len(self.resumed_captures)
+            )
+            logger.info(
+                "resuming unfinished run %d: %d URLs already captured",
+                previous.id,
+                len(self.resumed_captures),
+            )
+        else:
+            self.run_id = self.index.start_run(key, kind, identity).id
+            self.custody.record("run_started", run=self.run_id, kind=kind, command=identity)
+        self._inc("archive/runs_resumed" if previous else "archive/runs_started")
+
+    def close(self, reason: str) -> dict[str, Any]:
+        """Close the open WARC, write the run summary, release the lock. Returns the summary."""
+        try:
+            self.writer.close()
+        except OSError:
+            logger.exception("could not close %s", self.writer.current_filename)
+        summary = self.summary(reason)
+        if self.run_id is not None:
+            status = "finished" if reason == "finished" and self.write_error is None else "failed"
+            if reason == "shutdown":
+                status = "running"  # a Ctrl-C'd run resumes like a killed one
+            self.index.finish_run(self.run_id, status, summary)
+            if status != "running":
+                self.custody.record("run_finished", run=self.run_id, status=status, summary=summary)
+        self.index.close()
+        self.lock.release()
+        return summary
+
+    def summary(self, reason: str) -> dict[str, Any]:
+        captures = (
+            [c for c in self.index.all_captures() if c.run_id == self.run_id] if self.run_id else []
+        )
+        failures = self.index.failures_for_run(self.run_id) if self.run_id else []
+        return {
+            "run": self.run_id,
+            "reason": reason,
+            "captured": sum(1 for c in captures if c.record_type == "response"),
+            "revisits": sum(1 for c in captures if c.record_type == "revisit"),
+            "truncated": sum(1 for c in captures if c.truncated),
+            "failed": len(failures),
+            "failures": [{"url": f.url, "reason": f.reason} for f in failures],
+            "files": self.writer.files_written,
+            "archive": str(self.paths.root),
+            "write_error": str(self.write_error) if self.write_error else None,
+        }
+
+    # exchanges -----------------------------------------------------------------------------------
+    def record_exchange(
+        self, request: Request, response: Response, tape: ExchangeTape | None
+    ) -> None:
+        truncated = "length" if tape is not None and tape.overflowed else None
+        if "dataloss" in response.flags:
+            truncated = truncated or "disconnect"
+        self._record(request, tape, truncated, note=None)
+
+    def record_failed_exchange(
+        self, request: Request, tape: ExchangeTape | None, exc: BaseException
+    ) -> None:
+        reason = describe_failure(exc, request)
+        recorded = False
+        if tape is not None and not isinstance(exc, ArchiveWriteError):
+            recorded = self._record(request, tape, truncation_for(exc), note=reason)
+        kept = "; the partial response is kept as a truncated capture" if recorded else ""
+        self.index.add_failure(self.run_id, request.url, "attempt", reason + kept)
+        self._inc("archive/fetch_failures")
+
+    def _record(
+        self, request: Request, tape: ExchangeTape | None, truncated: str | None, note: str | None
+    ) -> bool:
+        if tape is None:
+            return False
+        parsed = parse_response(bytes(tape.received), request_method=request.method.encode())
+        if parsed is None:
+            return False
+        if not parsed.complete:
+            truncated = truncated or "disconnect"
+        date = warc_date(tape.started)
+        uri = request.url
+        payload_digest = sha1_digest(parsed.payload)
+        original = self._original_for(payload_digest, len(parsed.payload), truncated)
+        if original is not None:
+            main: WarcRecord = revisit_record(
+                uri, date, parsed.head_bytes, original, tape.ip_address
+            )
+        else:
+            main = response_record(
+                uri, date, parsed.block, parsed.payload, tape.ip_address, truncated
+            )
+        req_block = redact_request(bytes(tape.sent), self.redact)
+        req = request_record(uri, date, req_block, tape.ip_address, main.record_id)
+        written = self._write([req, main])
+        if written is None:
+            return False
+        content_type = parsed.head.get(b"content-type")
+        capture = Capture(
+            run_id=self.run_id,
+            url=uri,
+            method=request.method,
+            captured_at=parse_warc_date(date),
+            warc_date=date,
+            http_status=parsed.status,
+            record_type=main.record_type,
+            record_id=main.record_id,
+            request_record_id=req.record_id,
+            warc_file=written[1].filename,
+            warc_offset=written[1].offset,
+            warc_length=written[1].length,
+            payload_digest=payload_digest,
+            block_digest=main.get("WARC-Block-Digest") or "",
+            payload_length=len(parsed.payload),
+            content_type=content_type.decode("latin-1") if content_type else None,
+            truncated=truncated,
+            ip_address=tape.ip_address,
+            refers_to=original.record_id if original else None,
+            state=initial_state(parsed.status),
+            state_reason=note,
+            hop=int(request.meta.get("archive_hop", 0)),
+            parent_url=request.meta.get("archive_parent"),
+        )
+        self.index.add_capture(capture)
+        request.meta["archive_capture"] = capture_info(capture)
+        self._inc("archive/revisits" if original else "archive/responses")
+        if truncated:
+            self._inc(f"archive/truncated/{truncated}")
+        if parsed.trailing:
+            logger.debug(
+                "%s: %d bytes after the end of the response were not part of it",
+                uri,
+                parsed.trailing,
+            )
+        return True
+
+    def _original_for(self, digest: str, size: int, truncated: str | None) -> OriginalRef | None:
+        if truncated or self.dedup_min < 0 or size < max(self.dedup_min, 1):
+            return None
+        original = self.index.find_original(digest)
+        if original is None:
+            return None
+        return OriginalRef(original.record_id, target_uri(original.url), original.warc_date, digest)
+
+    def write_derivative(
+        self,
+        uri: str,
+        refers_to: str,
+        block: bytes,
+        content_type: str,
+        record_type: str = "metadata",
+    ) -> str | None:
+        """Write a record derived from a capture (extracted text, metadata JSON); returns its id."""
+        record = derived_record(uri, warc_date(), refers_to, block, content_type, record_type)
+        written = self._write([record])
+        return written[0].record_id if written else None
+
+    def _write(self, records: list[WarcRecord]) -> list[Any] | None:
+        if self.write_error is not None:
+            return None
+        try:
+            written = self.writer.write_group(records)
+        except ArchiveWriteError as exc:
+            self.write_error = exc
+            self._inc("archive/write_error")
+            logger.error(
+                "%s; stopping the crawl (the WARC was cut back to its last whole record)", exc
+            )
+            return None
+        self._inc("archive/records_written", len(records))
+        self._inc("archive/bytes_written", sum(w.length for w in written))
+        return written
+
+    # bookkeeping --------------------------------------------------------------------------------
+    def _file_opened(self, filename: str) -> None:
+        self.index.file_opened(filename, self.run_id)
+        self.custody.record("file_created", file=filename, run=self.run_id)
+        self._inc("archive/files_opened")
+
+    def _file_closed(self, closed: ClosedFile) -> None:
+        self.index.file_closed(closed.filename, closed.size, closed.sha256)
+        self.manifest.add(f"warcs/{closed.filename}", closed.sha256)
+        self.custody.record(
+            "file_closed", file=closed.filename, bytes=closed.size, sha256=closed.sha256
+        )
+
+    def _inc(self, key: str, count: int = 1) -> None:
+        if self.stats is not None:
+            self.stats.inc_value(key, count)
+
+
+def capture_info(capture: Capture) -> dict[str, Any]:
+    """What request.meta["archive_capture"] carries to the spider and the pipelines."""
+    return {
+        "capture_id": capture.id,
+        "url": capture.url,
+        "record_id": capture.record_id,
+        "record_type": capture.record_type,
+        "warc_file": capture.warc_file,
+        "warc_offset": capture.warc_offset,
+        "warc_length": capture.warc_length,
+        "warc_date": capture.warc_date,
+        "http_status": capture.http_status,
+        "payload_digest": capture.payload_digest,
+        "truncated": capture.truncated,
+    }

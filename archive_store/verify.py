@@ -1,0 +1,110 @@
+"""`verify`: fixity and structure of a whole archive; every problem names its file."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .fixity import Manifest
+from .index import ArchiveIndex, default_db_url
+from .lock import ArchiveLock, ArchiveLocked
+from .members import BrokenMember, read_record
+from .session import ArchivePaths
+from .validate import validate_collection
+from .writer import OPEN_SUFFIX, file_sha256
+
+
+@dataclass
+class VerifyReport:
+    problems: list[str] = field(default_factory=list)
+    files_checked: int = 0
+    captures_checked: int = 0
+    in_use: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def verify_archive(root: Path, db_url: str | None = None) -> VerifyReport:
+    paths = ArchivePaths(root)
+    report = VerifyReport()
+    lock = ArchiveLock(root)
+    try:
+        lock.acquire()
+    except ArchiveLocked:
+        report.in_use = True  # a run is writing: its .open file is legitimately unfinished
+    try:
+        closed = sorted(paths.warcs.glob("*.warc.gz"))
+        report.files_checked = len(closed)
+        if not report.in_use:
+            report.problems += [
+                f"warcs/{p.name}: unfinished file left by a killed run (the next `archive` run recovers it)"
+                for p in sorted(paths.warcs.glob(f"*{OPEN_SUFFIX}"))
+            ]
+        report.problems += _check_manifest(root, Manifest(paths.manifest), closed)
+        report.problems += [str(p) for p in validate_collection(closed)]
+        index = ArchiveIndex(db_url or default_db_url(root), create=False)
+        try:
+            report.problems += _check_index(index, paths.warcs, report)
+        finally:
+            index.close()
+    finally:
+        if not report.in_use:
+            lock.release()
+    return report
+
+
+def _check_manifest(root: Path, manifest: Manifest, closed: Iterable[Path]) -> list[str]:
+    problems = []
+    entries = manifest.entries()
+    for path in closed:
+        name = f"warcs/{path.name}"
+        expected = entries.get(name)
+        if expected is None:
+            problems.append(f"{name}: not listed in {manifest.path.name} (no fixity record)")
+        elif file_sha256(path) != expected:
+            problems.append(
+                f"{name}: SHA-256 differs from {manifest.path.name}: the file changed after it was closed"
+            )
+    for name in entries:
+        if not (root / name).exists():
+            problems.append(f"{name}: listed in {manifest.path.name} but missing from the archive")
+    return problems
+
+
+def _check_index(index: ArchiveIndex, warc_dir: Path, report: VerifyReport) -> list[str]:
+    problems: list[str] = []
+    missing: set[str] = set()
+    for warc in index.files():
+        if warc.status == "closed" and not (warc_dir / warc.filename).exists():
+            missing.add(warc.filename)
+            problems.append(f"warcs/{warc.filename}: in the index but missing on disk")
+    for capture in index.all_captures():
+        report.captures_checked += 1
+        path = warc_dir / capture.warc_file
+        if capture.warc_file in missing:
+            continue
+        if not path.exists():
+            if not (warc_dir / (capture.warc_file + OPEN_SUFFIX)).exists():
+                missing.add(capture.warc_file)
+                problems.append(
+                    f"warcs/{capture.warc_file}: the index points at it but it is missing"
+                )
+            continue
+        where = f"warcs/{capture.warc_file}@{capture.warc_offset}"
+        try:
+            record = read_record(path, capture.warc_offset, capture.warc_length)
+        except (BrokenMember, ValueError, OSError) as exc:
+            problems.append(
+                f"{where}: index entry for {capture.url} does not point at a whole record ({exc})"
+            )
+            continue
+        if record.record_id != capture.record_id:
+            problems.append(
+                f"{where}: index expects record {capture.record_id}, file has {record.record_id}"
+            )
+        elif (record.get("WARC-Payload-Digest") or "") != capture.payload_digest:
+            problems.append(f"{where}: payload digest differs from the index for {capture.url}")
+    return problems

@@ -1,0 +1,1 @@
+"""Spiders: what to fetch and which items to yield. No storage code here."""

@@ -1,0 +1,44 @@
+"""Scrapy project settings for sourcekeeper: turn the archive on and set politeness for gov sites.
+
+Archive defaults (ARCHIVE_*, EXTRACT_*) live in archive_store/default_settings.py; override any
+setting here or with `-s NAME=VALUE`.
+"""
+
+BOT_NAME = "sourcekeeper"
+SPIDER_MODULES = ["scrapers"]
+NEWSPIDER_MODULE = "scrapers"
+
+ADDONS = {"archive_store.addon.ArchiveAddon": 0}
+
+# A clear User-Agent: site operators can see who fetched and why.
+USER_AGENT = (
+    "Mozilla/5.0 (compatible; sourcekeeper/0.1; archiving cited public sources; +https://pypi.org/project/sourcekeeper/)"
+)
+# Explicitly cited URLs are fetched as a reader's browser would; set True to obey robots.txt.
+# The choice is written to every warcinfo record.
+ROBOTSTXT_OBEY = False
+
+# Politeness for small government servers: few connections per host, a delay, AutoThrottle.
+CONCURRENT_REQUESTS = 16
+CONCURRENT_REQUESTS_PER_DOMAIN = 2
+DOWNLOAD_DELAY = 1.0
+DOWNLOAD_DELAY_JITTER = 0.5  # ±50% around DOWNLOAD_DELAY
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 1.0
+AUTOTHROTTLE_MAX_DELAY = 30.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
+DOWNLOAD_TIMEOUT = 60
+RETRY_TIMES = 2
+RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408]
+
+# Bounded bodies (S-3): larger bodies are kept up to the limit and marked WARC-Truncated: length.
+DOWNLOAD_MAXSIZE = 100 * 1024 * 1024
+DOWNLOAD_WARNSIZE = 32 * 1024 * 1024
+
+# Redirects: every hop is captured; loops stop after this many hops and are recorded as failures.
+REDIRECT_MAX_TIMES = 10
+
+TELNETCONSOLE_ENABLED = False
+REMOTE_CONTROL_ENABLED = False
+LOG_LEVEL = "INFO"
+FEED_EXPORT_ENCODING = "utf-8"

@@ -1,0 +1,88 @@
+"""`sourcekeeper` command line: each subcommand parses its arguments and calls one library function.
+
+Exit codes: 0 success; 1 the work ran but something failed (named on stderr); 2 usage or
+configuration error; 75 the archive is locked by another run (try again later, as cron would).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from archive_store.lock import ArchiveLocked
+
+from . import __version__, commands
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_LOCKED = 0, 1, 2, 75
+
+
+def _setting(text: str) -> tuple[str, str]:
+    name, sep, value = text.partition("=")
+    if not sep or not name.strip():
+        raise argparse.ArgumentTypeError(f"expected NAME=VALUE, got {text!r}")
+    return name.strip(), value
+
+
+def _common(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--archive", type=Path, default=Path("archive"), metavar="DIR",
+                        help="archive folder (default: ./archive)")
+    parser.add_argument("--db", metavar="URL", help="index database URL (default: SQLite in the archive)")
+    parser.add_argument("-s", "--set", dest="settings", action="append", type=_setting, default=[],
+                        metavar="NAME=VALUE", help="Scrapy/archive setting, as with `scrapy crawl -s`")
+    parser.add_argument("--json", action="store_true", help="machine-readable output")
+    parser.add_argument("-v", "--verbose", action="store_true", help="show the crawl log (INFO)")
+    parser.add_argument("-q", "--quiet", action="store_true", help="only errors on stderr")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="sourcekeeper", description=__doc__.split("\n")[0])
+    parser.add_argument("--version", action="version", version=f"sourcekeeper {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    archive = sub.add_parser("archive", help="capture URLs and the documents they link to")
+    archive.add_argument("urls", nargs="*", metavar="URL")
+    archive.add_argument("--seeds", metavar="FILE", help="file with one URL per line (# comments)")
+    archive.add_argument("--no-extract", action="store_true", help="capture only; skip text extraction")
+    _common(archive)
+    archive.set_defaults(func=commands.archive)
+
+    show = sub.add_parser("show", help="show a capture of a URL (latest good one by default)")
+    show.add_argument("url", metavar="URL")
+    show.add_argument("--at", metavar="TIME", help="capture as of TIME (ISO date/time or 14-digit)")
+    output = show.add_mutually_exclusive_group()
+    output.add_argument("--text", action="store_true", help="print only the extracted text")
+    output.add_argument("--raw", action="store_true", help="write the HTTP response exactly as archived")
+    _common(show)
+    show.set_defaults(func=commands.show)
+
+    verify = sub.add_parser("verify", help="check fixity and structure of the whole archive")
+    _common(verify)
+    verify.set_defaults(func=commands.verify)
+
+    demo = sub.add_parser("demo", help="serve the bundled sample site and archive it")
+    _common(demo)
+    demo.set_defaults(func=commands.demo, archive=None)
+    demo.add_argument("--keep", action="store_true", help="keep an existing demo archive (default: fresh)")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args))
+    except ArchiveLocked as exc:
+        print(f"sourcekeeper: {exc}", file=sys.stderr)
+        return EXIT_LOCKED
+    except commands.UsageError as exc:
+        print(f"sourcekeeper {args.command}: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("sourcekeeper: interrupted; rerun the same command to resume", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

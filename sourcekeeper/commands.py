@@ -1,0 +1,181 @@
+"""The subcommands: argument checks, one library call each, and what the user sees."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from archive_store.index import ArchiveIndex, default_db_url
+from archive_store.lock import ArchiveLock
+from archive_store.lookup import find_capture, parse_time
+from archive_store.reader import load_capture
+from archive_store.verify import verify_archive
+
+from .runner import build_settings, run_spider
+
+
+class UsageError(Exception):
+    """Bad arguments or configuration (exit code 2)."""
+
+
+def _log_level(args: argparse.Namespace) -> str:
+    if getattr(args, "verbose", False):
+        return "INFO"
+    return "ERROR" if getattr(args, "quiet", False) else "WARNING"
+
+
+def _overrides(args: argparse.Namespace) -> dict[str, str]:
+    overrides = dict(args.settings)
+    if args.db:
+        overrides["ARCHIVE_DB_URL"] = args.db
+    return overrides
+
+
+def _db_url(args: argparse.Namespace) -> str:
+    return str(args.db or default_db_url(args.archive))
+
+
+def _err(text: str) -> None:
+    print(text, file=sys.stderr)
+
+
+# archive -------------------------------------------------------------------------------------
+def archive(args: argparse.Namespace) -> int:
+
+    if not args.urls and not args.seeds:
+        raise UsageError("give at least one URL or --seeds FILE")
+    if args.seeds and not Path(args.seeds).is_file():
+        raise UsageError(f"seed file not found: {args.seeds}")
+    summary = crawl_urls(args.archive, args.urls, args.seeds, _overrides(args),
+                         extract=not args.no_extract, log_level=_log_level(args))
+    report_summary(summary, as_json=args.json, quiet=args.quiet)
+    return 0 if summary_ok(summary) else 1
+
+
+def crawl_urls(archive_dir: Path, urls: list[str], seeds: str | None, overrides: dict[str, str], *,
+               extract: bool = True, log_level: str = "WARNING") -> dict[str, Any]:
+    """Library entry point of `archive`: capture the URLs into `archive_dir`, return the summary."""
+    from scrapers.urls import UrlsSpider  # noqa: PLC0415
+
+    lock = ArchiveLock(archive_dir)
+    lock.acquire()  # fail fast with a clear message before Scrapy starts
+    try:
+        settings = build_settings(archive_dir, overrides, extract=extract, log_level=log_level)
+        return run_spider(UrlsSpider, settings, urls=list(urls), seeds=seeds)
+    finally:
+        lock.release()
+
+
+def summary_ok(summary: dict[str, Any]) -> bool:
+    return not summary["failed"] and not summary.get("write_error")
+
+
+def report_summary(summary: dict[str, Any], *, as_json: bool = False, quiet: bool = False) -> None:
+    if as_json:
+        print(json.dumps(summary, ensure_ascii=False))
+    if quiet and summary_ok(summary):
+        return
+    _err(f"run {summary['run']} ({summary['reason']}): {summary['captured']} captured, "
+         f"{summary['revisits']} revisits, {summary['truncated']} truncated, {summary['failed']} failed")
+    for failure in summary["failures"]:
+        _err(f"  failed: {failure['url']} — {failure['reason']}")
+    if summary.get("write_error"):
+        _err(f"  archive write error: {summary['write_error']}")
+    for name in summary["files"]:
+        _err(f"  wrote {Path(summary['archive']) / 'warcs' / name}")
+    _err(f"  index {Path(summary['archive']) / 'index.sqlite3'}")
+
+
+# show ----------------------------------------------------------------------------------------
+SHOW_FIELDS = ("url", "captured_at", "http_status", "state", "title", "date", "source", "author",
+               "site", "text", "charset", "warc_file", "warc_offset", "warc_length", "record_id",
+               "payload_digest")
+
+
+def show(args: argparse.Namespace) -> int:
+    if not (args.archive / "index.sqlite3").exists() and not args.db:
+        raise UsageError(f"no archive at {args.archive} (use --archive DIR)")
+    at = None
+    if args.at:
+        try:
+            at = parse_time(args.at)
+        except ValueError as exc:
+            raise UsageError(f"--at: not a time: {args.at!r}") from exc
+    index = ArchiveIndex(_db_url(args), create=False)
+    try:
+        capture = find_capture(index, args.url, at)
+        if capture is None:
+            when = f" at or before {args.at}" if args.at else ""
+            _err(f"sourcekeeper show: no capture of {args.url}{when} in {args.archive}")
+            return 1
+        if args.raw:
+            loaded = load_capture(index, args.archive / "warcs", capture)
+            sys.stdout.buffer.write(loaded.record.block)
+            return 0
+        fields = capture_fields(index, capture)
+    finally:
+        index.close()
+    if args.text:
+        print(fields["text"])
+    elif args.json:
+        print(json.dumps(fields, ensure_ascii=False))
+    else:
+        for name in SHOW_FIELDS:
+            if name != "text":
+                print(f"{name:15} {fields[name] if fields[name] is not None else ''}")
+        if fields["text"]:
+            print("\n" + fields["text"])
+    return 0
+
+
+def capture_fields(index: ArchiveIndex, capture: Any) -> dict[str, Any]:
+    page = index.page_for(capture.id)
+    return {
+        "url": capture.url,
+        "captured_at": capture.captured_at.isoformat() + "Z",
+        "http_status": capture.http_status,
+        "state": capture.state,
+        "title": page.title if page else None,
+        "date": page.date if page else None,
+        "source": page.source if page else None,
+        "author": page.author if page else None,
+        "site": page.site if page else None,
+        "text": page.text if page else "",
+        "charset": page.charset if page else None,
+        "warc_file": capture.warc_file,
+        "warc_offset": capture.warc_offset,
+        "warc_length": capture.warc_length,
+        "record_id": capture.record_id,
+        "payload_digest": capture.payload_digest,
+        "record_type": capture.record_type,
+        "truncated": capture.truncated,
+    }
+
+
+# verify --------------------------------------------------------------------------------------
+def verify(args: argparse.Namespace) -> int:
+    if not args.archive.is_dir():
+        raise UsageError(f"no archive at {args.archive}")
+    report = verify_archive(args.archive, args.db)
+    if args.json:
+        print(json.dumps({"ok": report.ok, "files": report.files_checked,
+                          "captures": report.captures_checked, "problems": report.problems},
+                         ensure_ascii=False))
+    for problem in report.problems:
+        _err(problem)
+    if not args.quiet:
+        verdict = "OK" if report.ok else f"{len(report.problems)} problem(s)"
+        _err(f"verify {args.archive}: {report.files_checked} WARC files, "
+             f"{report.captures_checked} captures: {verdict}")
+    return 0 if report.ok else 1
+
+
+# demo ----------------------------------------------------------------------------------------
+def demo(args: argparse.Namespace) -> int:
+    from .demo_run import run_demo  # noqa: PLC0415
+
+    return run_demo(args.archive or Path("demo-archive"), _overrides(args), keep=args.keep,
+                    log_level=_log_level(args))

@@ -1,0 +1,43 @@
+"""Run a spider in this process with the project's settings plus command-line overrides."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+from scrapy.crawler import CrawlerProcess
+from scrapy.settings import Settings
+
+from archive_store.extension import ArchiveExtension
+
+
+class CrawlFailed(RuntimeError):
+    """The crawl could not start or did not produce a run summary."""
+
+
+def build_settings(archive_dir: Path, overrides: dict[str, str], *, extract: bool, log_level: str) -> Settings:
+    settings = Settings()
+    settings.setmodule("settings", priority="project")
+    settings.set("ARCHIVE_DIR", str(archive_dir), priority="cmdline")
+    settings.set("LOG_LEVEL", log_level, priority="cmdline")
+    if not extract:
+        settings.set("EXTRACT_ENABLED", False, priority="cmdline")
+    for name, value in overrides.items():
+        settings.set(name, value, priority="cmdline")
+    return settings
+
+
+def run_spider(spidercls: type, settings: Settings, **spider_kwargs: Any) -> dict[str, Any]:
+    """Crawl to the end and return the archive run summary (see ArchiveSession.summary)."""
+    process = CrawlerProcess(settings)
+    crawler = process.create_crawler(spidercls)
+    process.crawl(crawler, **spider_kwargs)
+    process.start()
+    extension = next(
+        (m for m in crawler.extensions.middlewares if isinstance(m, ArchiveExtension)), None
+    ) if crawler.extensions else None
+    if extension is None or extension.summary is None:
+        raise CrawlFailed("the crawl ended without a run summary; see the log above")
+    logging.getLogger(__name__).debug("stats: %s", crawler.stats.get_stats() if crawler.stats else {})
+    return extension.summary
