@@ -78,26 +78,30 @@ def split_head(data: bytes) -> tuple[bytes, bytes] | None:
 
 
 def dechunk(data: bytes) -> tuple[bytes, int, bool]:
-    """Remove chunked framing. Returns (payload, bytes consumed incl. trailers, complete)."""
+    """Remove chunked framing. Returns (payload, bytes consumed incl. trailers, complete).
+
+    On a cut message, "consumed" stops before a partial chunk-size line, so a truncated record
+    can end on a chunk boundary or inside chunk data (readers such as warcio cope with both).
+    """
     payload = bytearray()
     pos = 0
     while True:
         line_end = data.find(b"\n", pos)
         if line_end < 0:
-            return bytes(payload), len(data), False
+            return bytes(payload), pos, False
         size_field = data[pos:line_end].split(b";", 1)[0].strip()
         try:
             size = int(size_field, 16)
         except ValueError:
-            return bytes(payload), len(data), False
-        pos = line_end + 1
+            return bytes(payload), pos, False
+        chunk_start = line_end + 1
         if size == 0:
-            return bytes(payload), _skip_trailers(data, pos), True
-        chunk = data[pos : pos + size]
+            return bytes(payload), _skip_trailers(data, chunk_start), True
+        chunk = data[chunk_start : chunk_start + size]
         payload += chunk
         if len(chunk) < size:
             return bytes(payload), len(data), False
-        pos += size
+        pos = chunk_start + size
         if data[pos : pos + 2] == b"\r\n":
             pos += 2
         elif data[pos : pos + 1] == b"\n":

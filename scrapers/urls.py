@@ -20,6 +20,11 @@ from .links import attachment_links
 from .seeds import SeedError, parse_seeds, read_seed_file
 
 
+# Error pages reach the spider (they are captures to classify); redirects are still followed,
+# which `handle_httpstatus_all` would stop.
+NON_REDIRECT_STATUSES = [s for s in range(300, 600) if s not in (301, 302, 303, 307, 308)]
+
+
 class UrlsSpider(scrapy.Spider):
     name = "urls"
 
@@ -32,6 +37,7 @@ class UrlsSpider(scrapy.Spider):
         if seeds:
             entries += read_seed_file(seeds)
         self.seed_urls, self.seed_errors = parse_seeds(entries)
+        self._requested: set[str] = set()
 
     def run_identity(self) -> dict[str, Any]:
         """What makes two invocations "the same command" (a killed one is then resumed)."""
@@ -46,11 +52,16 @@ class UrlsSpider(scrapy.Spider):
             yield self.page_request(url)
 
     def page_request(self, url: str, hop: int = 0, parent: str | None = None) -> scrapy.Request:
+        # dont_filter: every redirect hop is fetched and captured, so a loop runs into
+        # REDIRECT_MAX_TIMES and is reported; the spider deduplicates what it asks for itself.
+        self._requested.add(url)
         return scrapy.Request(
             url,
             callback=self.parse,
             errback=self.failed,
-            meta={"archive_hop": hop, "archive_parent": parent, "handle_httpstatus_all": True},
+            dont_filter=True,
+            meta={"archive_hop": hop, "archive_parent": parent,
+                  "handle_httpstatus_list": NON_REDIRECT_STATUSES},
         )
 
     def parse(self, response: Response) -> Any:
@@ -60,7 +71,8 @@ class UrlsSpider(scrapy.Spider):
             return
         extensions = self.settings.getlist("ARCHIVE_ATTACHMENT_EXTENSIONS")
         for link in attachment_links(response.text, response.url, extensions):
-            yield self.page_request(link, hop + 1, response.url)
+            if link not in self._requested:
+                yield self.page_request(link, hop + 1, response.url)
 
     def failed(self, failure: Failure) -> Any:
         request = failure.request  # type: ignore[attr-defined]

@@ -1,0 +1,1 @@
+"""The bundled sample site served by `sourcekeeper demo` (see `sourcekeeper.demo.site`)."""

@@ -1,0 +1,81 @@
+"""Helpers for tests: run the CLI in a subprocess, read records back from an archive.
+
+Imported as a top-level module (pywb installs a `tests` package that hides `tests.*`)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from archive_store.members import StoredRecord, iter_records
+
+ROOT = Path(__file__).resolve().parent.parent
+CORPUS = ROOT.parent / "shared" / "corpus"
+# Fast, deterministic crawls against 127.0.0.1: no politeness delays, short timeouts.
+FAST = [
+    "-s",
+    "DOWNLOAD_DELAY=0",
+    "-s",
+    "AUTOTHROTTLE_ENABLED=False",
+    "-s",
+    "CONCURRENT_REQUESTS_PER_DOMAIN=8",
+    "-s",
+    "DOWNLOAD_TIMEOUT=4",
+    "-s",
+    "RETRY_TIMES=1",
+]
+
+
+@dataclass
+class CliResult:
+    returncode: int
+    stdout: str
+    stderr: str
+    stdout_bytes: bytes
+
+
+def run_cli(
+    *args: str | Path,
+    cwd: Path | None = None,
+    timeout: float = 240,
+    env: dict[str, str] | None = None,
+) -> CliResult:
+    """Run `sourcekeeper ...` in a fresh process (a Twisted reactor cannot restart in-process)."""
+    full_env = {**os.environ, "PYTHONPATH": str(ROOT), **(env or {})}
+    proc = subprocess.run(
+        [sys.executable, "-m", "sourcekeeper", *map(str, args)],
+        cwd=cwd or ROOT,
+        capture_output=True,
+        timeout=timeout,
+        env=full_env,
+        check=False,
+    )
+    return CliResult(
+        proc.returncode,
+        proc.stdout.decode("utf-8", "replace"),
+        proc.stderr.decode("utf-8", "replace"),
+        proc.stdout,
+    )
+
+
+def archive_cli(archive: Path, *args: str | Path, **kwargs: object) -> CliResult:
+    return run_cli("archive", "--archive", archive, *FAST, *args, **kwargs)  # type: ignore[arg-type]
+
+
+def warc_files(archive: Path) -> list[Path]:
+    return sorted((archive / "warcs").glob("*.warc.gz"))
+
+
+def all_records(archive: Path) -> list[StoredRecord]:
+    return [record for path in warc_files(archive) for record in iter_records(path)]
+
+
+def records_for(archive: Path, url: str, record_type: str = "response") -> list[StoredRecord]:
+    return [
+        r
+        for r in all_records(archive)
+        if r.get("WARC-Target-URI") == url and r.record_type == record_type
+    ]
