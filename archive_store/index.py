@@ -61,7 +61,7 @@ class ArchiveIndex:
     def unfinished_run(self, key: str) -> Run | None:
         with self.session() as s:
             stmt = (
-                select(Run).where(Run.key == key, Run.status == "running").order_by(Run.id.desc())
+                select(Run).where(Run.key == key, Run.status.in_(("running", "interrupted"))).order_by(Run.id.desc())
             )
             return s.scalars(stmt).first()
 
@@ -201,6 +201,26 @@ class ArchiveIndex:
         with self.session() as s:
             s.merge(page)
             s.commit()
+
+    def run_counts(self, run_id: int) -> dict[str, int]:
+        """Responses, revisits and truncated captures of one run, counted by the database."""
+        with self.session() as s:
+            rows = s.execute(
+                select(Capture.record_type, func.count(Capture.id))
+                .where(Capture.run_id == run_id)
+                .group_by(Capture.record_type)
+            )
+            by_type = {str(kind): int(count) for kind, count in rows}
+            truncated = s.scalar(
+                select(func.count(Capture.id)).where(
+                    Capture.run_id == run_id, Capture.truncated.is_not(None)
+                )
+            )
+        return {
+            "captured": int(by_type.get("response", 0)),
+            "revisits": int(by_type.get("revisit", 0)),
+            "truncated": int(truncated or 0),
+        }
 
     def count_captures(self) -> int:
         with self.session() as s:

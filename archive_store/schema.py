@@ -19,7 +19,7 @@ class Run(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     key: Mapped[str] = mapped_column(String(64), index=True)
     kind: Mapped[str] = mapped_column(String(32))
-    status: Mapped[str] = mapped_column(String(16))  # running | finished | failed
+    status: Mapped[str] = mapped_column(String(16))  # running | interrupted | finished
     started_at: Mapped[datetime] = mapped_column(DateTime)
     finished_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
     command: Mapped[str] = mapped_column(Text)  # JSON

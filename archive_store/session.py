@@ -6,7 +6,10 @@ import hashlib
 import json
 import logging
 from pathlib import Path
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
+
+from sqlalchemy.exc import SQLAlchemyError
 
 from .failures import describe_failure, truncation_for
 from .fixity import CUSTODY_NAME, MANIFEST_NAME, CustodyLog, Manifest
@@ -70,6 +73,7 @@ class ArchiveSession:
         self.run_id: int | None = None
         self.resumed_captures: dict[str, Capture] = {}
         self.write_error: ArchiveWriteError | None = None
+        self.index_error: SQLAlchemyError | None = None
         self.redact = [h.encode("latin-1") for h in settings.getlist("ARCHIVE_REDACT_HEADERS")]
         self.dedup_min = (
             settings.getint("ARCHIVE_DEDUP_MIN_SIZE")
@@ -125,32 +129,36 @@ class ArchiveSession:
     def close(self, reason: str) -> dict[str, Any]:
         """Close the open WARC, write the run summary, release the lock. Returns the summary."""
         try:
-            self.writer.close()
+            if self.index_error is None:
+                self.writer.close()
+            else:
+                self.writer.abandon()
         except OSError:
             logger.exception("could not close %s", self.writer.current_filename)
         summary = self.summary(reason)
         if self.run_id is not None:
-            status = "finished" if reason == "finished" and self.write_error is None else "failed"
-            if reason == "shutdown":
-                status = "running"  # a Ctrl-C'd run resumes like a killed one
-            self.index.finish_run(self.run_id, status, summary)
-            if status != "running":
+            # a run stopped by Ctrl-C, a full disk or a kill is resumed by the same command
+            clean = reason == "finished" and self.write_error is None
+            status = "finished" if clean else "interrupted"
+            try:
+                self.index.finish_run(self.run_id, status, summary)
                 self.custody.record("run_finished", run=self.run_id, status=status, summary=summary)
+            except (SQLAlchemyError, OSError):
+                logger.exception("could not record the end of run %s", self.run_id)
         self.index.close()
         self.lock.release()
         return summary
 
     def summary(self, reason: str) -> dict[str, Any]:
-        captures = (
-            [c for c in self.index.all_captures() if c.run_id == self.run_id] if self.run_id else []
-        )
-        failures = self.index.failures_for_run(self.run_id) if self.run_id else []
+        counts = {"captured": 0, "revisits": 0, "truncated": 0}
+        failures = []
+        if self.run_id is not None and self.index_error is None:
+            counts = self.index.run_counts(self.run_id)
+            failures = self.index.failures_for_run(self.run_id)
         return {
             "run": self.run_id,
             "reason": reason,
-            "captured": sum(1 for c in captures if c.record_type == "response"),
-            "revisits": sum(1 for c in captures if c.record_type == "revisit"),
-            "truncated": sum(1 for c in captures if c.truncated),
+            **counts,
             "failed": len(failures),
             "failures": [{"url": f.url, "reason": f.reason} for f in failures],
             "files": self.writer.files_written,
@@ -175,7 +183,7 @@ class ArchiveSession:
         if tape is not None and not isinstance(exc, ArchiveWriteError):
             recorded = self._record(request, tape, truncation_for(exc), note=reason)
         kept = "; the partial response is kept as a truncated capture" if recorded else ""
-        self.index.add_failure(self.run_id, request.url, "attempt", reason + kept)
+        self._index_call(self.index.add_failure, self.run_id, request.url, "attempt", reason + kept)
         self._inc("archive/fetch_failures")
 
     def _record(
@@ -204,6 +212,8 @@ class ArchiveSession:
         req = request_record(uri, date, req_block, tape.ip_address, main.record_id)
         written = self._write([req, main])
         if written is None:
+            reason = f"fetched but not archived: {self.write_error}"
+            self._index_call(self.index.add_failure, self.run_id, uri, "final", reason)
             return False
         content_type = parsed.head.get(b"content-type")
         capture = Capture(
@@ -231,7 +241,8 @@ class ArchiveSession:
             hop=int(request.meta.get("archive_hop", 0)),
             parent_url=request.meta.get("archive_parent"),
         )
-        self.index.add_capture(capture)
+        if not self._index_call(self.index.add_capture, capture):
+            return False
         request.meta["archive_capture"] = capture_info(capture)
         self._inc("archive/revisits" if original else "archive/responses")
         if truncated:
@@ -264,6 +275,21 @@ class ArchiveSession:
         record = derived_record(uri, warc_date(), refers_to, block, content_type, record_type)
         written = self._write([record])
         return written[0].record_id if written else None
+
+    def _index_call(self, method: Callable[..., Any], *args: Any) -> bool:
+        """Index writes during a crawl; if the index refuses (disk full), stop like a WARC error.
+        The open WARC is then left `.open`, so the next run's recovery indexes what it holds."""
+        if self.index_error is not None:
+            return False
+        try:
+            method(*args)
+        except SQLAlchemyError as exc:
+            self.index_error = exc
+            self.write_error = self.write_error or ArchiveWriteError(0, f"cannot write to the index: {exc}")
+            self._inc("archive/index_error")
+            logger.error("%s; stopping the crawl", self.write_error)
+            return False
+        return True
 
     def _write(self, records: list[WarcRecord]) -> list[Any] | None:
         if self.write_error is not None:

@@ -168,6 +168,12 @@ class RotatingWarcWriter:
         if self._on_open:
             self._on_open(self._filename)
 
+    def abandon(self) -> None:
+        """Stop writing but leave the file `.open`: the next run's recovery checks and indexes it."""
+        if self._handle is not None:
+            handle, self._handle = self._handle, None
+            handle.close()
+
     def close(self) -> ClosedFile | None:
         """Flush, fsync, rename `.open` away, and report the closed file (for the manifest)."""
         if self._handle is None:

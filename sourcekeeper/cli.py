@@ -14,6 +14,7 @@ from pathlib import Path
 from archive_store.lock import ArchiveLocked
 
 from . import __version__, commands
+from .runner import CrawlFailed
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_LOCKED = 0, 1, 2, 75
 
@@ -76,6 +77,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ArchiveLocked as exc:
         print(f"sourcekeeper: {exc}", file=sys.stderr)
         return EXIT_LOCKED
+    except CrawlFailed as exc:
+        print(f"sourcekeeper {args.command}: {exc}", file=sys.stderr)
+        return EXIT_FAILED
     except commands.UsageError as exc:
         print(f"sourcekeeper {args.command}: {exc}", file=sys.stderr)
         return EXIT_USAGE

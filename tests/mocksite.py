@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import gzip
 import io
+import random
 import struct
 import zipfile
 import zlib
@@ -349,6 +350,16 @@ ROUTES: dict[str, Handler] = {
         Sleep(int(req.query.get("ms", "1000")) / 1000),
         *page(PLAIN),
     ],
+    # /unique?i=K&ms=N: after N ms, a page whose body differs for every K (crash/resume tests)
+    "/unique": lambda req, site: [
+        Sleep(int(req.query.get("ms", "0")) / 1000),
+        *page(article(f"Unique {req.query.get('i', '')}", "Each page has its own body.")),
+    ],
+    # /random?kb=N&seed=S: N KiB that do not compress (disk-full tests need real bytes on disk)
+    "/random": lambda req, site: page(
+        random.Random(req.query.get("seed", "0")).randbytes(int(req.query.get("kb", "64")) * 1024),
+        content_type=b"application/octet-stream",
+    ),
     # Ruishu-like: 412, $_ts JS challenge, cookie
     "/challenge/ruishu": challenge_ruishu,
     # Jiasule-like: 521, X-Via-JSL, __jsluid_h cookie, __jsl_clearance script
