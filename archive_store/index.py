@@ -176,8 +176,21 @@ class ArchiveIndex:
     def failures_for_run(
         self, run_id: int, kinds: Sequence[str] = ("final", "seed")
     ) -> list[Failure]:
+        """Failures that still stand: not followed by a capture of the same URL in the run
+        (a resumed run may capture what an interrupted one could not)."""
+        later_capture = (
+            select(Capture.id)
+            .where(
+                Capture.run_id == run_id,
+                Capture.url == Failure.url,
+                Capture.captured_at >= Failure.failed_at,
+            )
+            .exists()
+        )
         with self.session() as s:
-            stmt = select(Failure).where(Failure.run_id == run_id, Failure.kind.in_(kinds))
+            stmt = select(Failure).where(
+                Failure.run_id == run_id, Failure.kind.in_(kinds), ~later_capture
+            )
             return list(s.scalars(stmt.order_by(Failure.id)))
 
     def set_state(self, capture_id: int, state: str, reason: str | None) -> None:
