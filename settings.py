@@ -11,9 +11,7 @@ NEWSPIDER_MODULE = "scrapers"
 ADDONS = {"archive_store.addon.ArchiveAddon": 0}
 
 # A clear User-Agent: site operators can see who fetched and why.
-USER_AGENT = (
-    "Mozilla/5.0 (compatible; sourcekeeper/0.1; archiving cited public sources; +https://pypi.org/project/sourcekeeper/)"
-)
+USER_AGENT = "Mozilla/5.0 (compatible; sourcekeeper/0.1; archiving cited public sources; +https://pypi.org/project/sourcekeeper/)"
 # Explicitly cited URLs are fetched as a reader's browser would; set True to obey robots.txt.
 # The choice is written to every warcinfo record.
 ROBOTSTXT_OBEY = False

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from pipelines.pipeline import ExtractionPipeline
+
 from .default_settings import apply_defaults
+from .extension import ArchiveExtension
+from .resume import ResumeMiddleware
 
 if TYPE_CHECKING:
     from scrapy.settings import BaseSettings
 
 HANDLER = "archive_store.capture.ArchivingDownloadHandler"
-RESUME_MIDDLEWARE = "archive_store.resume.ResumeMiddleware"
-EXTENSION = "archive_store.extension.ArchiveExtension"
-EXTRACTION_PIPELINE = "pipelines.pipeline.ExtractionPipeline"
 
 
 def _quiet_offline_tldextract() -> None:
@@ -32,7 +33,7 @@ class ArchiveAddon:
         for scheme in ("http", "https"):
             handlers.set(scheme, HANDLER, priority="addon")
         # 950: on the downloader side of HttpCacheMiddleware (900), like the handler it stands in for
-        settings.set_in_component_priority_dict("DOWNLOADER_MIDDLEWARES", RESUME_MIDDLEWARE, 950)
-        settings.set_in_component_priority_dict("EXTENSIONS", EXTENSION, 0)
-        settings.set_in_component_priority_dict("ITEM_PIPELINES", EXTRACTION_PIPELINE, 300)
+        settings.set_in_component_priority_dict("DOWNLOADER_MIDDLEWARES", ResumeMiddleware, 950)
+        settings.set_in_component_priority_dict("EXTENSIONS", ArchiveExtension, 0)
+        settings.set_in_component_priority_dict("ITEM_PIPELINES", ExtractionPipeline, 300)
         _quiet_offline_tldextract()

@@ -33,8 +33,8 @@ if TYPE_CHECKING:
     from scrapy.http import Response
     from twisted.internet.defer import Deferred
     from twisted.internet.interfaces import IAddress
+    from twisted.web._newclient import HTTP11ClientProtocol
     from twisted.web._newclient import Request as TxRequest
-    from twisted.web.client import HTTP11ClientProtocol
     from twisted.web.iweb import IResponse
 
 logger = logging.getLogger(__name__)
@@ -88,15 +88,20 @@ class RecordingHTTP11ClientProtocol(_LenientHTTP11ClientProtocol):
     _archive_tape: ExchangeTape | None = None
 
     def request(self, request: TxRequest) -> Deferred[IResponse]:
-        peer = getattr(self.transport.getPeer(), "host", None) if self.transport else None
+        get_peer = getattr(self.transport, "getPeer", None)
+        peer = getattr(get_peer(), "host", None) if get_peer else None
         tape = ExchangeTape(peer, self.tape_limit)
         self._archive_tape = tape
         write_to = request.writeTo
-        request.writeTo = lambda transport: write_to(_TeeTransport(transport, tape))  # type: ignore[method-assign]
+
+        def write_to_tee(transport: Any) -> Any:
+            return write_to(_TeeTransport(transport, tape))  # type: ignore[no-untyped-call]
+
+        request.writeTo = write_to_tee  # type: ignore[method-assign]
         d = super().request(request)
 
         def attach_tape(response: IResponse) -> IResponse:
-            response._archive_tape = tape  # type: ignore[attr-defined]
+            response._archive_tape = tape
             return response
 
         d.addCallback(attach_tape)
@@ -134,7 +139,9 @@ class ArchivingDownloadHandler(HTTP11DownloadHandler):
         super().__init__(crawler)
         self._archive = ArchiveSession.for_crawler(crawler)
         limit = self._default_maxsize + 256 * 1024 if self._default_maxsize else 0
-        factory = type("_Factory", (RecordingHTTP11ClientFactory,), {"tape_limit": limit})
+        factory: type[RecordingHTTP11ClientFactory] = type(
+            "_SizedRecordingFactory", (RecordingHTTP11ClientFactory,), {"tape_limit": limit}
+        )
         self._pool._factory = factory
 
     async def download_request(self, request: Request) -> Response:

@@ -12,9 +12,10 @@ from scrapy.utils.defer import deferred_from_coro
 from .session import ArchiveSession
 
 if TYPE_CHECKING:
+    from typing import Self
+
     from scrapy import Spider
     from scrapy.crawler import Crawler
-    from typing_extensions import Self
 
 logger = logging.getLogger(__name__)
 
@@ -24,6 +25,7 @@ class ArchiveExtension:
         self.crawler = crawler
         self.session = ArchiveSession.for_crawler(crawler)
         self.summary: dict[str, Any] | None = None
+        self._closing = False
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -39,16 +41,13 @@ class ArchiveExtension:
         identity_of = getattr(spider, "run_identity", None)
         identity = identity_of() if callable(identity_of) else {"spider": spider.name}
         self.session.open_run(spider.name, identity)
-        spider.archive_session = self.session  # type: ignore[attr-defined]
 
     def response_downloaded(self, response: Any, request: Any, spider: Spider) -> None:
         # A failed WARC write (disk full) stops the crawl: fetching more would archive nothing.
-        if self.session.write_error is not None and self.crawler.engine is not None:
-            if not getattr(self, "_closing", False):
-                self._closing = True
-                deferred_from_coro(
-                    self.crawler.engine.close_spider_async(reason="archive_write_error")
-                )
+        stop = self.session.write_error is not None and not self._closing
+        if stop and self.crawler.engine is not None:
+            self._closing = True
+            deferred_from_coro(self.crawler.engine.close_spider_async(reason="archive_write_error"))
 
     def spider_closed(self, spider: Spider, reason: str) -> None:
         self.summary = self.session.close(reason)

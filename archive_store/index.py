@@ -61,7 +61,9 @@ class ArchiveIndex:
     def unfinished_run(self, key: str) -> Run | None:
         with self.session() as s:
             stmt = (
-                select(Run).where(Run.key == key, Run.status.in_(("running", "interrupted"))).order_by(Run.id.desc())
+                select(Run)
+                .where(Run.key == key, Run.status.in_(("running", "interrupted")))
+                .order_by(Run.id.desc())
             )
             return s.scalars(stmt).first()
 

@@ -49,7 +49,7 @@ def decode_content(payload: bytes, encoding: str, limit: int = MAX_DECODED) -> b
             payload = inflater.decompress(payload, limit)
         elif coding == "br":
             try:
-                import brotli  # type: ignore[import-not-found]  # noqa: PLC0415
+                import brotli  # noqa: PLC0415
             except ImportError:
                 return payload
             payload = brotli.decompress(payload)[:limit]

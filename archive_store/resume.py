@@ -17,10 +17,11 @@ from .reader import load_capture
 from .session import ArchiveSession, capture_info
 
 if TYPE_CHECKING:
+    from typing import Self
+
     from scrapy import Request, Spider
     from scrapy.crawler import Crawler
     from scrapy.http import Response
-    from typing_extensions import Self
 
     from .schema import Capture
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-from pathlib import Path
 from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.exc import SQLAlchemyError
@@ -285,7 +285,9 @@ class ArchiveSession:
             method(*args)
         except SQLAlchemyError as exc:
             self.index_error = exc
-            self.write_error = self.write_error or ArchiveWriteError(0, f"cannot write to the index: {exc}")
+            self.write_error = self.write_error or ArchiveWriteError(
+                0, f"cannot write to the index: {exc}"
+            )
             self._inc("archive/index_error")
             logger.error("%s; stopping the crawl", self.write_error)
             return False

@@ -44,10 +44,14 @@ def attachment_links(html: str, base_url: str, extensions: Iterable[str]) -> lis
     found: list[str] = []
     for raw in _candidates(sel):
         url = urljoin(base_url, raw.strip())
-        if _extension(url) in wanted - image_exts or (_extension(url) in image_exts and _is_link(raw, sel)):
+        if _extension(url) in wanted - image_exts or (
+            _extension(url) in image_exts and _is_link(raw, sel)
+        ):
             found.append(url)
     found.extend(urljoin(base_url, src.strip()) for src in _body_images(sel))
-    unique = dict.fromkeys(u for u in found if urlsplit(u).scheme in ("http", "https") and u != base_url)
+    unique = dict.fromkeys(
+        u for u in found if urlsplit(u).scheme in ("http", "https") and u != base_url
+    )
     return list(unique)
 
 

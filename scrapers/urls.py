@@ -1,7 +1,7 @@
 """`urls`: archive a list of URLs (seeds) and the documents they link to (one hop by default).
 
-    scrapy crawl urls -a seeds=FILE          (from the checkout)
-    sourcekeeper archive URL ... --seeds FILE
+scrapy crawl urls -a seeds=FILE          (from the checkout)
+sourcekeeper archive URL ... --seeds FILE
 """
 
 from __future__ import annotations
@@ -18,7 +18,6 @@ from archive_store.failures import describe_failure
 from .items import ArchivedResponse, FetchFailure
 from .links import attachment_links
 from .seeds import SeedError, parse_seeds, read_seed_file
-
 
 # Error pages reach the spider (they are captures to classify); redirects are still followed,
 # which `handle_httpstatus_all` would stop.
@@ -41,8 +40,11 @@ class UrlsSpider(scrapy.Spider):
 
     def run_identity(self) -> dict[str, Any]:
         """What makes two invocations "the same command" (a killed one is then resumed)."""
-        return {"spider": self.name, "seeds": self.seed_urls,
-                "extract": self.settings.getbool("EXTRACT_ENABLED")}
+        return {
+            "spider": self.name,
+            "seeds": self.seed_urls,
+            "extract": self.settings.getbool("EXTRACT_ENABLED"),
+        }
 
     async def start(self) -> AsyncIterator[Any]:
         for error in self.seed_errors:
@@ -60,8 +62,11 @@ class UrlsSpider(scrapy.Spider):
             callback=self.parse,
             errback=self.failed,
             dont_filter=True,
-            meta={"archive_hop": hop, "archive_parent": parent,
-                  "handle_httpstatus_list": NON_REDIRECT_STATUSES},
+            meta={
+                "archive_hop": hop,
+                "archive_parent": parent,
+                "handle_httpstatus_list": NON_REDIRECT_STATUSES,
+            },
         )
 
     def parse(self, response: Response) -> Any:
@@ -78,7 +83,7 @@ class UrlsSpider(scrapy.Spider):
         request = failure.request  # type: ignore[attr-defined]
         chain = request.meta.get("redirect_urls") or []
         url = chain[0] if chain else request.url
-        reason = describe_failure(failure.value, request)
+        reason = describe_failure(failure.value or RuntimeError(str(failure)), request)
         if chain and "redirect" in str(failure.value).lower():
             hops = " -> ".join([*chain, request.url])
             reason = f"redirect loop or chain too long, gave up after {len(chain)} hops ({hops})"
@@ -92,9 +97,7 @@ def _seed_reason(error: SeedError) -> str:
 def archived_item(response: Response, kind: str) -> ArchivedResponse:
     capture = dict(response.meta.get("archive_capture") or {})
     headers = [
-        (k.decode("latin-1"), v.decode("latin-1"))
-        for k, values in response.headers.items()
-        for v in values
+        (k.decode("latin-1"), v.decode("latin-1")) for k, values in response.headers.items() for v in values
     ]
     redirects = response.meta.get("redirect_urls") or []
     return ArchivedResponse(

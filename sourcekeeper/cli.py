@@ -27,11 +27,26 @@ def _setting(text: str) -> tuple[str, str]:
 
 
 def _common(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--archive", type=Path, default=Path("archive"), metavar="DIR",
-                        help="archive folder (default: ./archive)")
-    parser.add_argument("--db", metavar="URL", help="index database URL (default: SQLite in the archive)")
-    parser.add_argument("-s", "--set", dest="settings", action="append", type=_setting, default=[],
-                        metavar="NAME=VALUE", help="Scrapy/archive setting, as with `scrapy crawl -s`")
+    parser.add_argument(
+        "--archive",
+        type=Path,
+        default=Path("archive"),
+        metavar="DIR",
+        help="archive folder (default: ./archive)",
+    )
+    parser.add_argument(
+        "--db", metavar="URL", help="index database URL (default: SQLite in the archive)"
+    )
+    parser.add_argument(
+        "-s",
+        "--set",
+        dest="settings",
+        action="append",
+        type=_setting,
+        default=[],
+        metavar="NAME=VALUE",
+        help="Scrapy/archive setting, as with `scrapy crawl -s`",
+    )
     parser.add_argument("--json", action="store_true", help="machine-readable output")
     parser.add_argument("-v", "--verbose", action="store_true", help="show the crawl log (INFO)")
     parser.add_argument("-q", "--quiet", action="store_true", help="only errors on stderr")
@@ -45,7 +60,9 @@ def build_parser() -> argparse.ArgumentParser:
     archive = sub.add_parser("archive", help="capture URLs and the documents they link to")
     archive.add_argument("urls", nargs="*", metavar="URL")
     archive.add_argument("--seeds", metavar="FILE", help="file with one URL per line (# comments)")
-    archive.add_argument("--no-extract", action="store_true", help="capture only; skip text extraction")
+    archive.add_argument(
+        "--no-extract", action="store_true", help="capture only; skip text extraction"
+    )
     _common(archive)
     archive.set_defaults(func=commands.archive)
 
@@ -54,7 +71,9 @@ def build_parser() -> argparse.ArgumentParser:
     show.add_argument("--at", metavar="TIME", help="capture as of TIME (ISO date/time or 14-digit)")
     output = show.add_mutually_exclusive_group()
     output.add_argument("--text", action="store_true", help="print only the extracted text")
-    output.add_argument("--raw", action="store_true", help="write the HTTP response exactly as archived")
+    output.add_argument(
+        "--raw", action="store_true", help="write the HTTP response exactly as archived"
+    )
     _common(show)
     show.set_defaults(func=commands.show)
 
@@ -65,7 +84,9 @@ def build_parser() -> argparse.ArgumentParser:
     demo = sub.add_parser("demo", help="serve the bundled sample site and archive it")
     _common(demo)
     demo.set_defaults(func=commands.demo, archive=None)
-    demo.add_argument("--keep", action="store_true", help="keep an existing demo archive (default: fresh)")
+    demo.add_argument(
+        "--keep", action="store_true", help="keep an existing demo archive (default: fresh)"
+    )
     return parser
 
 

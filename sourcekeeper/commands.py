@@ -49,14 +49,27 @@ def archive(args: argparse.Namespace) -> int:
         raise UsageError("give at least one URL or --seeds FILE")
     if args.seeds and not Path(args.seeds).is_file():
         raise UsageError(f"seed file not found: {args.seeds}")
-    summary = crawl_urls(args.archive, args.urls, args.seeds, _overrides(args),
-                         extract=not args.no_extract, log_level=_log_level(args))
+    summary = crawl_urls(
+        args.archive,
+        args.urls,
+        args.seeds,
+        _overrides(args),
+        extract=not args.no_extract,
+        log_level=_log_level(args),
+    )
     report_summary(summary, as_json=args.json, quiet=args.quiet)
     return 0 if summary_ok(summary) else 1
 
 
-def crawl_urls(archive_dir: Path, urls: list[str], seeds: str | None, overrides: dict[str, str], *,
-               extract: bool = True, log_level: str = "WARNING") -> dict[str, Any]:
+def crawl_urls(
+    archive_dir: Path,
+    urls: list[str],
+    seeds: str | None,
+    overrides: dict[str, str],
+    *,
+    extract: bool = True,
+    log_level: str = "WARNING",
+) -> dict[str, Any]:
     """Library entry point of `archive`: capture the URLs into `archive_dir`, return the summary."""
     from scrapers.urls import UrlsSpider  # noqa: PLC0415
 
@@ -78,8 +91,10 @@ def report_summary(summary: dict[str, Any], *, as_json: bool = False, quiet: boo
         print(json.dumps(summary, ensure_ascii=False))
     if quiet and summary_ok(summary):
         return
-    _err(f"run {summary['run']} ({summary['reason']}): {summary['captured']} captured, "
-         f"{summary['revisits']} revisits, {summary['truncated']} truncated, {summary['failed']} failed")
+    _err(
+        f"run {summary['run']} ({summary['reason']}): {summary['captured']} captured, "
+        f"{summary['revisits']} revisits, {summary['truncated']} truncated, {summary['failed']} failed"
+    )
     for failure in summary["failures"]:
         _err(f"  failed: {failure['url']} — {failure['reason']}")
     if summary.get("write_error"):
@@ -90,9 +105,24 @@ def report_summary(summary: dict[str, Any], *, as_json: bool = False, quiet: boo
 
 
 # show ----------------------------------------------------------------------------------------
-SHOW_FIELDS = ("url", "captured_at", "http_status", "state", "title", "date", "source", "author",
-               "site", "text", "charset", "warc_file", "warc_offset", "warc_length", "record_id",
-               "payload_digest")
+SHOW_FIELDS = (
+    "url",
+    "captured_at",
+    "http_status",
+    "state",
+    "title",
+    "date",
+    "source",
+    "author",
+    "site",
+    "text",
+    "charset",
+    "warc_file",
+    "warc_offset",
+    "warc_length",
+    "record_id",
+    "payload_digest",
+)
 
 
 def show(args: argparse.Namespace) -> int:
@@ -161,15 +191,25 @@ def verify(args: argparse.Namespace) -> int:
         raise UsageError(f"no archive at {args.archive}")
     report = verify_archive(args.archive, args.db)
     if args.json:
-        print(json.dumps({"ok": report.ok, "files": report.files_checked,
-                          "captures": report.captures_checked, "problems": report.problems},
-                         ensure_ascii=False))
+        print(
+            json.dumps(
+                {
+                    "ok": report.ok,
+                    "files": report.files_checked,
+                    "captures": report.captures_checked,
+                    "problems": report.problems,
+                },
+                ensure_ascii=False,
+            )
+        )
     for problem in report.problems:
         _err(problem)
     if not args.quiet:
         verdict = "OK" if report.ok else f"{len(report.problems)} problem(s)"
-        _err(f"verify {args.archive}: {report.files_checked} WARC files, "
-             f"{report.captures_checked} captures: {verdict}")
+        _err(
+            f"verify {args.archive}: {report.files_checked} WARC files, "
+            f"{report.captures_checked} captures: {verdict}"
+        )
     return 0 if report.ok else 1
 
 
@@ -177,5 +217,9 @@ def verify(args: argparse.Namespace) -> int:
 def demo(args: argparse.Namespace) -> int:
     from .demo_run import run_demo  # noqa: PLC0415
 
-    return run_demo(args.archive or Path("demo-archive"), _overrides(args), keep=args.keep,
-                    log_level=_log_level(args))
+    return run_demo(
+        args.archive or Path("demo-archive"),
+        _overrides(args),
+        keep=args.keep,
+        log_level=_log_level(args),
+    )

@@ -12,29 +12,44 @@ from .demo.site import SEED_PATHS, describe
 from .rawsite import ServedSite
 
 # The sample site answers at once on loopback: no politeness delay needed there.
-DEMO_SETTINGS = {"DOWNLOAD_DELAY": "0", "AUTOTHROTTLE_ENABLED": "False", "CONCURRENT_REQUESTS_PER_DOMAIN": "4"}
+DEMO_SETTINGS = {
+    "DOWNLOAD_DELAY": "0",
+    "AUTOTHROTTLE_ENABLED": "False",
+    "CONCURRENT_REQUESTS_PER_DOMAIN": "4",
+}
 
 
 def _say(text: str = "") -> None:
     print(text, flush=True)
 
 
-def run_demo(archive_dir: Path, overrides: dict[str, str], *, keep: bool = False,
-             log_level: str = "WARNING") -> int:
+def run_demo(
+    archive_dir: Path, overrides: dict[str, str], *, keep: bool = False, log_level: str = "WARNING"
+) -> int:
     from .commands import crawl_urls, report_summary, summary_ok  # noqa: PLC0415
 
     if archive_dir.exists() and not keep:
         if not (archive_dir / "index.sqlite3").exists() and any(archive_dir.iterdir()):
-            print(f"sourcekeeper demo: {archive_dir} exists and is not a demo archive; "
-                  "choose another --archive", file=sys.stderr)
+            print(
+                f"sourcekeeper demo: {archive_dir} exists and is not a demo archive; "
+                "choose another --archive",
+                file=sys.stderr,
+            )
             return 2
         shutil.rmtree(archive_dir)
     with ServedSite("sourcekeeper.demo.site:DEMO_ROUTES") as site:
         _say(f"Sample site: {site.base_url}")
         _say(describe())
-        _say(f"\n1. Archiving {len(SEED_PATHS)} seed URLs and their attachments into {archive_dir}/ ...")
-        summary = crawl_urls(archive_dir, [site.url(p) for p in SEED_PATHS], None,
-                             {**DEMO_SETTINGS, **overrides}, log_level=log_level)
+        _say(
+            f"\n1. Archiving {len(SEED_PATHS)} seed URLs and their attachments into {archive_dir}/ ..."
+        )
+        summary = crawl_urls(
+            archive_dir,
+            [site.url(p) for p in SEED_PATHS],
+            None,
+            {**DEMO_SETTINGS, **overrides},
+            log_level=log_level,
+        )
         report_summary(summary)
         _say("\nCaptured (status, type, URL):")
         index = ArchiveIndex(default_db_url(archive_dir), create=False)

@@ -16,7 +16,9 @@ class CrawlFailed(RuntimeError):
     """The crawl could not start or did not produce a run summary."""
 
 
-def build_settings(archive_dir: Path, overrides: dict[str, str], *, extract: bool, log_level: str) -> Settings:
+def build_settings(
+    archive_dir: Path, overrides: dict[str, str], *, extract: bool, log_level: str
+) -> Settings:
     settings = Settings()
     settings.setmodule("settings", priority="project")
     settings.set("ARCHIVE_DIR", str(archive_dir), priority="cmdline")
@@ -34,10 +36,14 @@ def run_spider(spidercls: type, settings: Settings, **spider_kwargs: Any) -> dic
     crawler = process.create_crawler(spidercls)
     process.crawl(crawler, **spider_kwargs)
     process.start()
-    extension = next(
-        (m for m in crawler.extensions.middlewares if isinstance(m, ArchiveExtension)), None
-    ) if crawler.extensions else None
+    extension = (
+        next((m for m in crawler.extensions.middlewares if isinstance(m, ArchiveExtension)), None)
+        if crawler.extensions
+        else None
+    )
     if extension is None or extension.summary is None:
         raise CrawlFailed("the crawl ended without a run summary; see the log above")
-    logging.getLogger(__name__).debug("stats: %s", crawler.stats.get_stats() if crawler.stats else {})
+    logging.getLogger(__name__).debug(
+        "stats: %s", crawler.stats.get_stats() if crawler.stats else {}
+    )
     return extension.summary

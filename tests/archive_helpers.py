@@ -75,7 +75,5 @@ def all_records(archive: Path) -> list[StoredRecord]:
 
 def records_for(archive: Path, url: str, record_type: str = "response") -> list[StoredRecord]:
     return [
-        r
-        for r in all_records(archive)
-        if r.get("WARC-Target-URI") == url and r.record_type == record_type
+        r for r in all_records(archive) if r.get("WARC-Target-URI") == url and r.record_type == record_type
     ]

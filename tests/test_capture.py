@@ -2,30 +2,51 @@
 
 from __future__ import annotations
 
-import hashlib
 import base64
+import hashlib
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from archive_helpers import CliResult, all_records, archive_cli, records_for, run_cli, warc_files
 
 from archive_store.httpmessage import parse_response
 from archive_store.index import ArchiveIndex, default_db_url
 from archive_store.members import StoredRecord, iter_records
 from archive_store.validate import validate_collection
 from sourcekeeper.rawsite import ServedSite
-from archive_helpers import CliResult, all_records, archive_cli, records_for, run_cli, warc_files
 
 EXACT = [
-    "/plain", "/chunked", "/gzip", "/deflate", "/headers/repeated", "/headers/raw-utf8",
-    "/headers/raw-gbk", "/attachment/notice.doc", "/http10", "/query?x=1&y=%E4%B8%AD",
-    "/gbk/page.html", "/status/404", "/status/410",
+    "/plain",
+    "/chunked",
+    "/gzip",
+    "/deflate",
+    "/headers/repeated",
+    "/headers/raw-utf8",
+    "/headers/raw-gbk",
+    "/attachment/notice.doc",
+    "/http10",
+    "/query?x=1&y=%E4%B8%AD",
+    "/gbk/page.html",
+    "/status/404",
+    "/status/410",
 ]
 OTHERS = [
-    "/gzip-chunked", "/same/a", "/same/b", "/redirect/301", "/loop/a", "/status/500",
-    "/reset-mid-body", "/close-mid-body", "/stall-before-headers", "/stall-mid-body",
-    "/huge?mb=3", "/huge-chunked?mb=3", "/gzip-bomb", "/wrong-length/too-long",
+    "/gzip-chunked",
+    "/same/a",
+    "/same/b",
+    "/redirect/301",
+    "/loop/a",
+    "/status/500",
+    "/reset-mid-body",
+    "/close-mid-body",
+    "/stall-before-headers",
+    "/stall-mid-body",
+    "/huge?mb=3",
+    "/huge-chunked?mb=3",
+    "/gzip-bomb",
+    "/wrong-length/too-long",
     "/wrong-length/too-short",
     "/non-ascii-path/通知.html",
 ]
@@ -42,8 +63,16 @@ def crawl(mocksite: ServedSite, tmp_path_factory: pytest.TempPathFactory) -> tup
     seeds = archive.parent / "seeds.txt"
     lines = ["# awkward cases", ""] + [mocksite.url(p) for p in EXACT + OTHERS] + BAD_SEEDS
     seeds.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    result = archive_cli(archive, "--seeds", seeds, "--no-extract",
-                         "-s", "DOWNLOAD_MAXSIZE=1048576", "-s", "DOWNLOAD_WARNSIZE=0")
+    result = archive_cli(
+        archive,
+        "--seeds",
+        seeds,
+        "--no-extract",
+        "-s",
+        "DOWNLOAD_MAXSIZE=1048576",
+        "-s",
+        "DOWNLOAD_WARNSIZE=0",
+    )
     return archive, result
 
 
@@ -96,7 +125,10 @@ def test_payload_digest_ignores_chunking_but_keeps_gzip(crawl, mocksite):
 
 def test_identical_payloads_become_revisits_with_all_refers_to_fields(crawl, mocksite):
     archive, _ = crawl
-    a, b = one_response(archive, mocksite.url("/same/a")), one_response(archive, mocksite.url("/same/b"))
+    a, b = (
+        one_response(archive, mocksite.url("/same/a")),
+        one_response(archive, mocksite.url("/same/b")),
+    )
     revisit, original = (a, b) if a.record_type == "revisit" else (b, a)
     assert revisit.record_type == "revisit" and original.record_type == "response"
     assert revisit.get("WARC-Profile") == "http://netpreserve.org/warc/1.1/revisit/identical-payload-digest"
@@ -116,16 +148,25 @@ def test_every_redirect_hop_is_its_own_response(crawl, mocksite):
 
 def test_redirect_loop_is_a_named_failure(crawl, mocksite):
     archive, result = crawl
-    assert len(records_for(archive, mocksite.url("/loop/b"))) + len(
-        records_for(archive, mocksite.url("/loop/b"), "revisit")) >= 2
+    assert (
+        len(records_for(archive, mocksite.url("/loop/b")))
+        + len(records_for(archive, mocksite.url("/loop/b"), "revisit"))
+        >= 2
+    )
     assert f"failed: {mocksite.url('/loop/a')} — redirect loop" in result.stderr
 
 
-@pytest.mark.parametrize(("path", "truncated"), [
-    ("/reset-mid-body", "disconnect"), ("/close-mid-body", "disconnect"),
-    ("/wrong-length/too-long", "disconnect"), ("/stall-mid-body", "time"),
-    ("/huge?mb=3", "length"), ("/huge-chunked?mb=3", "length"),
-])
+@pytest.mark.parametrize(
+    ("path", "truncated"),
+    [
+        ("/reset-mid-body", "disconnect"),
+        ("/close-mid-body", "disconnect"),
+        ("/wrong-length/too-long", "disconnect"),
+        ("/stall-mid-body", "time"),
+        ("/huge?mb=3", "length"),
+        ("/huge-chunked?mb=3", "length"),
+    ],
+)
 def test_cut_bodies_are_kept_and_marked_truncated(crawl, mocksite, path, truncated):
     archive, _ = crawl
     record = one_response(archive, mocksite.url(path))
@@ -154,11 +195,12 @@ def test_gzip_bomb_is_captured_compressed_and_reported(crawl, mocksite):
 
 
 def test_failures_without_an_answer_are_in_the_index_with_reasons(crawl, mocksite):
-    archive, result = crawl
+    archive, _ = crawl
     assert not records_for(archive, mocksite.url("/stall-before-headers"))
     index = ArchiveIndex(default_db_url(archive), create=False)
     with index.session() as session:
         from archive_store.schema import Failure
+
         rows = session.query(Failure).all()
     reasons = {(r.url, r.kind): r.reason for r in rows}
     assert "timed out" in reasons[(mocksite.url("/stall-before-headers"), "final")]
@@ -192,9 +234,12 @@ def test_summary_names_counts_files_and_failures(crawl):
 def _chunked_with_spec_digest(record: StoredRecord) -> bool:
     """A chunked response whose payload digest is over the de-chunked body (W-DIG-2)."""
     parsed = parse_response(record.block)
-    return (parsed is not None and parsed.framing == "chunked"
-            and record.get("WARC-Payload-Digest") == sha1_b32(parsed.payload)
-            and sha1_b32(parsed.body_as_sent) != sha1_b32(parsed.payload))
+    return (
+        parsed is not None
+        and parsed.framing == "chunked"
+        and record.get("WARC-Payload-Digest") == sha1_b32(parsed.payload)
+        and sha1_b32(parsed.body_as_sent) != sha1_b32(parsed.payload)
+    )
 
 
 def test_every_warc_passes_warcio_gzip_and_our_validator(crawl):
@@ -204,9 +249,14 @@ def test_every_warc_passes_warcio_gzip_and_our_validator(crawl):
     warcio = str(Path(sys.executable).parent / "warcio")
     for path in files:
         subprocess.run(["gzip", "-t", str(path)], check=True)
-        check = subprocess.run([warcio, "check", "-v", str(path)], capture_output=True, text=True, check=False)
-        failed = [int(line.split()[1]) for line, nxt in zip(check.stdout.splitlines(),
-                  check.stdout.splitlines()[1:]) if line.strip().startswith("offset") and "failed" in nxt]
+        check = subprocess.run(
+            [warcio, "check", "-v", str(path)], capture_output=True, text=True, check=False
+        )
+        failed = [
+            int(line.split()[1])
+            for line, nxt in zip(check.stdout.splitlines(), check.stdout.splitlines()[1:], strict=False)
+            if line.strip().startswith("offset") and "failed" in nxt
+        ]
         # `warcio check` hashes chunked bodies with their framing (webrecorder/warcio#74, #75, still
         # open); WARC 1.1 and W-DIG-2 say the payload is the de-chunked body. Only those records
         # may fail it, and only because of that; every other record must pass.

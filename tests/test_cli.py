@@ -6,8 +6,8 @@ import json
 from pathlib import Path
 
 import pytest
-
 from archive_helpers import archive_cli, run_cli
+
 from archive_store.members import read_record
 from sourcekeeper.commands import SHOW_FIELDS
 
@@ -16,8 +16,13 @@ from sourcekeeper.commands import SHOW_FIELDS
 def archive(mocksite, tmp_path_factory) -> Path:
     archive = tmp_path_factory.mktemp("cli") / "archive"
     mocksite.set_mode("before")
-    first = archive_cli(archive, mocksite.url("/flip"), mocksite.url("/gbk/page.html"),
-                        mocksite.url("/status/404"), "--no-extract")
+    first = archive_cli(
+        archive,
+        mocksite.url("/flip"),
+        mocksite.url("/gbk/page.html"),
+        mocksite.url("/status/404"),
+        "--no-extract",
+    )
     assert first.returncode == 0, first.stderr
     mocksite.set_mode("after")
     second = archive_cli(archive, mocksite.url("/flip"), "--no-extract")
@@ -32,7 +37,9 @@ def test_show_json_has_the_contract_fields_and_points_at_the_record(archive, moc
     fields = json.loads(result.stdout)
     assert set(SHOW_FIELDS) <= set(fields)
     assert fields["http_status"] == 200 and fields["state"] == "ok"
-    record = read_record(archive / "warcs" / fields["warc_file"], fields["warc_offset"], fields["warc_length"])
+    record = read_record(
+        archive / "warcs" / fields["warc_file"], fields["warc_offset"], fields["warc_length"]
+    )
     assert record.record_id == fields["record_id"]
     assert record.get("WARC-Payload-Digest") == fields["payload_digest"]
 
@@ -64,16 +71,31 @@ def test_show_text_output_names_the_fields(archive, mocksite):
     assert result.returncode == 0 and "warc_file" in result.stdout and "record_id" in result.stdout
 
 
-@pytest.mark.parametrize(("args", "code", "message"), [
-    (["archive", "--archive", "{tmp}/a"], 2, "at least one URL"),
-    (["archive", "--archive", "{tmp}/a", "--seeds", "{tmp}/missing.txt"], 2, "seed file not found"),
-    (["archive", "--archive", "{tmp}/a", "-s", "NOVALUE", "http://x.invalid/"], 2, "NAME=VALUE"),
-    (["show", "--archive", "{tmp}/none", "http://x.invalid/"], 2, "no archive"),
-    (["show", "--archive", "{archive}", "--at", "yesterday", "http://x.invalid/"], 2, "not a time"),
-    (["show", "--archive", "{archive}", "http://never.invalid/"], 1, "no capture"),
-    (["verify", "--archive", "{tmp}/none"], 2, "no archive"),
-    (["frobnicate"], 2, "invalid choice"),
-])
+@pytest.mark.parametrize(
+    ("args", "code", "message"),
+    [
+        (["archive", "--archive", "{tmp}/a"], 2, "at least one URL"),
+        (
+            ["archive", "--archive", "{tmp}/a", "--seeds", "{tmp}/missing.txt"],
+            2,
+            "seed file not found",
+        ),
+        (
+            ["archive", "--archive", "{tmp}/a", "-s", "NOVALUE", "http://x.invalid/"],
+            2,
+            "NAME=VALUE",
+        ),
+        (["show", "--archive", "{tmp}/none", "http://x.invalid/"], 2, "no archive"),
+        (
+            ["show", "--archive", "{archive}", "--at", "yesterday", "http://x.invalid/"],
+            2,
+            "not a time",
+        ),
+        (["show", "--archive", "{archive}", "http://never.invalid/"], 1, "no capture"),
+        (["verify", "--archive", "{tmp}/none"], 2, "no archive"),
+        (["frobnicate"], 2, "invalid choice"),
+    ],
+)
 def test_usage_errors_and_exit_codes(archive, tmp_path, args, code, message):
     args = [a.format(tmp=tmp_path, archive=archive) for a in args]
     result = run_cli(*args)

@@ -10,6 +10,7 @@ import time
 from pathlib import Path
 
 from archive_helpers import FAST, ROOT, all_records, run_cli, warc_files
+
 from archive_store.index import ArchiveIndex, default_db_url
 from archive_store.members import iter_records
 
@@ -23,10 +24,27 @@ def _seed_file(tmp_path: Path, mocksite, tag: str) -> Path:
 
 
 def _start_archive(archive: Path, seeds: Path) -> subprocess.Popen[bytes]:
-    args = [sys.executable, "-m", "sourcekeeper", "archive", "--archive", str(archive),
-            "--seeds", str(seeds), "--no-extract", *FAST, "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=2"]
-    return subprocess.Popen(args, cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)},
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    args = [
+        sys.executable,
+        "-m",
+        "sourcekeeper",
+        "archive",
+        "--archive",
+        str(archive),
+        "--seeds",
+        str(seeds),
+        "--no-extract",
+        *FAST,
+        "-s",
+        "CONCURRENT_REQUESTS_PER_DOMAIN=2",
+    ]
+    return subprocess.Popen(
+        args,
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
 
 
 def _hits_for(mocksite, tag: str) -> dict[str, int]:
@@ -58,10 +76,15 @@ def test_sigkill_then_rerun_recovers_and_resumes(mocksite, tmp_path):
     assert urls == sorted(set(urls)) and len(urls) == PAGES
     # what was fully written before the kill was not fetched again
     index = ArchiveIndex(default_db_url(archive), create=False)
-    recovered = [p for p in warc_files(archive) if any(
-        e.get("event") == "file_recovered" and e.get("file") == p.name for e in _custody(archive))]
+    recovered = [
+        p
+        for p in warc_files(archive)
+        if any(e.get("event") == "file_recovered" and e.get("file") == p.name for e in _custody(archive))
+    ]
     assert recovered, "no file was recovered"
-    kept = {r.get("WARC-Target-URI") for p in recovered for r in iter_records(p) if r.record_type == "response"}
+    kept = {
+        r.get("WARC-Target-URI") for p in recovered for r in iter_records(p) if r.record_type == "response"
+    }
     hits_after = _hits_for(mocksite, "k")
     for url in kept:
         target = url.split(mocksite.base_url, 1)[1]
@@ -101,4 +124,5 @@ def test_second_writer_is_refused_with_its_own_exit_code(mocksite, tmp_path):
 
 def _custody(archive: Path) -> list[dict]:
     import json
+
     return [json.loads(line) for line in (archive / "custody.jsonl").read_text().splitlines()]

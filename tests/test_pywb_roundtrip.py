@@ -12,12 +12,21 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-
 from archive_helpers import archive_cli, warc_files
+
 from archive_store.httpmessage import parse_response
 from archive_store.reader import decode_content
 
-PATHS = ["/gbk/page.html", "/gzip", "/gzip-chunked", "/headers/repeated", "/redirect/301", "/same/a", "/same/b", "/http10"]
+PATHS = [
+    "/gbk/page.html",
+    "/gzip",
+    "/gzip-chunked",
+    "/headers/repeated",
+    "/redirect/301",
+    "/same/a",
+    "/same/b",
+    "/http10",
+]
 BIN = Path(sys.executable).parent
 
 
@@ -36,12 +45,20 @@ def pywb(mocksite, tmp_path_factory) -> Iterator[tuple[int, object]]:
     result = archive_cli(archive, *(mocksite.url(p) for p in PATHS), "--no-extract")
     assert result.returncode == 0, result.stderr
     subprocess.run([BIN / "wb-manager", "init", "coll"], cwd=work, check=True, capture_output=True)
-    subprocess.run([BIN / "wb-manager", "add", "coll", *warc_files(archive)], cwd=work, check=True,
-                   capture_output=True)
+    subprocess.run(
+        [BIN / "wb-manager", "add", "coll", *warc_files(archive)],
+        cwd=work,
+        check=True,
+        capture_output=True,
+    )
     port = _free_port()
     log = (work / "wayback.log").open("wb")
-    server = subprocess.Popen([BIN / "wayback", "-p", str(port), "-b", "127.0.0.1"], cwd=work,
-                              stdout=log, stderr=subprocess.STDOUT)
+    server = subprocess.Popen(
+        [BIN / "wayback", "-p", str(port), "-b", "127.0.0.1"],
+        cwd=work,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         try:

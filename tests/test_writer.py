@@ -20,8 +20,13 @@ NAME = re.compile(r"^sk-\d{17}-\d{5}-[A-Za-z0-9.-]+\.warc\.gz$")
 
 
 def make_writer(directory: Path, max_size: int = 10_000_000, **kwargs) -> RotatingWarcWriter:
-    return RotatingWarcWriter(directory, prefix="sk", max_size=max_size,
-                              warcinfo_fields=lambda name, serial: [("filename", name)], **kwargs)
+    return RotatingWarcWriter(
+        directory,
+        prefix="sk",
+        max_size=max_size,
+        warcinfo_fields=lambda name, serial: [("filename", name)],
+        **kwargs,
+    )
 
 
 def pair(n: int, size: int = 100):
@@ -29,8 +34,13 @@ def pair(n: int, size: int = 100):
     block = b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n" % len(body) + body
     date = warc_date()
     response = response_record(f"http://example.org/{n}", date, block, body, "127.0.0.1")
-    request = request_record(f"http://example.org/{n}", date, b"GET /%d HTTP/1.1\r\n\r\n" % n,
-                             "127.0.0.1", response.record_id)
+    request = request_record(
+        f"http://example.org/{n}",
+        date,
+        b"GET /%d HTTP/1.1\r\n\r\n" % n,
+        "127.0.0.1",
+        response.record_id,
+    )
     return [request, response]
 
 
