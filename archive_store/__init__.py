@@ -1,0 +1,1 @@
+"""Everything that touches the archive: WARC capture, writing, indexing and verification."""
