@@ -40,7 +40,7 @@ def verify_archive(root: Path, db_url: str | None = None) -> VerifyReport:
         report.files_checked = len(closed)
         if not report.in_use:
             report.problems += [
-                f"warcs/{p.name}: unfinished file left by a killed run (the next `archive` run recovers it)"
+                f"warcs/{p.name}: W-FILE-3: unfinished file left by a killed run (the next `archive` run recovers it)"
                 for p in sorted(paths.warcs.glob(f"*{OPEN_SUFFIX}"))
             ]
         report.problems += _check_manifest(root, Manifest(paths.manifest), closed)
@@ -89,9 +89,7 @@ def _check_index(index: ArchiveIndex, warc_dir: Path, report: VerifyReport) -> l
         if not path.exists():
             if not (warc_dir / (capture.warc_file + OPEN_SUFFIX)).exists():
                 missing.add(capture.warc_file)
-                problems.append(
-                    f"warcs/{capture.warc_file}: the index points at it but it is missing"
-                )
+                problems.append(f"warcs/{capture.warc_file}: the index points at it but it is missing")
             continue
         where = f"warcs/{capture.warc_file}@{capture.warc_offset}"
         try:
@@ -102,9 +100,7 @@ def _check_index(index: ArchiveIndex, warc_dir: Path, report: VerifyReport) -> l
             )
             continue
         if record.record_id != capture.record_id:
-            problems.append(
-                f"{where}: index expects record {capture.record_id}, file has {record.record_id}"
-            )
+            problems.append(f"{where}: index expects record {capture.record_id}, file has {record.record_id}")
         elif (record.get("WARC-Payload-Digest") or "") != capture.payload_digest:
             problems.append(f"{where}: payload digest differs from the index for {capture.url}")
     return problems
