@@ -40,7 +40,8 @@ def verify_archive(root: Path, db_url: str | None = None) -> VerifyReport:
         report.files_checked = len(closed)
         if not report.in_use:
             report.problems += [
-                f"warcs/{p.name}: W-FILE-3: unfinished file left by a killed run (the next `archive` run recovers it)"
+                f"warcs/{p.name}: W-FILE-3: unfinished file left by a killed run "
+                "(the next `archive` run recovers it)"
                 for p in sorted(paths.warcs.glob(f"*{OPEN_SUFFIX}"))
             ]
         report.problems += _check_manifest(root, Manifest(paths.manifest), closed)

@@ -67,9 +67,7 @@ def gbk_page(meta: str) -> bytes:
 
 def cut_body(after: Action) -> Handler:
     """Declare 20000 body bytes, send 5000, then reset / close / stall."""
-    head = status_head(
-        200, b"OK", [(b"Content-Type", b"text/plain"), (b"Content-Length", b"20000")]
-    )
+    head = status_head(200, b"OK", [(b"Content-Type", b"text/plain"), (b"Content-Length", b"20000")])
     return lambda req, site: [Send(head + b"x" * 5000), Sleep(0.05), after]
 
 
@@ -112,9 +110,7 @@ def gzip_bomb() -> bytes:
     for _ in range(1024):
         crc = zlib.crc32(zeros, crc)
     header = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x02\xff"
-    return (
-        header + segment * 1024 + deflate.flush() + struct.pack("<II", crc, (1 << 30) % (1 << 32))
-    )
+    return header + segment * 1024 + deflate.flush() + struct.pack("<II", crc, (1 << 30) % (1 << 32))
 
 
 def zip_bytes(member: str, text: bytes) -> bytes:
@@ -206,21 +202,15 @@ def challenge_jiasule(req: RawRequest, site: SiteState) -> RawReply:
         (b"X-Via-JSL", b"3f2e6d1,-"),
         (b"Set-Cookie", b"__jsluid_h=6b8e4d0c3e7f5a1b2c9d8e7f6a5b4c3d; max-age=31536000; path=/"),
     ]
-    return http_response(
-        521, b"", headers, JIASULE_PAGE
-    )  # empty reason phrase, as non-standard codes get
+    return http_response(521, b"", headers, JIASULE_PAGE)  # empty reason phrase, as non-standard codes get
 
 
 def status_route(req: RawRequest, site: SiteState) -> RawReply:
     status = int(req.path.rpartition("/")[2] or 400)
-    return page(
-        b"<html><body><h1>%d %s</h1></body></html>" % (status, reason_for(status)), status=status
-    )
+    return page(b"<html><body><h1>%d %s</h1></body></html>" % (status, reason_for(status)), status=status)
 
 
-def static(
-    body: bytes, content_type: bytes = UTF8_HTML, headers: list[Header] | None = None
-) -> Handler:
+def static(body: bytes, content_type: bytes = UTF8_HTML, headers: list[Header] | None = None) -> Handler:
     return lambda req, site: page(body, content_type=content_type, headers=headers or [])
 
 
@@ -305,16 +295,12 @@ ROUTES: dict[str, Handler] = {
     ),
     # declares 200 bytes, sends 100, closes
     "/wrong-length/too-long": lambda req, site: [
-        *http_response(
-            200, b"OK", [(b"Content-Type", b"text/plain")], b"y" * 100, content_length=200
-        ),
+        *http_response(200, b"OK", [(b"Content-Type", b"text/plain")], b"y" * 100, content_length=200),
         Close(),
     ],
     # declares 10 bytes, sends 50, closes
     "/wrong-length/too-short": lambda req, site: [
-        *http_response(
-            200, b"OK", [(b"Content-Type", b"text/plain")], b"z" * 50, content_length=10
-        ),
+        *http_response(200, b"OK", [(b"Content-Type", b"text/plain")], b"z" * 50, content_length=10),
         Close(),
     ],
     # HTTP/1.0, no Content-Length: body ends at close

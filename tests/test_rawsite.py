@@ -134,9 +134,7 @@ def test_repeated_headers_reach_the_socket_as_recorded(mock: ServedSite) -> None
 
 def test_raw_non_ascii_header_bytes(mock: ServedSite) -> None:
     assert header(split(get(mock, b"/headers/raw-utf8"))[0], b"x-title") == ["中文标题".encode()]
-    assert header(split(get(mock, b"/headers/raw-gbk"))[0], b"x-title") == [
-        "中文标题".encode("gbk")
-    ]
+    assert header(split(get(mock, b"/headers/raw-gbk"))[0], b"x-title") == ["中文标题".encode("gbk")]
     disposition = header(split(get(mock, b"/attachment/notice.doc"))[0], b"content-disposition")
     assert disposition == [b'attachment; filename="%s"' % "附件1：通知.doc".encode("gbk")]
 
@@ -266,9 +264,7 @@ def test_attachment_links_are_served_as_files(mock: ServedSite) -> None:
     url = mock.url("/page-with-attachments")
     html = open_url(url)[2].decode()
     links = re.findall(r'\s(?:href|src)="([^"]+)"', html)
-    files = [
-        link for link in links if re.search(r"\.(pdf|docx?|xlsx?|wps|et|ofd|zip|rar|jpg)$", link)
-    ]
+    files = [link for link in links if re.search(r"\.(pdf|docx?|xlsx?|wps|et|ofd|zip|rar|jpg)$", link)]
     assert len(files) == 12 and "./P020240627.xlsx" in files
     for link in files:
         status, headers, body = open_url(urljoin(url, link))
@@ -332,9 +328,7 @@ def test_demo_pages_are_gbk_trs_pages(demo_site: ServedSite) -> None:
 def test_demo_seeds_answer(demo_site: ServedSite) -> None:
     statuses = {path: get(demo_site, path.encode())[9:12] for path in ["/", *demo.SEED_PATHS]}
     assert statuses[demo.OLD_URL] == b"301" and statuses[demo.MISSING_NOTICE] == b"404"
-    assert {s for p, s in statuses.items() if p not in (demo.OLD_URL, demo.MISSING_NOTICE)} == {
-        b"200"
-    }
+    assert {s for p, s in statuses.items() if p not in (demo.OLD_URL, demo.MISSING_NOTICE)} == {b"200"}
     wechat = split(get(demo_site, demo.WECHAT_PATH.encode()))[1].decode()
     assert 'var msg_title = "' in wechat and 'id="js_content"' in wechat and "var ct = " in wechat
 

@@ -6,13 +6,13 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-
 from archive_helpers import archive_cli, run_cli, warc_files
+from broken_warcs import BROKEN_CASES, write_good_warc
+
 from archive_store.fixity import Manifest
 from archive_store.index import ArchiveIndex, default_db_url
 from archive_store.verify import verify_archive
 from archive_store.writer import file_sha256
-from broken_warcs import BROKEN_CASES, write_good_warc
 
 
 def _archive_with(tmp_path: Path, build) -> tuple[Path, Path]:
