@@ -12,6 +12,7 @@ from sqlalchemy import Engine, create_engine, event, func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from .schema import Base, Capture, Failure, Page, Run, WarcFile
+from .search_setup import ensure_search_index
 
 INDEX_FILENAME = "index.sqlite3"
 
@@ -49,6 +50,7 @@ class ArchiveIndex:
         self.engine = make_engine(db_url)
         if create:
             Base.metadata.create_all(self.engine)
+            ensure_search_index(self.engine)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
 
     def session(self) -> Session:

@@ -1,12 +1,23 @@
-"""Item pipelines: failures into the index; captures through decode → classify → extract → index."""
+"""Item pipelines: failures into the index; captures through decode → classify → extract → index.
+
+Extraction is CPU work, so it runs in worker processes (EXTRACT_PROCESSES) and the reactor keeps
+fetching; EXTRACT_PROCESSES = 0 runs it in a thread instead (small runs, tests).
+"""
 
 from __future__ import annotations
 
+import asyncio
+import json
 import logging
+import multiprocessing
+from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
+from archive_store.schema import Page
 from archive_store.session import ArchiveSession
-from scrapers.items import FetchFailure
+from scrapers.items import ArchivedResponse, FetchFailure
+
+from .analyse import ResponseFacts, analyse
 
 if TYPE_CHECKING:
     from typing import Self
@@ -14,19 +25,85 @@ if TYPE_CHECKING:
     from scrapy.crawler import Crawler
 
 logger = logging.getLogger(__name__)
+METADATA_TYPE = "application/json"
 
 
 class ExtractionPipeline:
-    def __init__(self, session: ArchiveSession, extract: bool) -> None:
+    def __init__(self, session: ArchiveSession, extract: bool, processes: int, stats: Any) -> None:
         self.session = session
         self.extract = extract
+        self.processes = processes
+        self.stats = stats
+        self._pool: Executor | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
-        session = ArchiveSession.for_crawler(crawler)
-        return cls(session, crawler.settings.getbool("EXTRACT_ENABLED"))
+        settings = crawler.settings
+        return cls(
+            ArchiveSession.for_crawler(crawler),
+            settings.getbool("EXTRACT_ENABLED"),
+            settings.getint("EXTRACT_PROCESSES"),
+            crawler.stats,
+        )
 
-    def process_item(self, item: Any) -> Any:
+    def _executor(self) -> Executor:
+        if self._pool is None:
+            if self.processes > 0:
+                # spawn: a forked child would inherit the reactor, its sockets and the index engine
+                context = multiprocessing.get_context("spawn")
+                self._pool = ProcessPoolExecutor(self.processes, mp_context=context)
+            else:
+                self._pool = ThreadPoolExecutor(1, thread_name_prefix="extract")
+        return self._pool
+
+    async def process_item(self, item: Any) -> Any:
         if isinstance(item, FetchFailure):
             self.session.index.add_failure(self.session.run_id, item.url, item.kind, item.reason)
+        elif isinstance(item, ArchivedResponse) and self.extract and item.capture.get("capture_id"):
+            facts = ResponseFacts(item.url, item.requested_url, item.status, item.headers, item.body)
+            loop = asyncio.get_running_loop()
+            result = await loop.run_in_executor(self._executor(), analyse, facts)
+            self._store(item, result)
         return item
+
+    def _store(self, item: ArchivedResponse, result: dict[str, Any]) -> None:
+        capture_id = int(item.capture["capture_id"])
+        if result.get("error"):
+            self._inc("extract/errors")
+            return
+        record = {"url": item.url, "refers_to": item.capture["record_id"], **result}
+        block = json.dumps(record, ensure_ascii=False, sort_keys=True).encode("utf-8")
+        record_id = self.session.write_derivative(item.url, item.capture["record_id"], block, METADATA_TYPE)
+        state = result["state"]
+        if state:
+            self.session.index.set_state(capture_id, state, result["reason"])
+            self._inc(f"extract/state/{state.split(':')[0]}")
+        page = result.get("page")
+        if page is None:
+            return
+        self.session.index.save_page(
+            Page(
+                capture_id=capture_id,
+                url=item.url,
+                title=page.get("title"),
+                date=page.get("date"),
+                source=page.get("source"),
+                author=page.get("author"),
+                site=page.get("site"),
+                text=page.get("text") or "",
+                charset=result.get("charset"),
+                declared_charset=result.get("declared_charset"),
+                platform=page.get("platform"),
+                metadata_json=json.dumps(page, ensure_ascii=False),
+                metadata_record_id=record_id,
+            )
+        )
+        self._inc("extract/pages")
+
+    def _inc(self, key: str) -> None:
+        if self.stats is not None:
+            self.stats.inc_value(key)
+
+    def close_spider(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True)

@@ -77,6 +77,12 @@ def build_parser() -> argparse.ArgumentParser:
     _common(show)
     show.set_defaults(func=commands.show)
 
+    search = sub.add_parser("search", help="full-text search of extracted titles and text")
+    search.add_argument("query", metavar="QUERY", help="one or more terms; every term must occur")
+    search.add_argument("--limit", type=int, default=20, help="at most this many hits (default 20)")
+    _common(search)
+    search.set_defaults(func=commands.search)
+
     verify = sub.add_parser("verify", help="check fixity and structure of the whole archive")
     _common(verify)
     verify.set_defaults(func=commands.verify)

@@ -125,9 +125,13 @@ SHOW_FIELDS = (
 )
 
 
-def show(args: argparse.Namespace) -> int:
+def _require_archive(args: argparse.Namespace) -> None:
     if not (args.archive / "index.sqlite3").exists() and not args.db:
         raise UsageError(f"no archive at {args.archive} (use --archive DIR)")
+
+
+def show(args: argparse.Namespace) -> int:
+    _require_archive(args)
     at = None
     if args.at:
         try:
@@ -183,6 +187,28 @@ def capture_fields(index: ArchiveIndex, capture: Any) -> dict[str, Any]:
         "record_type": capture.record_type,
         "truncated": capture.truncated,
     }
+
+
+# search --------------------------------------------------------------------------------------
+def search(args: argparse.Namespace) -> int:
+    from archive_store.search import search as run_search  # noqa: PLC0415
+
+    _require_archive(args)
+    if not args.query.strip():
+        raise UsageError("give a search term")
+    index = ArchiveIndex(_db_url(args))  # create=True: adds the search index to older archives
+    try:
+        hits = run_search(index, args.query, limit=args.limit)
+    finally:
+        index.close()
+    for hit in hits:
+        if args.json:
+            print(json.dumps(hit.to_json(), ensure_ascii=False))
+        else:
+            print(f"{hit.date or '----------'}  {hit.title or '(no title)'}\n  {hit.url}\n  {hit.snippet}\n")
+    if not args.quiet and not args.json:
+        _err(f"{len(hits)} page(s) contain {args.query!r}")
+    return 0
 
 
 # verify --------------------------------------------------------------------------------------
