@@ -6,8 +6,8 @@ import json
 from pathlib import Path
 
 import pytest
-
 from archive_helpers import all_records, archive_cli, records_for
+
 from archive_store.index import ArchiveIndex, default_db_url
 
 ATTACHMENTS = [

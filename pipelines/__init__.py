@@ -1,0 +1,1 @@
+"""Extraction library: decode, classify, extract Chinese official pages."""

@@ -1,0 +1,228 @@
+"""Chinese publication dates: formats, labels (发布日期 / 成文日期), URLs, and which one to believe.
+
+htmldate and trafilatura have no 年/月/日 pattern: ``2020年01月14日`` comes back as 2020-01-01 with
+extensive search. Everything here parses explicit dates only and never guesses a missing day.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta, timezone
+
+CHINA_TZ = timezone(timedelta(hours=8))
+_MIN_YEAR = 1980
+
+_TIME = (
+    r"(?:(?:\s*|T)(?P<H>[01]?\d|2[0-3])\s*[:：时]\s*(?P<M>[0-5]\d)"
+    r"(?:\s*[:：分]\s*(?P<S>[0-5]\d))?)?"
+)
+_DATE_RE = re.compile(
+    r"(?<![\d.])(?P<y>(?:19|20)\d{2})\s*(?:"
+    r"(?P<sep>[-/.])\s*(?P<m>\d{1,2})\s*(?P=sep)\s*(?P<d>\d{1,2})(?!\d)"
+    r"|年\s*(?P<m2>\d{1,2})\s*月\s*(?P<d2>\d{1,2})(?!\d)\s*日?)" + _TIME
+)
+# "7/5/2005 9:23:57 PM" (ASP/.NET en-US, month first) or "06/02/2022" (day first, RFI & co).
+_US_DATE_RE = re.compile(
+    r"(?<![\d/])(?P<m>\d{1,2})/(?P<d>\d{1,2})/(?P<y>(?:19|20)\d{2})(?![\d/])"
+    r"(?:\s+(?P<H>\d{1,2}):(?P<M>[0-5]\d)(?::(?P<S>[0-5]\d))?\s*(?P<ampm>[AaPp][Mm])?)?"
+)
+_CN_DIGITS = {c: i for i, c in enumerate("〇一二三四五六七八九")} | {
+    "○": 0,
+    "零": 0,
+    "Ｏ": 0,
+    "O": 0,
+}
+_CN_DATE_RE = re.compile(
+    r"(?P<y>[〇○零Ｏ一二三四五六七八九]{4})\s*年\s*(?P<m>[一二三四五六七八九十]{1,3})\s*月"
+    r"\s*(?P<d>[一二三四五六七八九十]{1,3})\s*日"
+)
+# Labels in front of a date, by what they mean. Order matters: longer labels first.
+_WRITTEN_LABELS = ("成文日期", "成文时间", "印发日期", "发文日期", "签发日期")
+_PUBLISHED_LABELS = (
+    "发布时间",
+    "发布日期",
+    "发表时间",
+    "发表日期",
+    "发稿时间",
+    "公开日期",
+    "发文时间",
+    "发表于",
+    "发布于",
+    "上传时间",
+    "发布",
+)
+_WEAK_LABELS = ("更新时间", "更新日期", "时间", "日期", "Date", "Published")
+_LABEL_RE = re.compile(
+    "(?P<label>"
+    + "|".join(map(re.escape, _WRITTEN_LABELS + _PUBLISHED_LABELS + _WEAK_LABELS))
+    + r")\s*[:：]?\s*[\]】]?\s*"
+    + r"(?=(?:19|20)\d{2}|\d{1,2}/\d{1,2}/\d{4}|[〇○零Ｏ一二三四五六七八九]{4}年)"
+)
+_LABEL_AT_END_RE = re.compile(
+    "(?:" + "|".join(map(re.escape, _WRITTEN_LABELS + _PUBLISHED_LABELS + _WEAK_LABELS)) + r")\s*[:：]?\s*$"
+)
+# Lines whose dates are never the page's own: neighbours, copyright, comment stamps.
+_FOREIGN_LINE_RE = re.compile(r"上一篇|下一篇|上一条|下一条|版权|copyright|©|\(C\)", re.IGNORECASE)
+
+_URL_PATTERNS = (
+    re.compile(r"/t((?:19|20)\d{2})(\d{2})(\d{2})_\d+"),  # TRS: /202406/t20240627_84922242.html
+    re.compile(r"/art/((?:19|20)\d{2})/(\d{1,2})/(\d{1,2})/art_"),  # Hanweb
+    re.compile(r"/((?:19|20)\d{2})-(\d{1,2})/(\d{1,2})/"),  # xinhuanet /2005-08/22/
+    re.compile(r"/((?:19|20)\d{2})[/_-](\d{1,2})[/_-](\d{1,2})/"),
+    re.compile(r"/((?:19|20)\d{2})(\d{2})/(\d{2})/"),  # people.com.cn /202001/14/
+    re.compile(r"[/_]((?:19|20)\d{2})(\d{2})(\d{2})(?:[/_.]|\d{2,})"),
+)
+
+
+@dataclass(frozen=True)
+class FoundDate:
+    """An explicit calendar date, with the clock time when the page gave one."""
+
+    day: date
+    time: str | None = None  # "HH:MM" or "HH:MM:SS", China time
+
+    @property
+    def iso(self) -> str:
+        return self.day.isoformat()
+
+    def iso_datetime(self) -> str | None:
+        """ISO 8601 with +08:00, or None without a time of day."""
+        if self.time is None:
+            return None
+        clock = self.time if self.time.count(":") == 2 else f"{self.time}:00"
+        return f"{self.iso}T{clock}+08:00"
+
+
+def _make(year: int, month: int, day: int, time: str | None = None) -> FoundDate | None:
+    """A FoundDate if the numbers form a real, plausible date."""
+    if not _MIN_YEAR <= year <= date.today().year + 1:
+        return None
+    try:
+        return FoundDate(date(year, month, day), time)
+    except ValueError:
+        return None
+
+
+def _cn_number(text: str) -> int:
+    """一 .. 三十一 as int (month and day numerals)."""
+    if "十" not in text:
+        return _CN_DIGITS.get(text, 0)
+    tens, _, units = text.partition("十")
+    return (_CN_DIGITS.get(tens, 0) if tens else 1) * 10 + (_CN_DIGITS.get(units, 0) if units else 0)
+
+
+def _from_us_match(match: re.Match[str]) -> FoundDate | None:
+    """n/n/yyyy: month first with AM/PM (.NET en-US) or when the first number cannot be a day."""
+    first, second = int(match["m"]), int(match["d"])
+    month_first = bool(match["ampm"]) or second > 12
+    month, day = (first, second) if month_first else (second, first)
+    time = None
+    if match["H"]:
+        hour = int(match["H"]) % 12 + (12 if (match["ampm"] or "").lower() == "pm" else 0)
+        hour = int(match["H"]) if not match["ampm"] else hour
+        time = f"{hour:02d}:{match['M']}" + (f":{match['S']}" if match["S"] else "")
+    return _make(int(match["y"]), month, day, time)
+
+
+def _from_match(match: re.Match[str]) -> FoundDate | None:
+    groups = match.groupdict()
+    if "ampm" in groups:
+        return _from_us_match(match)
+    if "sep" not in groups:  # Chinese-numeral date (二〇二〇年一月十四日)
+        year = int("".join(str(_CN_DIGITS.get(c, 0)) for c in groups["y"]))
+        return _make(year, _cn_number(groups["m"]), _cn_number(groups["d"]))
+    month = int(groups["m"] or groups["m2"])
+    day = int(groups["d"] or groups["d2"])
+    time = None
+    if groups.get("H"):
+        time = f"{int(groups['H']):02d}:{groups['M']}" + (f":{groups['S']}" if groups["S"] else "")
+    return _make(int(groups["y"]), month, day, time)
+
+
+def iter_dates(text: str) -> list[tuple[int, FoundDate]]:
+    """Every explicit date in ``text`` with its offset, in order."""
+    found: list[tuple[int, FoundDate]] = []
+    for regex in (_DATE_RE, _CN_DATE_RE, _US_DATE_RE):
+        for match in regex.finditer(text):
+            parsed = _from_match(match)
+            if parsed is not None:
+                found.append((match.start(), parsed))
+    return sorted(found, key=lambda item: item[0])
+
+
+def parse_date(text: str | None) -> FoundDate | None:
+    """The first explicit date in ``text`` (an attribute, a meta value, a label's value)."""
+    if not text:
+        return None
+    found = iter_dates(text)
+    return found[0][1] if found else None
+
+
+def url_date(url: str | None) -> FoundDate | None:
+    """Date encoded in a CMS article URL (TRS ``t20200114_``, Hanweb ``/art/2020/1/14/``...)."""
+    if not url:
+        return None
+    path = url.split("?", 1)[0]
+    for regex in _URL_PATTERNS:
+        match = regex.search(path)
+        if match:
+            parsed = _make(int(match.group(1)), int(match.group(2)), int(match.group(3)))
+            if parsed is not None:
+                return parsed
+    return None
+
+
+@dataclass
+class LabelledDates:
+    """Dates found after a label, first occurrence of each kind."""
+
+    written: FoundDate | None = None
+    published: FoundDate | None = None
+    weak: FoundDate | None = None
+
+
+def labelled_dates(lines: list[str]) -> LabelledDates:
+    """成文日期 / 发布日期 / plain 日期 values on the page, skipping neighbour-article lines."""
+    result = LabelledDates()
+    for i, raw in enumerate(lines):
+        if _FOREIGN_LINE_RE.search(raw):
+            continue
+        line = raw
+        if _LABEL_AT_END_RE.search(raw) and i + 1 < len(lines):
+            line = f"{raw} {lines[i + 1]}"  # "发布日期：" in one cell, the date in the next
+        for match in _LABEL_RE.finditer(line):
+            value = parse_date(line[match.end() : match.end() + 40])
+            if value is None:
+                continue
+            label = match.group("label")
+            if label in _WRITTEN_LABELS:
+                result.written = result.written or value
+            elif label in _PUBLISHED_LABELS:
+                result.published = result.published or value
+            else:
+                result.weak = result.weak or value
+    return result
+
+
+def first_date(lines: list[str]) -> FoundDate | None:
+    """First explicit date on lines that are not about other articles or copyright."""
+    for line in lines:
+        if _FOREIGN_LINE_RE.search(line):
+            continue
+        found = parse_date(line)
+        if found is not None:
+            return found
+    return None
+
+
+def from_unix(value: str | int | None) -> FoundDate | None:
+    """WeChat ``var ct``: seconds since the epoch, shown in China time."""
+    try:
+        stamp = int(str(value).strip())
+    except (TypeError, ValueError):
+        return None
+    if stamp <= 0:
+        return None
+    moment = datetime.fromtimestamp(stamp, CHINA_TZ)
+    return _make(moment.year, moment.month, moment.day, moment.strftime("%H:%M:%S"))
