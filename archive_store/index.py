@@ -145,7 +145,7 @@ class ArchiveIndex:
                 found.update(s.scalars(stmt))
             return found
 
-    def find_original(self, payload_digest: str) -> Capture | None:
+    def find_original(self, payload_digest: str, chunked: bool) -> Capture | None:
         """The earliest full response with this payload: what a revisit must refer to."""
         with self.session() as s:
             stmt = (
@@ -154,6 +154,7 @@ class ArchiveIndex:
                     Capture.payload_digest == payload_digest,
                     Capture.record_type == "response",
                     Capture.truncated.is_(None),
+                    Capture.chunked.is_(chunked),
                 )
                 .order_by(Capture.id)
                 .limit(1)

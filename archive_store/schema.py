@@ -62,6 +62,9 @@ class Capture(Base):
     payload_length: Mapped[int] = mapped_column(Integer)
     content_type: Mapped[str | None] = mapped_column(Text, nullable=True)
     truncated: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    # "chunked" or not: a revisit only refers to an original framed the same way, because replay
+    # tools (pywb) join the revisit's headers to the original's stored body
+    chunked: Mapped[bool] = mapped_column(default=False)
     ip_address: Mapped[str | None] = mapped_column(String(64), nullable=True)
     refers_to: Mapped[str | None] = mapped_column(String(64), nullable=True)
     state: Mapped[str] = mapped_column(String(64))

@@ -199,7 +199,8 @@ class ArchiveSession:
         date = warc_date(tape.started)
         uri = request.url
         payload_digest = sha1_digest(parsed.payload)
-        original = self._original_for(payload_digest, len(parsed.payload), truncated)
+        chunked = parsed.framing == "chunked"
+        original = self._original_for(payload_digest, len(parsed.payload), truncated, chunked)
         if original is not None:
             main: WarcRecord = revisit_record(
                 uri, date, parsed.head_bytes, original, tape.ip_address
@@ -234,6 +235,7 @@ class ArchiveSession:
             payload_length=len(parsed.payload),
             content_type=content_type.decode("latin-1") if content_type else None,
             truncated=truncated,
+            chunked=chunked,
             ip_address=tape.ip_address,
             refers_to=original.record_id if original else None,
             state=initial_state(parsed.status),
@@ -255,10 +257,12 @@ class ArchiveSession:
             )
         return True
 
-    def _original_for(self, digest: str, size: int, truncated: str | None) -> OriginalRef | None:
+    def _original_for(
+        self, digest: str, size: int, truncated: str | None, chunked: bool
+    ) -> OriginalRef | None:
         if truncated or self.dedup_min < 0 or size < max(self.dedup_min, 1):
             return None
-        original = self.index.find_original(digest)
+        original = self.index.find_original(digest, chunked)
         if original is None:
             return None
         return OriginalRef(original.record_id, target_uri(original.url), original.warc_date, digest)

@@ -59,6 +59,7 @@ def capture_from_record(
         payload_length=len(parsed.payload) if parsed else 0,
         content_type=content_type.decode("latin-1") if content_type else None,
         truncated=record.get("WARC-Truncated"),
+        chunked=bool(parsed and parsed.framing == "chunked"),
         ip_address=record.get("WARC-IP-Address"),
         refers_to=record.get("WARC-Refers-To"),
         state=initial_state(status),

@@ -7,8 +7,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-
 from archive_helpers import all_records, archive_cli, run_cli
+
 from archive_store.index import ArchiveIndex, default_db_url
 from archive_store.schema import Page
 from sourcekeeper.demo.site import NOTICES, SEED_PATHS, WECHAT_PATH
