@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install demo test lint typecheck eval clean
+.PHONY: install system-deps demo test lint typecheck eval clean
 
 install: $(STAMP)
 
@@ -14,10 +14,14 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test,replay]'
 	touch $(STAMP)
 
+# Debian packages for the tests (Chromium, CJK fonts, Redis, PostgreSQL); installs when root.
+system-deps:
+	bash scripts/system-deps.sh
+
 demo: install
 	$(BIN)/sourcekeeper demo
 
-test: install
+test: install system-deps
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 	$(BIN)/python -m pytest -q

@@ -7,9 +7,12 @@ configuration error; 75 the archive is locked by another run (try again later, a
 from __future__ import annotations
 
 import argparse
+import importlib
+import pkgutil
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from types import ModuleType
 
 from archive_store.lock import ArchiveLocked
 
@@ -52,6 +55,14 @@ def _common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("-q", "--quiet", action="store_true", help="only errors on stderr")
 
 
+def command_modules() -> list[ModuleType]:
+    """Subcommands that live in their own module, `sourcekeeper/cmd_<name>.py`, each with
+    `register(subparsers, add_common_options)`; found by name so adding one touches no other file."""
+    package = Path(__file__).parent
+    names = sorted(m.name for m in pkgutil.iter_modules([str(package)]) if m.name.startswith("cmd_"))
+    return [importlib.import_module(f"{__package__}.{name}") for name in names]
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="sourcekeeper", description=__doc__.split("\n")[0])
     parser.add_argument("--version", action="version", version=f"sourcekeeper {__version__}")
@@ -86,6 +97,9 @@ def build_parser() -> argparse.ArgumentParser:
     verify = sub.add_parser("verify", help="check fixity and structure of the whole archive")
     _common(verify)
     verify.set_defaults(func=commands.verify)
+
+    for module in command_modules():
+        module.register(sub, _common)
 
     demo = sub.add_parser("demo", help="serve the bundled sample site and archive it")
     _common(demo)

@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Debian packages the tests and the report/replay screenshots need. Installs what is missing when
+# run as root (CI, fresh machines); otherwise lists it, and the tests that need it skip with a reason.
+set -euo pipefail
+packages=(chromium fonts-noto-cjk redis-server postgresql openssl gzip)
+missing=()
+for pkg in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  exit 0
+fi
+if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null; then
+  echo "installing: ${missing[*]}"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+else
+  echo "not installed (tests that need them will skip): ${missing[*]}" >&2
+fi
