@@ -43,6 +43,8 @@ ARCHIVE_DEDUP_MIN_SIZE = 1
 ARCHIVE_DB_URL = ""
 ARCHIVE_DIR = "archive"
 ARCHIVE_ENABLED = True
+# Run after each WARC file is closed, in order: callables (session, closed_file) -> None.
+ARCHIVE_FILE_CLOSED_HOOKS: list[str] = []
 ARCHIVE_GZIP_LEVEL = 6
 # Who runs the crawl; written to every warcinfo record (e.g. "Example NGO <archive@example.org>").
 ARCHIVE_OPERATOR = ""

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from scrapy.utils.misc import load_object
 from sqlalchemy.exc import SQLAlchemyError
 
 from .failures import describe_failure, truncation_for
@@ -80,6 +81,10 @@ class ArchiveSession:
             if settings.getbool("ARCHIVE_DEDUP_ENABLED")
             else -1
         )
+        # callables (session, ClosedFile) run after each WARC is closed: CDXJ, timestamps, upload
+        self.file_closed_hooks: list[Callable[[ArchiveSession, ClosedFile], None]] = [
+            load_object(path) for path in settings.getlist("ARCHIVE_FILE_CLOSED_HOOKS")
+        ]
         self.writer = RotatingWarcWriter(
             self.paths.warcs,
             prefix=settings.get("ARCHIVE_WARC_PREFIX"),
@@ -325,6 +330,12 @@ class ArchiveSession:
         self.custody.record(
             "file_closed", file=closed.filename, bytes=closed.size, sha256=closed.sha256
         )
+        for hook in self.file_closed_hooks:
+            try:
+                hook(self, closed)
+            except Exception:  # a failed index/timestamp/upload must not lose the capture itself
+                logger.exception("%s failed for %s", getattr(hook, "__name__", hook), closed.filename)
+                self._inc("archive/file_hook_errors")
 
     def _inc(self, key: str, count: int = 1) -> None:
         if self.stats is not None:
