@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, func, select, update
+from sqlalchemy import Engine, create_engine, event, func, insert, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from .schema import Base, Capture, Failure, Page, Run, WarcFile
@@ -124,10 +124,13 @@ class ArchiveIndex:
 
     # captures and failures -------------------------------------------------------------------
     def add_capture(self, capture: Capture) -> Capture:
-        with self.session() as s:
-            s.add(capture)
-            s.commit()
-            return capture
+        """Insert one capture (Core, not the ORM unit of work: this runs for every exchange)."""
+        table = Capture.__table__
+        values = {c.key: getattr(capture, c.key) for c in table.columns if c.key != "id"}
+        with self.engine.begin() as conn:
+            result = conn.execute(insert(Capture).values(**values))
+            capture.id = int(result.inserted_primary_key[0])  # type: ignore[index]
+        return capture
 
     def add_failure(self, run_id: int | None, url: str, kind: str, reason: str) -> None:
         with self.session() as s:
@@ -147,19 +150,23 @@ class ArchiveIndex:
 
     def find_original(self, payload_digest: str, chunked: bool) -> Capture | None:
         """The earliest full response with this payload: what a revisit must refer to."""
-        with self.session() as s:
-            stmt = (
-                select(Capture)
-                .where(
-                    Capture.payload_digest == payload_digest,
-                    Capture.record_type == "response",
-                    Capture.truncated.is_(None),
-                    Capture.chunked.is_(chunked),
-                )
-                .order_by(Capture.id)
-                .limit(1)
+        table = Capture.__table__.c
+        stmt = (
+            select(table.record_id, table.url, table.warc_date)
+            .where(
+                table.payload_digest == payload_digest,
+                table.record_type == "response",
+                table.truncated.is_(None),
+                table.chunked.is_(chunked),
             )
-            return s.scalars(stmt).first()
+            .order_by(table.id)
+            .limit(1)
+        )
+        with self.engine.connect() as conn:  # Core: called for every exchange
+            row = conn.execute(stmt).first()
+        if row is None:
+            return None
+        return Capture(record_id=row.record_id, url=row.url, warc_date=row.warc_date)
 
     def run_captures(self, run_id: int) -> dict[str, Capture]:
         """URL -> latest capture of that URL in the run (what a resumed run need not fetch again)."""

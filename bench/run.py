@@ -1,0 +1,185 @@
+"""`make bench`: sourcekeeper against its peers on the same work, on this machine.
+
+Measures, in one run, 16 requests in flight wherever the tool allows it:
+plain Scrapy (no storage), wget --warc-file, trafilatura alone (2 processes),
+`sourcekeeper archive --no-extract`, and the full `sourcekeeper archive`;
+then memory (2,000 vs 20,000 pages), storage of a second run, and `show` on 100,000 captures.
+Prints wall time, CPU time (user + system, whole process tree), peak RSS (sum over the tree).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+BENCH = Path(__file__).resolve().parent
+ROOT = BENCH.parent
+BIN = Path(sys.executable).parent
+CAPTURE = ["-s", "CONCURRENT_REQUESTS=16", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=16",
+           "-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False", "-q"]
+
+
+@dataclass
+class Measure:
+    name: str
+    wall: float
+    cpu: float
+    peak_rss_mb: float
+    returncode: int
+
+    def row(self) -> str:
+        return f"{self.name:34} {self.wall:8.2f} s {self.cpu:8.2f} s {self.peak_rss_mb:8.0f} MB"
+
+
+def _tree_rss_kb(root: int) -> int:
+    """Sum of VmRSS over a process and its descendants (read from /proc)."""
+    children: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                stat = Path(f"/proc/{entry}/stat").read_text()
+            except OSError:
+                continue
+            ppid = int(stat.rsplit(")", 1)[1].split()[1])
+            children.setdefault(ppid, []).append(int(entry))
+    total, stack = 0, [root]
+    while stack:
+        pid = stack.pop()
+        stack.extend(children.get(pid, []))
+        try:
+            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1])
+        except OSError:
+            pass
+    return total
+
+
+def measure(name: str, argv: list[str], env: dict[str, str] | None = None, cwd: Path = ROOT) -> Measure:
+    start = time.perf_counter()
+    proc = subprocess.Popen(argv, cwd=cwd, env={**os.environ, **(env or {})},
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    peak = [0]
+    done = threading.Event()
+
+    def sample() -> None:
+        while not done.is_set():
+            peak[0] = max(peak[0], _tree_rss_kb(proc.pid))
+            done.wait(0.05)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - start
+    done.set()
+    sampler.join()
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    stderr = proc.stderr.read().decode("utf-8", "replace") if proc.stderr else ""
+    if proc.returncode not in (0, 8):  # wget exits 8 on any server error; none are expected
+        print(f"{name} exited {proc.returncode}:\n{stderr[-2000:]}", file=sys.stderr)
+    cpu = usage.ru_utime + usage.ru_stime  # includes reaped descendants (extraction workers)
+    return Measure(name, wall, cpu, peak[0] / 1024, proc.returncode)
+
+
+def _archive_bytes(archive: Path) -> int:
+    return sum(p.stat().st_size for p in (archive / "warcs").glob("*.warc.gz"))
+
+
+def peers(base_url: str, pages: int, work: Path) -> list[Measure]:
+    from benchsite import page_urls  # noqa: PLC0415
+
+    url_file = work / "urls.txt"
+    url_file.write_text("\n".join(page_urls(base_url, pages)) + "\n")
+    (work / "wget").mkdir()
+    sk = str(BIN / "sourcekeeper")
+    results = [
+        measure("plain Scrapy (no storage)", [sys.executable, str(BENCH / "plain_scrapy.py"), str(url_file)]),
+        measure("wget --warc-file (1 connection)", ["wget", "-q", "-i", str(url_file), "--delete-after",
+                "-P", str(work / "wget"), f"--warc-file={work / 'wget' / 'bench'}", "--no-warc-keep-log"]),
+        measure("trafilatura alone (2 processes)", [sys.executable, str(BENCH / "trafilatura_alone.py"),
+                str(pages)]),
+        measure("sourcekeeper archive --no-extract", [sk, "archive", "--archive", str(work / "a1"),
+                "--seeds", str(url_file), "--no-extract", *CAPTURE]),
+        measure("sourcekeeper archive (full)", [sk, "archive", "--archive", str(work / "a2"),
+                "--seeds", str(url_file), *CAPTURE]),
+    ]
+    second = measure("  same full run again (revisits)", [sk, "archive", "--archive", str(work / "a2"),
+                     "--seeds", str(url_file), *CAPTURE])
+    first_bytes = _archive_bytes(work / "a2")
+    results.append(second)
+    files = sorted((work / "a2" / "warcs").glob("*.warc.gz"), key=lambda p: p.stat().st_mtime)
+    added = files[-1].stat().st_size if len(files) > 1 else 0
+    results_storage = {"first_run_bytes": first_bytes - added, "second_run_bytes": added}
+    (work / "storage.json").write_text(json.dumps(results_storage))
+    return results
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--pages", type=int, default=1500)
+    parser.add_argument("--memory", action="store_true", help="also run 2,000 vs 20,000 pages")
+    parser.add_argument("--lookup", action="store_true", help="also time show on 100,000 captures")
+    args = parser.parse_args(argv)
+    sys.path.insert(0, str(BENCH))
+    os.environ["BENCH_PAGES"] = str(max(args.pages, 20000 if args.memory else 0))
+    from sourcekeeper.rawsite import ServedSite  # noqa: PLC0415
+
+    work = Path(tempfile.mkdtemp(prefix="sk-bench-"))
+    try:
+        with ServedSite(f"{BENCH / 'benchsite.py'}:ROUTES", timeout=60) as site:
+            results = peers(site.base_url, args.pages, work)
+            report(results, json.loads((work / "storage.json").read_text()))
+            if args.memory:
+                memory(site.base_url, work)
+        if args.lookup:
+            from lookup_bench import lookup_benchmark  # noqa: PLC0415
+
+            lookup_benchmark(work / "lookup")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return 0
+
+
+def report(results: list[Measure], storage: dict[str, int]) -> None:
+    by = {m.name: m for m in results}
+    plain, wget = by["plain Scrapy (no storage)"], by["wget --warc-file (1 connection)"]
+    trafi, capture = by["trafilatura alone (2 processes)"], by["sourcekeeper archive --no-extract"]
+    full = by["sourcekeeper archive (full)"]
+    print(f"{'tool':34} {'wall':>10} {'CPU':>10} {'peak RSS':>11}")
+    for m in results:
+        print(m.row())
+    print()
+    print(f"capture-only / plain Scrapy   {capture.wall / plain.wall:5.2f}  (target <= 1.20)")
+    print(f"capture-only / wget           {capture.wall / wget.wall:5.2f}  (target <= 0.20)")
+    floor = max(plain.wall, trafi.wall)
+    print(f"full / max(Scrapy, trafilatura) {full.wall / floor:5.2f}  (target <= 1.30)")
+    ratio = storage["second_run_bytes"] / max(storage["first_run_bytes"], 1)
+    print(f"second run adds {storage['second_run_bytes']:,} B = {ratio:.1%} of the first "
+          f"({storage['first_run_bytes']:,} B)  (target <= 5%)")
+
+
+def memory(base_url: str, work: Path) -> None:
+    from benchsite import page_urls  # noqa: PLC0415
+
+    peaks = {}
+    for count in (2000, 20000):
+        url_file = work / f"urls-{count}.txt"
+        url_file.write_text("\n".join(page_urls(base_url, count)) + "\n")
+        m = measure(f"capture-only {count} pages", [str(BIN / "sourcekeeper"), "archive", "--archive",
+                    str(work / f"m{count}"), "--seeds", str(url_file), "--no-extract", *CAPTURE])
+        print(m.row())
+        peaks[count] = m.peak_rss_mb
+    print(f"peak RSS 20,000 / 2,000 pages: {peaks[20000] / peaks[2000]:.2f}  (target <= 1.20)")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
