@@ -222,6 +222,18 @@ class ArchiveIndex:
         with self.session() as s:
             return s.get(Page, capture_id)
 
+    def original_analysis(self, capture_id: int) -> tuple[Capture, Page | None] | None:
+        """For a revisit of the same URL answered with the same status: the capture holding the
+        payload and its extracted page, which then stand for the revisit too (same bytes)."""
+        with self.session() as s:
+            revisit = s.get(Capture, capture_id)
+            if revisit is None or revisit.refers_to is None:
+                return None
+            original = s.scalars(select(Capture).where(Capture.record_id == revisit.refers_to)).first()
+            if original is None or (original.url, original.http_status) != (revisit.url, revisit.http_status):
+                return None
+            return original, s.get(Page, original.id)
+
     def save_page(self, page: Page) -> None:
         with self.session() as s:
             s.merge(page)

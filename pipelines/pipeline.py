@@ -60,11 +60,28 @@ class ExtractionPipeline:
         if isinstance(item, FetchFailure):
             self.session.index.add_failure(self.session.run_id, item.url, item.kind, item.reason)
         elif isinstance(item, ArchivedResponse) and self.extract and item.capture.get("capture_id"):
+            if item.capture.get("record_type") == "revisit" and self._reuse_original(item):
+                return item
             facts = ResponseFacts(item.url, item.requested_url, item.status, item.headers, item.body)
             loop = asyncio.get_running_loop()
             result = await loop.run_in_executor(self._executor(), analyse, facts)
             self._store(item, result)
         return item
+
+    def _reuse_original(self, item: ArchivedResponse) -> bool:
+        """A revisit carries the same payload as its original: reuse that analysis instead of
+        extracting again and writing another metadata record (a second run then adds ~no bytes)."""
+        capture_id = int(item.capture["capture_id"])
+        found = self.session.index.original_analysis(capture_id)
+        if found is None:
+            return False
+        original, page = found
+        self.session.index.set_state(capture_id, original.state, original.state_reason)
+        if page is not None:
+            copy = {c.key: getattr(page, c.key) for c in Page.__table__.columns}
+            self.session.index.save_page(Page(**{**copy, "capture_id": capture_id}))
+        self._inc("extract/reused_for_revisit")
+        return True
 
     def _store(self, item: ArchivedResponse, result: dict[str, Any]) -> None:
         capture_id = int(item.capture["capture_id"])

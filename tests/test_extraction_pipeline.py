@@ -90,3 +90,20 @@ def test_no_extract_writes_no_metadata(mocksite, tmp_path):
     assert archive_cli(archive, mocksite.url("/gbk/page.html"), "--no-extract").returncode == 0
     assert not [r for r in all_records(archive) if r.record_type == "metadata"]
     assert _pages(archive) == []
+
+
+def test_a_second_run_reuses_the_analysis_for_revisits(tmp_path):
+    archive = tmp_path / "archive"
+    with ServedSite("sourcekeeper.demo.site:DEMO_ROUTES") as site:
+        url = site.url(NOTICES[0].path)
+        assert archive_cli(archive, url).returncode == 0
+        assert archive_cli(archive, url).returncode == 0
+        fields = json.loads(run_cli("show", "--archive", archive, "--json", url).stdout)
+    from archive_helpers import warc_files
+
+    from archive_store.members import iter_records
+
+    first, second = warc_files(archive)
+    second_types = [r.record_type for r in iter_records(second)]
+    assert "revisit" in second_types and "metadata" not in second_types
+    assert fields["record_type"] == "revisit" and fields["title"] == NOTICES[0].title
