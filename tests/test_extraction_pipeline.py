@@ -103,7 +103,7 @@ def test_a_second_run_reuses_the_analysis_for_revisits(tmp_path):
 
     from archive_store.members import iter_records
 
-    first, second = warc_files(archive)
+    _first, second = warc_files(archive)
     second_types = [r.record_type for r in iter_records(second)]
     assert "revisit" in second_types and "metadata" not in second_types
     assert fields["record_type"] == "revisit" and fields["title"] == NOTICES[0].title
