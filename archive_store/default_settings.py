@@ -44,16 +44,65 @@ ARCHIVE_DB_URL = ""
 ARCHIVE_DIR = "archive"
 ARCHIVE_ENABLED = True
 # Run after each WARC file is closed, in order: callables (session, closed_file) -> None.
-ARCHIVE_FILE_CLOSED_HOOKS: list[str] = []
+ARCHIVE_FILE_CLOSED_HOOKS: list[str] = [
+    "archive_store.cdxj.cdxj_for_closed_file",
+    "archive_store.tsa.timestamp_closed_file",
+    "archive_store.storage.upload_closed_file",
+]
 ARCHIVE_GZIP_LEVEL = 6
+# A progress bar on stderr (the command line turns it on when a person watches a terminal).
+ARCHIVE_PROGRESS = False
 # Who runs the crawl; written to every warcinfo record (e.g. "Example NGO <archive@example.org>").
 ARCHIVE_OPERATOR = ""
 # Request headers whose values are replaced by "[redacted]" in request records (warcinfo says so).
 ARCHIVE_REDACT_HEADERS = ["Authorization", "Proxy-Authorization"]
 # A rerun of the same command after a crash continues the unfinished run instead of refetching.
 ARCHIVE_RESUME = True
+# Scale-out storage (`worker --store s3://bucket/prefix`): each closed WARC is uploaded (multipart
+# in parts of ARCHIVE_S3_PART_MB), checked after upload ("checksum": S3's SHA-256 checksum against
+# the local file; "download": read back and hashed), its s3:// location indexed and custody-logged;
+# the local copy is kept. Failed attempts are retried ARCHIVE_S3_RETRIES times, the delay doubling
+# from ARCHIVE_S3_RETRY_DELAY seconds. Credentials only from the environment / AWS config; empty
+# endpoint: AWS or AWS_ENDPOINT_URL_S3. Empty ARCHIVE_STORE_URI: nothing is uploaded.
+ARCHIVE_S3_ENDPOINT = ""
+ARCHIVE_S3_PART_MB = 64
+ARCHIVE_S3_RETRIES = 8
+ARCHIVE_S3_RETRY_DELAY = 1.0
+ARCHIVE_S3_VERIFY = "checksum"
+ARCHIVE_STORE_URI = ""
+# RFC 3161 trusted time (`archive --tsa URL`): each closed WARC's SHA-256 is timestamped by this
+# time-stamp authority, the token kept as warcs/<warc>.tsr (empty: off). ARCHIVE_TSA_CA is the PEM
+# CA certificate the TSA chains to; a copy is kept in the archive so `verify` checks the signer.
+ARCHIVE_TSA_CA = ""
+ARCHIVE_TSA_TIMEOUT = 30
+ARCHIVE_TSA_URL = ""
 ARCHIVE_WARC_MAX_SIZE = 1_000_000_000
 ARCHIVE_WARC_PREFIX = "sourcekeeper"
+
+# Scale-out frontier (`sourcekeeper worker`, spider `distributed`): a worker that has not renewed
+# its heartbeat for FRONTIER_LEASE_SECONDS is taken for dead and the requests it had taken from the
+# shared queue are queued again; a worker stops after the frontier has stayed empty for
+# FRONTIER_IDLE_EXIT seconds (0: never).
+FRONTIER_IDLE_EXIT = 60
+FRONTIER_LEASE_SECONDS = 60
+
+# Re-checks (recheck): a `removed` after a good capture is fetched again after this many seconds
+# in the same run before it is reported; conditional GET (If-None-Match / If-Modified-Since) from the
+# last good capture's validators; at most this many changed sentences are kept per diff.
+RECHECK_CONFIRM_DELAY = 5.0
+RECHECK_CONDITIONAL = True
+RECHECK_DIFF_MAX_SENTENCES = 200
+
+# Site profiles (`crawl PROFILE`): listing pages per run when neither the profile's max_pages nor
+# --max-pages says otherwise.
+PROFILE_MAX_PAGES = 50
+
+# WeChat articles: a URL with tracking parameters (chksm, scene, #rd) is archived as given and its
+# canonical /s?__biz=&mid=&idx=&sn= form is fetched too; body images (mmbiz) are fetched with this
+# Referer ("" = none), because mmbiz answers foreign Referers with a placeholder image.
+WECHAT_FETCH_CANONICAL = True
+WECHAT_IMAGE_HOSTS = ["mmbiz.qpic.cn", "mmbiz.qlogo.cn", "mmecoa.qpic.cn"]
+WECHAT_IMAGE_REFERER = "https://mp.weixin.qq.com/"
 
 # Extraction (pipelines): decode, classify, extract; off with --no-extract.
 EXTRACT_ENABLED = True

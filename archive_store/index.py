@@ -48,9 +48,13 @@ class ArchiveIndex:
     def __init__(self, db_url: str, *, create: bool = True) -> None:
         self.db_url = db_url
         self.engine = make_engine(db_url)
-        if create:
+        if create and self.engine.dialect.name == "sqlite":
             Base.metadata.create_all(self.engine)
             ensure_search_index(self.engine)
+        elif create:  # PostgreSQL (scale-out): the schema comes from the Alembic migrations
+            from .migrations import upgrade  # noqa: PLC0415 (alembic loads only when needed)
+
+            upgrade(self.engine)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
 
     def session(self) -> Session:

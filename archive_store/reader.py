@@ -8,8 +8,9 @@ from pathlib import Path
 
 from .httpmessage import ParsedResponse, parse_response
 from .index import ArchiveIndex
-from .members import StoredRecord, read_record
+from .members import StoredRecord
 from .schema import Capture
+from .storage import read_stored_record
 
 MAX_DECODED = 256 * 1024 * 1024
 
@@ -30,7 +31,10 @@ class LoadedCapture:
 
 
 def load_capture(index: ArchiveIndex, warc_dir: Path, capture: Capture) -> LoadedCapture:
-    record = read_record(warc_dir / capture.warc_file, capture.warc_offset, capture.warc_length)
+    # the local WARC, or its S3 copy when this folder does not hold it (scale-out)
+    record = read_stored_record(
+        index, warc_dir, capture.warc_file, capture.warc_offset, capture.warc_length
+    )
     parsed = parse_response(record.block)
     payload = parsed.payload if parsed else b""
     if capture.record_type == "revisit" and capture.refers_to:

@@ -106,3 +106,62 @@ class Page(Base):
     platform: Mapped[str | None] = mapped_column(String(32), nullable=True)
     metadata_json: Mapped[str | None] = mapped_column(Text, nullable=True)
     metadata_record_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+
+
+class RecheckEvent(Base):
+    """One re-check of one URL: its state then, why, and the captures it compared and made.
+
+    Only ``removed`` is evidence of removal; a ``removed`` after a good capture is confirmed by a
+    second fetch in the same run (``confirm_capture_id``), and ``flapped`` notes a page that was
+    removed on the first fetch but back on the confirmation fetch.
+    """
+
+    __tablename__ = "recheck_events"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    url: Mapped[str] = mapped_column(Text)
+    run_id: Mapped[int | None] = mapped_column(ForeignKey("runs.id"), nullable=True, index=True)
+    checked_at: Mapped[datetime] = mapped_column(DateTime)
+    state: Mapped[str] = mapped_column(String(16))  # unchanged|changed|removed|blocked|unreachable
+    detail: Mapped[str | None] = mapped_column(String(64), nullable=True)  # e.g. removed:soft-404
+    reason: Mapped[str] = mapped_column(Text)
+    http_status: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    previous_capture_id: Mapped[int | None] = mapped_column(ForeignKey("captures.id"), nullable=True)
+    new_capture_id: Mapped[int | None] = mapped_column(ForeignKey("captures.id"), nullable=True)
+    confirm_capture_id: Mapped[int | None] = mapped_column(ForeignKey("captures.id"), nullable=True)
+    flapped: Mapped[bool] = mapped_column(default=False)
+    new_removal: Mapped[bool] = mapped_column(default=False)
+    diff_json: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+    __table_args__ = (Index("ix_recheck_events_url_time", "url", "checked_at"),)
+
+
+class Report(Base):
+    """A report whose citations were archived (`archive --from-report`), one row per run."""
+
+    __tablename__ = "reports"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    run_id: Mapped[int | None] = mapped_column(ForeignKey("runs.id"), nullable=True, index=True)
+    source: Mapped[str] = mapped_column(Text)  # the file path or URL as given
+    format: Mapped[str] = mapped_column(String(16))  # html | markdown | pdf | docx | text
+    title: Mapped[str | None] = mapped_column(Text, nullable=True)
+    sha256: Mapped[str] = mapped_column(String(64))  # of the report's bytes as read
+    added_at: Mapped[datetime] = mapped_column(DateTime)
+    capture_id: Mapped[int | None] = mapped_column(ForeignKey("captures.id"), nullable=True)
+
+
+class Citation(Base):
+    """One cited URL of a report (deduplicated per report), with where and how it was cited."""
+
+    __tablename__ = "citations"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("reports.id"), index=True)
+    position: Mapped[int] = mapped_column(Integer)  # order of first appearance, from 1
+    url: Mapped[str] = mapped_column(Text, index=True)  # as archived (fragment dropped)
+    url_as_written: Mapped[str] = mapped_column(Text)
+    anchor: Mapped[str | None] = mapped_column(Text, nullable=True)
+    footnote: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    kind: Mapped[str] = mapped_column(String(16))  # footnote | source | link | bare
+    occurrences: Mapped[int] = mapped_column(Integer, default=1)
+    context: Mapped[str | None] = mapped_column(Text, nullable=True)
+    # the capture the run made of it (filled in when the run's manifest is written)
+    capture_id: Mapped[int | None] = mapped_column(ForeignKey("captures.id"), nullable=True)

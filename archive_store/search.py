@@ -57,15 +57,21 @@ def _candidates(index: ArchiveIndex, terms: list[str], limit: int) -> list[tuple
         columns += f" JOIN {FTS_TABLE} f ON f.rowid = p.capture_id"
         conditions.append(f"{FTS_TABLE} MATCH :fts")
     elif index.engine.dialect.name != "sqlite":
-        conditions = [
-            c.replace("instr(coalesce(p.title, ''), ", "strpos(coalesce(p.title, ''), ").replace(
-                "instr(p.text, ", "strpos(p.text, "
-            )
-            for c in conditions
-        ]
+        conditions = ["c.state = 'ok'", *_like_conditions(terms, params)]
     sql = f"{columns} WHERE {' AND '.join(conditions)} ORDER BY c.captured_at DESC LIMIT :limit"
     with index.engine.connect() as conn:
         return list(conn.execute(text(sql), params))
+
+
+def _like_conditions(terms: list[str], params: dict[str, object]) -> list[str]:
+    """PostgreSQL: `LIKE '%term%'` on the bare columns, which the pg_trgm GIN indexes answer for
+    terms of 3+ characters; shorter terms scan. Exact substring matches for any length."""
+    conditions = []
+    for n, term in enumerate(terms):
+        escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        params[f"l{n}"] = f"%{escaped}%"
+        conditions.append(f"(p.title LIKE :l{n} ESCAPE '\\' OR p.text LIKE :l{n} ESCAPE '\\')")
+    return conditions
 
 
 def _snippet(body: str, term: str) -> str:

@@ -12,12 +12,16 @@ from typing import TYPE_CHECKING, Any
 from scrapy.utils.misc import load_object
 from sqlalchemy.exc import SQLAlchemyError
 
+from .cdxj import fill_missing_cdxj_for_session
+from .evidence import run_config
 from .failures import describe_failure, truncation_for
 from .fixity import CUSTODY_NAME, MANIFEST_NAME, CustodyLog, Manifest
 from .httpmessage import parse_response
 from .index import ArchiveIndex, default_db_url
 from .lock import ArchiveLock
 from .recordbuilder import (
+    REVISIT_IDENTICAL,
+    REVISIT_NOT_MODIFIED,
     OriginalRef,
     WarcRecord,
     derived_record,
@@ -68,18 +72,16 @@ class ArchiveSession:
         self.index = ArchiveIndex(settings.get("ARCHIVE_DB_URL") or default_db_url(self.paths.root))
         self.manifest = Manifest(self.paths.manifest)
         self.custody = CustodyLog(self.paths.custody)
-        self.recovered = recover_open_files(
-            self.paths.warcs, self.index, self.manifest, self.custody
-        )
+        self.recovered = recover_open_files(self.paths.warcs, self.index, self.manifest, self.custody)
+        # WARCs closed without the file-closed hooks (by the recovery above) get their CDXJ here
+        fill_missing_cdxj_for_session(self)
         self.run_id: int | None = None
         self.resumed_captures: dict[str, Capture] = {}
         self.write_error: ArchiveWriteError | None = None
         self.index_error: SQLAlchemyError | None = None
         self.redact = [h.encode("latin-1") for h in settings.getlist("ARCHIVE_REDACT_HEADERS")]
         self.dedup_min = (
-            settings.getint("ARCHIVE_DEDUP_MIN_SIZE")
-            if settings.getbool("ARCHIVE_DEDUP_ENABLED")
-            else -1
+            settings.getint("ARCHIVE_DEDUP_MIN_SIZE") if settings.getbool("ARCHIVE_DEDUP_ENABLED") else -1
         )
         # callables (session, ClosedFile) run after each WARC is closed: CDXJ, timestamps, upload
         self.file_closed_hooks: list[Callable[[ArchiveSession, ClosedFile], None]] = [
@@ -90,9 +92,7 @@ class ArchiveSession:
             prefix=settings.get("ARCHIVE_WARC_PREFIX"),
             max_size=settings.getint("ARCHIVE_WARC_MAX_SIZE"),
             compress_level=settings.getint("ARCHIVE_GZIP_LEVEL"),
-            warcinfo_fields=lambda name, serial: warcinfo_fields(
-                self.settings, name, serial, self.run_id
-            ),
+            warcinfo_fields=lambda name, serial: warcinfo_fields(self.settings, name, serial, self.run_id),
             on_open=self._file_opened,
             on_close=self._file_closed,
         )
@@ -108,19 +108,13 @@ class ArchiveSession:
     # runs --------------------------------------------------------------------------------------
     def open_run(self, kind: str, identity: dict[str, Any]) -> None:
         """Start a run, or continue the unfinished run of the same command (after a crash)."""
-        key = hashlib.sha256(
-            json.dumps(identity, sort_keys=True, ensure_ascii=False).encode()
-        ).hexdigest()
-        previous = (
-            self.index.unfinished_run(key) if self.settings.getbool("ARCHIVE_RESUME") else None
-        )
+        key = hashlib.sha256(json.dumps(identity, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+        previous = self.index.unfinished_run(key) if self.settings.getbool("ARCHIVE_RESUME") else None
         if previous is not None:
             self.run_id = previous.id
             self.index.mark_resumed(previous.id)
             self.resumed_captures = self.index.run_captures(previous.id)
-            self.custody.record(
-                "run_resumed", run=previous.id, already_captured=len(self.resumed_captures)
-            )
+            self.custody.record("run_resumed", run=previous.id, already_captured=len(self.resumed_captures))
             logger.info(
                 "resuming unfinished run %d: %d URLs already captured",
                 previous.id,
@@ -128,7 +122,13 @@ class ArchiveSession:
             )
         else:
             self.run_id = self.index.start_run(key, kind, identity).id
-            self.custody.record("run_started", run=self.run_id, kind=kind, command=identity)
+            self.custody.record(
+                "run_started",
+                run=self.run_id,
+                kind=kind,
+                command=identity,
+                config=run_config(self.settings),
+            )
         self._inc("archive/runs_resumed" if previous else "archive/runs_started")
 
     def close(self, reason: str) -> dict[str, Any]:
@@ -138,8 +138,9 @@ class ArchiveSession:
                 self.writer.close()
             else:
                 self.writer.abandon()
-        except OSError:
-            logger.exception("could not close %s", self.writer.current_filename)
+        except OSError as exc:
+            # a full disk here is already reported as the run's write error: no traceback
+            logger.error("could not close %s: %s", self.writer.current_filename, exc)
         summary = self.summary(reason)
         if self.run_id is not None:
             # a run stopped by Ctrl-C, a full disk or a kill is resumed by the same command
@@ -148,8 +149,8 @@ class ArchiveSession:
             try:
                 self.index.finish_run(self.run_id, status, summary)
                 self.custody.record("run_finished", run=self.run_id, status=status, summary=summary)
-            except (SQLAlchemyError, OSError):
-                logger.exception("could not record the end of run %s", self.run_id)
+            except (SQLAlchemyError, OSError) as exc:
+                logger.error("could not record the end of run %s: %s", self.run_id, exc)
         self.index.close()
         self.lock.release()
         return summary
@@ -172,17 +173,13 @@ class ArchiveSession:
         }
 
     # exchanges -----------------------------------------------------------------------------------
-    def record_exchange(
-        self, request: Request, response: Response, tape: ExchangeTape | None
-    ) -> None:
+    def record_exchange(self, request: Request, response: Response, tape: ExchangeTape | None) -> None:
         truncated = "length" if tape is not None and tape.overflowed else None
         if "dataloss" in response.flags:
             truncated = truncated or "disconnect"
         self._record(request, tape, truncated, note=None)
 
-    def record_failed_exchange(
-        self, request: Request, tape: ExchangeTape | None, exc: BaseException
-    ) -> None:
+    def record_failed_exchange(self, request: Request, tape: ExchangeTape | None, exc: BaseException) -> None:
         reason = describe_failure(exc, request)
         recorded = False
         if tape is not None and not isinstance(exc, ArchiveWriteError):
@@ -206,14 +203,17 @@ class ArchiveSession:
         payload_digest = sha1_digest(parsed.payload)
         chunked = parsed.framing == "chunked"
         original = self._original_for(payload_digest, len(parsed.payload), truncated, chunked)
+        profile = REVISIT_IDENTICAL
+        not_modified = _not_modified_original(request, parsed.status)
+        if not_modified is not None:  # a 304 to a conditional re-check
+            original, profile = not_modified, REVISIT_NOT_MODIFIED
+            payload_digest = not_modified.payload_digest
         if original is not None:
             main: WarcRecord = revisit_record(
-                uri, date, parsed.head_bytes, original, tape.ip_address
+                uri, date, parsed.head_bytes, original, tape.ip_address, profile
             )
         else:
-            main = response_record(
-                uri, date, parsed.block, parsed.payload, tape.ip_address, truncated
-            )
+            main = response_record(uri, date, parsed.block, parsed.payload, tape.ip_address, truncated)
         req_block = redact_request(bytes(tape.sent), self.redact)
         req = request_record(uri, date, req_block, tape.ip_address, main.record_id)
         written = self._write([req, main])
@@ -294,9 +294,7 @@ class ArchiveSession:
             method(*args)
         except SQLAlchemyError as exc:
             self.index_error = exc
-            self.write_error = self.write_error or ArchiveWriteError(
-                0, f"cannot write to the index: {exc}"
-            )
+            self.write_error = self.write_error or ArchiveWriteError(0, f"cannot write to the index: {exc}")
             self._inc("archive/index_error")
             logger.error("%s; stopping the crawl", self.write_error)
             return False
@@ -310,9 +308,7 @@ class ArchiveSession:
         except ArchiveWriteError as exc:
             self.write_error = exc
             self._inc("archive/write_error")
-            logger.error(
-                "%s; stopping the crawl (the WARC was cut back to its last whole record)", exc
-            )
+            logger.error("%s; stopping the crawl (the WARC was cut back to its last whole record)", exc)
             return None
         self._inc("archive/records_written", len(records))
         self._inc("archive/bytes_written", sum(w.length for w in written))
@@ -327,9 +323,7 @@ class ArchiveSession:
     def _file_closed(self, closed: ClosedFile) -> None:
         self.index.file_closed(closed.filename, closed.size, closed.sha256)
         self.manifest.add(f"warcs/{closed.filename}", closed.sha256)
-        self.custody.record(
-            "file_closed", file=closed.filename, bytes=closed.size, sha256=closed.sha256
-        )
+        self.custody.record("file_closed", file=closed.filename, bytes=closed.size, sha256=closed.sha256)
         for hook in self.file_closed_hooks:
             try:
                 hook(self, closed)
@@ -340,6 +334,16 @@ class ArchiveSession:
     def _inc(self, key: str, count: int = 1) -> None:
         if self.stats is not None:
             self.stats.inc_value(key, count)
+
+
+def _not_modified_original(request: Request, status: int) -> OriginalRef | None:
+    """The capture a conditional re-check sent validators for (request.meta "archive_not_modified":
+    for_url, and the url, record_id, warc_date, payload_digest of the record holding its payload),
+    when the server answers 304 for that URL: the 304 becomes a server-not-modified revisit of it."""
+    ref = request.meta.get("archive_not_modified")
+    if status != 304 or not ref or ref.get("for_url") != request.url:
+        return None
+    return OriginalRef(ref["record_id"], target_uri(ref["url"]), ref["warc_date"], ref["payload_digest"])
 
 
 def capture_info(capture: Capture) -> dict[str, Any]:

@@ -27,14 +27,31 @@ def build_index(archive: Path, count: int = CAPTURES) -> list[str]:
     rows, pages = [], []
     for n in range(count):
         url = urls[n % len(urls)]
-        rows.append({
-            "id": n + 1, "run_id": None, "url": url, "method": "GET",
-            "captured_at": start + timedelta(seconds=n), "warc_date": "", "http_status": 200,
-            "record_type": "response", "record_id": f"<urn:uuid:{n:032x}>", "warc_file": "f.warc.gz",
-            "warc_offset": n * 1000, "warc_length": 1000, "payload_digest": f"sha1:{n:032d}",
-            "block_digest": "sha1:x", "payload_length": 5000, "state": "ok", "hop": 0, "chunked": False,
-        })
-        pages.append({"capture_id": n + 1, "url": url, "title": f"通知 {n}", "text": "关于开展工作的通知。" * 50})
+        rows.append(
+            {
+                "id": n + 1,
+                "run_id": None,
+                "url": url,
+                "method": "GET",
+                "captured_at": start + timedelta(seconds=n),
+                "warc_date": "",
+                "http_status": 200,
+                "record_type": "response",
+                "record_id": f"<urn:uuid:{n:032x}>",
+                "warc_file": "f.warc.gz",
+                "warc_offset": n * 1000,
+                "warc_length": 1000,
+                "payload_digest": f"sha1:{n:032d}",
+                "block_digest": "sha1:x",
+                "payload_length": 5000,
+                "state": "ok",
+                "hop": 0,
+                "chunked": False,
+            }
+        )
+        pages.append(
+            {"capture_id": n + 1, "url": url, "title": f"通知 {n}", "text": "关于开展工作的通知。" * 50}
+        )
     with index.engine.begin() as conn:
         conn.execute(insert(Capture), rows)
         conn.execute(insert(Page), pages)
@@ -55,12 +72,21 @@ def lookup_benchmark(archive: Path) -> None:
         capture_fields(index, capture)
         timings.append((time.perf_counter() - began) * 1000)
     index.close()
-    command = [str(Path(sys.executable).parent / "sourcekeeper"), "show", "--archive", str(archive), "--json", urls[7]]
+    command = [
+        str(Path(sys.executable).parent / "sourcekeeper"),
+        "show",
+        "--archive",
+        str(archive),
+        "--json",
+        urls[7],
+    ]
     walls = []
     for _ in range(5):
         began = time.perf_counter()
         subprocess.run(command, check=True, capture_output=True)
         walls.append((time.perf_counter() - began) * 1000)
-    print(f"show on {CAPTURES:,} captures: lookup median {statistics.median(timings):.2f} ms, "
-          f"max {max(timings):.2f} ms (target < 50 ms); whole command incl. Python start "
-          f"{statistics.median(walls):.0f} ms")
+    print(
+        f"show on {CAPTURES:,} captures: lookup median {statistics.median(timings):.2f} ms, "
+        f"max {max(timings):.2f} ms (target < 50 ms); whole command incl. Python start "
+        f"{statistics.median(walls):.0f} ms"
+    )

@@ -27,10 +27,17 @@ class PlainSpider(scrapy.Spider):
 
 
 if __name__ == "__main__":
-    process = CrawlerProcess({
-        "CONCURRENT_REQUESTS": 16, "CONCURRENT_REQUESTS_PER_DOMAIN": 16, "DOWNLOAD_DELAY": 0,
-        "AUTOTHROTTLE_ENABLED": False, "ROBOTSTXT_OBEY": False, "LOG_LEVEL": "WARNING",
-        "TELNETCONSOLE_ENABLED": False, "REMOTE_CONTROL_ENABLED": False,
-    })
+    process = CrawlerProcess(
+        {
+            "CONCURRENT_REQUESTS": 16,
+            "CONCURRENT_REQUESTS_PER_DOMAIN": 16,
+            "DOWNLOAD_DELAY": 0,
+            "AUTOTHROTTLE_ENABLED": False,
+            "ROBOTSTXT_OBEY": False,
+            "LOG_LEVEL": "WARNING",
+            "TELNETCONSOLE_ENABLED": False,
+            "REMOTE_CONTROL_ENABLED": False,
+        }
+    )
     process.crawl(PlainSpider, url_file=sys.argv[1])
     process.start()

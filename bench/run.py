@@ -24,8 +24,17 @@ from pathlib import Path
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
 BIN = Path(sys.executable).parent
-CAPTURE = ["-s", "CONCURRENT_REQUESTS=16", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=16",
-           "-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False", "-q"]
+CAPTURE = [
+    "-s",
+    "CONCURRENT_REQUESTS=16",
+    "-s",
+    "CONCURRENT_REQUESTS_PER_DOMAIN=16",
+    "-s",
+    "DOWNLOAD_DELAY=0",
+    "-s",
+    "AUTOTHROTTLE_ENABLED=False",
+    "-q",
+]
 
 
 @dataclass
@@ -66,8 +75,9 @@ def _tree_rss_kb(root: int) -> int:
 
 def measure(name: str, argv: list[str], env: dict[str, str] | None = None, cwd: Path = ROOT) -> Measure:
     start = time.perf_counter()
-    proc = subprocess.Popen(argv, cwd=cwd, env={**os.environ, **(env or {})},
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(
+        argv, cwd=cwd, env={**os.environ, **(env or {})}, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
     peak = [0]
     done = threading.Event()
 
@@ -103,17 +113,46 @@ def peers(base_url: str, pages: int, work: Path) -> list[Measure]:
     sk = str(BIN / "sourcekeeper")
     results = [
         measure("plain Scrapy (no storage)", [sys.executable, str(BENCH / "plain_scrapy.py"), str(url_file)]),
-        measure("wget --warc-file (1 connection)", ["wget", "-q", "-i", str(url_file), "--delete-after",
-                "-P", str(work / "wget"), f"--warc-file={work / 'wget' / 'bench'}", "--no-warc-keep-log"]),
-        measure("trafilatura alone (2 processes)", [sys.executable, str(BENCH / "trafilatura_alone.py"),
-                str(pages)]),
-        measure("sourcekeeper archive --no-extract", [sk, "archive", "--archive", str(work / "a1"),
-                "--seeds", str(url_file), "--no-extract", *CAPTURE]),
-        measure("sourcekeeper archive (full)", [sk, "archive", "--archive", str(work / "a2"),
-                "--seeds", str(url_file), *CAPTURE]),
+        measure(
+            "wget --warc-file (1 connection)",
+            [
+                "wget",
+                "-q",
+                "-i",
+                str(url_file),
+                "--delete-after",
+                "-P",
+                str(work / "wget"),
+                f"--warc-file={work / 'wget' / 'bench'}",
+                "--no-warc-keep-log",
+            ],
+        ),
+        measure(
+            "trafilatura alone (2 processes)",
+            [sys.executable, str(BENCH / "trafilatura_alone.py"), str(pages)],
+        ),
+        measure(
+            "sourcekeeper archive --no-extract",
+            [
+                sk,
+                "archive",
+                "--archive",
+                str(work / "a1"),
+                "--seeds",
+                str(url_file),
+                "--no-extract",
+                *CAPTURE,
+            ],
+        ),
+        measure(
+            "sourcekeeper archive (full)",
+            [sk, "archive", "--archive", str(work / "a2"), "--seeds", str(url_file), *CAPTURE],
+        ),
     ]
-    second = measure("  same full run again (revisits)", [sk, "archive", "--archive", str(work / "a2"),
-                     "--seeds", str(url_file), *CAPTURE])
+    second = measure(
+        "  same full run again (revisits)",
+        [sk, "archive", "--archive", str(work / "a2"), "--seeds", str(url_file), *CAPTURE],
+    )
     first_bytes = _archive_bytes(work / "a2")
     results.append(second)
     files = sorted((work / "a2" / "warcs").glob("*.warc.gz"), key=lambda p: p.stat().st_mtime)
@@ -163,8 +202,10 @@ def report(results: list[Measure], storage: dict[str, int]) -> None:
     floor = max(plain.wall, trafi.wall)
     print(f"full / max(Scrapy, trafilatura) {full.wall / floor:5.2f}  (target <= 1.30)")
     ratio = storage["second_run_bytes"] / max(storage["first_run_bytes"], 1)
-    print(f"second run adds {storage['second_run_bytes']:,} B = {ratio:.1%} of the first "
-          f"({storage['first_run_bytes']:,} B)  (target <= 5%)")
+    print(
+        f"second run adds {storage['second_run_bytes']:,} B = {ratio:.1%} of the first "
+        f"({storage['first_run_bytes']:,} B)  (target <= 5%)"
+    )
 
 
 def memory(base_url: str, work: Path) -> None:
@@ -174,8 +215,19 @@ def memory(base_url: str, work: Path) -> None:
     for count in (2000, 20000):
         url_file = work / f"urls-{count}.txt"
         url_file.write_text("\n".join(page_urls(base_url, count)) + "\n")
-        m = measure(f"capture-only {count} pages", [str(BIN / "sourcekeeper"), "archive", "--archive",
-                    str(work / f"m{count}"), "--seeds", str(url_file), "--no-extract", *CAPTURE])
+        m = measure(
+            f"capture-only {count} pages",
+            [
+                str(BIN / "sourcekeeper"),
+                "archive",
+                "--archive",
+                str(work / f"m{count}"),
+                "--seeds",
+                str(url_file),
+                "--no-extract",
+                *CAPTURE,
+            ],
+        )
         print(m.row())
         peaks[count] = m.peak_rss_mb
     print(f"peak RSS 20,000 / 2,000 pages: {peaks[20000] / peaks[2000]:.2f}  (target <= 1.20)")

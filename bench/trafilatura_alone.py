@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import sys
 from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
 
 import trafilatura
 
-from pathlib import Path
-
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from benchsite import unique_page  # noqa: E402
+from benchsite import unique_page
 
 
 def extract(n: int) -> int:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .classify import classify
+from .contentstate import charset_note, content_state
 from .decode import decode_body
 from .extract import extract_page
 
@@ -58,9 +59,14 @@ def analyse(facts: ResponseFacts) -> dict[str, Any]:
             requested_url=facts.requested_url,
         )
         page = extract_page(decoded.text, facts.url).to_json() if verdict.is_content else None
+        state, reason = verdict.state, verdict.reason
+        if page is not None:
+            state, reason = content_state(state, reason, decoded.text, page)
+            page = page if state == "ok" else None  # like classify: only content gets a page row
+        note = charset_note(decoded)
         return {
-            "state": verdict.state,
-            "reason": verdict.reason,
+            "state": state,
+            "reason": f"{reason}; {note}" if note else reason,
             "charset": decoded.used_charset,
             "declared_charset": decoded.declared_charset,
             "charset_source": decoded.charset_source,

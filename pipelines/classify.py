@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 
 from pipelines import density
 from pipelines.htmltext import parse_html
+from pipelines.navigation import navigation_state
 from pipelines.signatures import (
     CHALLENGE_SCRIPT_RE,
     SOFT_404_RE,
@@ -45,7 +46,7 @@ _ARTICLE_PATH_RE = re.compile(r"/t\d{8}_\d+|/art/\d{4}/|/content_\d+|\d{5,}\.s?h
 
 @dataclass(frozen=True)
 class Classification:
-    """``state`` is "ok", "blocked:<vendor>", "removed:<why>" or "error:<why>"."""
+    """``state`` is "ok", "blocked:<vendor>", "removed:<why>", "error:<why>" or "redirect:<how>"."""
 
     state: str
     reason: str
@@ -208,6 +209,9 @@ def classify(
     hit = _vendor_hit(ev, body_allowed=len(ev.visible) < _SHORT_PAGE_CHARS)
     if hit is not None and (_looks_like_challenge(ev) or hit[1] == "its challenge/block page"):
         return _blocked(hit[0], ev, hit[1])
+    navigation = navigation_state(url, ev.raw, len(ev.visible), _SHORT_PAGE_CHARS)
+    if navigation is not None:
+        return Classification(*navigation)
     return (
         _redirect_home(url, requested_url)
         or _soft_404(ev)

@@ -205,6 +205,39 @@ def labelled_dates(lines: list[str]) -> LabelledDates:
     return result
 
 
+# Forum and blog posting stamps, where the label follows the date or an "@" precedes it:
+# "本贴由某某于2005年8月12日16:12:21在〖版块〗发表", "由某某张贴 @ 2005-03-21 01:20:44",
+# "该文于2020年1月14日发布".
+_VERB_BEFORE_RE = re.compile(r"(?:张贴|发表|发布|发帖|posted)\s*(?:@|于|at|on)\s*$", re.IGNORECASE)
+_YU_BEFORE_RE = re.compile(r"于\s*$")
+_VERB_AFTER_RE = re.compile(r"^[^。！？!?，,；;]{0,40}?(?:发表|发布|张贴|发帖)")
+_STAMP_LINE_CHARS = 120
+
+
+def stamp_date(lines: list[str]) -> FoundDate | None:
+    """The first posting stamp on a short line (a sentence that mentions a date is not one)."""
+    for line in lines:
+        if len(line) > _STAMP_LINE_CHARS or _FOREIGN_LINE_RE.search(line):
+            continue
+        for offset, found in iter_dates(line):
+            before, after = line[max(0, offset - 12) : offset], line[offset:]
+            after = after[_date_length(after) :]
+            if _VERB_BEFORE_RE.search(before) or (
+                _YU_BEFORE_RE.search(before) and _VERB_AFTER_RE.search(after)
+            ):
+                return found
+    return None
+
+
+def _date_length(text: str) -> int:
+    """Characters the date (and time) at the start of ``text`` takes."""
+    for regex in (_DATE_RE, _CN_DATE_RE, _US_DATE_RE):
+        match = regex.match(text)
+        if match:
+            return match.end()
+    return 0
+
+
 def first_date(lines: list[str]) -> FoundDate | None:
     """First explicit date on lines that are not about other articles or copyright."""
     for line in lines:

@@ -2,7 +2,8 @@
 
 Evidence, strongest first: a 发布日期/发布时间 label before the body; the platform's own field (gov
 meta ``PubDate``, TRS ``#NewsArticlePubDay``); standard publication meta tags; the first date just
-below (or above) the title; a weak 时间/日期 label; the CMS URL; the first date above the body.
+below (or above) the title; a weak 时间/日期 label; the CMS URL; a forum/blog posting stamp above
+or in the body; the first date above the body.
 Dates of neighbour articles (上一篇/下一篇), copyright lines and the body text itself are not used.
 """
 
@@ -13,7 +14,15 @@ from datetime import datetime
 
 from lxml import etree
 
-from pipelines.dates import CHINA_TZ, FoundDate, first_date, labelled_dates, parse_date, url_date
+from pipelines.dates import (
+    CHINA_TZ,
+    FoundDate,
+    first_date,
+    labelled_dates,
+    parse_date,
+    stamp_date,
+    url_date,
+)
 from pipelines.htmltext import meta_content
 
 _META_DATE_NAMES = (
@@ -92,11 +101,12 @@ def choose_dates(
     title: str | None,
     url: str,
     platform_date: FoundDate | None,
+    body: list[str] | None = None,
 ) -> DateFields:
     """Publication date plus the written (成文) and published (发布) dates the page labels.
 
     ``header`` holds the lines above the body (plus its byline), ``trailer`` a few lines below it,
-    ``page_lines`` the whole page.
+    ``page_lines`` the whole page, ``body`` the body's lines (searched only for posting stamps).
     """
     labels = labelled_dates(header)
     after = labelled_dates(trailer)  # blog/forum stamps: "发表于 …", "发布时间 … by …" under the post
@@ -108,6 +118,7 @@ def choose_dates(
         labels.weak,
         url_date(url),
         after.published or after.weak,
+        stamp_date(header + (body or [])),  # forum/blog "由某某于…发表", "张贴 @ …" (not comments below)
         first_date(header[-_ABOVE_BODY:][::-1]),  # the nearest date above the body
         first_date(trailer),
         first_date(header),

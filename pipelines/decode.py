@@ -15,6 +15,8 @@ from dataclasses import dataclass
 
 from charset_normalizer import from_bytes
 
+from pipelines.mixed import decode_mixed
+
 logger = logging.getLogger(__name__)
 
 # Every GB label (and Windows' cp936) is decoded as GB18030, a strict superset of GB2312 and GBK.
@@ -55,6 +57,7 @@ _META_SCAN_BYTES = 8192
 _DETECT_SAMPLE_BYTES = 262_144
 _CJK_RE = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")
 _NON_ASCII_RE = re.compile(r"[^\x00-\x7f]")
+MIXED_CHARSET = "utf-8+gb18030"  # used_charset of a body mixing both (see pipelines.mixed)
 
 
 @dataclass(frozen=True)
@@ -177,6 +180,9 @@ def decode_body(body: bytes, content_type: str | None) -> DecodedDocument:
     # Valid UTF-8 with non-ASCII bytes is near-proof of UTF-8 (GB byte pairs almost never form
     # valid UTF-8), so it beats a GB declaration: browser-saved pages keep a stale charset=GB2312.
     utf8_text = _strict(body, "utf-8")
+    mixed = decode_mixed(body) if utf8_text is None else None
+    if mixed is not None:  # before the declarations: GB18030 "succeeds" on UTF-8 runs too
+        return DecodedDocument(mixed[0], first_label, "mixed", MIXED_CHARSET, mixed[1])
     for source, _label, codec in declared:
         if codec in _WEAK_CODECS:
             continue  # servers default to ISO-8859-1; on Chinese pages that label means nothing

@@ -198,6 +198,7 @@ def _extract_generic(root: etree._Element, url: str) -> ExtractedPage:
         title=title,
         url=url,
         platform_date=hints.published,
+        body=text.split("\n") if text else [],
     )
     around = header + trailer
     return ExtractedPage(

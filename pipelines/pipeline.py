@@ -60,7 +60,10 @@ class ExtractionPipeline:
         if isinstance(item, FetchFailure):
             self.session.index.add_failure(self.session.run_id, item.url, item.kind, item.reason)
         elif isinstance(item, ArchivedResponse) and self.extract and item.capture.get("capture_id"):
-            if item.capture.get("record_type") == "revisit" and self._reuse_original(item):
+            # a redirected request is judged by where it started (redirect to the home page =
+            # removed), so only a revisit fetched without redirects reuses its original's analysis
+            unredirected = item.requested_url == item.url
+            if item.capture.get("record_type") == "revisit" and unredirected and self._reuse_original(item):
                 return item
             facts = ResponseFacts(item.url, item.requested_url, item.status, item.headers, item.body)
             loop = asyncio.get_running_loop()

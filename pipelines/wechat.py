@@ -11,6 +11,7 @@ from lxml import etree
 
 from pipelines.dates import FoundDate, from_unix, parse_date
 from pipelines.htmltext import inline_text
+from scrapers.wechat import canonical_article_url
 
 # `var msg_title = "…";`, `var nickname = htmlDecode("…");`, `var ct = "" || "1581517074";`
 _VAR_TEMPLATE = (
@@ -71,18 +72,16 @@ def js_var(markup: str, name: str) -> str | None:
 
 
 def _canonical(markup: str, url: str) -> str | None:
-    """``/s?__biz=…&mid=…&idx=…&sn=…`` from the page variables, msg_link, or the fetched URL."""
+    """``/s?__biz=…&mid=…&idx=…&sn=…`` from the page variables, msg_link, or the fetched URL, in
+    the one spelling :func:`scrapers.wechat.canonical_article_url` gives (tracking params dropped)."""
     link = js_var(markup, "msg_link")
     if link and "__biz=" in link:
-        return link.replace("http://", "https://", 1)
+        return canonical_article_url(link.replace("http://", "https://", 1))
     parts = {key: js_var(markup, key) for key in ("biz", "mid", "idx", "sn")}
     if all(parts.values()):
         query = urlencode({"__biz": parts["biz"], **{k: parts[k] for k in ("mid", "idx", "sn")}})
-        return f"https://mp.weixin.qq.com/s?{query}"
-    split = urlsplit(url)
-    if split.path == "/s" and all(f"{key}=" in split.query for key in ("__biz", "mid", "idx", "sn")):
-        return f"https://mp.weixin.qq.com/s?{split.query}"
-    return None
+        return canonical_article_url(f"https://mp.weixin.qq.com/s?{query}")
+    return canonical_article_url(url)
 
 
 def wechat_meta(markup: str, root: etree._Element | None, url: str) -> WeChatMeta:

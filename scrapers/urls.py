@@ -9,22 +9,14 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from typing import Any
 
-import scrapy
-from scrapy.http import Response, TextResponse
-from twisted.python.failure import Failure
-
-from archive_store.failures import describe_failure
-
-from .items import ArchivedResponse, FetchFailure
-from .links import attachment_links
+from .common import NON_REDIRECT_STATUSES, ArchivingSpider, archived_item
+from .items import FetchFailure
 from .seeds import SeedError, parse_seeds, read_seed_file
 
-# Error pages reach the spider (they are captures to classify); redirects are still followed,
-# which `handle_httpstatus_all` would stop.
-NON_REDIRECT_STATUSES = [s for s in range(300, 600) if s not in (301, 302, 303, 307, 308)]
+__all__ = ["NON_REDIRECT_STATUSES", "UrlsSpider", "archived_item"]
 
 
-class UrlsSpider(scrapy.Spider):
+class UrlsSpider(ArchivingSpider):
     name = "urls"
 
     def __init__(self, seeds: str | None = None, urls: str | list[str] | None = None, **kwargs: Any) -> None:
@@ -36,7 +28,6 @@ class UrlsSpider(scrapy.Spider):
         if seeds:
             entries += read_seed_file(seeds)
         self.seed_urls, self.seed_errors = parse_seeds(entries)
-        self._requested: set[str] = set()
 
     def run_identity(self) -> dict[str, Any]:
         """What makes two invocations "the same command" (a killed one is then resumed)."""
@@ -53,61 +44,6 @@ class UrlsSpider(scrapy.Spider):
         for url in self.seed_urls:
             yield self.page_request(url)
 
-    def page_request(self, url: str, hop: int = 0, parent: str | None = None) -> scrapy.Request:
-        # dont_filter: every redirect hop is fetched and captured, so a loop runs into
-        # REDIRECT_MAX_TIMES and is reported; the spider deduplicates what it asks for itself.
-        self._requested.add(url)
-        return scrapy.Request(
-            url,
-            callback=self.parse,
-            errback=self.failed,
-            dont_filter=True,
-            meta={
-                "archive_hop": hop,
-                "archive_parent": parent,
-                "handle_httpstatus_list": NON_REDIRECT_STATUSES,
-            },
-        )
-
-    def parse(self, response: Response) -> Any:
-        hop = int(response.meta.get("archive_hop", 0))
-        yield archived_item(response, "page" if hop == 0 else "attachment")
-        if hop >= self.settings.getint("ARCHIVE_ATTACHMENT_HOPS") or not isinstance(response, TextResponse):
-            return
-        extensions = self.settings.getlist("ARCHIVE_ATTACHMENT_EXTENSIONS")
-        for link in attachment_links(response.text, response.url, extensions):
-            if link not in self._requested:
-                yield self.page_request(link, hop + 1, response.url)
-
-    def failed(self, failure: Failure) -> Any:
-        request = failure.request  # type: ignore[attr-defined]
-        chain = request.meta.get("redirect_urls") or []
-        url = chain[0] if chain else request.url
-        reason = describe_failure(failure.value or RuntimeError(str(failure)), request)
-        if chain and "redirect" in str(failure.value).lower():
-            hops = " -> ".join([*chain, request.url])
-            reason = f"redirect loop or chain too long, gave up after {len(chain)} hops ({hops})"
-        yield FetchFailure(url=url, reason=reason, kind="final")
-
 
 def _seed_reason(error: SeedError) -> str:
     return f"bad seed at {error.where}: {error.reason}"
-
-
-def archived_item(response: Response, kind: str) -> ArchivedResponse:
-    capture = dict(response.meta.get("archive_capture") or {})
-    headers = [
-        (k.decode("latin-1"), v.decode("latin-1")) for k, values in response.headers.items() for v in values
-    ]
-    redirects = response.meta.get("redirect_urls") or []
-    return ArchivedResponse(
-        url=response.url,
-        requested_url=redirects[0] if redirects else response.url,
-        status=response.status,
-        headers=headers,
-        body=response.body,
-        capture=capture,
-        hop=int(response.meta.get("archive_hop", 0)),
-        kind=kind,
-        flags=list(response.flags),
-    )

@@ -1,7 +1,8 @@
 """`sourcekeeper` command line: each subcommand parses its arguments and calls one library function.
 
 Exit codes: 0 success; 1 the work ran but something failed (named on stderr); 2 usage or
-configuration error; 75 the archive is locked by another run (try again later, as cron would).
+configuration error; 3 a re-check found new removals; 75 the archive is locked by another run
+(try again later, as cron would). See docs/readme/unattended.md.
 """
 
 from __future__ import annotations
@@ -13,11 +14,13 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 from archive_store.lock import ArchiveLocked
 
 from . import __version__, commands
 from .runner import CrawlFailed
+from .unattended import add_log_format_option
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_LOCKED = 0, 1, 2, 75
 
@@ -55,6 +58,31 @@ def _common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("-q", "--quiet", action="store_true", help="only errors on stderr")
 
 
+class _SettingOption(argparse.Action):
+    """An option that is shorthand for `-s NAME=VALUE` (adds to the same list as -s)."""
+
+    def __init__(self, option_strings: list[str], dest: str, *, setting: str, **kwargs: Any) -> None:
+        super().__init__(option_strings, dest, default=argparse.SUPPRESS, **kwargs)
+        self.setting = setting
+
+    def __call__(self, parser: object, namespace: argparse.Namespace, values: object, *_: object) -> None:
+        items = [*(getattr(namespace, self.dest, None) or []), (self.setting, str(values))]
+        setattr(namespace, self.dest, items)
+
+
+def add_tsa_option(parser: argparse.ArgumentParser) -> None:
+    """`--tsa URL` for any command that writes WARCs (sets ARCHIVE_TSA_URL)."""
+    parser.add_argument(
+        "--tsa",
+        dest="settings",
+        action=_SettingOption,
+        setting="ARCHIVE_TSA_URL",
+        metavar="URL",
+        help="RFC 3161 time-stamp authority: timestamp each closed WARC's SHA-256 "
+        "(token kept as warcs/<warc>.tsr; -s ARCHIVE_TSA_CA=PEM to check its signer)",
+    )
+
+
 def command_modules() -> list[ModuleType]:
     """Subcommands that live in their own module, `sourcekeeper/cmd_<name>.py`, each with
     `register(subparsers, add_common_options)`; found by name so adding one touches no other file."""
@@ -74,6 +102,14 @@ def build_parser() -> argparse.ArgumentParser:
     archive.add_argument(
         "--no-extract", action="store_true", help="capture only; skip text extraction"
     )
+    archive.add_argument(
+        "--from-report",
+        metavar="FILE|URL",
+        help="archive every link an HTML/Markdown/PDF/DOCX report cites (and a report URL itself); "
+        "writes citations/citations-<report>.json and .csv",
+    )
+    add_log_format_option(archive)
+    add_tsa_option(archive)
     _common(archive)
     archive.set_defaults(func=commands.archive)
 

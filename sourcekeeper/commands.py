@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from archive_store.citations import cited_by_json
 from archive_store.index import ArchiveIndex, default_db_url
 from archive_store.lock import ArchiveLock
 from archive_store.lookup import find_capture, parse_time
@@ -15,6 +16,7 @@ from archive_store.reader import load_capture
 from archive_store.verify import verify_archive
 
 from .runner import build_settings, run_spider
+from .unattended import crawl_output_settings, emit_json, enable_progress, write_run_file
 
 
 class UsageError(Exception):
@@ -44,20 +46,28 @@ def _err(text: str) -> None:
 
 # archive -------------------------------------------------------------------------------------
 def archive(args: argparse.Namespace) -> int:
+    overrides = crawl_output_settings(args, _overrides(args))  # progress bar, JSON log lines
+    if getattr(args, "from_report", None):
+        from .report_run import archive_from_report_cli  # noqa: PLC0415
 
+        return archive_from_report_cli(args, overrides, _log_level(args))
     if not args.urls and not args.seeds:
-        raise UsageError("give at least one URL or --seeds FILE")
+        raise UsageError("give at least one URL, --seeds FILE or --from-report FILE|URL")
     if args.seeds and not Path(args.seeds).is_file():
         raise UsageError(f"seed file not found: {args.seeds}")
     summary = crawl_urls(
         args.archive,
         args.urls,
         args.seeds,
-        _overrides(args),
+        overrides,
         extract=not args.no_extract,
         log_level=_log_level(args),
     )
-    report_summary(summary, as_json=args.json, quiet=args.quiet)
+    if getattr(args, "log_format", "text") == "json":
+        if not (args.quiet and summary_ok(summary)):
+            emit_json("archive_finished", "INFO" if summary_ok(summary) else "ERROR", **summary)
+    else:
+        report_summary(summary, as_json=args.json, quiet=args.quiet)
     return 0 if summary_ok(summary) else 1
 
 
@@ -77,7 +87,10 @@ def crawl_urls(
     lock.acquire()  # fail fast with a clear message before Scrapy starts
     try:
         settings = build_settings(archive_dir, overrides, extract=extract, log_level=log_level)
-        return run_spider(UrlsSpider, settings, urls=list(urls), seeds=seeds)
+        enable_progress(settings)
+        summary = run_spider(UrlsSpider, settings, urls=list(urls), seeds=seeds)
+        write_run_file(archive_dir, summary, kind="archive")  # runs/<run id>.json
+        return summary
     finally:
         lock.release()
 
@@ -160,6 +173,9 @@ def show(args: argparse.Namespace) -> int:
         for name in SHOW_FIELDS:
             if name != "text":
                 print(f"{name:15} {fields[name] if fields[name] is not None else ''}")
+        for cited in fields["cited_by"]:
+            note = f" [{cited['footnote']}]" if cited["footnote"] else ""
+            print(f"{'cited by':15} {cited['report']}{note} “{cited['anchor'] or ''}”")
         if fields["text"]:
             print("\n" + fields["text"])
     return 0
@@ -186,6 +202,7 @@ def capture_fields(index: ArchiveIndex, capture: Any) -> dict[str, Any]:
         "payload_digest": capture.payload_digest,
         "record_type": capture.record_type,
         "truncated": capture.truncated,
+        "cited_by": cited_by_json(index, capture.url),  # reports citing the URL (--from-report)
     }
 
 

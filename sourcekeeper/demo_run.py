@@ -8,7 +8,8 @@ from pathlib import Path
 
 from archive_store.index import ArchiveIndex, default_db_url
 
-from .demo.site import SEED_PATHS, describe
+from .demo.site import SEED_PATHS, TAKEDOWNS, describe
+from .demo_takedown import takedown_steps
 from .rawsite import ServedSite
 
 # The sample site answers at once on loopback: no politeness delay needed there.
@@ -59,7 +60,14 @@ def run_demo(
         finally:
             index.close()
         example = site.url(SEED_PATHS[len(SEED_PATHS) // 2])
+        # (room for more steps on the "before" site here, e.g. crawling the column by profile)
+        takedowns_ok = takedown_steps(
+            site, archive_dir, {**DEMO_SETTINGS, **overrides}, log_level, first_step=2
+        )
+        removed = site.url(next(p for p, (_, s) in TAKEDOWNS.items() if s == "removed"))
     _say("\nTry:")
     _say(f"  .venv/bin/sourcekeeper show --archive {archive_dir} '{example}'")
+    _say(f"  .venv/bin/sourcekeeper history --archive {archive_dir} '{removed}'")
+    _say(f"  .venv/bin/sourcekeeper report --archive {archive_dir}")
     _say(f"  .venv/bin/sourcekeeper verify --archive {archive_dir}")
-    return 0 if summary_ok(summary) else 1
+    return 0 if summary_ok(summary) and takedowns_ok else 1

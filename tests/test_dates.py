@@ -9,6 +9,7 @@ from pipelines.dates import (
     from_unix,
     labelled_dates,
     parse_date,
+    stamp_date,
     url_date,
 )
 from pipelines.extract import extract_page
@@ -123,3 +124,28 @@ def test_url_date_when_the_page_shows_none() -> None:
     html = _page("", "有关单位，")
     assert extract_page(html, "http://www.example.gov.cn/art/2020/1/14/art_1_2.html").date == "2020-01-14"
     assert extract_page(html, "http://www.example.gov.cn/a/b.html").date is None
+
+
+@pytest.mark.parametrize(
+    ("line", "iso"),
+    [
+        ("本贴由某某于2005年8月12日16:12:21在〖心理咨询〗发表.", "2005-08-12"),
+        ("由某某张贴 @ 2005-03-21 01:20:44 (359)", "2005-03-21"),
+        ("该文于2020年1月14日发布", "2020-01-14"),
+        ("他于2020年1月14日回国，并于次日发表声明。", None),  # a sentence, not a stamp
+        ("我于2019年3月出境", None),
+    ],
+)
+def test_posting_stamps(line: str, iso: str | None) -> None:
+    found = stamp_date([line])
+    assert (found.iso if found else None) == iso
+
+
+def test_forum_post_stamp_in_the_body_dates_the_page_but_reply_stamps_below_do_not() -> None:
+    body = "<div class='content'>" + "".join(
+        f"<p>帖子正文第{i}段，讲述亲子关系的道理。</p>" for i in range(6)
+    )
+    body += "<p>本贴由某某于2005年8月12日16:12:21在〖论坛〗发表.</p></div>"
+    replies = "<ul><li>回复 某甲 于2006年1月31日发表</li><li>回复 某乙 于2006年2月1日发表</li></ul>"
+    html = f"<html><head><title>演讲精选</title></head><body><h1>演讲精选</h1>{body}{replies}</body></html>"
+    assert extract_page(html, "http://bbs.example.cn/read.php?id=1").date == "2005-08-12"

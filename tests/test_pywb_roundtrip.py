@@ -54,7 +54,7 @@ def pywb(mocksite, tmp_path_factory) -> Iterator[tuple[int, object]]:
     port = _free_port()
     log = (work / "wayback.log").open("wb")
     server = subprocess.Popen(
-        [BIN / "wayback", "-p", str(port), "-b", "127.0.0.1"],
+        [sys.executable, "-m", "archive_store.pywb_launch", "-p", str(port), "-b", "127.0.0.1"],
         cwd=work,
         stdout=log,
         stderr=subprocess.STDOUT,

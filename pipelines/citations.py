@@ -1,0 +1,74 @@
+"""Store a report's citations in the index (reports, citations tables) when the spider yields them."""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING, Any
+
+from scrapy.exceptions import NotConfigured
+from sqlalchemy import select
+
+from archive_store.citations import add_report
+from archive_store.index import utcnow
+from archive_store.schema import Citation, Report
+from archive_store.session import ArchiveSession
+from scrapers.report import ReportCitations
+
+if TYPE_CHECKING:
+    from typing import Self
+
+    from scrapy.crawler import Crawler
+
+logger = logging.getLogger(__name__)
+
+
+class CitationsPipeline:
+    def __init__(self, session: ArchiveSession) -> None:
+        self.session = session
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        if not crawler.settings.getbool("ARCHIVE_ENABLED"):
+            raise NotConfigured("citations are stored in the archive index")
+        return cls(ArchiveSession.for_crawler(crawler))
+
+    def process_item(self, item: Any) -> Any:
+        if isinstance(item, ReportCitations) and not self._known(item):
+            report = Report(
+                run_id=self.session.run_id,
+                source=item.source,
+                format=item.format,
+                title=item.title,
+                sha256=item.sha256,
+                added_at=utcnow(),
+                capture_id=item.capture.get("capture_id"),
+            )
+            add_report(self.session.index, report, citation_rows(item))
+            logger.info("%s: %d cited URLs", item.source, len(item.links))
+        return item
+
+    def _known(self, item: ReportCitations) -> bool:
+        """A resumed run yields the report again; its rows are already there."""
+        with self.session.index.session() as s:
+            stmt = select(Report.id).where(
+                Report.run_id == self.session.run_id,
+                Report.source == item.source,
+                Report.sha256 == item.sha256,
+            )
+            return s.scalars(stmt).first() is not None
+
+
+def citation_rows(item: ReportCitations) -> list[Citation]:
+    return [
+        Citation(
+            position=position,
+            url=link.url,
+            url_as_written=link.url_as_written,
+            anchor=link.anchor,
+            footnote=link.footnote,
+            kind=link.kind,
+            occurrences=link.occurrences,
+            context=link.context,
+        )
+        for position, link in enumerate(item.links, start=1)
+    ]

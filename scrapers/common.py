@@ -1,0 +1,161 @@
+"""What every archiving spider shares: how a page is requested, what it yields, what it follows.
+
+A fetched page becomes an :class:`ArchivedResponse` item (the pipelines classify and extract it);
+then the spider follows what belongs to the same page: a ``<meta http-equiv=refresh>`` target and
+the frames of a frameset (same hop: they *are* the page), its attachments (next hop), and for a
+WeChat article with tracking parameters the canonical ``/s?__biz=…`` URL as well.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import scrapy
+from scrapy.http import Response, TextResponse
+from scrapy.utils.response import get_meta_refresh
+from twisted.python.failure import Failure
+
+from archive_store.failures import describe_failure
+
+from . import wechat
+from .items import ArchivedResponse, FetchFailure
+from .links import attachment_links
+
+# Error pages reach the spider (they are captures to classify); redirects are still followed,
+# which `handle_httpstatus_all` would stop.
+NON_REDIRECT_STATUSES = [s for s in range(300, 600) if s not in (301, 302, 303, 307, 308)]
+
+
+class ArchivingSpider(scrapy.Spider):
+    """Base of the `urls` and `listing` spiders (no `name`: Scrapy does not list it)."""
+
+    # The spider follows meta refreshes itself, so the refresh page reaches the pipelines and is
+    # classified `redirect:meta-refresh` instead of staying an unexplained "ok" capture.
+    custom_settings = {"METAREFRESH_ENABLED": False}  # noqa: RUF012 (Scrapy's class attribute)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._requested: set[str] = set()
+
+    def page_request(
+        self,
+        url: str,
+        hop: int = 0,
+        parent: str | None = None,
+        *,
+        headers: dict[str, str] | None = None,
+        meta: dict[str, Any] | None = None,
+    ) -> scrapy.Request:
+        # dont_filter: every redirect hop is fetched and captured, so a loop runs into
+        # REDIRECT_MAX_TIMES and is reported; the spider deduplicates what it asks for itself.
+        self._requested.add(url)
+        return scrapy.Request(
+            url,
+            callback=self.parse,
+            errback=self.failed,
+            dont_filter=True,
+            headers=headers,
+            meta={
+                "archive_hop": hop,
+                "archive_parent": parent,
+                "handle_httpstatus_list": NON_REDIRECT_STATUSES,
+                **(meta or {}),
+            },
+        )
+
+    def parse(self, response: Response, **kwargs: Any) -> Any:
+        hop = int(response.meta.get("archive_hop", 0))
+        item = archived_item(response, "page" if hop == 0 else "attachment")
+        yield item
+        if not isinstance(response, TextResponse):
+            return
+        yield from self.same_page_requests(response, item)
+        if hop < self.settings.getint("ARCHIVE_ATTACHMENT_HOPS"):
+            yield from self.attachment_requests(response, hop)
+
+    def same_page_requests(self, response: TextResponse, item: ArchivedResponse) -> Iterator[Any]:
+        """Meta-refresh target, frames, canonical WeChat URL: the same hop as the page."""
+        hop = int(response.meta.get("archive_hop", 0))
+        steps = int(response.meta.get("archive_refresh_steps", 0))
+        refresh = _refresh_target(response, self.settings.getfloat("METAREFRESH_MAXDELAY"))
+        frames = _frames(response)
+        if (refresh or frames) and steps >= self.settings.getint("REDIRECT_MAX_TIMES"):
+            reason = f"meta refresh / frame chain too long, gave up after {steps} steps"
+            yield FetchFailure(url=item.requested_url, reason=reason, kind="final")
+            return
+        # a refresh is a redirect: its target keeps the URL first asked for (redirect-home check)
+        step: dict[str, Any] = {"archive_refresh_steps": steps + 1}
+        follow = [(u, {**step, "archive_requested": item.requested_url}) for u in refresh]
+        follow += [(u, step) for u in frames]
+        for target, meta in follow:
+            if target not in self._requested:
+                yield self.page_request(target, hop, response.url, meta=meta)
+        canonical = wechat.canonical_article_url(item.requested_url)
+        fetch_canonical = self.settings.getbool("WECHAT_FETCH_CANONICAL") and hop == 0
+        if fetch_canonical and canonical and canonical not in self._requested:
+            yield self.page_request(canonical, hop, item.requested_url)
+
+    def attachment_requests(self, response: TextResponse, hop: int) -> Iterator[scrapy.Request]:
+        extensions = self.settings.getlist("ARCHIVE_ATTACHMENT_EXTENSIONS")
+        on_wechat = wechat.is_article_page(response.url, response.text)
+        image_hosts = self.settings.getlist("WECHAT_IMAGE_HOSTS")
+        headers, meta = wechat.image_request_headers(self.settings.get("WECHAT_IMAGE_REFERER") or "")
+        for link in attachment_links(response.text, response.url, extensions):
+            if link in self._requested:
+                continue
+            if on_wechat or wechat.is_wechat_image_host(link, image_hosts):
+                yield self.page_request(link, hop + 1, response.url, headers=headers, meta=meta)
+            else:
+                yield self.page_request(link, hop + 1, response.url)
+
+    def failed(self, failure: Failure) -> Any:
+        request = failure.request  # type: ignore[attr-defined]
+        chain = request.meta.get("redirect_urls") or []
+        url = chain[0] if chain else request.url
+        reason = describe_failure(failure.value or RuntimeError(str(failure)), request)
+        if chain and "redirect" in str(failure.value).lower():
+            hops = " -> ".join([*chain, request.url])
+            reason = f"redirect loop or chain too long, gave up after {len(chain)} hops ({hops})"
+        yield FetchFailure(url=url, reason=reason, kind="final")
+
+
+def _refresh_target(response: TextResponse, max_delay: float) -> list[str]:
+    """The URL a ``<meta http-equiv=refresh>`` sends the reader to (not a self-reload)."""
+    try:
+        delay, url = get_meta_refresh(response)
+    except ValueError:  # a malformed refresh value is no redirect
+        return []
+    if url is None or delay is None or delay > max_delay or url.split("#")[0] == response.url:
+        return []
+    return [url] if url.startswith(("http://", "https://")) else []
+
+
+def _frames(response: TextResponse) -> list[str]:
+    """Frames of a ``<frameset>`` page: its content lives there."""
+    if b"frameset" not in response.body[:65536].lower():
+        return []
+    sources = response.xpath("//frameset//frame/@src").getall()
+    urls = (response.urljoin(src.strip()) for src in sources if src.strip())
+    return list(dict.fromkeys(u for u in urls if u.startswith(("http://", "https://"))))
+
+
+def archived_item(response: Response, kind: str) -> ArchivedResponse:
+    capture = dict(response.meta.get("archive_capture") or {})
+    headers = [
+        (k.decode("latin-1"), v.decode("latin-1")) for k, values in response.headers.items() for v in values
+    ]
+    redirects = response.meta.get("redirect_urls") or []
+    # a meta-refresh/frame target carries the URL first asked for (redirect-home detection)
+    requested = response.meta.get("archive_requested") or (redirects[0] if redirects else response.url)
+    return ArchivedResponse(
+        url=response.url,
+        requested_url=requested,
+        status=response.status,
+        headers=headers,
+        body=response.body,
+        capture=capture,
+        hop=int(response.meta.get("archive_hop", 0)),
+        kind=kind,
+        flags=list(response.flags),
+    )

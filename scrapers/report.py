@@ -1,0 +1,112 @@
+"""`report`: archive everything a report cites (and the report itself when it is a URL).
+
+A report file is parsed before the crawl (its citations become seeds); a report URL is fetched
+and captured first, then parsed from the captured body, then its citations are fetched. Either way
+a `ReportCitations` item carries the citations to the index (pipelines.citations).
+
+sourcekeeper archive --from-report report.docx
+sourcekeeper archive --from-report https://example.org/report.html
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from scrapy.http import Response
+
+from .items import FetchFailure
+from .report_links import CitedLink, ParsedReport, ReportError, parse_report
+from .urls import UrlsSpider, archived_item
+
+if TYPE_CHECKING:
+    from scrapy.settings import BaseSettings
+
+
+@dataclass
+class ReportCitations:
+    source: str  # file path or URL as given
+    format: str
+    title: str | None
+    sha256: str
+    links: list[CitedLink]
+    capture: dict[str, Any] = field(default_factory=dict)  # the report's own capture (URL reports)
+
+
+class ReportSpider(UrlsSpider):
+    name = "report"
+
+    def __init__(
+        self,
+        report: str = "",
+        parsed: ParsedReport | None = None,
+        report_sha256: str = "",
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        self.report, self.parsed, self.report_sha256 = report, parsed, report_sha256
+        if parsed is not None:
+            self._add_seeds(parsed.links)
+        self.progress_total = len(self.seed_urls) + (1 if parsed is None else 0)
+
+    @classmethod
+    def update_settings(cls, settings: BaseSettings) -> None:
+        from pipelines.citations import CitationsPipeline  # noqa: PLC0415
+
+        super().update_settings(settings)
+        # "spider" priority: the runner merges its own default-priority settings in later
+        pipelines = settings.getdict("ITEM_PIPELINES")
+        pipelines[CitationsPipeline] = 350
+        settings.set("ITEM_PIPELINES", pipelines, priority="spider")
+
+    def run_identity(self) -> dict[str, Any]:
+        return {**super().run_identity(), "report": self.report, "sha256": self.report_sha256}
+
+    def _add_seeds(self, links: list[CitedLink]) -> list[str]:
+        added = [link.url for link in links if link.url not in self.seed_urls]
+        self.seed_urls.extend(added)
+        return added
+
+    async def start(self) -> AsyncIterator[Any]:
+        if self.parsed is not None:
+            yield self._citations_item(self.report, self.parsed, self.report_sha256, {})
+        else:
+            yield self.page_request(self.report).replace(callback=self.parse_report)
+        async for entry in super().start():
+            yield entry
+
+    def parse_report(self, response: Response) -> Any:
+        yield archived_item(response, "page")
+        content_type = (response.headers.get("Content-Type") or b"").decode("latin-1")
+        try:
+            parsed = parse_report(response.body, response.url, content_type, base_url=response.url)
+        except ReportError as exc:
+            yield FetchFailure(url=self.report, reason=f"report not readable: {exc}", kind="final")
+            return
+        digest = hashlib.sha256(response.body).hexdigest()
+        capture = dict(response.meta.get("archive_capture") or {})
+        yield self._citations_item(self.report, parsed, digest, capture)
+        added = self._add_seeds(parsed.links)
+        self.progress_total += len(added)
+        for url in added:
+            if url not in self._requested:
+                yield self.page_request(url)
+
+    @staticmethod
+    def _citations_item(
+        source: str, parsed: ParsedReport, digest: str, capture: dict[str, Any]
+    ) -> ReportCitations:
+        return ReportCitations(source, parsed.format, parsed.title, digest, parsed.links, capture)
+
+
+def read_report_file(path: str) -> tuple[ParsedReport, str]:
+    """Parse a local report file (no network); returns the citations and the file's SHA-256."""
+    with open(path, "rb") as handle:
+        data = handle.read()
+    return parse_report(data, path), hashlib.sha256(data).hexdigest()
+
+
+def is_url(text: str) -> bool:
+    return text.lower().startswith(("http://", "https://"))

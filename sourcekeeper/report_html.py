@@ -1,0 +1,154 @@
+"""The self-contained HTML page of `report --html`: inline CSS, data and script, no network.
+
+Per source: its current state, who cites it, a link to replay and the extracted text (embedded).
+An inline script draws the timeline (captures as dots, re-checks as diamonds, one row per source)
+into an SVG; when it is done it sets <body data-chart="drawn"> (the browser test waits for it).
+"""
+
+from __future__ import annotations
+
+import json
+from html import escape
+from typing import Any
+
+STYLE = """
+body{font:14px/1.5 "Noto Sans CJK SC","Noto Sans SC","PingFang SC","Microsoft YaHei",sans-serif;
+margin:24px;color:#222;max-width:1200px}
+h1{font-size:22px;margin:0 0 4px}.meta{color:#666;margin:0 0 16px}
+.counts span{display:inline-block;margin:0 8px 8px 0;padding:2px 10px;border-radius:12px;color:#fff}
+.s-removed{background:#c62828}.s-blocked{background:#ef6c00}.s-unreachable{background:#757575}
+.s-changed{background:#1565c0}.s-unchanged{background:#2e7d32}.s-archived{background:#6a1b9a}
+.badge{padding:1px 8px;border-radius:10px;color:#fff;font-size:12px;white-space:nowrap}
+#chart{border:1px solid #ddd;margin:8px 0 24px;overflow-x:auto}
+table{border-collapse:collapse;width:100%}td,th{border-top:1px solid #eee;padding:6px;vertical-align:top;
+text-align:left}.url{word-break:break-all;font-size:12px;color:#444}.reason{color:#555;font-size:12px}
+details pre{white-space:pre-wrap;background:#fafafa;padding:8px;max-height:320px;overflow:auto}
+.legend{font-size:12px;color:#555}
+"""
+
+SCRIPT = """
+(function () {
+  var data = JSON.parse(document.getElementById('report-data').textContent);
+  var colours = {ok: '#2e7d32', removed: '#c62828', blocked: '#ef6c00', other: '#757575',
+    unreachable: '#757575', changed: '#1565c0', unchanged: '#2e7d32'};
+  var ns = 'http://www.w3.org/2000/svg';
+  var rows = data.sources, rowH = 26, left = 40, right = 20, top = 30;
+  var chart = document.getElementById('chart');
+  var width = Math.max(600, chart.clientWidth || 900);
+  var times = [];
+  rows.forEach(function (s) {
+    s.timeline.forEach(function (p) { times.push(Date.parse(p.t)); });
+  });
+  var t0 = times.length ? Math.min.apply(null, times) : 0;
+  var t1 = times.length ? Math.max.apply(null, times) : 1;
+  if (t1 <= t0) { t1 = t0 + 1; }
+  function x(t) { return left + (Date.parse(t) - t0) / (t1 - t0) * (width - left - right); }
+  function stamp(t) { return new Date(t).toISOString().slice(0, 16).replace('T', ' '); }
+  var svg = document.createElementNS(ns, 'svg');
+  function add(tag, attrs, parent, tip) {
+    var el = document.createElementNS(ns, tag);
+    Object.keys(attrs).forEach(function (k) { el.setAttribute(k, attrs[k]); });
+    if (tip) {
+      var title = document.createElementNS(ns, 'title');
+      title.textContent = tip;
+      el.appendChild(title);
+    }
+    (parent || svg).appendChild(el);
+    return el;
+  }
+  function diamond(cx, y) {
+    return 'M' + cx + ' ' + (y - 7) + ' L' + (cx + 7) + ' ' + y +
+      ' L' + cx + ' ' + (y + 7) + ' L' + (cx - 7) + ' ' + y + ' Z';
+  }
+  svg.setAttribute('id', 'timeline');
+  svg.setAttribute('width', width);
+  svg.setAttribute('height', top + rows.length * rowH + 30);
+  add('text', {x: left, y: 16, 'font-size': 11, fill: '#555'}).textContent = stamp(t0);
+  var end = add('text', {x: width - right, y: 16, 'font-size': 11, fill: '#555'});
+  end.setAttribute('text-anchor', 'end');
+  end.textContent = stamp(t1);
+  rows.forEach(function (s, i) {
+    var y = top + i * rowH + rowH / 2;
+    var row = add('g', {'class': 'row', 'data-url': s.url});
+    add('line', {x1: left, x2: width - right, y1: y, y2: y, stroke: '#eee'}, row);
+    add('text', {x: 4, y: y + 4, 'font-size': 11, fill: '#555'}, row).textContent = '#' + (i + 1);
+    var points = s.timeline.slice().sort(function (a, b) { return Date.parse(a.t) - Date.parse(b.t); });
+    var last = 'unchanged';
+    points.forEach(function (p) {
+      var cx = x(p.t), colour = colours[p.state] || '#757575';
+      if (p.kind === 'capture') {
+        add('circle', {'class': 'capture', cx: cx, cy: y, r: 5, fill: colour}, row, p.label);
+        return;
+      }
+      add('path', {'class': 'recheck', d: diamond(cx, y), fill: colour, stroke: '#fff'}, row, p.label);
+      if (p.state !== last) {
+        var mark = {'class': 'state-change', x1: cx, x2: cx, y1: y - 11, y2: y + 11, stroke: colour};
+        add('line', mark, row, 'state change: ' + last + ' \u2192 ' + p.state);
+      }
+      last = p.state;
+    });
+  });
+  chart.appendChild(svg);
+  document.body.setAttribute('data-chart', 'drawn');
+})();
+"""
+
+
+def _json_for_script(data: Any) -> str:
+    """JSON that cannot end the <script> element it sits in."""
+    return json.dumps(data, ensure_ascii=False).replace("</", "<\\/").replace("<!--", "<\\!--")
+
+
+def _cited(source: dict[str, Any]) -> str:
+    items = []
+    for cited in source["cited_by"]:
+        note = f" [{escape(cited['footnote'])}]" if cited["footnote"] else ""
+        anchor = f" “{escape(cited['anchor'])}”" if cited["anchor"] else ""
+        items.append(f"{escape(cited['title'] or cited['report'])}{note}{anchor}")
+    return "<br>".join(items) or "—"
+
+
+def _row(number: int, source: dict[str, Any]) -> str:
+    state = escape(source["state"])
+    good = source["last_good"]
+    links = "no good capture"
+    if good:
+        more = " (cut)" if good["text_truncated"] else ""
+        links = (
+            f'<a href="{escape(good["replay"])}">replay</a> · captured {escape(good["captured_at"][:19])}'
+            f"<details><summary>text{more}</summary>"
+            f"<pre>{escape(good['text'] or '(no text)')}</pre></details>"
+        )
+    title = escape(source["title"] or "")
+    return (
+        f'<tr class="source" data-state="{state}"><td>#{number}</td>'
+        f'<td><span class="badge s-{state}">{state}</span><div class="reason">'
+        f"{escape(source['reason'] or '')}</div></td>"
+        f'<td>{title}<div class="url">{escape(source["url"])}</div></td>'
+        f"<td>{_cited(source)}</td><td>{links}</td></tr>"
+    )
+
+
+def render_report(data: dict[str, Any]) -> str:
+    counts = "".join(
+        f'<span class="s-{escape(state)}">{n} {escape(state)}</span>'
+        for state, n in data["counts"].items()
+        if n
+    )
+    rows = "\n".join(_row(i, s) for i, s in enumerate(data["sources"], start=1))
+    return (
+        '<!DOCTYPE html>\n<html lang="zh-Hans"><head><meta charset="utf-8">\n'
+        '<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; '
+        "style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:\">\n"
+        f"<title>sourcekeeper report</title><style>{STYLE}</style></head>\n<body>\n"
+        f'<h1>Sources and their state</h1><p class="meta">{len(data["sources"])} {escape(data["basis"])} · '
+        f"archive {escape(data['archive'])} · generated {escape(data['generated_at'])}</p>\n"
+        f'<div class="counts">{counts}</div>\n'
+        '<p class="legend">Timeline: ● capture (green good, red removed, orange blocked, grey other) · '
+        "◆ re-check (its state) · | state change. Hover for details.</p>\n"
+        '<div id="chart"></div>\n'
+        "<table><thead><tr><th></th><th>state</th><th>source</th><th>cited by</th><th>archived copy</th>"
+        f"</tr></thead><tbody>\n{rows}\n</tbody></table>\n"
+        f'<script type="application/json" id="report-data">{_json_for_script(data)}</script>\n'
+        f"<script>{SCRIPT}</script>\n</body></html>\n"
+    )
