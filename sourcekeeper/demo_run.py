@@ -8,6 +8,7 @@ from pathlib import Path
 
 from archive_store.index import ArchiveIndex, default_db_url
 
+from .demo.crawl_step import run_profile_step
 from .demo.site import SEED_PATHS, TAKEDOWNS, describe
 from .demo_takedown import takedown_steps
 from .rawsite import ServedSite
@@ -41,9 +42,7 @@ def run_demo(
     with ServedSite("sourcekeeper.demo.site:DEMO_ROUTES") as site:
         _say(f"Sample site: {site.base_url}")
         _say(describe())
-        _say(
-            f"\n1. Archiving {len(SEED_PATHS)} seed URLs and their attachments into {archive_dir}/ ..."
-        )
+        _say(f"\n1. Archiving {len(SEED_PATHS)} seed URLs and their attachments into {archive_dir}/ ...")
         summary = crawl_urls(
             archive_dir,
             [site.url(p) for p in SEED_PATHS],
@@ -60,9 +59,12 @@ def run_demo(
         finally:
             index.close()
         example = site.url(SEED_PATHS[len(SEED_PATHS) // 2])
-        # (room for more steps on the "before" site here, e.g. crawling the column by profile)
+        _say("\n2. The same column through its site profile (incremental: archived notices are skipped)")
+        column = run_profile_step(
+            archive_dir, site.base_url, _say, overrides={**DEMO_SETTINGS, **overrides}, log_level=log_level
+        )
         takedowns_ok = takedown_steps(
-            site, archive_dir, {**DEMO_SETTINGS, **overrides}, log_level, first_step=2
+            site, archive_dir, {**DEMO_SETTINGS, **overrides}, log_level, first_step=3
         )
         removed = site.url(next(p for p, (_, s) in TAKEDOWNS.items() if s == "removed"))
     _say("\nTry:")
@@ -70,4 +72,4 @@ def run_demo(
     _say(f"  .venv/bin/sourcekeeper history --archive {archive_dir} '{removed}'")
     _say(f"  .venv/bin/sourcekeeper report --archive {archive_dir}")
     _say(f"  .venv/bin/sourcekeeper verify --archive {archive_dir}")
-    return 0 if summary_ok(summary) and takedowns_ok else 1
+    return 0 if summary_ok(summary) and takedowns_ok and "error" not in column else 1
