@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, func, insert, select, update
+from sqlalchemy import Engine, bindparam, create_engine, event, func, insert, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from .schema import Base, Capture, Failure, Page, Run, WarcFile
@@ -40,6 +40,22 @@ def make_engine(db_url: str) -> Engine:
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
     return engine
+
+
+_CAPTURE_COLUMNS = tuple(c.key for c in Capture.__table__.columns if c.key != "id")
+_INSERT_CAPTURE = insert(Capture)
+_C = Capture.__table__.c
+_FIND_ORIGINAL = (
+    select(_C.record_id, _C.url, _C.warc_date)
+    .where(
+        _C.payload_digest == bindparam("digest"),
+        _C.record_type == "response",
+        _C.truncated.is_(None),
+        _C.chunked == bindparam("chunked"),
+    )
+    .order_by(_C.id)
+    .limit(1)
+)
 
 
 class ArchiveIndex:
@@ -110,9 +126,7 @@ class ArchiveIndex:
             s.add(WarcFile(filename=filename, status="open", run_id=run_id, created_at=utcnow()))
             s.commit()
 
-    def file_closed(
-        self, filename: str, size: int, sha256: str, location: str | None = None
-    ) -> None:
+    def file_closed(self, filename: str, size: int, sha256: str, location: str | None = None) -> None:
         with self.session() as s:
             row = s.scalars(select(WarcFile).where(WarcFile.filename == filename)).first()
             if row is None:
@@ -128,11 +142,11 @@ class ArchiveIndex:
 
     # captures and failures -------------------------------------------------------------------
     def add_capture(self, capture: Capture) -> Capture:
-        """Insert one capture (Core, not the ORM unit of work: this runs for every exchange)."""
-        table = Capture.__table__
-        values = {c.key: getattr(capture, c.key) for c in table.columns if c.key != "id"}
+        """Insert one capture. Runs for every exchange: Core with one statement built once and
+        values as parameters (SQLAlchemy then reuses its compiled form), not the ORM unit of work."""
+        values = {key: getattr(capture, key) for key in _CAPTURE_COLUMNS}
         with self.engine.begin() as conn:
-            result = conn.execute(insert(Capture).values(**values))
+            result = conn.execute(_INSERT_CAPTURE, values)
             capture.id = int(result.inserted_primary_key[0])  # type: ignore[index]
         return capture
 
@@ -146,28 +160,14 @@ class ArchiveIndex:
         with self.session() as s:
             found: set[str] = set()
             for start in range(0, len(ids), 500):
-                stmt = select(Capture.record_id).where(
-                    Capture.record_id.in_(ids[start : start + 500])
-                )
+                stmt = select(Capture.record_id).where(Capture.record_id.in_(ids[start : start + 500]))
                 found.update(s.scalars(stmt))
             return found
 
     def find_original(self, payload_digest: str, chunked: bool) -> Capture | None:
         """The earliest full response with this payload: what a revisit must refer to."""
-        table = Capture.__table__.c
-        stmt = (
-            select(table.record_id, table.url, table.warc_date)
-            .where(
-                table.payload_digest == payload_digest,
-                table.record_type == "response",
-                table.truncated.is_(None),
-                table.chunked.is_(chunked),
-            )
-            .order_by(table.id)
-            .limit(1)
-        )
-        with self.engine.connect() as conn:  # Core: called for every exchange
-            row = conn.execute(stmt).first()
+        with self.engine.connect() as conn:  # Core, prebuilt: called for every exchange
+            row = conn.execute(_FIND_ORIGINAL, {"digest": payload_digest, "chunked": chunked}).first()
         if row is None:
             return None
         return Capture(record_id=row.record_id, url=row.url, warc_date=row.warc_date)
@@ -180,18 +180,14 @@ class ArchiveIndex:
 
     def captures_for(self, url: str) -> list[Capture]:
         with self.session() as s:
-            stmt = (
-                select(Capture).where(Capture.url == url).order_by(Capture.captured_at, Capture.id)
-            )
+            stmt = select(Capture).where(Capture.url == url).order_by(Capture.captured_at, Capture.id)
             return list(s.scalars(stmt))
 
     def all_captures(self) -> list[Capture]:
         with self.session() as s:
             return list(s.scalars(select(Capture).order_by(Capture.id)))
 
-    def failures_for_run(
-        self, run_id: int, kinds: Sequence[str] = ("final", "seed")
-    ) -> list[Failure]:
+    def failures_for_run(self, run_id: int, kinds: Sequence[str] = ("final", "seed")) -> list[Failure]:
         """Failures that still stand: not followed by a capture of the same URL in the run
         (a resumed run may capture what an interrupted one could not)."""
         later_capture = (
@@ -204,17 +200,13 @@ class ArchiveIndex:
             .exists()
         )
         with self.session() as s:
-            stmt = select(Failure).where(
-                Failure.run_id == run_id, Failure.kind.in_(kinds), ~later_capture
-            )
+            stmt = select(Failure).where(Failure.run_id == run_id, Failure.kind.in_(kinds), ~later_capture)
             return list(s.scalars(stmt.order_by(Failure.id)))
 
     def set_state(self, capture_id: int, state: str, reason: str | None) -> None:
         with self.session() as s:
             s.execute(
-                update(Capture)
-                .where(Capture.id == capture_id)
-                .values(state=state, state_reason=reason)
+                update(Capture).where(Capture.id == capture_id).values(state=state, state_reason=reason)
             )
             s.commit()
 
@@ -223,8 +215,14 @@ class ArchiveIndex:
             return s.scalars(select(Capture).where(Capture.record_id == record_id)).first()
 
     def page_for(self, capture_id: int) -> Page | None:
+        """The extracted page of a capture; a revisit without its own row has its original's."""
         with self.session() as s:
-            return s.get(Page, capture_id)
+            page = s.get(Page, capture_id)
+            capture = s.get(Capture, capture_id) if page is None else None
+            if capture is not None and capture.record_type == "revisit" and capture.refers_to:
+                original = s.scalars(select(Capture.id).where(Capture.record_id == capture.refers_to)).first()
+                page = s.get(Page, original) if original is not None else None
+            return page
 
     def original_analysis(self, capture_id: int) -> tuple[Capture, Page | None] | None:
         """For a revisit of the same URL answered with the same status: the capture holding the
@@ -253,9 +251,7 @@ class ArchiveIndex:
             )
             by_type = {str(kind): int(count) for kind, count in rows}
             truncated = s.scalar(
-                select(func.count(Capture.id)).where(
-                    Capture.run_id == run_id, Capture.truncated.is_not(None)
-                )
+                select(func.count(Capture.id)).where(Capture.run_id == run_id, Capture.truncated.is_not(None))
             )
         return {
             "captured": int(by_type.get("response", 0)),

@@ -78,11 +78,10 @@ class ExtractionPipeline:
         found = self.session.index.original_analysis(capture_id)
         if found is None:
             return False
-        original, page = found
+        original, _page = found
+        # no page row of its own: index.page_for falls back to the original's, so the text is
+        # neither stored nor full-text indexed a second time
         self.session.index.set_state(capture_id, original.state, original.state_reason)
-        if page is not None:
-            copy = {c.key: getattr(page, c.key) for c in Page.__table__.columns}
-            self.session.index.save_page(Page(**{**copy, "capture_id": capture_id}))
         self._inc("extract/reused_for_revisit")
         return True
 

@@ -122,6 +122,9 @@ class ArchivingSpider(scrapy.Spider):
 
 def _refresh_target(response: TextResponse, max_delay: float) -> list[str]:
     """The URL a ``<meta http-equiv=refresh>`` sends the reader to (not a self-reload)."""
+    # get_meta_refresh decodes and scans the head: skip it for the many pages without the word
+    if b"refresh" not in response.body[:8192].lower():
+        return []
     try:
         delay, url = get_meta_refresh(response)
     except ValueError:  # a malformed refresh value is no redirect
