@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install system-deps demo test lint typecheck eval clean
+.PHONY: install system-deps demo test lint typecheck eval bench clean
 
 install: $(STAMP)
 
@@ -35,6 +35,10 @@ typecheck: install
 
 eval: install
 	$(BIN)/python -m pipelines.evaluate
+
+# peers on the same work (needs ../shared/corpus and wget); figures go into the README
+bench: install
+	$(BIN)/python bench/run.py --lookup
 
 clean:
 	rm -rf $(VENV) build *.egg-info demo-archive
