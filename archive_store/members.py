@@ -81,8 +81,13 @@ def read_member(path: Path, offset: int, length: int) -> bytes:
     with path.open("rb") as handle:
         handle.seek(offset)
         raw = handle.read(length)
+    return inflate_member(raw, offset, length, where="on disk")
+
+
+def inflate_member(raw: bytes, offset: int, length: int, where: str = "in the store") -> bytes:
+    """The record inside one whole gzip member read at `offset`, wherever its bytes came from."""
     if len(raw) != length:
-        raise BrokenMember(offset, f"only {len(raw)} of {length} bytes on disk")
+        raise BrokenMember(offset, f"only {len(raw)} of {length} bytes {where}")
     inflater = zlib.decompressobj(31)
     try:
         data = inflater.decompress(raw)
@@ -102,9 +107,7 @@ def parse_record(data: bytes, offset: int = 0, length: int = 0) -> StoredRecord:
     fields = []
     for line in lines[1:]:
         name, _, value = line.partition(b":")
-        fields.append(
-            (name.decode("utf-8", "replace").strip(), value.decode("utf-8", "replace").strip())
-        )
+        fields.append((name.decode("utf-8", "replace").strip(), value.decode("utf-8", "replace").strip()))
     record = StoredRecord(fields, b"", offset, length)
     size = int(record.get("Content-Length") or "0")
     block = data[head_end + 4 : head_end + 4 + size]

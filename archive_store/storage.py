@@ -17,7 +17,6 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
-import zlib
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -25,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 
-from .members import BrokenMember, StoredRecord, parse_record, read_record
+from .members import StoredRecord, inflate_member, parse_record, read_record
 from .schema import WarcFile
 from .writer import file_sha256
 
@@ -128,20 +127,6 @@ def read_stored_record(
     answer = s3_client().get_object(Bucket=bucket, Key=key, Range=f"bytes={offset}-{offset + length - 1}")
     raw = answer["Body"].read()
     return parse_record(inflate_member(raw, offset, length), offset, length)
-
-
-def inflate_member(raw: bytes, offset: int, length: int) -> bytes:
-    """One whole gzip member, as `members.read_member` checks it on a local file."""
-    if len(raw) != length:
-        raise BrokenMember(offset, f"only {len(raw)} of {length} bytes in the store")
-    inflater = zlib.decompressobj(31)
-    try:
-        data = inflater.decompress(raw)
-    except zlib.error as exc:
-        raise BrokenMember(offset, str(exc)) from exc
-    if not inflater.eof or inflater.unused_data:
-        raise BrokenMember(offset, "length does not match one whole gzip member")
-    return data
 
 
 def materialize(
