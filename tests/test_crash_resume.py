@@ -17,9 +17,9 @@ from archive_store.members import iter_records
 PAGES = 40
 
 
-def _seed_file(tmp_path: Path, mocksite, tag: str) -> Path:
+def _seed_file(tmp_path: Path, mocksite, tag: str, ms: int = 150) -> Path:
     seeds = tmp_path / "seeds.txt"
-    seeds.write_text("\n".join(mocksite.url(f"/unique?i={tag}{i}&ms=150") for i in range(PAGES)))
+    seeds.write_text("\n".join(mocksite.url(f"/unique?i={tag}{i}&ms={ms}") for i in range(PAGES)))
     return seeds
 
 
@@ -111,7 +111,8 @@ def test_a_finished_run_rerun_is_a_new_capture_of_revisits(mocksite, tmp_path):
 
 def test_second_writer_is_refused_with_its_own_exit_code(mocksite, tmp_path):
     archive = tmp_path / "archive"
-    seeds = _seed_file(tmp_path, mocksite, "l")
+    # slow pages: the first run must still hold the lock when the second process has started
+    seeds = _seed_file(tmp_path, mocksite, "l", ms=600)
     proc = _start_archive(archive, seeds)
     deadline = time.monotonic() + 30
     while not _hits_for(mocksite, "l") and time.monotonic() < deadline:
