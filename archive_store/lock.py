@@ -41,6 +41,13 @@ class ArchiveLock:
         os.write(fd, f"pid {os.getpid()}\n".encode())
         self._held[self.path] = (fd, 1)
 
+    def __enter__(self) -> ArchiveLock:
+        self.acquire()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.release()
+
     def release(self) -> None:
         if self.path not in self._held:
             return

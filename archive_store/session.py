@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from scrapy.utils.misc import load_object
+from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
 from .cdxj import fill_missing_cdxj_for_session
@@ -169,6 +170,8 @@ class ArchiveSession:
             "failures": [{"url": f.url, "reason": f.reason} for f in failures],
             "files": self.writer.files_written,
             "archive": str(self.paths.root),
+            # never the password of a database URL (credentials stay out of logs)
+            "index": make_url(self.index.db_url).render_as_string(hide_password=True),
             "write_error": str(self.write_error) if self.write_error else None,
         }
 

@@ -83,16 +83,12 @@ def crawl_urls(
     """Library entry point of `archive`: capture the URLs into `archive_dir`, return the summary."""
     from scrapers.urls import UrlsSpider  # noqa: PLC0415
 
-    lock = ArchiveLock(archive_dir)
-    lock.acquire()  # fail fast with a clear message before Scrapy starts
-    try:
+    with ArchiveLock(archive_dir):  # fail fast with a clear message before Scrapy starts
         settings = build_settings(archive_dir, overrides, extract=extract, log_level=log_level)
         enable_progress(settings)
         summary = run_spider(UrlsSpider, settings, urls=list(urls), seeds=seeds)
         write_run_file(archive_dir, summary, kind="archive")  # runs/<run id>.json
         return summary
-    finally:
-        lock.release()
 
 
 def summary_ok(summary: dict[str, Any]) -> bool:
@@ -114,7 +110,8 @@ def report_summary(summary: dict[str, Any], *, as_json: bool = False, quiet: boo
         _err(f"  archive write error: {summary['write_error']}")
     for name in summary["files"]:
         _err(f"  wrote {Path(summary['archive']) / 'warcs' / name}")
-    _err(f"  index {Path(summary['archive']) / 'index.sqlite3'}")
+    index = str(summary.get("index") or "").removeprefix("sqlite:///")
+    _err(f"  index {index or Path(summary['archive']) / 'index.sqlite3'}")
 
 
 # show ----------------------------------------------------------------------------------------

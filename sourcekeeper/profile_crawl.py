@@ -35,9 +35,7 @@ def crawl_profile(
     from scrapers.listing import ListingSpider  # noqa: PLC0415 (imports Scrapy)
 
     profile = load_profile(profile_path, variables or {})
-    lock = ArchiveLock(archive_dir)
-    lock.acquire()  # fail fast with a clear message before Scrapy starts
-    try:
+    with ArchiveLock(archive_dir):  # fail fast with a clear message before Scrapy starts
         settings = build_settings(archive_dir, overrides, extract=extract, log_level=log_level)
         report: dict[str, Any] = {}
         summary = run_spider(
@@ -50,8 +48,6 @@ def crawl_profile(
             full=full,
             report=report,
         )
-    finally:
-        lock.release()
     return {**summary, "listing": report}
 
 
