@@ -162,10 +162,12 @@ class ArchivingDownloadHandler(HTTP11DownloadHandler):
             with wrap_twisted_exceptions():
                 response = await maybe_deferred_to_future(agent.download_request(request))
         except Exception as exc:
-            self._archive.record_failed_exchange(request, agent.archive_tape, exc)
+            await self._archive.recorded(
+                self._archive.record_failed_exchange, request, agent.archive_tape, exc
+            )
             if isinstance(exc, ResponseDataLossError) and not self._fail_on_dataloss_warned:
                 logger.warning(get_dataloss_msg(request.url))
                 self._fail_on_dataloss_warned = True
             raise
-        self._archive.record_exchange(request, response, agent.archive_tape)
+        await self._archive.recorded(self._archive.record_exchange, request, response, agent.archive_tape)
         return response

@@ -26,6 +26,7 @@ from archive_store.baselines import RecheckTarget
 from archive_store.failures import describe_failure
 
 from .items import ArchivedResponse
+from .lazystart import lazily
 from .urls import NON_REDIRECT_STATUSES, archived_item
 
 if TYPE_CHECKING:
@@ -126,8 +127,8 @@ class RecheckSpider(scrapy.Spider):
         return {"spider": self.name, "urls": [t.url for t in self.targets], "started": self._started}
 
     async def start(self) -> AsyncIterator[Any]:
-        for target in self.targets:
-            yield self.fetch(target)
+        async for request in lazily(self.crawler, map(self.fetch, self.targets)):
+            yield request
 
     def fetch(self, target: RecheckTarget, first: dict[str, Any] | None = None) -> scrapy.Request:
         """The re-check request; a confirmation fetch (`first` set) is never conditional, so the

@@ -11,6 +11,7 @@ from typing import Any
 
 from .common import NON_REDIRECT_STATUSES, ArchivingSpider, archived_item
 from .items import FetchFailure
+from .lazystart import lazily
 from .seeds import SeedError, parse_seeds, read_seed_file
 
 __all__ = ["NON_REDIRECT_STATUSES", "UrlsSpider", "archived_item"]
@@ -41,8 +42,8 @@ class UrlsSpider(ArchivingSpider):
         for error in self.seed_errors:
             self.logger.error("bad seed %s", error)
             yield FetchFailure(url=error.line, reason=_seed_reason(error), kind="seed")
-        for url in self.seed_urls:
-            yield self.page_request(url)
+        async for request in lazily(self.crawler, map(self.page_request, self.seed_urls)):
+            yield request
 
 
 def _seed_reason(error: SeedError) -> str:
