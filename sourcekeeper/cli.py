@@ -40,9 +40,7 @@ def _common(parser: argparse.ArgumentParser) -> None:
         metavar="DIR",
         help="archive folder (default: ./archive)",
     )
-    parser.add_argument(
-        "--db", metavar="URL", help="index database URL (default: SQLite in the archive)"
-    )
+    parser.add_argument("--db", metavar="URL", help="index database URL (default: SQLite in the archive)")
     parser.add_argument(
         "-s",
         "--set",
@@ -99,9 +97,7 @@ def build_parser() -> argparse.ArgumentParser:
     archive = sub.add_parser("archive", help="capture URLs and the documents they link to")
     archive.add_argument("urls", nargs="*", metavar="URL")
     archive.add_argument("--seeds", metavar="FILE", help="file with one URL per line (# comments)")
-    archive.add_argument(
-        "--no-extract", action="store_true", help="capture only; skip text extraction"
-    )
+    archive.add_argument("--no-extract", action="store_true", help="capture only; skip text extraction")
     archive.add_argument(
         "--from-report",
         metavar="FILE|URL",
@@ -118,9 +114,7 @@ def build_parser() -> argparse.ArgumentParser:
     show.add_argument("--at", metavar="TIME", help="capture as of TIME (ISO date/time or 14-digit)")
     output = show.add_mutually_exclusive_group()
     output.add_argument("--text", action="store_true", help="print only the extracted text")
-    output.add_argument(
-        "--raw", action="store_true", help="write the HTTP response exactly as archived"
-    )
+    output.add_argument("--raw", action="store_true", help="write the HTTP response exactly as archived")
     _common(show)
     show.set_defaults(func=commands.show)
 
@@ -140,9 +134,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo = sub.add_parser("demo", help="serve the bundled sample site and archive it")
     _common(demo)
     demo.set_defaults(func=commands.demo, archive=None)
-    demo.add_argument(
-        "--keep", action="store_true", help="keep an existing demo archive (default: fresh)"
-    )
+    demo.add_argument("--keep", action="store_true", help="keep an existing demo archive (default: fresh)")
     return parser
 
 

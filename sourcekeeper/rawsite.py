@@ -140,9 +140,7 @@ def has_header(headers: Sequence[Header], name: bytes) -> bool:
     return any(n.lower() == name.lower() for n, _ in headers)
 
 
-def status_head(
-    status: int, reason: bytes, headers: Sequence[Header], version: bytes = b"HTTP/1.1"
-) -> bytes:
+def status_head(status: int, reason: bytes, headers: Sequence[Header], version: bytes = b"HTTP/1.1") -> bytes:
     """Status line and headers exactly as given, ending with the blank line."""
     lines = [b"%s %d %s" % (version, status, reason), *(n + b": " + v for n, v in headers)]
     return b"\r\n".join(lines) + b"\r\n\r\n"
@@ -405,9 +403,7 @@ PRINTABLE_ASCII = "".join(map(chr, range(0x21, 0x7F)))
 class ServedSite:
     """`with ServedSite("tests/mocksite.py:ROUTES") as site: site.url("/plain")`."""
 
-    def __init__(
-        self, routes: str, *, host: str = "127.0.0.1", port: int = 0, timeout: float = 20
-    ) -> None:
+    def __init__(self, routes: str, *, host: str = "127.0.0.1", port: int = 0, timeout: float = 20) -> None:
         self.routes, self.host, self.port, self.timeout = routes, host, port, timeout
         self.base_url = ""
         self.proc: subprocess.Popen[bytes] | None = None

@@ -120,9 +120,7 @@ def column_page(number: int) -> Handler:
         f'createPageHTML({PAGE_COUNT}, {number}, "index", "html");</script>'
     )
     items = "\n".join(item(n) for n in shown)
-    meta = (
-        '<meta name="ColumnName" content="通知公告">\n<meta name="ColumnType" content="通知公告">\n'
-    )
+    meta = '<meta name="ColumnName" content="通知公告">\n<meta name="ColumnType" content="通知公告">\n'
     html = layout(f"通知公告_{SITE_NAME}", f'<ul class="list">\n{items}\n</ul>\n{pager}', meta)
     return lambda req, site: gbk_reply(req, html)
 
@@ -226,9 +224,7 @@ def build_routes() -> dict[str, Handler]:
     moved_to = next(n.path for n in NOTICES if n.id == 1001)
     routes: dict[str, Handler] = {
         "/": home,
-        "/robots.txt": lambda req, site: page(
-            b"User-agent: *\nDisallow:\n", content_type=b"text/plain"
-        ),
+        "/robots.txt": lambda req, site: page(b"User-agent: *\nDisallow:\n", content_type=b"text/plain"),
         OLD_URL: lambda req, site: redirect_reply(moved_to.encode(), 301),
         "/s": wechat,
         "*": not_found,
