@@ -13,10 +13,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from scrapers.profiles import ProfileError
-
 from .commands import UsageError, _err, _log_level, _overrides, report_summary, summary_ok
-from .profile_crawl import crawl_profile, listing_line
 
 
 def register(subparsers: Any, add_common_options: Callable[[argparse.ArgumentParser], None]) -> None:
@@ -54,6 +51,10 @@ def _pages(text: str) -> int:
 
 
 def run(args: argparse.Namespace) -> int:
+    from scrapers.profiles import ProfileError  # noqa: PLC0415
+
+    from .profile_crawl import crawl_profile, listing_line  # noqa: PLC0415
+
     try:
         summary = crawl_profile(
             args.archive,

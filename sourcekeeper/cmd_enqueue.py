@@ -16,11 +16,12 @@ import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
-
-from scrapers.seeds import SeedError, parse_seeds, read_seed_file
+from typing import TYPE_CHECKING, Any
 
 from .commands import UsageError
+
+if TYPE_CHECKING:
+    from scrapers.seeds import SeedError
 
 FRONTIER_ENV = "SOURCEKEEPER_FRONTIER"
 
@@ -55,6 +56,8 @@ def register(subparsers: Any, add_common_options: Callable[[argparse.ArgumentPar
 
 
 def enqueue(args: argparse.Namespace) -> int:
+    from scrapers.seeds import parse_seeds, read_seed_file  # noqa: PLC0415
+
     url = frontier_url(args)
     if not args.urls and not args.seeds:
         raise UsageError("give at least one URL or --seeds FILE")

@@ -1,4 +1,6 @@
-"""`export wacz|bag|check`: take captures elsewhere, and check a WACZ someone was given."""
+"""`export wacz|bag|check`: take captures elsewhere, and check a WACZ someone was given.
+
+Each kind imports its library when it runs: registering the commands stays cheap."""
 
 from __future__ import annotations
 
@@ -9,13 +11,6 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
-
-from archive_store.bag import export_bag
-from archive_store.lookup import parse_time
-from archive_store.wacz import ExportError, export_wacz
-from archive_store.waczcheck import check_wacz
-from archive_store.waczselect import ExportFilter
-from archive_store.waczsign import SigningError, public_key_der
 
 from .commands import UsageError
 
@@ -51,6 +46,8 @@ def register(subparsers: Any, add_common_options: AddCommon) -> None:
 def _time(text: str | None, option: str, *, end_of_day: bool = False) -> datetime | None:
     if not text:
         return None
+    from archive_store.lookup import parse_time  # noqa: PLC0415
+
     try:
         moment = parse_time(text)
     except ValueError as exc:
@@ -69,6 +66,10 @@ def _err(text: str) -> None:
 
 
 def run_wacz(args: argparse.Namespace) -> int:
+    from archive_store.wacz import ExportError, export_wacz  # noqa: PLC0415
+    from archive_store.waczselect import ExportFilter  # noqa: PLC0415
+    from archive_store.waczsign import SigningError  # noqa: PLC0415
+
     _require_archive(args.archive, args.db)
     if args.out.exists():
         raise UsageError(f"{args.out} exists; an export never replaces a file")
@@ -100,6 +101,9 @@ def run_wacz(args: argparse.Namespace) -> int:
 
 
 def run_bag(args: argparse.Namespace) -> int:
+    from archive_store.bag import export_bag  # noqa: PLC0415
+    from archive_store.wacz import ExportError  # noqa: PLC0415
+
     if not (args.archive / "warcs").is_dir():
         raise UsageError(f"no archive at {args.archive} (use --archive DIR)")
     if args.out.exists():
@@ -122,6 +126,9 @@ def run_bag(args: argparse.Namespace) -> int:
 
 
 def run_check(args: argparse.Namespace) -> int:
+    from archive_store.waczcheck import check_wacz  # noqa: PLC0415
+    from archive_store.waczsign import public_key_der  # noqa: PLC0415
+
     if not args.wacz.is_file():
         raise UsageError(f"no such file: {args.wacz}")
     try:

@@ -12,16 +12,12 @@ import argparse
 import json
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any
-
-from sqlalchemy.exc import OperationalError
-
-from archive_store.citations import cited_by_json
-from archive_store.events import capture_ref, event_json, events_for, referenced_captures
-from archive_store.index import ArchiveIndex
-from archive_store.lookup import url_variants
+from typing import TYPE_CHECKING, Any
 
 from .commands import UsageError, _db_url, _err, _require_archive
+
+if TYPE_CHECKING:
+    from archive_store.index import ArchiveIndex
 
 
 def register(subparsers: Any, add_common_options: Callable[[argparse.ArgumentParser], None]) -> None:
@@ -33,6 +29,10 @@ def register(subparsers: Any, add_common_options: Callable[[argparse.ArgumentPar
 
 def url_history(index: ArchiveIndex, url: str) -> list[dict[str, Any]]:
     """The timeline of one URL: captures, re-check events and citing reports, oldest first."""
+    from archive_store.citations import cited_by_json  # noqa: PLC0415
+    from archive_store.events import capture_ref  # noqa: PLC0415
+    from archive_store.lookup import url_variants  # noqa: PLC0415
+
     spellings = url_variants(url)
     entries: list[dict[str, Any]] = []
     for spelling in spellings:
@@ -58,6 +58,10 @@ def url_history(index: ArchiveIndex, url: str) -> list[dict[str, Any]]:
 
 
 def _events(index: ArchiveIndex, spellings: list[str]) -> list[dict[str, Any]]:
+    from sqlalchemy.exc import OperationalError  # noqa: PLC0415
+
+    from archive_store.events import event_json, events_for, referenced_captures  # noqa: PLC0415
+
     try:
         events = events_for(index, spellings)
     except OperationalError:  # an archive never re-checked: no events table yet
@@ -75,6 +79,8 @@ def _events(index: ArchiveIndex, spellings: list[str]) -> list[dict[str, Any]]:
 
 
 def run(args: argparse.Namespace) -> int:
+    from archive_store.index import ArchiveIndex  # noqa: PLC0415
+
     _require_archive(args)
     if not args.url.strip():
         raise UsageError("give a URL")

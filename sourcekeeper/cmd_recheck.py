@@ -10,12 +10,9 @@ import argparse
 import json
 import sys
 from collections.abc import Callable
-from typing import Any
-
-from pipelines.textdiff import diff_lines
+from typing import TYPE_CHECKING, Any
 
 from .commands import UsageError, _log_level, _overrides, summary_ok
-from .recheck_run import NotArchived, RecheckResult, recheck_archive
 from .unattended import (
     EXIT_FAILED,
     EXIT_OK,
@@ -25,6 +22,9 @@ from .unattended import (
     emit_json,
     parse_age,
 )
+
+if TYPE_CHECKING:
+    from .recheck_run import RecheckResult
 
 _ORDER = ("removed", "blocked", "unreachable", "changed", "unchanged")
 
@@ -46,6 +46,8 @@ def register(subparsers: Any, add_common_options: Callable[[argparse.ArgumentPar
 
 
 def run(args: argparse.Namespace) -> int:
+    from .recheck_run import NotArchived, recheck_archive  # noqa: PLC0415
+
     if not (args.archive / "index.sqlite3").exists() and not args.db:
         raise UsageError(f"no archive at {args.archive} (use --archive DIR)")
     overrides = crawl_output_settings(args, _overrides(args))
@@ -88,6 +90,8 @@ def summary_line(counts: dict[str, Any]) -> str:
 
 
 def _print_human(result: RecheckResult, *, with_lines: bool) -> None:
+    from pipelines.textdiff import diff_lines  # noqa: PLC0415
+
     if result.summary is None:
         print("recheck: nothing to re-check (no archived URL is due)", file=sys.stderr)
         return

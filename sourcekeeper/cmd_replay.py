@@ -8,13 +8,17 @@ import signal
 import sys
 from collections.abc import Callable
 from types import FrameType
-from typing import Any
-
-from archive_store.replay import DEFAULT_PORT, ReplayError, ReplayServer
+from typing import TYPE_CHECKING, Any
 
 from .commands import UsageError
 
+if TYPE_CHECKING:
+    from archive_store.replay import ReplayServer
+
 AddCommon = Callable[[argparse.ArgumentParser], None]
+# archive_store.replay.DEFAULT_PORT (tests/test_cli_imports.py checks they agree), not imported:
+# that module (subprocess, ctypes, CDXJ) would load on every start of the CLI just for --help
+DEFAULT_PORT = 8090
 
 
 def register(subparsers: Any, add_common_options: AddCommon) -> None:
@@ -52,6 +56,8 @@ def _fetch_remote_warcs(args: argparse.Namespace) -> None:
 
 
 def run_replay(args: argparse.Namespace) -> int:
+    from archive_store.replay import ReplayError, ReplayServer  # noqa: PLC0415
+
     if not (args.archive / "warcs").is_dir():
         raise UsageError(f"no archive at {args.archive} (use --archive DIR)")
     if not 0 < args.port < 65536:

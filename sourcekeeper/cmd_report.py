@@ -10,11 +10,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from archive_store.index import ArchiveIndex
-
 from .commands import _db_url, _err, _require_archive
 from .report_data import DEFAULT_REPLAY_BASE, report_data
-from .report_html import render_report
 
 
 def register(subparsers: Any, add_common_options: Callable[[argparse.ArgumentParser], None]) -> None:
@@ -32,6 +29,10 @@ def register(subparsers: Any, add_common_options: Callable[[argparse.ArgumentPar
 
 def write_html_report(archive_dir: Path, db_url: str, out: Path, replay_base: str) -> dict[str, Any]:
     """Library entry: write the HTML report to `out`; returns the data it shows."""
+    from archive_store.index import ArchiveIndex  # noqa: PLC0415
+
+    from .report_html import render_report  # noqa: PLC0415
+
     index = ArchiveIndex(db_url, create=False)
     try:
         data = report_data(index, archive_dir, replay_base)
@@ -43,6 +44,8 @@ def write_html_report(archive_dir: Path, db_url: str, out: Path, replay_base: st
 
 
 def run(args: argparse.Namespace) -> int:
+    from archive_store.index import ArchiveIndex  # noqa: PLC0415
+
     _require_archive(args)
     if args.html:
         data = write_html_report(args.archive, _db_url(args), args.html, args.replay_base)

@@ -17,19 +17,16 @@ import argparse
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from archive_store.fixity import CustodyLog, Manifest
-from archive_store.index import ArchiveIndex, default_db_url
 from archive_store.lock import ArchiveLock
-from archive_store.recovery import recover_open_files
-from archive_store.session import ArchivePaths
-from archive_store.storage import StoreError, StoreURI
-from archive_store.uploads import UploadResult, upload_pending, wait_for_uploads
 
 from .cmd_enqueue import add_frontier_option, frontier_url
 from .commands import UsageError, _log_level, _overrides, report_summary, summary_ok
 from .runner import CrawlFailed, build_settings, run_spider
+
+if TYPE_CHECKING:
+    from archive_store.uploads import UploadResult
 
 
 def register(subparsers: Any, add_common_options: Callable[[argparse.ArgumentParser], None]) -> None:
@@ -53,6 +50,8 @@ def register(subparsers: Any, add_common_options: Callable[[argparse.ArgumentPar
 def worker(args: argparse.Namespace) -> int:
     url = frontier_url(args)
     if args.store:
+        from archive_store.storage import StoreError, StoreURI  # noqa: PLC0415
+
         try:
             StoreURI.parse(args.store)
         except StoreError as exc:
@@ -93,6 +92,7 @@ def run_worker(
 ) -> dict[str, Any]:
     """Library entry point of `worker`: catch up, crawl from the frontier, upload; the run summary
     with an `uploads` list ({file, location, error}) added."""
+    from archive_store.uploads import wait_for_uploads  # noqa: PLC0415
     from scrapers.distributed import DistributedSpider  # noqa: PLC0415
 
     settings = build_settings(archive_dir, overrides, extract=extract, log_level=log_level)
@@ -107,6 +107,12 @@ def run_worker(
 
 def _catch_up(settings: Any, archive_dir: Path) -> list[UploadResult]:
     """Recover `.open` WARCs a killed worker left, then upload closed WARCs lacking a location."""
+    from archive_store.fixity import CustodyLog, Manifest  # noqa: PLC0415
+    from archive_store.index import ArchiveIndex, default_db_url  # noqa: PLC0415
+    from archive_store.recovery import recover_open_files  # noqa: PLC0415
+    from archive_store.session import ArchivePaths  # noqa: PLC0415
+    from archive_store.uploads import upload_pending  # noqa: PLC0415
+
     lock = ArchiveLock(archive_dir)
     lock.acquire()
     paths = ArchivePaths(archive_dir)

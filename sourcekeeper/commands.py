@@ -1,4 +1,7 @@
-"""The subcommands: argument checks, one library call each, and what the user sees."""
+"""The subcommands: argument checks, one library call each, and what the user sees.
+
+Each command imports the library it calls when it runs (the CLI imports this module for every
+command, and e.g. `verify` pulls in Scrapy and Twisted that `show` does not need)."""
 
 from __future__ import annotations
 
@@ -6,17 +9,15 @@ import argparse
 import json
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from archive_store.citations import cited_by_json
-from archive_store.index import ArchiveIndex, default_db_url
 from archive_store.lock import ArchiveLock
-from archive_store.lookup import find_capture, parse_time
-from archive_store.reader import load_capture
-from archive_store.verify import verify_archive
 
 from .runner import build_settings, run_spider
 from .unattended import crawl_output_settings, emit_json, enable_progress, write_run_file
+
+if TYPE_CHECKING:
+    from archive_store.index import ArchiveIndex
 
 
 class UsageError(Exception):
@@ -37,6 +38,8 @@ def _overrides(args: argparse.Namespace) -> dict[str, str]:
 
 
 def _db_url(args: argparse.Namespace) -> str:
+    from archive_store.index import default_db_url  # noqa: PLC0415
+
     return str(args.db or default_db_url(args.archive))
 
 
@@ -141,6 +144,9 @@ def _require_archive(args: argparse.Namespace) -> None:
 
 
 def show(args: argparse.Namespace) -> int:
+    from archive_store.index import ArchiveIndex  # noqa: PLC0415
+    from archive_store.lookup import find_capture, parse_time  # noqa: PLC0415
+
     _require_archive(args)
     at = None
     if args.at:
@@ -156,6 +162,8 @@ def show(args: argparse.Namespace) -> int:
             _err(f"sourcekeeper show: no capture of {args.url}{when} in {args.archive}")
             return 1
         if args.raw:
+            from archive_store.reader import load_capture  # noqa: PLC0415
+
             loaded = load_capture(index, args.archive / "warcs", capture)
             sys.stdout.buffer.write(loaded.record.block)
             return 0
@@ -179,6 +187,8 @@ def show(args: argparse.Namespace) -> int:
 
 
 def capture_fields(index: ArchiveIndex, capture: Any) -> dict[str, Any]:
+    from archive_store.citations import cited_by_json  # noqa: PLC0415
+
     page = index.page_for(capture.id)
     return {
         "url": capture.url,
@@ -205,6 +215,7 @@ def capture_fields(index: ArchiveIndex, capture: Any) -> dict[str, Any]:
 
 # search --------------------------------------------------------------------------------------
 def search(args: argparse.Namespace) -> int:
+    from archive_store.index import ArchiveIndex  # noqa: PLC0415
     from archive_store.search import search as run_search  # noqa: PLC0415
 
     _require_archive(args)
@@ -227,6 +238,8 @@ def search(args: argparse.Namespace) -> int:
 
 # verify --------------------------------------------------------------------------------------
 def verify(args: argparse.Namespace) -> int:
+    from archive_store.verify import verify_archive  # noqa: PLC0415
+
     if not args.archive.is_dir():
         raise UsageError(f"no archive at {args.archive}")
     report = verify_archive(args.archive, args.db)

@@ -1,21 +1,19 @@
 """What `report` shows per source: its current state, its timeline of captures and re-checks, the
-reports citing it, and its last good capture (text and replay link). Plain JSON data."""
+reports citing it, and its last good capture (text and replay link). Plain JSON data.
+
+The index modules (SQLAlchemy) are imported when a report is built: `report` registers its
+options with DEFAULT_REPLAY_BASE from here on every start of the CLI."""
 
 from __future__ import annotations
 
 from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy.exc import OperationalError
-
-from archive_store.baselines import archived_urls
-from archive_store.citations import all_cited_urls, cited_by_json
-from archive_store.events import events_for
-from archive_store.index import ArchiveIndex
-from archive_store.lookup import GOOD_STATE, url_variants
-from archive_store.schema import Capture, RecheckEvent
+if TYPE_CHECKING:
+    from archive_store.index import ArchiveIndex
+    from archive_store.schema import Capture, RecheckEvent
 
 DEFAULT_REPLAY_BASE = "http://127.0.0.1:8090/archive/"
 TEXT_LIMIT = 20_000  # characters of extracted text embedded per source
@@ -34,6 +32,11 @@ def replay_url(base: str, capture: Capture, url: str) -> str:
 
 def source_urls(index: ArchiveIndex) -> tuple[list[str], bool]:
     """The cited URLs when reports were archived (True), else every archived seed URL (False)."""
+    from sqlalchemy.exc import OperationalError  # noqa: PLC0415
+
+    from archive_store.baselines import archived_urls  # noqa: PLC0415
+    from archive_store.citations import all_cited_urls  # noqa: PLC0415
+
     try:
         cited = all_cited_urls(index)
     except OperationalError:
@@ -42,6 +45,10 @@ def source_urls(index: ArchiveIndex) -> tuple[list[str], bool]:
 
 
 def _events(index: ArchiveIndex, spellings: list[str]) -> list[RecheckEvent]:
+    from sqlalchemy.exc import OperationalError  # noqa: PLC0415
+
+    from archive_store.events import events_for  # noqa: PLC0415
+
     try:
         return events_for(index, spellings)
     except OperationalError:
@@ -50,6 +57,8 @@ def _events(index: ArchiveIndex, spellings: list[str]) -> list[RecheckEvent]:
 
 def current_state(captures: list[Capture], events: list[RecheckEvent]) -> tuple[str, str, str | None]:
     """(state, reason, since): the latest re-check, else what the captures alone say."""
+    from archive_store.lookup import GOOD_STATE  # noqa: PLC0415
+
     if events:
         last, since = events[-1], events[-1].checked_at
         for event in reversed(events):  # the state holds since the first re-check of its streak
@@ -68,6 +77,9 @@ def current_state(captures: list[Capture], events: list[RecheckEvent]) -> tuple[
 
 
 def source_entry(index: ArchiveIndex, url: str, replay_base: str) -> dict[str, Any]:
+    from archive_store.citations import cited_by_json  # noqa: PLC0415
+    from archive_store.lookup import GOOD_STATE, url_variants  # noqa: PLC0415
+
     spellings = url_variants(url)
     captures = sorted(
         (c for s in spellings for c in index.captures_for(s)), key=lambda c: (c.captured_at, c.id)

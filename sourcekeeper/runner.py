@@ -1,15 +1,16 @@
-"""Run a spider in this process with the project's settings plus command-line overrides."""
+"""Run a spider in this process with the project's settings plus command-line overrides.
+
+Scrapy (and Twisted through it) is imported when a crawl is set up, not with this module: the CLI
+imports `CrawlFailed` from here for every command, most of which never crawl."""
 
 from __future__ import annotations
 
 import logging
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from scrapy.crawler import CrawlerProcess
-from scrapy.settings import Settings
-
-from archive_store.extension import ArchiveExtension
+if TYPE_CHECKING:
+    from scrapy.settings import Settings
 
 
 class CrawlFailed(RuntimeError):
@@ -19,6 +20,8 @@ class CrawlFailed(RuntimeError):
 def build_settings(
     archive_dir: Path, overrides: dict[str, str], *, extract: bool, log_level: str
 ) -> Settings:
+    from scrapy.settings import Settings  # noqa: PLC0415
+
     settings = Settings()
     settings.setmodule("settings", priority="project")
     settings.set("ARCHIVE_DIR", str(archive_dir), priority="cmdline")
@@ -32,6 +35,10 @@ def build_settings(
 
 def run_spider(spidercls: type, settings: Settings, **spider_kwargs: Any) -> dict[str, Any]:
     """Crawl to the end and return the archive run summary (see ArchiveSession.summary)."""
+    from scrapy.crawler import CrawlerProcess  # noqa: PLC0415
+
+    from archive_store.extension import ArchiveExtension  # noqa: PLC0415
+
     process = CrawlerProcess(settings)
     crawler = process.create_crawler(spidercls)
     process.crawl(crawler, **spider_kwargs)
@@ -43,7 +50,5 @@ def run_spider(spidercls: type, settings: Settings, **spider_kwargs: Any) -> dic
     )
     if extension is None or extension.summary is None:
         raise CrawlFailed("the crawl ended without a run summary; see the log above")
-    logging.getLogger(__name__).debug(
-        "stats: %s", crawler.stats.get_stats() if crawler.stats else {}
-    )
+    logging.getLogger(__name__).debug("stats: %s", crawler.stats.get_stats() if crawler.stats else {})
     return extension.summary

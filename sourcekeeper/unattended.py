@@ -18,9 +18,6 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
-from scrapy import signals
-from scrapy.exceptions import NotConfigured
-
 if TYPE_CHECKING:
     from typing import Self
 
@@ -111,6 +108,10 @@ class ProgressExtension:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
+        # Scrapy is imported once a crawl runs, not by every command that imports this module
+        from scrapy import signals  # noqa: PLC0415
+        from scrapy.exceptions import NotConfigured  # noqa: PLC0415
+
         if not crawler.settings.getbool("ARCHIVE_PROGRESS"):
             raise NotConfigured
         extension = cls(crawler)
