@@ -20,7 +20,7 @@ from archive_store.failures import describe_failure
 
 from . import wechat
 from .items import ArchivedResponse, FetchFailure
-from .links import attachment_links
+from .links import attachment_links_bytes, declared_encoding
 
 # Error pages reach the spider (they are captures to classify); redirects are still followed,
 # which `handle_httpstatus_all` would stop.
@@ -98,10 +98,14 @@ class ArchivingSpider(scrapy.Spider):
 
     def attachment_requests(self, response: TextResponse, hop: int) -> Iterator[scrapy.Request]:
         extensions = self.settings.getlist("ARCHIVE_ATTACHMENT_EXTENSIONS")
-        on_wechat = wechat.is_article_page(response.url, response.text)
+        # the body as fetched, not response.text: decoding the page (and, without a declared
+        # charset, guessing it) costs more than the whole scan; the few links found are decoded
+        body = response.body
+        on_wechat = wechat.is_article_page(response.url, body)
         image_hosts = self.settings.getlist("WECHAT_IMAGE_HOSTS")
         headers, meta = wechat.image_request_headers(self.settings.get("WECHAT_IMAGE_REFERER") or "")
-        for link in attachment_links(response.text, response.url, extensions):
+        encoding = declared_encoding(body, response.headers.get(b"Content-Type"))
+        for link in attachment_links_bytes(body, response.url, extensions, encoding):
             if link in self._requested:
                 continue
             if on_wechat or wechat.is_wechat_image_host(link, image_hosts):

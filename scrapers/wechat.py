@@ -17,8 +17,15 @@ from urllib.parse import parse_qsl, quote, unquote, urlsplit
 
 WECHAT_HOST = "mp.weixin.qq.com"
 ARTICLE_KEYS = ("__biz", "mid", "idx", "sn")
-_PAGE_MARKER_RE = re.compile(r"""var\s+msg_title\s*=|id\s*=\s*["']js_content["']""")
-_MARKER_SCAN_CHARS = 200_000
+# the article template, in a page's text or in its bytes, where a separator is also \x1c-\x1f
+# (str's \s has them) or what a wide space (U+3000, NBSP: \s in the text) may end in: a
+# non-ASCII byte, "@" (Big5, Shift_JIS) or a digit (4-byte GB18030)
+_PAGE_MARKER = r"""var{s}+msg_title{s}*=|id{s}*={s}*["']js_content["']"""
+_PAGE_MARKER_RE = re.compile(_PAGE_MARKER.format(s=r"\s"))
+_PAGE_MARKER_BYTES_RE = re.compile(_PAGE_MARKER.format(s=r"[\s\x1c-\x1f\x80-\xff0-9@]").encode())
+# "msg_title" or "js_content": one scan for a literal "_" finds both, or neither
+_MARKER_HINT = re.compile(rb"_(?:(?<=msg_)title|(?<=js_)content)")
+_MARKER_SCAN_CHARS = 200_000  # of the text, or bytes of a body
 
 
 def canonical_article_url(url: str) -> str | None:
@@ -50,12 +57,20 @@ def is_short_link(url: str) -> bool:
     return parts.hostname == WECHAT_HOST and parts.path.startswith("/s/") and len(parts.path) > 3
 
 
-def is_article_page(url: str, text: str) -> bool:
-    """A WeChat article: its host or URL shape, or the article template in the page."""
+def is_article_page(url: str, page: bytes | str) -> bool:
+    """A WeChat article: its host or URL shape, or the article template in the head of the page.
+
+    `page` is the body as fetched (scanned as bytes, never decoded) or its text.
+    """
     host = urlsplit(url).hostname or ""
     if host == WECHAT_HOST or canonical_article_url(url) is not None:
         return True
-    return bool(_PAGE_MARKER_RE.search(text[:_MARKER_SCAN_CHARS]))
+    if isinstance(page, str):
+        return bool(_PAGE_MARKER_RE.search(page, 0, _MARKER_SCAN_CHARS))
+    # most pages have neither word, and the pattern (no literal prefix, so slow) never runs
+    if not _MARKER_HINT.search(page, 0, _MARKER_SCAN_CHARS):
+        return False
+    return bool(_PAGE_MARKER_BYTES_RE.search(page, 0, _MARKER_SCAN_CHARS))
 
 
 def is_wechat_image_host(url: str, hosts: Iterable[str]) -> bool:
