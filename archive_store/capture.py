@@ -162,12 +162,10 @@ class ArchivingDownloadHandler(HTTP11DownloadHandler):
             with wrap_twisted_exceptions():
                 response = await maybe_deferred_to_future(agent.download_request(request))
         except Exception as exc:
-            await self._archive.recorded(
-                self._archive.record_failed_exchange, request, agent.archive_tape, exc
-            )
+            self._archive.record_failed_exchange(request, agent.archive_tape, exc)
             if isinstance(exc, ResponseDataLossError) and not self._fail_on_dataloss_warned:
                 logger.warning(get_dataloss_msg(request.url))
                 self._fail_on_dataloss_warned = True
             raise
-        await self._archive.recorded(self._archive.record_exchange, request, response, agent.archive_tape)
+        self._archive.record_exchange(request, response, agent.archive_tape)
         return response

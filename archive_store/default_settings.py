@@ -50,10 +50,6 @@ ARCHIVE_FILE_CLOSED_HOOKS: list[str] = [
     "archive_store.storage.upload_closed_file",
 ]
 ARCHIVE_GZIP_LEVEL = 6
-# Write records (parse, digest, gzip, WARC append, index insert) on one recorder thread, so the
-# reactor keeps fetching while zlib, hashing, file and database I/O use the second core.
-# False: on the reactor thread (slower; only for debugging).
-ARCHIVE_RECORD_IN_THREAD = True
 # A progress bar on stderr (the command line turns it on when a person watches a terminal).
 ARCHIVE_PROGRESS = False
 # Who runs the crawl; written to every warcinfo record (e.g. "Example NGO <archive@example.org>").

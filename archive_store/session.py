@@ -5,18 +5,13 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import threading
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from scrapy.utils.defer import maybe_deferred_to_future
 from scrapy.utils.misc import load_object
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
-from twisted.internet.defer import Deferred
-from twisted.python.failure import Failure
 
 from .cdxj import fill_missing_cdxj_for_session
 from .evidence import run_config
@@ -93,14 +88,6 @@ class ArchiveSession:
         self.file_closed_hooks: list[Callable[[ArchiveSession, ClosedFile], None]] = [
             load_object(path) for path in settings.getlist("ARCHIVE_FILE_CLOSED_HOOKS")
         ]
-        # One thread appends records; the lock keeps the pipelines' derived records (written on
-        # the reactor thread) from interleaving with it inside one WARC.
-        self._write_lock = threading.Lock()
-        self._recorder = (
-            ThreadPoolExecutor(max_workers=1, thread_name_prefix="archive-recorder")
-            if settings.getbool("ARCHIVE_RECORD_IN_THREAD")
-            else None
-        )
         self.writer = RotatingWarcWriter(
             self.paths.warcs,
             prefix=settings.get("ARCHIVE_WARC_PREFIX"),
@@ -147,8 +134,6 @@ class ArchiveSession:
 
     def close(self, reason: str) -> dict[str, Any]:
         """Close the open WARC, write the run summary, release the lock. Returns the summary."""
-        if self._recorder is not None:
-            self._recorder.shutdown(wait=True)  # records still queued (a cancelled crawl) are written
         try:
             if self.index_error is None:
                 self.writer.close()
@@ -191,13 +176,6 @@ class ArchiveSession:
         }
 
     # exchanges -----------------------------------------------------------------------------------
-    async def recorded(self, record: Callable[..., Any], *args: Any) -> Any:
-        """Run ``record(*args)`` (record_exchange, record_failed_exchange) on the recorder thread
-        and wait for it, so the response reaches the spider with its capture already indexed."""
-        if self._recorder is None:
-            return record(*args)
-        return await maybe_deferred_to_future(_deferred_from(self._recorder.submit(record, *args)))
-
     def record_exchange(self, request: Request, response: Response, tape: ExchangeTape | None) -> None:
         truncated = "length" if tape is not None and tape.overflowed else None
         if "dataloss" in response.flags:
@@ -326,19 +304,18 @@ class ArchiveSession:
         return True
 
     def _write(self, records: list[WarcRecord]) -> list[Any] | None:
-        with self._write_lock:
-            if self.write_error is not None:
-                return None
-            try:
-                written = self.writer.write_group(records)
-            except ArchiveWriteError as exc:
-                self.write_error = exc
-                self._inc("archive/write_error")
-                logger.error("%s; stopping the crawl (the WARC was cut back to its last whole record)", exc)
-                return None
-            self._inc("archive/records_written", len(records))
-            self._inc("archive/bytes_written", sum(w.length for w in written))
-            return written
+        if self.write_error is not None:
+            return None
+        try:
+            written = self.writer.write_group(records)
+        except ArchiveWriteError as exc:
+            self.write_error = exc
+            self._inc("archive/write_error")
+            logger.error("%s; stopping the crawl (the WARC was cut back to its last whole record)", exc)
+            return None
+        self._inc("archive/records_written", len(records))
+        self._inc("archive/bytes_written", sum(w.length for w in written))
+        return written
 
     # bookkeeping --------------------------------------------------------------------------------
     def _file_opened(self, filename: str) -> None:
@@ -360,25 +337,6 @@ class ArchiveSession:
     def _inc(self, key: str, count: int = 1) -> None:
         if self.stats is not None:
             self.stats.inc_value(key, count)
-
-
-def _deferred_from(future: Future[Any]) -> Deferred[Any]:
-    """A Deferred fired on the reactor thread when the recorder thread's future is done."""
-    from twisted.internet import reactor  # noqa: PLC0415 (the installed reactor, at call time)
-
-    deferred: Deferred[Any] = Deferred()
-
-    def fire(done: Future[Any]) -> None:
-        if deferred.called:  # the download was cancelled meanwhile; the record is written anyway
-            return
-        exc = done.exception()
-        if exc is not None:
-            deferred.errback(Failure(exc))  # type: ignore[no-untyped-call]
-        else:
-            deferred.callback(done.result())
-
-    future.add_done_callback(lambda done: reactor.callFromThread(fire, done))
-    return deferred
 
 
 def _not_modified_original(request: Request, status: int) -> OriginalRef | None:

@@ -57,22 +57,18 @@ class ExtractionPipeline:
         return self._pool
 
     async def process_item(self, item: Any) -> Any:
-        # index and WARC writes go to the session's recorder thread, off the reactor
-        recorded = self.session.recorded
         if isinstance(item, FetchFailure):
-            index = self.session.index
-            await recorded(index.add_failure, self.session.run_id, item.url, item.kind, item.reason)
+            self.session.index.add_failure(self.session.run_id, item.url, item.kind, item.reason)
         elif isinstance(item, ArchivedResponse) and self.extract and item.capture.get("capture_id"):
             # a redirected request is judged by where it started (redirect to the home page =
             # removed), so only a revisit fetched without redirects reuses its original's analysis
             unredirected = item.requested_url == item.url
-            revisit = item.capture.get("record_type") == "revisit"
-            if revisit and unredirected and await recorded(self._reuse_original, item):
+            if item.capture.get("record_type") == "revisit" and unredirected and self._reuse_original(item):
                 return item
             facts = ResponseFacts(item.url, item.requested_url, item.status, item.headers, item.body)
             loop = asyncio.get_running_loop()
             result = await loop.run_in_executor(self._executor(), analyse, facts)
-            await recorded(self._store, item, result)
+            self._store(item, result)
         return item
 
     def _reuse_original(self, item: ArchivedResponse) -> bool:

@@ -5,6 +5,7 @@ imports `CrawlFailed` from here for every command, most of which never crawl."""
 
 from __future__ import annotations
 
+import gc
 import logging
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -24,6 +25,9 @@ def build_settings(
 
     settings = Settings()
     settings.setmodule("settings", priority="project")
+    # The command hands Scrapy its spider class, so Scrapy's spider loader has nothing to find;
+    # left on, it imports every module in scrapers/ (Redis client, report readers): 0.35 s a run.
+    settings.set("SPIDER_MODULES", [], priority="cmdline")
     settings.set("ARCHIVE_DIR", str(archive_dir), priority="cmdline")
     settings.set("LOG_LEVEL", log_level, priority="cmdline")
     if not extract:
@@ -42,6 +46,10 @@ def run_spider(spidercls: type, settings: Settings, **spider_kwargs: Any) -> dic
     process = CrawlerProcess(settings)
     crawler = process.create_crawler(spidercls)
     process.crawl(crawler, **spider_kwargs)
+    # Everything loaded so far (modules, settings, the index's mappings) lives for the whole run:
+    # freezing it keeps the garbage collector from rescanning it on every full collection.
+    gc.collect()
+    gc.freeze()
     process.start()
     extension = (
         next((m for m in crawler.extensions.middlewares if isinstance(m, ArchiveExtension)), None)

@@ -67,26 +67,3 @@ def test_responses_from_the_http_cache_are_not_captures(mocksite, tmp_path):
     assert "1 captured" in first.stderr
     assert "0 captured, 0 revisits" in second.stderr
     assert len(records_for(archive, mocksite.url("/query?cache=1"))) == 1
-
-
-@pytest.mark.parametrize("in_thread", [True, False])
-def test_records_are_the_same_with_or_without_the_recorder_thread(mocksite, tmp_path, in_thread):
-    """ARCHIVE_RECORD_IN_THREAD only moves where records are written, never what is written."""
-    archive = tmp_path / "archive"
-    result = archive_cli(
-        archive, mocksite.url("/page-with-attachments"), mocksite.url("/chunked"),
-        "-s", f"ARCHIVE_RECORD_IN_THREAD={in_thread}",
-    )
-    assert result.returncode == 0, result.stderr
-    index = ArchiveIndex(default_db_url(archive), create=False)
-    captures = index.all_captures()
-    assert len(captures) == 2 + len(ATTACHMENTS)
-    records = all_records(archive)
-    by_id = {r.get("WARC-Record-ID"): r for r in records}
-    for capture in captures:  # every index row points at its own record, at its own offset
-        assert by_id[capture.record_id].offset == capture.warc_offset
-    # metadata from the pipelines (reactor thread) and exchanges (recorder) never interleave
-    kinds = [r.record_type for r in records]
-    assert "metadata" in kinds
-    pairs = [kinds[i : i + 2] for i, kind in enumerate(kinds) if kind == "request"]
-    assert len(pairs) == len(captures) and all(p[1] in ("response", "revisit") for p in pairs)
