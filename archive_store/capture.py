@@ -167,5 +167,5 @@ class ArchivingDownloadHandler(HTTP11DownloadHandler):
                 logger.warning(get_dataloss_msg(request.url))
                 self._fail_on_dataloss_warned = True
             raise
-        self._archive.record_exchange(request, response, agent.archive_tape)
+        await self._archive.record_exchange(request, response, agent.archive_tape)
         return response

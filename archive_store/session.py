@@ -6,18 +6,23 @@ import hashlib
 import json
 import logging
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from scrapy.utils.defer import maybe_deferred_to_future
 from scrapy.utils.misc import load_object
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
+from twisted.internet.defer import Deferred
+from twisted.python.failure import Failure
 
 from .cdxj import fill_missing_cdxj_for_session
 from .evidence import run_config
 from .failures import describe_failure, truncation_for
 from .fixity import CUSTODY_NAME, MANIFEST_NAME, CustodyLog, Manifest
-from .httpmessage import parse_response
+from .httpmessage import ParsedResponse, parse_response
 from .index import ArchiveIndex, default_db_url
 from .lock import ArchiveLock
 from .recordbuilder import (
@@ -26,6 +31,7 @@ from .recordbuilder import (
     OriginalRef,
     WarcRecord,
     derived_record,
+    gzip_member,
     request_record,
     response_record,
     revisit_record,
@@ -50,6 +56,25 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 _SESSION_ATTR = "_sourcekeeper_archive_session"
+# smaller records are gzipped inline: a thread hand-off costs more than zlib does on them
+_COMPRESS_ASIDE_MIN = 16 * 1024
+
+
+@dataclass
+class _Exchange:
+    """One fetched exchange, parsed, on its way to becoming WARC records and an index row."""
+
+    request: Request
+    tape: ExchangeTape
+    parsed: ParsedResponse
+    date: str
+    payload_digest: str
+    truncated: str | None
+    note: str | None
+
+    @property
+    def chunked(self) -> bool:
+        return self.parsed.framing == "chunked"
 
 
 class ArchivePaths:
@@ -88,6 +113,9 @@ class ArchiveSession:
         self.file_closed_hooks: list[Callable[[ArchiveSession, ClosedFile], None]] = [
             load_object(path) for path in settings.getlist("ARCHIVE_FILE_CLOSED_HOOKS")
         ]
+        # gzip of new response records runs here, beside the reactor (see _record_compressing_aside)
+        self._compressor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="archive-gzip")
+        self._compressing: dict[tuple[str, bool], list[Deferred[None]]] = {}
         self.writer = RotatingWarcWriter(
             self.paths.warcs,
             prefix=settings.get("ARCHIVE_WARC_PREFIX"),
@@ -134,6 +162,7 @@ class ArchiveSession:
 
     def close(self, reason: str) -> dict[str, Any]:
         """Close the open WARC, write the run summary, release the lock. Returns the summary."""
+        self._compressor.shutdown(wait=True)
         try:
             if self.index_error is None:
                 self.writer.close()
@@ -176,50 +205,101 @@ class ArchiveSession:
         }
 
     # exchanges -----------------------------------------------------------------------------------
-    def record_exchange(self, request: Request, response: Response, tape: ExchangeTape | None) -> None:
+    async def record_exchange(self, request: Request, response: Response, tape: ExchangeTape | None) -> None:
         truncated = "length" if tape is not None and tape.overflowed else None
         if "dataloss" in response.flags:
             truncated = truncated or "disconnect"
-        self._record(request, tape, truncated, note=None)
+        exchange = self._parse_exchange(request, tape, truncated, note=None)
+        if exchange is not None:
+            await self._record_compressing_aside(exchange)
 
     def record_failed_exchange(self, request: Request, tape: ExchangeTape | None, exc: BaseException) -> None:
         reason = describe_failure(exc, request)
         recorded = False
         if tape is not None and not isinstance(exc, ArchiveWriteError):
-            recorded = self._record(request, tape, truncation_for(exc), note=reason)
+            exchange = self._parse_exchange(request, tape, truncation_for(exc), note=reason)
+            recorded = exchange is not None and self._commit(exchange, *self._build(exchange))
         kept = "; the partial response is kept as a truncated capture" if recorded else ""
         self._index_call(self.index.add_failure, self.run_id, request.url, "attempt", reason + kept)
         self._inc("archive/fetch_failures")
 
-    def _record(
+    def _parse_exchange(
         self, request: Request, tape: ExchangeTape | None, truncated: str | None, note: str | None
-    ) -> bool:
+    ) -> _Exchange | None:
         if tape is None:
-            return False
+            return None
         parsed = parse_response(bytes(tape.received), request_method=request.method.encode())
         if parsed is None:
-            return False
+            return None
         if not parsed.complete:
             truncated = truncated or "disconnect"
-        date = warc_date(tape.started)
-        uri = request.url
-        payload_digest = sha1_digest(parsed.payload)
-        chunked = parsed.framing == "chunked"
-        original = self._original_for(payload_digest, len(parsed.payload), truncated, chunked)
+        digest = sha1_digest(parsed.payload)
+        return _Exchange(request, tape, parsed, warc_date(tape.started), digest, truncated, note)
+
+    async def _record_compressing_aside(self, exchange: _Exchange) -> bool:
+        """Record an exchange, gzipping a new response record on the compressor thread (zlib runs
+        without the GIL there, on the second core) while the reactor goes on with other pages.
+        An identical payload already being compressed is waited for, so it becomes a revisit of
+        that one exactly as when exchanges were recorded one at a time."""
+        key = (exchange.payload_digest, exchange.chunked)
+        while key in self._compressing and self._may_dedup(exchange):
+            waiter: Deferred[None] = Deferred()
+            self._compressing[key].append(waiter)
+            await maybe_deferred_to_future(waiter)
+        req, main, original = self._build(exchange)
+        warcinfo_id = self.writer.warcinfo_id_for_next_group()
+        if original is not None or warcinfo_id is None or len(main.block) < _COMPRESS_ASIDE_MIN:
+            return self._commit(exchange, req, main, original)
+        self._compressing[key] = []
+        try:
+            for record in (req, main):
+                record.set("WARC-Warcinfo-ID", warcinfo_id)
+            data = main.to_bytes()
+            compressed = await maybe_deferred_to_future(
+                _deferred_from(self._compressor.submit(gzip_member, data, self.writer.compress_level))
+            )
+            members = (warcinfo_id, [gzip_member(req.to_bytes(), self.writer.compress_level), compressed])
+            return self._commit(exchange, req, main, original, members)
+        finally:
+            for waiter in self._compressing.pop(key):
+                waiter.callback(None)
+
+    def _may_dedup(self, exchange: _Exchange) -> bool:
+        size = len(exchange.parsed.payload)
+        return not exchange.truncated and self.dedup_min >= 0 and size >= max(self.dedup_min, 1)
+
+    def _build(self, exchange: _Exchange) -> tuple[WarcRecord, WarcRecord, OriginalRef | None]:
+        """The request record and the response (or revisit) record; the original it refers to."""
+        parsed, tape, uri, date = exchange.parsed, exchange.tape, exchange.request.url, exchange.date
+        original = self._original_for(exchange)
         profile = REVISIT_IDENTICAL
-        not_modified = _not_modified_original(request, parsed.status)
+        not_modified = _not_modified_original(exchange.request, parsed.status)
         if not_modified is not None:  # a 304 to a conditional re-check
             original, profile = not_modified, REVISIT_NOT_MODIFIED
-            payload_digest = not_modified.payload_digest
+            exchange.payload_digest = not_modified.payload_digest
         if original is not None:
             main: WarcRecord = revisit_record(
                 uri, date, parsed.head_bytes, original, tape.ip_address, profile
             )
         else:
-            main = response_record(uri, date, parsed.block, parsed.payload, tape.ip_address, truncated)
+            main = response_record(
+                uri, date, parsed.block, parsed.payload, tape.ip_address, exchange.truncated
+            )
         req_block = redact_request(bytes(tape.sent), self.redact)
         req = request_record(uri, date, req_block, tape.ip_address, main.record_id)
-        written = self._write([req, main])
+        return req, main, original
+
+    def _commit(
+        self,
+        exchange: _Exchange,
+        req: WarcRecord,
+        main: WarcRecord,
+        original: OriginalRef | None,
+        members: tuple[str, list[bytes]] | None = None,
+    ) -> bool:
+        """Write the records (already gzipped for `members[0]`'s warcinfo, if given) and index them."""
+        request, parsed, tape, uri = exchange.request, exchange.parsed, exchange.tape, exchange.request.url
+        written = self._write([req, main], members)
         if written is None:
             reason = f"fetched but not archived: {self.write_error}"
             self._index_call(self.index.add_failure, self.run_id, uri, "final", reason)
@@ -229,8 +309,8 @@ class ArchiveSession:
             run_id=self.run_id,
             url=uri,
             method=request.method,
-            captured_at=parse_warc_date(date),
-            warc_date=date,
+            captured_at=parse_warc_date(exchange.date),
+            warc_date=exchange.date,
             http_status=parsed.status,
             record_type=main.record_type,
             record_id=main.record_id,
@@ -238,16 +318,16 @@ class ArchiveSession:
             warc_file=written[1].filename,
             warc_offset=written[1].offset,
             warc_length=written[1].length,
-            payload_digest=payload_digest,
+            payload_digest=exchange.payload_digest,
             block_digest=main.get("WARC-Block-Digest") or "",
             payload_length=len(parsed.payload),
             content_type=content_type.decode("latin-1") if content_type else None,
-            truncated=truncated,
-            chunked=chunked,
+            truncated=exchange.truncated,
+            chunked=exchange.chunked,
             ip_address=tape.ip_address,
             refers_to=original.record_id if original else None,
             state=initial_state(parsed.status),
-            state_reason=note,
+            state_reason=exchange.note,
             hop=int(request.meta.get("archive_hop", 0)),
             parent_url=request.meta.get("archive_parent"),
         )
@@ -255,8 +335,8 @@ class ArchiveSession:
             return False
         request.meta["archive_capture"] = capture_info(capture)
         self._inc("archive/revisits" if original else "archive/responses")
-        if truncated:
-            self._inc(f"archive/truncated/{truncated}")
+        if exchange.truncated:
+            self._inc(f"archive/truncated/{exchange.truncated}")
         if parsed.trailing:
             logger.debug(
                 "%s: %d bytes after the end of the response were not part of it",
@@ -265,12 +345,11 @@ class ArchiveSession:
             )
         return True
 
-    def _original_for(
-        self, digest: str, size: int, truncated: str | None, chunked: bool
-    ) -> OriginalRef | None:
-        if truncated or self.dedup_min < 0 or size < max(self.dedup_min, 1):
+    def _original_for(self, exchange: _Exchange) -> OriginalRef | None:
+        if not self._may_dedup(exchange):
             return None
-        original = self.index.find_original(digest, chunked)
+        digest = exchange.payload_digest
+        original = self.index.find_original(digest, exchange.chunked)
         if original is None:
             return None
         return OriginalRef(original.record_id, target_uri(original.url), original.warc_date, digest)
@@ -303,11 +382,13 @@ class ArchiveSession:
             return False
         return True
 
-    def _write(self, records: list[WarcRecord]) -> list[Any] | None:
+    def _write(
+        self, records: list[WarcRecord], members: tuple[str, list[bytes]] | None = None
+    ) -> list[Any] | None:
         if self.write_error is not None:
             return None
         try:
-            written = self.writer.write_group(records)
+            written = self.writer.write_group(records, members)
         except ArchiveWriteError as exc:
             self.write_error = exc
             self._inc("archive/write_error")
@@ -337,6 +418,25 @@ class ArchiveSession:
     def _inc(self, key: str, count: int = 1) -> None:
         if self.stats is not None:
             self.stats.inc_value(key, count)
+
+
+def _deferred_from(future: Future[Any]) -> Deferred[Any]:
+    """A Deferred fired on the reactor thread when a worker thread's future is done."""
+    from twisted.internet import reactor  # noqa: PLC0415 (the installed reactor, at call time)
+
+    deferred: Deferred[Any] = Deferred()
+
+    def fire(done: Future[Any]) -> None:
+        if deferred.called:  # cancelled meanwhile (the crawl is stopping)
+            return
+        exc = done.exception()
+        if exc is not None:
+            deferred.errback(Failure(exc))  # type: ignore[no-untyped-call]
+        else:
+            deferred.callback(done.result())
+
+    future.add_done_callback(lambda done: reactor.callFromThread(fire, done))
+    return deferred
 
 
 def _not_modified_original(request: Request, status: int) -> OriginalRef | None:

@@ -98,25 +98,34 @@ class RotatingWarcWriter:
     def current_filename(self) -> str | None:
         return self._filename if self._handle else None
 
-    def write_group(self, records: Sequence[WarcRecord]) -> list[WrittenRecord]:
+    def warcinfo_id_for_next_group(self) -> str | None:
+        """The warcinfo record the next group will refer to, if known now (no file to open or
+        rotate first): records gzipped ahead of `write_group` must name it."""
+        return self._warcinfo_id if self._handle is not None and self._size < self.max_size else None
+
+    def write_group(
+        self, records: Sequence[WarcRecord], precompressed: tuple[str, list[bytes]] | None = None
+    ) -> list[WrittenRecord]:
+        """Append records as one group. `precompressed` = (warcinfo id, gzip members) prepared by
+        the caller; used only if the file they named is still the one written to."""
         if self._handle is None or self._size >= self.max_size:
             self.close()
             self._open_new_file()
         assert self._handle is not None
+        if precompressed is not None and precompressed[0] == self._warcinfo_id:
+            return self._append(records, precompressed[1])
         return self._append(records)
 
-    def _append(self, records: Sequence[WarcRecord]) -> list[WrittenRecord]:
+    def _append(self, records: Sequence[WarcRecord], ready: list[bytes] | None = None) -> list[WrittenRecord]:
         assert self._handle is not None
         written, members, offset = [], [], self._size
-        for record in records:
+        for index, record in enumerate(records):
             if record.record_type != "warcinfo":
                 record.set("WARC-Warcinfo-ID", self._warcinfo_id)
-            member = gzip_member(record.to_bytes(), self.compress_level)
+            member = ready[index] if ready else gzip_member(record.to_bytes(), self.compress_level)
             members.append(member)
             written.append(
-                WrittenRecord(
-                    record.record_id, record.record_type, self._filename, offset, len(member)
-                )
+                WrittenRecord(record.record_id, record.record_type, self._filename, offset, len(member))
             )
             offset += len(member)
         start = self._size
@@ -125,12 +134,8 @@ class RotatingWarcWriter:
             self._handle.flush()
         except OSError as exc:
             self._roll_back(start)
-            reason = (
-                "disk full" if exc.errno in (errno.ENOSPC, errno.EFBIG, errno.EDQUOT) else str(exc)
-            )
-            raise ArchiveWriteError(
-                exc.errno or 0, f"cannot write to {self._filename}: {reason}"
-            ) from exc
+            reason = "disk full" if exc.errno in (errno.ENOSPC, errno.EFBIG, errno.EDQUOT) else str(exc)
+            raise ArchiveWriteError(exc.errno or 0, f"cannot write to {self._filename}: {reason}") from exc
         self._size = offset
         return written
 
@@ -186,9 +191,7 @@ class RotatingWarcWriter:
         final_path = self.directory / self._filename
         os.link(open_path, final_path)  # unlike rename, fails rather than replace an existing WARC
         open_path.unlink()
-        closed = ClosedFile(
-            self._filename, final_path, final_path.stat().st_size, file_sha256(final_path)
-        )
+        closed = ClosedFile(self._filename, final_path, final_path.stat().st_size, file_sha256(final_path))
         if self._on_close:
             self._on_close(closed)
         return closed

@@ -7,6 +7,7 @@ a `tests` package into site-packages that hides this directory from `import test
 from __future__ import annotations
 
 import gzip
+import hashlib
 import io
 import random
 import struct
@@ -49,6 +50,20 @@ def article(title: str, text: str) -> bytes:
 PLAIN = article("Plain page", "An ordinary HTML page sent with a Content-Length header.")
 LONG = article("Compressible page", "关于开展专项工作的通知。" * 200)
 SAME = article("Same payload", "Two URLs serve exactly these bytes.")
+# large enough that the capture gzips them beside the reactor (archive_store/session.py), and
+# hard to compress (2 MB of hex digests) so that gzip takes a while
+BIG_SAME = article("Large shared", "".join(hashlib.sha256(b"%d" % n).hexdigest() for n in range(1 << 15)))
+
+
+def big_same(req: RawRequest, site: SiteState) -> RawReply:
+    """The same bytes for every path, all answered after the same pause: they arrive together."""
+    return [Sleep(0.3), *page(BIG_SAME)]
+
+
+def big_unique(req: RawRequest, site: SiteState) -> RawReply:
+    """~64 KB that gzip cannot shrink much (hex digests), different for every path."""
+    text = "".join(hashlib.sha256(f"{req.path}:{n}".encode()).hexdigest() for n in range(1000))
+    return page(article(f"Large page {req.path}", text))
 GBK_NOTICE = (
     "<p>关于进一步做好在外人员劝返工作的通知</p>\n"
     "<p>各派出所、各相关单位：为切实做好本县在外人员劝返工作，现将有关事项通知如下。</p>\n"
@@ -310,6 +325,8 @@ ROUTES: dict[str, Handler] = {
     # identical payloads at two URLs (revisit records)
     "/same/a": static(SAME),
     "/same/b": static(SAME),
+    "/big-same/": big_same,
+    "/big/": big_unique,
     # echoes its raw query string
     "/query": lambda req, site: page(req.raw_query, content_type=b"text/plain"),
     # GBK notice with charset=GBK in header and meta
