@@ -107,12 +107,14 @@ def response_record(
     payload: bytes,
     ip_address: str | None,
     truncated: str | None = None,
+    payload_digest: str | None = None,
 ) -> WarcRecord:
+    """`payload_digest`: sha1_digest(payload) when the caller has it already."""
     fields = _common(uri, date, ip_address)
     fields += [
         ("Content-Type", HTTP_RESPONSE_TYPE),
         ("WARC-Block-Digest", sha1_digest(block)),
-        ("WARC-Payload-Digest", sha1_digest(payload)),
+        ("WARC-Payload-Digest", payload_digest or sha1_digest(payload)),
     ]
     if truncated:
         fields.append(("WARC-Truncated", truncated))

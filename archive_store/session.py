@@ -56,8 +56,8 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 _SESSION_ATTR = "_sourcekeeper_archive_session"
-# smaller records are gzipped inline: a thread hand-off costs more than zlib does on them
-_COMPRESS_ASIDE_MIN = 16 * 1024
+# smaller responses are recorded inline: a thread hand-off costs more than hashing and zlib save
+_PREPARE_ASIDE_MIN = 16 * 1024
 
 
 @dataclass
@@ -68,9 +68,9 @@ class _Exchange:
     tape: ExchangeTape
     parsed: ParsedResponse
     date: str
-    payload_digest: str
     truncated: str | None
     note: str | None
+    payload_digest: str = ""  # set once computed (inline, or on the compressor thread)
 
     @property
     def chunked(self) -> bool:
@@ -113,9 +113,8 @@ class ArchiveSession:
         self.file_closed_hooks: list[Callable[[ArchiveSession, ClosedFile], None]] = [
             load_object(path) for path in settings.getlist("ARCHIVE_FILE_CLOSED_HOOKS")
         ]
-        # gzip of new response records runs here, beside the reactor (see _record_compressing_aside)
+        # digests and gzip of large response records run here, beside the reactor (record_exchange)
         self._compressor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="archive-gzip")
-        self._compressing: dict[tuple[str, bool], list[Deferred[None]]] = {}
         self.writer = RotatingWarcWriter(
             self.paths.warcs,
             prefix=settings.get("ARCHIVE_WARC_PREFIX"),
@@ -210,8 +209,31 @@ class ArchiveSession:
         if "dataloss" in response.flags:
             truncated = truncated or "disconnect"
         exchange = self._parse_exchange(request, tape, truncated, note=None)
-        if exchange is not None:
-            await self._record_compressing_aside(exchange)
+        if exchange is None:
+            return
+        warcinfo_id = self.writer.warcinfo_id_for_next_group()
+        if warcinfo_id is None or len(exchange.parsed.block) < _PREPARE_ASIDE_MIN:
+            self._commit(exchange, *self._build(exchange))
+            return
+        # digests, the response record and its gzip member are made on the compressor thread
+        # (hashlib and zlib run there without the GIL, on the second core) while the reactor goes
+        # on; the rest happens here without another wait, so whichever of two identical payloads
+        # comes back first is the response and the other finds it and becomes a revisit
+        prepared = await maybe_deferred_to_future(
+            _deferred_from(
+                self._compressor.submit(_prepared_response, exchange, warcinfo_id, self.writer.compress_level)
+            )
+        )
+        exchange.payload_digest = prepared.payload_digest
+        req, main, original = self._build(exchange, prepared.record)
+        members = None
+        if main is prepared.record:  # not a revisit after all: use the gzipped member
+            req.set("WARC-Warcinfo-ID", warcinfo_id)
+            members = (
+                warcinfo_id,
+                [gzip_member(req.to_bytes(), self.writer.compress_level), prepared.member],
+            )
+        self._commit(exchange, req, main, original, members)
 
     def record_failed_exchange(self, request: Request, tape: ExchangeTape | None, exc: BaseException) -> None:
         reason = describe_failure(exc, request)
@@ -233,44 +255,20 @@ class ArchiveSession:
             return None
         if not parsed.complete:
             truncated = truncated or "disconnect"
-        digest = sha1_digest(parsed.payload)
-        return _Exchange(request, tape, parsed, warc_date(tape.started), digest, truncated, note)
-
-    async def _record_compressing_aside(self, exchange: _Exchange) -> bool:
-        """Record an exchange, gzipping a new response record on the compressor thread (zlib runs
-        without the GIL there, on the second core) while the reactor goes on with other pages.
-        An identical payload already being compressed is waited for, so it becomes a revisit of
-        that one exactly as when exchanges were recorded one at a time."""
-        key = (exchange.payload_digest, exchange.chunked)
-        while key in self._compressing and self._may_dedup(exchange):
-            waiter: Deferred[None] = Deferred()
-            self._compressing[key].append(waiter)
-            await maybe_deferred_to_future(waiter)
-        req, main, original = self._build(exchange)
-        warcinfo_id = self.writer.warcinfo_id_for_next_group()
-        if original is not None or warcinfo_id is None or len(main.block) < _COMPRESS_ASIDE_MIN:
-            return self._commit(exchange, req, main, original)
-        self._compressing[key] = []
-        try:
-            for record in (req, main):
-                record.set("WARC-Warcinfo-ID", warcinfo_id)
-            data = main.to_bytes()
-            compressed = await maybe_deferred_to_future(
-                _deferred_from(self._compressor.submit(gzip_member, data, self.writer.compress_level))
-            )
-            members = (warcinfo_id, [gzip_member(req.to_bytes(), self.writer.compress_level), compressed])
-            return self._commit(exchange, req, main, original, members)
-        finally:
-            for waiter in self._compressing.pop(key):
-                waiter.callback(None)
+        return _Exchange(request, tape, parsed, warc_date(tape.started), truncated, note)
 
     def _may_dedup(self, exchange: _Exchange) -> bool:
         size = len(exchange.parsed.payload)
         return not exchange.truncated and self.dedup_min >= 0 and size >= max(self.dedup_min, 1)
 
-    def _build(self, exchange: _Exchange) -> tuple[WarcRecord, WarcRecord, OriginalRef | None]:
-        """The request record and the response (or revisit) record; the original it refers to."""
+    def _build(
+        self, exchange: _Exchange, prepared: WarcRecord | None = None
+    ) -> tuple[WarcRecord, WarcRecord, OriginalRef | None]:
+        """The request record and the response (`prepared` if given) or revisit record; the
+        original a revisit refers to."""
         parsed, tape, uri, date = exchange.parsed, exchange.tape, exchange.request.url, exchange.date
+        if not exchange.payload_digest:
+            exchange.payload_digest = sha1_digest(parsed.payload)
         original = self._original_for(exchange)
         profile = REVISIT_IDENTICAL
         not_modified = _not_modified_original(exchange.request, parsed.status)
@@ -282,8 +280,14 @@ class ArchiveSession:
                 uri, date, parsed.head_bytes, original, tape.ip_address, profile
             )
         else:
-            main = response_record(
-                uri, date, parsed.block, parsed.payload, tape.ip_address, exchange.truncated
+            main = prepared or response_record(
+                uri,
+                date,
+                parsed.block,
+                parsed.payload,
+                tape.ip_address,
+                exchange.truncated,
+                exchange.payload_digest,
             )
         req_block = redact_request(bytes(tape.sent), self.redact)
         req = request_record(uri, date, req_block, tape.ip_address, main.record_id)
@@ -418,6 +422,30 @@ class ArchiveSession:
     def _inc(self, key: str, count: int = 1) -> None:
         if self.stats is not None:
             self.stats.inc_value(key, count)
+
+
+@dataclass(frozen=True)
+class _PreparedResponse:
+    payload_digest: str
+    record: WarcRecord
+    member: bytes
+
+
+def _prepared_response(exchange: _Exchange, warcinfo_id: str, level: int) -> _PreparedResponse:
+    """On the compressor thread: the payload digest, the response record, its gzip member."""
+    parsed, tape = exchange.parsed, exchange.tape
+    digest = sha1_digest(parsed.payload)
+    record = response_record(
+        exchange.request.url,
+        exchange.date,
+        parsed.block,
+        parsed.payload,
+        tape.ip_address,
+        exchange.truncated,
+        digest,
+    )
+    record.set("WARC-Warcinfo-ID", warcinfo_id)
+    return _PreparedResponse(digest, record, gzip_member(record.to_bytes(), level))
 
 
 def _deferred_from(future: Future[Any]) -> Deferred[Any]:

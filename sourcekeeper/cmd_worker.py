@@ -113,19 +113,17 @@ def _catch_up(settings: Any, archive_dir: Path) -> list[UploadResult]:
     from archive_store.session import ArchivePaths  # noqa: PLC0415
     from archive_store.uploads import upload_pending  # noqa: PLC0415
 
-    lock = ArchiveLock(archive_dir)
-    lock.acquire()
-    paths = ArchivePaths(archive_dir)
-    index = ArchiveIndex(settings.get("ARCHIVE_DB_URL") or default_db_url(archive_dir))
-    try:
-        if paths.warcs.is_dir():
-            recover_open_files(paths.warcs, index, Manifest(paths.manifest), CustodyLog(paths.custody))
-        if not settings.get("ARCHIVE_STORE_URI"):
-            return []
-        return upload_pending(settings, archive_dir, index)
-    finally:
-        index.close()
-        lock.release()
+    with ArchiveLock(archive_dir):
+        paths = ArchivePaths(archive_dir)
+        index = ArchiveIndex(settings.get("ARCHIVE_DB_URL") or default_db_url(archive_dir))
+        try:
+            if paths.warcs.is_dir():
+                recover_open_files(paths.warcs, index, Manifest(paths.manifest), CustodyLog(paths.custody))
+            if not settings.get("ARCHIVE_STORE_URI"):
+                return []
+            return upload_pending(settings, archive_dir, index)
+        finally:
+            index.close()
 
 
 def _upload_json(result: UploadResult) -> dict[str, Any]:

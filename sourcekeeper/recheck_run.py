@@ -86,9 +86,7 @@ def recheck_archive(
     from scrapers.recheck import RecheckSpider  # noqa: PLC0415
 
     db_url = overrides.get("ARCHIVE_DB_URL") or default_db_url(archive_dir)
-    lock = ArchiveLock(archive_dir)
-    lock.acquire()  # fail fast (exit 75) before reading targets or starting Scrapy
-    try:
+    with ArchiveLock(archive_dir):  # fail fast (exit 75) before reading targets or starting Scrapy
         index = ArchiveIndex(db_url)  # create: adds the event tables to older archives
         try:
             targets = select_targets(index, archive_dir / "warcs", urls, older_than)
@@ -100,8 +98,6 @@ def recheck_archive(
         enable_progress(settings)
         summary = run_spider(RecheckSpider, settings, targets=targets)
         return _collect(archive_dir, db_url, summary)
-    finally:
-        lock.release()
 
 
 def _collect(archive_dir: Path, db_url: str, summary: dict[str, Any]) -> RecheckResult:

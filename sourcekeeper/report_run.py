@@ -70,9 +70,7 @@ def archive_report(
     from scrapers.report import ReportSpider  # noqa: PLC0415
 
     parsed, digest = load_report(report)
-    lock = ArchiveLock(archive_dir)
-    lock.acquire()
-    try:
+    with ArchiveLock(archive_dir):  # fail fast (exit 75) before starting Scrapy
         settings = build_settings(archive_dir, overrides, extract=extract, log_level=log_level)
         enable_progress(settings)
         summary = run_spider(
@@ -81,8 +79,6 @@ def archive_report(
         result = _manifests(archive_dir, overrides.get("ARCHIVE_DB_URL"), summary)
         write_run_file(archive_dir, summary, kind="report", manifests=[str(j) for j, _ in result.manifests])
         return result
-    finally:
-        lock.release()
 
 
 def _manifests(archive_dir: Path, db_url: str | None, summary: dict[str, Any]) -> ReportRunResult:

@@ -1,4 +1,4 @@
-"""Large response records are gzipped beside the reactor; what lands in the WARC stays the same:
+"""Large response records are digested and gzipped beside the reactor; the WARC stays the same:
 identical payloads fetched at the same moment still become one response and revisits, and every
 record names the warcinfo of the file it is in, across file rotations."""
 
