@@ -12,6 +12,7 @@ import io
 import json
 import logging
 import os
+import re
 import tempfile
 import warnings
 from collections.abc import Iterable
@@ -19,9 +20,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import surt
+from warcio.timeutils import iso_date_to_timestamp
+
+from .recordbuilder import target_uri
 from .warcfiles import closed_warc_names, local_warc
 
 if TYPE_CHECKING:
+    from .index import ArchiveIndex
     from .session import ArchiveSession
     from .writer import ClosedFile
 
@@ -32,6 +38,7 @@ CDXJ_SUFFIX = ".cdxj"
 # Only what replays. Metadata records carry the page's URL and the same second as the response, so a
 # replay lookup could pick them instead of the page; request records are reached through responses.
 INDEXED_RECORDS = "response,revisit"
+_MIME_END = re.compile(r"[;\s]")  # cdxj-indexer's: the media type ends at a parameter or a space
 
 
 @dataclass(frozen=True)
@@ -76,13 +83,50 @@ def sort_bytewise(lines: Iterable[str]) -> list[str]:
     return sorted((line for line in lines if line.strip()), key=lambda line: line.encode("utf-8"))
 
 
-def write_cdxj(root: Path, warc_name: str) -> Path:
-    """Index one closed WARC; an existing CDXJ is kept (written once, like the WARC it indexes)."""
+def cdxj_lines_from_index(index: ArchiveIndex, warc_name: str) -> list[str] | None:
+    """The lines cdxj-indexer writes for a WARC this crawl just closed, built from its index rows
+    instead of re-reading (and re-inflating) the file; None where a row might be indexed otherwise
+    by the library (not GET, a non-ASCII or empty Content-Type), and the caller re-reads the file.
+    tests/test_cdxj.py holds these lines equal to the library's."""
+    lines = []
+    for row in index.cdxj_rows(warc_name):
+        content_type = row.content_type
+        if row.method != "GET" or (
+            content_type is not None and not (content_type.strip() and content_type.isascii())
+        ):
+            return None
+        url = target_uri(row.url)
+        fields: dict[str, str] = {"url": url}
+        if row.record_type == "revisit":
+            fields["mime"] = "warc/revisit"
+        elif content_type is not None:
+            fields["mime"] = _MIME_END.split(content_type, 1)[0].strip()
+        fields["status"] = str(row.http_status)
+        fields["digest"] = row.payload_digest
+        fields["length"] = str(row.warc_length)
+        fields["offset"] = str(row.warc_offset)
+        fields["filename"] = warc_name
+        lines.append(f"{_urlkey(url)} {iso_date_to_timestamp(row.warc_date)} {json.dumps(fields)}")
+    return sort_bytewise(lines)
+
+
+def _urlkey(url: str) -> str:
+    try:
+        return str(surt.surt(url))
+    except Exception:  # what cdxj-indexer does with a URL surt cannot read
+        return url
+
+
+def write_cdxj(root: Path, warc_name: str, index: ArchiveIndex | None = None) -> Path:
+    """Index one closed WARC; an existing CDXJ is kept (written once, like the WARC it indexes).
+    With the crawl's `index`, lines come from its rows when they can (cdxj_lines_from_index)."""
     target = cdxj_path(root, warc_name)
     if target.exists():
         return target
-    text = "".join(line + "\n" for line in cdxj_lines(local_warc(root, warc_name), warc_name))
-    _write_new_file(target, text.encode("utf-8"))
+    lines = cdxj_lines_from_index(index, warc_name) if index is not None else None
+    if lines is None:
+        lines = cdxj_lines(local_warc(root, warc_name), warc_name)
+    _write_new_file(target, "".join(line + "\n" for line in lines).encode("utf-8"))
     return target
 
 
@@ -147,7 +191,7 @@ def parse_cdxj(text: str, name: str) -> list[CdxjEntry]:
 # hooks ---------------------------------------------------------------------------------------
 def cdxj_for_closed_file(session: ArchiveSession, closed: ClosedFile) -> None:
     """ARCHIVE_FILE_CLOSED_HOOKS entry: index the WARC that just closed."""
-    write_cdxj(session.paths.root, closed.filename)
+    write_cdxj(session.paths.root, closed.filename, session.index)
     _count(session, "archive/cdxj_written")
 
 

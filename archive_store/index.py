@@ -172,6 +172,26 @@ class ArchiveIndex:
             return None
         return Capture(record_id=row.record_id, url=row.url, warc_date=row.warc_date)
 
+    def cdxj_rows(self, warc_file: str) -> list[Any]:
+        """What a CDXJ line needs of each response and revisit stored in one WARC."""
+        stmt = (
+            select(
+                _C.record_type,
+                _C.method,
+                _C.url,
+                _C.warc_date,
+                _C.content_type,
+                _C.http_status,
+                _C.payload_digest,
+                _C.warc_offset,
+                _C.warc_length,
+            )
+            .where(_C.warc_file == warc_file, _C.record_type.in_(("response", "revisit")))
+            .order_by(_C.id)
+        )
+        with self.engine.connect() as conn:
+            return list(conn.execute(stmt))
+
     def run_captures(self, run_id: int) -> dict[str, Capture]:
         """URL -> latest capture of that URL in the run (what a resumed run need not fetch again)."""
         with self.session() as s:

@@ -325,7 +325,7 @@ class ArchiveSession:
             payload_digest=exchange.payload_digest,
             block_digest=main.get("WARC-Block-Digest") or "",
             payload_length=len(parsed.payload),
-            content_type=content_type.decode("latin-1") if content_type else None,
+            content_type=content_type.decode("latin-1") if content_type is not None else None,
             truncated=exchange.truncated,
             chunked=exchange.chunked,
             ip_address=tape.ip_address,

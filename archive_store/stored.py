@@ -57,7 +57,7 @@ def capture_from_record(
         payload_digest=record.get("WARC-Payload-Digest") or "",
         block_digest=record.get("WARC-Block-Digest") or "",
         payload_length=len(parsed.payload) if parsed else 0,
-        content_type=content_type.decode("latin-1") if content_type else None,
+        content_type=content_type.decode("latin-1") if content_type is not None else None,
         truncated=record.get("WARC-Truncated"),
         chunked=bool(parsed and parsed.framing == "chunked"),
         ip_address=record.get("WARC-IP-Address"),

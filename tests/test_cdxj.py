@@ -10,10 +10,19 @@ from urllib.parse import urlsplit
 
 import pytest
 from archive_helpers import archive_cli, warc_files
+from sqlalchemy import update
 
-from archive_store.cdxj import cdxj_path, fill_missing_cdxj, read_cdxj
+from archive_store.cdxj import (
+    cdxj_lines,
+    cdxj_lines_from_index,
+    cdxj_path,
+    fill_missing_cdxj,
+    read_cdxj,
+    write_cdxj,
+)
 from archive_store.index import ArchiveIndex, default_db_url
 from archive_store.members import read_member, read_record
+from archive_store.schema import Capture
 from archive_store.verify import verify_archive
 
 PATHS = ["/redirect/301", "/gbk/page.html", "/gzip", "/same/a", "/same/b"]
@@ -124,3 +133,64 @@ def test_fill_missing_writes_only_what_is_missing(crawled, tmp_path):
     existing.unlink()
     assert fill_missing_cdxj(archive) == [warc.name]
     assert existing.read_text("utf-8") == cdxj_path(crawled, warc.name).read_text("utf-8")
+
+
+# every awkward response the mock site has: statuses, framings, encodings, charsets, redirects,
+# revisits (same payload at two URLs), a truncated body, IRIs, header bytes outside ASCII
+AWKWARD = [
+    "/plain",
+    "/chunked",
+    "/gzip",
+    "/gzip-chunked",
+    "/deflate",
+    "/headers/repeated",
+    "/headers/raw-utf8",
+    "/headers/raw-gbk",
+    "/redirect/301",
+    "/status/404",
+    "/status/410",
+    "/status/500",
+    "/same/a",
+    "/same/b",
+    "/http10",
+    "/wrong-length/too-short",
+    "/close-mid-body",
+    "/gbk/page.html",
+    "/page-with-attachments",
+    "/query?q=%E4%B8%AD&a=1&b=2",
+]
+
+
+def test_lines_built_from_the_index_are_the_lines_cdxj_indexer_writes(mocksite, tmp_path):
+    """The crawl writes CDXJ from its index rows (no re-reading); they must equal the library's."""
+    archive = tmp_path / "archive"
+    result = archive_cli(archive, *(mocksite.url(p) for p in AWKWARD), "--no-extract", "-s", "RETRY_TIMES=0")
+    assert result.returncode in (0, 1), result.stderr
+    index = ArchiveIndex(default_db_url(archive), create=False)
+    try:
+        for warc in warc_files(archive):
+            from_index = cdxj_lines_from_index(index, warc.name)
+            assert from_index is not None
+            assert from_index == cdxj_lines(warc), warc.name
+            assert cdxj_path(archive, warc.name).read_text("utf-8").splitlines() == from_index
+            assert len(from_index) >= len(AWKWARD)
+    finally:
+        index.close()
+
+
+def test_a_row_the_library_might_read_otherwise_falls_back_to_rereading(crawled, tmp_path):
+    copy = _copy(crawled, tmp_path)
+    name = warc_files(copy)[0].name
+    cdxj_path(copy, name).unlink()
+    index = ArchiveIndex(default_db_url(copy), create=False)
+    try:
+        assert cdxj_lines_from_index(index, name) is not None
+        captures = index.all_captures()
+        response = next(c for c in captures if c.record_type == "response" and c.warc_file == name)
+        with index.engine.begin() as conn:  # header bytes outside ASCII: warcio decodes them its own way
+            conn.execute(update(Capture).where(Capture.id == response.id).values(content_type="text/html 中"))
+        assert cdxj_lines_from_index(index, name) is None
+        write_cdxj(copy, name, index)
+    finally:
+        index.close()
+    assert cdxj_path(copy, name).read_text("utf-8").splitlines() == cdxj_lines(copy / "warcs" / name)
