@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -172,8 +172,9 @@ class ArchiveIndex:
             return None
         return Capture(record_id=row.record_id, url=row.url, warc_date=row.warc_date)
 
-    def cdxj_rows(self, warc_file: str) -> list[Any]:
-        """What a CDXJ line needs of each response and revisit stored in one WARC."""
+    def cdxj_rows(self, warc_file: str) -> Iterator[Any]:
+        """What a CDXJ line needs of each response and revisit stored in one WARC, streamed (a
+        1 GB WARC holds tens of thousands)."""
         stmt = (
             select(
                 _C.record_type,
@@ -190,7 +191,7 @@ class ArchiveIndex:
             .order_by(_C.id)
         )
         with self.engine.connect() as conn:
-            return list(conn.execute(stmt))
+            yield from conn.execute(stmt)
 
     def run_captures(self, run_id: int) -> dict[str, Capture]:
         """URL -> latest capture of that URL in the run (what a resumed run need not fetch again)."""

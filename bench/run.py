@@ -104,15 +104,40 @@ def _archive_bytes(archive: Path) -> int:
     return sum(p.stat().st_size for p in (archive / "warcs").glob("*.warc.gz"))
 
 
-def peers(base_url: str, pages: int, work: Path) -> list[Measure]:
+def median_of(runs: list[Measure]) -> Measure:
+    """The run with the median wall time; its name says how many runs and their range."""
+    ordered = sorted(runs, key=lambda m: m.wall)
+    middle = ordered[len(ordered) // 2]
+    if len(runs) == 1:
+        return middle
+    spread = f" [median of {len(runs)}: {ordered[0].wall:.2f}-{ordered[-1].wall:.2f} s]"
+    return Measure(middle.name + spread, middle.wall, middle.cpu, middle.peak_rss_mb, middle.returncode)
+
+
+def plain_and_capture(url_file: Path, work: Path, repeat: int) -> tuple[Measure, Measure]:
+    """Plain Scrapy and capture-only, the closest comparison, run in turn `repeat` times so that
+    the machine's drift (about ±10 % here) hits both alike; the median of each."""
+    plain, capture = [], []
+    for attempt in range(repeat):
+        baseline = [sys.executable, str(BENCH / "plain_scrapy.py"), str(url_file)]
+        plain.append(measure("plain Scrapy (no storage)", baseline))
+        archive = work / f"a1-{attempt}"
+        command = [str(BIN / "sourcekeeper"), "archive", "--archive", str(archive), "--seeds", str(url_file)]
+        capture.append(measure("sourcekeeper archive --no-extract", [*command, "--no-extract", *CAPTURE]))
+        shutil.rmtree(archive, ignore_errors=True)
+    return median_of(plain), median_of(capture)
+
+
+def peers(base_url: str, pages: int, work: Path, repeat: int = 1) -> list[Measure]:
     from benchsite import page_urls  # noqa: PLC0415
 
     url_file = work / "urls.txt"
     url_file.write_text("\n".join(page_urls(base_url, pages)) + "\n")
     (work / "wget").mkdir()
     sk = str(BIN / "sourcekeeper")
+    plain, capture = plain_and_capture(url_file, work, repeat)
     results = [
-        measure("plain Scrapy (no storage)", [sys.executable, str(BENCH / "plain_scrapy.py"), str(url_file)]),
+        plain,
         measure(
             "wget --warc-file (1 connection)",
             [
@@ -131,19 +156,7 @@ def peers(base_url: str, pages: int, work: Path) -> list[Measure]:
             "trafilatura alone (2 processes)",
             [sys.executable, str(BENCH / "trafilatura_alone.py"), str(pages)],
         ),
-        measure(
-            "sourcekeeper archive --no-extract",
-            [
-                sk,
-                "archive",
-                "--archive",
-                str(work / "a1"),
-                "--seeds",
-                str(url_file),
-                "--no-extract",
-                *CAPTURE,
-            ],
-        ),
+        capture,
         measure(
             "sourcekeeper archive (full)",
             [sk, "archive", "--archive", str(work / "a2"), "--seeds", str(url_file), *CAPTURE],
@@ -167,6 +180,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--pages", type=int, default=1500)
     parser.add_argument("--memory", action="store_true", help="also run 2,000 vs 20,000 pages")
     parser.add_argument("--lookup", action="store_true", help="also time show on 100,000 captures")
+    parser.add_argument(
+        "--repeat", type=int, default=1, help="run plain Scrapy and capture-only this many times (median)"
+    )
     args = parser.parse_args(argv)
     sys.path.insert(0, str(BENCH))
     os.environ["BENCH_PAGES"] = str(max(args.pages, 20000 if args.memory else 0))
@@ -175,7 +191,7 @@ def main(argv: list[str] | None = None) -> int:
     work = Path(tempfile.mkdtemp(prefix="sk-bench-"))
     try:
         with ServedSite(f"{BENCH / 'benchsite.py'}:ROUTES", timeout=60) as site:
-            results = peers(site.base_url, args.pages, work)
+            results = peers(site.base_url, args.pages, work, args.repeat)
             report(results, json.loads((work / "storage.json").read_text()))
             if args.memory:
                 memory(site.base_url, work)
@@ -189,7 +205,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def report(results: list[Measure], storage: dict[str, int]) -> None:
-    by = {m.name: m for m in results}
+    by = {m.name.split(" [median")[0]: m for m in results}
     plain, wget = by["plain Scrapy (no storage)"], by["wget --warc-file (1 connection)"]
     trafi, capture = by["trafilatura alone (2 processes)"], by["sourcekeeper archive --no-extract"]
     full = by["sourcekeeper archive (full)"]
