@@ -388,12 +388,16 @@ def captured(db: str) -> list[str]:
 
 
 def leased_requests(frontier: str) -> int:
-    """Requests workers have taken from the shared queue and not finished (scrapers/frontier.py)."""
+    """What workers hold and have not finished (scrapers/frontier.py): leased requests, and start
+    URLs claimed but not yet released. A worker killed after turning its claimed start URLs into
+    queued requests, before releasing the claims, has both given back: each may be fetched twice."""
     import redis
 
     server = redis.Redis.from_url(frontier)
     try:
-        return sum(int(server.zcard(key)) for key in server.scan_iter("distributed:leases:*"))
+        leases = sum(int(server.zcard(key)) for key in server.scan_iter("distributed:leases:*"))
+        claims = sum(int(server.llen(key)) for key in server.scan_iter("distributed:claims:*"))
+        return leases + claims
     finally:
         server.close()
 
