@@ -46,9 +46,7 @@ def same_instant(first: str, second: str) -> bool:
     return first == second
 
 
-def _pairs(
-    facts: list[RecordFacts], by_id: dict[str, RecordFacts]
-) -> list[tuple[RecordFacts, RecordFacts]]:
+def _pairs(facts: list[RecordFacts], by_id: dict[str, RecordFacts]) -> list[tuple[RecordFacts, RecordFacts]]:
     """(request, response-or-revisit) pairs linked in either direction, each once."""
     seen: set[tuple[str, str]] = set()
     pairs: list[tuple[RecordFacts, RecordFacts]] = []
@@ -108,9 +106,7 @@ def _check_links(
     if s.record_type == "revisit":
         problems += _check_original(fact, by_id, by_capture)
     elif s.refers_to is not None and s.refers_to not in by_id:
-        problems.append(
-            fact.problem("W-REL-2", f"WARC-Refers-To {s.refers_to} is not in the collection")
-        )
+        problems.append(fact.problem("W-REL-2", f"WARC-Refers-To {s.refers_to} is not in the collection"))
     info = by_id.get(fact.warcinfo_id or "")
     if fact.warcinfo_id is not None and (info is None or info.summary.record_type != "warcinfo"):
         problems.append(
@@ -134,11 +130,7 @@ def _check_original(
         original = by_capture.get((fact.refers_to_target_uri, fact.refers_to_date or ""))
     if original is None:
         wanted = s.refers_to or f"{fact.refers_to_target_uri} at {fact.refers_to_date}"
-        return [
-            fact.problem(
-                "W-REV-4", f"its original {wanted} is not in the collection; replay will fail"
-            )
-        ]
+        return [fact.problem("W-REV-4", f"its original {wanted} is not in the collection; replay will fail")]
     o = original.summary
     problems: list[Problem] = []
     if o.record_type not in _ORIGINAL_TYPES:

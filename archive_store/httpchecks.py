@@ -107,9 +107,7 @@ def _check_request_line(line: bytes, target_uri: str) -> list[Finding]:
     return [("W-HTTP-7", f"request line target {sent!r} is not {expected!r} from the Target-URI")]
 
 
-def _entity_body(
-    message: HttpMessage, truncated: bool, no_body: bool
-) -> tuple[bytes | None, list[Finding]]:
+def _entity_body(message: HttpMessage, truncated: bool, no_body: bool) -> tuple[bytes | None, list[Finding]]:
     """The payload (entity body without chunked framing) and framing findings."""
     body = message.body
     if b"chunked" in message.codings(b"transfer-encoding"):
@@ -123,9 +121,7 @@ def _entity_body(
                 else "has broken chunk framing"
             )
             fix = "store the body as sent, or drop the Transfer-Encoding header"
-            return None, [
-                ("W-HTTP-1", f"headers say Transfer-Encoding: chunked but the body {what}; {fix}")
-            ]
+            return None, [("W-HTTP-1", f"headers say Transfer-Encoding: chunked but the body {what}; {fix}")]
         if state == "trailing":
             return payload, [("W-HTTP-1", "bytes follow the last chunk of the chunked body")]
         if state == "incomplete" and not truncated:
@@ -142,9 +138,7 @@ def _entity_body(
         return body, []
     declared = next(iter(lengths))
     if len(lengths) > 1 or not declared.isdigit():
-        return body, [
-            ("W-HTTP-3", f"HTTP Content-Length headers {sorted(lengths)!r} are not one number")
-        ]
+        return body, [("W-HTTP-3", f"HTTP Content-Length headers {sorted(lengths)!r} are not one number")]
     size = int(declared)
     if no_body or size == len(body) or (truncated and size > len(body)):
         return body, []
@@ -187,9 +181,7 @@ def _inflates(data: bytes, wbits: int) -> bool:
     return True
 
 
-def _check_payload_digest(
-    record: WarcRecord, message: HttpMessage, payload: bytes
-) -> list[Finding]:
+def _check_payload_digest(record: WarcRecord, message: HttpMessage, payload: bytes) -> list[Finding]:
     value = record.get("WARC-Payload-Digest")
     if not value or digest_matches(value, payload) is not False:
         return []
@@ -211,17 +203,13 @@ def _check_revisit(record: WarcRecord) -> list[Finding]:
     found: list[Finding] = []
     profile = record.get("WARC-Profile")
     if profile not in (PROFILE_IDENTICAL, PROFILE_NOT_MODIFIED):
-        found.append(
-            ("W-REV-1", f"revisit WARC-Profile {profile!r} is not a WARC 1.1 revisit profile")
-        )
+        found.append(("W-REV-1", f"revisit WARC-Profile {profile!r} is not a WARC 1.1 revisit profile"))
     if profile == PROFILE_IDENTICAL and not record.get("WARC-Payload-Digest"):
         found.append(("W-REV-1", "identical-payload-digest revisit has no WARC-Payload-Digest"))
     fields = ("WARC-Refers-To", "WARC-Refers-To-Target-URI", "WARC-Refers-To-Date")
     missing = [name for name in fields if not record.get(name)]
     if missing:
-        found.append(
-            ("W-REV-3", f"revisit lacks {', '.join(missing)}; pywb cannot find its original")
-        )
+        found.append(("W-REV-3", f"revisit lacks {', '.join(missing)}; pywb cannot find its original"))
     refers_date = record.get("WARC-Refers-To-Date")
     if refers_date and not valid_date(refers_date):
         found.append(("W-REV-3", f"WARC-Refers-To-Date {refers_date!r} is not a UTC timestamp"))
@@ -231,9 +219,7 @@ def _check_revisit(record: WarcRecord) -> list[Finding]:
     if record.block:
         message = parse_http(record.block)
         if message is None or message.body:
-            found.append(
-                ("W-REV-2", "revisit block holds more than HTTP headers; store headers only")
-            )
+            found.append(("W-REV-2", "revisit block holds more than HTTP headers; store headers only"))
         else:
             found += _check_status_line(message.start_line)[1]
     return found

@@ -32,9 +32,7 @@ class LoadedCapture:
 
 def load_capture(index: ArchiveIndex, warc_dir: Path, capture: Capture) -> LoadedCapture:
     # the local WARC, or its S3 copy when this folder does not hold it (scale-out)
-    record = read_stored_record(
-        index, warc_dir, capture.warc_file, capture.warc_offset, capture.warc_length
-    )
+    record = read_stored_record(index, warc_dir, capture.warc_file, capture.warc_offset, capture.warc_length)
     parsed = parse_response(record.block)
     payload = parsed.payload if parsed else b""
     if capture.record_type == "revisit" and capture.refers_to:

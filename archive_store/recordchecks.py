@@ -120,9 +120,7 @@ def _check_digest_fields(record: WarcRecord) -> list[Finding]:
             found.append(("W-DIG-3", f"carries a WARC-Payload-Digest; {rtype} records must not"))
     block_digest = record.get("WARC-Block-Digest")
     if block_digest and digest_matches(block_digest, record.block) is False:
-        found.append(
-            ("W-DIG-1", f"WARC-Block-Digest {block_digest} does not match the stored block")
-        )
+        found.append(("W-DIG-1", f"WARC-Block-Digest {block_digest} does not match the stored block"))
     return found
 
 

@@ -53,9 +53,7 @@ def reindex_records(index: ArchiveIndex, filename: str, records: list[StoredReco
     """Add index rows for records on disk that the index does not know (killed before commit)."""
     run_id = _run_id_of(records)
     request_ids = {
-        r.get("WARC-Concurrent-To") or "": r.record_id
-        for r in records
-        if r.record_type == "request"
+        r.get("WARC-Concurrent-To") or "": r.record_id for r in records if r.record_type == "request"
     }
     known = index.known_record_ids(r.record_id for r in records)
     added = 0

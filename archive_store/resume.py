@@ -34,10 +34,7 @@ class ResumeMiddleware:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
-        if not (
-            crawler.settings.getbool("ARCHIVE_ENABLED")
-            and crawler.settings.getbool("ARCHIVE_RESUME")
-        ):
+        if not (crawler.settings.getbool("ARCHIVE_ENABLED") and crawler.settings.getbool("ARCHIVE_RESUME")):
             raise NotConfigured
         return cls(ArchiveSession.for_crawler(crawler))
 
@@ -51,9 +48,7 @@ class ResumeMiddleware:
         return response
 
 
-def archived_response(
-    session: ArchiveSession, capture: Capture, request: Request
-) -> Response | None:
+def archived_response(session: ArchiveSession, capture: Capture, request: Request) -> Response | None:
     loaded = load_capture(session.index, session.paths.warcs, capture)
     if loaded.parsed is None:
         return None

@@ -170,8 +170,7 @@ def _check_name(path: Path) -> list[Problem]:
             str(path),
             None,
             "W-FILE-2",
-            f"file name {base!r} is not <prefix>-<17-digit UTC timestamp>-<5-digit serial>-<host>"
-            f".warc.gz",
+            f"file name {base!r} is not <prefix>-<17-digit UTC timestamp>-<5-digit serial>-<host>.warc.gz",
         )
     ]
 

@@ -40,9 +40,7 @@ def parse_digest(value: str) -> ParsedDigest:
             problem = f"{algorithm} digest is lower-case base32; RFC 4648 base32 is upper case"
         padded = unpadded.upper() + "=" * (-len(unpadded) % 8)
         return ParsedDigest(algorithm, base64.b32decode(padded), problem)
-    return ParsedDigest(
-        algorithm, None, f"{algorithm} digest value {encoded!r} is neither base32 nor hex"
-    )
+    return ParsedDigest(algorithm, None, f"{algorithm} digest value {encoded!r} is neither base32 nor hex")
 
 
 def digest_matches(value: str, data: bytes) -> bool | None:

@@ -64,6 +64,8 @@ def big_unique(req: RawRequest, site: SiteState) -> RawReply:
     """~64 KB that gzip cannot shrink much (hex digests), different for every path."""
     text = "".join(hashlib.sha256(f"{req.path}:{n}".encode()).hexdigest() for n in range(1000))
     return page(article(f"Large page {req.path}", text))
+
+
 GBK_NOTICE = (
     "<p>关于进一步做好在外人员劝返工作的通知</p>\n"
     "<p>各派出所、各相关单位：为切实做好本县在外人员劝返工作，现将有关事项通知如下。</p>\n"

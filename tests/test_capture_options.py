@@ -11,9 +11,18 @@ from archive_helpers import all_records, archive_cli, records_for
 from archive_store.index import ArchiveIndex, default_db_url
 
 ATTACHMENTS = [
-    "/files/notice.pdf", "/files/form.doc", "/files/form.docx", "/files/stats.xls", "/files/stats.xlsx",
-    "/files/draft.wps", "/files/sheet.et", "/files/notice.ofd", "/files/bundle.zip", "/files/bundle.rar",
-    "/P020240627.xlsx", "/images/W020240627345678.jpg",
+    "/files/notice.pdf",
+    "/files/form.doc",
+    "/files/form.docx",
+    "/files/stats.xls",
+    "/files/stats.xlsx",
+    "/files/draft.wps",
+    "/files/sheet.et",
+    "/files/notice.ofd",
+    "/files/bundle.zip",
+    "/files/bundle.rar",
+    "/P020240627.xlsx",
+    "/images/W020240627345678.jpg",
 ]
 NOT_ATTACHMENTS = ["/same/a", "/gbk/page.html", "/query?from=attachments"]
 
@@ -23,8 +32,14 @@ def options_crawl(mocksite, tmp_path_factory) -> Path:
     archive = tmp_path_factory.mktemp("options") / "archive"
     headers = json.dumps({"Authorization": "Bearer top-secret-token", "X-Trace": "kept"})
     result = archive_cli(
-        archive, mocksite.url("/page-with-attachments"), mocksite.url("/private/secret"),
-        "--no-extract", "-s", "ROBOTSTXT_OBEY=True", "-s", f"DEFAULT_REQUEST_HEADERS={headers}",
+        archive,
+        mocksite.url("/page-with-attachments"),
+        mocksite.url("/private/secret"),
+        "--no-extract",
+        "-s",
+        "ROBOTSTXT_OBEY=True",
+        "-s",
+        f"DEFAULT_REQUEST_HEADERS={headers}",
     )
     assert result.returncode == 1, result.stderr  # robots.txt forbids one seed: a named failure
     assert f"failed: {mocksite.url('/private/secret')}" in result.stderr
