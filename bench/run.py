@@ -44,9 +44,11 @@ class Measure:
     cpu: float
     peak_rss_mb: float
     returncode: int
+    detail: str = ""  # e.g. "median of 3: 5.65-6.45 s"
 
     def row(self) -> str:
-        return f"{self.name:34} {self.wall:8.2f} s {self.cpu:8.2f} s {self.peak_rss_mb:8.0f} MB"
+        row = f"{self.name:34} {self.wall:8.2f} s {self.cpu:8.2f} s {self.peak_rss_mb:8.0f} MB"
+        return f"{row}  [{self.detail}]" if self.detail else row
 
 
 def _tree_rss_kb(root: int) -> int:
@@ -105,13 +107,12 @@ def _archive_bytes(archive: Path) -> int:
 
 
 def median_of(runs: list[Measure]) -> Measure:
-    """The run with the median wall time; its name says how many runs and their range."""
+    """The run with the median wall time, noting how many runs there were and their range."""
     ordered = sorted(runs, key=lambda m: m.wall)
     middle = ordered[len(ordered) // 2]
-    if len(runs) == 1:
-        return middle
-    spread = f" [median of {len(runs)}: {ordered[0].wall:.2f}-{ordered[-1].wall:.2f} s]"
-    return Measure(middle.name + spread, middle.wall, middle.cpu, middle.peak_rss_mb, middle.returncode)
+    if len(runs) > 1:
+        middle.detail = f"median of {len(runs)}: {ordered[0].wall:.2f}-{ordered[-1].wall:.2f} s"
+    return middle
 
 
 def plain_and_capture(url_file: Path, work: Path, repeat: int) -> tuple[Measure, Measure]:
@@ -205,7 +206,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def report(results: list[Measure], storage: dict[str, int]) -> None:
-    by = {m.name.split(" [median")[0]: m for m in results}
+    by = {m.name: m for m in results}
     plain, wget = by["plain Scrapy (no storage)"], by["wget --warc-file (1 connection)"]
     trafi, capture = by["trafilatura alone (2 processes)"], by["sourcekeeper archive --no-extract"]
     full = by["sourcekeeper archive (full)"]
