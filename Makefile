@@ -38,7 +38,7 @@ eval: install
 
 # peers on the same work (needs ../shared/corpus and wget); figures go into the README
 bench: install
-	$(BIN)/python bench/run.py --lookup --repeat 3
+	$(BIN)/python bench/run.py --lookup --repeat 5
 
 clean:
 	rm -rf $(VENV) build *.egg-info demo-archive

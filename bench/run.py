@@ -13,6 +13,7 @@ import argparse
 import json
 import os
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -115,9 +116,10 @@ def median_of(runs: list[Measure]) -> Measure:
     return middle
 
 
-def plain_and_capture(url_file: Path, work: Path, repeat: int) -> tuple[Measure, Measure]:
+def plain_and_capture(url_file: Path, work: Path, repeat: int) -> tuple[Measure, Measure, list[float]]:
     """Plain Scrapy and capture-only, the closest comparison, run in turn `repeat` times so that
-    the machine's drift (about ±10 % here) hits both alike; the median of each."""
+    the machine's drift (±10-20 % here, from one run to the next) hits both alike: the median of
+    each, and the ratio capture / plain of each round (each pair ran seconds apart)."""
     plain, capture = [], []
     for attempt in range(repeat):
         baseline = [sys.executable, str(BENCH / "plain_scrapy.py"), str(url_file)]
@@ -126,17 +128,18 @@ def plain_and_capture(url_file: Path, work: Path, repeat: int) -> tuple[Measure,
         command = [str(BIN / "sourcekeeper"), "archive", "--archive", str(archive), "--seeds", str(url_file)]
         capture.append(measure("sourcekeeper archive --no-extract", [*command, "--no-extract", *CAPTURE]))
         shutil.rmtree(archive, ignore_errors=True)
-    return median_of(plain), median_of(capture)
+    paired = [c.wall / p.wall for p, c in zip(plain, capture, strict=True)]
+    return median_of(plain), median_of(capture), paired
 
 
-def peers(base_url: str, pages: int, work: Path, repeat: int = 1) -> list[Measure]:
+def peers(base_url: str, pages: int, work: Path, repeat: int = 1) -> tuple[list[Measure], list[float]]:
     from benchsite import page_urls  # noqa: PLC0415
 
     url_file = work / "urls.txt"
     url_file.write_text("\n".join(page_urls(base_url, pages)) + "\n")
     (work / "wget").mkdir()
     sk = str(BIN / "sourcekeeper")
-    plain, capture = plain_and_capture(url_file, work, repeat)
+    plain, capture, paired = plain_and_capture(url_file, work, repeat)
     results = [
         plain,
         measure(
@@ -173,7 +176,7 @@ def peers(base_url: str, pages: int, work: Path, repeat: int = 1) -> list[Measur
     added = files[-1].stat().st_size if len(files) > 1 else 0
     results_storage = {"first_run_bytes": first_bytes - added, "second_run_bytes": added}
     (work / "storage.json").write_text(json.dumps(results_storage))
-    return results
+    return results, paired
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -192,8 +195,8 @@ def main(argv: list[str] | None = None) -> int:
     work = Path(tempfile.mkdtemp(prefix="sk-bench-"))
     try:
         with ServedSite(f"{BENCH / 'benchsite.py'}:ROUTES", timeout=60) as site:
-            results = peers(site.base_url, args.pages, work, args.repeat)
-            report(results, json.loads((work / "storage.json").read_text()))
+            results, paired = peers(site.base_url, args.pages, work, args.repeat)
+            report(results, json.loads((work / "storage.json").read_text()), paired)
             if args.memory:
                 memory(site.base_url, work)
         if args.lookup:
@@ -205,7 +208,7 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def report(results: list[Measure], storage: dict[str, int]) -> None:
+def report(results: list[Measure], storage: dict[str, int], paired: list[float]) -> None:
     by = {m.name: m for m in results}
     plain, wget = by["plain Scrapy (no storage)"], by["wget --warc-file (1 connection)"]
     trafi, capture = by["trafilatura alone (2 processes)"], by["sourcekeeper archive --no-extract"]
@@ -215,6 +218,9 @@ def report(results: list[Measure], storage: dict[str, int]) -> None:
         print(m.row())
     print()
     print(f"capture-only / plain Scrapy   {capture.wall / plain.wall:5.2f}  (target <= 1.20)")
+    if len(paired) > 1:
+        rounds = ", ".join(f"{r:.2f}" for r in paired)
+        print(f"  the same, round by round      {statistics.median(paired):5.2f}  median of {rounds}")
     print(f"capture-only / wget           {capture.wall / wget.wall:5.2f}  (target <= 0.20)")
     floor = max(plain.wall, trafi.wall)
     print(f"full / max(Scrapy, trafilatura) {full.wall / floor:5.2f}  (target <= 1.30)")

@@ -3,27 +3,17 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 from typing import Any
 
 from .classify import classify
 from .contentstate import charset_note, content_state
 from .decode import decode_body
 from .extract import extract_page
+from .facts import ResponseFacts
 
 logger = logging.getLogger(__name__)
+__all__ = ["ResponseFacts", "analyse", "is_textual"]
 _HTML_TYPES = ("text/html", "application/xhtml+xml", "text/plain", "application/xml", "text/xml")
-
-
-@dataclass(frozen=True)
-class ResponseFacts:
-    """What the worker needs of a response (picklable, no Scrapy objects)."""
-
-    url: str
-    requested_url: str
-    status: int
-    headers: list[tuple[str, str]]
-    body: bytes  # content-decoded entity body
 
 
 def _header(headers: list[tuple[str, str]], name: str) -> str | None:

@@ -17,7 +17,7 @@ from archive_store.schema import Page
 from archive_store.session import ArchiveSession
 from scrapers.items import ArchivedResponse, FetchFailure
 
-from .analyse import ResponseFacts, analyse
+from .facts import ResponseFacts, analyse_in_worker
 
 if TYPE_CHECKING:
     from typing import Self
@@ -67,7 +67,7 @@ class ExtractionPipeline:
                 return item
             facts = ResponseFacts(item.url, item.requested_url, item.status, item.headers, item.body)
             loop = asyncio.get_running_loop()
-            result = await loop.run_in_executor(self._executor(), analyse, facts)
+            result = await loop.run_in_executor(self._executor(), analyse_in_worker, facts)
             self._store(item, result)
         return item
 

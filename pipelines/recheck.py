@@ -24,7 +24,7 @@ from archive_store.schema import Page, RecheckEvent
 from archive_store.session import ArchiveSession
 from scrapers.recheck import RecheckedResponse, RecheckNotModified, RecheckUnreachable
 
-from .analyse import ResponseFacts, analyse
+from .facts import ResponseFacts, analyse_in_worker
 from .textdiff import sentence_diff
 
 if TYPE_CHECKING:
@@ -115,7 +115,7 @@ class RecheckPipeline:
         from twisted.internet.threads import deferToThread  # noqa: PLC0415
 
         facts = ResponseFacts(item.url, item.requested_url, item.status, item.headers, item.body)
-        result = await maybe_deferred_to_future(deferToThread(analyse, facts))
+        result = await maybe_deferred_to_future(deferToThread(analyse_in_worker, facts))
         state = result.get("state") or ""
         return (state, str(result.get("reason"))) if state.startswith("removed:") else None
 

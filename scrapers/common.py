@@ -8,8 +8,8 @@ WeChat article with tracking parameters the canonical ``/s?__biz=…`` URL as we
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import Any
+from collections.abc import AsyncIterator, Iterator
+from typing import TYPE_CHECKING, Any
 
 import scrapy
 from scrapy.http import Response, TextResponse
@@ -20,7 +20,13 @@ from archive_store.failures import describe_failure
 
 from . import wechat
 from .items import ArchivedResponse, FetchFailure
-from .links import attachment_links_bytes, declared_encoding
+from .links import declared_encoding
+from .linkscan import LinkScanner
+
+if TYPE_CHECKING:
+    from typing import Self
+
+    from scrapy.crawler import Crawler
 
 # Error pages reach the spider (they are captures to classify); redirects are still followed,
 # which `handle_httpstatus_all` would stop.
@@ -37,6 +43,13 @@ class ArchivingSpider(scrapy.Spider):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._requested: set[str] = set()
+        self.link_scanner = LinkScanner(0)  # a crawler's spider gets one from its settings
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        spider.link_scanner = LinkScanner.from_crawler(crawler)
+        return spider
 
     def page_request(
         self,
@@ -64,15 +77,18 @@ class ArchivingSpider(scrapy.Spider):
             },
         )
 
-    def parse(self, response: Response, **kwargs: Any) -> Any:
+    async def parse(self, response: Response, **kwargs: Any) -> AsyncIterator[Any]:
         hop = int(response.meta.get("archive_hop", 0))
         item = archived_item(response, "page" if hop == 0 else "attachment")
-        yield item
+        yield item  # first: the pipelines start on it while the links are looked for
         if not isinstance(response, TextResponse):
             return
-        yield from self.same_page_requests(response, item)
+        for request in self.same_page_requests(response, item):
+            yield request
         if hop < self.settings.getint("ARCHIVE_ATTACHMENT_HOPS"):
-            yield from self.attachment_requests(response, hop)
+            links = await self.attachment_links(response)
+            for request in self.attachment_requests(response, hop, links):
+                yield request
 
     def same_page_requests(self, response: TextResponse, item: ArchivedResponse) -> Iterator[Any]:
         """Meta-refresh target, frames, canonical WeChat URL: the same hop as the page."""
@@ -96,16 +112,23 @@ class ArchivingSpider(scrapy.Spider):
         if fetch_canonical and canonical and canonical not in self._requested:
             yield self.page_request(canonical, hop, item.requested_url)
 
-    def attachment_requests(self, response: TextResponse, hop: int) -> Iterator[scrapy.Request]:
-        extensions = self.settings.getlist("ARCHIVE_ATTACHMENT_EXTENSIONS")
+    async def attachment_links(self, response: TextResponse) -> list[str]:
+        """Linked documents and body images of the page (scanned in the link-scan worker)."""
+        extensions = tuple(self.settings.getlist("ARCHIVE_ATTACHMENT_EXTENSIONS"))
         # the body as fetched, not response.text: decoding the page (and, without a declared
         # charset, guessing it) costs more than the whole scan; the few links found are decoded
-        body = response.body
-        on_wechat = wechat.is_article_page(response.url, body)
+        encoding = declared_encoding(response.body, response.headers.get(b"Content-Type"))
+        return await self.link_scanner.links(response.body, response.url, extensions, encoding)
+
+    def attachment_requests(
+        self, response: TextResponse, hop: int, links: list[str]
+    ) -> Iterator[scrapy.Request]:
+        """Requests for the `links` found on the page, not yet asked for (WeChat images with
+        the Referer mmbiz wants)."""
+        on_wechat = wechat.is_article_page(response.url, response.body)
         image_hosts = self.settings.getlist("WECHAT_IMAGE_HOSTS")
         headers, meta = wechat.image_request_headers(self.settings.get("WECHAT_IMAGE_REFERER") or "")
-        encoding = declared_encoding(body, response.headers.get(b"Content-Type"))
-        for link in attachment_links_bytes(body, response.url, extensions, encoding):
+        for link in links:
             if link in self._requested:
                 continue
             if on_wechat or wechat.is_wechat_image_host(link, image_hosts):

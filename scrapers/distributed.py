@@ -179,13 +179,14 @@ class DistributedSpider(RedisSpider, ArchivingSpider):  # type: ignore[misc]
             return []
         return [self.page_request(url)]
 
-    def parse(self, response: scrapy.http.Response, **kwargs: Any) -> Any:
+    async def parse(self, response: scrapy.http.Response, **kwargs: Any) -> AsyncIterator[Any]:
         """ArchivingSpider's parse with the item last: the lease is acknowledged when the item is
         done, and by then every request the page produced is in the shared queue."""
-        outputs = list(super().parse(response, **kwargs))
-        items = [o for o in outputs if not isinstance(o, scrapy.Request)]
-        yield from (o for o in outputs if isinstance(o, scrapy.Request))
-        yield from items
+        outputs = [output async for output in super().parse(response, **kwargs)]
+        for request in (o for o in outputs if isinstance(o, scrapy.Request)):
+            yield request
+        for item in (o for o in outputs if not isinstance(o, scrapy.Request)):
+            yield item
 
     def schedule_next_requests(self) -> None:
         self.refill(self.crawler.engine.crawl)

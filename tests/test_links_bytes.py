@@ -7,6 +7,7 @@ them against the text path (`attachment_links` of `response.text`), here and on 
 
 from __future__ import annotations
 
+import asyncio
 import re
 from pathlib import Path
 from typing import Any
@@ -183,7 +184,8 @@ def _requests(response: HtmlResponse) -> list[Any]:
     settings = Settings()
     settings.setmodule(default_settings)
     spider.settings = settings
-    return list(spider.attachment_requests(response, 0))
+    links = asyncio.run(spider.attachment_links(response))
+    return list(spider.attachment_requests(response, 0, links))
 
 
 @pytest.mark.parametrize("charset", ["gb2312", None])

@@ -1,0 +1,32 @@
+"""The link-scan worker process (see `linkscan`): reads length-prefixed pickle frames
+(seq, body, base_url, extensions, encoding) on stdin and answers each with (seq, links, error)
+on stdout, in order, until its stdin closes."""
+
+from __future__ import annotations
+
+import pickle
+import struct
+import sys
+from typing import BinaryIO
+
+from .links import attachment_links_bytes
+
+_FRAME_HEAD = struct.Struct(">I")
+
+
+def serve(source: BinaryIO, sink: BinaryIO) -> None:
+    while len(head := source.read(_FRAME_HEAD.size)) == _FRAME_HEAD.size:
+        (size,) = _FRAME_HEAD.unpack(head)
+        seq, body, base_url, extensions, encoding = pickle.loads(source.read(size))
+        reply: tuple[int, list[str] | None, str | None]
+        try:
+            reply = (seq, attachment_links_bytes(body, base_url, extensions, encoding), None)
+        except Exception as exc:
+            reply = (seq, None, f"{type(exc).__name__}: {exc}")
+        frame = pickle.dumps(reply, protocol=5)
+        sink.write(_FRAME_HEAD.pack(len(frame)) + frame)
+        sink.flush()
+
+
+if __name__ == "__main__":
+    serve(sys.stdin.buffer, sys.stdout.buffer)

@@ -1,0 +1,105 @@
+"""A page's attachment links are looked for in a worker process beside the reactor: the same
+links as the inline scan, and a crawl that goes on (scanning inline) when the worker dies."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+from archive_helpers import ROOT, archive_cli
+from test_capture_options import ATTACHMENTS
+
+from archive_store.index import ArchiveIndex, default_db_url
+from scrapers.linkscan import _SCAN_ASIDE_MIN
+
+LARGE = "/large-page-with-attachments"
+
+
+def _attachments(archive: Path, mocksite) -> dict[str, int]:
+    index = ArchiveIndex(default_db_url(archive), create=False)
+    page = mocksite.url(LARGE)
+    return {c.url: c.hop for c in index.all_captures() if c.parent_url == page}
+
+
+def _stat(stderr: str, name: str) -> int:
+    line = next((line for line in stderr.splitlines() if f"'{name}'" in line), None)
+    return int(line.rsplit(":", 1)[1].strip(" ,}")) if line else 0
+
+
+def test_a_large_page_is_scanned_in_the_worker_and_finds_what_the_inline_scan_finds(mocksite, tmp_path):
+    body = subprocess.run(  # the route really is over the threshold (else this tests nothing)
+        [
+            sys.executable,
+            "-c",
+            "import urllib.request,sys; print(len(urllib.request.urlopen(sys.argv[1]).read()))",
+            mocksite.url(LARGE),
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert int(body) >= _SCAN_ASIDE_MIN
+    found = {}
+    for processes in (1, 0):  # 1 is the default
+        archive = tmp_path / f"archive-{processes}"
+        setting = [] if processes else ["-s", "ARCHIVE_SCAN_PROCESSES=0"]
+        result = archive_cli(archive, mocksite.url(LARGE), "--no-extract", *setting, "-s", "LOG_LEVEL=INFO")
+        assert result.returncode == 0, result.stderr
+        assert _stat(result.stderr, "archive/links_scanned_aside") == processes
+        assert "link-scan worker stopped" not in result.stderr
+        found[processes] = _attachments(archive, mocksite)
+    assert found[1] == found[0] == {mocksite.url(path): 1 for path in ATTACHMENTS}
+
+
+WORKER_DIES = textwrap.dedent(
+    """
+    import asyncio, logging, os, signal, sys
+    from scrapy.utils.reactor import install_reactor
+    install_reactor("twisted.internet.asyncioreactor.AsyncioSelectorReactor")
+    from twisted.internet import reactor, defer
+    from scrapers.linkscan import LinkScanner
+
+    logging.basicConfig(level=logging.WARNING, format="%(message)s")
+    page = open(sys.argv[1], "rb").read()
+
+    async def run():
+        scanner = LinkScanner(1)
+        scanner.start()
+        first = await scanner.links(page, "http://site.test/a.html", ("pdf", "doc"), "utf-8")
+        os.kill(scanner._worker.transport.pid, signal.SIGKILL)
+        await asyncio.sleep(0.5)
+        second = await scanner.links(page, "http://site.test/a.html", ("pdf", "doc"), "utf-8")
+        await scanner.close()
+        print("first", first)
+        print("second", second)
+
+    def main():
+        d = defer.Deferred.fromFuture(asyncio.ensure_future(run()))
+        d.addErrback(lambda f: print("error", f.getTraceback()))
+        d.addBoth(lambda _: reactor.stop())
+
+    reactor.callWhenRunning(main)
+    reactor.run()
+    """
+)
+
+
+def test_a_crawl_goes_on_when_the_worker_dies(tmp_path):
+    page = tmp_path / "page.html"
+    links = '<p><a href="/files/a.pdf">a</a> <a href="/files/b.doc">b</a></p>'
+    page.write_bytes(f"<html><body>{links}<p>{'正文' * 6000}</p></body></html>".encode())
+    proc = subprocess.run(
+        [sys.executable, "-c", WORKER_DIES, str(page)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    expected = "['http://site.test/files/a.pdf', 'http://site.test/files/b.doc']"
+    assert f"first {expected}" in proc.stdout, proc.stdout + proc.stderr
+    assert f"second {expected}" in proc.stdout, proc.stdout + proc.stderr
+    assert "the link-scan worker stopped" in proc.stderr
+    assert proc.returncode == 0
