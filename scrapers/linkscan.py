@@ -21,6 +21,7 @@ from __future__ import annotations
 import logging
 import os
 import pickle
+import shutil
 import struct
 import sys
 from pathlib import Path
@@ -128,10 +129,18 @@ class _ScanWorker(ProcessProtocol):
         worker = cls()
         # the child imports this project's modules the way this process did, installed or not
         path = os.pathsep.join(p for p in (_PROJECT_ROOT, os.environ.get("PYTHONPATH")) if p)
+        command = [sys.executable, "-m", "scrapers.linkscan_worker"]
+        # In a session of its own, Ctrl-C at the terminal (sent to the whole foreground process
+        # group) does not reach it, not even while it starts: the crawl stops it, by closing its
+        # stdin, when the crawl stops. Twisted has no setsid option; util-linux's setsid execs
+        # in place. Without it the worker ignores SIGINT once it has started.
+        setsid = shutil.which("setsid")
+        if setsid:
+            command = [setsid, *command]
         process_reactor.spawnProcess(
             worker,
-            sys.executable,
-            [sys.executable, "-m", "scrapers.linkscan_worker"],
+            command[0],
+            command,
             env={**os.environ, "PYTHONPATH": path},
             childFDs={0: "w", 1: "r", 2: 2},  # its tracebacks go where ours do
         )

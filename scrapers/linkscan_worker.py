@@ -5,6 +5,7 @@ on stdout, in order, until its stdin closes."""
 from __future__ import annotations
 
 import pickle
+import signal
 import struct
 import sys
 from typing import BinaryIO
@@ -29,4 +30,7 @@ def serve(source: BinaryIO, sink: BinaryIO) -> None:
 
 
 if __name__ == "__main__":
+    # Ctrl-C reaches the whole process group: the crawl decides when this worker stops (it closes
+    # the worker's stdin), and a KeyboardInterrupt traceback from here would only alarm the user
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     serve(sys.stdin.buffer, sys.stdout.buffer)

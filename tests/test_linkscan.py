@@ -3,12 +3,15 @@ links as the inline scan, and a crawl that goes on (scanning inline) when the wo
 
 from __future__ import annotations
 
+import os
+import signal
 import subprocess
 import sys
 import textwrap
+import time
 from pathlib import Path
 
-from archive_helpers import ROOT, archive_cli
+from archive_helpers import FAST, ROOT, archive_cli
 from test_capture_options import ATTACHMENTS
 
 from archive_store.index import ArchiveIndex, default_db_url
@@ -103,3 +106,54 @@ def test_a_crawl_goes_on_when_the_worker_dies(tmp_path):
     assert f"second {expected}" in proc.stdout, proc.stdout + proc.stderr
     assert "the link-scan worker stopped" in proc.stderr
     assert proc.returncode == 0
+
+
+def test_ctrl_c_stops_the_crawl_and_its_worker_quietly(mocksite, tmp_path):
+    """Ctrl-C reaches the whole process group, the worker included: the crawl stops as an
+    interrupted run (resumable), the worker goes with it, and no worker traceback is printed."""
+    slow = [mocksite.url(f"/slow?ms=3000&n={n}") for n in range(4)]
+    command = [sys.executable, "-m", "sourcekeeper", "archive", "--archive", str(tmp_path / "archive")]
+    proc = subprocess.Popen(
+        [*command, *FAST, mocksite.url(LARGE), *slow, "--no-extract"],
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        start_new_session=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    deadline = time.monotonic() + 30
+    while not _worker_of(proc.pid):  # the large page came in and its links are being looked for
+        assert time.monotonic() < deadline and proc.poll() is None, proc.communicate()
+        time.sleep(0.05)
+    worker = _worker_of(proc.pid)[0]
+    os.killpg(proc.pid, signal.SIGINT)  # what a terminal sends on Ctrl-C
+    _, stderr = proc.communicate(timeout=60)
+    text = stderr.decode("utf-8", "replace")
+    assert "KeyboardInterrupt" not in text and "Traceback" not in text, text
+    assert "(shutdown)" in text, text  # the run is left unfinished: the same command resumes it
+    assert not Path(f"/proc/{worker}").exists() or "zombie" in _state(worker)
+
+
+def _worker_of(pid: int) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+                cmdline = (entry / "cmdline").read_bytes()
+            except OSError:
+                continue
+            if int(stat.rsplit(")", 1)[1].split()[1]) == pid and b"scrapers.linkscan_worker" in cmdline:
+                found.append(int(entry.name))
+    return found
+
+
+def _state(pid: int) -> str:
+    try:
+        return (
+            "zombie"
+            if (Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]) == "Z"
+            else "alive"
+        )
+    except OSError:
+        return "gone"
