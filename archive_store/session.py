@@ -8,6 +8,7 @@ import logging
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -58,6 +59,10 @@ logger = logging.getLogger(__name__)
 _SESSION_ATTR = "_sourcekeeper_archive_session"
 # smaller responses are recorded inline: a thread hand-off costs more than hashing and zlib save
 _PREPARE_ASIDE_MIN = 16 * 1024
+# a crawl's captures are committed to the index in batches: at most this many, this long after
+# the first (a commit per capture was half the index's cost on the reactor thread)
+_INDEX_BATCH_ROWS = 200
+_INDEX_BATCH_SECONDS = 1.0
 
 
 @dataclass
@@ -123,7 +128,9 @@ class ArchiveSession:
             warcinfo_fields=lambda name, serial: warcinfo_fields(self.settings, name, serial, self.run_id),
             on_open=self._file_opened,
             on_close=self._file_closed,
+            before_close=self._index_complete_for_file,
         )
+        self._index_batch_timer: Any = None
 
     @classmethod
     def for_crawler(cls, crawler: Crawler) -> ArchiveSession:
@@ -162,6 +169,8 @@ class ArchiveSession:
     def close(self, reason: str) -> dict[str, Any]:
         """Close the open WARC, write the run summary, release the lock. Returns the summary."""
         self._compressor.shutdown(wait=True)
+        if self._index_batch_timer is not None and self._index_batch_timer.active():
+            self._index_batch_timer.cancel()
         try:
             if self.index_error is None:
                 self.writer.close()
@@ -221,18 +230,16 @@ class ArchiveSession:
         # comes back first is the response and the other finds it and becomes a revisit
         prepared = await maybe_deferred_to_future(
             _deferred_from(
-                self._compressor.submit(_prepared_response, exchange, warcinfo_id, self.writer.compress_level)
+                self._compressor.submit(
+                    _prepared_response, exchange, warcinfo_id, self.writer.compress_level, self.redact
+                )
             )
         )
         exchange.payload_digest = prepared.payload_digest
-        req, main, original = self._build(exchange, prepared.record)
+        req, main, original = self._build(exchange, prepared)
         members = None
-        if main is prepared.record:  # not a revisit after all: use the gzipped member
-            req.set("WARC-Warcinfo-ID", warcinfo_id)
-            members = (
-                warcinfo_id,
-                [gzip_member(req.to_bytes(), self.writer.compress_level), prepared.member],
-            )
+        if main is prepared.record:  # not a revisit after all: use the gzipped members
+            members = (warcinfo_id, [prepared.request_member, prepared.member])
         self._commit(exchange, req, main, original, members)
 
     def record_failed_exchange(self, request: Request, tape: ExchangeTape | None, exc: BaseException) -> None:
@@ -262,7 +269,7 @@ class ArchiveSession:
         return not exchange.truncated and self.dedup_min >= 0 and size >= max(self.dedup_min, 1)
 
     def _build(
-        self, exchange: _Exchange, prepared: WarcRecord | None = None
+        self, exchange: _Exchange, prepared: _PreparedResponse | None = None
     ) -> tuple[WarcRecord, WarcRecord, OriginalRef | None]:
         """The request record and the response (`prepared` if given) or revisit record; the
         original a revisit refers to."""
@@ -275,12 +282,14 @@ class ArchiveSession:
         if not_modified is not None:  # a 304 to a conditional re-check
             original, profile = not_modified, REVISIT_NOT_MODIFIED
             exchange.payload_digest = not_modified.payload_digest
+        if original is None and prepared is not None:
+            return prepared.request, prepared.record, None
         if original is not None:
             main: WarcRecord = revisit_record(
                 uri, date, parsed.head_bytes, original, tape.ip_address, profile
             )
         else:
-            main = prepared or response_record(
+            main = response_record(
                 uri,
                 date,
                 parsed.block,
@@ -289,9 +298,7 @@ class ArchiveSession:
                 exchange.truncated,
                 exchange.payload_digest,
             )
-        req_block = redact_request(bytes(tape.sent), self.redact)
-        req = request_record(uri, date, req_block, tape.ip_address, main.record_id)
-        return req, main, original
+        return _request_record(exchange, main.record_id, self.redact), main, original
 
     def _commit(
         self,
@@ -335,8 +342,11 @@ class ArchiveSession:
             hop=int(request.meta.get("archive_hop", 0)),
             parent_url=request.meta.get("archive_parent"),
         )
-        if not self._index_call(self.index.add_capture, capture):
+        # not committed at once (SQLite): a capture lost with its batch is in a WARC still
+        # `.open`, which recovery indexes; a WARC is closed only after its batch is committed
+        if not self._index_call(partial(self.index.add_capture, commit=False), capture):
             return False
+        self._capture_indexed()
         request.meta["archive_capture"] = capture_info(capture)
         self._inc("archive/revisits" if original else "archive/responses")
         if exchange.truncated:
@@ -386,6 +396,28 @@ class ArchiveSession:
             return False
         return True
 
+    def _capture_indexed(self) -> None:
+        if self.index.uncommitted_captures >= _INDEX_BATCH_ROWS:
+            self._commit_index_batch()
+        elif self.index.uncommitted_captures and self._index_batch_timer is None:
+            from twisted.internet import reactor  # noqa: PLC0415 (the installed reactor, at call time)
+
+            timer_reactor: Any = reactor
+            self._index_batch_timer = timer_reactor.callLater(_INDEX_BATCH_SECONDS, self._commit_index_batch)
+
+    def _commit_index_batch(self) -> bool:
+        if self._index_batch_timer is not None:
+            if self._index_batch_timer.active():
+                self._index_batch_timer.cancel()
+            self._index_batch_timer = None
+        return self._index_call(self.index.commit_captures)
+
+    def _index_complete_for_file(self) -> None:
+        """Before the writer closes a WARC: every capture in it is committed to the index (after
+        the close, recovery would no longer find the file), or the WARC stays `.open`."""
+        if not self._commit_index_batch():
+            raise ArchiveWriteError(0, f"cannot write to the index: {self.index_error}")
+
     def _write(
         self, records: list[WarcRecord], members: tuple[str, list[bytes]] | None = None
     ) -> list[Any] | None:
@@ -413,10 +445,14 @@ class ArchiveSession:
         self.manifest.add(f"warcs/{closed.filename}", closed.sha256)
         self.custody.record("file_closed", file=closed.filename, bytes=closed.size, sha256=closed.sha256)
         for hook in self.file_closed_hooks:
+            name = getattr(hook, "__name__", hook)
             try:
                 hook(self, closed)
+            except OSError as exc:  # a full disk, a permission: the machine's, not a bug of ours
+                logger.error("%s failed for %s: %s", name, closed.filename, exc)
+                self._inc("archive/file_hook_errors")
             except Exception:  # a failed index/timestamp/upload must not lose the capture itself
-                logger.exception("%s failed for %s", getattr(hook, "__name__", hook), closed.filename)
+                logger.exception("%s failed for %s", name, closed.filename)
                 self._inc("archive/file_hook_errors")
 
     def _inc(self, key: str, count: int = 1) -> None:
@@ -424,15 +460,26 @@ class ArchiveSession:
             self.stats.inc_value(key, count)
 
 
+def _request_record(exchange: _Exchange, concurrent_to: str, redact: list[bytes]) -> WarcRecord:
+    tape = exchange.tape
+    block = redact_request(bytes(tape.sent), redact)
+    return request_record(exchange.request.url, exchange.date, block, tape.ip_address, concurrent_to)
+
+
 @dataclass(frozen=True)
 class _PreparedResponse:
     payload_digest: str
     record: WarcRecord
     member: bytes
+    request: WarcRecord  # the request record that goes with `record` (not with a revisit)
+    request_member: bytes
 
 
-def _prepared_response(exchange: _Exchange, warcinfo_id: str, level: int) -> _PreparedResponse:
-    """On the compressor thread: the payload digest, the response record, its gzip member."""
+def _prepared_response(
+    exchange: _Exchange, warcinfo_id: str, level: int, redact: list[bytes]
+) -> _PreparedResponse:
+    """On the compressor thread: the payload digest, the response record and the request record
+    that goes with it, their gzip members."""
     parsed, tape = exchange.parsed, exchange.tape
     digest = sha1_digest(parsed.payload)
     record = response_record(
@@ -445,7 +492,15 @@ def _prepared_response(exchange: _Exchange, warcinfo_id: str, level: int) -> _Pr
         digest,
     )
     record.set("WARC-Warcinfo-ID", warcinfo_id)
-    return _PreparedResponse(digest, record, gzip_member(record.to_bytes(), level))
+    request = _request_record(exchange, record.record_id, redact)
+    request.set("WARC-Warcinfo-ID", warcinfo_id)
+    return _PreparedResponse(
+        digest,
+        record,
+        gzip_member(record.to_bytes(), level),
+        request,
+        gzip_member(request.to_bytes(), level),
+    )
 
 
 def _deferred_from(future: Future[Any]) -> Deferred[Any]:

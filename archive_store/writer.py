@@ -78,6 +78,7 @@ class RotatingWarcWriter:
         compress_level: int = 6,
         on_open: Callable[[str], None] | None = None,
         on_close: Callable[[ClosedFile], None] | None = None,
+        before_close: Callable[[], None] | None = None,
     ) -> None:
         self.directory = directory
         self.prefix = prefix
@@ -87,6 +88,8 @@ class RotatingWarcWriter:
         self._warcinfo_fields = warcinfo_fields
         self._on_open = on_open
         self._on_close = on_close
+        # runs while the file is still `.open`; raising ArchiveWriteError leaves it so
+        self._before_close = before_close
         self._serial = 0
         self._handle: BinaryIO | None = None
         self._filename = ""
@@ -183,6 +186,8 @@ class RotatingWarcWriter:
         """Flush, fsync, rename `.open` away, and report the closed file (for the manifest)."""
         if self._handle is None:
             return None
+        if self._before_close:
+            self._before_close()
         handle, self._handle = self._handle, None
         handle.flush()
         os.fsync(handle.fileno())

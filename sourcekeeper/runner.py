@@ -40,6 +40,15 @@ def build_settings(
     return settings
 
 
+def _drop_unwanted_log_records() -> None:
+    """Scrapy leaves the root logger at NOTSET and filters in its handler, so every page's DEBUG
+    "Crawled (200)" record was built and then thrown away (about 1.5 % of a crawl's CPU). The root
+    level becomes the lowest level any of its handlers wants: nothing anyone sees changes."""
+    levels = [handler.level for handler in logging.root.handlers]
+    if levels and min(levels) > logging.NOTSET:
+        logging.root.setLevel(min(levels))
+
+
 def run_spider(spidercls: type, settings: Settings, **spider_kwargs: Any) -> dict[str, Any]:
     """Crawl to the end and return the archive run summary (see ArchiveSession.summary)."""
     from scrapy.crawler import CrawlerProcess  # noqa: PLC0415
@@ -60,6 +69,7 @@ def run_spider(spidercls: type, settings: Settings, **spider_kwargs: Any) -> dic
     # 8,000 pages. 50,000 with (20, 20) saved a little more time but made full collections so
     # rare that RSS grew with the run (180 -> 261 MB): rejected.
     gc.set_threshold(_GC_GEN0_THRESHOLD, 10, 10)
+    _drop_unwanted_log_records()
     process.start()
     extension = (
         next((m for m in crawler.extensions.middlewares if isinstance(m, ArchiveExtension)), None)

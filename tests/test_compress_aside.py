@@ -4,6 +4,7 @@ record names the warcinfo of the file it is in, across file rotations."""
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from pathlib import Path
 
@@ -45,3 +46,20 @@ def test_records_gzipped_ahead_name_the_warcinfo_of_their_own_file(mocksite, tmp
         responses += sum(r.record_type == "response" for r in records)
     assert responses == len(urls)
     assert validate_collection(files) == []
+
+
+def test_request_records_made_aside_are_redacted_and_paired_with_their_response(mocksite, tmp_path: Path):
+    urls = [mocksite.url(f"/big/{n}") for n in range(6)]
+    headers = json.dumps({"Authorization": "Bearer top-secret-token", "X-Trace": "kept"})
+    result = archive_cli(tmp_path / "archive", *urls, *CONCURRENT, "-s", f"DEFAULT_REQUEST_HEADERS={headers}")
+    assert result.returncode == 0, result.stderr
+    records = all_records(tmp_path / "archive")
+    responses = {r.get("WARC-Record-ID"): r for r in records if r.record_type == "response"}
+    requests = [r for r in records if r.record_type == "request"]
+    assert len(requests) == len(responses) == len(urls)
+    for request in requests:
+        assert b"Authorization: [redacted]" in request.block and b"X-Trace: kept" in request.block
+        response = responses[request.get("WARC-Concurrent-To")]
+        assert response.get("WARC-Target-URI") == request.get("WARC-Target-URI")
+        assert response.get("WARC-Date") == request.get("WARC-Date")
+    assert b"top-secret-token" not in b"".join(r.block for r in records)
