@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from scrapy.settings import BaseSettings
 
 HANDLER = "archive_store.capture.ArchivingDownloadHandler"
+REMOTE_CONTROL = "scrapy.extensions.remote_control.RemoteControl"
 
 
 def _quiet_offline_tldextract() -> None:
@@ -26,6 +27,18 @@ def _quiet_offline_tldextract() -> None:
     cookies._split_domain = TLDExtract(suffix_list_urls=(), include_psl_private_domains=True)
 
 
+def _leave_out_remote_control(settings: BaseSettings) -> None:
+    """Scrapy 2.19 imports every extension named in EXTENSIONS_BASE and EXTENSIONS, disabled or
+    not, so the remote control's aiohttp web server was imported to find out it is off: 0.12 to
+    0.35 s of every crawl's start. Unless REMOTE_CONTROL_ENABLED is on, it is taken out of the base
+    (an entry of None in EXTENSIONS does not help: that path is imported too)."""
+    if settings.getbool("REMOTE_CONTROL_ENABLED"):
+        return
+    base = settings.getdict("EXTENSIONS_BASE")
+    if base.pop(REMOTE_CONTROL, None) is not None:
+        settings.set("EXTENSIONS_BASE", base, priority="addon")
+
+
 class ArchiveAddon:
     def update_settings(self, settings: BaseSettings) -> None:
         apply_defaults(settings)
@@ -36,4 +49,5 @@ class ArchiveAddon:
         settings.set_in_component_priority_dict("DOWNLOADER_MIDDLEWARES", ResumeMiddleware, 950)
         settings.set_in_component_priority_dict("EXTENSIONS", ArchiveExtension, 0)
         settings.set_in_component_priority_dict("ITEM_PIPELINES", ExtractionPipeline, 300)
+        _leave_out_remote_control(settings)
         _quiet_offline_tldextract()

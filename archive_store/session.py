@@ -217,25 +217,32 @@ class ArchiveSession:
         truncated = "length" if tape is not None and tape.overflowed else None
         if "dataloss" in response.flags:
             truncated = truncated or "disconnect"
-        exchange = self._parse_exchange(request, tape, truncated, note=None)
-        if exchange is None:
-            return
         warcinfo_id = self.writer.warcinfo_id_for_next_group()
-        if warcinfo_id is None or len(exchange.parsed.block) < _PREPARE_ASIDE_MIN:
-            self._commit(exchange, *self._build(exchange))
+        if tape is None or warcinfo_id is None or len(tape.received) < _PREPARE_ASIDE_MIN:
+            exchange = _parsed_exchange(request, tape, truncated, note=None)
+            if exchange is not None:
+                self._commit(exchange, *self._build(exchange))
             return
-        # digests, the response record and its gzip member are made on the compressor thread
-        # (hashlib and zlib run there without the GIL, on the second core) while the reactor goes
-        # on; the rest happens here without another wait, so whichever of two identical payloads
-        # comes back first is the response and the other finds it and becomes a revisit
-        prepared = await maybe_deferred_to_future(
+        # the parse, digests, the response and request records and their gzip members are made
+        # on the compressor thread (hashlib and zlib run there without the GIL, on the second
+        # core) while the reactor goes on; the rest happens here without another wait, so
+        # whichever of two identical payloads comes back first is the response and the other
+        # finds it and becomes a revisit
+        exchange, prepared = await maybe_deferred_to_future(
             _deferred_from(
                 self._compressor.submit(
-                    _prepared_response, exchange, warcinfo_id, self.writer.compress_level, self.redact
+                    _prepared_exchange,
+                    request,
+                    tape,
+                    truncated,
+                    warcinfo_id,
+                    self.writer.compress_level,
+                    self.redact,
                 )
             )
         )
-        exchange.payload_digest = prepared.payload_digest
+        if exchange is None or prepared is None:
+            return
         req, main, original = self._build(exchange, prepared)
         members = None
         if main is prepared.record:  # not a revisit after all: use the gzipped members
@@ -246,23 +253,11 @@ class ArchiveSession:
         reason = describe_failure(exc, request)
         recorded = False
         if tape is not None and not isinstance(exc, ArchiveWriteError):
-            exchange = self._parse_exchange(request, tape, truncation_for(exc), note=reason)
+            exchange = _parsed_exchange(request, tape, truncation_for(exc), note=reason)
             recorded = exchange is not None and self._commit(exchange, *self._build(exchange))
         kept = "; the partial response is kept as a truncated capture" if recorded else ""
         self._index_call(self.index.add_failure, self.run_id, request.url, "attempt", reason + kept)
         self._inc("archive/fetch_failures")
-
-    def _parse_exchange(
-        self, request: Request, tape: ExchangeTape | None, truncated: str | None, note: str | None
-    ) -> _Exchange | None:
-        if tape is None:
-            return None
-        parsed = parse_response(bytes(tape.received), request_method=request.method.encode())
-        if parsed is None:
-            return None
-        if not parsed.complete:
-            truncated = truncated or "disconnect"
-        return _Exchange(request, tape, parsed, warc_date(tape.started), truncated, note)
 
     def _may_dedup(self, exchange: _Exchange) -> bool:
         size = len(exchange.parsed.payload)
@@ -458,6 +453,37 @@ class ArchiveSession:
     def _inc(self, key: str, count: int = 1) -> None:
         if self.stats is not None:
             self.stats.inc_value(key, count)
+
+
+def _parsed_exchange(
+    request: Request, tape: ExchangeTape | None, truncated: str | None, note: str | None
+) -> _Exchange | None:
+    """The taped exchange parsed; None when nothing usable was received."""
+    if tape is None:
+        return None
+    parsed = parse_response(bytes(tape.received), request_method=request.method.encode())
+    if parsed is None:
+        return None
+    if not parsed.complete:
+        truncated = truncated or "disconnect"
+    return _Exchange(request, tape, parsed, warc_date(tape.started), truncated, note)
+
+
+def _prepared_exchange(
+    request: Request,
+    tape: ExchangeTape,
+    truncated: str | None,
+    warcinfo_id: str,
+    level: int,
+    redact: list[bytes],
+) -> tuple[_Exchange | None, _PreparedResponse | None]:
+    """On the compressor thread: the exchange parsed, and its records prepared (see below)."""
+    exchange = _parsed_exchange(request, tape, truncated, note=None)
+    if exchange is None:
+        return None, None
+    prepared = _prepared_response(exchange, warcinfo_id, level, redact)
+    exchange.payload_digest = prepared.payload_digest
+    return exchange, prepared
 
 
 def _request_record(exchange: _Exchange, concurrent_to: str, redact: list[bytes]) -> WarcRecord:

@@ -20,7 +20,7 @@ from archive_store.failures import describe_failure
 
 from . import wechat
 from .items import ArchivedResponse, FetchFailure
-from .links import declared_encoding
+from .links import PageLinks
 from .linkscan import LinkScanner
 
 if TYPE_CHECKING:
@@ -86,8 +86,8 @@ class ArchivingSpider(scrapy.Spider):
         for request in self.same_page_requests(response, item):
             yield request
         if hop < self.settings.getint("ARCHIVE_ATTACHMENT_HOPS"):
-            links = await self.attachment_links(response)
-            for request in self.attachment_requests(response, hop, links):
+            found = await self.attachment_links(response)
+            for request in self.attachment_requests(response, hop, found):
                 yield request
 
     def same_page_requests(self, response: TextResponse, item: ArchivedResponse) -> Iterator[Any]:
@@ -112,26 +112,25 @@ class ArchivingSpider(scrapy.Spider):
         if fetch_canonical and canonical and canonical not in self._requested:
             yield self.page_request(canonical, hop, item.requested_url)
 
-    async def attachment_links(self, response: TextResponse) -> list[str]:
+    async def attachment_links(self, response: TextResponse) -> PageLinks:
         """Linked documents and body images of the page (scanned in the link-scan worker)."""
         extensions = tuple(self.settings.getlist("ARCHIVE_ATTACHMENT_EXTENSIONS"))
         # the body as fetched, not response.text: decoding the page (and, without a declared
         # charset, guessing it) costs more than the whole scan; the few links found are decoded
-        encoding = declared_encoding(response.body, response.headers.get(b"Content-Type"))
-        return await self.link_scanner.links(response.body, response.url, extensions, encoding)
+        content_type = response.headers.get(b"Content-Type")
+        return await self.link_scanner.links(response.body, response.url, content_type, extensions)
 
     def attachment_requests(
-        self, response: TextResponse, hop: int, links: list[str]
+        self, response: TextResponse, hop: int, found: PageLinks
     ) -> Iterator[scrapy.Request]:
-        """Requests for the `links` found on the page, not yet asked for (WeChat images with
+        """Requests for the links `found` on the page, not yet asked for (WeChat images with
         the Referer mmbiz wants)."""
-        on_wechat = wechat.is_article_page(response.url, response.body)
         image_hosts = self.settings.getlist("WECHAT_IMAGE_HOSTS")
         headers, meta = wechat.image_request_headers(self.settings.get("WECHAT_IMAGE_REFERER") or "")
-        for link in links:
+        for link in found.links:
             if link in self._requested:
                 continue
-            if on_wechat or wechat.is_wechat_image_host(link, image_hosts):
+            if found.wechat_article or wechat.is_wechat_image_host(link, image_hosts):
                 yield self.page_request(link, hop + 1, response.url, headers=headers, meta=meta)
             else:
                 yield self.page_request(link, hop + 1, response.url)

@@ -16,6 +16,7 @@ import re
 from collections.abc import Iterable, Iterator
 from functools import cached_property, lru_cache
 from html import unescape
+from typing import NamedTuple
 from urllib.parse import parse_qs, urljoin, urlsplit
 
 import lxml.html
@@ -25,6 +26,8 @@ from w3lib.encoding import (
     http_content_type_encoding,
     read_bom,
 )
+
+from . import wechat
 
 IMAGE_EXTENSIONS = frozenset({"jpg", "jpeg", "png", "gif", "tif", "tiff", "webp"})
 # Where article bodies live on the platforms we archive: images there are images of documents.
@@ -369,3 +372,22 @@ def attachment_links_bytes(
     except _NeedsText:  # the links of the text; the body images are still found from the bytes
         links, articles = list(_raw_links(page.text)), True
     return _resolve(links, _page_body_images(page, articles), base_url, wanted)
+
+
+class PageLinks(NamedTuple):
+    """What the spider needs of a fetched page to request its attachments."""
+
+    links: list[str]  # `attachment_links_bytes`
+    wechat_article: bool  # its images are fetched with the Referer mmbiz wants
+
+
+def page_links(
+    body: bytes, base_url: str, content_type: bytes | None, extensions: Iterable[str]
+) -> PageLinks:
+    """The attachment links of a fetched page (read with the charset it declares), and whether it
+    is a WeChat article: the whole scan, in one call the link-scan worker can make."""
+    encoding = declared_encoding(body, content_type)
+    return PageLinks(
+        attachment_links_bytes(body, base_url, extensions, encoding),
+        wechat.is_article_page(base_url, body),
+    )

@@ -1,5 +1,6 @@
 """The link-scan worker process (see `linkscan`): reads length-prefixed pickle frames
-(seq, body, base_url, extensions, encoding) on stdin and answers each with (seq, links, error)
+(seq, body, base_url, content_type, extensions) on stdin and answers each with
+(seq, PageLinks, error)
 on stdout, in order, until its stdin closes."""
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ import struct
 import sys
 from typing import BinaryIO
 
-from .links import attachment_links_bytes
+from .links import page_links
 
 _FRAME_HEAD = struct.Struct(">I")
 
@@ -18,11 +19,12 @@ _FRAME_HEAD = struct.Struct(">I")
 def serve(source: BinaryIO, sink: BinaryIO) -> None:
     while len(head := source.read(_FRAME_HEAD.size)) == _FRAME_HEAD.size:
         (size,) = _FRAME_HEAD.unpack(head)
-        seq, body, base_url, extensions, encoding = pickle.loads(source.read(size))
-        reply: tuple[int, list[str] | None, str | None]
+        seq, body, base_url, content_type, extensions = pickle.loads(source.read(size))
+        reply: tuple[int, tuple[list[str], bool] | None, str | None]
         try:
-            reply = (seq, attachment_links_bytes(body, base_url, extensions, encoding), None)
-        except Exception as exc:
+            found = page_links(body, base_url, content_type, extensions)
+            reply = (seq, (found.links, found.wechat_article), None)
+        except Exception as exc:  # the parent scans that page itself, and raises it there
             reply = (seq, None, f"{type(exc).__name__}: {exc}")
         frame = pickle.dumps(reply, protocol=5)
         sink.write(_FRAME_HEAD.pack(len(frame)) + frame)

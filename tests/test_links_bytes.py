@@ -184,8 +184,8 @@ def _requests(response: HtmlResponse) -> list[Any]:
     settings = Settings()
     settings.setmodule(default_settings)
     spider.settings = settings
-    links = asyncio.run(spider.attachment_links(response))
-    return list(spider.attachment_requests(response, 0, links))
+    found = asyncio.run(spider.attachment_links(response))
+    return list(spider.attachment_requests(response, 0, found))
 
 
 @pytest.mark.parametrize("charset", ["gb2312", None])

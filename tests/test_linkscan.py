@@ -3,8 +3,11 @@ links as the inline scan, and a crawl that goes on (scanning inline) when the wo
 
 from __future__ import annotations
 
+import io
 import os
+import pickle
 import signal
+import struct
 import subprocess
 import sys
 import textwrap
@@ -15,7 +18,9 @@ from archive_helpers import FAST, ROOT, archive_cli
 from test_capture_options import ATTACHMENTS
 
 from archive_store.index import ArchiveIndex, default_db_url
+from scrapers.links import PageLinks, page_links
 from scrapers.linkscan import _SCAN_ASIDE_MIN
+from scrapers.linkscan_worker import serve
 
 LARGE = "/large-page-with-attachments"
 
@@ -70,13 +75,14 @@ WORKER_DIES = textwrap.dedent(
     async def run():
         scanner = LinkScanner(1)
         scanner.start()
-        first = await scanner.links(page, "http://site.test/a.html", ("pdf", "doc"), "utf-8")
+        args = ("http://site.test/a.html", b"text/html; charset=utf-8", ("pdf", "doc"))
+        first = await scanner.links(page, *args)
         os.kill(scanner._worker.transport.pid, signal.SIGKILL)
         await asyncio.sleep(0.5)
-        second = await scanner.links(page, "http://site.test/a.html", ("pdf", "doc"), "utf-8")
+        second = await scanner.links(page, *args)
         await scanner.close()
-        print("first", first)
-        print("second", second)
+        print("first", first.links)
+        print("second", second.links)
 
     def main():
         d = defer.Deferred.fromFuture(asyncio.ensure_future(run()))
@@ -157,3 +163,38 @@ def _state(pid: int) -> str:
         )
     except OSError:
         return "gone"
+
+
+def test_the_worker_answers_what_page_links_answers_frame_by_frame():
+    """The worker's loop over its pipe: each frame answered in order, WeChat flag included."""
+    wechat = b'<html><head><meta property="og:site_name" content="WeChat"></head><body>'
+    wechat += (
+        b'<div id="js_content"><img data-src="https://mmbiz.qpic.cn/a/640?wx_fmt=jpeg"></div></body></html>'
+    )
+    pages = [
+        (wechat, "https://mp.weixin.qq.com/s/abc", b"text/html; charset=utf-8"),
+        (
+            b'<a href="/f/a.pdf">a</a>' + "正文".encode("gbk") * 10,
+            "http://site.test/n.html",
+            b"text/html; charset=gbk",
+        ),
+        (b"\xff\xfe not html", "http://site.test/x", None),
+    ]
+    extensions = ("pdf", "jpg", "jpeg")
+    frames = b""
+    for seq, (body, url, content_type) in enumerate(pages):
+        frame = pickle.dumps((seq, body, url, content_type, extensions))
+        frames += struct.pack(">I", len(frame)) + frame
+    sink = io.BytesIO()
+    serve(io.BytesIO(frames), sink)
+    answers, data = [], sink.getvalue()
+    while data:
+        (size,) = struct.unpack_from(">I", data)
+        answers.append(pickle.loads(data[4 : 4 + size]))
+        data = data[4 + size :]
+    assert [seq for seq, _, _ in answers] == [0, 1, 2]
+    for (_seq, found, error), (body, url, content_type) in zip(answers, pages, strict=True):
+        assert error is None
+        assert PageLinks(*found) == page_links(body, url, content_type, extensions)
+    assert PageLinks(*answers[0][1]).wechat_article
+    assert answers[1][1] == (["http://site.test/f/a.pdf"], False)
