@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
+import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -19,6 +21,7 @@ from sqlalchemy import (
     select,
     update,
 )
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 from .schema import Base, Capture, Failure, Page, Run, WarcFile
@@ -78,6 +81,16 @@ _SQLITE_FIND_ORIGINAL = (
 )
 
 
+@contextlib.contextmanager
+def _as_sqlalchemy_errors(statement: str, params: Any) -> Iterator[None]:
+    """The driver's errors as SQLAlchemy raises them (what callers catch: a full disk stops the
+    crawl cleanly, as with every other index write)."""
+    try:
+        yield
+    except sqlite3.Error as exc:
+        raise DBAPIError.instance(statement, params, exc, sqlite3.Error) from exc
+
+
 def _sqlite_capture_binds(engine: Engine) -> Callable[[Capture], tuple[Any, ...]]:
     """A capture's values as SQLAlchemy would bind them for this dialect (its DateTime as text,
     its Boolean as 0/1): each column's own bind processor, looked up once."""
@@ -134,9 +147,11 @@ class ArchiveIndex:
         if held is None or not self.uncommitted_captures:
             return
         try:
-            held.commit()
+            with _as_sqlalchemy_errors("COMMIT", None):
+                held.commit()
         except Exception:
-            held.rollback()
+            with contextlib.suppress(Exception):
+                held.rollback()
             raise
         finally:
             self.uncommitted_captures = 0
@@ -217,12 +232,14 @@ class ArchiveIndex:
             if self._held is None:
                 self._held = self.engine.raw_connection()
                 self._capture_binds = _sqlite_capture_binds(self.engine)
-            cursor = self._held.cursor()
-            try:
-                cursor.execute(_SQLITE_INSERT_CAPTURE, self._capture_binds(capture))
-                capture.id = int(cursor.lastrowid or 0)
-            finally:
-                cursor.close()
+            binds = self._capture_binds(capture)
+            with _as_sqlalchemy_errors(_SQLITE_INSERT_CAPTURE, binds):
+                cursor = self._held.cursor()
+                try:
+                    cursor.execute(_SQLITE_INSERT_CAPTURE, binds)
+                    capture.id = int(cursor.lastrowid or 0)
+                finally:
+                    cursor.close()
             self.uncommitted_captures += 1
             return capture
         values = {key: getattr(capture, key) for key in _CAPTURE_COLUMNS}
@@ -249,12 +266,14 @@ class ArchiveIndex:
     def find_original(self, payload_digest: str, chunked: bool) -> Capture | None:
         """The earliest full response with this payload: what a revisit must refer to."""
         if self._held is not None:  # it sees the captures not committed yet
-            cursor = self._held.cursor()
-            try:
-                cursor.execute(_SQLITE_FIND_ORIGINAL, (payload_digest, int(chunked)))
-                found = cursor.fetchone()
-            finally:
-                cursor.close()
+            binds = (payload_digest, int(chunked))
+            with _as_sqlalchemy_errors(_SQLITE_FIND_ORIGINAL, binds):
+                cursor = self._held.cursor()
+                try:
+                    cursor.execute(_SQLITE_FIND_ORIGINAL, binds)
+                    found = cursor.fetchone()
+                finally:
+                    cursor.close()
             if found is None:
                 return None
             return Capture(record_id=found[0], url=found[1], warc_date=found[2])

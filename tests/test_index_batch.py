@@ -8,7 +8,9 @@ import sqlite3
 from datetime import datetime
 from pathlib import Path
 
+import pytest
 from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
 
 from archive_store.index import ArchiveIndex, default_db_url
 from archive_store.schema import Capture
@@ -93,4 +95,17 @@ def test_a_batch_is_seen_by_revisits_and_committed_before_anything_else(tmp_path
     assert index.uncommitted_captures == 0
     assert [c.url for c in other.all_captures()] == ["http://site.test/通知/1.html"]
     other.close()
+    index.close()
+
+
+def test_driver_errors_in_a_batch_are_sqlalchemy_errors(tmp_path: Path) -> None:
+    """The crawl stops cleanly on index errors it knows (SQLAlchemy's), a full disk included:
+    the driver's own errors from the batched path must arrive as those, not as sqlite3's."""
+    index = ArchiveIndex(default_db_url(tmp_path), create=True)
+    run = index.start_run("key", "archive", {}).id
+    with pytest.raises(SQLAlchemyError):
+        index.add_capture(_capture(run, 1, url=None), commit=False)  # url is NOT NULL
+    index.add_capture(_capture(run, 2), commit=False)
+    index.commit_captures()
+    assert [c.url for c in index.all_captures()] == ["http://site.test/通知/2.html"]
     index.close()
