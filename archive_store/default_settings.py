@@ -104,8 +104,8 @@ WECHAT_FETCH_CANONICAL = True
 WECHAT_IMAGE_HOSTS = ["mmbiz.qpic.cn", "mmbiz.qlogo.cn", "mmecoa.qpic.cn"]
 WECHAT_IMAGE_REFERER = "https://mp.weixin.qq.com/"
 
-# The attachment links of a fetched page are looked for in this many worker processes, beside the
-# reactor (0: on the reactor thread; small pages always are).
+# The attachment links of a fetched page are looked for in a worker process beside the reactor
+# (0: on the reactor thread; pages under 16 KB always are). One worker is enough for any crawl.
 ARCHIVE_SCAN_PROCESSES = 1
 
 # Extraction (pipelines): decode, classify, extract; off with --no-extract.
