@@ -72,6 +72,10 @@ def frontier_settings() -> dict[str, Any]:
     }
 
 
+# request.meta key: the start-URL entry a request was made from (its claim is released once queued)
+CLAIM_META = "frontier_claim"
+
+
 def redis_url_for_log(url: str) -> str:
     """The URL without its password (never in logs, run identities or custody records)."""
     scheme, sep, rest = url.partition("://")
@@ -176,8 +180,9 @@ class DistributedSpider(RedisSpider, ArchivingSpider):  # type: ignore[misc]
         problem = check_url(url) if isinstance(url, str) else "no url"
         if problem:
             self.logger.error("frontier entry skipped: %s: %r", problem, text[:200])
+            self.frontier.handled(data)  # dropped on purpose: its claim is released
             return []
-        return [self.page_request(url)]
+        return [self.page_request(url, meta={CLAIM_META: data})]
 
     async def parse(self, response: scrapy.http.Response, **kwargs: Any) -> AsyncIterator[Any]:
         """ArchivingSpider's parse with the item last: the lease is acknowledged when the item is
@@ -196,7 +201,9 @@ class DistributedSpider(RedisSpider, ArchivingSpider):  # type: ignore[misc]
         whenever this worker finds the shared queue empty, so fetching never waits for idleness."""
         count = 0
         for request in self.next_requests():
+            entry = request.meta.pop(CLAIM_META)  # not stored with the queued request
             schedule(request)
+            self.frontier.handled(entry)
             count += 1
         self.frontier.release_claims()
         return count

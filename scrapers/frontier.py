@@ -44,6 +44,25 @@ redis.call('ZREM', KEYS[1], found[1])
 redis.call('ZADD', KEYS[2], found[2], found[1])
 return found[1]
 """
+# Lua scripts are retried when a connection drops (a Redis restart): one that ran but whose reply
+# was lost moved entries this worker never received. So a worker releases only what it handled and
+# hands back whatever else its claims and leases hold.
+# KEYS: claims, start_urls; ARGV: the entries handled (queued as requests, or rejected)
+_RELEASE_CLAIMS = """
+for i = 1, #ARGV do redis.call('LREM', KEYS[1], 1, ARGV[i]) end
+local left = redis.call('LRANGE', KEYS[1], 0, -1)
+if #left > 0 then redis.call('LPUSH', KEYS[2], unpack(left)) end
+redis.call('DEL', KEYS[1])
+return #left
+"""
+# KEYS: leases, requests; ARGV: the leased requests this worker received (all processed)
+_DROP_LEASES = """
+for i = 1, #ARGV do redis.call('ZREM', KEYS[1], ARGV[i]) end
+local left = redis.call('ZRANGE', KEYS[1], 0, -1, 'WITHSCORES')
+for i = 1, #left, 2 do redis.call('ZADD', KEYS[2], left[i + 1], left[i]) end
+redis.call('DEL', KEYS[1])
+return #left / 2
+"""
 # a dead worker's claims and leases go back (KEYS: start_urls, requests, claims, leases)
 _RETURN = """
 local claims = redis.call('LRANGE', KEYS[3], 0, -1)
@@ -86,6 +105,9 @@ class Frontier:
         self._claim = server.register_script(_CLAIM)
         self._lease = server.register_script(_LEASE)
         self._return = server.register_script(_RETURN)
+        self._release = server.register_script(_RELEASE_CLAIMS)
+        self._drop = server.register_script(_DROP_LEASES)
+        self._handled: list[bytes] = []  # claimed start URLs turned into queued requests (or rejected)
         self._held: dict[str, bytes] = {}  # lease token -> the queued bytes it stands for
         self._unacked: list[str] = []  # acknowledgements Redis could not take yet
 
@@ -105,9 +127,20 @@ class Frontier:
         keys = [self.keys.start_urls, self.keys.claims(self.worker)]
         return list(self._claim(keys=keys, args=[count]))
 
-    def release_claims(self) -> None:
-        """The claimed start URLs are requests in the shared queue now."""
-        self.server.delete(self.keys.claims(self.worker))
+    def handled(self, entry: bytes) -> None:
+        """A claimed start URL is a request in the shared queue now (or was rejected)."""
+        self._handled.append(entry)
+
+    def release_claims(self) -> int:
+        """Drop the claims of the start URLs handled; any other claim (one whose request never
+        reached the queue, or a claim whose reply was lost) goes back to the start URLs. Returns
+        how many went back."""
+        keys = [self.keys.claims(self.worker), self.keys.start_urls]
+        returned = int(self._release(keys=keys, args=self._handled))
+        self._handled.clear()
+        if returned:
+            logger.warning("frontier: %d claimed start URL(s) were not queued; queued again", returned)
+        return returned
 
     # requests ------------------------------------------------------------------------------------
     def lease_request(self) -> tuple[str, bytes] | None:
@@ -140,13 +173,18 @@ class Frontier:
         return len(self._held)
 
     def drop_leases(self) -> int:
-        """Forget our own leases: called when the worker is idle, so every request it leased has
-        been processed (one whose callback raised, say, was never acknowledged)."""
-        count = int(self.server.zcard(self.keys.leases(self.worker)))
-        self.server.delete(self.keys.leases(self.worker))
+        """Forget our own leases: called when the worker is idle, so every request it received has
+        been processed (one whose callback raised, say, was never acknowledged). A lease it never
+        received (its reply lost to a dropped connection) goes back to the queue. Returns how many
+        leases of processed requests were still there."""
+        pending = len(self._held) - len(self._unacked)
+        keys = [self.keys.leases(self.worker), self.keys.requests]
+        returned = int(self._drop(keys=keys, args=list(self._held.values())))
         self._held.clear()
         self._unacked.clear()
-        return count
+        if returned:
+            logger.warning("frontier: %d leased request(s) never reached this worker; queued again", returned)
+        return max(pending, 0)
 
     def return_own(self) -> int:
         """Give back what this worker still holds (a shutdown before its requests were done)."""
