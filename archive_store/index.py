@@ -111,7 +111,8 @@ def _sqlite_capture_binds(engine: Engine) -> Callable[[Capture], tuple[Any, ...]
 
 
 class ArchiveIndex:
-    """Small typed API over the schema; every method is one short transaction."""
+    """Small typed API over the schema; every method is one short transaction, except the
+    captures a crawl adds in batches (`add_capture(commit=False)`, `commit_captures`)."""
 
     def __init__(self, db_url: str, *, create: bool = True) -> None:
         self.db_url = db_url
