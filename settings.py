@@ -36,6 +36,11 @@ DOWNLOAD_WARNSIZE = 32 * 1024 * 1024
 # Redirects: every hop is captured; loops stop after this many hops and are recorded as failures.
 REDIRECT_MAX_TIMES = 10
 
+# Scrapy drops requests for URLs over 2,083 characters with a log line and nothing else: a cited
+# URL that long (search results, tracking parameters) was neither fetched nor reported as failed.
+# 0 turns that middleware off; a server that refuses the URL answers 414, and that is captured.
+URLLENGTH_LIMIT = 0
+
 TELNETCONSOLE_ENABLED = False
 REMOTE_CONTROL_ENABLED = False
 LOG_LEVEL = "INFO"

@@ -82,3 +82,12 @@ def test_responses_from_the_http_cache_are_not_captures(mocksite, tmp_path):
     assert "1 captured" in first.stderr
     assert "0 captured, 0 revisits" in second.stderr
     assert len(records_for(archive, mocksite.url("/query?cache=1"))) == 1
+
+
+def test_a_url_longer_than_2083_characters_is_fetched_not_silently_dropped(mocksite, tmp_path):
+    url = mocksite.url("/plain?q=" + "x" * 2100)  # Scrapy's UrlLengthMiddleware dropped these
+    result = archive_cli(tmp_path / "archive", url, "--no-extract")
+    assert result.returncode == 0, result.stderr
+    index = ArchiveIndex(default_db_url(tmp_path / "archive"), create=False)
+    assert [c.url for c in index.all_captures()] == [url]
+    index.close()
