@@ -71,13 +71,9 @@ _FIND_ORIGINAL = (
 )
 
 
-# the hot statements of a crawl on SQLite, sent on the held driver connection (see add_capture)
+# the insert of a crawl's captures on SQLite, sent on the held driver connection (see add_capture)
 _SQLITE_INSERT_CAPTURE = (
     f"INSERT INTO captures ({', '.join(_CAPTURE_COLUMNS)}) VALUES ({', '.join('?' * len(_CAPTURE_COLUMNS))})"
-)
-_SQLITE_FIND_ORIGINAL = (
-    "SELECT record_id, url, warc_date FROM captures WHERE payload_digest = ? AND record_type = 'response'"
-    " AND truncated IS NULL AND chunked = ? ORDER BY id LIMIT 1"
 )
 
 
@@ -89,6 +85,20 @@ def _as_sqlalchemy_errors(statement: str, params: Any) -> Iterator[None]:
         yield
     except sqlite3.Error as exc:
         raise DBAPIError.instance(statement, params, exc, sqlite3.Error) from exc
+
+
+def _sqlite_find_original(engine: Engine) -> tuple[str, Callable[[str, bool], tuple[Any, ...]]]:
+    """`_FIND_ORIGINAL` as SQLAlchemy sends it to this dialect: its text, and its parameters in
+    order for a digest and framing (the statement's own constants included)."""
+    compiled = _FIND_ORIGINAL.compile(dialect=engine.dialect)
+    names = compiled.positiontup or []
+    fixed = compiled.construct_params({"digest": "", "chunked": False})
+
+    def binds(digest: str, chunked: bool) -> tuple[Any, ...]:
+        given = {"digest": digest, "chunked": int(chunked)}
+        return tuple(given.get(name, fixed[name]) for name in names)
+
+    return str(compiled), binds
 
 
 def _sqlite_capture_binds(engine: Engine) -> Callable[[Capture], tuple[Any, ...]]:
@@ -233,6 +243,7 @@ class ArchiveIndex:
             if self._held is None:
                 self._held = self.engine.raw_connection()
                 self._capture_binds = _sqlite_capture_binds(self.engine)
+                self._find_original_sql, self._find_original_binds = _sqlite_find_original(self.engine)
             binds = self._capture_binds(capture)
             with _as_sqlalchemy_errors(_SQLITE_INSERT_CAPTURE, binds):
                 cursor = self._held.cursor()
@@ -267,11 +278,11 @@ class ArchiveIndex:
     def find_original(self, payload_digest: str, chunked: bool) -> Capture | None:
         """The earliest full response with this payload: what a revisit must refer to."""
         if self._held is not None:  # it sees the captures not committed yet
-            binds = (payload_digest, int(chunked))
-            with _as_sqlalchemy_errors(_SQLITE_FIND_ORIGINAL, binds):
+            binds = self._find_original_binds(payload_digest, chunked)
+            with _as_sqlalchemy_errors(self._find_original_sql, binds):
                 cursor = self._held.cursor()
                 try:
-                    cursor.execute(_SQLITE_FIND_ORIGINAL, binds)
+                    cursor.execute(self._find_original_sql, binds)
                     found = cursor.fetchone()
                 finally:
                     cursor.close()

@@ -2,22 +2,20 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 import logging
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from scrapy.utils.defer import maybe_deferred_to_future
 from scrapy.utils.misc import load_object
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
-from twisted.internet.defer import Deferred
-from twisted.python.failure import Failure
 
 from .cdxj import fill_missing_cdxj_for_session
 from .evidence import run_config
@@ -227,19 +225,16 @@ class ArchiveSession:
         # on the compressor thread (hashlib and zlib run there without the GIL, on the second
         # core) while the reactor goes on; the rest happens here without another wait, so
         # whichever of two identical payloads comes back first is the response and the other
-        # finds it and becomes a revisit
-        exchange, prepared = await maybe_deferred_to_future(
-            _deferred_from(
-                self._compressor.submit(
-                    _prepared_exchange,
-                    request,
-                    tape,
-                    truncated,
-                    warcinfo_id,
-                    self.writer.compress_level,
-                    self.redact,
-                )
-            )
+        # finds it and becomes a revisit (the extraction pipeline waits on its workers alike)
+        exchange, prepared = await asyncio.get_running_loop().run_in_executor(
+            self._compressor,
+            _prepared_exchange,
+            request,
+            tape,
+            truncated,
+            warcinfo_id,
+            self.writer.compress_level,
+            self.redact,
         )
         if exchange is None or prepared is None:
             return
@@ -527,25 +522,6 @@ def _prepared_response(
         request,
         gzip_member(request.to_bytes(), level),
     )
-
-
-def _deferred_from(future: Future[Any]) -> Deferred[Any]:
-    """A Deferred fired on the reactor thread when a worker thread's future is done."""
-    from twisted.internet import reactor  # noqa: PLC0415 (the installed reactor, at call time)
-
-    deferred: Deferred[Any] = Deferred()
-
-    def fire(done: Future[Any]) -> None:
-        if deferred.called:  # cancelled meanwhile (the crawl is stopping)
-            return
-        exc = done.exception()
-        if exc is not None:
-            deferred.errback(Failure(exc))  # type: ignore[no-untyped-call]
-        else:
-            deferred.callback(done.result())
-
-    future.add_done_callback(lambda done: reactor.callFromThread(fire, done))
-    return deferred
 
 
 def _not_modified_original(request: Request, status: int) -> OriginalRef | None:

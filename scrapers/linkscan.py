@@ -26,7 +26,6 @@ import logging
 import os
 import pickle
 import shutil
-import struct
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -37,6 +36,7 @@ from twisted.internet.defer import Deferred
 from twisted.internet.protocol import ProcessProtocol
 
 from .links import PageLinks, page_links
+from .linkscan_worker import FRAME_HEAD, encode_frame
 
 if TYPE_CHECKING:
     from typing import Self
@@ -46,7 +46,6 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 _SCAN_ASIDE_MIN = 16 * 1024
-_FRAME_HEAD = struct.Struct(">I")
 _PIPE_SIZE = 1024 * 1024
 _PROJECT_ROOT = str(Path(__file__).resolve().parents[1])
 
@@ -160,8 +159,7 @@ class _ScanWorker(ProcessProtocol):
             return answer
         self._next += 1
         self._pending[self._next] = answer
-        frame = pickle.dumps((self._next, body, base_url, content_type, extensions), protocol=5)
-        self._process.writeSequence([_FRAME_HEAD.pack(len(frame)), frame])
+        self._process.write(encode_frame((self._next, body, base_url, content_type, extensions)))
         return answer
 
     def connectionMade(self) -> None:  # noqa: N802 (Twisted's name)
@@ -180,12 +178,12 @@ class _ScanWorker(ProcessProtocol):
 
     def outReceived(self, data: bytes) -> None:  # noqa: N802 (Twisted's name)
         self._buffer += data
-        while len(self._buffer) >= _FRAME_HEAD.size:
-            (size,) = _FRAME_HEAD.unpack_from(self._buffer)
-            end = _FRAME_HEAD.size + size
+        while len(self._buffer) >= FRAME_HEAD.size:
+            (size,) = FRAME_HEAD.unpack_from(self._buffer)
+            end = FRAME_HEAD.size + size
             if len(self._buffer) < end:
                 return
-            seq, found, error = pickle.loads(self._buffer[_FRAME_HEAD.size : end])
+            seq, found, error = pickle.loads(self._buffer[FRAME_HEAD.size : end])
             del self._buffer[:end]
             answer = self._pending.pop(seq)
             if error is None:

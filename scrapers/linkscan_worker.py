@@ -13,12 +13,18 @@ from typing import BinaryIO
 
 from .links import page_links
 
-_FRAME_HEAD = struct.Struct(">I")
+FRAME_HEAD = struct.Struct(">I")
+
+
+def encode_frame(message: object) -> bytes:
+    """One message on the pipe, either way: its pickle's length, then the pickle."""
+    data = pickle.dumps(message, protocol=5)
+    return FRAME_HEAD.pack(len(data)) + data
 
 
 def serve(source: BinaryIO, sink: BinaryIO) -> None:
-    while len(head := source.read(_FRAME_HEAD.size)) == _FRAME_HEAD.size:
-        (size,) = _FRAME_HEAD.unpack(head)
+    while len(head := source.read(FRAME_HEAD.size)) == FRAME_HEAD.size:
+        (size,) = FRAME_HEAD.unpack(head)
         seq, body, base_url, content_type, extensions = pickle.loads(source.read(size))
         reply: tuple[int, tuple[list[str], bool] | None, str | None]
         try:
@@ -26,8 +32,7 @@ def serve(source: BinaryIO, sink: BinaryIO) -> None:
             reply = (seq, (found.links, found.wechat_article), None)
         except Exception as exc:  # the parent scans that page itself, and raises it there
             reply = (seq, None, f"{type(exc).__name__}: {exc}")
-        frame = pickle.dumps(reply, protocol=5)
-        sink.write(_FRAME_HEAD.pack(len(frame)) + frame)
+        sink.write(encode_frame(reply))
         sink.flush()
 
 
