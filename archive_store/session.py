@@ -6,7 +6,7 @@ import asyncio
 import hashlib
 import json
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import partial
@@ -55,11 +55,10 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 _SESSION_ATTR = "_sourcekeeper_archive_session"
-# smaller responses are recorded inline: a thread hand-off costs more than hashing and zlib save
-_PREPARE_ASIDE_MIN = 16 * 1024
 # a crawl's captures are committed to the index in batches: at most this many, this long after
 # the first (a commit per capture was half the index's cost on the reactor thread)
 _INDEX_BATCH_ROWS = 200
+_INDEX_FAILED = object()  # what `_index_result` returns when the index refused a write
 _INDEX_BATCH_SECONDS = 1.0
 
 
@@ -109,6 +108,7 @@ class ArchiveSession:
         self.write_error: ArchiveWriteError | None = None
         self.index_error: SQLAlchemyError | None = None
         self.redact = [h.encode("latin-1") for h in settings.getlist("ARCHIVE_REDACT_HEADERS")]
+        self.aside_min = settings.getint("ARCHIVE_ASIDE_MIN_SIZE")
         self.dedup_min = (
             settings.getint("ARCHIVE_DEDUP_MIN_SIZE") if settings.getbool("ARCHIVE_DEDUP_ENABLED") else -1
         )
@@ -216,7 +216,7 @@ class ArchiveSession:
         if "dataloss" in response.flags:
             truncated = truncated or "disconnect"
         warcinfo_id = self.writer.warcinfo_id_for_next_group()
-        if tape is None or warcinfo_id is None or len(tape.received) < _PREPARE_ASIDE_MIN:
+        if tape is None or warcinfo_id is None or len(tape.received) < self.aside_min:
             exchange = _parsed_exchange(request, tape, truncated, note=None)
             if exchange is not None:
                 self._commit(exchange, *self._build(exchange))
@@ -306,7 +306,7 @@ class ArchiveSession:
             self._index_call(self.index.add_failure, self.run_id, uri, "final", reason)
             return False
         content_type = parsed.head.get(b"content-type")
-        capture = Capture(
+        capture = dict(
             run_id=self.run_id,
             url=uri,
             method=request.method,
@@ -334,10 +334,11 @@ class ArchiveSession:
         )
         # not committed at once (SQLite): a capture lost with its batch is in a WARC still
         # `.open`, which recovery indexes; a WARC is closed only after its batch is committed
-        if not self._index_call(partial(self.index.add_capture, commit=False), capture):
+        capture_id = self._index_result(partial(self.index.insert_capture, commit=False), capture)
+        if capture_id is _INDEX_FAILED:
             return False
         self._capture_indexed()
-        request.meta["archive_capture"] = capture_info(capture)
+        request.meta["archive_capture"] = capture_info(capture, capture_id)
         self._inc("archive/revisits" if original else "archive/responses")
         if exchange.truncated:
             self._inc(f"archive/truncated/{exchange.truncated}")
@@ -374,17 +375,20 @@ class ArchiveSession:
     def _index_call(self, method: Callable[..., Any], *args: Any) -> bool:
         """Index writes during a crawl; if the index refuses (disk full), stop like a WARC error.
         The open WARC is then left `.open`, so the next run's recovery indexes what it holds."""
+        return self._index_result(method, *args) is not _INDEX_FAILED
+
+    def _index_result(self, method: Callable[..., Any], *args: Any) -> Any:
+        """`_index_call` that returns what the method returns, or `_INDEX_FAILED`."""
         if self.index_error is not None:
-            return False
+            return _INDEX_FAILED
         try:
-            method(*args)
+            return method(*args)
         except SQLAlchemyError as exc:
             self.index_error = exc
             self.write_error = self.write_error or ArchiveWriteError(0, f"cannot write to the index: {exc}")
             self._inc("archive/index_error")
             logger.error("%s; stopping the crawl", self.write_error)
-            return False
-        return True
+            return _INDEX_FAILED
 
     def _capture_indexed(self) -> None:
         if self.index.uncommitted_captures >= _INDEX_BATCH_ROWS:
@@ -534,18 +538,23 @@ def _not_modified_original(request: Request, status: int) -> OriginalRef | None:
     return OriginalRef(ref["record_id"], target_uri(ref["url"]), ref["warc_date"], ref["payload_digest"])
 
 
-def capture_info(capture: Capture) -> dict[str, Any]:
-    """What request.meta["archive_capture"] carries to the spider and the pipelines."""
-    return {
-        "capture_id": capture.id,
-        "url": capture.url,
-        "record_id": capture.record_id,
-        "record_type": capture.record_type,
-        "warc_file": capture.warc_file,
-        "warc_offset": capture.warc_offset,
-        "warc_length": capture.warc_length,
-        "warc_date": capture.warc_date,
-        "http_status": capture.http_status,
-        "payload_digest": capture.payload_digest,
-        "truncated": capture.truncated,
-    }
+_CAPTURE_INFO = (
+    "url",
+    "record_id",
+    "record_type",
+    "warc_file",
+    "warc_offset",
+    "warc_length",
+    "warc_date",
+    "http_status",
+    "payload_digest",
+    "truncated",
+)
+
+
+def capture_info(capture: Mapping[str, Any] | Capture, capture_id: int | None = None) -> dict[str, Any]:
+    """What request.meta["archive_capture"] carries to the spider and the pipelines: of an indexed
+    `Capture`, or of the column values of a capture just indexed with `capture_id`."""
+    if isinstance(capture, Capture):
+        return {"capture_id": capture.id, **{key: getattr(capture, key) for key in _CAPTURE_INFO}}
+    return {"capture_id": capture_id, **{key: capture[key] for key in _CAPTURE_INFO}}

@@ -20,7 +20,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import BinaryIO
 
-from .recordbuilder import WarcRecord, gzip_member, warc_date, warcinfo_record
+from .recordbuilder import GZIP_LEVELS, WarcRecord, gzip_member, warc_date, warcinfo_record
 
 logger = logging.getLogger(__name__)
 
@@ -75,7 +75,7 @@ class RotatingWarcWriter:
         max_size: int,
         warcinfo_fields: WarcinfoFields,
         hostname: str | None = None,
-        compress_level: int = 6,
+        compress_level: int = 3,
         on_open: Callable[[str], None] | None = None,
         on_close: Callable[[ClosedFile], None] | None = None,
         before_close: Callable[[], None] | None = None,
@@ -84,6 +84,8 @@ class RotatingWarcWriter:
         self.prefix = prefix
         self.max_size = max_size
         self.hostname = safe_hostname(hostname)
+        if compress_level not in GZIP_LEVELS:
+            raise ValueError(f"ARCHIVE_GZIP_LEVEL must be 0-9 (gzip levels), not {compress_level}")
         self.compress_level = compress_level
         self._warcinfo_fields = warcinfo_fields
         self._on_open = on_open

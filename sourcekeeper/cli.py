@@ -19,7 +19,7 @@ from typing import Any
 from archive_store.lock import ArchiveLocked
 
 from . import __version__, commands
-from .runner import CrawlFailed
+from .runner import BadSettings, CrawlFailed
 from .unattended import add_log_format_option
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_LOCKED = 0, 1, 2, 75
@@ -146,6 +146,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ArchiveLocked as exc:
         print(f"sourcekeeper: {exc}", file=sys.stderr)
         return EXIT_LOCKED
+    except BadSettings as exc:
+        print(f"sourcekeeper {args.command}: {exc}", file=sys.stderr)
+        return EXIT_USAGE
     except CrawlFailed as exc:
         print(f"sourcekeeper {args.command}: {exc}", file=sys.stderr)
         return EXIT_FAILED

@@ -21,6 +21,10 @@ class CrawlFailed(RuntimeError):
     """The crawl could not start or did not produce a run summary."""
 
 
+class BadSettings(CrawlFailed):
+    """A setting has a value the archive cannot use (a configuration error: exit code 2)."""
+
+
 def build_settings(
     archive_dir: Path, overrides: dict[str, str], *, extract: bool, log_level: str
 ) -> Settings:
@@ -53,8 +57,12 @@ def run_spider(spidercls: type, settings: Settings, **spider_kwargs: Any) -> dic
     """Crawl to the end and return the archive run summary (see ArchiveSession.summary)."""
     from scrapy.crawler import CrawlerProcess  # noqa: PLC0415
 
+    from archive_store.default_settings import setting_problems  # noqa: PLC0415
     from archive_store.extension import ArchiveExtension  # noqa: PLC0415
 
+    problems = setting_problems(settings)
+    if problems:
+        raise BadSettings("; ".join(problems))
     process = CrawlerProcess(settings)
     crawler = process.create_crawler(spidercls)
     process.crawl(crawler, **spider_kwargs)
@@ -71,11 +79,11 @@ def run_spider(spidercls: type, settings: Settings, **spider_kwargs: Any) -> dic
     gc.set_threshold(_GC_GEN0_THRESHOLD, 10, 10)
     _drop_unwanted_log_records()
     process.start()
-    extension = (
-        next((m for m in crawler.extensions.middlewares if isinstance(m, ArchiveExtension)), None)
-        if crawler.extensions
-        else None
-    )
+    try:
+        middlewares = crawler.extensions.middlewares
+    except RuntimeError:  # Scrapy raises when the crawl failed before its extensions were built
+        middlewares = ()
+    extension = next((m for m in middlewares if isinstance(m, ArchiveExtension)), None)
     if extension is None or extension.summary is None:
         raise CrawlFailed("the crawl ended without a run summary; see the log above")
     logging.getLogger(__name__).debug("stats: %s", crawler.stats.get_stats() if crawler.stats else {})

@@ -13,7 +13,9 @@ from archive_helpers import all_records, archive_cli, warc_files
 from archive_store.members import iter_records
 from archive_store.validate import validate_collection
 
-CONCURRENT = ["-s", "CONCURRENT_REQUESTS=8", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=8", "--no-extract"]
+# below this size exchanges are recorded inline: the mock pages (~60 KB) go to the thread here
+ASIDE = ["-s", "ARCHIVE_ASIDE_MIN_SIZE=16384"]
+CONCURRENT = ["-s", "CONCURRENT_REQUESTS=8", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=8", "--no-extract", *ASIDE]
 
 
 def test_identical_large_payloads_fetched_together_are_one_response_and_revisits(mocksite, tmp_path: Path):
