@@ -4,15 +4,21 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install system-deps demo test lint typecheck eval bench clean
+.PHONY: install bytecode system-deps demo test lint typecheck eval bench clean
 
-install: $(STAMP)
+install: $(STAMP) bytecode
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[test,replay]'
 	touch $(STAMP)
+
+# The project's own modules compiled ahead, as a non-editable pip install does: where
+# PYTHONDONTWRITEBYTECODE is set (as on our CI machines) every command otherwise compiled them
+# again at start, 0.1 s of each crawl. Quick when nothing changed; stale files are simply redone.
+bytecode: $(STAMP)
+	$(BIN)/python -m compileall -q archive_store scrapers pipelines sourcekeeper settings.py
 
 # Debian packages for the tests (Chromium, CJK fonts, Redis, PostgreSQL); installs when root.
 system-deps:
