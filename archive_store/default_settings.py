@@ -126,6 +126,9 @@ def setting_problems(settings: BaseSettings) -> list[str]:
     level = settings.get("ARCHIVE_GZIP_LEVEL")
     if level is not None and str(level).strip() not in {str(n) for n in range(10)}:
         problems.append(f"ARCHIVE_GZIP_LEVEL must be a gzip level, 0-9, not {level!r}")
+    aside = settings.get("ARCHIVE_ASIDE_MIN_SIZE")
+    if aside is not None and not str(aside).strip().isdigit():
+        problems.append(f"ARCHIVE_ASIDE_MIN_SIZE must be a number of bytes, not {aside!r}")
     return problems
 
 

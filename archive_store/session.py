@@ -58,8 +58,8 @@ _SESSION_ATTR = "_sourcekeeper_archive_session"
 # a crawl's captures are committed to the index in batches: at most this many, this long after
 # the first (a commit per capture was half the index's cost on the reactor thread)
 _INDEX_BATCH_ROWS = 200
-_INDEX_FAILED = object()  # what `_index_result` returns when the index refused a write
 _INDEX_BATCH_SECONDS = 1.0
+_INDEX_FAILED = object()  # what `_index_result` returns when the index refused a write
 
 
 @dataclass
@@ -116,7 +116,8 @@ class ArchiveSession:
         self.file_closed_hooks: list[Callable[[ArchiveSession, ClosedFile], None]] = [
             load_object(path) for path in settings.getlist("ARCHIVE_FILE_CLOSED_HOOKS")
         ]
-        # digests and gzip of large response records run here, beside the reactor (record_exchange)
+        # digests and gzip of exchanges of ARCHIVE_ASIDE_MIN_SIZE and more run here, beside the
+        # reactor (record_exchange); a thread is started only when the first one comes
         self._compressor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="archive-gzip")
         self.writer = RotatingWarcWriter(
             self.paths.warcs,
@@ -221,11 +222,12 @@ class ArchiveSession:
             if exchange is not None:
                 self._commit(exchange, *self._build(exchange))
             return
-        # the parse, digests, the response and request records and their gzip members are made
-        # on the compressor thread (hashlib and zlib run there without the GIL, on the second
-        # core) while the reactor goes on; the rest happens here without another wait, so
-        # whichever of two identical payloads comes back first is the response and the other
-        # finds it and becomes a revisit (the extraction pipeline waits on its workers alike)
+        # a large body (a PDF of megabytes): the parse, digests, the response and request records
+        # and their gzip members are made on the compressor thread (hashlib and gzip run there
+        # without the GIL, on the second core) while the reactor goes on; the rest happens here
+        # without another wait, so whichever of two identical payloads comes back first is the
+        # response and the other finds it and becomes a revisit (the extraction pipeline waits on
+        # its workers alike)
         exchange, prepared = await asyncio.get_running_loop().run_in_executor(
             self._compressor,
             _prepared_exchange,

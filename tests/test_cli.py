@@ -107,3 +107,11 @@ def test_version_and_help():
     assert run_cli("--version").stdout.startswith("sourcekeeper ")
     help_text = run_cli("archive", "--help").stdout
     assert "--seeds" in help_text and "--no-extract" in help_text
+
+
+def test_a_crawl_that_cannot_start_ends_with_one_line_and_exit_1(tmp_path):
+    # the index URL is refused inside Scrapy's start-up (the archive extension's from_crawler)
+    result = archive_cli(tmp_path / "archive", "http://127.0.0.1:9/", "-s", "ARCHIVE_DB_URL=bogus://x")
+    assert result.returncode == 1
+    assert result.stderr.rstrip().endswith("the crawl ended without a run summary; see the log above")
+    assert "Crawler.extensions is not set" not in result.stderr

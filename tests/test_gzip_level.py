@@ -63,3 +63,11 @@ def test_a_bad_level_is_a_usage_error_before_anything_is_written(mocksite, tmp_p
     assert f"ARCHIVE_GZIP_LEVEL must be a gzip level, 0-9, not '{bad}'" in result.stderr
     assert "Traceback" not in result.stderr
     assert not (archive / "warcs").exists() and not (archive / "index.sqlite3").exists()
+
+
+def test_a_bad_aside_size_is_a_usage_error(mocksite, tmp_path: Path) -> None:
+    result = archive_cli(
+        tmp_path / "archive", mocksite.url("/plain"), "--no-extract", "-s", "ARCHIVE_ASIDE_MIN_SIZE=1MB"
+    )
+    assert result.returncode == 2
+    assert "ARCHIVE_ASIDE_MIN_SIZE must be a number of bytes, not '1MB'" in result.stderr
