@@ -80,7 +80,11 @@ def cdxj_lines(warc: Path, filename: str | None = None) -> list[str]:
 
 
 def sort_bytewise(lines: Iterable[str]) -> list[str]:
-    return sorted((line for line in lines if line.strip()), key=lambda line: line.encode("utf-8"))
+    """The non-blank lines in the order of their UTF-8 bytes (CDXJ's order). UTF-8 keeps the order
+    of code points, which is how Python compares text, so the lines are sorted as they are: a key
+    of each line encoded was a second copy of them all (a 10 MB peak at the close of a WARC of
+    20,000 pages)."""
+    return sorted(line for line in lines if line.strip())
 
 
 def cdxj_lines_from_index(index: ArchiveIndex, warc_name: str) -> list[str] | None:
@@ -126,18 +130,19 @@ def write_cdxj(root: Path, warc_name: str, index: ArchiveIndex | None = None) ->
     lines = cdxj_lines_from_index(index, warc_name) if index is not None else None
     if lines is None:
         lines = cdxj_lines(local_warc(root, warc_name), warc_name)
-    _write_new_file(target, "".join(line + "\n" for line in lines).encode("utf-8"))
+    # line by line (buffered), not joined: the whole text would be two more copies of the lines
+    _write_new_file(target, ((line + "\n").encode("utf-8") for line in lines))
     return target
 
 
-def _write_new_file(target: Path, data: bytes) -> None:
+def _write_new_file(target: Path, chunks: Iterable[bytes]) -> None:
     """Write beside, fsync, then link into place: a reader never sees half a file, and a file that
     appeared meanwhile (a concurrent back-fill) is left alone rather than replaced."""
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, temp_name = tempfile.mkstemp(prefix=".", suffix=".tmp", dir=target.parent)
     try:
         with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
+            handle.writelines(chunks)
             handle.flush()
             os.fsync(handle.fileno())
         with contextlib.suppress(FileExistsError):

@@ -15,6 +15,7 @@ if TYPE_CHECKING:
 
 
 _GC_GEN0_THRESHOLD = 10_000
+_FULL_GC_SECONDS = 10.0
 
 
 class CrawlFailed(RuntimeError):
@@ -53,6 +54,19 @@ def _drop_unwanted_log_records() -> None:
         logging.root.setLevel(min(levels))
 
 
+def _collect_cycles_regularly() -> None:
+    """A full collection every `_FULL_GC_SECONDS`. CPython runs one only when the objects that
+    survived into the oldest generation since the last have grown by a quarter of it: in a crawl
+    that was never, so reference cycles (a failed Deferred's traceback, a response and its request)
+    piled up for the whole run, 10,025 objects in 20,000 pages, 2,782 in 2,000. Each such
+    collection takes about 7 ms here (most of the heap is frozen above)."""
+    from twisted.internet import reactor, task  # noqa: PLC0415 (Scrapy installed the reactor)
+
+    collector = task.LoopingCall(gc.collect, 2)
+    collector.clock = reactor
+    collector.start(_FULL_GC_SECONDS, now=False)
+
+
 def run_spider(spidercls: type, settings: Settings, **spider_kwargs: Any) -> dict[str, Any]:
     """Crawl to the end and return the archive run summary (see ArchiveSession.summary)."""
     from scrapy.crawler import CrawlerProcess  # noqa: PLC0415
@@ -77,6 +91,7 @@ def run_spider(spidercls: type, settings: Settings, **spider_kwargs: Any) -> dic
     # 8,000 pages. 50,000 with (20, 20) saved a little more time but made full collections so
     # rare that RSS grew with the run (180 -> 261 MB): rejected.
     gc.set_threshold(_GC_GEN0_THRESHOLD, 10, 10)
+    _collect_cycles_regularly()
     _drop_unwanted_log_records()
     process.start()
     try:

@@ -18,6 +18,7 @@ from archive_store.cdxj import (
     cdxj_path,
     fill_missing_cdxj,
     read_cdxj,
+    sort_bytewise,
     write_cdxj,
 )
 from archive_store.index import ArchiveIndex, default_db_url
@@ -194,3 +195,17 @@ def test_a_row_the_library_might_read_otherwise_falls_back_to_rereading(crawled,
     finally:
         index.close()
     assert cdxj_path(copy, name).read_text("utf-8").splitlines() == cdxj_lines(copy / "warcs" / name)
+
+
+@pytest.mark.parametrize(
+    "lines",
+    [
+        ["com,example)/b 2020", "com,example)/B 2020", "", "com,example)/a 2021", "  "],
+        ["cn,gov)/通报 2020", "cn,gov)/z 2020", "cn,gov)/\u00e9 2020", "cn,gov)/Z 2020"],
+    ],
+    ids=["ascii", "non-ascii"],
+)
+def test_lines_sort_in_the_order_of_their_utf8_bytes_and_blank_lines_go(lines: list[str]) -> None:
+    expected = [line.encode("utf-8") for line in lines if line.strip()]
+    expected.sort()
+    assert [line.encode("utf-8") for line in sort_bytewise(lines)] == expected
