@@ -122,9 +122,11 @@ EXTRACT_PROCESSES = 2
 def setting_problems(settings: BaseSettings) -> list[str]:
     """What is wrong with the archive settings given, checked before a crawl starts (a bad value
     found later, inside Scrapy's start-up, would surface as a traceback instead of a message)."""
+    from .recordbuilder import GZIP_LEVELS  # noqa: PLC0415 (ISA-L loads only when a crawl starts)
+
     problems = []
     level = settings.get("ARCHIVE_GZIP_LEVEL")
-    if level is not None and str(level).strip() not in {str(n) for n in range(10)}:
+    if level is not None and str(level).strip() not in {str(n) for n in GZIP_LEVELS}:
         problems.append(f"ARCHIVE_GZIP_LEVEL must be a gzip level, 0-9, not {level!r}")
     aside = settings.get("ARCHIVE_ASIDE_MIN_SIZE")
     if aside is not None and not str(aside).strip().isdigit():

@@ -85,7 +85,7 @@ class RotatingWarcWriter:
         self.max_size = max_size
         self.hostname = safe_hostname(hostname)
         if compress_level not in GZIP_LEVELS:
-            raise ValueError(f"ARCHIVE_GZIP_LEVEL must be 0-9 (gzip levels), not {compress_level}")
+            raise ValueError(f"ARCHIVE_GZIP_LEVEL must be a gzip level, 0-9, not {compress_level!r}")
         self.compress_level = compress_level
         self._warcinfo_fields = warcinfo_fields
         self._on_open = on_open
