@@ -8,6 +8,8 @@ from pipelines.pipeline import ExtractionPipeline
 
 from .default_settings import apply_defaults
 from .extension import ArchiveExtension
+from .render_middleware import PRIORITY as RENDER_PRIORITY
+from .render_middleware import RenderMiddleware
 from .resume import ResumeMiddleware
 
 if TYPE_CHECKING:
@@ -47,6 +49,7 @@ class ArchiveAddon:
             handlers.set(scheme, HANDLER, priority="addon")
         # 950: on the downloader side of HttpCacheMiddleware (900), like the handler it stands in for
         settings.set_in_component_priority_dict("DOWNLOADER_MIDDLEWARES", ResumeMiddleware, 950)
+        settings.set_in_component_priority_dict("DOWNLOADER_MIDDLEWARES", RenderMiddleware, RENDER_PRIORITY)
         settings.set_in_component_priority_dict("EXTENSIONS", ArchiveExtension, 0)
         settings.set_in_component_priority_dict("ITEM_PIPELINES", ExtractionPipeline, 300)
         _leave_out_remote_control(settings)

@@ -118,6 +118,22 @@ ARCHIVE_SCAN_PROCESSES = 1
 EXTRACT_ENABLED = True
 EXTRACT_PROCESSES = 2
 
+# --- Issue 14: rendering pages behind JavaScript challenges (docs/rendering.md) -------------------
+# auto: a page answered by a JS challenge is rendered in headless Chromium, every browser request
+# fetched through the recording handler; always: every HTML page; never: no browser at all.
+ARCHIVE_RENDER = "auto"
+# screenshot (full-page PNG), A4 PDF and rendered DOM records for every HTML page, not only rendered ones
+ARCHIVE_SCREENSHOT = False
+# the real Chromium binary (empty: Debian's, found with `dpkg -L chromium`)
+ARCHIVE_RENDER_CHROMIUM = ""
+# renders at once (one browser per crawl), browser contexts kept (one per site, LRU)
+ARCHIVE_RENDER_CONCURRENCY = 2
+ARCHIVE_RENDER_CONTEXTS = 8
+# seconds a render may take, plus 10 x DOWNLOAD_DELAY (each browser request waits its turn)
+ARCHIVE_RENDER_TIMEOUT = 30.0
+# challenge answers to the main frame before a page is "rendered, still challenged"
+ARCHIVE_RENDER_MAX_ROUNDS = 4
+
 
 def setting_problems(settings: BaseSettings) -> list[str]:
     """What is wrong with the archive settings given, checked before a crawl starts (a bad value
@@ -131,6 +147,9 @@ def setting_problems(settings: BaseSettings) -> list[str]:
     aside = settings.get("ARCHIVE_ASIDE_MIN_SIZE")
     if aside is not None and not str(aside).strip().isdigit():
         problems.append(f"ARCHIVE_ASIDE_MIN_SIZE must be a number of bytes, not {aside!r}")
+    from .render_middleware import render_setting_problems  # noqa: PLC0415
+
+    problems += render_setting_problems(settings.get("ARCHIVE_RENDER") or "auto")
     return problems
 
 

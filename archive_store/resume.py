@@ -39,6 +39,8 @@ class ResumeMiddleware:
         return cls(ArchiveSession.for_crawler(crawler))
 
     def process_request(self, request: Request, spider: Spider | None = None) -> Response | None:
+        if request.meta.get("archive_render_sub"):  # a browser's request is always fetched (issue 14)
+            return None
         capture = self.session.resumed_captures.get(request.url)
         if capture is None or request.method != "GET":
             return None

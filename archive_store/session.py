@@ -374,6 +374,10 @@ class ArchiveSession:
         written = self._write([record])
         return written[0].record_id if written else None
 
+    def write_records(self, records: list[WarcRecord]) -> list[Any] | None:
+        """Write records as one group (render snapshots); the writer's WrittenRecord of each."""
+        return self._write(records)
+
     def _index_call(self, method: Callable[..., Any], *args: Any) -> bool:
         """Index writes during a crawl; if the index refuses (disk full), stop like a WARC error.
         The open WARC is then left `.open`, so the next run's recovery indexes what it holds."""

@@ -18,6 +18,8 @@ from pipelines.htmltext import parse_html
 from pipelines.navigation import navigation_state
 from pipelines.signatures import (
     CHALLENGE_SCRIPT_RE,
+    NAVIGATES_RE,
+    SETS_COOKIE_RE,
     SOFT_404_RE,
     VENDORS,
     WECHAT_ERROR_PAGE_RE,
@@ -68,7 +70,7 @@ class _Evidence:
     raw: str  # first _SCAN_CHARS of the body
 
 
-def _evidence(status: int, headers: Sequence[tuple[str, str]], text: str | None) -> _Evidence:
+def evidence(status: int, headers: Sequence[tuple[str, str]], text: str | None) -> _Evidence:
     lines = [f"{name.strip().lower()}: {value.strip()}" for name, value in headers]
     cookies = [value for name, value in headers if name.strip().lower() == "set-cookie"]
     content_type = next((v for n, v in headers if n.strip().lower() == "content-type"), "")
@@ -98,6 +100,14 @@ def _vendor_hit(ev: _Evidence, body_allowed: bool) -> tuple[Vendor, str] | None:
 def _looks_like_challenge(ev: _Evidence) -> bool:
     """Little visible text and a script that sets cookies or reloads: a JS challenge."""
     return len(ev.visible) < _SHORT_PAGE_CHARS and bool(CHALLENGE_SCRIPT_RE.search(ev.raw))
+
+
+def sets_cookie_and_moves(ev: _Evidence) -> bool:
+    """The generic JS challenge: a small page, no article text, whose script sets a cookie and
+    reloads or navigates (whatever the status; see archive_store/render_detect.py)."""
+    return len(ev.visible) < _SHORT_PAGE_CHARS and bool(
+        SETS_COOKIE_RE.search(ev.raw) and NAVIGATES_RE.search(ev.raw)
+    )
 
 
 def _blocked(vendor: Vendor, ev: _Evidence, how: str) -> Classification:
@@ -197,7 +207,7 @@ def classify(
     requested_url: str | None = None,
 ) -> Classification:
     """Classify one response (final ``url`` after redirects; ``text`` decoded, None if binary)."""
-    ev = _evidence(status, headers, text)
+    ev = evidence(status, headers, text)
     decided = _status_state(ev) or _wechat_state(url, ev)
     if decided is not None:
         return decided
@@ -209,6 +219,10 @@ def classify(
     hit = _vendor_hit(ev, body_allowed=len(ev.visible) < _SHORT_PAGE_CHARS)
     if hit is not None and (_looks_like_challenge(ev) or hit[1] == "its challenge/block page"):
         return _blocked(hit[0], ev, hit[1])
+    if sets_cookie_and_moves(ev):
+        return Classification(
+            "blocked:js-challenge", f"HTTP {status} page whose script sets a cookie and reloads"
+        )
     navigation = navigation_state(url, ev.raw, len(ev.visible), _SHORT_PAGE_CHARS)
     if navigation is not None:
         return Classification(*navigation)

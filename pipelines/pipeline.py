@@ -63,7 +63,13 @@ class ExtractionPipeline:
             # a redirected request is judged by where it started (redirect to the home page =
             # removed), so only a revisit fetched without redirects reuses its original's analysis
             unredirected = item.requested_url == item.url
-            if item.capture.get("record_type") == "revisit" and unredirected and self._reuse_original(item):
+            forced = item.capture.get("render_state")  # set by the render middleware (issue 14)
+            if (
+                item.capture.get("record_type") == "revisit"
+                and unredirected
+                and not forced
+                and self._reuse_original(item)
+            ):
                 return item
             facts = ResponseFacts(item.url, item.requested_url, item.status, item.headers, item.body)
             loop = asyncio.get_running_loop()
@@ -94,6 +100,10 @@ class ExtractionPipeline:
         block = json.dumps(record, ensure_ascii=False, sort_keys=True).encode("utf-8")
         record_id = self.session.write_derivative(item.url, item.capture["record_id"], block, METADATA_TYPE)
         state = result["state"]
+        forced = item.capture.get("render_state")
+        if forced:  # blocked:captcha, or a challenge still there after rendering
+            state, result["reason"] = forced[0], forced[1]
+            result["page"] = None
         if state:
             self.session.index.set_state(capture_id, state, result["reason"])
             self._inc(f"extract/state/{state.split(':')[0]}")

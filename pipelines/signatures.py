@@ -55,6 +55,20 @@ VENDORS: tuple[Vendor, ...] = (
         body=re.compile(r"云锁|yunsuo|security_verify_data", re.IGNORECASE),
     ),
     Vendor(
+        "wzws",
+        "360 WZWS (网站卫士)",
+        headers=re.compile(r"^wzws-ray:", re.MULTILINE),
+        cookies=re.compile(r"wzws_cid|wzws_reurl|wzwstemplate|wzwschallenge|wzwsconfirm", re.IGNORECASE),
+        body=re.compile(r"wzwschallenge|/WZWSRE|请开启JavaScript并刷新该页"),
+    ),
+    Vendor(
+        "aliyun",
+        "Aliyun WAF (acw_sc__v2)",
+        # acw_tc alone is set on ordinary pages behind Aliyun too: only the challenge's own marks
+        cookies=re.compile(r"acw_sc__v2", re.IGNORECASE),
+        body=re.compile(r"acw_sc__v2|\bvar\s+arg1\s*=\s*['\"][0-9A-F]{20,}"),
+    ),
+    Vendor(
         "ruishu",
         "Ruishu (瑞数)",
         # Ruishu challenge pages: a meta tag with a long random id, an inline $_ts object, and a
@@ -97,5 +111,14 @@ SOFT_404_RE = re.compile(
 )
 CHALLENGE_SCRIPT_RE = re.compile(
     r"document\.cookie\s*=|location\.(?:href|replace|reload)|setTimeout\s*\(|eval\s*\(",
+    re.IGNORECASE,
+)
+
+# The generic shape of a JavaScript challenge (issue 14): a script that sets a cookie, and one that
+# reloads or navigates (a small page with no article text around it, whatever the status).
+SETS_COOKIE_RE = re.compile(r"document\.cookie\s*=")
+NAVIGATES_RE = re.compile(
+    r"location\.(?:reload|replace|assign)\s*\(|(?:window\.|document\.|self\.|top\.)?location"
+    r"(?:\.href)?\s*=[^=]|http-equiv=['\"]?refresh",
     re.IGNORECASE,
 )

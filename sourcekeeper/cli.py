@@ -17,6 +17,7 @@ from types import ModuleType
 from typing import Any
 
 from archive_store.lock import ArchiveLocked
+from sourcekeeper.render_options import add_render_options
 
 from . import __version__, commands
 from .runner import BadSettings, CrawlFailed
@@ -106,6 +107,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     add_log_format_option(archive)
     add_tsa_option(archive)
+    add_render_options(archive)
     _common(archive)
     archive.set_defaults(func=commands.archive)
 
