@@ -149,7 +149,7 @@ def setting_problems(settings: BaseSettings) -> list[str]:
         problems.append(f"ARCHIVE_ASIDE_MIN_SIZE must be a number of bytes, not {aside!r}")
     from .render_middleware import render_setting_problems  # noqa: PLC0415
 
-    problems += render_setting_problems(settings.get("ARCHIVE_RENDER") or "auto")
+    problems += render_setting_problems(settings)
     return problems
 
 

@@ -23,7 +23,6 @@ from urllib.parse import urlsplit
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
 from scrapy.http import TextResponse
-from scrapy.utils.defer import deferred_from_coro
 
 from archive_store.render_browser import INSTALL_HINT, RenderBrowser, find_chromium
 from archive_store.render_detect import Challenge, challenge_of
@@ -37,7 +36,7 @@ if TYPE_CHECKING:
     from scrapy import Request, Spider
     from scrapy.crawler import Crawler
     from scrapy.http import Response
-    from twisted.internet.defer import Deferred
+    from scrapy.settings import BaseSettings
 
 logger = logging.getLogger(__name__)
 
@@ -45,9 +44,19 @@ RENDER_MODES = ("auto", "always", "never")
 PRIORITY = 585  # process_response after HttpCompression (590) and Redirect (600), before MetaRefresh
 
 
-def render_setting_problems(mode: object) -> list[str]:
-    if str(mode).strip().lower() not in RENDER_MODES:
-        return [f"ARCHIVE_RENDER must be auto, always or never, not {mode!r}"]
+ASYNCIO_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
+
+
+def render_setting_problems(settings: BaseSettings) -> list[str]:
+    """A bad ARCHIVE_RENDER, or rendering asked for under another reactor than asyncio's (the
+    browser driver runs on the asyncio loop): one line each, before the crawl starts."""
+    mode = str(settings.get("ARCHIVE_RENDER") or "auto").strip().lower()
+    if mode not in RENDER_MODES:
+        return [f"ARCHIVE_RENDER must be auto, always or never, not {settings.get('ARCHIVE_RENDER')!r}"]
+    reactor = settings.get("TWISTED_REACTOR") or ASYNCIO_REACTOR
+    wants_browser = mode != "never" or settings.getbool("ARCHIVE_SCREENSHOT")
+    if wants_browser and reactor != ASYNCIO_REACTOR:
+        return [f"rendering needs TWISTED_REACTOR = {ASYNCIO_REACTOR}, not {reactor} (or use --render never)"]
     return []
 
 
@@ -88,7 +97,7 @@ class RenderMiddleware:
         if not settings.getbool("ARCHIVE_ENABLED") or (mode == "never" and not screenshot):
             raise NotConfigured
         if mode not in RENDER_MODES:
-            raise ValueError(render_setting_problems(mode)[0])
+            raise ValueError(f"ARCHIVE_RENDER must be auto, always or never, not {mode!r}")
         if not _asyncio_reactor():
             raise RuntimeError(
                 "rendering needs Scrapy's asyncio reactor (TWISTED_REACTOR = "
@@ -98,10 +107,9 @@ class RenderMiddleware:
         crawler.signals.connect(middleware.spider_closed, signal=signals.spider_closed)
         return middleware
 
-    def spider_closed(self) -> Deferred[None] | None:
-        if self.browser is None:
-            return None
-        return deferred_from_coro(self.browser.close())
+    async def spider_closed(self) -> None:
+        if self.browser is not None:
+            await self.browser.close()
 
     # deciding ----------------------------------------------------------------------------------
     async def process_response(
@@ -155,7 +163,7 @@ class RenderMiddleware:
                 context = await self.browser.context_for(site)
                 render = PageRender(
                     context,
-                    self.crawler.engine.download_async,  # type: ignore[union-attr]
+                    self.crawler.engine.download_async,
                     response,
                     first_capture,
                     deadline=self.deadline,

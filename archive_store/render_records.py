@@ -20,6 +20,8 @@ from sqlalchemy import Column, DateTime, Integer, MetaData, String, Table, Text,
 from archive_store.recordbuilder import derived_record, warc_date
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from archive_store.index import ArchiveIndex
     from archive_store.session import ArchiveSession
 
@@ -117,3 +119,10 @@ def rendered_for(index: ArchiveIndex, capture_id: int) -> dict[str, RenderedReco
         )
         for row in rows
     }
+
+
+def rendered_block(index: ArchiveIndex, warc_dir: Path, found: RenderedRecord) -> bytes:
+    """The stored PNG / PDF / DOM / provenance bytes of a render record."""
+    from archive_store.storage import read_stored_record  # noqa: PLC0415
+
+    return read_stored_record(index, warc_dir, found.warc_file, found.warc_offset, found.warc_length).block

@@ -117,6 +117,8 @@ def build_parser() -> argparse.ArgumentParser:
     output = show.add_mutually_exclusive_group()
     output.add_argument("--text", action="store_true", help="print only the extracted text")
     output.add_argument("--raw", action="store_true", help="write the HTTP response exactly as archived")
+    output.add_argument("--screenshot", action="store_true", help="write the page's stored PNG screenshot")
+    output.add_argument("--pdf", action="store_true", help="write the page's stored A4 PDF")
     _common(show)
     show.set_defaults(func=commands.show)
 

@@ -161,6 +161,10 @@ def show(args: argparse.Namespace) -> int:
             when = f" at or before {args.at}" if args.at else ""
             _err(f"sourcekeeper show: no capture of {args.url}{when} in {args.archive}")
             return 1
+        if getattr(args, "screenshot", False) or getattr(args, "pdf", False):
+            from sourcekeeper.render_show import write_snapshot  # noqa: PLC0415
+
+            return write_snapshot(index, args, capture)
         if args.raw:
             from archive_store.reader import load_capture  # noqa: PLC0415
 
@@ -188,6 +192,7 @@ def show(args: argparse.Namespace) -> int:
 
 def capture_fields(index: ArchiveIndex, capture: Any) -> dict[str, Any]:
     from archive_store.citations import cited_by_json  # noqa: PLC0415
+    from archive_store.render_records import rendered_for  # noqa: PLC0415
 
     page = index.page_for(capture.id)
     return {
@@ -210,6 +215,7 @@ def capture_fields(index: ArchiveIndex, capture: Any) -> dict[str, Any]:
         "record_type": capture.record_type,
         "truncated": capture.truncated,
         "cited_by": cited_by_json(index, capture.url),  # reports citing the URL (--from-report)
+        "rendered": bool(rendered_for(index, capture.id)),  # loaded in Chromium (issue 14)
     }
 
 

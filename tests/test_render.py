@@ -1,0 +1,339 @@
+"""Pages behind JavaScript challenges, rendered in Chromium through the recording handler (issue 14).
+
+One crawl of tests/render_site.py (each vendor's flow, a redirect chain into a challenge, a gzip +
+chunked final page, a CAPTCHA, a challenge that never clears, a page that never finishes loading),
+then: every request the site received is an exchange in the WARC, every response block is the
+bytes the site sent, the final page is the URL's capture and extracts right, the snapshots refer
+to it, `verify` passes. Chromium tests skip without Chromium, except under CI=true, where they fail.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+from collections import Counter
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+from archive_helpers import all_records, archive_cli, run_cli
+
+from archive_store.render_browser import find_chromium
+from archive_store.render_detect import challenge_of
+from sourcekeeper.rawsite import ServedSite
+
+SITE = "tests/render_site.py:ROUTES"
+CHROMIUM = find_chromium()
+needs_chromium = pytest.mark.skipif(
+    CHROMIUM is None and os.environ.get("CI") != "true",
+    reason="Chromium is not installed (apt-get install chromium; make system-deps as root)",
+)
+RENDER_FAST = ["-s", "EXTRACT_PROCESSES=0", "-s", "ARCHIVE_RENDER_TIMEOUT=8", "-s", "DOWNLOAD_TIMEOUT=6"]
+# page path -> title of the article behind the challenge
+PAGES = {
+    "/rs412/page": "瑞数412通知",
+    "/rs202/page": "瑞数202通知",
+    "/jsl/page": "市场监管通知",
+    "/wzws/page": "网站卫士通知",
+    "/ali/page": "阿里云通知",
+    "/hang/page": "不会加载完的通知",
+}
+SEEDS = [*PAGES, "/captcha/page", "/loop/page", "/chain/start", "/plain"]
+
+
+def provenance_of(archive: Path, url: str, final: str | None = None) -> dict[str, Any]:
+    """The render's provenance summary (a metadata record of the page, beside extraction's);
+    of the render that ended on the record `final` when several rendered the URL."""
+    found = [
+        json.loads(r.block)
+        for r in all_records(archive)
+        if r.record_type == "metadata" and r.get("WARC-Target-URI") == url and b'"render_mode"' in r.block
+    ]
+    found = [p for p in found if final is None or p["final_record_id"] == final]
+    assert len(found) == 1
+    return found[0]
+
+
+def show(archive: Path, url: str, *extra: str) -> Any:
+    result = run_cli("show", "--archive", archive, "--json", url, *extra)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def index_rows(archive: Path, sql: str, *params: object) -> list[tuple[Any, ...]]:
+    with sqlite3.connect(archive / "index.sqlite3") as db:
+        return db.execute(sql, params).fetchall()
+
+
+@pytest.fixture(scope="module")
+def crawl(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    archive = tmp_path_factory.mktemp("render") / "archive"
+    with ServedSite(SITE) as site:
+        result = archive_cli(archive, *RENDER_FAST, *(site.url(p) for p in SEEDS))
+        hits = site.hits()
+        sent = {target: site.sent(target) for target in hits if target != "/hang/never.png"}
+    yield archive, site.base_url, result, hits, sent
+
+
+# --- detection (no browser) ------------------------------------------------------------------------
+def _challenge(status: int, body: bytes, headers: list[tuple[str, str]] | None = None) -> str | None:
+    found = challenge_of(
+        "http://example.gov.cn/a.html", status, headers or [("Content-Type", "text/html")], body
+    )
+    return found.vendor if found else None
+
+
+def test_detection_names_each_vendor_and_the_generic_shape() -> None:
+    from render_site import ALI_PAGE, CAPTCHA_PAGE, JSL_ROUND1, LOOP_PAGE, WZWS_PAGE, article, ruishu_page
+
+    assert _challenge(412, ruishu_page("/x.js")) == "ruishu"
+    assert _challenge(202, ruishu_page("/x.js")) == "ruishu"
+    assert _challenge(521, JSL_ROUND1) == "jiasule"
+    assert _challenge(200, WZWS_PAGE, [("Content-Type", "text/html"), ("WZWS-RAY", "1-2")]) == "wzws"
+    assert _challenge(200, ALI_PAGE) == "aliyun"
+    # the generic shape, whatever the status: a cookie set by script, then a reload
+    for status in (200, 403, 503, 412):
+        assert _challenge(status, LOOP_PAGE) is not None
+    assert _challenge(200, CAPTCHA_PAGE) == "captcha"
+    # pages that need no browser
+    assert _challenge(200, article("通知")) is None
+    assert _challenge(404, b"<html><body><h1>404 Not Found</h1></body></html>") is None
+    assert _challenge(302, JSL_ROUND1) is None  # a hop: its target is judged
+    assert _challenge(200, b"%PDF-1.4", [("Content-Type", "application/pdf")]) is None
+    # an article that sets a cookie in a script is still an article
+    script = b"<script>document.cookie='a=1';location.reload()</script>"
+    assert (
+        _challenge(
+            200, article("通知", "<p>" + "正文内容。" * 200 + "</p>").replace(b"</body>", script + b"</body>")
+        )
+        is None
+    )
+
+
+# --- the rendered crawl ------------------------------------------------------------------------------
+@needs_chromium
+def test_rendered_crawl_finishes(crawl: Any) -> None:
+    _archive, _base, result, _hits, _sent = crawl
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr
+
+
+@needs_chromium
+def test_every_request_the_site_received_was_recorded(crawl: Any) -> None:
+    archive, _base, _result, hits, _sent = crawl
+    records = all_records(archive)
+    requested = Counter(
+        urlsplit(r.get("WARC-Target-URI") or "").path + _query(r.get("WARC-Target-URI") or "")
+        for r in records
+        if r.record_type == "request"
+    )
+    failed = Counter(
+        urlsplit(url).path
+        for (url,) in index_rows(archive, "select url from failures where kind = 'attempt'")
+    )
+    assert requested + failed == Counter(hits)
+    # the stalled image was fetched once by the downloader and recorded as a failure
+    assert failed == Counter({"/hang/never.png": 1})
+
+
+def _query(url: str) -> str:
+    query = urlsplit(url).query
+    return "?" + query if query else ""
+
+
+@needs_chromium
+def test_every_response_block_is_the_bytes_the_site_sent(crawl: Any) -> None:
+    archive, base, _result, _hits, sent = crawl
+    latest: dict[str, Any] = {}
+    for record in all_records(archive):
+        if record.record_type in ("response", "revisit"):
+            latest[record.get("WARC-Target-URI") or ""] = record
+    assert sent
+    for target, data in sent.items():
+        record = latest[base + target]
+        if record.record_type == "response":
+            assert record.block == data, target
+        else:  # a revisit keeps the head; the payload is its original's
+            assert data.startswith(record.block.rstrip(b"\r\n")), target
+
+
+@needs_chromium
+@pytest.mark.parametrize("path", list(PAGES))
+def test_the_final_page_is_the_capture_and_extracts(crawl: Any, path: str) -> None:
+    archive, base, *_ = crawl
+    fields = show(archive, base + path)
+    assert fields["http_status"] == 200
+    assert fields["state"] == "ok"
+    assert fields["title"] == PAGES[path]
+    assert fields["text"].startswith("关于进一步做好海外侨胞服务工作的通知")
+    assert fields["rendered"] is True
+    # the challenge answers are kept and indexed as what they were
+    states = index_rows(
+        archive, "select http_status, state, state_reason from captures where url = ?", base + path
+    )
+    challenged = [row for row in states if row[1].startswith("blocked:")]
+    assert challenged, states
+    assert all("passed by rendering" in (row[2] or "") for row in challenged)
+
+
+@needs_chromium
+def test_gzip_chunked_final_page_is_stored_as_sent(crawl: Any) -> None:
+    archive, base, _result, _hits, sent = crawl
+    record_id = show(archive, base + "/ali/page")["record_id"]
+    (record,) = [r for r in all_records(archive) if r.record_id == record_id]
+    assert b"Content-Encoding: gzip" in record.block
+    assert b"Transfer-Encoding: chunked" in record.block
+    assert record.block == sent["/ali/page"]
+
+
+@needs_chromium
+def test_snapshots_refer_to_the_final_response(crawl: Any, tmp_path: Path) -> None:
+    archive, base, *_ = crawl
+    url = base + "/rs412/page"
+    final = show(archive, url)["record_id"]
+    records = all_records(archive)
+    by_target = {
+        r.get("WARC-Target-URI"): r
+        for r in records
+        if r.get("WARC-Refers-To") == final and r.record_type == "resource"
+    }
+    png, pdf, dom = (
+        by_target["urn:screenshot:" + url],
+        by_target["urn:pdf:" + url],
+        by_target["urn:dom:" + url],
+    )
+    assert png.record_type == pdf.record_type == dom.record_type == "resource"
+    assert png.block.startswith(b"\x89PNG\r\n\x1a\n")
+    assert pdf.block.startswith(b"%PDF-")
+    assert "瑞数412通知" in dom.block.decode("utf-8")
+    provenance = provenance_of(archive, url, final)
+    assert provenance["browser"].startswith("Chromium ")
+    assert "sourcekeeper/" in provenance["user_agent"]
+    assert provenance["outcome"] == "ok"
+    assert provenance["challenge_vendor"] == "ruishu"
+    assert provenance["exchanges"][0]["answered_from"] == "first-response"
+    # show writes the stored bytes out
+    out = run_cli("show", "--archive", archive, "--screenshot", url)
+    assert out.returncode == 0 and out.stdout_bytes == png.block
+    out = run_cli("show", "--archive", archive, "--pdf", url)
+    assert out.returncode == 0 and out.stdout_bytes == pdf.block
+
+
+@needs_chromium
+def test_captcha_is_never_solved(crawl: Any) -> None:
+    archive, base, _result, hits, _sent = crawl
+    fields = show(archive, base + "/captcha/page")
+    assert fields["state"] == "blocked:captcha"
+    assert hits["/captcha/page"] == 1 and fields["rendered"] is False
+
+
+@needs_chromium
+def test_a_challenge_that_never_clears_is_blocked_after_rendering(crawl: Any) -> None:
+    archive, base, *_ = crawl
+    ((state, reason),) = index_rows(
+        archive,
+        "select state, state_reason from captures where url = ? order by id limit 1",
+        base + "/loop/page",
+    )
+    assert state == "blocked:ruishu"
+    assert "rendered, still challenged" in reason
+
+
+@needs_chromium
+def test_a_redirect_chain_into_a_challenge_is_rendered(crawl: Any) -> None:
+    archive, base, _result, hits, _sent = crawl
+    assert hits["/chain/start"] == hits["/chain/middle"] == 1
+    statuses = [
+        row[0]
+        for row in index_rows(archive, "select http_status from captures where url like ?", base + "/chain/%")
+    ]
+    assert sorted(statuses) == [301, 302]
+
+
+@needs_chromium
+def test_page_that_never_finishes_loading_keeps_what_came(crawl: Any) -> None:
+    archive, base, *_ = crawl
+    url = base + "/hang/page"
+    provenance = provenance_of(archive, url)
+    assert provenance["outcome"] == "partial" and provenance["timed_out"] is True
+    assert any(e["url"].endswith("/hang/never.png") for e in provenance["not_fetched"])
+
+
+@needs_chromium
+def test_verify_passes(crawl: Any) -> None:
+    archive, *_ = crawl
+    result = run_cli("verify", "--archive", archive)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+@needs_chromium
+def test_render_always_records_xhr_post_and_screenshots(tmp_path: Path) -> None:
+    archive = tmp_path / "archive"
+    with ServedSite(SITE) as site:
+        result = archive_cli(archive, *RENDER_FAST, "--render", "always", site.url("/xhr/page"))
+        hits = site.hits()
+        posted = site.received("/xhr/data")
+    assert result.returncode == 0, result.stderr
+    records = all_records(archive)
+    requests = [r for r in records if r.record_type == "request"]
+    assert len(requests) == sum(hits.values())
+    (post,) = [r for r in requests if r.get("WARC-Target-URI") == site.url("/xhr/data")]
+    assert post.block.startswith(b"POST /xhr/data HTTP/1.1\r\n")
+    assert post.block.endswith(b"q=%E9%80%9A%E7%9F%A5&n=1")
+    assert post.block == posted
+    dom = next(r for r in records if r.get("WARC-Target-URI") == "urn:dom:" + site.url("/xhr/page"))
+    assert (
+        "posted:q=%E9%80%9A%E7%9F%A5&amp;n=1" in dom.block.decode()
+        or "posted:q=%E9%80%9A%E7%9F%A5&n=1" in dom.block.decode()
+    )
+
+
+def test_render_never_is_todays_behaviour(tmp_path: Path) -> None:
+    archive = tmp_path / "archive"
+    with ServedSite(SITE) as site:
+        result = archive_cli(archive, "--render", "never", site.url("/rs412/page"), site.url("/plain"))
+        hits = site.hits()
+    assert result.returncode == 0, result.stderr
+    assert hits == {"/rs412/page": 1, "/plain": 1}
+    types = Counter(r.record_type for r in all_records(archive))
+    assert types == {"warcinfo": 1, "request": 2, "response": 2, "metadata": 2}
+    assert show(archive, site.url("/rs412/page"))["state"] == "blocked:ruishu"
+    assert show(archive, site.url("/plain"))["rendered"] is False
+
+
+def test_without_chromium_the_challenge_is_recorded_as_blocked(tmp_path: Path) -> None:
+    archive = tmp_path / "archive"
+    with ServedSite(SITE) as site:
+        result = archive_cli(
+            archive, "-s", "ARCHIVE_RENDER_CHROMIUM=/nonexistent/chromium", site.url("/rs412/page")
+        )
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr
+    lines = [line for line in result.stderr.splitlines() if "Chromium is not installed" in line]
+    assert len(lines) == 1 and "apt-get install chromium" in lines[0]
+    fields = show(archive, site.url("/rs412/page"))
+    assert fields["state"] == "blocked:ruishu"
+
+
+def test_a_browser_that_fails_is_a_recorded_failure_and_the_crawl_goes_on(tmp_path: Path) -> None:
+    archive = tmp_path / "archive"
+    with ServedSite(SITE) as site:
+        result = archive_cli(
+            archive, "-s", "ARCHIVE_RENDER_CHROMIUM=/bin/false", site.url("/rs412/page"), site.url("/plain")
+        )
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr
+    assert show(archive, site.url("/plain"))["state"] == "ok"
+    assert show(archive, site.url("/rs412/page"))["state"] == "blocked:ruishu"
+    reasons = [r for (r,) in index_rows(archive, "select reason from failures")]
+    assert any(r.startswith("browser failed while rendering") for r in reasons), reasons
+
+
+def test_another_reactor_is_refused_with_one_line(tmp_path: Path) -> None:
+    reactor = "twisted.internet.epollreactor.EPollReactor"
+    result = archive_cli(tmp_path / "archive", "-s", f"TWISTED_REACTOR={reactor}", "http://127.0.0.1:9/x")
+    assert result.returncode == 2
+    assert result.stderr.strip().count("\n") == 0
+    assert "rendering needs TWISTED_REACTOR" in result.stderr
