@@ -113,10 +113,25 @@ class ListingSpider(ArchivingSpider):
             )
         return self.listing_request(trs_page_url(p.start_url, number, self._pager or TrsPager(1)), number)
 
+    def page_request(
+        self,
+        url: str,
+        hop: int = 0,
+        parent: str | None = None,
+        *,
+        headers: dict[str, str] | None = None,
+        meta: dict[str, Any] | None = None,
+    ) -> scrapy.Request:
+        if self.profile.render:  # the profile's `render = true` (issue 14)
+            meta = {"archive_render": True, **(meta or {})}
+        return super().page_request(url, hop, parent, headers=headers, meta=meta)
+
     def listing_request(
         self, url: str, number: int | None, form: dict[str, str] | None = None
     ) -> scrapy.Request:
         meta = {"archive_hop": 0, "listing_page": number, "handle_httpstatus_list": NON_REDIRECT_STATUSES}
+        if self.profile.render:  # the profile's `render = true`: listing pages too (issue 14)
+            meta["archive_render"] = True
         kwargs: dict[str, Any] = {
             "callback": self.parse_listing,
             "errback": self.listing_failed,

@@ -26,6 +26,7 @@ HANWEB_DEFAULT_PARAMS = {
     "permissiontype": "0",
 }
 _TOP_KEYS = {
+    "render",  # true: every page of the site is rendered in Chromium (issue 14)
     "name",
     "description",
     "start_url",
@@ -82,6 +83,7 @@ class Profile:
     page_param: str = "page"
     first_page: int = 1
     hanweb: HanwebOptions | None = None
+    render: bool = False
 
     def in_window(self, day: date | None) -> bool:
         """An undated notice is always in the window (it cannot be judged)."""
@@ -143,7 +145,15 @@ def profile_from_dict(
         page_param=_optional_str(data, "page_param", path) or "page",
         first_page=_int(data, "first_page", path, 1),
         hanweb=_hanweb(data, path) if pagination == "hanweb" else None,
+        render=_render(data, path),
     )
+
+
+def _render(data: dict[str, Any], path: Path | str) -> bool:
+    value = data.get("render", False)
+    if not isinstance(value, bool):
+        raise ProfileError(path, "render", f"expected true or false, got {value!r}")
+    return value
 
 
 def _no_unknown_keys(table: dict[str, Any], known: set[str], path: Path | str, prefix: str) -> None:
