@@ -33,6 +33,11 @@ CHROMIUM_FLAGS = (
     "--no-first-run",
     "--disable-quic",
     "--disable-dev-shm-usage",
+    # Every request is answered through CDP Fetch; anything the browser would still try on its
+    # own (a preconnect, a prefetch, a request slipping past interception) goes to a proxy that
+    # is not there, loopback included: it cannot reach a site behind the recorder's back.
+    "--proxy-server=127.0.0.1:9",
+    "--proxy-bypass-list=<-loopback>",
 )
 _KNOWN_BINARIES = ("/usr/lib/chromium/chromium", "/usr/lib/chromium-browser/chromium-browser")
 VIEWPORT = {"width": 1280, "height": 900}

@@ -259,6 +259,7 @@ class RenderMiddleware:
             "viewport": VIEWPORT,
             "started": outcome.started,
             "seconds": outcome.seconds,
+            "timings": outcome.timings,
             "timed_out": outcome.timed_out,
             "exchanges": [e.as_json() for e in outcome.exchanges],
             "not_fetched": [e.as_json() for e in outcome.exchanges if e.error],

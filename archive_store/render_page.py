@@ -103,6 +103,7 @@ class RenderOutcome:
     timed_out: bool = False
     started: str = ""
     seconds: float = 0.0
+    timings: dict[str, float] = field(default_factory=dict)  # seconds from the start, by step
 
 
 @dataclass
@@ -146,12 +147,18 @@ class PageRender:
         self._main_frame = ""
         self._cdp: CDPSession | None = None
         self._deadline_at = 0.0
+        self._clock = 0.0
+        self.timings: dict[str, float] = {}
+
+    def _mark(self, step: str) -> None:
+        self.timings[step] = round(time.monotonic() - self._clock, 3)
 
     async def run(self) -> RenderOutcome:
         started = datetime.now(UTC)
-        clock = time.monotonic()
+        clock = self._clock = time.monotonic()
         self._deadline_at = clock + self.deadline_seconds
         page = await self.context.new_page()
+        self._mark("page_opened")
         try:
             outcome = await self._render(page)
         finally:
@@ -159,6 +166,7 @@ class PageRender:
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(page.close(), 10)
         outcome.exchanges = self.exchanges
+        outcome.timings = self.timings
         outcome.started = started.isoformat().replace("+00:00", "Z")
         outcome.seconds = round(time.monotonic() - clock, 3)
         return outcome
@@ -171,7 +179,9 @@ class PageRender:
         cdp.on("Fetch.requestPaused", self._on_paused)
         await cdp.send("Fetch.enable", {"patterns": [{"urlPattern": "*", "requestStage": "Request"}]})
         await cdp.send("Page.navigate", {"url": self.url})
+        self._mark("navigated")
         timed_out = not await self._settle(cdp)
+        self._mark("settled")
         doc = self._last_doc
         good = doc is not None and doc.challenge is None and 200 <= doc.response.status < 300
         if doc is not None and doc.challenge is not None and doc.challenge.is_captcha:
@@ -227,12 +237,15 @@ class PageRender:
         left = max(5.0, self._deadline_at - time.monotonic() + 15)
         with contextlib.suppress(Exception):
             outcome.dom = await asyncio.wait_for(page.content(), left)
+        self._mark("dom")
         with contextlib.suppress(Exception):
             outcome.screenshot = await asyncio.wait_for(
                 page.screenshot(full_page=True, type="png", animations="disabled", timeout=left * 1000), left
             )
+        self._mark("screenshot")
         with contextlib.suppress(Exception):
             outcome.pdf = await asyncio.wait_for(page.pdf(format="A4", print_background=True), left)
+        self._mark("pdf")
 
     # interception ------------------------------------------------------------------------------
     def _on_paused(self, event: dict[str, Any]) -> None:
@@ -292,6 +305,7 @@ class PageRender:
             for v in values
         ]
         challenge = challenge_of(response.url, response.status, headers, response.body)
+        self._mark(f"document_{len(self.timings)}_{response.status}")
         if challenge is not None:
             self._rounds += 1
             exchange.challenge = challenge.vendor

@@ -1,0 +1,191 @@
+"""Rendering benchmarks (issue 14), on this machine, against loopback sites.
+
+1. `--render auto` on pages that need no render vs `--render never` (same pages, runs in turn).
+2. Rendered capture of challenged pages (Jiasule-like: a 521 script sets a cookie and reloads)
+   vs Playwright alone loading the same pages in the same Chromium (no recording), both with two
+   pages at once; pages/minute and Chromium's total RSS.
+3. Chromium's RSS over the challenged crawl: mean of the samples taken while the first 100 pages
+   were fetched vs while the last 100 were.
+
+    .venv/bin/python bench/render_bench.py [--plain 1500] [--challenged 200] [--repeat 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+BENCH = Path(__file__).resolve().parent
+ROOT = BENCH.parent
+sys.path[:0] = [str(ROOT), str(BENCH)]
+
+from run import measure, median_of  # noqa: E402
+
+from archive_store.render_browser import CHROMIUM_FLAGS, find_chromium  # noqa: E402
+from sourcekeeper.rawsite import ServedSite  # noqa: E402
+
+BIN = Path(sys.executable).parent
+FAST = ["-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False", "-q"]
+PLAIN = ["-s", "CONCURRENT_REQUESTS=16", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=16", "--no-extract"]
+
+
+def auto_vs_never(pages: int, repeat: int, work: Path) -> None:
+    from benchsite import page_urls  # noqa: PLC0415
+
+    with ServedSite("bench/benchsite.py:ROUTES") as site:
+        urls = work / "plain.txt"
+        urls.write_text("\n".join(page_urls(site.base_url, pages)) + "\n")
+        runs: dict[str, list] = {"never": [], "auto": []}
+        for attempt in range(repeat):
+            for mode in ("never", "auto"):
+                archive = work / f"plain-{mode}-{attempt}"
+                argv = [str(BIN / "sourcekeeper"), "archive", "--archive", str(archive), "--seeds", str(urls)]
+                runs[mode].append(measure(f"--render {mode}", [*argv, "--render", mode, *PLAIN, *FAST]))
+                shutil.rmtree(archive, ignore_errors=True)
+    never, auto = median_of(runs["never"]), median_of(runs["auto"])
+    ratios = [a.wall / n.wall for n, a in zip(runs["never"], runs["auto"], strict=True)]
+    print(f"\n1. {pages} pages needing no render (--no-extract, 16 in flight)")
+    print(never.row())
+    print(auto.row())
+    print(
+        f"   auto / never: {auto.wall / never.wall:.3f} (per round: {', '.join(f'{r:.3f}' for r in ratios)})"
+    )
+
+
+def chromium_rss_kb(root: int) -> int:
+    """Total RSS of the Chromium processes under `root` (the browser and its renderers)."""
+    children: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                stat = Path(f"/proc/{entry}/stat").read_text()
+            except OSError:
+                continue
+            children.setdefault(int(stat.rsplit(")", 1)[1].split()[1]), []).append(int(entry))
+    total, stack = 0, list(children.get(root, []))
+    while stack:
+        pid = stack.pop()
+        stack.extend(children.get(pid, []))
+        try:
+            if b"chromium" not in Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")[0]:
+                continue
+            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1])
+        except OSError:
+            continue
+    return total
+
+
+def rendered_crawl(pages: int, work: Path) -> None:
+    with ServedSite("bench/render_benchsite.py:ROUTES") as site:
+        urls = work / "challenged.txt"
+        urls.write_text("\n".join(f"{site.url('/c/')}{n}.html" for n in range(pages)) + "\n")
+        archive = work / "challenged"
+        argv = [str(BIN / "sourcekeeper"), "archive", "--archive", str(archive), "--seeds", str(urls)]
+        argv += ["-s", "CONCURRENT_REQUESTS_PER_DOMAIN=8", "-s", "ARCHIVE_RENDER_CONCURRENCY=2", *FAST]
+        samples: list[tuple[int, int]] = []  # (pages seen by the site so far, Chromium RSS kB)
+        done = threading.Event()
+
+        start = time.perf_counter()
+        proc = subprocess.Popen(argv, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+
+        def sample() -> None:
+            while not done.is_set():
+                rss = chromium_rss_kb(proc.pid)
+                if rss:
+                    hits = site.hits()
+                    samples.append((sum(v for k, v in hits.items() if k.startswith("/c/")), rss))
+                done.wait(0.5)
+
+        sampler = threading.Thread(target=sample, daemon=True)
+        sampler.start()
+        _, stderr = proc.communicate()
+        wall = time.perf_counter() - start
+        done.set()
+        sampler.join()
+        if proc.returncode != 0:
+            print(stderr[-2000:], file=sys.stderr)
+    # each page is fetched three times: by Scrapy (the challenge), then twice by the browser
+    # (the first navigation is answered from Scrapy's fetch, so: reload + nothing else)
+    first = [rss for seen, rss in samples if seen <= 100 * 2]
+    last = [rss for seen, rss in samples if seen > (pages - 100) * 2]
+    print(f"\n2. {pages} challenged pages, rendered and recorded (2 renders at once)")
+    print(f"   sourcekeeper archive: {wall:.1f} s, {pages / wall * 60:.0f} pages/min")
+    if samples:
+        print(f"   Chromium RSS: peak {max(r for _, r in samples) / 1024:.0f} MB")
+    if first and last:
+        ratio = statistics.mean(last) / statistics.mean(first)
+        print(
+            f"3. Chromium RSS, first 100 pages {statistics.mean(first) / 1024:.0f} MB, last 100 "
+            f"{statistics.mean(last) / 1024:.0f} MB: ratio {ratio:.2f}"
+        )
+    for snapshots in (False, True):
+        alone = asyncio.run(playwright_alone(pages, snapshots))
+        what = "loading + screenshot + PDF + DOM" if snapshots else "loading only"
+        print(f"   Playwright alone, {what}: {alone:.1f} s, {pages / alone * 60:.0f} pages/min")
+        print(f"   rendered capture / Playwright alone ({what}): {wall / alone:.2f}")
+
+
+async def playwright_alone(pages: int, snapshots: bool) -> float:
+    from playwright.async_api import async_playwright  # noqa: PLC0415
+
+    with ServedSite("bench/render_benchsite.py:ROUTES") as site:
+        async with async_playwright() as driver:
+            browser = await driver.chromium.launch(
+                executable_path=find_chromium(), args=list(CHROMIUM_FLAGS), chromium_sandbox=False
+            )
+            context = await browser.new_context()
+            queue: asyncio.Queue[str] = asyncio.Queue()
+            for n in range(pages):
+                queue.put_nowait(f"{site.url('/c/')}{n}.html")
+
+            async def worker() -> None:
+                page = await context.new_page()
+                while not queue.empty():
+                    url = queue.get_nowait()
+                    await page.goto(url, wait_until="commit")
+                    await page.wait_for_selector(".TRS_Editor", timeout=30000)
+                    await page.wait_for_load_state("load")
+                    if snapshots:  # what sourcekeeper keeps of every rendered page
+                        await page.content()
+                        await page.screenshot(full_page=True)
+                        await page.pdf(format="A4", print_background=True)
+                await page.close()
+
+            start = time.perf_counter()
+            await asyncio.gather(worker(), worker())
+            wall = time.perf_counter() - start
+            await browser.close()
+    return wall
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--plain", type=int, default=1500, help="pages needing no render")
+    parser.add_argument("--challenged", type=int, default=200, help="challenged pages")
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+    if find_chromium() is None:
+        sys.exit("render_bench: Chromium is not installed (apt-get install chromium)")
+    work = Path(tempfile.mkdtemp(prefix="render-bench-"))
+    try:
+        if args.plain:
+            auto_vs_never(args.plain, args.repeat, work)
+        if args.challenged:
+            rendered_crawl(args.challenged, work)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
