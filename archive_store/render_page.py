@@ -323,7 +323,10 @@ class PageRender:
             self.first = None  # the first navigation: the answer already fetched
             exchange.answered_from = "first-response"
             return first, self.first_capture
-        scrapy_request = await self._scrapy_request(event)
+        # the page's own documents keep its hop; its scripts, images, XHR and other navigations
+        # are one hop further (a re-check then re-checks the page, not its favicon)
+        same_page = exchange.main_document and urldefrag(exchange.url)[0] == urldefrag(self.url)[0]
+        scrapy_request = await self._scrapy_request(event, self.hop if same_page else self.hop + 1)
         try:
             response = await self.download(scrapy_request)
         except Exception as exc:  # a failed fetch is in the index already (recording handler)
@@ -331,7 +334,7 @@ class PageRender:
             return None, None
         return response, scrapy_request.meta.get("archive_capture")
 
-    async def _scrapy_request(self, event: dict[str, Any]) -> scrapy.Request:
+    async def _scrapy_request(self, event: dict[str, Any], hop: int) -> scrapy.Request:
         assert self._cdp is not None
         request = event["request"]
         url = request["url"]
@@ -355,7 +358,7 @@ class PageRender:
                 "dont_merge_cookies": True,  # the context's jar is the only jar
                 "handle_httpstatus_all": True,
                 "download_timeout": left,
-                "archive_hop": self.hop,
+                "archive_hop": hop,
                 "archive_parent": self.url,
             },
         )

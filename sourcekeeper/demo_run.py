@@ -8,6 +8,7 @@ from pathlib import Path
 
 from archive_store.index import ArchiveIndex, default_db_url
 
+from .demo.challenged import JS_NOTICE_PATH, describe_render
 from .demo.crawl_step import run_profile_step
 from .demo.site import SEED_PATHS, TAKEDOWNS, describe
 from .demo_takedown import takedown_steps
@@ -39,13 +40,13 @@ def run_demo(
             )
             return 2
         shutil.rmtree(archive_dir)
-    with ServedSite("sourcekeeper.demo.site:DEMO_ROUTES") as site:
+    with ServedSite("sourcekeeper.demo.challenged:ROUTES") as site:
         _say(f"Sample site: {site.base_url}")
         _say(describe())
         _say(f"\n1. Archiving {len(SEED_PATHS)} seed URLs and their attachments into {archive_dir}/ ...")
         summary = crawl_urls(
             archive_dir,
-            [site.url(p) for p in SEED_PATHS],
+            [site.url(p) for p in [*SEED_PATHS, JS_NOTICE_PATH]],
             None,
             {**DEMO_SETTINGS, **overrides},
             log_level=log_level,
@@ -58,6 +59,8 @@ def run_demo(
                 _say(f"  {capture.http_status}  {capture.record_type:8} {capture.url}")
         finally:
             index.close()
+        _say("\nBehind a JavaScript challenge (rendered in Chromium, every exchange recorded):")
+        describe_render(archive_dir, site.url(JS_NOTICE_PATH), _say)
         example = site.url(SEED_PATHS[len(SEED_PATHS) // 2])
         _say("\n2. The same column through its site profile (incremental: archived notices are skipped)")
         column = run_profile_step(
