@@ -201,6 +201,9 @@ class RenderMiddleware:
             vendor = outcome.vendor or (challenge.vendor if challenge else "js-challenge")
             state = "blocked:captcha" if outcome.state == "captcha" else f"blocked:{vendor}"
             self._force_state(request, state, outcome.reason)
+            for exchange in outcome.exchanges:  # the browser's own rounds: the same verdict
+                if exchange.challenge and exchange.capture_id:
+                    self.session.index.set_state(exchange.capture_id, state, outcome.reason)
             if first_capture:
                 write_rendered(
                     self.session, request.url, first_capture, {"provenance": provenance_block(summary)}

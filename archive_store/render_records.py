@@ -126,3 +126,20 @@ def rendered_block(index: ArchiveIndex, warc_dir: Path, found: RenderedRecord) -
     from archive_store.storage import read_stored_record  # noqa: PLC0415
 
     return read_stored_record(index, warc_dir, found.warc_file, found.warc_offset, found.warc_length).block
+
+
+THUMBNAIL_MAX_BYTES = 400_000  # larger screenshots are left out of the report (it embeds them)
+
+
+def screenshot_data_uri(index: ArchiveIndex, warc_dir: Path, capture_id: int) -> str | None:
+    """The capture's stored screenshot as a data: URI, for the HTML report's thumbnail."""
+    import base64  # noqa: PLC0415
+
+    found = rendered_for(index, capture_id).get("screenshot")
+    if found is None or found.warc_length > THUMBNAIL_MAX_BYTES:
+        return None
+    try:
+        block = rendered_block(index, warc_dir, found)
+    except (OSError, ValueError):
+        return None
+    return "data:image/png;base64," + base64.b64encode(block).decode("ascii")

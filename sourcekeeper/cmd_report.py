@@ -30,16 +30,24 @@ def register(subparsers: Any, add_common_options: Callable[[argparse.ArgumentPar
 def write_html_report(archive_dir: Path, db_url: str, out: Path, replay_base: str) -> dict[str, Any]:
     """Library entry: write the HTML report to `out`; returns the data it shows."""
     from archive_store.index import ArchiveIndex  # noqa: PLC0415
+    from archive_store.render_records import screenshot_data_uri  # noqa: PLC0415
 
     from .report_html import render_report  # noqa: PLC0415
 
     index = ArchiveIndex(db_url, create=False)
     try:
         data = report_data(index, archive_dir, replay_base)
+        thumbnails = {  # screenshots of rendered pages (issue 14), embedded in the page only
+            s["url"]: uri
+            for s in data["sources"]
+            if s["last_good"]
+            and s["last_good"].get("capture_id")
+            and (uri := screenshot_data_uri(index, archive_dir / "warcs", s["last_good"]["capture_id"]))
+        }
     finally:
         index.close()
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(render_report(data), encoding="utf-8")
+    out.write_text(render_report(data, thumbnails), encoding="utf-8")
     return data
 
 

@@ -101,6 +101,7 @@ def source_entry(index: ArchiveIndex, url: str, replay_base: str) -> dict[str, A
         if last_good is None
         else {
             "captured_at": last_good.captured_at.isoformat() + "Z",
+            "capture_id": last_good.id,
             "record_id": last_good.record_id,
             "replay": replay_url(replay_base, last_good, last_good.url),
             "text": text[:TEXT_LIMIT],

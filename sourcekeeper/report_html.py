@@ -12,6 +12,7 @@ from html import escape
 from typing import Any
 
 STYLE = """
+img.thumb{width:160px;max-height:240px;object-fit:cover;object-position:top;border:1px solid #ccc}
 body{font:14px/1.5 "Noto Sans CJK SC","Noto Sans SC","PingFang SC","Microsoft YaHei",sans-serif;
 margin:24px;color:#222;max-width:1200px}
 h1{font-size:22px;margin:0 0 4px}.meta{color:#666;margin:0 0 16px}
@@ -108,7 +109,7 @@ def _cited(source: dict[str, Any]) -> str:
     return "<br>".join(items) or "—"
 
 
-def _row(number: int, source: dict[str, Any]) -> str:
+def _row(number: int, source: dict[str, Any], thumbnail: str | None = None) -> str:
     state = escape(source["state"])
     good = source["last_good"]
     links = "no good capture"
@@ -119,6 +120,8 @@ def _row(number: int, source: dict[str, Any]) -> str:
             f"<details><summary>text{more}</summary>"
             f"<pre>{escape(good['text'] or '(no text)')}</pre></details>"
         )
+        if thumbnail:  # the rendered page's stored screenshot
+            links += f'<div><img class="thumb" alt="screenshot" src="{escape(thumbnail)}"></div>'
     title = escape(source["title"] or "")
     return (
         f'<tr class="source" data-state="{state}"><td>#{number}</td>'
@@ -129,13 +132,14 @@ def _row(number: int, source: dict[str, Any]) -> str:
     )
 
 
-def render_report(data: dict[str, Any]) -> str:
+def render_report(data: dict[str, Any], thumbnails: dict[str, str] | None = None) -> str:
     counts = "".join(
         f'<span class="s-{escape(state)}">{n} {escape(state)}</span>'
         for state, n in data["counts"].items()
         if n
     )
-    rows = "\n".join(_row(i, s) for i, s in enumerate(data["sources"], start=1))
+    shots = thumbnails or {}
+    rows = "\n".join(_row(i, s, shots.get(s["url"])) for i, s in enumerate(data["sources"], start=1))
     return (
         '<!DOCTYPE html>\n<html lang="zh-Hans"><head><meta charset="utf-8">\n'
         '<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; '

@@ -9,9 +9,12 @@ to it, `verify` passes. Chromium tests skip without Chromium, except under CI=tr
 
 from __future__ import annotations
 
+import base64
+import gzip
 import json
 import os
 import sqlite3
+import zipfile
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -266,6 +269,45 @@ def test_verify_passes(crawl: Any) -> None:
     archive, *_ = crawl
     result = run_cli("verify", "--archive", archive)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+@needs_chromium
+def test_report_thumbnail_and_wacz_carry_the_snapshots(crawl: Any, tmp_path: Path) -> None:
+    archive, base, *_ = crawl
+    url = base + "/wzws/page"
+    png = run_cli("show", "--archive", archive, "--screenshot", url).stdout_bytes
+    out = tmp_path / "report.html"
+    result = run_cli("report", "--archive", archive, "--html", out)
+    assert result.returncode == 0, result.stderr
+    html = out.read_text("utf-8")
+    rows = {row.split('class="url">')[1].split("<")[0]: row for row in html.split('<tr class="source"')[1:]}
+    assert 'class="thumb"' not in rows[base + "/plain"] + rows[base + "/captcha/page"]
+    assert 'src="data:image/png;base64,' + base64.b64encode(png).decode() + '"' in html
+    wacz = tmp_path / "render.wacz"
+    result = run_cli("export", "wacz", wacz, "--archive", archive)
+    assert result.returncode == 0, result.stderr
+    with zipfile.ZipFile(wacz) as zipped:
+        names = [n for n in zipped.namelist() if n.endswith(".warc.gz")]
+        exported = b"".join(gzip.decompress(zipped.read(n)) for n in names)
+    for prefix in ("urn:screenshot:", "urn:pdf:", "urn:dom:"):
+        assert ("WARC-Target-URI: " + prefix + url).encode() in exported
+
+
+def test_profile_render_true_renders_every_page(tmp_path: Path) -> None:
+    from scrapers.listing import ListingSpider
+    from scrapers.profiles import ProfileError, load_profile
+
+    text = 'start_url = "http://127.0.0.1:9/col/"\npagination = "trs"\narticle_pattern = "/art/"\n'
+    plain, rendered, wrong = tmp_path / "plain.toml", tmp_path / "render.toml", tmp_path / "wrong.toml"
+    plain.write_text(text)
+    rendered.write_text(text + "render = true\n")
+    wrong.write_text(text + 'render = "yes"\n')
+    assert load_profile(plain).render is False
+    spider = ListingSpider(profile=load_profile(rendered))
+    assert spider.page_request("http://127.0.0.1:9/art/1.html").meta["archive_render"] is True
+    assert spider.listing_request("http://127.0.0.1:9/col/", 1).meta["archive_render"] is True
+    with pytest.raises(ProfileError, match="render"):
+        load_profile(wrong)
 
 
 @needs_chromium
