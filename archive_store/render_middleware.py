@@ -120,6 +120,7 @@ class RenderMiddleware:
             meta.get("archive_render_sub")
             or meta.get("dont_render")
             or not isinstance(response, TextResponse)
+            or request.method != "GET"  # a browser navigation is a GET: a POSTed listing stays as is
         ):
             return response
         headers = [
