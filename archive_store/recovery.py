@@ -91,7 +91,7 @@ def recover_open_files(
         digest = file_sha256(final_path)
         index.file_closed(filename, good_end, digest)
         manifest.add(f"warcs/{filename}", digest)
-        custody.record(
+        head = custody.record(
             "file_recovered",
             file=filename,
             records=len(records),
@@ -99,6 +99,7 @@ def recover_open_files(
             reindexed=reindexed,
             sha256=digest,
         )
+        manifest.add_head(f"warcs/{filename}", head)
         logger.warning(
             "recovered %s: %d whole records kept, %d bytes of an unfinished record cut",
             filename,

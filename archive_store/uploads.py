@@ -29,6 +29,8 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select, update
 
+from archive_store.sidecars import SidecarConflict, upload_sidecars
+
 from .fixity import CUSTODY_NAME, CustodyLog
 from .index import ArchiveIndex
 from .schema import WarcFile
@@ -128,7 +130,8 @@ def run_upload(job: UploadJob, on_retry: Callable[[int, Exception], None] | None
     for attempt in range(1, job.retries + 1):
         try:
             verified_by = _upload_and_check(job)
-        except UploadMismatch as exc:
+            sidecars = _upload_sidecars(job)
+        except (UploadMismatch, SidecarConflict) as exc:
             return _failed(job, location, f"conflict: {exc}", attempt)
         except Exception as exc:  # botocore/S3/network errors: all worth another try
             if attempt == job.retries:
@@ -142,7 +145,7 @@ def run_upload(job: UploadJob, on_retry: Callable[[int, Exception], None] | None
                 on_retry(attempt, exc)
             time.sleep(delay)
             continue
-        _record(job, location, verified_by, attempt)
+        _record(job, location, verified_by, attempt, sidecars)
         return UploadResult(job.filename, location, None, attempt)
     raise AssertionError("unreachable")  # pragma: no cover
 
@@ -226,7 +229,14 @@ def expected_checksum(path: Path, sha256_hex: str, part_bytes: int, multipart: b
     return f"{combined}-{len(parts)}"
 
 
-def _record(job: UploadJob, location: str, verified_by: str, attempts: int) -> None:
+def _upload_sidecars(job: UploadJob) -> list[str]:
+    """The WARC's CDXJ and RFC 3161 tokens go beside it (sidecars), after it is checked."""
+    root = job.custody_path.parent
+    keys = upload_sidecars(s3_client(job.endpoint), job.store.bucket, job.store.key_for(job.filename), root, job.filename)
+    return [f"s3://{job.store.bucket}/{key}" for key in keys]
+
+
+def _record(job: UploadJob, location: str, verified_by: str, attempts: int, sidecars: list[str]) -> None:
     index = ArchiveIndex(job.db_url, create=False)
     try:
         with index.session() as s:
@@ -243,6 +253,7 @@ def _record(job: UploadJob, location: str, verified_by: str, attempts: int) -> N
         sha256=job.sha256,
         verified=verified_by,
         attempts=attempts,
+        sidecars=sidecars,
     )
     logger.info("uploaded %s to %s (%s, %d attempt(s))", job.filename, location, verified_by, attempts)
 

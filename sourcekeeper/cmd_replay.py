@@ -58,6 +58,8 @@ def _fetch_remote_warcs(args: argparse.Namespace) -> None:
 def run_replay(args: argparse.Namespace) -> int:
     from archive_store.replay import ReplayError, ReplayServer  # noqa: PLC0415
 
+    if args.db:  # scale-out: a folder of its own for what is fetched from S3 (copies, CDXJ)
+        (args.archive / "warcs").mkdir(parents=True, exist_ok=True)
     if not (args.archive / "warcs").is_dir():
         raise UsageError(f"no archive at {args.archive} (use --archive DIR)")
     if not 0 < args.port < 65536:
