@@ -139,3 +139,9 @@ def apply_defaults(settings: BaseSettings) -> None:
     for name, value in globals().items():
         if name.isupper():
             settings.set(name, value, priority="default")
+
+
+# Issue 19: unattended operation (docs/unattended-operation.md) ---------------------------------
+# A worker's JSON heartbeat line every this many seconds (0: none; `worker --log-format json`
+# sets it from --heartbeat, default 60).
+WORKER_HEARTBEAT = 0.0
