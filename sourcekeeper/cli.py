@@ -19,6 +19,7 @@ from typing import Any
 from archive_store.lock import ArchiveLocked
 
 from . import __version__, commands
+from .manners import EXIT_INTERRUPTED, interrupted_line, quiet_broken_pipe
 from .runner import BadSettings, CrawlFailed
 from .unattended import add_log_format_option
 
@@ -139,8 +140,23 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    """Run one command; Ctrl-C anywhere ends it with one line and 130, a closed pipe quietly."""
+    command = None
+    try:
+        parser = build_parser()
+        args = parser.parse_args(argv)
+        command = args.command
+        code = _run(args)
+        sys.stdout.flush()  # a reader gone before the last buffered lines: caught here, not at exit
+        return code
+    except KeyboardInterrupt as exc:
+        print(interrupted_line(command, exc), file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        return quiet_broken_pipe()
+
+
+def _run(args: argparse.Namespace) -> int:
     try:
         return int(args.func(args))
     except ArchiveLocked as exc:
@@ -155,9 +171,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     except commands.UsageError as exc:
         print(f"sourcekeeper {args.command}: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    except KeyboardInterrupt:
-        print("sourcekeeper: interrupted; rerun the same command to resume", file=sys.stderr)
-        return 130
 
 
 if __name__ == "__main__":

@@ -136,7 +136,9 @@ def test_ctrl_c_stops_the_crawl_and_its_worker_quietly(mocksite, tmp_path):
     _, stderr = proc.communicate(timeout=60)
     text = stderr.decode("utf-8", "replace")
     assert "KeyboardInterrupt" not in text and "Traceback" not in text, text
-    assert "(shutdown)" in text, text  # the run is left unfinished: the same command resumes it
+    assert proc.returncode == 130
+    assert text.strip().splitlines() == [text.strip()], text  # one line
+    assert "interrupted (run 1:" in text and "resume" in text, text  # the same command resumes it
     assert not Path(f"/proc/{worker}").exists() or "zombie" in _state(worker)
 
 
