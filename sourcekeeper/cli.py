@@ -19,6 +19,7 @@ from typing import Any
 from archive_store.lock import ArchiveLocked
 
 from . import __version__, commands
+from .configfile import CONFIG_NAME, DEFAULT_ARCHIVE, ConfigError, load_config
 from .manners import EXIT_INTERRUPTED, interrupted_line, quiet_broken_pipe
 from .runner import BadSettings, CrawlFailed
 from .unattended import add_log_format_option
@@ -37,9 +38,15 @@ def _common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--archive",
         type=Path,
-        default=Path("archive"),
+        default=DEFAULT_ARCHIVE,  # this object: not given (a config file may name the folder)
         metavar="DIR",
         help="archive folder (default: ./archive)",
+    )
+    parser.add_argument(
+        "--config",
+        type=Path,
+        metavar="FILE",
+        help=f"read settings from FILE only (default: ./{CONFIG_NAME}, then DIR/{CONFIG_NAME})",
     )
     parser.add_argument("--db", metavar="URL", help="index database URL (default: SQLite in the archive)")
     parser.add_argument(
@@ -158,7 +165,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _run(args: argparse.Namespace) -> int:
     try:
+        load_config(args)  # sourcekeeper.toml: fills what the command line left open
         return int(args.func(args))
+    except ConfigError as exc:
+        print(f"sourcekeeper {args.command}: {exc}", file=sys.stderr)
+        return EXIT_USAGE
     except ArchiveLocked as exc:
         print(f"sourcekeeper: {exc}", file=sys.stderr)
         return EXIT_LOCKED
