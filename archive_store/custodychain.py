@@ -160,9 +160,12 @@ def check_chain(path: Path) -> ChainState:
             if chained and unchained_after is None:
                 unchained_after = number
             continue
-        problem = _link_problem(entry, number, prev, data[:before], chained and unchained_after is None)
+        problem = _link_problem(
+            entry, number, prev, memoryview(data)[:before], chained and unchained_after is None
+        )
         if problem and unchained_after is not None:
-            problem, number = "entry without a chain link after the chain began", unchained_after
+            problem = "entry without a chain link after the chain began"
+            return ChainState(f"line {unchained_after}: {problem}", digests)
         if problem:
             return ChainState(f"line {number}: {problem}", digests)
         chained, unchained_after = True, None
@@ -177,7 +180,11 @@ def check_chain(path: Path) -> ChainState:
     return ChainState(None, digests)
 
 
-def _link_problem(entry: dict[str, Any], number: int, prev: str | None, before: bytes, linked: bool) -> str | None:
+def _link_problem(
+    entry: dict[str, Any], number: int, prev: str | None, before: memoryview, linked: bool
+) -> str | None:
+    """Why this entry does not link to the one before (None: it does). `before`: every byte of
+    the file before it (a view, hashed only for a chain_started entry)."""
     if entry.get(HASH_FIELD) != entry_digest(entry):
         return "entry changed after it was written (its entry_sha256 does not match its content)"
     if entry.get(LINE_FIELD) != number:

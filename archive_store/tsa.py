@@ -164,7 +164,7 @@ def _timestamp(root: Path, closed: ClosedFile, url: str, settings: Any) -> dict[
     ca = keep_ca_copy(root, Path(ca_setting).expanduser()) if ca_setting else None
     timeout = settings.getfloat("ARCHIVE_TSA_TIMEOUT")
     when = _fetch_token(root, url, closed.sha256, token_path(closed.path), ca, timeout)
-    details = {"token": f"warcs/{token_path(closed.path).name}", "ca": ca, "tsa_time": when}
+    details: dict[str, Any] = {"token": f"warcs/{token_path(closed.path).name}", "ca": ca, "tsa_time": when}
     head = Manifest(root / MANIFEST_NAME).heads().get(f"warcs/{closed.filename}")
     if head is not None:  # the custody chain's head at the close, time-stamped with the WARC
         custody = custody_token_path(closed.path)
@@ -174,7 +174,9 @@ def _timestamp(root: Path, closed: ClosedFile, url: str, settings: Any) -> dict[
     return details
 
 
-def _fetch_token(root: Path, url: str, digest: str, target: Path, ca: str | None, timeout: float) -> str | None:
+def _fetch_token(
+    root: Path, url: str, digest: str, target: Path, ca: str | None, timeout: float
+) -> str | None:
     """Ask the TSA to sign `digest`, check its reply, keep it at `target`; the TSA's time."""
     reply = request_token(url, digest, timeout)
     with tempfile.TemporaryDirectory() as scratch:

@@ -232,7 +232,9 @@ def expected_checksum(path: Path, sha256_hex: str, part_bytes: int, multipart: b
 def _upload_sidecars(job: UploadJob) -> list[str]:
     """The WARC's CDXJ and RFC 3161 tokens go beside it (sidecars), after it is checked."""
     root = job.custody_path.parent
-    keys = upload_sidecars(s3_client(job.endpoint), job.store.bucket, job.store.key_for(job.filename), root, job.filename)
+    keys = upload_sidecars(
+        s3_client(job.endpoint), job.store.bucket, job.store.key_for(job.filename), root, job.filename
+    )
     return [f"s3://{job.store.bucket}/{key}" for key in keys]
 
 

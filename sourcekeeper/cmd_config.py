@@ -26,7 +26,9 @@ def register(subparsers: Any, add_common_options: Callable[[argparse.ArgumentPar
 def run(args: argparse.Namespace) -> int:
     for row in effective_settings(args, everything=args.all):
         if args.json:
-            value = row.value if isinstance(row.value, str | int | float | bool | type(None)) else repr(row.value)
+            value = (
+                row.value if isinstance(row.value, str | int | float | bool | type(None)) else repr(row.value)
+            )
             print(json.dumps({"name": row.name, "value": value, "source": row.source}, ensure_ascii=False))
         else:
             print(f"{row.name} = {row.value!r}  # {row.source}")

@@ -145,7 +145,11 @@ def find_layers(config: Path | None, archive: Path | None, cwd: Path | None = No
     else:
         archive_given = archive
     if archive_given is not None:
-        inside = (cwd / archive_given / CONFIG_NAME) if not archive_given.is_absolute() else archive_given / CONFIG_NAME
+        inside = (
+            (cwd / archive_given / CONFIG_NAME)
+            if not archive_given.is_absolute()
+            else archive_given / CONFIG_NAME
+        )
         if inside.is_file() and (not here.is_file() or not os.path.samefile(inside, here)):
             layers.append(read_layer(inside, f"{inside}", in_archive=True))
     return layers

@@ -41,7 +41,11 @@ CASES = {
     "archive only": (["archive"], [], ("9", "archive")),
     "--config": (["cwd", "archive", "extra"], ["--config", "extra.toml"], ("11", "--config")),
     "-s": (["cwd", "archive"], ["-s", "DOWNLOAD_TIMEOUT=13"], ("13", "command line")),
-    "--config and -s": (["extra"], ["--config", "extra.toml", "-s", "DOWNLOAD_TIMEOUT=13"], ("13", "command line")),
+    "--config and -s": (
+        ["extra"],
+        ["--config", "extra.toml", "-s", "DOWNLOAD_TIMEOUT=13"],
+        ("13", "command line"),
+    ),
 }
 
 
@@ -73,7 +77,9 @@ def test_precedence(tmp_path, monkeypatch, case):
 
 
 def test_options_from_the_file_and_from_the_command_line(tmp_path, monkeypatch):
-    _write(tmp_path / "sourcekeeper.toml", 'archive = "kept"\ndb = "sqlite:////tmp/x.db"\nstore = "s3://b/p"\n')
+    _write(
+        tmp_path / "sourcekeeper.toml", 'archive = "kept"\ndb = "sqlite:////tmp/x.db"\nstore = "s3://b/p"\n'
+    )
     _write(tmp_path / "kept" / "sourcekeeper.toml", 'db = "sqlite:////tmp/y.db"\n')
     args = _args(tmp_path, monkeypatch)
     assert args.archive == tmp_path / "kept"  # relative to the file that names it
@@ -112,11 +118,15 @@ def test_a_missing_config_file_is_a_usage_error(tmp_path):
 
 
 def test_config_command_json(tmp_path):
-    _write(tmp_path / "sourcekeeper.toml", '[settings]\nDOWNLOAD_DELAY = 3\n')
+    _write(tmp_path / "sourcekeeper.toml", "[settings]\nDOWNLOAD_DELAY = 3\n")
     result = run_cli("config", "--json", "-s", "RETRY_TIMES=5", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     rows = {row["name"]: row for row in map(json.loads, result.stdout.splitlines())}
-    assert rows["DOWNLOAD_DELAY"] == {"name": "DOWNLOAD_DELAY", "value": "3", "source": str(tmp_path / "sourcekeeper.toml")}
+    assert rows["DOWNLOAD_DELAY"] == {
+        "name": "DOWNLOAD_DELAY",
+        "value": "3",
+        "source": str(tmp_path / "sourcekeeper.toml"),
+    }
     assert rows["RETRY_TIMES"]["source"] == "command line"
     assert rows["ARCHIVE_GZIP_LEVEL"]["source"].startswith("archive default")
     assert rows["archive"] == {"name": "archive", "value": "archive", "source": "default"}
@@ -124,13 +134,17 @@ def test_config_command_json(tmp_path):
 
 def test_a_crawl_runs_with_the_files_settings(mocksite, tmp_path):
     archive = tmp_path / "archive"
-    _write(archive / "sourcekeeper.toml", 'operator = "team-a"\n[settings]\nARCHIVE_WARC_PREFIX = "fromtoml"\n')
+    _write(
+        archive / "sourcekeeper.toml", 'operator = "team-a"\n[settings]\nARCHIVE_WARC_PREFIX = "fromtoml"\n'
+    )
     result = archive_cli(archive, mocksite.url("/plain"), "--no-extract")
     assert result.returncode == 0, result.stderr
     (warc,) = warc_files(archive)
     assert warc.name.startswith("fromtoml-")
     info = next(r for r in iter_records(warc) if r.record_type == "warcinfo")
     assert b"operator: team-a\r\n" in info.block
-    overridden = archive_cli(archive, mocksite.url("/gzip"), "--no-extract", "-s", "ARCHIVE_WARC_PREFIX=fromcli")
+    overridden = archive_cli(
+        archive, mocksite.url("/gzip"), "--no-extract", "-s", "ARCHIVE_WARC_PREFIX=fromcli"
+    )
     assert overridden.returncode == 0, overridden.stderr
     assert any(w.name.startswith("fromcli-") for w in warc_files(archive))

@@ -3,6 +3,7 @@ an old unchained log is upgraded by appending, never rewritten; the manifest car
 
 from __future__ import annotations
 
+import itertools
 import json
 import shutil
 import subprocess
@@ -31,7 +32,7 @@ def test_a_fresh_log_chains_from_its_first_line(tmp_path):
     path = _log_of(tmp_path)
     entries = [json.loads(line) for line in _lines(path)]
     assert entries[0]["prev_sha256"] is None
-    for before, after in zip(entries, entries[1:], strict=False):
+    for before, after in itertools.pairwise(entries):
         assert after["prev_sha256"] == before["entry_sha256"]
     assert [e["line"] for e in entries] == [1, 2, 3, 4, 5]
     assert check_chain(path).problem is None

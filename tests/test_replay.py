@@ -49,7 +49,18 @@ class Replay:
 def start_replay(archive: Path, port: int, log: Path, *extra: str) -> Replay:
     """`sourcekeeper replay` as a user runs it; ready when it prints its URL (it waits for pywb)."""
     proc = subprocess.Popen(
-        [sys.executable, "-m", "sourcekeeper", "replay", "--archive", archive, "--port", str(port), "--json", *extra],
+        [
+            sys.executable,
+            "-m",
+            "sourcekeeper",
+            "replay",
+            "--archive",
+            archive,
+            "--port",
+            str(port),
+            "--json",
+            *extra,
+        ],
         cwd=ROOT,
         env={**os.environ, "PYTHONPATH": str(ROOT)},
         stdout=subprocess.PIPE,
