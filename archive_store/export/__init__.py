@@ -3,13 +3,15 @@ citation manifests of report runs (citations), and pywb replay (replay, pywb_lau
 
 May import: every room of `archive_store` but `crawl`.
 
-The names below are its public face (loaded on first use, so importing one room does not
-load them all); every other name is private to the package.
+The names below are its public face, loaded on first use (lazy_loader), so that importing one
+module of the room does not load them all; every other name is private to the package.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+import lazy_loader
 
 if TYPE_CHECKING:
     from archive_store.export.bag import export_bag as export_bag
@@ -30,50 +32,23 @@ if TYPE_CHECKING:
     from archive_store.export.waczsign import SigningError as SigningError
     from archive_store.export.waczsign import public_key_der as public_key_der
 
-_PUBLIC = {
-    "CSV_FIELDS": "archive_store.export.citations",
-    "DEFAULT_PORT": "archive_store.export.replay",
-    "ExportError": "archive_store.export.wacz",
-    "ExportFilter": "archive_store.export.waczselect",
-    "ReplayError": "archive_store.export.replay",
-    "ReplayServer": "archive_store.export.replay",
-    "SigningError": "archive_store.export.waczsign",
-    "add_report": "archive_store.export.citations",
-    "all_cited_urls": "archive_store.export.citations",
-    "check_wacz": "archive_store.export.waczcheck",
-    "citations_of": "archive_store.export.citations",
-    "cited_by_json": "archive_store.export.citations",
-    "export_bag": "archive_store.export.bag",
-    "export_wacz": "archive_store.export.wacz",
-    "public_key_der": "archive_store.export.waczsign",
-    "reports_of_run": "archive_store.export.citations",
-    "write_manifest": "archive_store.export.citations",
-}
-
-__all__ = [
-    "CSV_FIELDS",
-    "DEFAULT_PORT",
-    "ExportError",
-    "ExportFilter",
-    "ReplayError",
-    "ReplayServer",
-    "SigningError",
-    "add_report",
-    "all_cited_urls",
-    "check_wacz",
-    "citations_of",
-    "cited_by_json",
-    "export_bag",
-    "export_wacz",
-    "public_key_der",
-    "reports_of_run",
-    "write_manifest",
-]
-
-
-def __getattr__(name: str) -> Any:
-    if name in _PUBLIC:
-        import importlib  # noqa: PLC0415
-
-        return getattr(importlib.import_module(_PUBLIC[name]), name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+__getattr__, __dir__, __all__ = lazy_loader.attach(
+    __name__,
+    submod_attrs={
+        "bag": ["export_bag"],
+        "citations": [
+            "CSV_FIELDS",
+            "add_report",
+            "all_cited_urls",
+            "citations_of",
+            "cited_by_json",
+            "reports_of_run",
+            "write_manifest",
+        ],
+        "replay": ["DEFAULT_PORT", "ReplayError", "ReplayServer"],
+        "wacz": ["ExportError", "export_wacz"],
+        "waczcheck": ["check_wacz"],
+        "waczselect": ["ExportFilter"],
+        "waczsign": ["SigningError", "public_key_der"],
+    },
+)

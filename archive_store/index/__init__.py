@@ -5,13 +5,15 @@ CDXJ written beside each closed WARC (cdxj).
 
 May import: `archive_store.hooks`, `archive_store.warc`, `archive_store.layout`, `archive_store.lock`.
 
-The names below are its public face (loaded on first use, so importing one room does not
-load them all); every other name is private to the package.
+The names below are its public face, loaded on first use (lazy_loader), so that importing one
+module of the room does not load them all; every other name is private to the package.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+import lazy_loader
 
 if TYPE_CHECKING:
     from archive_store.index.baselines import RecheckTarget as RecheckTarget
@@ -63,112 +65,48 @@ if TYPE_CHECKING:
     from archive_store.index.stored import initial_state as initial_state
     from archive_store.index.stored import parse_warc_date as parse_warc_date
 
-_PUBLIC = {
-    "ArchiveIndex": "archive_store.index.database",
-    "Base": "archive_store.index.schema",
-    "Capture": "archive_store.index.schema",
-    "Citation": "archive_store.index.schema",
-    "Failure": "archive_store.index.schema",
-    "GOOD_STATE": "archive_store.index.lookup",
-    "HERE": "archive_store.index.migrations",
-    "Page": "archive_store.index.schema",
-    "RecheckEvent": "archive_store.index.schema",
-    "RecheckTarget": "archive_store.index.baselines",
-    "Report": "archive_store.index.schema",
-    "Run": "archive_store.index.schema",
-    "STATES": "archive_store.index.events",
-    "WarcFile": "archive_store.index.schema",
-    "add_event": "archive_store.index.events",
-    "add_to_run_summary": "archive_store.index.events",
-    "archived_urls": "archive_store.index.baselines",
-    "build_target": "archive_store.index.baselines",
-    "capture_from_record": "archive_store.index.stored",
-    "capture_ref": "archive_store.index.events",
-    "captures_by_id": "archive_store.index.events",
-    "cdxj_lines": "archive_store.index.cdxj",
-    "cdxj_lines_from_index": "archive_store.index.cdxj",
-    "cdxj_path": "archive_store.index.cdxj",
-    "check_cdxj": "archive_store.index.cdxj",
-    "current_revision": "archive_store.index.migrations",
-    "default_db_url": "archive_store.index.database",
-    "event_json": "archive_store.index.events",
-    "events_for": "archive_store.index.events",
-    "events_for_run": "archive_store.index.events",
-    "fill_missing_cdxj": "archive_store.index.cdxj",
-    "fill_missing_cdxj_for_context": "archive_store.index.cdxj",
-    "find_capture": "archive_store.index.lookup",
-    "include_name": "archive_store.index.migrations",
-    "initial_state": "archive_store.index.stored",
-    "last_checked": "archive_store.index.baselines",
-    "parse_cdxj": "archive_store.index.cdxj",
-    "parse_time": "archive_store.index.lookup",
-    "parse_warc_date": "archive_store.index.stored",
-    "read_cdxj": "archive_store.index.cdxj",
-    "referenced_captures": "archive_store.index.events",
-    "run_counts": "archive_store.index.events",
-    "sort_bytewise": "archive_store.index.cdxj",
-    "stored_header": "archive_store.index.baselines",
-    "upgrade": "archive_store.index.migrations",
-    "url_variants": "archive_store.index.lookup",
-    "utcnow": "archive_store.index.database",
-    "write_cdxj": "archive_store.index.cdxj",
-}
-
-__all__ = [
-    "GOOD_STATE",
-    "HERE",
-    "STATES",
-    "ArchiveIndex",
-    "Base",
-    "Capture",
-    "Citation",
-    "Failure",
-    "Page",
-    "RecheckEvent",
-    "RecheckTarget",
-    "Report",
-    "Run",
-    "WarcFile",
-    "add_event",
-    "add_to_run_summary",
-    "archived_urls",
-    "build_target",
-    "capture_from_record",
-    "capture_ref",
-    "captures_by_id",
-    "cdxj_lines",
-    "cdxj_lines_from_index",
-    "cdxj_path",
-    "check_cdxj",
-    "current_revision",
-    "default_db_url",
-    "event_json",
-    "events_for",
-    "events_for_run",
-    "fill_missing_cdxj",
-    "fill_missing_cdxj_for_context",
-    "find_capture",
-    "include_name",
-    "initial_state",
-    "last_checked",
-    "parse_cdxj",
-    "parse_time",
-    "parse_warc_date",
-    "read_cdxj",
-    "referenced_captures",
-    "run_counts",
-    "sort_bytewise",
-    "stored_header",
-    "upgrade",
-    "url_variants",
-    "utcnow",
-    "write_cdxj",
-]
-
-
-def __getattr__(name: str) -> Any:
-    if name in _PUBLIC:
-        import importlib  # noqa: PLC0415
-
-        return getattr(importlib.import_module(_PUBLIC[name]), name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+__getattr__, __dir__, __all__ = lazy_loader.attach(
+    __name__,
+    submod_attrs={
+        "baselines": ["RecheckTarget", "archived_urls", "build_target", "last_checked", "stored_header"],
+        "cdxj": [
+            "cdxj_lines",
+            "cdxj_lines_from_index",
+            "cdxj_path",
+            "check_cdxj",
+            "fill_missing_cdxj",
+            "fill_missing_cdxj_for_context",
+            "parse_cdxj",
+            "read_cdxj",
+            "sort_bytewise",
+            "write_cdxj",
+        ],
+        "database": ["ArchiveIndex", "default_db_url", "utcnow"],
+        "events": [
+            "STATES",
+            "add_event",
+            "add_to_run_summary",
+            "capture_ref",
+            "captures_by_id",
+            "event_json",
+            "events_for",
+            "events_for_run",
+            "referenced_captures",
+            "run_counts",
+        ],
+        "lookup": ["GOOD_STATE", "find_capture", "parse_time", "url_variants"],
+        "migrations": ["HERE", "current_revision", "include_name", "upgrade"],
+        "schema": [
+            "Base",
+            "Capture",
+            "Citation",
+            "Failure",
+            "Page",
+            "RecheckEvent",
+            "Report",
+            "Run",
+            "WarcFile",
+        ],
+        "stored": ["capture_from_record", "initial_state", "parse_warc_date"],
+    },
+)

@@ -4,13 +4,15 @@ capture's stored HTTP message from its WARC wherever it is (reader).
 
 May import: `archive_store.evidence`, `archive_store.index` and the rooms below them.
 
-The names below are its public face (loaded on first use, so importing one room does not
-load them all); every other name is private to the package.
+The names below are its public face, loaded on first use (lazy_loader), so that importing one
+module of the room does not load them all; every other name is private to the package.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+import lazy_loader
 
 if TYPE_CHECKING:
     from archive_store.storage.reader import decode_content as decode_content
@@ -29,46 +31,20 @@ if TYPE_CHECKING:
     from archive_store.storage.uploads import upload_pending as upload_pending
     from archive_store.storage.uploads import wait_for_uploads as wait_for_uploads
 
-_PUBLIC = {
-    "StoreError": "archive_store.storage.remote",
-    "StoreURI": "archive_store.storage.remote",
-    "UploadJob": "archive_store.storage.uploads",
-    "UploadResult": "archive_store.storage.uploads",
-    "decode_content": "archive_store.storage.reader",
-    "fetch_remote_warcs": "archive_store.storage.remote",
-    "load_capture": "archive_store.storage.reader",
-    "materialize": "archive_store.storage.remote",
-    "remote_only_files": "archive_store.storage.remote",
-    "run_upload": "archive_store.storage.uploads",
-    "s3_client": "archive_store.storage.remote",
-    "split_location": "archive_store.storage.remote",
-    "upload_pending": "archive_store.storage.uploads",
-    "wait_for_uploads": "archive_store.storage.uploads",
-    "warc_location": "archive_store.storage.remote",
-}
-
-__all__ = [
-    "StoreError",
-    "StoreURI",
-    "UploadJob",
-    "UploadResult",
-    "decode_content",
-    "fetch_remote_warcs",
-    "load_capture",
-    "materialize",
-    "remote_only_files",
-    "run_upload",
-    "s3_client",
-    "split_location",
-    "upload_pending",
-    "wait_for_uploads",
-    "warc_location",
-]
-
-
-def __getattr__(name: str) -> Any:
-    if name in _PUBLIC:
-        import importlib  # noqa: PLC0415
-
-        return getattr(importlib.import_module(_PUBLIC[name]), name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+__getattr__, __dir__, __all__ = lazy_loader.attach(
+    __name__,
+    submod_attrs={
+        "reader": ["decode_content", "load_capture"],
+        "remote": [
+            "StoreError",
+            "StoreURI",
+            "fetch_remote_warcs",
+            "materialize",
+            "remote_only_files",
+            "s3_client",
+            "split_location",
+            "warc_location",
+        ],
+        "uploads": ["UploadJob", "UploadResult", "run_upload", "upload_pending", "wait_for_uploads"],
+    },
+)

@@ -4,13 +4,15 @@ and its gzip members (writer), HTTP/1.x message framing (httpmessage), reading f
 
 May import: `archive_store.layout` and nothing else of ours — no Scrapy, no database.
 
-The names below are its public face (loaded on first use, so importing one room does not
-load them all); every other name is private to the package.
+The names below are its public face, loaded on first use (lazy_loader), so that importing one
+module of the room does not load them all; every other name is private to the package.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+import lazy_loader
 
 if TYPE_CHECKING:
     from archive_store.warc.httpmessage import ParsedResponse as ParsedResponse
@@ -44,76 +46,42 @@ if TYPE_CHECKING:
     from archive_store.warc.writer import file_sha256 as file_sha256
     from archive_store.warc.writer import safe_hostname as safe_hostname
 
-_PUBLIC = {
-    "ArchiveWriteError": "archive_store.warc.writer",
-    "BrokenMember": "archive_store.warc.members",
-    "ClosedFile": "archive_store.warc.writer",
-    "GZIP_LEVELS": "archive_store.warc.recordbuilder",
-    "OPEN_SUFFIX": "archive_store.warc.writer",
-    "OriginalRef": "archive_store.warc.recordbuilder",
-    "ParsedResponse": "archive_store.warc.httpmessage",
-    "REVISIT_IDENTICAL": "archive_store.warc.recordbuilder",
-    "REVISIT_NOT_MODIFIED": "archive_store.warc.recordbuilder",
-    "RotatingWarcWriter": "archive_store.warc.writer",
-    "StoredRecord": "archive_store.warc.members",
-    "WarcRecord": "archive_store.warc.recordbuilder",
-    "derived_record": "archive_store.warc.recordbuilder",
-    "file_sha256": "archive_store.warc.writer",
-    "gzip_member": "archive_store.warc.recordbuilder",
-    "inflate_member": "archive_store.warc.members",
-    "iter_members": "archive_store.warc.members",
-    "iter_records": "archive_store.warc.members",
-    "parse_record": "archive_store.warc.members",
-    "parse_response": "archive_store.warc.httpmessage",
-    "read_member": "archive_store.warc.members",
-    "read_record": "archive_store.warc.members",
-    "request_record": "archive_store.warc.recordbuilder",
-    "response_record": "archive_store.warc.recordbuilder",
-    "revisit_record": "archive_store.warc.recordbuilder",
-    "safe_hostname": "archive_store.warc.writer",
-    "sha1_digest": "archive_store.warc.recordbuilder",
-    "split_head": "archive_store.warc.httpmessage",
-    "target_uri": "archive_store.warc.recordbuilder",
-    "warc_date": "archive_store.warc.recordbuilder",
-}
-
-__all__ = [
-    "GZIP_LEVELS",
-    "OPEN_SUFFIX",
-    "REVISIT_IDENTICAL",
-    "REVISIT_NOT_MODIFIED",
-    "ArchiveWriteError",
-    "BrokenMember",
-    "ClosedFile",
-    "OriginalRef",
-    "ParsedResponse",
-    "RotatingWarcWriter",
-    "StoredRecord",
-    "WarcRecord",
-    "derived_record",
-    "file_sha256",
-    "gzip_member",
-    "inflate_member",
-    "iter_members",
-    "iter_records",
-    "parse_record",
-    "parse_response",
-    "read_member",
-    "read_record",
-    "request_record",
-    "response_record",
-    "revisit_record",
-    "safe_hostname",
-    "sha1_digest",
-    "split_head",
-    "target_uri",
-    "warc_date",
-]
-
-
-def __getattr__(name: str) -> Any:
-    if name in _PUBLIC:
-        import importlib  # noqa: PLC0415
-
-        return getattr(importlib.import_module(_PUBLIC[name]), name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+__getattr__, __dir__, __all__ = lazy_loader.attach(
+    __name__,
+    submod_attrs={
+        "httpmessage": ["ParsedResponse", "parse_response", "split_head"],
+        "members": [
+            "BrokenMember",
+            "StoredRecord",
+            "inflate_member",
+            "iter_members",
+            "iter_records",
+            "parse_record",
+            "read_member",
+            "read_record",
+        ],
+        "recordbuilder": [
+            "GZIP_LEVELS",
+            "OriginalRef",
+            "REVISIT_IDENTICAL",
+            "REVISIT_NOT_MODIFIED",
+            "WarcRecord",
+            "derived_record",
+            "gzip_member",
+            "request_record",
+            "response_record",
+            "revisit_record",
+            "sha1_digest",
+            "target_uri",
+            "warc_date",
+        ],
+        "writer": [
+            "ArchiveWriteError",
+            "ClosedFile",
+            "OPEN_SUFFIX",
+            "RotatingWarcWriter",
+            "file_sha256",
+            "safe_hostname",
+        ],
+    },
+)

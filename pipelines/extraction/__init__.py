@@ -5,13 +5,15 @@ WeChat page and URL rules, text diffs, and the corpus evaluation (`make eval`).
 May import: nothing of ours: the item pipelines, the spiders and the archive use it, never the other
 way.
 
-The names below are its public face (loaded on first use, so importing one room does not
-load them all); every other name is private to the package.
+The names below are its public face, loaded on first use (lazy_loader), so that importing one
+module of the room does not load them all; every other name is private to the package.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+import lazy_loader
 
 if TYPE_CHECKING:
     from pipelines.extraction.classify import Classification as Classification
@@ -34,54 +36,15 @@ if TYPE_CHECKING:
     from pipelines.extraction.wechat_urls import is_short_link as is_short_link
     from pipelines.extraction.wechat_urls import is_wechat_image_host as is_wechat_image_host
 
-_PUBLIC = {
-    "Classification": "pipelines.extraction.classify",
-    "ExtractedPage": "pipelines.extraction.extract",
-    "ResponseFacts": "pipelines.extraction.facts",
-    "analyse_in_worker": "pipelines.extraction.facts",
-    "canonical_article_url": "pipelines.extraction.wechat_urls",
-    "decode_body": "pipelines.extraction.decode",
-    "diff_lines": "pipelines.extraction.textdiff",
-    "extract_page": "pipelines.extraction.extract",
-    "first_date": "pipelines.extraction.dates",
-    "from_unix": "pipelines.extraction.dates",
-    "http_charset": "pipelines.extraction.decode",
-    "is_short_link": "pipelines.extraction.wechat_urls",
-    "is_wechat_image_host": "pipelines.extraction.wechat_urls",
-    "labelled_dates": "pipelines.extraction.dates",
-    "normalize_label": "pipelines.extraction.decode",
-    "parse_date": "pipelines.extraction.dates",
-    "sentence_diff": "pipelines.extraction.textdiff",
-    "stamp_date": "pipelines.extraction.dates",
-    "url_date": "pipelines.extraction.dates",
-}
-
-__all__ = [
-    "Classification",
-    "ExtractedPage",
-    "ResponseFacts",
-    "analyse_in_worker",
-    "canonical_article_url",
-    "decode_body",
-    "diff_lines",
-    "extract_page",
-    "first_date",
-    "from_unix",
-    "http_charset",
-    "is_short_link",
-    "is_wechat_image_host",
-    "labelled_dates",
-    "normalize_label",
-    "parse_date",
-    "sentence_diff",
-    "stamp_date",
-    "url_date",
-]
-
-
-def __getattr__(name: str) -> Any:
-    if name in _PUBLIC:
-        import importlib  # noqa: PLC0415
-
-        return getattr(importlib.import_module(_PUBLIC[name]), name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+__getattr__, __dir__, __all__ = lazy_loader.attach(
+    __name__,
+    submod_attrs={
+        "classify": ["Classification"],
+        "dates": ["first_date", "from_unix", "labelled_dates", "parse_date", "stamp_date", "url_date"],
+        "decode": ["decode_body", "http_charset", "normalize_label"],
+        "extract": ["ExtractedPage", "extract_page"],
+        "facts": ["ResponseFacts", "analyse_in_worker"],
+        "textdiff": ["diff_lines", "sentence_diff"],
+        "wechat_urls": ["canonical_article_url", "is_short_link", "is_wechat_image_host"],
+    },
+)
