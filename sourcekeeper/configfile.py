@@ -10,7 +10,7 @@
 Where it is read (docs/config-file.md): `--config FILE` alone when given; else `sourcekeeper.toml`
 in the working directory, then the one in the archive folder, whose values win over it. Every
 command option and `-s NAME=VALUE` wins over every file. Lowest first, a value comes from:
-Scrapy's defaults, the archive's defaults (archive_store/default_settings.py), the project
+Scrapy's defaults, the archive's defaults (archive_store/crawl/default_settings.py), the project
 (settings.py), the working directory's file, the archive folder's file (or --config FILE), the
 command line. An unknown key is an error (exit 2) that names the key and the closest known one.
 """
@@ -62,7 +62,7 @@ def known_settings() -> set[str]:
     """Every setting name Scrapy, the archive or the project gives a default to."""
     import scrapy.settings.default_settings as scrapy_defaults  # noqa: PLC0415
 
-    import archive_store.default_settings as archive_defaults  # noqa: PLC0415
+    import archive_store.crawl.default_settings as archive_defaults  # noqa: PLC0415
 
     modules: list[Any] = [scrapy_defaults, archive_defaults]
     try:
@@ -195,14 +195,14 @@ def effective_settings(args: Any, *, everything: bool = False) -> list[Effective
     """Each option and setting as the command would use it, and where the value came from."""
     import scrapy.settings.default_settings as scrapy_defaults  # noqa: PLC0415
 
-    import archive_store.default_settings as archive_defaults  # noqa: PLC0415
+    import archive_store.crawl.default_settings as archive_defaults  # noqa: PLC0415
 
     layers: list[ConfigLayer] = getattr(args, "config_layers", [])
     rows = [_option(args, key, layers) for key in OPTION_KEYS]
     sources: list[tuple[str, dict[str, Any]]] = []
     if everything:
         sources.append(("Scrapy default", _upper(scrapy_defaults)))
-    sources.append(("archive default (archive_store/default_settings.py)", _upper(archive_defaults)))
+    sources.append(("archive default (archive_store/crawl/default_settings.py)", _upper(archive_defaults)))
     try:
         import settings as project  # noqa: PLC0415
 

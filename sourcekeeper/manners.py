@@ -18,8 +18,6 @@ import signal
 import sys
 from typing import Any
 
-EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report it
-
 
 def quiet_broken_pipe() -> int:
     """After a BrokenPipeError on stdout: silence stdout for the rest of the process; exit code."""

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from archive_helpers import FAST, ROOT, archive_cli, records_for, warc_files
 
-from archive_store.members import iter_records
+from archive_store.warc.members import iter_records
 
 ACCEPT_LANGUAGE = "zh-CN,zh;q=0.9,en;q=0.5"
 ENV = {**os.environ, "PYTHONPATH": str(ROOT)}

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from archive_helpers import archive_cli, run_cli, warc_files
 
-from archive_store.members import iter_records
+from archive_store.warc.members import iter_records
 from sourcekeeper.cli import build_parser
 from sourcekeeper.configfile import ConfigError, effective_settings, load_config
 

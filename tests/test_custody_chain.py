@@ -12,9 +12,10 @@ from pathlib import Path
 import pytest
 from archive_helpers import archive_cli, run_cli
 
-from archive_store.custodychain import check_chain
-from archive_store.evidence import check_custody_chain
-from archive_store.fixity import CUSTODY_NAME, MANIFEST_NAME, CustodyLog, Manifest
+from archive_store.evidence.custodychain import check_chain, entry_digest
+from archive_store.evidence.exports import check_custody_chain
+from archive_store.evidence.fixity import CustodyLog, Manifest
+from archive_store.layout import CUSTODY_NAME, MANIFEST_NAME
 
 
 def _log_of(tmp_path: Path, entries: int = 5) -> Path:
@@ -48,8 +49,6 @@ def test_an_edited_entry_is_named_by_its_line(tmp_path):
 
 
 def test_an_edit_with_a_recomputed_digest_breaks_the_next_link(tmp_path):
-    from archive_store.custodychain import entry_digest
-
     path = _log_of(tmp_path)
     lines = _lines(path)
     entry = json.loads(lines[2])

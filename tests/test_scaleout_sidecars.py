@@ -15,8 +15,8 @@ from services import bucket, pg_url, postgres, s3  # noqa: F401
 from test_replay import _free_port, start_replay, stop_replay
 from test_tsa import local_tsa  # noqa: F401
 
-from archive_store.cdxj import cdxj_path
-from archive_store.storage import StoreURI
+from archive_store.index.cdxj import cdxj_path
+from archive_store.storage.remote import StoreURI
 
 pytestmark = pytest.mark.slow
 
