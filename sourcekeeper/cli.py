@@ -4,7 +4,7 @@ Every subcommand is one module in `sourcekeeper/commands/` with `register(subpar
 add_common_options)`; they are found by name, so adding one touches no other file. Exit codes are
 `sourcekeeper.exitcodes.ExitCode`: 0 success; 1 the work ran but something failed (named on
 stderr); 2 usage or configuration error; 3 a re-check found new removals; 75 the archive is locked
-by another run (try again later, as cron would); 130 interrupted. See docs/readme/unattended.md.
+by another run (try again later, as cron would); 130 interrupted. See the README, "Unattended operation".
 """
 
 from __future__ import annotations
