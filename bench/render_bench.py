@@ -30,8 +30,8 @@ sys.path[:0] = [str(ROOT), str(BENCH)]
 
 from run import measure, median_of  # noqa: E402
 
-from archive_store.render_browser import CHROMIUM_FLAGS, find_chromium  # noqa: E402
-from sourcekeeper.rawsite import ServedSite  # noqa: E402
+from archive_store.crawl.render_browser import CHROMIUM_FLAGS, find_chromium  # noqa: E402
+from sourcekeeper.demo.rawsite import ServedSite  # noqa: E402
 
 BIN = Path(sys.executable).parent
 FAST = ["-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False", "-q"]

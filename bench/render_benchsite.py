@@ -1,12 +1,12 @@
 """The challenged benchmark site: every page behind a Jiasule-like 521 cookie challenge.
 
-`python -m sourcekeeper.rawsite bench/render_benchsite.py:ROUTES`: /c/<n>.html answers 521 with a
+`python -m sourcekeeper.demo.rawsite bench/render_benchsite.py:ROUTES`: /c/<n>.html answers 521 with a
 script that sets `bc=ok` and reloads; with that cookie, a ~6 KB article (unique per n).
 """
 
 from __future__ import annotations
 
-from sourcekeeper.rawsite import RawReply, RawRequest, SiteState, http_response, page
+from sourcekeeper.demo.rawsite import RawReply, RawRequest, SiteState, http_response, page
 
 CHALLENGE = b"<script>document.cookie='bc=ok;path=/';location.href=location.pathname+location.search</script>"
 TEXT = (

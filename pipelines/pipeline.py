@@ -13,11 +13,12 @@ import multiprocessing
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
-from archive_store.schema import Page
-from archive_store.session import ArchiveSession
-from scrapers.items import ArchivedResponse, FetchFailure
+from scrapy.exceptions import NotConfigured
 
-from .facts import ResponseFacts, analyse_in_worker
+from archive_store.crawl.session import ArchiveSession
+from archive_store.index.schema import Page
+from pipelines.extraction.facts import ResponseFacts, analyse_in_worker
+from scrapers.items import ArchivedResponse, FetchFailure
 
 if TYPE_CHECKING:
     from typing import Self
@@ -39,6 +40,8 @@ class ExtractionPipeline:
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
         settings = crawler.settings
+        if not settings.getbool("ARCHIVE_ENABLED"):
+            raise NotConfigured("extraction stores into the archive's index")
         return cls(
             ArchiveSession.for_crawler(crawler),
             settings.getbool("EXTRACT_ENABLED"),

@@ -3,7 +3,7 @@
 Each flow is what a browser must run to get the page (issue 14): the server checks the cookies the
 scripts set (and the HttpOnly seed cookies it set itself), so a capture of the article proves the
 browser's cookie jar reached Scrapy's requests. Serve with
-`python -m sourcekeeper.rawsite tests/render_site.py:ROUTES`.
+`python -m sourcekeeper.demo.rawsite tests/render_site.py:ROUTES`.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from __future__ import annotations
 import gzip
 import zlib
 
-from sourcekeeper.rawsite import (
+from sourcekeeper.demo.rawsite import (
     Handler,
     Header,
     RawReply,

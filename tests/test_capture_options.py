@@ -8,7 +8,9 @@ from pathlib import Path
 import pytest
 from archive_helpers import all_records, archive_cli, records_for
 
-from archive_store.index import ArchiveIndex, default_db_url
+from archive_store.index.database import ArchiveIndex, default_db_url
+
+pytestmark = pytest.mark.slow  # crawls in subprocesses (see conftest.py)
 
 ATTACHMENTS = [
     "/files/notice.pdf",

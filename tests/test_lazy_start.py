@@ -8,7 +8,9 @@ from pathlib import Path
 import pytest
 from archive_helpers import ROOT, archive_cli
 
-from sourcekeeper.rawsite import ServedSite
+from sourcekeeper.demo.rawsite import ServedSite
+
+pytestmark = pytest.mark.slow  # crawls in subprocesses (see conftest.py)
 
 SEEDS = 400
 CONCURRENCY = 4

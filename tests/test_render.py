@@ -23,9 +23,9 @@ from urllib.parse import urlsplit
 import pytest
 from archive_helpers import all_records, archive_cli, run_cli
 
-from archive_store.render_browser import find_chromium
-from archive_store.render_detect import challenge_of
-from sourcekeeper.rawsite import ServedSite
+from archive_store.crawl.render_browser import find_chromium
+from pipelines.extraction.render_detect import challenge_of
+from sourcekeeper.demo.rawsite import ServedSite
 
 SITE = "tests/render_site.py:ROUTES"
 CHROMIUM = find_chromium()

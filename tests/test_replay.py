@@ -19,9 +19,11 @@ from urllib.parse import urlsplit
 import pytest
 from archive_helpers import ROOT, archive_cli, run_cli
 
-from archive_store.httpmessage import parse_response
-from archive_store.reader import decode_content
-from sourcekeeper.rawsite import ServedSite
+from archive_store.storage.reader import decode_content
+from archive_store.warc.httpmessage import parse_response
+from sourcekeeper.demo.rawsite import ServedSite
+
+pytestmark = pytest.mark.slow  # crawls in subprocesses (see conftest.py)
 
 PATHS = ["/redirect/301", "/gbk/page.html", "/gzip", "/same/a", "/same/b"]
 ARTIFACTS = ROOT / "test-artifacts"
@@ -46,10 +48,21 @@ class Replay:
         return conn.getresponse()
 
 
-def start_replay(archive: Path, port: int, log: Path) -> Replay:
+def start_replay(archive: Path, port: int, log: Path, *extra: str) -> Replay:
     """`sourcekeeper replay` as a user runs it; ready when it prints its URL (it waits for pywb)."""
     proc = subprocess.Popen(
-        [sys.executable, "-m", "sourcekeeper", "replay", "--archive", archive, "--port", str(port), "--json"],
+        [
+            sys.executable,
+            "-m",
+            "sourcekeeper",
+            "replay",
+            "--archive",
+            archive,
+            "--port",
+            str(port),
+            "--json",
+            *extra,
+        ],
         cwd=ROOT,
         env={**os.environ, "PYTHONPATH": str(ROOT)},
         stdout=subprocess.PIPE,

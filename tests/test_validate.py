@@ -23,7 +23,7 @@ from broken_warcs import (
     write_records,
 )
 
-from archive_store.validate import (
+from archive_store.validate.validator import (
     Problem,
     iter_gzip_members,
     main,
@@ -43,7 +43,7 @@ def _warcio_check(path: Path) -> subprocess.CompletedProcess[str]:
 
 def _gzip_t(path: Path) -> subprocess.CompletedProcess[str]:
     gzip_bin = shutil.which("gzip")
-    assert gzip_bin, "gzip(1) is needed: warc-rules.md W-FILE-4 asks for `gzip -t`"
+    assert gzip_bin, "gzip(1) is needed: docs/capture-rules.md W-FILE-4 asks for `gzip -t`"
     return subprocess.run([gzip_bin, "-t", str(path)], capture_output=True, text=True, check=False)
 
 
@@ -217,7 +217,7 @@ def test_cli(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert (record["path"], record["offset"], record["rule"]) == (f"{good}.open", None, "W-FILE-3")
     bad = build("http2_status_line", tmp_path)
     result = subprocess.run(
-        [sys.executable, "-m", "archive_store.validate", str(bad)],
+        [sys.executable, "-m", "archive_store.validate.validator", str(bad)],
         capture_output=True,
         text=True,
         check=False,

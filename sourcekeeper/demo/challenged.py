@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from sourcekeeper.demo.rawsite import Handler, RawReply, RawRequest, SiteState, http_response, page
 from sourcekeeper.demo.site import DEMO_ROUTES, Notice, gbk_reply, notice_html
-from sourcekeeper.rawsite import Handler, RawReply, RawRequest, SiteState, http_response, page
 
 JS_NOTICE = Notice(
     id=1010,
@@ -59,9 +59,9 @@ ROUTES: dict[str, Handler] = {**DEMO_ROUTES, JS_NOTICE_PATH: challenged_notice, 
 
 def describe_render(archive_dir: Any, url: str, say: Any) -> None:
     """Print what became of the challenged notice, and write its screenshot next to the archive."""
-    from archive_store.index import ArchiveIndex, default_db_url  # noqa: PLC0415
-    from archive_store.lookup import find_capture  # noqa: PLC0415
-    from archive_store.render_records import rendered_block, rendered_for  # noqa: PLC0415
+    from archive_store.crawl.render_records import rendered_block, rendered_for  # noqa: PLC0415
+    from archive_store.index.database import ArchiveIndex, default_db_url  # noqa: PLC0415
+    from archive_store.index.lookup import find_capture  # noqa: PLC0415
 
     index = ArchiveIndex(default_db_url(archive_dir), create=False)
     try:

@@ -1,0 +1,162 @@
+"""One headless Chromium per crawl (Debian's, driven by Playwright), one browser context per site.
+
+The browser never opens a connection of its own: every request it makes is paused by CDP `Fetch`
+and fetched by Scrapy's downloader (archive_store/crawl/render_page.py). Its flags keep Chromium's own
+background traffic (updates, sync, safe browsing) from starting at all. Debian's /usr/bin/chromium
+is a wrapper script that adds flags of its own and misbehaves under Playwright: the real binary is
+launched (`dpkg -L chromium` lists it).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import shutil
+import subprocess
+from collections import OrderedDict
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from playwright.async_api import Browser, BrowserContext, Playwright
+
+logger = logging.getLogger(__name__)
+
+INSTALL_HINT = "install it with `apt-get install chromium fonts-noto-cjk` (or `make system-deps` as root)"
+CHROMIUM_FLAGS = (
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+    "--disable-dev-shm-usage",
+    # Every request is answered through CDP Fetch; anything the browser would still try on its
+    # own (a preconnect, a prefetch, a request slipping past interception) goes to a proxy that
+    # is not there, loopback included: it cannot reach a site behind the recorder's back.
+    "--proxy-server=127.0.0.1:9",
+    "--proxy-bypass-list=<-loopback>",
+)
+_KNOWN_BINARIES = ("/usr/lib/chromium/chromium", "/usr/lib/chromium-browser/chromium-browser")
+VIEWPORT = {"width": 1280, "height": 900}
+
+
+class BrowserUnavailableError(RuntimeError):
+    """Chromium (or Playwright) is not there: the challenge stays a recorded block."""
+
+
+def find_chromium(configured: str = "") -> str | None:
+    """The real Chromium binary: the setting, else the one Debian's package installs."""
+    if configured:
+        return configured if Path(configured).is_file() else None
+    for candidate in _KNOWN_BINARIES:
+        if Path(candidate).is_file():
+            return candidate
+    if shutil.which("dpkg"):
+        listed = subprocess.run(["dpkg", "-L", "chromium"], capture_output=True, text=True, check=False)
+        for line in listed.stdout.splitlines():
+            if line.endswith("/chromium") and "/lib/" in line and Path(line).is_file():
+                return line
+    return None
+
+
+def chrome_user_agent(version: str, token: str) -> str:
+    """A Chrome user agent (the sites' scripts check it) plus our own token, for the whole site."""
+    major = version.split(".", maxsplit=1)[0] or "120"
+    return (
+        f"Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
+        f"Chrome/{major}.0.0.0 Safari/537.36 {token}"
+    ).strip()
+
+
+class RenderBrowser:
+    """Started at the first render, closed with the crawl; a crashed browser is started again."""
+
+    def __init__(self, executable: str, ua_token: str, max_contexts: int = 8) -> None:
+        self.executable = executable
+        self.ua_token = ua_token
+        self.max_contexts = max_contexts
+        self._playwright: Playwright | None = None
+        self._browser: Browser | None = None
+        self._contexts: OrderedDict[str, BrowserContext] = OrderedDict()
+        self._lock = asyncio.Lock()
+        self.version = ""
+        self.driver_version = ""
+        self.user_agent = ""
+
+    async def _start(self) -> Browser:
+        try:
+            from playwright._repo_version import version as driver_version  # noqa: PLC0415
+            from playwright.async_api import async_playwright  # noqa: PLC0415
+        except ImportError as exc:  # pragma: no cover (a dependency of the project)
+            raise BrowserUnavailableError(f"playwright is not installed ({exc})") from exc
+        if self._playwright is None:
+            self._playwright = await async_playwright().start()
+        browser = await self._playwright.chromium.launch(
+            executable_path=self.executable,
+            args=list(CHROMIUM_FLAGS),
+            headless=True,
+            chromium_sandbox=False,
+            handle_sigint=False,
+            handle_sigterm=False,
+            handle_sighup=False,
+        )
+        self.version = browser.version
+        self.driver_version = str(driver_version)
+        self.user_agent = chrome_user_agent(self.version, self.ua_token)
+        logger.info("started Chromium %s (%s) for rendering", self.version, self.executable)
+        return browser
+
+    async def context_for(self, site: str) -> BrowserContext:
+        """The site's context: its cookie jar is the only one the site's rendered pages use."""
+        async with self._lock:
+            if self._browser is None or not self._browser.is_connected():
+                self._contexts.clear()
+                self._browser = await self._start()
+            context = self._contexts.get(site)
+            if context is not None:
+                self._contexts.move_to_end(site)
+                return context
+            while len(self._contexts) >= self.max_contexts:
+                _, oldest = self._contexts.popitem(last=False)
+                await _quietly(oldest.close())
+            context = await self._browser.new_context(
+                user_agent=self.user_agent,
+                viewport=VIEWPORT,  # type: ignore[arg-type]
+                locale="zh-CN",
+                timezone_id="Asia/Shanghai",
+                service_workers="block",  # a service worker's fetches would bypass interception
+                ignore_https_errors=True,  # the browser connects to nothing; Scrapy does the TLS
+                java_script_enabled=True,
+            )
+            self._contexts[site] = context
+            return context
+
+    def forget(self, site: str) -> None:
+        """After a crash: the site's next render starts a fresh context (and browser)."""
+        self._contexts.pop(site, None)
+
+    def pid(self) -> int | None:
+        """The browser process (for RSS figures in the benchmark)."""
+        process: Any = getattr(getattr(self._browser, "_impl_obj", None), "_process", None)
+        return getattr(process, "pid", None)
+
+    async def close(self) -> None:
+        for context in list(self._contexts.values()):
+            await _quietly(context.close())
+        self._contexts.clear()
+        if self._browser is not None:
+            await _quietly(self._browser.close())
+            self._browser = None
+        if self._playwright is not None:
+            await _quietly(self._playwright.stop())
+            self._playwright = None
+
+
+async def _quietly(awaitable: Any) -> None:
+    try:
+        await asyncio.wait_for(awaitable, 10)
+    except Exception as exc:  # a browser already gone cannot be closed again
+        logger.debug("closing the browser: %s", exc)

@@ -1,0 +1,302 @@
+"""`--render auto|always|never`: a page answered by a JavaScript challenge is rendered in Chromium.
+
+A downloader middleware between HttpCompressionMiddleware (590) and MetaRefreshMiddleware (580): it
+sees each request's last answer after the redirect hops (each captured already) with its body
+decoded. When that answer is a challenge (pipelines/extraction/render_detect.py), or the mode is
+`always`, or a screenshot is wanted, the page is loaded in the site's browser context and every
+request the browser makes is fetched through the crawler's engine — so through the recording
+download handler (archive_store/crawl/render_page.py). The spider then gets the final page, whose
+capture is the URL's capture; the challenge exchanges stay in the WARC and the index, marked
+`blocked:<vendor>` with a reason naming the capture that passed them.
+
+What the item pipeline must store instead of its own classification travels in the capture info
+(`render_state`): `blocked:captcha` (never solved), `blocked:<vendor>` "rendered, still challenged".
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
+
+from scrapy import signals
+from scrapy.exceptions import NotConfigured
+from scrapy.http import TextResponse
+from scrapy.utils.misc import load_object
+
+from archive_store.crawl.render_browser import INSTALL_HINT, RenderBrowser, find_chromium
+from archive_store.crawl.render_page import Challenge, PageRender, RenderOutcome
+from archive_store.crawl.render_records import provenance_block, write_rendered
+from archive_store.crawl.session import ArchiveSession
+
+if TYPE_CHECKING:
+    from typing import Self
+
+    from scrapy import Request, Spider
+    from scrapy.crawler import Crawler
+    from scrapy.http import Response
+    from scrapy.settings import BaseSettings
+
+logger = logging.getLogger(__name__)
+
+RENDER_MODES = ("auto", "always", "never")
+PRIORITY = 585  # process_response after HttpCompression (590) and Redirect (600), before MetaRefresh
+
+
+ASYNCIO_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
+
+
+def render_setting_problems(settings: BaseSettings) -> list[str]:
+    """A bad ARCHIVE_RENDER, or rendering asked for under another reactor than asyncio's (the
+    browser driver runs on the asyncio loop): one line each, before the crawl starts."""
+    mode = str(settings.get("ARCHIVE_RENDER") or "auto").strip().lower()
+    if mode not in RENDER_MODES:
+        return [f"ARCHIVE_RENDER must be auto, always or never, not {settings.get('ARCHIVE_RENDER')!r}"]
+    reactor = settings.get("TWISTED_REACTOR") or ASYNCIO_REACTOR
+    wants_browser = mode != "never" or settings.getbool("ARCHIVE_SCREENSHOT")
+    if wants_browser and reactor != ASYNCIO_REACTOR:
+        return [f"rendering needs TWISTED_REACTOR = {ASYNCIO_REACTOR}, not {reactor} (or use --render never)"]
+    return []
+
+
+def _asyncio_reactor() -> bool:
+    from scrapy.utils.reactor import is_asyncio_reactor_installed  # noqa: PLC0415
+
+    try:
+        return bool(is_asyncio_reactor_installed())
+    except Exception:  # no reactor installed yet: Scrapy installs the one TWISTED_REACTOR names
+        return True
+
+
+class RenderMiddleware:
+    def __init__(self, crawler: Crawler, mode: str, screenshot: bool) -> None:
+        settings = crawler.settings
+        self.crawler = crawler
+        self.mode = mode
+        self.screenshot = screenshot
+        self.session = ArchiveSession.for_crawler(crawler)
+        self.stats = crawler.stats
+        self.deadline = settings.getfloat("ARCHIVE_RENDER_TIMEOUT") + 10 * settings.getfloat("DOWNLOAD_DELAY")
+        self.max_rounds = settings.getint("ARCHIVE_RENDER_MAX_ROUNDS")
+        # by import path: the archive never imports the pipelines (the classifier lives there)
+        self.detect = load_object(settings.get("ARCHIVE_RENDER_DETECTOR"))
+        self.semaphore = asyncio.Semaphore(max(1, settings.getint("ARCHIVE_RENDER_CONCURRENCY")))
+        self.executable = find_chromium(settings.get("ARCHIVE_RENDER_CHROMIUM") or "")
+        token = f"sourcekeeper/{_version()}"
+        self.browser = (
+            RenderBrowser(self.executable, token, settings.getint("ARCHIVE_RENDER_CONTEXTS"))
+            if self.executable
+            else None
+        )
+        self._said_unavailable = False
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        settings = crawler.settings
+        mode = str(settings.get("ARCHIVE_RENDER") or "auto").strip().lower()
+        screenshot = settings.getbool("ARCHIVE_SCREENSHOT")
+        if not settings.getbool("ARCHIVE_ENABLED") or (mode == "never" and not screenshot):
+            raise NotConfigured
+        if mode not in RENDER_MODES:
+            raise ValueError(f"ARCHIVE_RENDER must be auto, always or never, not {mode!r}")
+        if not _asyncio_reactor():
+            raise RuntimeError(
+                "rendering needs Scrapy's asyncio reactor (TWISTED_REACTOR = "
+                "twisted.internet.asyncioreactor.AsyncioSelectorReactor), or use --render never"
+            )
+        middleware = cls(crawler, mode, screenshot)
+        crawler.signals.connect(middleware.spider_closed, signal=signals.spider_closed)
+        return middleware
+
+    async def spider_closed(self) -> None:
+        if self.browser is not None:
+            await self.browser.close()
+
+    # deciding ----------------------------------------------------------------------------------
+    async def process_response(
+        self, request: Request, response: Response, spider: Spider | None = None
+    ) -> Response:
+        meta = request.meta
+        if (
+            meta.get("archive_render_sub")
+            or meta.get("dont_render")
+            or not isinstance(response, TextResponse)
+            or request.method != "GET"  # a browser navigation is a GET: a POSTed listing stays as is
+        ):
+            return response
+        headers = [
+            (k.decode("latin-1"), v.decode("latin-1")) for k, vs in response.headers.items() for v in vs
+        ]
+        challenge = (
+            None
+            if self.mode == "never"
+            else self.detect(response.url, response.status, headers, response.body)
+        )
+        if challenge is not None and challenge.is_captcha:
+            self._force_state(request, "blocked:captcha", f"{challenge.reason}; never solved")
+            self._inc("archive/render/captcha")
+            return response
+        wanted = self.mode == "always" or (bool(meta.get("archive_render")) and self.mode != "never")
+        snapshot_only = (
+            self.screenshot
+            and 200 <= response.status < 300
+            and b"html" in (response.headers.get(b"Content-Type") or b"html")
+        )
+        if challenge is None and not wanted and not snapshot_only:
+            return response
+        if challenge is not None:
+            why = f"challenge: {challenge.reason}"
+        else:
+            why = "render mode always" if wanted else "--screenshot"
+        return await self._render(request, response, challenge, why)
+
+    # rendering ---------------------------------------------------------------------------------
+    async def _render(
+        self, request: Request, response: Response, challenge: Challenge | None, why: str
+    ) -> Response:
+        if self.browser is None:
+            self._unavailable(request, response, challenge)
+            return response
+        site = urlsplit(response.url).netloc
+        first_capture = request.meta.get("archive_capture")
+        self._inc("archive/render/started")
+        async with self.semaphore:
+            try:
+                context = await self.browser.context_for(site)
+                render = PageRender(
+                    context,
+                    self.crawler.engine.download_async,
+                    self.detect,
+                    response,
+                    first_capture,
+                    deadline=self.deadline,
+                    max_rounds=self.max_rounds,
+                    snapshots=True,
+                    hop=int(request.meta.get("archive_hop", 0)),
+                )
+                outcome = await render.run()
+            except Exception as exc:  # a crashed or unstartable browser: recorded, the crawl goes on
+                self.browser.forget(site)
+                reason = (
+                    f"browser failed while rendering: {type(exc).__name__}: {str(exc).splitlines()[0][:300]}"
+                )
+                logger.error("%s: %s", response.url, reason)
+                self.session.index.add_failure(self.session.run_id, response.url, "attempt", reason)
+                self._inc("archive/render/failed")
+                if challenge is not None:
+                    self._force_state(request, f"blocked:{challenge.vendor}", f"{challenge.reason}; {reason}")
+                return response
+        self._inc(f"archive/render/{outcome.state}")
+        return self._outcome(request, response, challenge, why, outcome)
+
+    def _outcome(
+        self,
+        request: Request,
+        response: Response,
+        challenge: Challenge | None,
+        why: str,
+        outcome: RenderOutcome,
+    ) -> Response:
+        final, final_capture = outcome.final, outcome.final_capture
+        first_capture = request.meta.get("archive_capture")
+        summary = self._provenance(request.url, why, challenge, outcome)
+        if final is None or not final_capture:
+            vendor = outcome.vendor or (challenge.vendor if challenge else "js-challenge")
+            state = "blocked:captcha" if outcome.state == "captcha" else f"blocked:{vendor}"
+            self._force_state(request, state, outcome.reason)
+            for exchange in outcome.exchanges:  # the browser's own rounds: the same verdict
+                if exchange.challenge and exchange.capture_id:
+                    self.session.index.set_state(exchange.capture_id, state, outcome.reason)
+            if first_capture:
+                write_rendered(
+                    self.session, request.url, first_capture, {"provenance": provenance_block(summary)}
+                )
+            return response
+        self._mark_challenges(outcome, final_capture)
+        blocks = {"provenance": provenance_block(summary)}
+        for kind, data in (("screenshot", outcome.screenshot), ("pdf", outcome.pdf)):
+            if data:
+                blocks[kind] = data
+        if outcome.dom is not None:
+            blocks["dom"] = outcome.dom.encode("utf-8")
+        write_rendered(self.session, final.url, final_capture, blocks)
+        if final is response:
+            return response  # a page that needed no challenge (screenshots, --render always)
+        request.meta["archive_capture"] = {**final_capture, "rendered": True}
+        if final.url != request.url:
+            request.meta.setdefault(
+                "archive_requested", (request.meta.get("redirect_urls") or [request.url])[0]
+            )
+        return final.replace(request=request, flags=[*final.flags, "rendered"])
+
+    def _mark_challenges(self, outcome: RenderOutcome, final_capture: dict[str, Any]) -> None:
+        """The challenge answers the browser passed: kept, indexed as what they were."""
+        for exchange in outcome.exchanges:
+            if (
+                exchange.challenge
+                and exchange.capture_id
+                and exchange.capture_id != final_capture.get("capture_id")
+            ):
+                reason = (
+                    f"{exchange.challenge} JavaScript challenge, passed by rendering: the page is capture "
+                    f"{final_capture.get('capture_id')} ({final_capture.get('record_id')})"
+                )
+                self.session.index.set_state(exchange.capture_id, f"blocked:{exchange.challenge}", reason)
+
+    def _provenance(
+        self, url: str, why: str, challenge: Challenge | None, outcome: RenderOutcome
+    ) -> dict[str, Any]:
+        browser = self.browser
+        assert browser is not None
+        from archive_store.crawl.render_browser import CHROMIUM_FLAGS, VIEWPORT  # noqa: PLC0415
+
+        return {
+            "page": url,
+            "render_mode": self.mode,
+            "render_reason": why,
+            "challenge_vendor": challenge.vendor if challenge else None,
+            "outcome": outcome.state,
+            "outcome_reason": outcome.reason,
+            "browser": f"Chromium {browser.version}",
+            "browser_executable": browser.executable,
+            "browser_flags": list(CHROMIUM_FLAGS),
+            "driver": f"playwright-python {browser.driver_version}",
+            "user_agent": browser.user_agent,
+            "viewport": VIEWPORT,
+            "started": outcome.started,
+            "seconds": outcome.seconds,
+            "timings": outcome.timings,
+            "timed_out": outcome.timed_out,
+            "exchanges": [e.as_json() for e in outcome.exchanges],
+            "not_fetched": [e.as_json() for e in outcome.exchanges if e.error],
+            "final_record_id": (outcome.final_capture or {}).get("record_id"),
+            "snapshots": [k for k in ("screenshot", "pdf", "dom") if getattr(outcome, k)],
+        }
+
+    def _unavailable(self, request: Request, response: Response, challenge: Challenge | None) -> None:
+        if not self._said_unavailable:
+            self._said_unavailable = True
+            logger.error("cannot render %s: Chromium is not installed; %s", response.url, INSTALL_HINT)
+        self._inc("archive/render/unavailable")
+        if challenge is not None:
+            note = f"{challenge.reason}; not rendered: Chromium is not installed"
+            self._force_state(request, f"blocked:{challenge.vendor}", note)
+
+    def _force_state(self, request: Request, state: str, reason: str) -> None:
+        capture = request.meta.get("archive_capture")
+        if capture:
+            request.meta["archive_capture"] = {**capture, "render_state": [state, reason]}
+
+    def _inc(self, key: str) -> None:
+        if self.stats is not None:
+            self.stats.inc_value(key)
+
+
+def _version() -> str:
+    try:
+        from importlib.metadata import version  # noqa: PLC0415
+
+        return version("sourcekeeper")
+    except Exception:
+        return "0"

@@ -1,0 +1,394 @@
+"""One page rendered in the site's browser context, every request fetched by Scrapy's downloader.
+
+CDP `Fetch` pauses each request at the request stage (redirect hops included, which Playwright's
+`page.route` never sees); each becomes a Scrapy request through the crawler's engine — so the
+recording download handler writes it as WARC records, deduplicated and indexed like any capture —
+and the browser is answered (`Fetch.fulfillRequest`) with the decoded body. The first navigation
+is answered from the response already fetched: the challenge is not fetched twice.
+
+Cookies: the context's jar is the only jar of a rendered site. A paused request carries no Cookie
+header (the network stack adds it later, and never runs here): the context's cookies for the URL
+(`Network.getCookies`, HttpOnly ones included) are sent, with `dont_merge_cookies` so Scrapy's own
+jar adds nothing; the Set-Cookie headers go back to the browser in the fulfilled response.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import contextlib
+import http
+import logging
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any, Protocol
+from urllib.parse import urldefrag
+
+import scrapy
+
+if TYPE_CHECKING:
+    from collections.abc import Awaitable, Callable
+
+    from playwright.async_api import BrowserContext, CDPSession, Page
+    from scrapy.http import Response
+
+logger = logging.getLogger(__name__)
+
+
+class Challenge(Protocol):
+    """What the detector (ARCHIVE_RENDER_DETECTOR, by default
+    pipelines.extraction.render_detect.challenge_of) says of an answer that is not the page."""
+
+    @property
+    def vendor(self) -> str: ...
+
+    @property
+    def reason(self) -> str: ...
+
+    @property
+    def is_captcha(self) -> bool: ...
+
+
+# (url, status, headers, body) -> the challenge, or None for a page
+
+# never handed to the browser: the body it gets is decoded and whole
+_DROP_HEADERS = frozenset({"content-encoding", "content-length", "transfer-encoding"})
+_IDLE_SECONDS = 0.5  # no request in flight for this long: the network is idle
+_STUCK_SECONDS = 3.0  # a challenge page that asks for nothing more for this long has given up
+
+
+def reason_phrase(status: int) -> str:
+    """CDP refuses some codes (521) without a phrase: always give one."""
+    try:
+        return http.HTTPStatus(status).phrase
+    except ValueError:
+        return "Unknown"
+
+
+def fulfil_headers(response: Response) -> list[dict[str, str]]:
+    """The response's headers for `Fetch.fulfillRequest`: framing/encoding headers dropped (the
+    body is decoded), repeated Set-Cookie joined with newlines as CDP wants them."""
+    out: list[dict[str, str]] = []
+    for raw_name, raw_values in response.headers.items():
+        name = raw_name.decode("latin-1")
+        if name.lower() in _DROP_HEADERS:
+            continue
+        values = [v.decode("utf-8", "replace") for v in raw_values]
+        if name.lower() == "set-cookie":
+            out.append({"name": name, "value": "\n".join(values)})
+        else:
+            out.extend({"name": name, "value": value} for value in values)
+    return out
+
+
+@dataclass
+class Exchange:
+    """One request the browser made, as it went."""
+
+    url: str
+    method: str
+    resource_type: str
+    main_document: bool
+    status: int | None = None
+    record_id: str | None = None
+    capture_id: int | None = None
+    challenge: str | None = None
+    error: str | None = None
+    answered_from: str = "downloader"  # or "first-response" for the first navigation
+
+    def as_json(self) -> dict[str, Any]:
+        return {k: v for k, v in self.__dict__.items() if v is not None}
+
+
+@dataclass
+class RenderOutcome:
+    """What a render ended with. `state`: ok | partial (timed out on the good page) | challenged
+    | captcha | failed."""
+
+    state: str
+    reason: str
+    vendor: str | None = None
+    final: Response | None = None
+    final_capture: dict[str, Any] | None = None
+    exchanges: list[Exchange] = field(default_factory=list)
+    screenshot: bytes | None = None
+    pdf: bytes | None = None
+    dom: str | None = None
+    timed_out: bool = False
+    started: str = ""
+    seconds: float = 0.0
+    timings: dict[str, float] = field(default_factory=dict)  # seconds from the start, by step
+
+
+@dataclass
+class _Doc:
+    response: Response
+    capture: dict[str, Any] | None
+    challenge: Challenge | None
+
+
+class PageRender:
+    """Render `first.url` in `context`; `download` fetches a Scrapy request through the engine."""
+
+    def __init__(
+        self,
+        context: BrowserContext,
+        download: Callable[[scrapy.Request], Awaitable[Response]],
+        detect: Callable[[str, int, list[tuple[str, str]], bytes], Challenge | None],
+        first: Response,
+        first_capture: dict[str, Any] | None,
+        *,
+        deadline: float,
+        max_rounds: int,
+        snapshots: bool,
+        hop: int = 0,
+    ) -> None:
+        self.context = context
+        self.download = download
+        self.detect = detect
+        self.first: Response | None = first
+        self.first_capture = first_capture
+        self.url = first.url
+        self.deadline_seconds = deadline
+        self.max_rounds = max_rounds
+        self.snapshots = snapshots
+        self.hop = hop
+        self.exchanges: list[Exchange] = []
+        self._pending = 0
+        self._last_activity = time.monotonic()
+        self._last_doc: _Doc | None = None
+        self._rounds = 0
+        self._closing = False
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._main_frame = ""
+        self._cdp: CDPSession | None = None
+        self._deadline_at = 0.0
+        self._clock = 0.0
+        self.timings: dict[str, float] = {}
+
+    def _mark(self, step: str) -> None:
+        self.timings[step] = round(time.monotonic() - self._clock, 3)
+
+    async def run(self) -> RenderOutcome:
+        started = datetime.now(UTC)
+        clock = self._clock = time.monotonic()
+        self._deadline_at = clock + self.deadline_seconds
+        page = await self.context.new_page()
+        self._mark("page_opened")
+        try:
+            outcome = await self._render(page)
+        finally:
+            self._closing = True
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(page.close(), 10)
+        outcome.exchanges = self.exchanges
+        outcome.timings = self.timings
+        outcome.started = started.isoformat().replace("+00:00", "Z")
+        outcome.seconds = round(time.monotonic() - clock, 3)
+        return outcome
+
+    async def _render(self, page: Page) -> RenderOutcome:
+        cdp = await self.context.new_cdp_session(page)
+        self._cdp = cdp
+        tree = await cdp.send("Page.getFrameTree")
+        self._main_frame = tree["frameTree"]["frame"]["id"]
+        cdp.on("Fetch.requestPaused", self._on_paused)
+        await cdp.send("Fetch.enable", {"patterns": [{"urlPattern": "*", "requestStage": "Request"}]})
+        await cdp.send("Page.navigate", {"url": self.url})
+        self._mark("navigated")
+        timed_out = not await self._settle(cdp)
+        self._mark("settled")
+        doc = self._last_doc
+        good = doc is not None and doc.challenge is None and 200 <= doc.response.status < 300
+        if doc is not None and doc.challenge is not None and doc.challenge.is_captcha:
+            return RenderOutcome("captcha", doc.challenge.reason + "; rendered, not solved", "captcha")
+        if not good or doc is None:
+            vendor = doc.challenge.vendor if doc and doc.challenge else None
+            why = "the render timed out" if timed_out else f"after {self._rounds} challenge rounds"
+            if doc is not None and doc.challenge is None:
+                why += f", last answer HTTP {doc.response.status}"
+            return RenderOutcome(
+                "challenged", f"rendered, still challenged ({why})", vendor, timed_out=timed_out
+            )
+        outcome = RenderOutcome(
+            "partial" if timed_out else "ok",
+            "rendered; the page never finished loading, kept what had come" if timed_out else "rendered",
+            final=doc.response,
+            final_capture=doc.capture,
+            timed_out=timed_out,
+        )
+        if self.snapshots:
+            await self._snapshot(page, outcome)
+        return outcome
+
+    async def _settle(self, cdp: CDPSession) -> bool:
+        """Wait until the page is done: last main-frame document 2xx and no challenge, `load`
+        fired, no request in flight. False when the deadline came first."""
+        while True:
+            now = time.monotonic()
+            if now >= self._deadline_at:
+                return False
+            doc = self._last_doc
+            quiet = self._pending == 0 and now - self._last_activity >= _IDLE_SECONDS
+            if doc is not None and doc.challenge is not None:
+                if doc.challenge.is_captcha or self._rounds > self.max_rounds:
+                    return True
+                if quiet and now - self._last_activity >= _STUCK_SECONDS:
+                    return True  # the challenge script did nothing more
+            elif doc is not None and quiet and await self._ready(cdp):
+                return True
+            await asyncio.sleep(0.1)
+
+    async def _ready(self, cdp: CDPSession) -> bool:
+        try:
+            found = await cdp.send(
+                "Runtime.evaluate", {"expression": "document.readyState", "returnByValue": True}
+            )
+        except Exception:  # a navigation replaced the document meanwhile
+            return False
+        return bool(found.get("result", {}).get("value") == "complete")
+
+    async def _snapshot(self, page: Page, outcome: RenderOutcome) -> None:
+        """Full-page PNG, A4 PDF, the rendered DOM: each kept when it could be made."""
+        left = max(5.0, self._deadline_at - time.monotonic() + 15)
+        with contextlib.suppress(Exception):
+            outcome.dom = await asyncio.wait_for(page.content(), left)
+        self._mark("dom")
+        with contextlib.suppress(Exception):
+            outcome.screenshot = await asyncio.wait_for(
+                page.screenshot(full_page=True, type="png", animations="disabled", timeout=left * 1000), left
+            )
+        self._mark("screenshot")
+        with contextlib.suppress(Exception):
+            outcome.pdf = await asyncio.wait_for(page.pdf(format="A4", print_background=True), left)
+        self._mark("pdf")
+
+    # interception ------------------------------------------------------------------------------
+    def _on_paused(self, event: dict[str, Any]) -> None:
+        task = asyncio.ensure_future(self._answer(event))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _answer(self, event: dict[str, Any]) -> None:
+        cdp = self._cdp
+        assert cdp is not None
+        request_id = event["requestId"]
+        request = event["request"]
+        url = request["url"]
+        main = event.get("resourceType") == "Document" and event.get("frameId") == self._main_frame
+        exchange = Exchange(url, request.get("method", "GET"), event.get("resourceType", ""), main)
+        self._pending += 1
+        self._last_activity = time.monotonic()
+        try:
+            if not url.startswith(("http://", "https://")) or self._closing:
+                exchange.error = "not fetched (not http, or the render had ended)"
+                await _fail(cdp, request_id, "BlockedByClient")
+                return
+            self.exchanges.append(exchange)
+            response, capture = await self._response_for(event, exchange)
+            if response is None:
+                await _fail(cdp, request_id, "Failed")
+                return
+            exchange.status = response.status
+            if capture:
+                exchange.record_id = capture.get("record_id")
+                exchange.capture_id = capture.get("capture_id")
+            if main:
+                self._judge_document(response, capture, exchange)
+            await cdp.send(
+                "Fetch.fulfillRequest",
+                {
+                    "requestId": request_id,
+                    "responseCode": response.status,
+                    "responsePhrase": reason_phrase(response.status),
+                    "responseHeaders": fulfil_headers(response),
+                    "body": base64.b64encode(response.body).decode("ascii"),
+                },
+            )
+        except Exception as exc:  # the page closed under us, or the browser went away
+            exchange.error = exchange.error or f"{type(exc).__name__}: {exc}"[:300]
+            logger.debug("render %s: %s: %s", self.url, url, exc)
+        finally:
+            self._pending -= 1
+            self._last_activity = time.monotonic()
+
+    def _judge_document(self, response: Response, capture: dict[str, Any] | None, exchange: Exchange) -> None:
+        if 300 <= response.status < 400:
+            return  # the browser follows the hop; the document is what comes next
+        headers = [
+            (k.decode("latin-1"), v.decode("latin-1"))
+            for k, values in response.headers.items()
+            for v in values
+        ]
+        challenge = self.detect(response.url, response.status, headers, response.body)
+        self._mark(f"document_{len(self.timings)}_{response.status}")
+        if challenge is not None:
+            self._rounds += 1
+            exchange.challenge = challenge.vendor
+        self._last_doc = _Doc(response, capture, challenge)
+
+    async def _response_for(
+        self, event: dict[str, Any], exchange: Exchange
+    ) -> tuple[Response | None, dict[str, Any] | None]:
+        first = self.first
+        if (
+            exchange.main_document
+            and first is not None
+            and urldefrag(exchange.url)[0] == urldefrag(first.url)[0]
+        ):
+            self.first = None  # the first navigation: the answer already fetched
+            exchange.answered_from = "first-response"
+            return first, self.first_capture
+        # the page's own documents keep its hop; its scripts, images, XHR and other navigations
+        # are one hop further (a re-check then re-checks the page, not its favicon)
+        same_page = exchange.main_document and urldefrag(exchange.url)[0] == urldefrag(self.url)[0]
+        scrapy_request = await self._scrapy_request(event, self.hop if same_page else self.hop + 1)
+        try:
+            response = await self.download(scrapy_request)
+        except Exception as exc:  # a failed fetch is in the index already (recording handler)
+            exchange.error = f"{type(exc).__name__}: {exc}"[:300]
+            return None, None
+        return response, scrapy_request.meta.get("archive_capture")
+
+    async def _scrapy_request(self, event: dict[str, Any], hop: int) -> scrapy.Request:
+        assert self._cdp is not None
+        request = event["request"]
+        url = request["url"]
+        headers = {k: v for k, v in request.get("headers", {}).items() if k.lower() not in ("cookie", "host")}
+        found = await self._cdp.send("Network.getCookies", {"urls": [url]})
+        cookies = "; ".join(f"{c['name']}={c['value']}" for c in found.get("cookies", []))
+        if cookies:
+            headers["Cookie"] = cookies
+        body = _post_data(request)
+        left = max(1.0, self._deadline_at - time.monotonic())
+        return scrapy.Request(
+            urldefrag(url)[0],
+            method=request.get("method", "GET"),
+            headers=headers,
+            body=body,
+            dont_filter=True,
+            meta={
+                "archive_render_sub": True,  # no render of its own, no resume from the archive
+                "dont_redirect": True,  # the browser follows each hop (each one is captured)
+                "dont_retry": True,  # the browser's request is sent once, as a browser would
+                "dont_merge_cookies": True,  # the context's jar is the only jar
+                "handle_httpstatus_all": True,
+                "download_timeout": left,
+                "archive_hop": hop,
+                "archive_parent": self.url,
+            },
+        )
+
+
+def _post_data(request: dict[str, Any]) -> bytes | None:
+    entries = request.get("postDataEntries")
+    if entries:
+        return b"".join(base64.b64decode(e.get("bytes", "")) for e in entries)
+    data = request.get("postData")
+    return data.encode("utf-8") if isinstance(data, str) else None
+
+
+async def _fail(cdp: CDPSession, request_id: str, reason: str) -> None:
+    with contextlib.suppress(Exception):
+        await cdp.send("Fetch.failRequest", {"requestId": request_id, "errorReason": reason})

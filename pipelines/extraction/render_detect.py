@@ -1,0 +1,102 @@
+"""Which answers need a browser (`--render auto`): the JavaScript challenges of anti-bot vendors.
+
+The classifier (pipelines/extraction/classify.py) already names a challenge page's vendor; this module only
+decides what that means for rendering: a JS challenge (Ruishu, Jiasule, WZWS, Aliyun, or the
+generic shape — a small page whose script sets a cookie and reloads, whatever the status) is
+rendered; a CAPTCHA never is (nothing here solves one); anything else needs no browser.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from pipelines.extraction.classify import classify, evidence, sets_cookie_and_moves
+from pipelines.extraction.decode import http_charset, meta_charset, normalize_label
+
+# vendors whose challenge a browser passes by running the page's own script
+JS_CHALLENGE_VENDORS = frozenset({"ruishu", "jiasule", "wzws", "aliyun", "js-challenge", "yunsuo"})
+# what a person must solve: never rendered, never solved (blocked:captcha)
+CAPTCHA_RE = re.compile(
+    r"验证码|滑块|拖动.{0,8}滑|向右滑动|访问过于频繁|人机验证|captcha|geetest|nc_iconfont|slider-?verify",
+    re.IGNORECASE,
+)
+_SMALL_PAGE_CHARS = 600
+_SCAN_BYTES = 262_144
+# a 2xx answer larger than this is judged further only with a vendor's header (challenge and
+# CAPTCHA pages are small; judging a large article cost up to 90 ms under load)
+_LARGE_PAGE_BYTES = 65_536
+_VENDOR_HEADERS = frozenset({"wzws-ray", "x-via-jsl"})
+# What no challenge or CAPTCHA page can do without, as bytes (UTF-8 and GB18030 spellings): a page
+# without any of them is not decoded and classified at all, so `auto` costs ~nothing on articles.
+# Plain substring tests: one regular expression with these alternatives cost 5-70 ms a page.
+_MARKERS = (
+    b"document.cookie",  # Jiasule, Aliyun, the generic shape
+    b"$_ts",  # Ruishu
+    b"wzws",  # WZWS (wzwschallenge, /WZWSRE…)
+    b"arg1",  # Aliyun
+    b"__jsl",
+    b"security_verify",  # Yunsuo
+    b"captcha",
+    b"geetest",
+    *(w.encode(c) for w in ("验证码", "访问过于频繁") for c in ("utf-8", "gb18030")),
+)
+
+
+@dataclass(frozen=True)
+class Challenge:
+    """A response that is not the page: `vendor` ("ruishu", …, "js-challenge", "captcha")."""
+
+    vendor: str
+    reason: str
+
+    @property
+    def is_captcha(self) -> bool:
+        return self.vendor == "captcha"
+
+
+def _text(headers: list[tuple[str, str]], window: bytes) -> str | None:
+    """The window decoded by its declared charset, else UTF-8, else GB18030: no charset detection
+    here (a challenge's markers are ASCII; detection cost up to 80 ms on a large page)."""
+    content_type = next((v for n, v in headers if n.lower() == "content-type"), "")
+    if content_type and "html" not in content_type.lower() and "text/plain" not in content_type.lower():
+        return None
+    declared = normalize_label(http_charset(content_type) or meta_charset(window) or "")
+    for codec in (declared, "utf-8"):
+        if codec:
+            try:
+                return window.decode(codec)
+            except (LookupError, UnicodeDecodeError):
+                continue
+    return window.decode("gb18030", "replace")
+
+
+def challenge_of(url: str, status: int, headers: list[tuple[str, str]], body: bytes) -> Challenge | None:
+    """The challenge this answer is, or None when it is a page (or anything a browser cannot fix)."""
+    if 300 <= status < 400:
+        return None  # a redirect hop: the browser follows it, the next answer is judged
+    vendor_header = any(n.lower() in _VENDOR_HEADERS for n, _ in headers)
+    if 200 <= status < 300 and len(body) > _LARGE_PAGE_BYTES and not vendor_header:
+        return None  # a large page is an article (challenge and CAPTCHA pages are small)
+    window = body[:_SCAN_BYTES]
+    if not any(marker in window for marker in _MARKERS):
+        return None
+    text = _text(headers, window)
+    if text is None:
+        return None
+    ev = evidence(status, headers, text)
+    if len(ev.visible) >= _SMALL_PAGE_CHARS:
+        return None  # the page has text of its own: no challenge, and nothing more to pay for
+    if len(ev.visible) < _SMALL_PAGE_CHARS and CAPTCHA_RE.search(ev.title + ev.visible + ev.raw[:4096]):
+        return Challenge("captcha", f"HTTP {status} page asking for a CAPTCHA (never solved)")
+    found = classify(url=url, status=status, headers=headers, text=text)
+    vendor = found.state.partition(":")[2] if found.state.startswith("blocked:") else ""
+    if found.state == "blocked:captcha":
+        return Challenge("captcha", found.reason)
+    if vendor in JS_CHALLENGE_VENDORS:
+        return Challenge(vendor, found.reason)
+    if sets_cookie_and_moves(ev):  # the generic shape behind any status (403, 503, 200 …)
+        return Challenge(
+            vendor or "js-challenge", f"HTTP {status} page whose script sets a cookie and reloads"
+        )
+    return None
