@@ -28,6 +28,7 @@ from pipelines.extraction.render_detect import challenge_of
 from sourcekeeper.demo.rawsite import ServedSite
 
 SITE = "tests/render_site.py:ROUTES"
+slow = pytest.mark.slow  # starts crawls in subprocesses
 CHROMIUM = find_chromium()
 needs_chromium = pytest.mark.skipif(
     CHROMIUM is None and os.environ.get("CI") != "true",
@@ -116,6 +117,7 @@ def test_detection_names_each_vendor_and_the_generic_shape() -> None:
 
 
 # --- the rendered crawl ------------------------------------------------------------------------------
+@slow
 @needs_chromium
 def test_rendered_crawl_finishes(crawl: Any) -> None:
     _archive, _base, result, _hits, _sent = crawl
@@ -123,6 +125,7 @@ def test_rendered_crawl_finishes(crawl: Any) -> None:
     assert "Traceback" not in result.stderr
 
 
+@slow
 @needs_chromium
 def test_every_request_the_site_received_was_recorded(crawl: Any) -> None:
     archive, _base, _result, hits, _sent = crawl
@@ -146,6 +149,7 @@ def _query(url: str) -> str:
     return "?" + query if query else ""
 
 
+@slow
 @needs_chromium
 def test_every_response_block_is_the_bytes_the_site_sent(crawl: Any) -> None:
     archive, base, _result, _hits, sent = crawl
@@ -162,6 +166,7 @@ def test_every_response_block_is_the_bytes_the_site_sent(crawl: Any) -> None:
             assert data.startswith(record.block.rstrip(b"\r\n")), target
 
 
+@slow
 @needs_chromium
 @pytest.mark.parametrize("path", list(PAGES))
 def test_the_final_page_is_the_capture_and_extracts(crawl: Any, path: str) -> None:
@@ -181,6 +186,7 @@ def test_the_final_page_is_the_capture_and_extracts(crawl: Any, path: str) -> No
     assert all("passed by rendering" in (row[2] or "") for row in challenged)
 
 
+@slow
 @needs_chromium
 def test_gzip_chunked_final_page_is_stored_as_sent(crawl: Any) -> None:
     archive, base, _result, _hits, sent = crawl
@@ -191,6 +197,7 @@ def test_gzip_chunked_final_page_is_stored_as_sent(crawl: Any) -> None:
     assert record.block == sent["/ali/page"]
 
 
+@slow
 @needs_chromium
 def test_snapshots_refer_to_the_final_response(crawl: Any, tmp_path: Path) -> None:
     archive, base, *_ = crawl
@@ -224,6 +231,7 @@ def test_snapshots_refer_to_the_final_response(crawl: Any, tmp_path: Path) -> No
     assert out.returncode == 0 and out.stdout_bytes == pdf.block
 
 
+@slow
 @needs_chromium
 def test_captcha_is_never_solved(crawl: Any) -> None:
     archive, base, _result, hits, _sent = crawl
@@ -232,6 +240,7 @@ def test_captcha_is_never_solved(crawl: Any) -> None:
     assert hits["/captcha/page"] == 1 and fields["rendered"] is False
 
 
+@slow
 @needs_chromium
 def test_a_challenge_that_never_clears_is_blocked_after_rendering(crawl: Any) -> None:
     archive, base, *_ = crawl
@@ -244,6 +253,7 @@ def test_a_challenge_that_never_clears_is_blocked_after_rendering(crawl: Any) ->
     assert "rendered, still challenged" in reason
 
 
+@slow
 @needs_chromium
 def test_a_redirect_chain_into_a_challenge_is_rendered(crawl: Any) -> None:
     archive, base, _result, hits, _sent = crawl
@@ -255,6 +265,7 @@ def test_a_redirect_chain_into_a_challenge_is_rendered(crawl: Any) -> None:
     assert sorted(statuses) == [301, 302]
 
 
+@slow
 @needs_chromium
 def test_page_that_never_finishes_loading_keeps_what_came(crawl: Any) -> None:
     archive, base, *_ = crawl
@@ -264,6 +275,7 @@ def test_page_that_never_finishes_loading_keeps_what_came(crawl: Any) -> None:
     assert any(e["url"].endswith("/hang/never.png") for e in provenance["not_fetched"])
 
 
+@slow
 @needs_chromium
 def test_verify_passes(crawl: Any) -> None:
     archive, *_ = crawl
@@ -271,6 +283,7 @@ def test_verify_passes(crawl: Any) -> None:
     assert result.returncode == 0, result.stdout + result.stderr
 
 
+@slow
 @needs_chromium
 def test_report_thumbnail_and_wacz_carry_the_snapshots(crawl: Any, tmp_path: Path) -> None:
     archive, base, *_ = crawl
@@ -310,6 +323,7 @@ def test_profile_render_true_renders_every_page(tmp_path: Path) -> None:
         load_profile(wrong)
 
 
+@slow
 @needs_chromium
 def test_render_always_records_xhr_post_and_screenshots(tmp_path: Path) -> None:
     archive = tmp_path / "archive"
@@ -332,6 +346,7 @@ def test_render_always_records_xhr_post_and_screenshots(tmp_path: Path) -> None:
     )
 
 
+@slow
 def test_render_never_is_todays_behaviour(tmp_path: Path) -> None:
     archive = tmp_path / "archive"
     with ServedSite(SITE) as site:
@@ -345,6 +360,7 @@ def test_render_never_is_todays_behaviour(tmp_path: Path) -> None:
     assert show(archive, site.url("/plain"))["rendered"] is False
 
 
+@slow
 def test_without_chromium_the_challenge_is_recorded_as_blocked(tmp_path: Path) -> None:
     archive = tmp_path / "archive"
     with ServedSite(SITE) as site:
@@ -359,6 +375,7 @@ def test_without_chromium_the_challenge_is_recorded_as_blocked(tmp_path: Path) -
     assert fields["state"] == "blocked:ruishu"
 
 
+@slow
 def test_a_browser_that_fails_is_a_recorded_failure_and_the_crawl_goes_on(tmp_path: Path) -> None:
     archive = tmp_path / "archive"
     with ServedSite(SITE) as site:
@@ -373,6 +390,7 @@ def test_a_browser_that_fails_is_a_recorded_failure_and_the_crawl_goes_on(tmp_pa
     assert any(r.startswith("browser failed while rendering") for r in reasons), reasons
 
 
+@slow
 def test_another_reactor_is_refused_with_one_line(tmp_path: Path) -> None:
     reactor = "twisted.internet.epollreactor.EPollReactor"
     result = archive_cli(tmp_path / "archive", "-s", f"TWISTED_REACTOR={reactor}", "http://127.0.0.1:9/x")
