@@ -142,7 +142,10 @@ async def playwright_alone(pages: int, snapshots: bool) -> float:
     with ServedSite("bench/render_benchsite.py:ROUTES") as site:
         async with async_playwright() as driver:
             browser = await driver.chromium.launch(
-                executable_path=find_chromium(), args=list(CHROMIUM_FLAGS), chromium_sandbox=False
+                # the same flags but the dead proxy: this browser fetches the pages itself
+                executable_path=find_chromium(),
+                args=[f for f in CHROMIUM_FLAGS if not f.startswith("--proxy")],
+                chromium_sandbox=False,
             )
             context = await browser.new_context()
             queue: asyncio.Queue[str] = asyncio.Queue()
