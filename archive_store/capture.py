@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from scrapy.core.downloader.handlers.http11 import (
     HTTP11DownloadHandler,
@@ -23,6 +23,7 @@ from scrapy.exceptions import ResponseDataLossError
 from scrapy.utils._download_handlers import get_dataloss_msg, wrap_twisted_exceptions
 from scrapy.utils.defer import maybe_deferred_to_future
 
+from .mediastream import stream_body
 from .session import ArchiveSession
 
 if TYPE_CHECKING:
@@ -43,7 +44,7 @@ logger = logging.getLogger(__name__)
 class ExchangeTape:
     """The bytes of one request and its response as they crossed the connection."""
 
-    __slots__ = ("ip_address", "limit", "overflowed", "received", "sent", "started")
+    __slots__ = ("ip_address", "limit", "overflowed", "received", "sent", "size", "spool", "started")
 
     def __init__(self, ip_address: str | None, limit: int) -> None:
         self.started = datetime.now(UTC)
@@ -52,13 +53,28 @@ class ExchangeTape:
         self.received = bytearray()
         self.limit = limit  # stop taping past the size limit; the record is marked truncated
         self.overflowed = False
+        self.size = 0  # bytes taped, in `received` or in the spool file
+        # a media body (request.meta "archive_stream") goes on to a file instead of memory
+        self.spool: BinaryIO | None = None
 
     def on_received(self, data: bytes) -> None:
-        room = self.limit - len(self.received) if self.limit else len(data)
+        room = self.limit - self.size if self.limit else len(data)
         if room < len(data):
             self.overflowed = True
             data = data[: max(room, 0)]
-        self.received += data
+        self.size += len(data)
+        if self.spool is not None:
+            self.spool.write(data)
+        else:
+            self.received += data
+
+    def spool_to(self, handle: BinaryIO, limit: int) -> None:
+        """Tape the rest of the exchange into `handle` (from what was received so far), up to
+        `limit` bytes in all (0: no limit)."""
+        handle.write(self.received)
+        self.received = bytearray()
+        self.spool = handle
+        self.limit = limit
 
 
 class _TeeTransport:
@@ -126,9 +142,13 @@ class _RecordingAgent(_ScrapyAgent):
     """Keeps the tape of the response once its head has arrived, for failures mid-body too."""
 
     archive_tape: ExchangeTape | None = None
+    spool_dir: str | None = None
 
     def _cb_bodyready(self, txresponse: Any, request: Request) -> Any:
         self.archive_tape = getattr(txresponse, "_archive_tape", None)
+        if request.meta.get("archive_stream") and self.archive_tape is not None:
+            # media: the body is spooled to a file and streamed into the WARC, not kept
+            return stream_body(self, txresponse, request, self.archive_tape, self.spool_dir)
         return super()._cb_bodyready(txresponse, request)
 
 
@@ -158,11 +178,16 @@ class ArchivingDownloadHandler(HTTP11DownloadHandler):
             crawler=self._crawler,
             tls_verbose_logging=self._tls_verbose_logging,
         )
+        agent.spool_dir = str(self._archive.paths.root)
         try:
             with wrap_twisted_exceptions():
                 response = await maybe_deferred_to_future(agent.download_request(request))
         except Exception as exc:
-            self._archive.record_failed_exchange(request, agent.archive_tape, exc)
+            tape = agent.archive_tape
+            if tape is not None and tape.spool is not None:
+                await self._archive.record_failed_spooled(request, tape, exc)
+            else:
+                self._archive.record_failed_exchange(request, tape, exc)
             if isinstance(exc, ResponseDataLossError) and not self._fail_on_dataloss_warned:
                 logger.warning(get_dataloss_msg(request.url))
                 self._fail_on_dataloss_warned = True

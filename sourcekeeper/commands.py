@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from archive_store.lock import ArchiveLock
+from archive_store.medianotes import media_lines
 
 from .runner import build_settings, run_spider
 from .unattended import crawl_output_settings, emit_json, enable_progress, write_run_file
@@ -109,6 +110,8 @@ def report_summary(summary: dict[str, Any], *, as_json: bool = False, quiet: boo
     )
     for failure in summary["failures"]:
         _err(f"  failed: {failure['url']} — {failure['reason']}")
+    for line in media_lines(summary.get("media")):
+        _err(f"  {line}")
     if summary.get("write_error"):
         _err(f"  archive write error: {summary['write_error']}")
     for name in summary["files"]:
