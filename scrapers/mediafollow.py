@@ -22,9 +22,10 @@ from twisted.internet.task import deferLater
 from twisted.internet.threads import deferToThread
 
 from archive_store.mediastream import KEEP_BODY_META, MAX_SIZE_META, NOT_KEPT_FLAG, STREAM_META
+from archive_store.pagemedia import media_kind
 from archive_store.session import ArchiveSession
 from scrapers import wechat
-from scrapers.medialinks import MediaLink, media_kind, page_media_links
+from scrapers.medialinks import MediaLink, page_media_links
 from scrapers.streams import StreamPlan, stream_plan
 
 if TYPE_CHECKING:
@@ -82,7 +83,8 @@ class MediaFollowing:
             callback=self.parse,
             errback=self.failed,
             dont_filter=True,  # a live playlist is fetched again; the spider dedups the rest itself
-            headers=headers,
+            # what a browser's media element sends; never a Range header: the whole file is kept
+            headers={"Accept": "*/*", **headers},
             meta={
                 **meta,
                 "archive_hop": hop,

@@ -16,26 +16,15 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from html import unescape
-from urllib.parse import quote, unquote, urljoin, urlsplit
+from urllib.parse import quote, unquote, urljoin
 
 import lxml.html
 from lxml import etree
 from w3lib.encoding import html_to_unicode
 
+from archive_store.pagemedia import media_kind
 from scrapers.links import declared_encoding
 
-VIDEO_EXTENSIONS = frozenset(
-    {"mp4", "m4v", "webm", "ogv", "mov", "flv", "f4v", "avi", "wmv", "mkv", "3gp", "ts"}
-)
-AUDIO_EXTENSIONS = frozenset({"mp3", "m4a", "aac", "ogg", "oga", "opus", "wav", "flac", "amr", "wma"})
-STREAM_EXTENSIONS = {"m3u8": "hls", "mpd": "dash"}
-_STREAM_TYPES = {
-    "application/x-mpegurl": "hls",
-    "application/vnd.apple.mpegurl": "hls",
-    "audio/mpegurl": "hls",
-    "audio/x-mpegurl": "hls",
-    "application/dash+xml": "dash",
-}
 _LAZY_ATTRS = (
     "src",
     "data-src",
@@ -75,27 +64,6 @@ class MediaLink:
     url: str
     kind: str  # "video" | "audio" | "poster" | "track" | "hls" | "dash"
     wechat: bool = False  # a WeChat article's own media: fetched with WeChat's Referer
-
-
-def media_kind(url: str, declared_type: str = "", default: str = "video") -> str:
-    """hls/dash for a stream manifest (by its type or extension), else video or audio."""
-    by_type = _STREAM_TYPES.get(declared_type.split(";", maxsplit=1)[0].strip().lower())
-    if by_type:
-        return by_type
-    extension = _extension(url)
-    if extension in STREAM_EXTENSIONS:
-        return STREAM_EXTENSIONS[extension]
-    if extension in AUDIO_EXTENSIONS or declared_type.lower().startswith("audio/"):
-        return "audio"
-    if extension in VIDEO_EXTENSIONS or declared_type.lower().startswith("video/"):
-        return "video"
-    return default
-
-
-def _extension(url: str) -> str:
-    path = unquote(urlsplit(url).path)
-    tail = path.rsplit("/", 1)[-1]
-    return tail.rsplit(".", 1)[-1].lower() if "." in tail else ""
 
 
 def _absolute(base: str, value: str | None) -> str | None:

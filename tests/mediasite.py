@@ -16,7 +16,7 @@ MIB = 1 << 20
 HUGE_BYTES = 5 * 1024 * MIB  # 5 GiB announced and streamed until the client hangs up
 MANY_SEGMENTS = 100_000
 WECHAT_REFERER = b"https://mp.weixin.qq.com/"
-PLACEHOLDER = b"\x89PNG placeholder: \xe6\xad\xa4\xe5\x9b\xbe\xe7\x89\x87\xe6\x9d\xa5\xe8\x87\xaa\xe5\xbe\xae\xe4\xbf\xa1"
+PLACEHOLDER = "placeholder: 此图片来自微信公众平台 未经允许不可引用".encode()
 WECHAT_VIDEO_LOW = b"LOWRES-MP4" * 300
 WECHAT_VIDEO_HIGH = b"HIGHRES-MP4" * 700
 WECHAT_VOICE = b"#!AMR\n" + bytes(range(256)) * 20
@@ -133,8 +133,8 @@ def playlist(text: str) -> RawReply:
 def loop(req: RawRequest, site: SiteState) -> RawReply:
     # a master naming itself and a variant that names the master again
     return playlist(
-        "#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=2000\n/bad/loop.m3u8\n"
-        "#EXT-X-STREAM-INF:BANDWIDTH=1000\n/bad/loop-b.m3u8\n"
+        "#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=1000\n/bad/loop.m3u8\n"
+        "#EXT-X-STREAM-INF:BANDWIDTH=2000\n/bad/loop-b.m3u8\n"
     )
 
 
