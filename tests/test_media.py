@@ -353,3 +353,41 @@ def test_bad_streams_end_in_clear_states(bad_crawl: tuple[Path, CliResult], site
     assert f"media partial: {site.url('/bad/partial.mp4')}" in result.stderr
     verify = run_cli("verify", "--archive", archive)
     assert verify.returncode == 0, verify.stdout + verify.stderr
+
+
+@pytest.mark.slow
+def test_html_report_marks_media_complete_and_partial(
+    page_crawl: tuple[Path, CliResult], bad_crawl: tuple[Path, CliResult], tmp_path: Path
+) -> None:
+    good = tmp_path / "good.html"
+    assert run_cli("report", "--archive", page_crawl[0], "--html", good).returncode == 0
+    assert 'class="media m-complete">media complete: 8 of 8 whole' in good.read_text(encoding="utf-8")
+    bad = tmp_path / "bad.html"
+    assert run_cli("report", "--archive", bad_crawl[0], "--html", bad).returncode == 0
+    text = bad.read_text(encoding="utf-8")
+    assert 'class="media m-partial">media partial:' in text
+    assert "/bad/huge.mp4</li>" in text and "/bad/partial.mp4</li>" in text
+
+
+@pytest.mark.slow
+def test_wacz_export_holds_every_media_record(page_crawl: tuple[Path, CliResult], tmp_path: Path) -> None:
+    import zipfile
+
+    from archive_store.members import iter_records
+
+    archive, _result = page_crawl
+    out = tmp_path / "media.wacz"
+    exported = run_cli("export", "wacz", out, "--archive", archive)
+    assert exported.returncode == 0, exported.stderr
+    stored = {r.get("WARC-Payload-Digest") for r in all_records(archive) if r.record_type == "response"}
+    unpacked = tmp_path / "unpacked"
+    with zipfile.ZipFile(out) as wacz:
+        names = [n for n in wacz.namelist() if n.startswith("archive/")]
+        wacz.extractall(unpacked, members=names)
+    in_wacz = {
+        r.get("WARC-Payload-Digest")
+        for name in names
+        for r in iter_records(unpacked / name)
+        if r.record_type == "response"
+    }
+    assert stored <= in_wacz
