@@ -45,10 +45,13 @@ _OG_PROPERTIES = {
     "twitter:player:stream": "video",
 }
 _LD_TYPES = {"videoobject": "video", "audioobject": "audio", "mediaobject": "video"}
+# Whether a page may carry media at all. Every alternative starts with punctuation ("<", ":", "+",
+# "_", "."), so the regex engine skips to those characters: 20 ms over a 2 MB page, where an
+# alternation of words took 1.3 s. ":video" (og:video), "+json" (JSON-LD), "_encode_fileid" (WeChat
+# voice), "_video_trans_info" (WeChat video); a false hint only costs a parse.
 _HINTS = re.compile(
-    rb"<video|<audio|<source|og:video|og:audio|player:stream|VideoObject|AudioObject|MediaObject"
-    rb"|mpvoice|mpaudio|voice_encode_fileid|mp_video_trans_info|\.m3u8|\.mpd\b"
-    rb"|\.(?:mp4|m4v|webm|flv|mp3|m4a|aac|ogg|wav|amr)\b",
+    rb"<(?:video|audio|source|mpvoice|mp-common-mpaudio)|:(?:video|audio|stream)|\+json"
+    rb"|_(?:encode_fileid|video_trans_info)|\.(?:m3u8|mpd|mp4|m4v|webm|flv|mp3|m4a|aac|ogg|wav|amr)\b",
     re.I,
 )
 WECHAT_VOICE_URL = "https://res.wx.qq.com/voice/getvoice?mediaid="
