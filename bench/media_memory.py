@@ -28,7 +28,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from sourcekeeper.rawsite import RawReply, RawRequest, Send, ServedSite, SiteState, page, status_head  # noqa: E402
+from sourcekeeper.demo.rawsite import RawReply, RawRequest, Send, ServedSite, SiteState, page, status_head  # noqa: E402
 
 MIB = 1 << 20
 

@@ -21,10 +21,10 @@ from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet.task import deferLater
 from twisted.internet.threads import deferToThread
 
-from archive_store.mediastream import KEEP_BODY_META, MAX_SIZE_META, NOT_KEPT_FLAG, STREAM_META
-from archive_store.pagemedia import media_kind
-from archive_store.session import ArchiveSession
-from scrapers import wechat
+from archive_store.crawl.mediastream import KEEP_BODY_META, MAX_SIZE_META, NOT_KEPT_FLAG, STREAM_META
+from archive_store.crawl.session import ArchiveSession
+from archive_store.index.pagemedia import media_kind
+from pipelines.extraction import wechat_urls
 from scrapers.medialinks import MediaLink, page_media_links
 from scrapers.streams import StreamPlan, stream_plan
 
@@ -74,8 +74,10 @@ class MediaFollowing:
         self._requested.add(link.url)
         headers: dict[str, str] = {}
         meta: dict[str, Any] = {}
-        if link.wechat or wechat.is_wechat_image_host(link.url, self.settings.getlist("WECHAT_MEDIA_HOSTS")):
-            headers, meta = wechat.image_request_headers(self.settings.get("WECHAT_IMAGE_REFERER") or "")
+        if link.wechat or wechat_urls.is_wechat_image_host(
+            link.url, self.settings.getlist("WECHAT_MEDIA_HOSTS")
+        ):
+            headers, meta = wechat_urls.image_request_headers(self.settings.get("WECHAT_IMAGE_REFERER") or "")
         from scrapers.common import NON_REDIRECT_STATUSES  # noqa: PLC0415 (common imports this module)
 
         return scrapy.Request(

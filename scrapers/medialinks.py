@@ -22,7 +22,7 @@ import lxml.html
 from lxml import etree
 from w3lib.encoding import html_to_unicode
 
-from archive_store.pagemedia import media_kind
+from archive_store.index.pagemedia import media_kind
 from scrapers.links import declared_encoding
 
 _LAZY_ATTRS = (

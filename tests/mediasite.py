@@ -10,7 +10,7 @@ import os
 from functools import cache
 from pathlib import Path
 
-from sourcekeeper.rawsite import RawReply, RawRequest, Routes, Send, SiteState, page, status_head
+from sourcekeeper.demo.rawsite import RawReply, RawRequest, Routes, Send, SiteState, page, status_head
 
 MIB = 1 << 20
 HUGE_BYTES = 5 * 1024 * MIB  # 5 GiB announced and streamed until the client hangs up

@@ -23,13 +23,13 @@ from mediasite import (
     many_text,
 )
 
-from archive_store.httpmessage import parse_response
-from archive_store.members import StoredRecord
-from archive_store.recordbuilder import WarcRecord, sha1_digest
-from archive_store.spool import gzip_spooled, scan_spooled, spooled_response_record
+from archive_store.warc.httpmessage import parse_response
+from archive_store.warc.members import StoredRecord
+from archive_store.warc.recordbuilder import WarcRecord, sha1_digest
+from archive_store.warc.spool import gzip_spooled, scan_spooled, spooled_response_record
 from scrapers.medialinks import media_links
 from scrapers.streams import dash_plan, hls_plan, stream_plan
-from sourcekeeper.rawsite import ServedSite, chunk_body
+from sourcekeeper.demo.rawsite import ServedSite, chunk_body
 
 needs_ffmpeg = pytest.mark.skipif(FFMPEG is None, reason="ffmpeg is not installed (scripts/system-deps.sh)")
 WECHAT_ARTICLE = "/s?__biz=MzA5&mid=1&idx=1&sn=abc"
@@ -373,7 +373,7 @@ def test_html_report_marks_media_complete_and_partial(
 def test_wacz_export_holds_every_media_record(page_crawl: tuple[Path, CliResult], tmp_path: Path) -> None:
     import zipfile
 
-    from archive_store.members import iter_records
+    from archive_store.warc.members import iter_records
 
     archive, _result = page_crawl
     out = tmp_path / "media.wacz"
