@@ -151,6 +151,13 @@ class MediaFollowing:
             session.note_media(
                 response.url, "cut", f"{plan.cut} segments not fetched (ARCHIVE_MEDIA_MAX_SEGMENTS = {limit})"
             )
+        if plan.skipped_variants:
+            session.note_media(
+                response.url,
+                "variants",
+                f"the best variant kept, {plan.skipped_variants} other(s) not fetched: a player that starts "
+                "on another one cannot replay it (ARCHIVE_MEDIA_ALL_VARIANTS = True keeps all)",
+            )
         max_depth = self.settings.getint("ARCHIVE_MEDIA_PLAYLIST_DEPTH")
         requests = []
         for url, role in plan.urls():

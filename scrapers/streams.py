@@ -35,6 +35,7 @@ class StreamPlan:
     keys: list[str] = field(default_factory=list)
     live: bool = False
     cut: int = 0  # segments not followed (over max_segments)
+    skipped_variants: int = 0  # variants (representations) not followed: only the best was
     error: str | None = None
 
     def urls(self) -> list[tuple[str, str]]:
@@ -86,6 +87,7 @@ def hls_plan(text: str, url: str, *, all_variants: bool, max_segments: int) -> S
             reverse=True,
         )
         chosen = variants if all_variants else variants[:1]
+        plan.skipped_variants = len(variants) - len(chosen)
         groups: set[str] = set()
         for variant in chosen:
             plan.playlists.append(urljoin(url, variant.uri))
@@ -182,7 +184,9 @@ def dash_plan(body: bytes, url: str, *, all_variants: bool, max_segments: int) -
                 key=lambda r: int(r.get("bandwidth") or 0),
                 reverse=True,
             )
-            for rep in reps if all_variants else reps[:1]:
+            chosen = reps if all_variants else reps[:1]
+            plan.skipped_variants += len(reps) - len(chosen)
+            for rep in chosen:
                 rep_base = _base(rep, set_base)
                 rep_id, bandwidth = rep.get("id") or "", rep.get("bandwidth") or "0"
                 template = rep.find(f"{_MPD_NS}SegmentTemplate")

@@ -47,6 +47,24 @@ PAGE = b"""<!DOCTYPE html><html><head><meta charset="utf-8"><title>Video notice<
 <video controls><source src="/media/dash/manifest.mpd" type="application/dash+xml"></video>
 </div></body></html>"""
 
+# for the replay test: the state of each <video> element, written into the page as it plays
+PLAY_PAGE = b"""<!DOCTYPE html><html><head><meta charset="utf-8"><title>play</title></head><body>
+<video id="mp4" src="/media/video.mp4" preload="auto" muted></video>
+<video id="hls" src="/media/hls/master.m3u8" preload="auto" muted></video>
+<pre id="state"></pre>
+<script>
+function show() {
+  var lines = [];
+  ["mp4", "hls"].forEach(function (id) {
+    var v = document.getElementById(id);
+    var error = v.error ? v.error.code : "none";
+    lines.push(id + " readyState=" + v.readyState + " duration=" + v.duration + " error=" + error);
+  });
+  document.getElementById("state").textContent = lines.join("\\n");
+}
+setInterval(show, 100);
+</script></body></html>"""
+
 BAD_PAGE = b"""<!DOCTYPE html><html><head><meta charset="utf-8"><title>Bad media</title></head><body>
 <video src="/bad/huge.mp4"></video>
 <video src="/bad/partial.mp4"></video>
@@ -173,6 +191,7 @@ def segment(req: RawRequest, site: SiteState) -> RawReply:
 def routes() -> Routes:
     return {
         "/page.html": lambda req, site: page(PAGE),
+        "/play.html": lambda req, site: page(PLAY_PAGE),
         "/media/": media_file,
         "/og/clip.mp4": lambda req, site: page(OG_BYTES, content_type=b"video/mp4"),
         "/ld/clip.mp4": lambda req, site: page(LD_BYTES, content_type=b"video/mp4"),
