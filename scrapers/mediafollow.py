@@ -12,6 +12,7 @@ times. Whatever is cut, partial or failed is told in the run summary (`ArchiveSe
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator, Iterable, Iterator
 from functools import partial
 from typing import TYPE_CHECKING, Any
@@ -25,6 +26,7 @@ from archive_store.crawl.mediastream import KEEP_BODY_META, MAX_SIZE_META, NOT_K
 from archive_store.crawl.session import ArchiveSession
 from archive_store.index.pagemedia import media_kind
 from pipelines.extraction import wechat_urls
+from scrapers.embeds import INSTALL_HINT, resolve_embed, ytdlp_available
 from scrapers.medialinks import MediaLink, page_media_links
 from scrapers.streams import StreamPlan, stream_plan
 
@@ -63,21 +65,32 @@ class MediaFollowing:
             wechat=wechat_article,
             all_formats=self.settings.getbool("ARCHIVE_MEDIA_ALL_VARIANTS"),
             voice_url=self.settings.get("WECHAT_VOICE_URL"),
+            embed_hosts=tuple(self.settings.getlist("ARCHIVE_MEDIA_EMBED_HOSTS")),
         )
         for link in links:
             if link.url not in self._requested:
                 yield self.media_request(link, response.url, hop + 1)
 
     def media_request(
-        self, link: MediaLink, parent: str, hop: int, *, depth: int = 0, live_round: int = 0
+        self,
+        link: MediaLink,
+        parent: str,
+        hop: int,
+        *,
+        depth: int = 0,
+        live_round: int = 0,
+        extra_headers: dict[str, str] | None = None,
     ) -> scrapy.Request:
         self._requested.add(link.url)
-        headers: dict[str, str] = {}
+        headers: dict[str, str] = dict(extra_headers or {})
         meta: dict[str, Any] = {}
         if link.wechat or wechat_urls.is_wechat_image_host(
             link.url, self.settings.getlist("WECHAT_MEDIA_HOSTS")
         ):
-            headers, meta = wechat_urls.image_request_headers(self.settings.get("WECHAT_IMAGE_REFERER") or "")
+            wechat_headers, meta = wechat_urls.image_request_headers(
+                self.settings.get("WECHAT_IMAGE_REFERER") or ""
+            )
+            headers.update(wechat_headers)
         from scrapers.common import NON_REDIRECT_STATUSES  # noqa: PLC0415 (common imports this module)
 
         return scrapy.Request(
@@ -114,6 +127,10 @@ class MediaFollowing:
             what = "the key of an encrypted stream" if kind == "key" else kind
             session.note_media(response.url, "failed", f"{what} answered HTTP {response.status}")
         if response.status != 200 or kind in ("segment", "key", "init", "poster", "track"):
+            return
+        if kind == "embed":
+            for request in await self._embed_requests(response, session):
+                yield request
             return
         if NOT_KEPT_FLAG in response.flags:
             return  # larger than any manifest: a media file
@@ -203,6 +220,52 @@ class MediaFollowing:
         return self.media_request(
             link, parent, hop, depth=int(response.meta.get(_DEPTH_META, 0)), live_round=done
         )
+
+    async def _embed_requests(self, response: Response, session: ArchiveSession) -> list[scrapy.Request]:
+        """A platform player page, captured: its media resolved by yt-dlp and fetched by the crawl."""
+        if not self.settings.getbool("ARCHIVE_MEDIA_EMBEDS_RESOLVE"):
+            session.note_media(
+                response.url,
+                "embed",
+                "player page kept; its media not fetched (ARCHIVE_MEDIA_EMBEDS_RESOLVE)",
+            )
+            return []
+        if not ytdlp_available():
+            session.note_media(
+                response.url,
+                "embed",
+                f"player page kept; its video was NOT captured: yt-dlp is not installed ({INSTALL_HINT})",
+            )
+            return []
+        resolved = await maybe_deferred_to_future(
+            deferToThread(
+                partial(
+                    resolve_embed,
+                    response.url,
+                    all_formats=self.settings.getbool("ARCHIVE_MEDIA_ALL_VARIANTS"),
+                )
+            )
+        )
+        capture = response.meta.get("archive_capture") or {}
+        if resolved.info is not None and capture.get("record_id"):
+            block = json.dumps(resolved.info, ensure_ascii=False, sort_keys=True).encode("utf-8")
+            session.write_derivative(response.url, capture["record_id"], block, "application/json")
+        if resolved.error:
+            session.note_media(
+                response.url, "embed", f"could not resolve this player's video: {resolved.error}"
+            )
+        hop = int(response.meta.get("archive_hop", 0))
+        requests = []
+        for url, kind, headers in resolved.requests:
+            if url not in self._requested:
+                link = MediaLink(url, kind)
+                requests.append(self.media_request(link, response.url, hop + 1, extra_headers=headers))
+        if requests:
+            extractor = (resolved.info or {}).get("extractor") or "yt-dlp"
+            session.note_media(
+                response.url, "embed", f"resolved by yt-dlp ({extractor}): {len(requests)} media fetched"
+            )
+        return requests
 
     def media_failed(self, request: scrapy.Request, reason: str) -> None:
         if request.meta.get(MEDIA_META):

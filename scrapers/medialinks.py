@@ -16,7 +16,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from html import unescape
-from urllib.parse import quote, unquote, urljoin
+from urllib.parse import quote, unquote, urljoin, urlsplit
 
 import lxml.html
 from lxml import etree
@@ -54,6 +54,7 @@ _HINTS = re.compile(
     rb"|_(?:encode_fileid|video_trans_info)|\.(?:m3u8|mpd|mp4|m4v|webm|flv|mp3|m4a|aac|ogg|wav|amr)\b",
     re.I,
 )
+_FRAME_TAG = re.compile(rb"<(?:iframe|embed|object)\b", re.I)
 WECHAT_VOICE_URL = "https://res.wx.qq.com/voice/getvoice?mediaid="
 _TRANS_INFO = re.compile(r"mp_video_trans_info\s*[:=]\s*\[(.*?)\]\s*[,;}]", re.S)
 _TRANS_ENTRY = re.compile(r"\{(.*?)\}", re.S)
@@ -112,6 +113,20 @@ def _element_links(root: etree._Element, base: str) -> Iterator[MediaLink]:
             url = _absolute(base, node.get(attr))
             if url and media_kind(url, node.get("type") or "", "") != "":
                 yield MediaLink(url, media_kind(url, node.get("type") or ""))
+
+
+def _host_matches(url: str, hosts: tuple[str, ...]) -> bool:
+    host = urlsplit(url).hostname or ""
+    return any(host == h or host.endswith("." + h) for h in hosts)
+
+
+def _embed_links(root: etree._Element, base: str, hosts: tuple[str, ...]) -> Iterator[MediaLink]:
+    """Player iframes/embeds of video platforms (resolved later by yt-dlp, see embeds.py)."""
+    for tag, attrs in (("iframe", ("src", "data-src")), ("embed", ("src",)), ("object", ("data",))):
+        for node in root.iter(tag):
+            url = _absolute(base, _first_attr(node, attrs))
+            if url and _host_matches(url, hosts) and media_kind(url, "", "") == "":
+                yield MediaLink(url, "embed")
 
 
 def _meta_links(root: etree._Element, base: str) -> Iterator[MediaLink]:
@@ -191,6 +206,7 @@ def media_links(
     wechat: bool = False,
     all_formats: bool = False,
     voice_url: str = WECHAT_VOICE_URL,
+    embed_hosts: tuple[str, ...] = (),
 ) -> list[MediaLink]:
     """Every media link of the page's text, once, in page order."""
     try:
@@ -201,11 +217,23 @@ def media_links(
     sources = [_element_links(root, base_url), _meta_links(root, base_url), _json_ld_links(root, base_url)]
     if wechat:
         sources.append(wechat_media(root, html, base_url, all_formats, voice_url))
+    if embed_hosts:
+        sources.append(_embed_links(root, base_url, embed_hosts))
     for source in sources:
         for link in source:
             if link.url != base_url and link.url not in found:
                 found[link.url] = link
     return list(found.values())
+
+
+def _may_embed(body: bytes, base_url: str, hosts: tuple[str, ...]) -> bool:
+    """A player of one of `hosts` may be embedded: a host named in the page, or the page's own
+    host is one of them and it has an iframe (a relative src)."""
+    if not hosts:
+        return False
+    if any(host.encode() in body for host in hosts):
+        return True
+    return _host_matches(base_url, hosts) and _FRAME_TAG.search(body) is not None
 
 
 def page_media_links(
@@ -216,10 +244,13 @@ def page_media_links(
     wechat: bool = False,
     all_formats: bool = False,
     voice_url: str = WECHAT_VOICE_URL,
+    embed_hosts: tuple[str, ...] = (),
 ) -> list[MediaLink]:
     """`media_links` of a fetched page, decoded only when its bytes hint at media at all."""
-    if not _HINTS.search(body):
+    if not _HINTS.search(body) and not _may_embed(body, base_url, embed_hosts):
         return []
     encoding = declared_encoding(body, content_type) or "utf-8"
     html = html_to_unicode(f"charset={encoding}", body)[1]
-    return media_links(html, base_url, wechat=wechat, all_formats=all_formats, voice_url=voice_url)
+    return media_links(
+        html, base_url, wechat=wechat, all_formats=all_formats, voice_url=voice_url, embed_hosts=embed_hosts
+    )

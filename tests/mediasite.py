@@ -65,6 +65,17 @@ function show() {
 setInterval(show, 100);
 </script></body></html>"""
 
+# a page embedding two "platform" players: one yt-dlp's generic extractor resolves, one it cannot
+EMBED_PAGE = b"""<!DOCTYPE html><html><head><meta charset="utf-8"><title>embeds</title></head><body>
+<iframe src="/embed/player.html" width="640" height="360"></iframe>
+<iframe src="/embed/empty.html" width="640" height="360"></iframe>
+</body></html>"""
+PLAYER_PAGE = b"""<!DOCTYPE html><html><head><meta charset="utf-8"><title>player</title></head><body>
+<video controls src="/media/lazy.mp4"></video></body></html>"""
+EMPTY_PLAYER = (
+    b"""<!DOCTYPE html><html><head><title>player</title></head><body><p>no video</p></body></html>"""
+)
+
 BAD_PAGE = b"""<!DOCTYPE html><html><head><meta charset="utf-8"><title>Bad media</title></head><body>
 <video src="/bad/huge.mp4"></video>
 <video src="/bad/partial.mp4"></video>
@@ -192,6 +203,9 @@ def routes() -> Routes:
     return {
         "/page.html": lambda req, site: page(PAGE),
         "/play.html": lambda req, site: page(PLAY_PAGE),
+        "/embeds.html": lambda req, site: page(EMBED_PAGE),
+        "/embed/player.html": lambda req, site: page(PLAYER_PAGE),
+        "/embed/empty.html": lambda req, site: page(EMPTY_PLAYER),
         "/media/": media_file,
         "/og/clip.mp4": lambda req, site: page(OG_BYTES, content_type=b"video/mp4"),
         "/ld/clip.mp4": lambda req, site: page(LD_BYTES, content_type=b"video/mp4"),

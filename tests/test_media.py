@@ -391,3 +391,64 @@ def test_wacz_export_holds_every_media_record(page_crawl: tuple[Path, CliResult]
         if r.record_type == "response"
     }
     assert stored <= in_wacz
+
+
+@pytest.fixture(scope="module")
+def embed_crawl(site: ServedSite, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, CliResult]:
+    archive = tmp_path_factory.mktemp("embeds")
+    result = archive_cli(archive, site.url("/embeds.html"), "-s", "ARCHIVE_MEDIA_EMBED_HOSTS=127.0.0.1")
+    return archive, result
+
+
+@pytest.mark.slow
+def test_an_embed_resolved_by_yt_dlp_is_fetched_by_the_crawl(
+    embed_crawl: tuple[Path, CliResult], site: ServedSite, media_dir: Path
+) -> None:
+    pytest.importorskip("yt_dlp")
+    archive, result = embed_crawl
+    assert result.returncode == 0, result.stderr
+    responses = _responses(archive)
+    player, video = site.url("/embed/player.html"), site.url("/media/lazy.mp4")
+    assert player in responses and site.url("/embed/empty.html") in responses  # the player pages kept
+    assert responses[video][1] == (media_dir / "lazy.mp4").read_bytes()  # the video, byte-exact
+    assert b"sourcekeeper" in _requests(archive)[video]  # fetched by the crawl, not by yt-dlp
+    metadata = [
+        r
+        for r in all_records(archive)
+        if r.record_type == "metadata" and r.get("WARC-Refers-To") == responses[player][0].record_id
+    ]
+    assert len(metadata) == 1
+    info = json.loads(metadata[0].block)
+    # the generic extractor hands a page with an HTML5 <video> to its "html5" part
+    assert info["extractor"] in {"generic", "html5"}
+    assert info["entries"][0]["formats_chosen"][0]["url"] == video
+    resolved = f"media embed: {player} — resolved by yt-dlp ({info['extractor']}): 1 media fetched"
+    assert resolved in result.stderr
+    assert (
+        f"media embed: {site.url('/embed/empty.html')} — could not resolve this player's video:"
+        in result.stderr
+    )
+    shown = json.loads(run_cli("show", "--archive", archive, "--json", site.url("/embeds.html")).stdout)
+    assert [(m["url"], m["embed"]) for m in shown["media"]] == [(video, player)]
+
+
+@pytest.mark.slow
+def test_without_yt_dlp_the_embed_page_is_kept_and_the_summary_says_so(
+    site: ServedSite, tmp_path: Path
+) -> None:
+    blocker = tmp_path / "no-media-extra"
+    blocker.mkdir()
+    (blocker / "yt_dlp.py").write_text("raise ImportError('the media extra is not installed')\n")
+    env = {"PYTHONPATH": os.pathsep.join([str(blocker), str(Path(__file__).resolve().parents[1])])}
+    archive = tmp_path / "archive"
+    result = archive_cli(
+        archive, site.url("/embeds.html"), "-s", "ARCHIVE_MEDIA_EMBED_HOSTS=127.0.0.1", env=env
+    )
+    assert result.returncode == 0, result.stderr
+    responses = _responses(archive)
+    assert site.url("/embed/player.html") in responses
+    assert site.url("/media/lazy.mp4") not in responses
+    assert (
+        "its video was NOT captured: yt-dlp is not installed (pip install 'sourcekeeper[media]')"
+        in result.stderr
+    )

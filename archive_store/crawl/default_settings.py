@@ -142,6 +142,25 @@ ARCHIVE_MEDIA_MAX_SIZE = 4 * 1024 * 1024 * 1024
 ARCHIVE_MEDIA_PLAYLIST_DEPTH = 2
 ARCHIVE_MEDIA_TIMEOUT = 1800.0
 WECHAT_MEDIA_HOSTS = ["mpvideo.qpic.cn", "res.wx.qq.com"]
+# Player iframes/embeds on these hosts (and their subdomains) are captured and, with the optional
+# `media` extra (yt-dlp) and ARCHIVE_MEDIA_EMBEDS_RESOLVE, resolved to their video, which the crawl
+# fetches itself (scrapers/embeds.py).
+ARCHIVE_MEDIA_EMBED_HOSTS = [
+    "v.qq.com",
+    "bilibili.com",
+    "weibo.com",
+    "weibo.cn",
+    "cctv.com",
+    "cntv.cn",
+    "youku.com",
+    "ixigua.com",
+    "douyin.com",
+    "iqiyi.com",
+    "miaopai.com",
+    "youtube.com",
+    "youtube-nocookie.com",
+]
+ARCHIVE_MEDIA_EMBEDS_RESOLVE = True
 # where a voice message (<mpvoice voice_encode_fileid=…>) is fetched: WeChat's own player URL + the id
 WECHAT_VOICE_URL = "https://res.wx.qq.com/voice/getvoice?mediaid="
 

@@ -99,10 +99,12 @@ def _stream_parts(index: ArchiveIndex, capture: Capture) -> tuple[int, int, bool
 
 def page_media(index: ArchiveIndex, capture: Capture) -> list[dict[str, Any]]:
     """url, type, bytes, complete, segments (streams; 0 for a single file), status, truncated."""
-    media = []
+    media: list[dict[str, Any]] = []
     for child in _children(index, capture.run_id, capture.url):
         kind = _kind_of(child)
         if not kind:
+            if child.content_type and child.content_type.startswith("text/html"):
+                media += _embedded(index, child)  # a player page: the media it led to
             continue
         entry: dict[str, Any] = {
             "url": child.url,
@@ -119,6 +121,11 @@ def page_media(index: ArchiveIndex, capture: Capture) -> list[dict[str, Any]]:
             entry["complete"] = entry["complete"] and complete and segments > 0
         media.append(entry)
     return media
+
+
+def _embedded(index: ArchiveIndex, player: Capture) -> list[dict[str, Any]]:
+    found = page_media(index, player) if player.hop < _MAX_DEPTH else []
+    return [{**entry, "embed": player.url} for entry in found]
 
 
 def media_state(media: list[dict[str, Any]]) -> str | None:
