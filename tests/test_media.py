@@ -452,3 +452,9 @@ def test_without_yt_dlp_the_embed_page_is_kept_and_the_summary_says_so(
         "its video was NOT captured: yt-dlp is not installed (pip install 'sourcekeeper[media]')"
         in result.stderr
     )
+
+
+def test_a_bad_media_setting_is_a_usage_error(tmp_path: Path) -> None:
+    result = archive_cli(tmp_path, "http://127.0.0.1:9/", "-s", "ARCHIVE_MEDIA_MAX_SIZE=4GB")
+    assert result.returncode == 2
+    assert "ARCHIVE_MEDIA_MAX_SIZE must be a whole number (0 or more), not '4GB'" in result.stderr

@@ -177,6 +177,34 @@ def setting_problems(settings: BaseSettings) -> list[str]:
     aside = settings.get("ARCHIVE_ASIDE_MIN_SIZE")
     if aside is not None and not str(aside).strip().isdigit():
         problems.append(f"ARCHIVE_ASIDE_MIN_SIZE must be a number of bytes, not {aside!r}")
+    return problems + _media_problems(settings)
+
+
+# issue 18: the media settings that are counts or sizes (whole numbers), and durations (seconds)
+_MEDIA_COUNTS = (
+    "ARCHIVE_MEDIA_LIVE_ROUNDS",
+    "ARCHIVE_MEDIA_MANIFEST_MAX_SIZE",
+    "ARCHIVE_MEDIA_MAX_SEGMENTS",
+    "ARCHIVE_MEDIA_MAX_SIZE",
+    "ARCHIVE_MEDIA_PLAYLIST_DEPTH",
+)
+_MEDIA_SECONDS = ("ARCHIVE_MEDIA_LIVE_INTERVAL", "ARCHIVE_MEDIA_TIMEOUT")
+
+
+def _media_problems(settings: BaseSettings) -> list[str]:
+    problems = []
+    for name in _MEDIA_COUNTS:
+        value = settings.get(name)
+        if value is not None and not str(value).strip().isdigit():
+            problems.append(f"{name} must be a whole number (0 or more), not {value!r}")
+    for name in _MEDIA_SECONDS:
+        value = settings.get(name)
+        try:
+            ok = value is None or float(value) >= 0
+        except (TypeError, ValueError):
+            ok = False
+        if not ok:
+            problems.append(f"{name} must be a number of seconds, not {value!r}")
     return problems
 
 
