@@ -22,7 +22,13 @@ from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet.task import deferLater
 from twisted.internet.threads import deferToThread
 
-from archive_store.crawl.mediastream import KEEP_BODY_META, MAX_SIZE_META, NOT_KEPT_FLAG, STREAM_META
+from archive_store.crawl.mediastream import (
+    IDLE_META,
+    KEEP_BODY_META,
+    MAX_SIZE_META,
+    NOT_KEPT_FLAG,
+    STREAM_META,
+)
 from archive_store.crawl.session import ArchiveSession
 from archive_store.index.pagemedia import media_kind
 from pipelines.extraction import wechat_urls
@@ -110,6 +116,7 @@ class MediaFollowing:
                 KEEP_BODY_META: self.settings.getint("ARCHIVE_MEDIA_MANIFEST_MAX_SIZE"),
                 MAX_SIZE_META: self.settings.getint("ARCHIVE_MEDIA_MAX_SIZE"),
                 "download_timeout": self.settings.getfloat("ARCHIVE_MEDIA_TIMEOUT"),
+                IDLE_META: self.settings.getfloat("ARCHIVE_MEDIA_IDLE_TIMEOUT"),
                 _DEPTH_META: depth,
                 _ROUND_META: live_round,
             },

@@ -10,7 +10,7 @@ import os
 from functools import cache
 from pathlib import Path
 
-from sourcekeeper.demo.rawsite import RawReply, RawRequest, Routes, Send, SiteState, page, status_head
+from sourcekeeper.demo.rawsite import RawReply, RawRequest, Routes, Send, SiteState, Stall, page, status_head
 
 MIB = 1 << 20
 HUGE_BYTES = 5 * 1024 * MIB  # 5 GiB announced and streamed until the client hangs up
@@ -79,6 +79,7 @@ EMPTY_PLAYER = (
 BAD_PAGE = b"""<!DOCTYPE html><html><head><meta charset="utf-8"><title>Bad media</title></head><body>
 <video src="/bad/huge.mp4"></video>
 <video src="/bad/partial.mp4"></video>
+<video src="/bad/stalled.mp4"></video>
 <video><source src="/bad/loop.m3u8" type="application/x-mpegURL"></video>
 <video><source src="/bad/many.m3u8" type="application/x-mpegURL"></video>
 <video><source src="/bad/live.m3u8" type="application/x-mpegURL"></video>
@@ -155,6 +156,15 @@ def partial(req: RawRequest, site: SiteState) -> RawReply:
     return [Send(status_head(206, b"Partial Content", headers) + body)]
 
 
+STALLED_PART = b"the first 64 KB of a video that never finishes." * 1400
+
+
+def stalled(req: RawRequest, site: SiteState) -> RawReply:
+    """Part of a body, then silence: the client's time limit ends it."""
+    head = status_head(200, b"OK", [(b"Content-Type", b"video/mp4"), (b"Content-Length", b"10000000")])
+    return [Send(head + STALLED_PART), Stall()]
+
+
 def playlist(text: str) -> RawReply:
     return page(text.encode(), content_type=b"application/vnd.apple.mpegurl")
 
@@ -215,6 +225,7 @@ def routes() -> Routes:
         "/bad.html": lambda req, site: page(BAD_PAGE),
         "/bad/huge.mp4": huge,
         "/bad/partial.mp4": partial,
+        "/bad/stalled.mp4": stalled,
         "/bad/loop.m3u8": loop,
         "/bad/loop-b.m3u8": loop_b,
         "/bad/many.m3u8": many,

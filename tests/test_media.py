@@ -18,6 +18,7 @@ from mediasite import (
     MANY_SEGMENTS,
     OG_BYTES,
     PAGE,
+    STALLED_PART,
     WECHAT_VIDEO_HIGH,
     WECHAT_VOICE,
     many_text,
@@ -305,6 +306,7 @@ def bad_crawl(site: ServedSite, tmp_path_factory: pytest.TempPathFactory) -> tup
         "ARCHIVE_MEDIA_MAX_SIZE=8000000",
         "ARCHIVE_MEDIA_MAX_SEGMENTS=5",
         "ARCHIVE_MEDIA_LIVE_INTERVAL=0",
+        "ARCHIVE_MEDIA_IDLE_TIMEOUT=2",
     ]
     result = archive_cli(archive, site.url("/bad.html"), *[a for s in settings for a in ("-s", s)])
     return archive, result
@@ -351,6 +353,11 @@ def test_bad_streams_end_in_clear_states(bad_crawl: tuple[Path, CliResult], site
     # a 206 to a plain GET: kept as answered, and called partial
     assert responses[site.url("/bad/partial.mp4")][2] == 206
     assert f"media partial: {site.url('/bad/partial.mp4')}" in result.stderr
+    # a body that stalls: what arrived is kept, cut by the idle limit, and named
+    record, payload, _status = responses[site.url("/bad/stalled.mp4")]
+    assert record.get("WARC-Truncated") == "time" and payload == STALLED_PART
+    stalled = f"media truncated: {site.url('/bad/stalled.mp4')} — the body stopped coming (no data for"
+    assert stalled in result.stderr and "ARCHIVE_MEDIA_IDLE_TIMEOUT = 2 s" in result.stderr
     verify = run_cli("verify", "--archive", archive)
     assert verify.returncode == 0, verify.stdout + verify.stderr
 

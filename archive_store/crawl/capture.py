@@ -44,7 +44,17 @@ logger = logging.getLogger(__name__)
 class ExchangeTape:
     """The bytes of one request and its response as they crossed the connection."""
 
-    __slots__ = ("ip_address", "limit", "overflowed", "received", "sent", "size", "spool", "started")
+    __slots__ = (
+        "frozen",
+        "ip_address",
+        "limit",
+        "overflowed",
+        "received",
+        "sent",
+        "size",
+        "spool",
+        "started",
+    )
 
     def __init__(self, ip_address: str | None, limit: int) -> None:
         self.started = datetime.now(UTC)
@@ -56,8 +66,11 @@ class ExchangeTape:
         self.size = 0  # bytes taped, in `received` or in the spool file
         # a media body (request.meta "archive_stream") goes on to a file instead of memory
         self.spool: BinaryIO | None = None
+        self.frozen = False  # the exchange is being recorded: later bytes are not part of it
 
     def on_received(self, data: bytes) -> None:
+        if self.frozen:
+            return
         room = self.limit - self.size if self.limit else len(data)
         if room < len(data):
             self.overflowed = True
@@ -67,6 +80,13 @@ class ExchangeTape:
             self.spool.write(data)
         else:
             self.received += data
+
+    def take_spool(self) -> BinaryIO:
+        """The spool file, to read on another thread: nothing more is written to it after this
+        (a timed-out or cut connection may still deliver a few bytes)."""
+        assert self.spool is not None
+        self.frozen = True
+        return self.spool
 
     def spool_to(self, handle: BinaryIO, limit: int) -> None:
         """Tape the rest of the exchange into `handle` (from what was received so far), up to

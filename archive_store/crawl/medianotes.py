@@ -15,8 +15,9 @@ _MAX_NAMED = 200
 
 
 class MediaNotes:
-    def __init__(self, max_size: int) -> None:
+    def __init__(self, max_size: int, idle_timeout: float = 0) -> None:
         self.max_size = max_size
+        self.idle_timeout = idle_timeout
         self.files = 0
         self.bytes = 0
         self.by_kind: dict[str, int] = {}
@@ -31,6 +32,10 @@ class MediaNotes:
         if truncated == "length":
             limit = f"ARCHIVE_MEDIA_MAX_SIZE = {self.max_size:,} bytes" if self.max_size else "a size limit"
             self.note(url, "truncated", f"cut at {limit}; the first {size:,} bytes are kept")
+        elif truncated == "time":
+            idle = f"ARCHIVE_MEDIA_IDLE_TIMEOUT = {self.idle_timeout:g} s"
+            why = f"no data for {idle}, or ARCHIVE_MEDIA_TIMEOUT reached"
+            self.note(url, "truncated", f"the body stopped coming ({why}); the first {size:,} bytes are kept")
         elif truncated:
             self.note(url, "truncated", f"the body was cut ({truncated}); {size:,} bytes kept")
 

@@ -30,7 +30,9 @@ if TYPE_CHECKING:
 STREAM_META = "archive_stream"
 KEEP_BODY_META = "archive_keep_body"
 MAX_SIZE_META = "archive_media_max_size"
+IDLE_META = "archive_media_idle_timeout"
 LIMIT_FLAG = "media-size-limit"
+STALLED_FLAG = "media-stalled"
 NOT_KEPT_FLAG = "body-not-kept"
 # what the tape may take beyond the body limit: the head, chunk framing, one last read
 _TAPE_SLACK = 256 * 1024
@@ -64,26 +66,59 @@ class _KeptBody:
 class _StreamingReader(_ResponseReader):
     """Scrapy's body reader with a kept-body buffer and our own size limit (see the module)."""
 
-    def __init__(self, *args: Any, limit: int, keep: int, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, limit: int, keep: int, idle: float, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._kept = _KeptBody(keep)
         self._bodybuf = self._kept  # type: ignore[assignment]
         self._limit = limit
+        self._idle = idle
+        self._idle_timer: Any = None
+
+    def connectionMade(self) -> None:  # noqa: N802 (Twisted's name)
+        super().connectionMade()
+        self._rearm()
+
+    def _rearm(self) -> None:
+        """A body that stops coming for `idle` seconds ends there (kept, WARC-Truncated: time),
+        without waiting out the whole ARCHIVE_MEDIA_TIMEOUT."""
+        if not self._idle:
+            return
+        if self._idle_timer is not None and self._idle_timer.active():
+            self._idle_timer.reset(self._idle)
+            return
+        from twisted.internet import reactor  # noqa: PLC0415 (the installed reactor)
+
+        timer_reactor: Any = reactor
+        self._idle_timer = timer_reactor.callLater(self._idle, self._stop, STALLED_FLAG)
 
     def dataReceived(self, data: bytes) -> None:  # noqa: N802 (Twisted's name)
         if self._finished.called:
             return
+        self._rearm()
         super().dataReceived(data)
-        if self._limit and self._bytes_received >= self._limit and not self._finished.called:
-            transport: Any = self.transport
-            transport.stopProducing()
-            transport.loseConnection()
-            self._finish_response(flags=[LIMIT_FLAG])
+        if self._limit and self._bytes_received >= self._limit:
+            self._stop(LIMIT_FLAG)
+
+    def _stop(self, flag: str) -> None:
+        """End the body here: close the connection, hand on what came, flagged."""
+        if self._finished.called:
+            return
+        transport: Any = self.transport
+        transport.stopProducing()
+        transport.loseConnection()
+        self._finish_response(flags=[flag])
 
     def _finish_response(self, flags: list[str] | None = None, stop_download: Any = None) -> None:
+        if self._idle_timer is not None and self._idle_timer.active():
+            self._idle_timer.cancel()
         if self._kept.dropped:
             flags = [*(flags or []), NOT_KEPT_FLAG]
         super()._finish_response(flags, stop_download)
+
+    def connectionLost(self, reason: Any = None) -> None:  # noqa: N802 (Twisted's name)
+        if self._idle_timer is not None and self._idle_timer.active():
+            self._idle_timer.cancel()
+        super().connectionLost(reason)
 
 
 def stream_body(
@@ -114,6 +149,7 @@ def stream_body(
             tls_verbose_logging=agent._tls_verbose_logging,
             limit=limit,
             keep=keep,
+            idle=float(request.meta.get(IDLE_META) or 0),
         )
     )
     agent._txresponse = txresponse  # for timeouts, as Scrapy does

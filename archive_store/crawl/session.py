@@ -20,6 +20,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from archive_store.crawl.failures import describe_failure, truncation_for
 from archive_store.crawl.medianotes import MediaNotes
 from archive_store.crawl.mediastream import LIMIT_FLAG as MEDIA_LIMIT_FLAG
+from archive_store.crawl.mediastream import STALLED_FLAG as MEDIA_STALLED_FLAG
 from archive_store.crawl.recovery import recover_open_files
 from archive_store.crawl.redact import redact_request
 from archive_store.crawl.warcinfo import warcinfo_fields
@@ -134,7 +135,9 @@ class ArchiveSession:
         )
         self._index_batch_timer: Any = None
         # media of this run (video, audio, stream parts): what the summary must tell (see medianotes)
-        self.media = MediaNotes(settings.getint("ARCHIVE_MEDIA_MAX_SIZE"))
+        self.media = MediaNotes(
+            settings.getint("ARCHIVE_MEDIA_MAX_SIZE"), settings.getfloat("ARCHIVE_MEDIA_IDLE_TIMEOUT")
+        )
 
     @classmethod
     def for_crawler(cls, crawler: Crawler) -> ArchiveSession:
@@ -231,6 +234,8 @@ class ArchiveSession:
             truncated = truncated or "disconnect"
         if MEDIA_LIMIT_FLAG in response.flags:
             truncated = "length"
+        elif MEDIA_STALLED_FLAG in response.flags:
+            truncated = "time"
         if tape is not None and tape.spool is not None:
             await self._record_spooled(request, tape, truncated, note=None)
             return
@@ -289,12 +294,12 @@ class ArchiveSession:
     ) -> bool:
         """Write the records of an exchange whose body is in `tape.spool`: digests and gzip on the
         compressor thread, a file at a time, never the body whole in memory."""
-        assert tape.spool is not None
+        handle = tape.take_spool()
         loop = asyncio.get_running_loop()
         member: SpooledMember | None = None
         try:
             spooled = await loop.run_in_executor(
-                self._compressor, scan_spooled, tape.spool, request.method.encode()
+                self._compressor, scan_spooled, handle, request.method.encode()
             )
             if spooled is None:
                 return False
@@ -339,7 +344,7 @@ class ArchiveSession:
         finally:
             if member is not None:
                 member.close()
-            tape.spool.close()
+            handle.close()
 
     def _may_dedup(self, exchange: _Exchange) -> bool:
         size = exchange.parsed.payload_length
