@@ -465,3 +465,36 @@ def test_a_bad_media_setting_is_a_usage_error(tmp_path: Path) -> None:
     result = archive_cli(tmp_path, "http://127.0.0.1:9/", "-s", "ARCHIVE_MEDIA_MAX_SIZE=4GB")
     assert result.returncode == 2
     assert "ARCHIVE_MEDIA_MAX_SIZE must be a whole number (0 or more), not '4GB'" in result.stderr
+
+
+def test_a_resumed_run_does_not_read_an_archived_video_back_into_memory(tmp_path: Path) -> None:
+    from datetime import datetime
+
+    from scrapy import Request
+    from scrapy.settings import Settings
+
+    from archive_store.crawl.default_settings import apply_defaults
+    from archive_store.crawl.mediastream import NOT_KEPT_FLAG
+    from archive_store.crawl.resume import ResumeMiddleware
+    from archive_store.crawl.session import ArchiveSession
+    from archive_store.index.schema import Capture
+
+    settings = Settings({"ARCHIVE_DIR": str(tmp_path)})
+    apply_defaults(settings)
+    session = ArchiveSession(settings)
+    try:
+        url = "http://site/big.mp4"
+        # points at no WARC at all: reading it back would fail, so the test fails if it is read
+        session.resumed_captures[url] = Capture(
+            id=1, url=url, http_status=200, payload_length=5 << 30, record_id="<urn:uuid:x>",
+            record_type="response", warc_file="missing.warc.gz", warc_offset=0, warc_length=1,
+            warc_date="2026-01-01T00:00:00Z", payload_digest="sha1:X", truncated=None,
+            captured_at=datetime(2026, 1, 1),
+        )  # fmt: skip
+        request = Request(url, meta={"archive_stream": True, "archive_keep_body": 4 << 20})
+        response = ResumeMiddleware(session).process_request(request)
+        assert response is not None and response.body == b"" and response.status == 200
+        assert NOT_KEPT_FLAG in response.flags and "archived-earlier" in response.flags
+        assert request.meta["archive_capture"]["capture_id"] == 1
+    finally:
+        session.close("finished")
