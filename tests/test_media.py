@@ -461,6 +461,7 @@ def test_without_yt_dlp_the_embed_page_is_kept_and_the_summary_says_so(
     )
 
 
+@pytest.mark.slow
 def test_a_bad_media_setting_is_a_usage_error(tmp_path: Path) -> None:
     result = archive_cli(tmp_path, "http://127.0.0.1:9/", "-s", "ARCHIVE_MEDIA_MAX_SIZE=4GB")
     assert result.returncode == 2
