@@ -40,12 +40,17 @@ class StreamPlan:
 
     def urls(self) -> list[tuple[str, str]]:
         """(url, role), each URL once: keys and init segments before the media they unlock."""
-        seen: set[str] = set()
-        out: list[tuple[str, str]] = []
-        for role, urls in (("playlist", self.playlists), ("key", self.keys), ("init", self.init)):
-            out += [(u, role) for u in urls if not (u in seen or seen.add(u))]  # type: ignore[func-returns-value]
-        out += [(u, "segment") for u in self.segments if not (u in seen or seen.add(u))]  # type: ignore[func-returns-value]
-        return out
+        roles = [
+            ("playlist", self.playlists),
+            ("key", self.keys),
+            ("init", self.init),
+            ("segment", self.segments),
+        ]
+        found: dict[str, str] = {}
+        for role, urls in roles:
+            for url in urls:
+                found.setdefault(url, role)
+        return list(found.items())
 
 
 def is_hls(body: bytes) -> bool:
