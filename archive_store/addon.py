@@ -9,6 +9,7 @@ from pipelines.pipeline import ExtractionPipeline
 from .default_settings import apply_defaults
 from .extension import ArchiveExtension
 from .resume import ResumeMiddleware
+from .vantage import VantageMiddleware
 
 if TYPE_CHECKING:
     from scrapy.settings import BaseSettings
@@ -47,6 +48,8 @@ class ArchiveAddon:
             handlers.set(scheme, HANDLER, priority="addon")
         # 950: on the downloader side of HttpCacheMiddleware (900), like the handler it stands in for
         settings.set_in_component_priority_dict("DOWNLOADER_MIDDLEWARES", ResumeMiddleware, 950)
+        # before HttpProxyMiddleware (750), which turns the proxy URL's login into a header
+        settings.set_in_component_priority_dict("DOWNLOADER_MIDDLEWARES", VantageMiddleware, 740)
         settings.set_in_component_priority_dict("EXTENSIONS", ArchiveExtension, 0)
         settings.set_in_component_priority_dict("ITEM_PIPELINES", ExtractionPipeline, 300)
         _leave_out_remote_control(settings)

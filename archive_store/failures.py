@@ -1,8 +1,14 @@
-"""Name why a fetch failed, in words a person can act on, and how a cut body is marked (W-TRUNC)."""
+"""Name why a fetch failed, in words a person can act on, and how a cut body is marked (W-TRUNC).
+
+Each reason is one sentence without Python reprs: the cause, and where there is one, what to try.
+The underlying library message is kept only when it adds something a person can use (an OpenSSL
+reason, a SOCKS reply), never as `[<twisted.python.failure.Failure …>]`.
+"""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import re
+from typing import TYPE_CHECKING, Any
 
 from scrapy.exceptions import DownloadCancelledError, DownloadTimeoutError, ResponseDataLossError
 
@@ -10,36 +16,106 @@ if TYPE_CHECKING:
     from scrapy import Request
 
 _BY_NAME = {
-    "DNSLookupError": "DNS lookup failed",
-    "DownloadConnectionRefusedError": "connection refused",
-    "ConnectionRefusedError": "connection refused",
-    "TCPTimedOutError": "TCP connection timed out",
+    "DNSLookupError": "DNS: no such host (the name does not resolve; check the spelling, or the site is gone)",
+    "CannotResolveHostError": "DNS: no such host (the name does not resolve; check the spelling, or the site is gone)",
+    "DownloadConnectionRefusedError": "connection refused (nothing listens on that port; the server may be down)",
+    "ConnectionRefusedError": "connection refused (nothing listens on that port; the server may be down)",
+    "TCPTimedOutError": "could not connect: the server did not answer (it may be down or block this network)",
     "DownloadTimeoutError": "timed out",
     "TimeoutError": "timed out",
-    "ConnectionLost": "connection lost",
-    "ConnectionDone": "connection closed",
+    "ConnectionLost": "the connection was lost before the answer was complete",
+    "ConnectionDone": "the server closed the connection",
     "ResponseDataLossError": "connection closed before the declared Content-Length arrived",
-    "ResponseFailed": "connection reset or lost while reading the response",
-    "ResponseNeverReceived": "connection reset or closed before any response",
-    "DownloadFailedError": "download failed",
+    "ResponseFailed": "the connection was reset or lost while reading the answer",
+    "ResponseNeverReceived": "the server closed or reset the connection before answering",
+    "DownloadFailedError": "the connection was reset or lost while reading the answer",
     "DownloadCancelledError": "download cancelled",
-    "SSLError": "TLS handshake failed",
-    "CannotResolveHostError": "DNS lookup failed",
-    "UnsupportedURLSchemeError": "unsupported URL scheme",
-    "NotSupported": "unsupported URL scheme",
+    "UnsupportedURLSchemeError": "unsupported URL scheme (only http and https are fetched)",
+    "NotSupported": "unsupported URL scheme (only http and https are fetched)",
+    "NoRouteError": "no route to the server's network (check this machine's connection)",
+    "SocksError": "the SOCKS proxy failed",
+    "TunnelError": "the proxy refused to open a tunnel to the server",
+    "PrivateAddressRefused": "refused: private address",
 }
+
+# OpenSSL reasons worth translating (lower case, as they appear in pyOpenSSL's error lists)
+_TLS_REASONS = (
+    ("unsupported protocol", "the server only offers an old TLS version that even the legacy mode refuses"),
+    ("protocol version", "the server only offers an old TLS version that even the legacy mode refuses"),
+    ("no protocols available", "the server only offers an old TLS version that even the legacy mode refuses"),
+    ("dh key too small", "the server's key exchange is too weak for this OpenSSL"),
+    ("sslv3 alert handshake failure", "the server and this client share no cipher"),
+    ("no shared cipher", "the server and this client share no cipher"),
+    ("unsafe legacy renegotiation", "the server needs legacy renegotiation"),
+    ("wrong version number", "the server did not answer in TLS (is it plain HTTP on this port?)"),
+    ("unexpected eof", "the server closed the connection during the TLS handshake"),
+    ("unrecognized name", "the server does not know the name it was asked for (SNI)"),
+)
+_TLS_HINT = "set ARCHIVE_TLS_LEGACY=true if it was turned off; otherwise the server cannot be reached with TLS from here"
+
+
+def _chain(exc: BaseException) -> list[Any]:
+    """The exception, what it wraps (causes, Twisted's `reasons` failures), breadth first."""
+    found: list[Any] = []
+    pending: list[Any] = [exc]
+    while pending:
+        item = pending.pop(0)
+        if item is None or any(item is seen for seen in found):
+            continue
+        found.append(item)
+        pending.extend([getattr(item, "__cause__", None), getattr(item, "__context__", None)])
+        pending.extend(getattr(reason, "value", None) for reason in getattr(item, "reasons", None) or [])
+    return found
+
+
+def _tls_reason(errors: list[Any]) -> str | None:
+    """A plain sentence for an OpenSSL error anywhere in the chain, or None."""
+    for item in errors:
+        if type(item).__name__ != "Error" or "SSL" not in type(item).__module__:
+            continue
+        text = " ".join(str(part) for entry in (item.args[0] if item.args else []) for part in entry)
+        lowered = text.lower()
+        for needle, words in _TLS_REASONS:
+            if needle in lowered:
+                return f"TLS handshake failed: {words} ({_TLS_HINT})"
+        detail = re.sub(r"\s+", " ", text).strip() or "no reason given"
+        return f"TLS handshake failed: {detail} ({_TLS_HINT})"
+    return None
 
 
 def describe_failure(exc: BaseException, request: Request | None = None) -> str:
-    name = type(exc).__name__
-    base = _BY_NAME.get(name, name)
-    if isinstance(exc, DownloadCancelledError) and "maxsize" in str(exc).lower():
-        base = "body larger than DOWNLOAD_MAXSIZE"
-    if isinstance(exc, DownloadTimeoutError) and request is not None:
-        timeout = request.meta.get("download_timeout")
-        base = f"timed out after {timeout} s" if timeout else base
-    detail = str(exc).strip()
-    return f"{base}: {detail}"[:500] if detail and detail not in base else base
+    errors = _chain(exc)
+    tls = _tls_reason(errors)
+    if tls is not None:
+        return tls
+    for item in errors:  # the innermost named cause is the one a person can act on
+        name = type(item).__name__
+        if name == "PrivateAddressRefused" or name == "SocksError":
+            return str(item) if name == "PrivateAddressRefused" else f"{_BY_NAME[name]}: {_plain(item)}"
+    first = errors[0]
+    if isinstance(first, DownloadCancelledError) and "maxsize" in str(first).lower():
+        return "the body is larger than DOWNLOAD_MAXSIZE (raise it with -s DOWNLOAD_MAXSIZE=BYTES)"
+    if isinstance(first, DownloadTimeoutError) or type(first).__name__ in {"TimeoutError", "DownloadTimeoutError"}:
+        timeout = request.meta.get("download_timeout") if request is not None else None
+        after = f" after {timeout:g} s" if isinstance(timeout, int | float) else ""
+        return f"timed out{after} (the server is slow or drops this network; try later or raise DOWNLOAD_TIMEOUT)"
+    for item in errors:
+        base = _BY_NAME.get(type(item).__name__)
+        if base is not None and type(item).__name__ not in {"ResponseNeverReceived", "DownloadFailedError", "ResponseFailed"}:
+            return base
+    for item in errors:
+        base = _BY_NAME.get(type(item).__name__)
+        if base is not None:
+            return base
+    detail = _plain(first)
+    return f"{type(first).__name__}: {detail}"[:300] if detail else type(first).__name__
+
+
+def _plain(exc: BaseException) -> str:
+    """The exception's message, with reprs of Twisted failures and exception lists taken out."""
+    text = str(exc)
+    text = re.sub(r"\[?<twisted\.python\.failure\.Failure [^>]*>\]?", "", text)
+    return re.sub(r"\s+", " ", text).strip(" :.")
 
 
 def truncation_for(exc: BaseException) -> str:

@@ -13,6 +13,7 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from scrapy.utils.httpobj import urlparse_cached
 from scrapy.utils.misc import load_object
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
@@ -20,6 +21,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from .cdxj import fill_missing_cdxj_for_session
 from .evidence import run_config
 from .failures import describe_failure, truncation_for
+from .fetchfacts import facts_for, write_fetch_facts
 from .fixity import CUSTODY_NAME, MANIFEST_NAME, CustodyLog, Manifest
 from .httpmessage import ParsedResponse, parse_response
 from .index import ArchiveIndex, default_db_url
@@ -341,6 +343,9 @@ class ArchiveSession:
             return False
         self._capture_indexed()
         request.meta["archive_capture"] = capture_info(capture, capture_id)
+        facts = facts_for(request, tape.tls, urlparse_cached(request).hostname or "")
+        if facts is not None:  # vantage point and TLS facts (issue 16)
+            write_fetch_facts(self, request, uri, exchange.date, main.record_id, facts)
         self._inc("archive/revisits" if original else "archive/responses")
         if exchange.truncated:
             self._inc(f"archive/truncated/{exchange.truncated}")

@@ -7,6 +7,7 @@ import platform
 from importlib.metadata import PackageNotFoundError, version
 from typing import TYPE_CHECKING
 
+from .vantage import describe as describe_vantage
 from .writer import safe_hostname
 
 if TYPE_CHECKING:
@@ -75,5 +76,6 @@ def warcinfo_fields(
             "every Scrapy middleware (chunked framing and content coding as sent); "
             "redacted request headers are the only change. HTTP/2 is not used.",
         ),
+        ("vantage-point", describe_vantage(settings)),
         ("crawl-settings", json.dumps(recorded, sort_keys=True, default=str)),
     ]

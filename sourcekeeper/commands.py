@@ -188,6 +188,7 @@ def show(args: argparse.Namespace) -> int:
 
 def capture_fields(index: ArchiveIndex, capture: Any) -> dict[str, Any]:
     from archive_store.citations import cited_by_json  # noqa: PLC0415
+    from archive_store.fetchfacts import facts_json  # noqa: PLC0415
 
     page = index.page_for(capture.id)
     return {
@@ -210,6 +211,7 @@ def capture_fields(index: ArchiveIndex, capture: Any) -> dict[str, Any]:
         "record_type": capture.record_type,
         "truncated": capture.truncated,
         "cited_by": cited_by_json(index, capture.url),  # reports citing the URL (--from-report)
+        "tls": facts_json(index, capture.record_id),  # protocol, cipher, chain (HTTPS only)
     }
 
 
