@@ -39,19 +39,22 @@ _BY_NAME = {
 }
 
 # OpenSSL reasons worth translating (lower case, as they appear in pyOpenSSL's error lists)
+_OLD_TLS = "the server only offers an old TLS version (1.0/1.1) or old ciphers, which this OpenSSL refuses"
 _TLS_REASONS = (
-    ("unsupported protocol", "the server only offers an old TLS version that even the legacy mode refuses"),
-    ("protocol version", "the server only offers an old TLS version that even the legacy mode refuses"),
-    ("no protocols available", "the server only offers an old TLS version that even the legacy mode refuses"),
+    ("unsupported protocol", _OLD_TLS),
+    ("protocol version", _OLD_TLS),
+    ("no protocols available", _OLD_TLS),
+    ("no ciphers available", _OLD_TLS),
     ("dh key too small", "the server's key exchange is too weak for this OpenSSL"),
-    ("sslv3 alert handshake failure", "the server and this client share no cipher"),
-    ("no shared cipher", "the server and this client share no cipher"),
-    ("unsafe legacy renegotiation", "the server needs legacy renegotiation"),
+    ("handshake failure", "the server and this client found no TLS version and cipher in common"),
+    ("no shared cipher", "the server and this client found no TLS version and cipher in common"),
+    ("unsafe legacy renegotiation", "the server needs legacy renegotiation, which this OpenSSL refuses"),
     ("wrong version number", "the server did not answer in TLS (is it plain HTTP on this port?)"),
     ("unexpected eof", "the server closed the connection during the TLS handshake"),
     ("unrecognized name", "the server does not know the name it was asked for (SNI)"),
 )
-_TLS_HINT = "set ARCHIVE_TLS_LEGACY=true if it was turned off; otherwise the server cannot be reached with TLS from here"
+# the legacy fallback is on by default; when it is off, that is what to try
+_TLS_HINT = "the archive tries a legacy TLS mode next unless ARCHIVE_TLS_LEGACY is false"
 
 
 def _chain(exc: BaseException) -> list[Any]:
