@@ -96,16 +96,29 @@ def describe_failure(exc: BaseException, request: Request | None = None) -> str:
         if name == "PrivateAddressRefused" or name == "SocksError":
             return str(item) if name == "PrivateAddressRefused" else f"{_BY_NAME[name]}: {_plain(item)}"
     first = errors[0]
-    if isinstance(first, DownloadCancelledError) and "maxsize" in str(first).lower():
+    if type(first).__name__ == "TunnelError":
+        status = re.search(r"HTTP/1\.[01] (\d{3}[^\\\r\n'\]]*)", str(first))
+        answer = f" (it answered {status.group(1).strip()})" if status else ""
+        return f"{_BY_NAME['TunnelError']}{answer}; check the proxy address and its login"
+    text = str(first).lower()
+    if isinstance(first, DownloadCancelledError) and ("maxsize" in text or "max size" in text):
         return "the body is larger than DOWNLOAD_MAXSIZE (raise it with -s DOWNLOAD_MAXSIZE=BYTES)"
     if isinstance(first, DownloadTimeoutError) or type(first).__name__ in {"TimeoutError", "DownloadTimeoutError"}:
         timeout = request.meta.get("download_timeout") if request is not None else None
         after = f" after {timeout:g} s" if isinstance(timeout, int | float) else ""
         return f"timed out{after} (the server is slow or drops this network; try later or raise DOWNLOAD_TIMEOUT)"
+    names = {type(item).__name__ for item in errors}
+    # the wrappers' own words, unless what they wrap says more ("connection lost" says less
+    # than "before answering")
+    generic = {"ResponseNeverReceived", "DownloadFailedError", "ResponseFailed"}
+    if "ResponseNeverReceived" in names:
+        generic |= {"ConnectionLost", "ConnectionDone"}
     for item in errors:
         base = _BY_NAME.get(type(item).__name__)
-        if base is not None and type(item).__name__ not in {"ResponseNeverReceived", "DownloadFailedError", "ResponseFailed"}:
+        if base is not None and type(item).__name__ not in generic:
             return base
+    if "ResponseNeverReceived" in names:
+        return _BY_NAME["ResponseNeverReceived"]
     for item in errors:
         base = _BY_NAME.get(type(item).__name__)
         if base is not None:
