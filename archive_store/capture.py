@@ -13,13 +13,13 @@ import logging
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+from OpenSSL import SSL
 from scrapy.core.downloader.handlers.http11 import (
     HTTP11DownloadHandler,
     _LenientHTTP11ClientFactory,
     _LenientHTTP11ClientProtocol,
     _ScrapyAgent,
 )
-from OpenSSL import SSL
 from scrapy.exceptions import ResponseDataLossError
 from scrapy.utils._download_handlers import (
     get_dataloss_msg,
@@ -131,7 +131,6 @@ class RecordingHTTP11ClientProtocol(_LenientHTTP11ClientProtocol):
             tape.on_received(data)
         super().dataReceived(data)  # type: ignore[no-untyped-call]
 
-
     def _connection_tls(self) -> dict[str, Any] | None:
         """The TLS facts of this connection (once per connection: a kept-alive one is reused)."""
         if self._tls_facts is None:
@@ -235,8 +234,12 @@ class ArchivingDownloadHandler(HTTP11DownloadHandler):
                 following = self._tls.next_mode(netloc[0], netloc[1], mode) if step and mode else None
                 if following is not None:
                     self._tls.fallback_reasons.setdefault(netloc, describe_failure(exc, request))
-                    logger.info("%s: TLS handshake failed (%s mode); trying %s TLS", request.url, mode, following)
-                    self._crawler.stats.inc_value(f"archive/tls_fallback/{following}") if self._crawler.stats else None
+                    logger.info(
+                        "%s: TLS handshake failed (%s mode); trying %s TLS", request.url, mode, following
+                    )
+                    self._crawler.stats.inc_value(
+                        f"archive/tls_fallback/{following}"
+                    ) if self._crawler.stats else None
                     continue
                 if record:
                     self._archive.record_failed_exchange(request, agent.archive_tape, exc)

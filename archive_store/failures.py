@@ -15,11 +15,14 @@ from scrapy.exceptions import DownloadCancelledError, DownloadTimeoutError, Resp
 if TYPE_CHECKING:
     from scrapy import Request
 
+_NO_HOST = "DNS: no such host (the name does not resolve; check the spelling, or the site is gone)"
+_REFUSED = "connection refused (nothing listens on that port; the server may be down)"
+_SLOW = "the server is slow or drops this network; try later or raise DOWNLOAD_TIMEOUT"
 _BY_NAME = {
-    "DNSLookupError": "DNS: no such host (the name does not resolve; check the spelling, or the site is gone)",
-    "CannotResolveHostError": "DNS: no such host (the name does not resolve; check the spelling, or the site is gone)",
-    "DownloadConnectionRefusedError": "connection refused (nothing listens on that port; the server may be down)",
-    "ConnectionRefusedError": "connection refused (nothing listens on that port; the server may be down)",
+    "DNSLookupError": _NO_HOST,
+    "CannotResolveHostError": _NO_HOST,
+    "DownloadConnectionRefusedError": _REFUSED,
+    "ConnectionRefusedError": _REFUSED,
     "TCPTimedOutError": "could not connect: the server did not answer (it may be down or block this network)",
     "DownloadTimeoutError": "timed out",
     "TimeoutError": "timed out",
@@ -93,7 +96,7 @@ def describe_failure(exc: BaseException, request: Request | None = None) -> str:
         return tls
     for item in errors:  # the innermost named cause is the one a person can act on
         name = type(item).__name__
-        if name == "PrivateAddressRefused" or name == "SocksError":
+        if name in {"PrivateAddressRefused", "SocksError"}:
             return str(item) if name == "PrivateAddressRefused" else f"{_BY_NAME[name]}: {_plain(item)}"
     first = errors[0]
     if type(first).__name__ == "TunnelError":
@@ -103,10 +106,13 @@ def describe_failure(exc: BaseException, request: Request | None = None) -> str:
     text = str(first).lower()
     if isinstance(first, DownloadCancelledError) and ("maxsize" in text or "max size" in text):
         return "the body is larger than DOWNLOAD_MAXSIZE (raise it with -s DOWNLOAD_MAXSIZE=BYTES)"
-    if isinstance(first, DownloadTimeoutError) or type(first).__name__ in {"TimeoutError", "DownloadTimeoutError"}:
+    if isinstance(first, DownloadTimeoutError) or type(first).__name__ in {
+        "TimeoutError",
+        "DownloadTimeoutError",
+    }:
         timeout = request.meta.get("download_timeout") if request is not None else None
         after = f" after {timeout:g} s" if isinstance(timeout, int | float) else ""
-        return f"timed out{after} (the server is slow or drops this network; try later or raise DOWNLOAD_TIMEOUT)"
+        return f"timed out{after} ({_SLOW})"
     names = {type(item).__name__ for item in errors}
     # the wrappers' own words, unless what they wrap says more ("connection lost" says less
     # than "before answering")

@@ -43,7 +43,7 @@ def write_fetch_facts(
     block = json.dumps(facts, ensure_ascii=False, indent=1).encode()
     record = derived_record(uri, date, record_id, block, CONTENT_TYPE, "metadata")
     record.set("WARC-Concurrent-To", record_id)
-    written = session._write([record])  # noqa: SLF001 (the session's one write path)
+    written = session._write([record])
     tls = facts.get("tls")
     row = CaptureFacts(
         record_id=record_id,
@@ -55,9 +55,9 @@ def write_fetch_facts(
         tls_verified=tls["verified"] if tls else None,
         tls_json=json.dumps(summary(tls), ensure_ascii=False) if tls else None,
     )
-    session._index_call(add_facts, session.index, row)  # noqa: SLF001
+    session._index_call(add_facts, session.index, row)
     if tls is not None:
-        session._inc(f"archive/tls/{tls['protocol']}")  # noqa: SLF001
+        session._inc(f"archive/tls/{tls['protocol']}")
 
 
 def add_facts(index: ArchiveIndex, row: CaptureFacts) -> None:

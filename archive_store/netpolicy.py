@@ -52,7 +52,7 @@ _REFUSED_NETWORKS: tuple[IPNetwork, ...] = tuple(
 )
 
 
-class PrivateAddressRefused(Exception):  # noqa: N818 (a refusal, not an error of ours)
+class PrivateAddressRefused(Exception):
     """A fetch was not made because the server's address is not a public one. Not an OSError:
     Scrapy's RetryMiddleware retries those, and a refusal is final."""
 
@@ -83,10 +83,7 @@ class AddressPolicy:
         if text in {"1", "true", "yes", "on"}:
             return cls(allow_all=True)
         networks = []
-        for part in text.split(","):
-            part = part.strip()
-            if not part:
-                continue
+        for part in filter(None, (p.strip() for p in text.split(","))):
             try:
                 networks.append(ipaddress.ip_network(part, strict=False))
             except ValueError:

@@ -33,7 +33,7 @@ def connection_facts(connection: Any, mode: str) -> dict[str, Any] | None:
         protocol = connection.get_protocol_version_name()
         cipher = connection.get_cipher_name()
         chain = connection.get_peer_cert_chain(as_cryptography=True) or []
-    except Exception:  # noqa: BLE001 (not a TLS connection, or gone: no facts rather than no capture)
+    except Exception:
         return None
     if not protocol or protocol == "Unknown":
         return None
@@ -87,6 +87,9 @@ def _describe(cert: x509.Certificate) -> dict[str, Any]:
     }
 
 
+_UNTRUSTED = "the chain does not lead to a trusted root (missing intermediate or untrusted issuer)"
+
+
 @lru_cache(maxsize=1)
 def _system_store() -> Store | None:
     paths = ssl.get_default_verify_paths()
@@ -119,7 +122,7 @@ def verify_chain(chain: list[x509.Certificate], host: str, when: datetime) -> tu
     except VerificationError as exc:
         text = str(exc)
         if "candidates exhausted" in text or "issuer" in text.lower():
-            return False, f"the chain does not lead to a trusted root (missing intermediate or untrusted issuer): {text}"
+            return False, f"{_UNTRUSTED}: {text}"
         return False, text
     except ValueError as exc:  # a name cryptography will not take as a DNS name
         return False, str(exc)

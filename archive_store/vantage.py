@@ -18,13 +18,12 @@ import os
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlsplit, urlunsplit
 
-from scrapy.exceptions import NotConfigured
-
 if TYPE_CHECKING:
+    from typing import Self
+
     from scrapy import Request, Spider
     from scrapy.crawler import Crawler
     from scrapy.settings import BaseSettings
-    from typing_extensions import Self
 
 SOCKS_META = "archive_socks_proxy"
 VANTAGE_META = "archive_vantage"
@@ -41,7 +40,8 @@ def check_proxy_url(url: str, *, from_command_line: bool) -> None:
     parts = urlsplit(url)
     if parts.scheme not in PROXY_SCHEMES or not parts.hostname:
         raise ProxyURLError(
-            f"proxy must look like http://host:port, https://host:port or socks5://host:port, not {public(url)!r}"
+            "proxy must look like http://host:port, https://host:port or socks5://host:port, "
+            f"not {public(url)!r}"
         )
     if from_command_line and parts.password:
         raise ProxyURLError(
@@ -102,23 +102,27 @@ def socks_config(value: str | None) -> dict[str, Any] | None:
 
 
 class VantageMiddleware:
-    """Sends every request through the configured proxy unless the request names its own (a
-    profile's `proxy =` sets request.meta["proxy"]). Runs before HttpProxyMiddleware, which turns
-    the URL's user:password into Proxy-Authorization for HTTP(S) proxies."""
+    """Sends every request through the configured proxy unless the request names its own: the
+    spider's site profile (`proxy =`) first, then ARCHIVE_PROXY. Runs before HttpProxyMiddleware,
+    which turns the URL's user:password into Proxy-Authorization for HTTP(S) proxies."""
 
-    def __init__(self, proxy: str) -> None:
+    def __init__(self, crawler: Crawler, proxy: str) -> None:
+        self.crawler = crawler
         self.proxy = proxy
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
         proxy = proxy_setting(crawler.settings)
-        if not proxy:
-            raise NotConfigured
-        check_proxy_url(proxy, from_command_line=False)
-        return cls(with_password(proxy))
+        if proxy:
+            check_proxy_url(proxy, from_command_line=False)
+        return cls(crawler, with_password(proxy) if proxy else "")
 
     def process_request(self, request: Request, spider: Spider | None = None) -> None:
-        apply_proxy(request, self.proxy)
+        profile = getattr(self.crawler.spider, "profile", None)
+        proxy = getattr(profile, "proxy", None)
+        proxy = with_password(proxy) if proxy else self.proxy
+        if proxy:
+            apply_proxy(request, proxy)
 
 
 def apply_proxy(request: Request, proxy: str) -> None:

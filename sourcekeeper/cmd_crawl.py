@@ -13,6 +13,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from sourcekeeper.proxy_option import add_proxy_option
+
 from .commands import UsageError, _err, _log_level, _overrides, report_summary, summary_ok
 
 
@@ -33,6 +35,7 @@ def register(subparsers: Any, add_common_options: Callable[[argparse.ArgumentPar
     )
     parser.add_argument("--base", metavar="URL", help="value of {base} in the profile's start_url")
     parser.add_argument("--no-extract", action="store_true", help="capture only; skip text extraction")
+    add_proxy_option(parser)
     add_common_options(parser)
     parser.set_defaults(func=run)
 

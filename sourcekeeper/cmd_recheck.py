@@ -12,6 +12,8 @@ import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from sourcekeeper.proxy_option import add_proxy_option
+
 from .commands import UsageError, _log_level, _overrides, summary_ok
 from .unattended import (
     EXIT_FAILED,
@@ -41,6 +43,7 @@ def register(subparsers: Any, add_common_options: Callable[[argparse.ArgumentPar
         help="only URLs not fetched within AGE (e.g. 12h, 7d, 2w)",
     )
     add_log_format_option(parser)
+    add_proxy_option(parser)
     add_common_options(parser)
     parser.set_defaults(func=run)
 

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from archive_store.lock import ArchiveLock
+from sourcekeeper.proxy_option import add_proxy_option
 
 from .cmd_enqueue import add_frontier_option, frontier_url
 from .commands import UsageError, _log_level, _overrides, report_summary, summary_ok
@@ -43,6 +44,7 @@ def register(subparsers: Any, add_common_options: Callable[[argparse.ArgumentPar
         help="stop after the frontier stayed empty S seconds (default 60; 0: run until stopped)",
     )
     parser.add_argument("--no-extract", action="store_true", help="capture only; skip extraction")
+    add_proxy_option(parser)
     add_common_options(parser)
     parser.set_defaults(func=worker)
 

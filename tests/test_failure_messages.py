@@ -61,7 +61,8 @@ CASES = [
     (
         "timeout",
         DownloadTimeoutError("Getting http://x/ took longer than 60.0 seconds."),
-        "timed out after 60 s (the server is slow or drops this network; try later or raise DOWNLOAD_TIMEOUT)",
+        "timed out after 60 s (the server is slow or drops this network; try later or raise "
+        "DOWNLOAD_TIMEOUT)",
     ),
     (
         "tcp timeout",
@@ -114,7 +115,9 @@ CASES = [
     ),
     (
         "tunnel",
-        TunnelError("Could not open CONNECT tunnel with proxy 127.0.0.1:3128 [b'HTTP/1.1 407 Proxy Authentication Required\\r\\n']"),
+        TunnelError(
+            "Could not open CONNECT tunnel with proxy 127.0.0.1:3128 [b'HTTP/1.1 407 Proxy Authentication Required\\r\\n']"
+        ),
         "the proxy refused to open a tunnel to the server (it answered 407 Proxy Authentication Required); "
         "check the proxy address and its login",
     ),
@@ -147,7 +150,10 @@ def test_user_sees_our_summary_only(tmp_path: Path) -> None:
     result = archive_cli(tmp_path / "a", "-s", "RETRY_TIMES=2", refused, unknown)
     assert result.returncode == 1
     lines = result.stderr.splitlines()
-    assert f"  failed: {refused} — connection refused (nothing listens on that port; the server may be down)" in lines
+    assert (
+        f"  failed: {refused} — connection refused (nothing listens on that port; the server may be down)"
+        in lines
+    )
     assert any(line.startswith(f"  failed: {unknown} — DNS: no such host") for line in lines), lines
     assert "Gave up retrying" not in result.stderr
     assert "twisted" not in result.stderr and "Failure" not in result.stderr

@@ -115,7 +115,7 @@ def test_old_and_broken_tls_servers_are_archived_with_their_tls_facts(tmp_path: 
 
 
 def _pem(issued: object) -> bytes:
-    from cryptography.hazmat.primitives import serialization  # noqa: PLC0415
+    from cryptography.hazmat.primitives import serialization
 
     return issued.cert.public_bytes(serialization.Encoding.PEM)  # type: ignore[attr-defined, no-any-return]
 
@@ -126,7 +126,9 @@ def test_legacy_fallback_off_gives_a_plain_reason(tmp_path: Path) -> None:
     pair = write_pair(tmp_path, "self", leaf)
     with s_server(*pair, "-tls1", *LEGACY) as port:
         url = f"https://127.0.0.1:{port}/"
-        result = archive_cli(tmp_path / "a", "--no-extract", "-s", "ARCHIVE_TLS_LEGACY=False", "-s", "RETRY_TIMES=0", url)
+        result = archive_cli(
+            tmp_path / "a", "--no-extract", "-s", "ARCHIVE_TLS_LEGACY=False", "-s", "RETRY_TIMES=0", url
+        )
     assert result.returncode == 1
     line = next(line for line in result.stderr.splitlines() if "failed:" in line)
     assert "TLS handshake failed: the server only offers an old TLS version" in line
@@ -135,7 +137,7 @@ def test_legacy_fallback_off_gives_a_plain_reason(tmp_path: Path) -> None:
 
 
 def test_legacy_context_allows_tls1_weak_ciphers_and_legacy_renegotiation() -> None:
-    from OpenSSL import SSL  # noqa: PLC0415
+    from OpenSSL import SSL
 
     ctx = legacy_context()
     assert ctx.set_options(0) & SSL.OP_LEGACY_SERVER_CONNECT  # set_options returns them all

@@ -123,7 +123,7 @@ class _CountingServer:
                 outer.connections += 1
                 super().setup()
 
-            def do_GET(self) -> None:  # noqa: N802
+            def do_GET(self) -> None:
                 outer.paths.append(self.path)
                 status, headers, body = routes.get(self.path, (404, {}, b"not here"))
                 self.send_response(status)
@@ -198,9 +198,7 @@ def test_public_name_resolving_to_loopback_is_refused(tmp_path: Path, listener: 
 
 @pytest.mark.slow
 def test_redirect_and_attachment_into_private_networks_are_refused(tmp_path: Path) -> None:
-    page = (
-        b"<html><body><a href='http://intranet.gov.cn.example/secret.pdf'>attachment</a></body></html>"
-    )
+    page = b"<html><body><a href='http://intranet.gov.cn.example/secret.pdf'>attachment</a></body></html>"
     routes = {
         "/cited": (302, {"Location": "http://169.254.169.254/latest/meta-data/"}, b""),
         "/page": (200, {"Content-Type": "text/html"}, page),
@@ -223,7 +221,10 @@ def test_redirect_and_attachment_into_private_networks_are_refused(tmp_path: Pat
     uris = {r.get("WARC-Target-URI") for r in all_records(archive) if r.record_type == "response"}
     assert uris == {f"{base}/cited", f"{base}/page"}  # the 302 hop is kept; nothing of the targets
     failed = {(url, reason) for url, kind, reason in _failures(archive) if kind == "attempt"}
-    assert ("http://169.254.169.254/latest/meta-data/", "refused: private address 169.254.169.254 (set ARCHIVE_ALLOW_PRIVATE to allow)") in failed
+    assert (
+        "http://169.254.169.254/latest/meta-data/",
+        "refused: private address 169.254.169.254 (set ARCHIVE_ALLOW_PRIVATE to allow)",
+    ) in failed
 
 
 @pytest.mark.slow

@@ -86,7 +86,7 @@ def issue(
 
 
 def _loopback() -> object:
-    import ipaddress  # noqa: PLC0415
+    import ipaddress
 
     return ipaddress.ip_address("127.0.0.1")
 
