@@ -198,8 +198,10 @@ class ArchivingDownloadHandler(HTTP11DownloadHandler):
             "_SizedRecordingFactory", (RecordingHTTP11ClientFactory,), {"tape_limit": limit}
         )
         self._pool._factory = factory
-        self._tls = build_from_crawler(ArchiveContextFactory, crawler, method=SSL.SSLv23_METHOD)
-        self._contextFactory = self._tls
+        self._tls: ArchiveContextFactory = build_from_crawler(
+            ArchiveContextFactory, crawler, method=SSL.SSLv23_METHOD
+        )
+        self._contextFactory = self._tls  # type: ignore[assignment]  # provides IPolicyForHTTPS
         self._tls_legacy = crawler.settings.getbool("ARCHIVE_TLS_LEGACY")
         self._policy = AddressPolicy.from_settings(crawler.settings)
 

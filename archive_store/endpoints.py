@@ -28,13 +28,16 @@ from twisted.web.error import SchemeNotSupported
 from archive_store.netpolicy import AddressPolicy, PrivateAddressRefused, ip_literal
 
 if TYPE_CHECKING:
-    from twisted.internet.interfaces import IAddress, IStreamClientEndpoint
+    from twisted.internet.interfaces import IAddress
     from twisted.python.failure import Failure
     from twisted.web.iweb import IPolicyForHTTPS
 
 
 class SocksError(ConnectError):
     """The SOCKS5 proxy refused or failed the CONNECT (its reply code, in words)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(string=message)  # type: ignore[no-untyped-call]
 
     def __str__(self) -> str:
         return str(self.args[0]) if self.args else "SOCKS5 proxy error"
@@ -63,14 +66,12 @@ async def resolve_checked(reactor: Any, host: str, policy: AddressPolicy, timeou
     return address
 
 
-def _tcp_endpoint(
-    reactor: Any, address: str, port: int, timeout: float | None, bind: Any
-) -> IStreamClientEndpoint:
+def _tcp_endpoint(reactor: Any, address: str, port: int, timeout: float | None, bind: Any) -> Any:
     kwargs: dict[str, Any] = {"bindAddress": bind}
     if timeout is not None:
         kwargs["timeout"] = timeout
     if isinstance(ipaddress.ip_address(address), ipaddress.IPv6Address):
-        return TCP6ClientEndpoint(reactor, address, port, **kwargs)
+        return TCP6ClientEndpoint(reactor, address, port, **kwargs)  # type: ignore[no-untyped-call]
     return TCP4ClientEndpoint(reactor, address, port, **kwargs)
 
 
@@ -155,8 +156,9 @@ class Socks5Endpoint:
 
 
 def _lose_connection(failure: Failure, protocol: Protocol) -> Failure:
-    if protocol.transport is not None:
-        protocol.transport.loseConnection()
+    transport: Any = protocol.transport
+    if transport is not None:
+        transport.loseConnection()
     return failure
 
 
@@ -175,7 +177,7 @@ class _Socks5Factory(Factory):
         self.target = target
         self.credentials = credentials
 
-    def buildProtocol(self, addr: IAddress) -> Protocol:  # noqa: N802 (Twisted's name)
+    def buildProtocol(self, addr: IAddress | None) -> Protocol:  # noqa: N802 (Twisted's name)
         protocol = _Socks5Protocol()
         protocol.factory = self
         protocol.addr = addr
@@ -186,16 +188,20 @@ class _Socks5Protocol(Protocol):
     """Greeting, optional username/password, CONNECT; then a pass-through to the inner protocol."""
 
     factory: _Socks5Factory
-    addr: IAddress
+    addr: IAddress | None
 
     def __init__(self) -> None:
         self._buffer = b""
         self._state = "greeting"
-        self._inner: Protocol | None = None
+        self._inner: Any = None
+
+    def _write(self, data: bytes) -> None:
+        transport: Any = self.transport
+        transport.write(data)
 
     def connectionMade(self) -> None:  # noqa: N802
         methods = b"\x00\x02" if self.factory.credentials else b"\x00"
-        self.transport.write(b"\x05" + bytes([len(methods)]) + methods)  # type: ignore[union-attr]
+        self._write(b"\x05" + bytes([len(methods)]) + methods)
 
     def dataReceived(self, data: bytes) -> None:  # noqa: N802
         if self._inner is not None:
@@ -208,18 +214,19 @@ class _Socks5Protocol(Protocol):
             self._state = "failed"
             if not self.factory.handshake.called:
                 self.factory.handshake.errback(exc)
-            self.transport.loseConnection()  # type: ignore[union-attr]
+            transport: Any = self.transport
+            transport.loseConnection()
 
     def _advance(self) -> None:
         if self._state == "greeting" and len(self._buffer) >= 2:
             version, method = self._buffer[0], self._buffer[1]
             self._buffer = self._buffer[2:]
             if version != 5 or method == 0xFF:
-                raise SocksError(string="the SOCKS5 proxy accepts none of our login methods")
+                raise SocksError("the SOCKS5 proxy accepts none of our login methods")
             if method == 2:
                 user, password = self.factory.credentials or ("", "")
                 u, p = user.encode(), password.encode()
-                self.transport.write(b"\x01" + bytes([len(u)]) + u + bytes([len(p)]) + p)  # type: ignore[union-attr]
+                self._write(b"\x01" + bytes([len(u)]) + u + bytes([len(p)]) + p)
                 self._state = "auth"
             else:
                 self._send_connect()
@@ -227,7 +234,7 @@ class _Socks5Protocol(Protocol):
             status = self._buffer[1]
             self._buffer = self._buffer[2:]
             if status != 0:
-                raise SocksError(string="the SOCKS5 proxy refused the user name or password")
+                raise SocksError("the SOCKS5 proxy refused the user name or password")
             self._send_connect()
         if self._state == "connect":
             self._read_connect_reply()
@@ -242,7 +249,7 @@ class _Socks5Protocol(Protocol):
         else:
             name = host.encode("idna")
             address = b"\x03" + bytes([len(name)]) + name
-        self.transport.write(b"\x05\x01\x00" + address + struct.pack("!H", port))  # type: ignore[union-attr]
+        self._write(b"\x05\x01\x00" + address + struct.pack("!H", port))
         self._state = "connect"
 
     def _read_connect_reply(self) -> None:
@@ -251,17 +258,17 @@ class _Socks5Protocol(Protocol):
             return
         if buf[1] != 0:
             reply = _SOCKS_REPLIES.get(buf[1], f"SOCKS reply {buf[1]}")
-            raise SocksError(string=f"the SOCKS5 proxy could not connect: {reply}")
+            raise SocksError(f"the SOCKS5 proxy could not connect: {reply}")
         length = {1: 4, 4: 16, 3: 1 + buf[4]}.get(buf[3])
         if length is None:
-            raise SocksError(string="the SOCKS5 proxy sent a reply we cannot read")
+            raise SocksError("the SOCKS5 proxy sent a reply we cannot read")
         total = 4 + length + 2
         if len(buf) < total:
             return
         rest, self._buffer = buf[total:], b""
-        inner = self.factory.wrapped.buildProtocol(self.addr)
+        inner: Any = self.factory.wrapped.buildProtocol(self.addr)
         if inner is None:
-            raise SocksError(string="no protocol for the tunnelled connection")
+            raise SocksError("no protocol for the tunnelled connection")
         self._inner = inner
         self._state = "open"
         inner.makeConnection(self.transport)
@@ -273,10 +280,10 @@ class _Socks5Protocol(Protocol):
         if self._inner is not None:
             self._inner.connectionLost(reason)
         elif not self.factory.handshake.called:
-            self.factory.handshake.errback(SocksError(string="the SOCKS5 proxy closed the connection"))
+            self.factory.handshake.errback(SocksError("the SOCKS5 proxy closed the connection"))
 
 
-class CheckedEndpointFactory(_StandardEndpointFactory):  # type: ignore[misc]
+class CheckedEndpointFactory(_StandardEndpointFactory):
     """Twisted's factory for HTTP/HTTPS endpoints, with checked (or SOCKS5) TCP underneath."""
 
     def __init__(
@@ -288,13 +295,13 @@ class CheckedEndpointFactory(_StandardEndpointFactory):  # type: ignore[misc]
         policy: AddressPolicy,
         socks: dict[str, Any] | None = None,
     ) -> None:
-        super().__init__(reactor, context_factory, connect_timeout, bind_address)
+        super().__init__(reactor, context_factory, connect_timeout, bind_address)  # type: ignore[no-untyped-call]
         self._policy = policy
         self._socks = socks
 
-    def endpointForURI(self, uri: URI) -> IStreamClientEndpoint:  # noqa: N802 (Twisted's name)
+    def endpointForURI(self, uri: URI) -> Any:  # noqa: N802 (Twisted's name)
         host = uri.host.decode("ascii")
-        endpoint: IStreamClientEndpoint
+        endpoint: Any
         if self._socks is not None:
             endpoint = Socks5Endpoint(
                 self._reactor,

@@ -110,13 +110,14 @@ CASES = [
     ),
     (
         "socks",
-        SocksError(string="the SOCKS5 proxy could not connect: host unreachable from the proxy"),
+        SocksError("the SOCKS5 proxy could not connect: host unreachable from the proxy"),
         "the SOCKS proxy failed: the SOCKS5 proxy could not connect: host unreachable from the proxy",
     ),
     (
         "tunnel",
         TunnelError(
-            "Could not open CONNECT tunnel with proxy 127.0.0.1:3128 [b'HTTP/1.1 407 Proxy Authentication Required\\r\\n']"
+            "Could not open CONNECT tunnel with proxy 127.0.0.1:3128 "
+            "[b'HTTP/1.1 407 Proxy Authentication Required\\r\\n']"
         ),
         "the proxy refused to open a tunnel to the server (it answered 407 Proxy Authentication Required); "
         "check the proxy address and its login",
