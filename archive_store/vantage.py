@@ -136,6 +136,23 @@ def apply_proxy(request: Request, proxy: str) -> None:
     request.meta[VANTAGE_META] = public(proxy)
 
 
+def fallback_proxy(settings: BaseSettings) -> str:
+    """The second vantage point `recheck` tries for a blocked or unreachable source ("" = none)."""
+    value = settings.get("ARCHIVE_PROXY_FALLBACK") or ""
+    if not value and (settings.getpriority("ARCHIVE_PROXY_FALLBACK") or 0) <= 0:
+        value = os.environ.get("ARCHIVE_PROXY_FALLBACK", "")
+    value = str(value).strip()
+    if value:
+        check_proxy_url(value, from_command_line=False)
+    return with_password(value) if value else ""
+
+
+def first_vantage(settings: BaseSettings) -> str:
+    """Short name of the vantage point a crawl fetches from by default."""
+    proxy = proxy_setting(settings)
+    return public(proxy) if proxy else "direct"
+
+
 def request_vantage(request: Request) -> str:
     """Which vantage point fetched this request, as written into its capture's metadata."""
     named = request.meta.get(VANTAGE_META)

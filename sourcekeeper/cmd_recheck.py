@@ -43,7 +43,7 @@ def register(subparsers: Any, add_common_options: Callable[[argparse.ArgumentPar
         help="only URLs not fetched within AGE (e.g. 12h, 7d, 2w)",
     )
     add_log_format_option(parser)
-    add_proxy_option(parser)
+    add_proxy_option(parser, fallback=True)
     add_common_options(parser)
     parser.set_defaults(func=run)
 

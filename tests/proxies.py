@@ -12,8 +12,16 @@ from __future__ import annotations
 import asyncio
 import base64
 import ipaddress
+import os
 import struct
 import sys
+
+# names only this proxy can resolve ("name=ip,…"): a source reachable from one vantage point only
+_NAMES = dict(pair.split("=", 1) for pair in os.environ.get("PROXY_NAME_MAP", "").split(",") if "=" in pair)
+
+
+async def _open(host: str, port: int) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
+    return await asyncio.open_connection(_NAMES.get(host, host), port)
 
 
 async def _pipe(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
@@ -60,7 +68,7 @@ class Proxy:
             return
         if method == "CONNECT":
             host, port = target.rsplit(":", 1)
-            upstream = await asyncio.open_connection(host, int(port))
+            upstream = await _open(host, int(port))
             writer.write(b"HTTP/1.1 200 Connection established\r\n\r\n")
             await writer.drain()
             await _splice((reader, writer), upstream)
@@ -68,7 +76,7 @@ class Proxy:
         rest = target.split("://", 1)[1]
         hostport, _, path = rest.partition("/")
         host, _, port = hostport.partition(":")
-        upstream = await asyncio.open_connection(host, int(port or 80))
+        upstream = await _open(host, int(port or 80))
         kept = [h for h in headers if not h.lower().startswith(("proxy-authorization:", "proxy-connection:"))]
         upstream[1].write(f"{method} /{path} {http_version}\r\n".encode("latin-1"))
         upstream[1].write(("\r\n".join(kept) + "\r\n\r\n").encode("latin-1"))
@@ -109,7 +117,7 @@ class Proxy:
         (port,) = struct.unpack("!H", await reader.readexactly(2))
         self.note(f"CONNECT {host}:{port}", login)
         try:
-            upstream = await asyncio.open_connection(host, port)
+            upstream = await _open(host, port)
         except OSError:
             writer.write(b"\x05\x05\x00\x01\x00\x00\x00\x00\x00\x00")
             writer.close()

@@ -5,6 +5,8 @@ index or log."""
 from __future__ import annotations
 
 import contextlib
+import json
+import os
 import socket
 import subprocess
 import sys
@@ -20,11 +22,11 @@ PASSWORD = "s3cret-vantage-pw"
 
 
 @contextlib.contextmanager
-def proxy(kind: str, log: Path, user: str | None = None) -> Iterator[int]:
+def proxy(kind: str, log: Path, user: str | None = None, name_map: str = "") -> Iterator[int]:
     port = free_port()
     login = [user, PASSWORD] if user else []
     command = [sys.executable, str(ROOT / "tests" / "proxies.py"), kind, str(port), str(log), *login]
-    proc = subprocess.Popen(command)
+    proc = subprocess.Popen(command, env={**os.environ, "PROXY_NAME_MAP": name_map})
     try:
         deadline = time.monotonic() + 20
         while True:
@@ -142,3 +144,27 @@ def test_a_password_on_the_command_line_is_refused(tmp_path: Path) -> None:
     assert result.returncode == 2
     assert "ARCHIVE_PROXY_PASSWORD" in result.stderr
     assert PASSWORD not in result.stderr
+
+
+@pytest.mark.slow
+def test_recheck_tries_a_second_vantage_point_before_calling_a_source_unreachable(
+    tmp_path: Path, mocksite: object
+) -> None:
+    """The source's name resolves only at the proxy (as a site may answer only inside China):
+    archived through it, then re-checked directly, which fails, and through the fallback."""
+    port = mocksite.url("/plain").split(":")[2].split("/")[0]  # type: ignore[attr-defined]
+    url = f"http://only-inside.gov.cn.example:{port}/plain"
+    archive = tmp_path / "archive"
+    log = tmp_path / "socks.log"
+    with proxy("socks5", log, name_map="only-inside.gov.cn.example=127.0.0.1") as proxy_port:
+        vantage = f"socks5h://127.0.0.1:{proxy_port}"
+        first = archive_cli(archive, "--no-extract", "--proxy", vantage, url)
+        assert first.returncode == 0, first.stderr
+        alone = run_cli("recheck", "--archive", archive, "--json", url)
+        checked = run_cli("recheck", "--archive", archive, "--json", "--proxy-fallback", vantage, url)
+    assert '"state": "unreachable"' in alone.stdout  # without a second vantage point
+    [line] = [json.loads(text) for text in checked.stdout.splitlines() if text.startswith("{")]
+    assert line["state"] == "unchanged", line
+    assert line["reason"].startswith(f"through {vantage}: ")
+    assert "from direct: unreachable (DNS: no such host" in line["reason"]
+    assert f"CONNECT only-inside.gov.cn.example:{port}" in log.read_text()  # socks5h: the proxy resolved it
