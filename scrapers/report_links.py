@@ -152,9 +152,11 @@ def parse_report(
 ) -> ParsedReport:
     """Citations of a report; `name` (file name or URL) and `content_type` help detect the format,
     `base_url` resolves relative links (reports fetched from the web)."""
+    from .report_limits import check_report_size  # noqa: PLC0415
     from .report_markdown import parse_markdown  # noqa: PLC0415
     from .report_office import parse_docx, parse_pdf  # noqa: PLC0415
 
+    check_report_size(len(data))
     fmt = detect_format(data, name, content_type)
     if fmt == "pdf":
         return parse_pdf(data)
