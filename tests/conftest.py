@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from sourcekeeper.rawsite import ServedSite
+from sourcekeeper.demo.rawsite import ServedSite
 
 # The suite's sites are on 127.0.0.1, which the archive refuses by default (issue 16); every crawl a
 # test starts, in this process or a subprocess, inherits this. Tests of the refusal set it back.

@@ -25,9 +25,9 @@ from twisted.internet.error import ConnectionLost, DNSLookupError, NoRouteError,
 from twisted.python.failure import Failure
 from twisted.web._newclient import ResponseFailed, ResponseNeverReceived
 
-from archive_store.endpoints import SocksError
-from archive_store.failures import describe_failure
-from archive_store.netpolicy import PrivateAddressRefused
+from archive_store.crawl.endpoints import SocksError
+from archive_store.crawl.failures import describe_failure
+from archive_store.crawl.netpolicy import PrivateAddressRefused
 
 
 def _wrapped(outer: BaseException, inner: BaseException) -> BaseException:

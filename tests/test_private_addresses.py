@@ -21,8 +21,8 @@ from twisted.internet import defer
 from twisted.internet.protocol import Factory, Protocol
 from twisted.internet.testing import MemoryReactor
 
-from archive_store.endpoints import CheckedEndpoint
-from archive_store.netpolicy import AddressPolicy, PrivateAddressRefused
+from archive_store.crawl.endpoints import CheckedEndpoint
+from archive_store.crawl.netpolicy import AddressPolicy, PrivateAddressRefused
 
 NAME_MAP_RESOLVER = ["-s", "DNS_RESOLVER=name_map_resolver.MappedResolver"]
 
