@@ -150,7 +150,7 @@ def profile_from_dict(
 
 
 def _proxy(data: dict[str, Any], path: Path | str) -> str | None:
-    from archive_store.vantage import ProxyURLError, check_proxy_url  # noqa: PLC0415
+    from archive_store.crawl.vantage import ProxyURLError, check_proxy_url  # noqa: PLC0415
 
     value = _optional_str(data, "proxy", path)
     if value:

@@ -9,8 +9,8 @@ from scrapy.utils.misc import load_object
 from archive_store.crawl.default_settings import apply_defaults
 from archive_store.crawl.extension import ArchiveExtension
 from archive_store.crawl.resume import ResumeMiddleware
-from archive_store.crawl.vantage import VantageMiddleware
 from archive_store.crawl.scrapy_seams import leave_out_remote_control, quiet_offline_tldextract
+from archive_store.crawl.vantage import VantageMiddleware
 
 if TYPE_CHECKING:
     from scrapy.settings import BaseSettings

@@ -33,11 +33,10 @@ from scrapy.utils.misc import build_from_crawler
 from archive_store.crawl.endpoints import CheckedAgent
 from archive_store.crawl.failures import describe_failure
 from archive_store.crawl.netpolicy import AddressPolicy, ip_literal
+from archive_store.crawl.session import ArchiveSession
 from archive_store.crawl.tlsfacts import connection_facts
 from archive_store.crawl.tlspolicy import ArchiveContextFactory
 from archive_store.crawl.vantage import SOCKS_META, socks_config
-
-from archive_store.crawl.session import ArchiveSession
 
 if TYPE_CHECKING:
     from collections.abc import Iterable

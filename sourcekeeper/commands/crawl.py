@@ -13,9 +13,9 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from sourcekeeper.proxy_option import add_proxy_option
 from sourcekeeper.jobs.archive import report_summary, summary_ok
 from sourcekeeper.options import UsageError, err, log_level, overrides
+from sourcekeeper.proxy_option import add_proxy_option
 
 
 def register(subparsers: Any, add_common_options: Callable[[argparse.ArgumentParser], None]) -> None:

@@ -12,7 +12,6 @@ import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from sourcekeeper.proxy_option import add_proxy_option
 from sourcekeeper.exitcodes import ExitCode
 from sourcekeeper.jobs.archive import summary_ok
 from sourcekeeper.jobs.unattended import (
@@ -22,6 +21,7 @@ from sourcekeeper.jobs.unattended import (
     parse_age,
 )
 from sourcekeeper.options import UsageError, log_level, overrides, require_archive
+from sourcekeeper.proxy_option import add_proxy_option
 
 if TYPE_CHECKING:
     from sourcekeeper.jobs.recheck import RecheckResult

@@ -20,11 +20,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from archive_store.lock import ArchiveLock
-from sourcekeeper.proxy_option import add_proxy_option
 from sourcekeeper.commands.enqueue import add_frontier_option, frontier_url
 from sourcekeeper.jobs.archive import report_summary, summary_ok
 from sourcekeeper.jobs.runner import CrawlFailed, build_settings, run_spider
 from sourcekeeper.options import UsageError, log_level, overrides
+from sourcekeeper.proxy_option import add_proxy_option
 
 if TYPE_CHECKING:
     from archive_store.storage.uploads import UploadResult
