@@ -154,10 +154,9 @@ class _RecordingAgent(_ScrapyAgent):
     connects through `CheckedAgent` (private-address policy, SOCKS5 vantage points)."""
 
     archive_tape: ExchangeTape | None = None
-
-    def __init__(self, *, policy: AddressPolicy, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self._policy = policy
+    # set by the handler after construction (the constructor takes exactly Scrapy's arguments,
+    # scrapy_seams.AGENT_ARGUMENTS); the default refuses every non-public address
+    policy = AddressPolicy()
 
     def _get_agent(self, request: Request, timeout: float) -> Any:
         from twisted.internet import reactor  # noqa: PLC0415 (the installed reactor)
@@ -167,7 +166,7 @@ class _RecordingAgent(_ScrapyAgent):
             host = urlparse_cached(request).hostname or ""
             literal = ip_literal(host)
             if literal is not None:
-                self._policy.check(str(literal), host)
+                self.policy.check(str(literal), host)
             return super()._get_agent(request, timeout)
         bind = normalize_bind_address(request.meta.get("bindaddress") or self._bindAddress)
         return CheckedAgent(
@@ -176,7 +175,7 @@ class _RecordingAgent(_ScrapyAgent):
             connectTimeout=timeout,
             bindAddress=bind,
             pool=self._pool,
-            policy=self._policy,
+            policy=self.policy,
             socks=socks_config(request.meta.get(SOCKS_META)),
         )
 
@@ -206,8 +205,7 @@ class ArchivingDownloadHandler(HTTP11DownloadHandler):
 
     def _agent(self) -> _RecordingAgent:
         # built as HTTP11DownloadHandler.download_request builds it (scrapy_seams.AGENT_ARGUMENTS)
-        return _RecordingAgent(
-            policy=self._policy,
+        agent = _RecordingAgent(
             contextFactory=self._contextFactory,
             bindAddress=self._bind_address,
             pool=self._pool,
@@ -217,6 +215,8 @@ class ArchivingDownloadHandler(HTTP11DownloadHandler):
             crawler=self._crawler,
             tls_verbose_logging=self._tls_verbose_logging,
         )
+        agent.policy = self._policy
+        return agent
 
     async def download_request(self, request: Request) -> Response:
         record = self._archive.enabled and not request.meta.get("dont_archive")
