@@ -2,7 +2,7 @@
 address given, as a public name would if its DNS pointed somewhere private; other names go to
 Scrapy's resolver. No /etc/hosts edit, nothing outside the crawl process changes.
 
-Used as `-s DNS_RESOLVER=name_map_resolver.MappedResolver` with tests/ on PYTHONPATH."""
+Used as `-s TWISTED_DNS_RESOLVER=name_map_resolver.MappedResolver` with tests/ on PYTHONPATH."""
 
 from __future__ import annotations
 

@@ -13,7 +13,7 @@ from contextlib import ExitStack
 from pathlib import Path
 
 import pytest
-from archive_helpers import all_records, archive_cli, records_for, run_cli
+from archive_helpers import ROOT, all_records, archive_cli, records_for, run_cli
 from tls_servers import issue, s_server, write_pair
 
 from archive_store.crawl.tlspolicy import LEGACY_CIPHERS, legacy_context
@@ -38,6 +38,9 @@ def test_old_and_broken_tls_servers_are_archived_with_their_tls_facts(tmp_path: 
     full = write_pair(tmp_path, "full", leaf, intermediate)
     leaf_only = write_pair(tmp_path, "leaf-only", leaf)
     expired_pair = write_pair(tmp_path, "expired", expired, intermediate)
+    # a server that ends the handshake when asked for a name it does not serve (SNI)
+    other = write_pair(tmp_path, "other", issue("good.example", intermediate))
+    sni_options = ("-cert2", other[1], "-key2", other[3], "-servername", "good.example", "-servername_fatal")
     store = tmp_path / "system-store.pem"  # the "system store" for this test: our root only
     store.write_bytes(_pem(root))
 
@@ -49,19 +52,28 @@ def test_old_and_broken_tls_servers_are_archived_with_their_tls_facts(tmp_path: 
             "modern": stack.enter_context(s_server(*full, "-tls1_3")),
             "expired": stack.enter_context(s_server(*expired_pair, "-tls1_2")),
             "no-intermediate": stack.enter_context(s_server(*leaf_only, "-tls1_2")),
+            "sni": stack.enter_context(s_server(*full, *sni_options)),
         }
         urls = {name: f"https://127.0.0.1:{port}/{name}" for name, port in ports.items()}
+        urls["sni"] = f"https://sni-breaks.example:{ports['sni']}/sni"
         archive = tmp_path / "archive"
         result = archive_cli(
             archive,
             "--no-extract",
             "-s",
             "RETRY_TIMES=0",
+            "-s",
+            "TWISTED_DNS_RESOLVER=name_map_resolver.MappedResolver",
             *urls.values(),
-            env={"SSL_CERT_FILE": str(store), "ARCHIVE_ALLOW_PRIVATE": "127.0.0.0/8"},
+            env={
+                "SSL_CERT_FILE": str(store),
+                "ARCHIVE_ALLOW_PRIVATE": "127.0.0.0/8",
+                "TEST_NAME_MAP": "sni-breaks.example=127.0.0.1",
+                "PYTHONPATH": f"{ROOT}:{ROOT / 'tests'}",
+            },
         )
     assert result.returncode == 0, result.stderr
-    assert "6 captured" in result.stderr and "0 failed" in result.stderr
+    assert "7 captured" in result.stderr and "0 failed" in result.stderr
 
     shown = {name: _show(archive, url) for name, url in urls.items()}
     tls = {name: s["tls"] for name, s in shown.items()}
@@ -76,6 +88,9 @@ def test_old_and_broken_tls_servers_are_archived_with_their_tls_facts(tmp_path: 
         assert facts[name]["mode"] == "legacy", facts[name]
         assert "TLS handshake failed" in str(facts[name]["fallback_reason"])
         assert "old TLS version" in str(facts[name]["fallback_reason"])
+    # SNI refused: modern and legacy fail on it, the last mode leaves the name out
+    assert facts["sni"]["mode"] == "legacy-no-sni"
+    assert "does not know the name it was asked for (SNI)" in str(facts["sni"]["fallback_reason"])
     # a modern server keeps modern TLS, with no fallback
     assert facts["modern"]["protocol"] == "TLSv1.3"
     assert facts["modern"]["mode"] == "modern" and facts["modern"]["fallback_reason"] is None

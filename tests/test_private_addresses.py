@@ -24,7 +24,7 @@ from twisted.internet.testing import MemoryReactor
 from archive_store.crawl.endpoints import CheckedEndpoint
 from archive_store.crawl.netpolicy import AddressPolicy, PrivateAddressRefused
 
-NAME_MAP_RESOLVER = ["-s", "DNS_RESOLVER=name_map_resolver.MappedResolver"]
+NAME_MAP_RESOLVER = ["-s", "TWISTED_DNS_RESOLVER=name_map_resolver.MappedResolver"]
 
 
 def _env(name_map: str, allow: str) -> dict[str, str]:

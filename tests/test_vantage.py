@@ -105,7 +105,7 @@ def test_socks5_proxy_for_http_and_https_and_the_policy_behind_it(tmp_path: Path
             "--proxy",
             f"socks5://archivist@127.0.0.1:{port}",
             "-s",
-            "DNS_RESOLVER=name_map_resolver.MappedResolver",
+            "TWISTED_DNS_RESOLVER=name_map_resolver.MappedResolver",
             http_url,
             https_url,
             intranet,

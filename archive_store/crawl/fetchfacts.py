@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING, Any
 
 from archive_store.crawl.tlsfacts import complete_facts, summary
 from archive_store.crawl.vantage import request_vantage
-from archive_store.index.facts import add_facts
 from archive_store.index.schema import CaptureFacts
 from archive_store.warc.recordbuilder import derived_record
 
@@ -55,6 +54,6 @@ def write_fetch_facts(
         tls_verified=tls["verified"] if tls else None,
         tls_json=json.dumps(summary(tls), ensure_ascii=False) if tls else None,
     )
-    session._index_call(add_facts, session.index, row)
+    session.pending_facts.append(row)  # committed with the batch of captures it belongs to
     if tls is not None:
         session._inc(f"archive/tls/{tls['protocol']}")

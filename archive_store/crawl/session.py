@@ -28,6 +28,7 @@ from archive_store.evidence.fixity import CustodyLog, Manifest
 from archive_store.hooks import FileClosedHook
 from archive_store.index.cdxj import fill_missing_cdxj_for_context
 from archive_store.index.database import ArchiveIndex, default_db_url
+from archive_store.index.facts import add_facts
 from archive_store.index.schema import Capture
 from archive_store.index.stored import initial_state, parse_warc_date
 from archive_store.layout import WARCS_DIR, ArchivePaths
@@ -126,6 +127,8 @@ class ArchiveSession:
             before_close=self._index_complete_for_file,
         )
         self._index_batch_timer: Any = None
+        # capture_facts rows (issue 16), written with the batch of the captures they describe
+        self.pending_facts: list[Any] = []
 
     @classmethod
     def for_crawler(cls, crawler: Crawler) -> ArchiveSession:
@@ -405,7 +408,10 @@ class ArchiveSession:
             if self._index_batch_timer.active():
                 self._index_batch_timer.cancel()
             self._index_batch_timer = None
-        return self._index_call(self.index.commit_captures)
+        if not self._index_call(self.index.commit_captures):
+            return False
+        facts, self.pending_facts = self.pending_facts, []
+        return not facts or self._index_call(add_facts, self.index, facts)
 
     def _index_complete_for_file(self) -> None:
         """Before the writer closes a WARC: every capture in it is committed to the index (after

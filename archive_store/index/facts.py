@@ -12,9 +12,11 @@ if TYPE_CHECKING:
     from archive_store.index.database import ArchiveIndex
 
 
-def add_facts(index: ArchiveIndex, row: CaptureFacts) -> None:
+def add_facts(index: ArchiveIndex, rows: list[CaptureFacts]) -> None:
+    """One transaction for a batch of rows (a crawl writes them with its batch of captures)."""
     with index.session() as db:
-        db.merge(row)
+        for row in rows:
+            db.merge(row)
         db.commit()
 
 
