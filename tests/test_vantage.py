@@ -132,6 +132,7 @@ def test_socks5_proxy_for_http_and_https_and_the_policy_behind_it(tmp_path: Path
     assert warc_files(archive)
 
 
+@pytest.mark.slow
 def test_a_password_on_the_command_line_is_refused(tmp_path: Path) -> None:
     result = run_cli(
         "archive",

@@ -190,18 +190,23 @@ class ArchivingDownloadHandler(HTTP11DownloadHandler):
 
     def __init__(self, crawler: Crawler) -> None:
         super().__init__(crawler)
-        self._archive = ArchiveSession.for_crawler(crawler)
-        limit = self._default_maxsize + 256 * 1024 if self._default_maxsize else 0
-        factory: type[RecordingHTTP11ClientFactory] = type(
-            "_SizedRecordingFactory", (RecordingHTTP11ClientFactory,), {"tape_limit": limit}
-        )
-        self._pool._factory = factory
+        # the network rules hold whether or not the archive records (issue 16)
         self._tls: ArchiveContextFactory = build_from_crawler(
             ArchiveContextFactory, crawler, method=SSL.SSLv23_METHOD
         )
         self._contextFactory = self._tls  # type: ignore[assignment]  # provides IPolicyForHTTPS
         self._tls_legacy = crawler.settings.getbool("ARCHIVE_TLS_LEGACY")
         self._policy = AddressPolicy.from_settings(crawler.settings)
+        # ARCHIVE_ENABLED=False: no recording, without the session (its lock, index and recovery)
+        self._archive: ArchiveSession | None = None
+        if not crawler.settings.getbool("ARCHIVE_ENABLED"):
+            return
+        self._archive = ArchiveSession.for_crawler(crawler)
+        limit = self._default_maxsize + 256 * 1024 if self._default_maxsize else 0
+        factory: type[RecordingHTTP11ClientFactory] = type(
+            "_SizedRecordingFactory", (RecordingHTTP11ClientFactory,), {"tape_limit": limit}
+        )
+        self._pool._factory = factory
 
     def _agent(self) -> _RecordingAgent:
         # built as HTTP11DownloadHandler.download_request builds it (scrapy_seams.AGENT_ARGUMENTS)
@@ -219,8 +224,8 @@ class ArchivingDownloadHandler(HTTP11DownloadHandler):
         return agent
 
     async def download_request(self, request: Request) -> Response:
-        record = self._archive.enabled and not request.meta.get("dont_archive")
-        if record:
+        archive = None if request.meta.get("dont_archive") else self._archive
+        if archive is not None:
             request.meta.pop("archive_capture", None)
         parsed = urlparse_cached(request)
         netloc = ((parsed.hostname or "").encode("idna"), parsed.port or 443)
@@ -242,8 +247,8 @@ class ArchivingDownloadHandler(HTTP11DownloadHandler):
                     if self._crawler.stats is not None:
                         self._crawler.stats.inc_value(f"archive/tls_fallback/{following}")
                     continue
-                if record:
-                    self._archive.record_failed_exchange(request, agent.archive_tape, exc)
+                if archive is not None:
+                    archive.record_failed_exchange(request, agent.archive_tape, exc)
                 if isinstance(exc, ResponseDataLossError) and not self._fail_on_dataloss_warned:
                     logger.warning(get_dataloss_msg(request.url))
                     self._fail_on_dataloss_warned = True
@@ -252,8 +257,8 @@ class ArchivingDownloadHandler(HTTP11DownloadHandler):
         if tape is not None and tape.tls is not None:
             reason = self._tls.fallback_reasons.get(netloc) if mode != "modern" else None
             tape.tls = {**tape.tls, "mode": mode, "fallback_reason": reason}
-        if record:
-            await self._archive.record_exchange(request, response, tape)
+        if archive is not None:
+            await archive.record_exchange(request, response, tape)
         return response
 
 
