@@ -130,7 +130,8 @@ EXTRACT_ENABLED = True
 # Worker processes extraction runs in, beside the reactor (0: one thread instead, for small runs).
 EXTRACT_PROCESSES = 2
 
-# Issue 16: reach every cited server, and only those (docs/network.md).
+# Issue 16: reach every cited server, and only those (docs/network.md) ------------------------
+
 # Private, loopback, link-local, CGNAT, multicast and unspecified addresses are refused after DNS
 # resolution: false, true, or comma-separated networks to allow ("127.0.0.0/8"). The environment
 # variable ARCHIVE_ALLOW_PRIVATE is read when no setting gives a value.
