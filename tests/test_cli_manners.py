@@ -55,6 +55,7 @@ LISTINGS = {
 }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", sorted(LISTINGS))
 def test_a_listing_into_a_closed_pipe_ends_quietly(archived, name):
     archive, url = archived
@@ -64,6 +65,7 @@ def test_a_listing_into_a_closed_pipe_ends_quietly(archived, name):
     assert result.returncode in (0, 3), stderr  # 3: recheck found a removal, not a pipe problem
 
 
+@pytest.mark.slow
 def test_report_piped_into_head(archived):
     archive, _ = archived
     line = f"{sys.executable} -m sourcekeeper report --json --archive {archive} | head -1"
@@ -122,6 +124,7 @@ def test_ctrl_c_during_replay_is_one_line_and_130(archived):
     assert not any("Traceback" in line or "KeyboardInterrupt" in line for line in lines)
 
 
+@pytest.mark.slow
 def test_chinese_is_asked_for_and_recorded(archived):
     archive, url = archived
     request = records_for(archive, url, "request")[0]

@@ -103,6 +103,7 @@ def test_options_from_the_file_and_from_the_command_line(tmp_path, monkeypatch):
         ("db = \n", "not valid TOML"),
     ],
 )
+@pytest.mark.slow
 def test_bad_files_are_usage_errors_naming_the_key(tmp_path, monkeypatch, text, message):
     path = _write(tmp_path / "sourcekeeper.toml", text)
     with pytest.raises(ConfigError, match=r".*") as raised:
@@ -112,11 +113,13 @@ def test_bad_files_are_usage_errors_naming_the_key(tmp_path, monkeypatch, text, 
     assert result.returncode == 2 and message in result.stderr and "Traceback" not in result.stderr
 
 
+@pytest.mark.slow
 def test_a_missing_config_file_is_a_usage_error(tmp_path):
     result = run_cli("config", "--config", tmp_path / "nope.toml", cwd=tmp_path)
     assert result.returncode == 2 and "no such file" in result.stderr
 
 
+@pytest.mark.slow
 def test_config_command_json(tmp_path):
     _write(tmp_path / "sourcekeeper.toml", "[settings]\nDOWNLOAD_DELAY = 3\n")
     result = run_cli("config", "--json", "-s", "RETRY_TIMES=5", cwd=tmp_path)
@@ -132,6 +135,7 @@ def test_config_command_json(tmp_path):
     assert rows["archive"] == {"name": "archive", "value": "archive", "source": "default"}
 
 
+@pytest.mark.slow
 def test_a_crawl_runs_with_the_files_settings(mocksite, tmp_path):
     archive = tmp_path / "archive"
     _write(

@@ -146,6 +146,7 @@ def crawled(mocksite, tmp_path_factory) -> Path:
     return archive
 
 
+@pytest.mark.slow
 def test_a_crawl_writes_heads_that_sha256sum_skips(crawled):
     manifest = Manifest(crawled / MANIFEST_NAME)
     heads = manifest.heads()
@@ -162,6 +163,7 @@ def test_a_crawl_writes_heads_that_sha256sum_skips(crawled):
         assert b"improperly formatted" not in checked.stderr
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("tamper", ["edit", "delete", "reorder"])
 def test_verify_names_the_broken_line(crawled, tmp_path, tamper):
     archive = tmp_path / "copy"
