@@ -174,10 +174,28 @@ ARCHIVE_MEDIA_EMBEDS_RESOLVE = True
 # where a voice message (<mpvoice voice_encode_fileid=…>) is fetched: WeChat's own player URL + the id
 WECHAT_VOICE_URL = "https://res.wx.qq.com/voice/getvoice?mediaid="
 
+# Issue 16: reach every cited server, and only those (docs/network.md) ------------------------
+
+# Private, loopback, link-local, CGNAT, multicast and unspecified addresses are refused after DNS
+# resolution: false, true, or comma-separated networks to allow ("127.0.0.0/8"). The environment
+# variable ARCHIVE_ALLOW_PRIVATE is read when no setting gives a value.
+ARCHIVE_ALLOW_PRIVATE = False
+# Vantage point: http://, https://, socks5:// or socks5h:// proxy URL for every fetch ("" = direct;
+# the environment variable ARCHIVE_PROXY too). The password comes from ARCHIVE_PROXY_PASSWORD.
+ARCHIVE_PROXY = ""
+# recheck: a source blocked or unreachable from the first vantage point is fetched again through
+# this one before it is reported ("" = none; the environment variable too).
+ARCHIVE_PROXY_FALLBACK = ""
+# After a failed TLS handshake, try a legacy context (TLS 1.0+, SECLEVEL 0, legacy renegotiation,
+# then without SNI) for that host; recorded in the capture's metadata.
+ARCHIVE_TLS_LEGACY = True
+
 
 def setting_problems(settings: BaseSettings) -> list[str]:
     """What is wrong with the archive settings given, checked before a crawl starts (a bad value
     found later, inside Scrapy's start-up, would surface as a traceback instead of a message)."""
+    from archive_store.crawl.netpolicy import AddressPolicy, setting_value  # noqa: PLC0415
+    from archive_store.crawl.vantage import ProxyURLError, check_proxy_url, proxy_setting  # noqa: PLC0415
     from archive_store.warc.recordbuilder import GZIP_LEVELS  # noqa: PLC0415 (ISA-L loads only when a crawl starts)
 
     problems = []
@@ -187,6 +205,16 @@ def setting_problems(settings: BaseSettings) -> list[str]:
     aside = settings.get("ARCHIVE_ASIDE_MIN_SIZE")
     if aside is not None and not str(aside).strip().isdigit():
         problems.append(f"ARCHIVE_ASIDE_MIN_SIZE must be a number of bytes, not {aside!r}")
+    try:
+        AddressPolicy.parse(setting_value(settings))
+    except ValueError as exc:
+        problems.append(str(exc))
+    proxy = proxy_setting(settings)
+    if proxy:
+        try:
+            check_proxy_url(proxy, from_command_line=False)
+        except ProxyURLError as exc:
+            problems.append(f"ARCHIVE_PROXY: {exc}")
     return problems + _media_problems(settings)
 
 
