@@ -62,7 +62,14 @@ def crawl(url: str, archive: Path, *settings: str) -> tuple[float, float]:
     """(seconds, peak RSS in MiB) of one `sourcekeeper archive` run in a child process."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     args = [sys.executable, "-m", "sourcekeeper", "archive", "--archive", str(archive), "--no-extract", url]
-    fast = ["DOWNLOAD_DELAY=0", "AUTOTHROTTLE_ENABLED=False", "DOWNLOAD_TIMEOUT=600", *settings]
+    # the site is on loopback, which the archive refuses unless allowed (issue 16)
+    fast = [
+        "DOWNLOAD_DELAY=0",
+        "AUTOTHROTTLE_ENABLED=False",
+        "DOWNLOAD_TIMEOUT=600",
+        "ARCHIVE_ALLOW_PRIVATE=127.0.0.0/8",
+    ]
+    fast += settings
     for setting in fast:
         args += ["-s", setting]
     started = time.monotonic()
