@@ -12,6 +12,7 @@ from archive_store.crawl.render_middleware import PRIORITY as RENDER_PRIORITY
 from archive_store.crawl.render_middleware import RenderMiddleware
 from archive_store.crawl.resume import ResumeMiddleware
 from archive_store.crawl.scrapy_seams import leave_out_remote_control, quiet_offline_tldextract
+from archive_store.crawl.vantage import VantageMiddleware
 
 if TYPE_CHECKING:
     from scrapy.settings import BaseSettings
@@ -33,6 +34,8 @@ class ArchiveAddon:
         settings.setdefault_in_component_priority_dict(
             downloader_middlewares, RenderMiddleware, RENDER_PRIORITY
         )
+        # before HttpProxyMiddleware (750), which turns the proxy URL's login into a header
+        settings.setdefault_in_component_priority_dict("DOWNLOADER_MIDDLEWARES", VantageMiddleware, 740)
         settings.setdefault_in_component_priority_dict("EXTENSIONS", ArchiveExtension, 0)
         # by import path (ARCHIVE_EXTRACTION_PIPELINE): the archive never imports the pipelines
         pipeline = load_object(settings.get("ARCHIVE_EXTRACTION_PIPELINE"))

@@ -22,6 +22,7 @@ from sourcekeeper.jobs.unattended import (
 )
 from sourcekeeper.options import UsageError, log_level, overrides, require_archive
 from sourcekeeper.options_render import add_render_options
+from sourcekeeper.proxy_option import add_proxy_option
 
 if TYPE_CHECKING:
     from sourcekeeper.jobs.recheck import RecheckResult
@@ -47,6 +48,7 @@ def register(subparsers: Any, add_common_options: Callable[[argparse.ArgumentPar
     )
     add_log_format_option(parser)
     add_render_options(parser)
+    add_proxy_option(parser, fallback=True)
     add_common_options(parser)
     parser.set_defaults(func=run)
 

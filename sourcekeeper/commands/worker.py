@@ -26,6 +26,7 @@ from sourcekeeper.jobs.runner import CrawlFailed, build_settings, run_spider
 from sourcekeeper.jobs.unattended import add_log_format_option, crawl_output_settings, emit_json
 from sourcekeeper.options import UsageError, log_level, overrides
 from sourcekeeper.options_render import add_render_options
+from sourcekeeper.proxy_option import add_proxy_option
 
 if TYPE_CHECKING:
     from archive_store.storage.uploads import UploadResult
@@ -54,6 +55,7 @@ def register(subparsers: Any, add_common_options: Callable[[argparse.ArgumentPar
     )
     add_log_format_option(parser)
     add_render_options(parser)
+    add_proxy_option(parser)
     add_common_options(parser)
     parser.set_defaults(func=worker)
 
