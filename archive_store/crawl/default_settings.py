@@ -130,7 +130,8 @@ EXTRACT_ENABLED = True
 # Worker processes extraction runs in, beside the reactor (0: one thread instead, for small runs).
 EXTRACT_PROCESSES = 2
 
-# --- Issue 14: rendering pages behind JavaScript challenges (docs/rendering.md) -------------------
+# Issue 14: pages behind JavaScript challenges, rendered in Chromium (docs/rendering.md) ---------
+
 # auto: a page answered by a JS challenge is rendered in headless Chromium, every browser request
 # fetched through the recording handler; always: every HTML page; never: no browser at all.
 ARCHIVE_RENDER = "auto"
