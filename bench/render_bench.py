@@ -34,6 +34,8 @@ from archive_store.crawl.render_browser import CHROMIUM_FLAGS, find_chromium  # 
 from sourcekeeper.demo.rawsite import ServedSite  # noqa: E402
 
 BIN = Path(sys.executable).parent
+# the benchmark sites are on loopback, which the crawl refuses by default (issue 16)
+os.environ.setdefault("ARCHIVE_ALLOW_PRIVATE", "127.0.0.0/8")
 FAST = ["-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False", "-q"]
 PLAIN = ["-s", "CONCURRENT_REQUESTS=16", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=16", "--no-extract"]
 
