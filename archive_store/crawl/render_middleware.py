@@ -174,6 +174,7 @@ class RenderMiddleware:
                     max_rounds=self.max_rounds,
                     snapshots=True,
                     hop=int(request.meta.get("archive_hop", 0)),
+                    parent=request.meta.get("archive_parent"),
                 )
                 outcome = await render.run()
             except Exception as exc:  # a crashed or unstartable browser: recorded, the crawl goes on

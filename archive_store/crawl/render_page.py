@@ -143,6 +143,7 @@ class PageRender:
         max_rounds: int,
         snapshots: bool,
         hop: int = 0,
+        parent: str | None = None,
     ) -> None:
         self.context = context
         self.download = download
@@ -154,6 +155,7 @@ class PageRender:
         self.max_rounds = max_rounds
         self.snapshots = snapshots
         self.hop = hop
+        self.parent = parent  # the page's own parent (its documents are the page, not its children)
         self.exchanges: list[Exchange] = []
         self._pending = 0
         self._last_activity = time.monotonic()
@@ -343,7 +345,10 @@ class PageRender:
         # the page's own documents keep its hop; its scripts, images, XHR and other navigations
         # are one hop further (a re-check then re-checks the page, not its favicon)
         same_page = exchange.main_document and urldefrag(exchange.url)[0] == urldefrag(self.url)[0]
-        scrapy_request = await self._scrapy_request(event, self.hop if same_page else self.hop + 1)
+        if same_page:
+            scrapy_request = await self._scrapy_request(event, self.hop, self.parent)
+        else:
+            scrapy_request = await self._scrapy_request(event, self.hop + 1, self.url)
         try:
             response = await self.download(scrapy_request)
         except Exception as exc:  # a failed fetch is in the index already (recording handler)
@@ -351,7 +356,7 @@ class PageRender:
             return None, None
         return response, scrapy_request.meta.get("archive_capture")
 
-    async def _scrapy_request(self, event: dict[str, Any], hop: int) -> scrapy.Request:
+    async def _scrapy_request(self, event: dict[str, Any], hop: int, parent: str | None) -> scrapy.Request:
         assert self._cdp is not None
         request = event["request"]
         url = request["url"]
@@ -376,7 +381,7 @@ class PageRender:
                 "handle_httpstatus_all": True,
                 "download_timeout": left,
                 "archive_hop": hop,
-                "archive_parent": self.url,
+                "archive_parent": parent,
             },
         )
 
