@@ -17,6 +17,7 @@ from lxml import etree
 
 from pipelines import density
 from pipelines.attachments import find_attachments, find_images
+from pipelines.bodylines import extend_run, keep_at_end, keep_at_start
 from pipelines.dates import parse_date
 from pipelines.dateselect import DateFields, choose_dates
 from pipelines.fields import (
@@ -114,7 +115,11 @@ def _body(root: etree._Element, platform_body: etree._Element | None) -> tuple[s
         if text:
             return text, platform_body
     block = density.main_block(root)
-    text = "\n".join(density.best_run(text_lines(block))) if block is not None else ""
+    text = ""
+    if block is not None:
+        block_lines = text_lines(block)
+        run = extend_run([line for line, _ in block_lines], density.best_run(block_lines))
+        text = "\n".join(run)
     if len(text) < _MIN_DENSITY_CHARS and _small_enough_for_trafilatura(root):
         fallback = _trafilatura_text(root)
         if len(fallback) > len(text):
@@ -172,11 +177,15 @@ def _trim_edges(text: str, title: str | None) -> tuple[list[str], str, list[str]
     lines = text.split("\n") if text else []
     head: list[str] = []
     while len(lines) > 1 and len(head) < _EDGE_LINES:
+        if lines[0] != title and keep_at_start(lines[0]):
+            break  # a lead sentence or a 文号/主送 line, even when it starts with a year
         if not (_is_heading(lines[0], title, len(head) < _EDGE_LINES - 2) or _is_byline(lines[0])):
             break
         head.append(lines.pop(0))
     tail: list[str] = []
     while len(lines) > 1 and len(tail) < _EDGE_LINES and _is_byline(lines[-1]):
+        if keep_at_end(lines):
+            break  # a closing sentence, or the 落款 and signing date of a document
         tail.insert(0, lines.pop())
     return head, "\n".join(lines), tail
 
