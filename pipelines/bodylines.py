@@ -19,7 +19,9 @@ import re
 # ？ or ！ and hold a comma, but are short and have no 。.
 _SENTENCE_RE = re.compile(r"[。]|^(?=.{20,}).*[，,].*[！？!?；;]$|^(?=.{40,}).*[，,]")
 _DOC_NUMBER_RE = re.compile(r"^\S{1,12}[〔\[［【(（](?:19|20)\d{2}[〕\]］】)）]\s*\d{1,5}\s*号$")
-_ADOPTION_RE = re.compile(r"^[（(].{0,60}?(?:19|20|[〇○一二])\S{0,40}?(?:通过|发布|公布|印发|施行|修订|修正)[^)）]{0,30}[)）]$")
+_ADOPTION_RE = re.compile(
+    r"^[（(].{0,60}?(?:19|20|[〇○一二])\S{0,40}?(?:通过|发布|公布|印发|施行|修订|修正)[^)）]{0,30}[)）]$"
+)
 _ADDRESSEE_RE = re.compile(r"^[^。！？]{2,120}[：:]$")
 _ATTACHMENT_RE = re.compile(r"^附\s*件\s*\d*\s*[：:.．]?")
 _SIGNING_DATE_RE = re.compile(

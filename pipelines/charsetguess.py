@@ -87,7 +87,11 @@ def is_cjk_codec(codec: str) -> bool:
 def clean_gb18030(body: bytes) -> Reading | None:
     """The GB18030 reading when it is error-free and plainly Chinese, else None."""
     reading = read_as(body[:_SAMPLE_BYTES], "gb18030")
-    if reading.replacements == 0 and reading.hanzi >= _MIN_HANZI and reading.common_share >= CLEAN_COMMON_SHARE:
+    if (
+        reading.replacements == 0
+        and reading.hanzi >= _MIN_HANZI
+        and reading.common_share >= CLEAN_COMMON_SHARE
+    ):
         return reading
     return None
 

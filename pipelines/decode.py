@@ -191,4 +191,3 @@ def decode_body(body: bytes, content_type: str | None) -> DecodedDocument:
     if bad:
         logger.info("lossy decoding with %s: %d replacement(s)", codec, bad)
     return DecodedDocument(text, first_label, "detected", codec, bad, "; ".join([*notes, evidence]))
-

@@ -25,7 +25,10 @@ def _extract_notice(path: str) -> tuple[str, list[str]]:
 
 def test_demo_notice_keeps_its_lead_paragraph() -> None:
     text, paragraphs = _extract_notice(DEMO_NOTICE)
-    assert text.split("\n")[0] == "2024年上半年，县局在县委、县政府和上级公安机关的坚强领导下，各项工作取得新进展。"
+    assert (
+        text.split("\n")[0]
+        == "2024年上半年，县局在县委、县政府和上级公安机关的坚强领导下，各项工作取得新进展。"
+    )
     assert text.split("\n") == paragraphs
 
 
@@ -44,12 +47,14 @@ def _corpus_cases() -> list[object]:
 @pytest.mark.parametrize("case", _corpus_cases())
 def test_corpus_lead_paragraph_is_kept(case: object) -> None:
     """The first paragraph of the hand-cleaned truth is at the start of our body text."""
-    from pipelines.evaluate import Case  # noqa: PLC0415
+    from pipelines.evaluate import Case
 
     assert isinstance(case, Case) and case.truth_text is not None
     page = extract_page(decode_body(case.body, "text/html").text, case.url)
     # the truth starts with the headline; the lead is its first sentence-bearing paragraph
-    lead = next((ln.strip() for ln in case.truth_text.splitlines() if "。" in ln and len(ln.strip()) >= 20), "")
+    lead = next(
+        (ln.strip() for ln in case.truth_text.splitlines() if "。" in ln and len(ln.strip()) >= 20), ""
+    )
     if not lead:
         pytest.skip("truth has no paragraph with a full stop")
     ours = "".join(page.text.split())
@@ -63,7 +68,7 @@ def _doc(lines: list[str]) -> bytes:
         "<div class='nav'><a href='/'>首页</a> <a href='/x'>通知公告</a></div>"
         f"<h1>关于加强冬季安全工作的通知</h1><div class='content'>{paragraphs}</div>"
         "<div class='footer'>版权所有 示例县公安局</div></body></html>"
-    ).encode("utf-8")
+    ).encode()
 
 
 def test_official_document_lines_are_kept() -> None:
