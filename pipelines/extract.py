@@ -7,17 +7,15 @@ by :mod:`pipelines.decode`; bad input yields an empty :class:`ExtractedPage`, ne
 
 from __future__ import annotations
 
-import copy
 import logging
 import re
 from dataclasses import asdict, dataclass, field
 
-import trafilatura
 from lxml import etree
 
-from pipelines import density
 from pipelines.attachments import find_attachments, find_images
-from pipelines.bodylines import extend_run, keep_at_end, keep_at_start
+from pipelines.bodylines import keep_at_end, keep_at_start
+from pipelines.bodyselect import choose_body
 from pipelines.dates import parse_date
 from pipelines.dateselect import DateFields, choose_dates
 from pipelines.fields import (
@@ -34,8 +32,6 @@ from pipelines.wechat import is_wechat, wechat_body, wechat_meta
 
 logger = logging.getLogger(__name__)
 
-_MIN_DENSITY_CHARS = 80  # shorter than this, let trafilatura have a go as well
-_TRAFILATURA_MAX_NODES = 20_000
 _TRAILER_LINES = 12  # 来源/作者 often follow the body ("来源：新闻晨报 编辑：山石")
 _EDGE_LINES = 7  # title/byline lines a body block may start or end with
 _HEADING_MAX_CHARS = 40
@@ -65,6 +61,12 @@ class ExtractedPage:
     canonical_url: str | None = None
     attachments: list[dict[str, str]] = field(default_factory=list)
     images: list[str] = field(default_factory=list)
+    # where each date came from ("label:发布时间", "meta:PubDate", "url", "body:signing-date" …)
+    date_source: str | None = None
+    document_date: str | None = None  # 成文日期 / 签发日期 / signing date of an official document
+    document_date_source: str | None = None
+    extractor: str | None = None  # which extractor produced the text, and why it won
+    extractor_reason: str | None = None
 
     def to_json(self) -> dict[str, object]:
         """Plain JSON-ready dict (for the WARC metadata record and the index)."""
@@ -106,40 +108,6 @@ def _extract_wechat(html: str, root: etree._Element, url: str) -> ExtractedPage:
         attachments=find_attachments(body, url) if body is not None else [],
         images=find_images(body, url),
     )
-
-
-def _body(root: etree._Element, platform_body: etree._Element | None) -> tuple[str, etree._Element | None]:
-    """Body text and element: the platform's container, else the densest block, else trafilatura."""
-    if platform_body is not None:
-        text = block_text(platform_body)
-        if text:
-            return text, platform_body
-    block = density.main_block(root)
-    text = ""
-    if block is not None:
-        block_lines = text_lines(block)
-        run = extend_run([line for line, _ in block_lines], density.best_run(block_lines))
-        text = "\n".join(run)
-    if len(text) < _MIN_DENSITY_CHARS and _small_enough_for_trafilatura(root):
-        fallback = _trafilatura_text(root)
-        if len(fallback) > len(text):
-            return fallback, block
-    return text, block
-
-
-def _small_enough_for_trafilatura(root: etree._Element) -> bool:
-    """trafilatura slows down badly on huge trees (seconds per 100k nodes); our path is linear."""
-    return all(i < _TRAFILATURA_MAX_NODES for i, _ in enumerate(root.iter()))
-
-
-def _trafilatura_text(root: etree._Element) -> str:
-    """trafilatura on a copy of our tree (it edits the tree it is given)."""
-    try:
-        result = trafilatura.extract(copy.deepcopy(root), include_tables=True, include_comments=False)
-    except Exception:  # trafilatura raises assorted errors on odd trees
-        logger.debug("trafilatura failed", exc_info=True)
-        return ""
-    return result if isinstance(result, str) else ""
 
 
 def _split_lines(page_lines: list[str], text: str) -> tuple[list[str], list[str]]:
@@ -193,7 +161,8 @@ def _trim_edges(text: str, title: str | None) -> tuple[list[str], str, list[str]
 def _extract_generic(root: etree._Element, url: str) -> ExtractedPage:
     hints = detect_platform(root, url)
     page_lines = [line for line, _ in text_lines(root)]
-    text, block = _body(root, hints.body)
+    body = choose_body(root, hints.platform, hints.body)
+    text, block = body.text, body.block
     title = hints.title or choose_title(root, page_lines)
     header, trailer = _split_lines(page_lines, text)
     head, text, tail = _trim_edges(text, title)
@@ -226,4 +195,9 @@ def _extract_generic(root: etree._Element, url: str) -> ExtractedPage:
         canonical_url=None,
         attachments=find_attachments(root, url),
         images=find_images(block, url),
+        date_source=dates.source,
+        document_date=dates.document,
+        document_date_source=dates.document_source,
+        extractor=body.extractor,
+        extractor_reason=body.why,
     )
