@@ -19,13 +19,13 @@ from typing import Any
 from sqlalchemy import delete, select
 from warcio.archiveiterator import ArchiveIterator
 
-from archive_store.reader import decode_content, load_capture
-from archive_store.schema import Capture, Page
-from archive_store.session import ArchiveSession
-from pipelines.analyse import analyse
-from pipelines.facts import ResponseFacts
+from archive_store.crawl.session import ArchiveSession
+from archive_store.index.schema import Capture, Page
+from archive_store.storage.reader import decode_content, load_capture
+from pipelines.extraction.analyse import analyse
+from pipelines.extraction.facts import ResponseFacts
+from pipelines.extraction.version import EXTRACTOR_VERSION, LEGACY_VERSION, version_of
 from pipelines.pipeline import METADATA_TYPE
-from pipelines.version import EXTRACTOR_VERSION, LEGACY_VERSION, version_of
 
 logger = logging.getLogger(__name__)
 # States decided by how the fetch went, not by the bytes: a re-run on the bytes cannot judge them.

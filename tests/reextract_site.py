@@ -4,9 +4,9 @@ Loaded by the raw test server as `tests/reextract_site.py:ROUTES`."""
 
 from __future__ import annotations
 
-from pipelines.blockpages import block_pages
+from pipelines.extraction.blockpages import block_pages
+from sourcekeeper.demo.rawsite import page
 from sourcekeeper.demo.site import NOTICES, notice_html
-from sourcekeeper.rawsite import page
 
 NOTICE = next(n for n in NOTICES if n.id == 1008)
 VERIFY_PATH = "/web/verify.html"

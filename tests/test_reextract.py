@@ -16,12 +16,12 @@ import pytest
 from archive_helpers import all_records, archive_cli, run_cli, warc_files
 from reextract_site import NOTICE, VERIFY_PATH
 
-from archive_store.default_settings import apply_defaults
-from archive_store.schema import Page
-from archive_store.session import ArchiveSession
+from archive_store.crawl.default_settings import apply_defaults
+from archive_store.crawl.session import ArchiveSession
+from archive_store.index.schema import Page
 from pipelines.pipeline import METADATA_TYPE
-from sourcekeeper.rawsite import ServedSite
-from sourcekeeper.runner import build_settings
+from sourcekeeper.demo.rawsite import ServedSite
+from sourcekeeper.jobs.runner import build_settings
 
 SITE = "tests/reextract_site.py:ROUTES"
 LEAD = "2024年上半年，县局在县委、县政府和上级公安机关的坚强领导下，各项工作取得新进展。"

@@ -6,12 +6,12 @@ from pathlib import Path
 
 import pytest
 
-from pipelines.analyse import analyse
-from pipelines.blockpages import BlockPage, article_controls, block_pages
-from pipelines.classify import classify
-from pipelines.decode import decode_body
-from pipelines.evaluate import load_cases
-from pipelines.facts import ResponseFacts
+from pipelines.extraction.analyse import analyse
+from pipelines.extraction.blockpages import BlockPage, article_controls, block_pages
+from pipelines.extraction.classify import classify
+from pipelines.extraction.decode import decode_body
+from pipelines.extraction.evaluate import load_cases
+from pipelines.extraction.facts import ResponseFacts
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
 HTML = [("Content-Type", "text/html; charset=utf-8")]
