@@ -24,7 +24,7 @@ from sqlalchemy import (
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
-from archive_store.index.database.addedcolumns import ensure_added_columns
+from archive_store.index.addedcolumns import ensure_added_columns
 from archive_store.index.schema import Base, Capture, Failure, Page, Run, WarcFile
 from archive_store.index.search_setup import ensure_search_index
 from archive_store.layout import INDEX_NAME
