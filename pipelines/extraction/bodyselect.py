@@ -43,10 +43,8 @@ def _chars(text: str) -> int:
     return len(_WS_RE.sub("", text))
 
 
-def _link_share(node: etree._Element) -> float:
-    total = _chars(block_text(node))
-    links = _chars(block_text(node)) - _chars(block_text(node, skip_links=True))
-    return links / total if total else 0.0
+def _link_share(node: etree._Element, total: int) -> float:
+    return (total - _chars(block_text(node, skip_links=True))) / total if total else 0.0
 
 
 def _small_enough_for_trafilatura(root: etree._Element) -> bool:
@@ -75,7 +73,7 @@ def choose_body(root: etree._Element, platform: str, platform_body: etree._Eleme
     if platform_body is not None:
         text = block_text(platform_body)
         chars = _chars(text)
-        if chars and _link_share(platform_body) > _LINK_SHARE:
+        if chars and _link_share(platform_body, chars) > _LINK_SHARE:
             why = f"{platform} body rejected: mostly link text"
         elif chars and main_chars >= _MIN_MAIN_BLOCK and chars < SHORT_SHARE * main_chars:
             why = f"{platform} body rejected: {chars} chars against a {main_chars}-char main text block"

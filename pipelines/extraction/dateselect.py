@@ -40,6 +40,7 @@ _META_DATE_NAMES = (
     "dc.date",
     "dcterms.created",
 )
+_WRITTEN_HINTS = ("成文", "印发", "发文", "签发")
 _BELOW_TITLE = 6
 _ABOVE_TITLE = 2
 _ABOVE_BODY = 8
@@ -158,7 +159,8 @@ def _document_date(
         return labels.written.iso, "label:written"
     if after.written is not None:
         return after.written.iso, "label:written"
-    anywhere = labelled_dates(page_lines).written
+    # only lines that can hold such a label (a substring test is far cheaper than the label regex)
+    anywhere = labelled_dates([line for line in page_lines if any(k in line for k in _WRITTEN_HINTS)]).written
     if anywhere is not None:
         return anywhere.iso, "label:written"
     for line in body[-3:][::-1]:
