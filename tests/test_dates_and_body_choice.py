@@ -55,7 +55,8 @@ def test_us_stamp_with_pm_is_month_first_and_keeps_the_china_calendar_day() -> N
 
 def test_meta_date_with_utc_offset_is_converted_to_china_time() -> None:
     html = (
-        '<html><head><title>通知</title><meta property="article:published_time" content="2024-06-26T20:30:00Z">'
+        "<html><head><title>通知</title>"
+        '<meta property="article:published_time" content="2024-06-26T20:30:00Z">'
         f"</head><body><div>{''.join(f'<p>{line}</p>' for line in TEXT.split(chr(10)))}</div></body></html>"
     )
     page = extract_page(html, "http://x.invalid/a.html")
@@ -101,6 +102,32 @@ def test_platform_body_far_shorter_than_the_main_block_falls_back() -> None:
 
 def test_platform_body_that_holds_the_text_wins() -> None:
     body = "".join(f"<p>{line}</p>" for line in TEXT.split("\n"))
-    html = f"<html><head><title>通知</title></head><body><h1>通知</h1><div class='TRS_Editor'>{body}</div></body></html>"
+    html = (
+        "<html><head><title>通知</title></head><body><h1>通知</h1>"
+        f"<div class='TRS_Editor'>{body}</div></body></html>"
+    )
     page = extract_page(html, "http://x.invalid/t20240101_1.html")
     assert (page.extractor, page.text) == ("platform:trs", TEXT)
+
+
+def test_ucap_page_keeps_heading_and_adoption_note() -> None:
+    """www.gov.cn (UCAP): heading and adoption note sit outside #UCAP-CONTENT; both are the document's."""
+    heading = "全国人民代表大会常务委员会关于修改《中华人民共和国示例法》的决定"
+    note = "（2021年4月29日第十三届全国人民代表大会常务委员会第二十八次会议通过）"
+    paragraphs = [
+        "第十三届全国人民代表大会常务委员会第二十八次会议决定对《中华人民共和国示例法》作如下修改：",
+        "一、将第二条修改为：“本法适用于中华人民共和国境内的示例活动。”",
+        "本决定自公布之日起施行。",
+    ]
+    html = (
+        f"<html><head><title>{heading}_中国政府网</title></head><body>"
+        "<div class='nav'><a href='/'>首页</a> <a href='/zhengce/'>政策</a></div>"
+        f"<div class='article'><h1>{heading}</h1><div class='pages-date'>2021-04-30 08:00 来源：新华社</div>"
+        f"<p class='note'>{note}</p><div id='UCAP-CONTENT'>"
+        + "".join(f"<p>{line}</p>" for line in paragraphs)
+        + "</div></div><div class='footer'>版权所有：中国政府网</div></body></html>"
+    )
+    page = extract_page(html, "https://www.gov.cn/xinwen/2021-04/30/content_5604152.htm")
+    assert page.platform == "ucap" and page.extractor == "platform:ucap"
+    assert page.text.split("\n") == [heading, note, *paragraphs]
+    assert page.date == "2021-04-30"

@@ -81,3 +81,20 @@ def test_generated_from_the_corpus() -> None:
     cases = development_cases(corpus, usable)
     assert len({c.kind for c in cases}) == 7
     assert _check(cases) == []
+
+
+@pytest.mark.slow
+@pytest.mark.corpus
+@pytest.mark.skipif(not (CORPUS / "cwced").is_dir(), reason=f"corpus absent at {CORPUS}")
+def test_leave_one_site_out_meets_the_issue_goals() -> None:
+    """Issue 15's goals, leave-one-site-out over the corpus plus the generated set (`make eval`)."""
+    from pipelines.extraction.evaluate import evaluate
+
+    devset = evaluate(CORPUS)["devset"]
+    assert isinstance(devset, dict)
+    figures = devset["leave_one_site_out"]["all"]
+    date_ok, date_n = figures["date"]
+    title_ok, title_n = figures["title"]
+    assert date_ok / date_n >= 0.97 and title_ok / title_n >= 0.97 and figures["f1"] >= 0.93
+    blocked_ok, blocked_n = figures["block_pages_right"]
+    assert blocked_ok == blocked_n and figures["wrong_script"][0] == 0

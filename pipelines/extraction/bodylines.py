@@ -22,7 +22,11 @@ _DOC_NUMBER_RE = re.compile(r"^\S{1,12}[〔\[［【(（](?:19|20)\d{2}[〕\]］�
 _ADOPTION_RE = re.compile(
     r"^[（(].{0,60}?(?:19|20|[〇○一二])\S{0,40}?(?:通过|发布|公布|印发|施行|修订|修正)[^)）]{0,30}[)）]$"
 )
-_ADDRESSEE_RE = re.compile(r"^[^。！？]{2,120}[：:]$")
+# 主送: "各乡镇人民政府，县直各单位：" — several addressees, or one ending in an office's name
+_ADDRESSEE_RE = re.compile(
+    r"^(?:各[^。！？]{1,118}|[^。！？]{1,118}[，、][^。！？]{1,118}"
+    r"|[^。！？]{1,60}(?:政府|单位|部门|局|委员会|厅|办公室|派出所|院|公司|处|科室|街道|乡镇))[：:]$"
+)
 _ATTACHMENT_RE = re.compile(r"^附\s*件\s*\d*\s*[：:.．]?")
 _SIGNING_DATE_RE = re.compile(
     r"^(?:(?:19|20)\d{2}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日"

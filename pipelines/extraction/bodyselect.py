@@ -31,6 +31,12 @@ _LINK_SHARE = 0.5  # a body with more link text than this is a link list
 _WS_RE = re.compile(r"\s+")
 
 
+# Site profiles: rules keyed to one platform's markup live here, not in the general extractor.
+# UCAP (开普云, www.gov.cn): the heading sits outside #UCAP-CONTENT, yet a resolution or decision
+# is cited by it, so it is kept as the body's first line.
+PLATFORM_PROFILES: dict[str, dict[str, bool]] = {"ucap": {"keep_heading": True}}
+
+
 @dataclass
 class Body:
     text: str

@@ -14,8 +14,8 @@ from dataclasses import asdict, dataclass, field
 from lxml import etree
 
 from pipelines.extraction.attachments import find_attachments, find_images
-from pipelines.extraction.bodylines import keep_at_end, keep_at_start
-from pipelines.extraction.bodyselect import choose_body
+from pipelines.extraction.bodylines import extend_run, keep_at_end, keep_at_start
+from pipelines.extraction.bodyselect import PLATFORM_PROFILES, choose_body
 from pipelines.extraction.dates import parse_date
 from pipelines.extraction.dateselect import DateFields, choose_dates
 from pipelines.extraction.fields import (
@@ -162,12 +162,17 @@ def _extract_generic(root: etree._Element, url: str) -> ExtractedPage:
     hints = detect_platform(root, url)
     page_lines = [line for line, _ in text_lines(root)]
     body = choose_body(root, hints.platform, hints.body)
-    text, block = body.text, body.block
+    block = body.block
+    # 文号 / adoption note just above a platform container, 落款 + signing date just below it
+    text = "\n".join(extend_run(page_lines, body.text.split("\n"))) if body.text else ""
     title = hints.title or choose_title(root, page_lines)
     header, trailer = _split_lines(page_lines, text)
     head, text, tail = _trim_edges(text, title)
     header += head
     trailer = tail + trailer
+    keep_heading = PLATFORM_PROFILES.get(hints.platform, {}).get("keep_heading")
+    if keep_heading and title and text and not text.startswith(title):
+        text = f"{title}\n{text}"  # the heading is part of the document's text on this platform
     dates: DateFields = choose_dates(
         root,
         header=header,
