@@ -12,6 +12,12 @@ ADDONS = {"archive_store.crawl.addon.ArchiveAddon": 0}
 
 # A clear User-Agent: site operators can see who fetched and why.
 USER_AGENT = "Mozilla/5.0 (compatible; sourcekeeper/0.1; archiving cited public sources; +https://pypi.org/project/sourcekeeper/)"
+# The sources are Chinese: ask for the Chinese version (some sites answer another language to
+# Scrapy's default "Accept-Language: en"). Written to every warcinfo record, like the User-Agent.
+DEFAULT_REQUEST_HEADERS = {
+    "Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
+    "Accept-Language": "zh-CN,zh;q=0.9,en;q=0.5",
+}
 # Explicitly cited URLs are fetched as a reader's browser would; set True to obey robots.txt.
 # The choice is written to every warcinfo record.
 ROBOTSTXT_OBEY = False

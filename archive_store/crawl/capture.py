@@ -137,6 +137,10 @@ class ArchivingDownloadHandler(HTTP11DownloadHandler):
 
     def __init__(self, crawler: Crawler) -> None:
         super().__init__(crawler)
+        # ARCHIVE_ENABLED=False: plain Scrapy, without the session (its lock, index and recovery)
+        self._archive: ArchiveSession | None = None
+        if not crawler.settings.getbool("ARCHIVE_ENABLED"):
+            return
         self._archive = ArchiveSession.for_crawler(crawler)
         limit = self._default_maxsize + 256 * 1024 if self._default_maxsize else 0
         factory: type[RecordingHTTP11ClientFactory] = type(
@@ -145,7 +149,7 @@ class ArchivingDownloadHandler(HTTP11DownloadHandler):
         self._pool._factory = factory
 
     async def download_request(self, request: Request) -> Response:
-        if request.meta.get("dont_archive") or not self._archive.enabled:
+        if self._archive is None or request.meta.get("dont_archive"):
             return await super().download_request(request)
         request.meta.pop("archive_capture", None)
         # built as HTTP11DownloadHandler.download_request builds it (scrapy_seams.AGENT_ARGUMENTS)

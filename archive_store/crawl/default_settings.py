@@ -40,18 +40,22 @@ ARCHIVE_ATTACHMENT_EXTENSIONS = [
     "tiff",
 ]
 ARCHIVE_ATTACHMENT_HOPS = 1
-# Identical payloads shorter than this are written in full rather than as revisits.
+# A payload identical to one already archived (this run or an earlier one, framed the same way) is
+# written as a revisit record that refers to the original instead of a second copy.
 ARCHIVE_DEDUP_ENABLED = True
+# Identical payloads shorter than this are written in full rather than as revisits.
 ARCHIVE_DEDUP_MIN_SIZE = 1
 # Empty: SQLite (WAL) inside the archive folder; or any SQLAlchemy URL (postgresql+psycopg://...).
 ARCHIVE_DB_URL = ""
+# The archive folder (`--archive DIR`): WARCs, index, manifest, custody log (docs/layout.md).
 ARCHIVE_DIR = "archive"
+# False: the crawl is plain Scrapy; nothing is recorded, no lock is taken, no index is opened.
 ARCHIVE_ENABLED = True
-# Run after each WARC file is closed, in order: callables (context, closed_file) -> None, where
-# context is an archive_store.hooks.FileClosedContext (settings, stats, paths, index, custody).
 # The item pipeline that decodes, classifies, extracts and indexes each capture (added by the
 # add-on at 300 unless ITEM_PIPELINES already places it; None there switches it off).
 ARCHIVE_EXTRACTION_PIPELINE = "pipelines.pipeline.ExtractionPipeline"
+# Run after each WARC file is closed, in order: callables (context, closed_file) -> None, where
+# context is an archive_store.hooks.FileClosedContext (settings, stats, paths, index, custody).
 ARCHIVE_FILE_CLOSED_HOOKS: list[str] = [
     "archive_store.index.cdxj.cdxj_for_closed_file",
     "archive_store.evidence.tsa.timestamp_closed_file",
@@ -86,7 +90,10 @@ ARCHIVE_STORE_URI = ""
 ARCHIVE_TSA_CA = ""
 ARCHIVE_TSA_TIMEOUT = 30
 ARCHIVE_TSA_URL = ""
+# A WARC file that has reached this many bytes is closed before the next record group (records are
+# never split across files) and a new file is started (W-FILE-3).
 ARCHIVE_WARC_MAX_SIZE = 1_000_000_000
+# The first part of each WARC file name: <prefix>-<UTC timestamp>-<serial>-<host>.warc.gz (W-FILE-2).
 ARCHIVE_WARC_PREFIX = "sourcekeeper"
 
 # Scale-out frontier (`sourcekeeper worker`, spider `distributed`): a worker that has not renewed
@@ -120,6 +127,7 @@ ARCHIVE_SCAN_PROCESSES = 1
 
 # Extraction (pipelines): decode, classify, extract; off with --no-extract.
 EXTRACT_ENABLED = True
+# Worker processes extraction runs in, beside the reactor (0: one thread instead, for small runs).
 EXTRACT_PROCESSES = 2
 
 
@@ -143,3 +151,9 @@ def apply_defaults(settings: BaseSettings) -> None:
     for name, value in globals().items():
         if name.isupper():
             settings.set(name, value, priority="default")
+
+
+# Issue 19: unattended operation (docs/unattended-operation.md) ---------------------------------
+# A worker's JSON heartbeat line every this many seconds (0: none; `worker --log-format json`
+# sets it from --heartbeat, default 60).
+WORKER_HEARTBEAT = 0.0

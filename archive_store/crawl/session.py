@@ -433,7 +433,10 @@ class ArchiveSession:
     def _file_closed(self, closed: ClosedFile) -> None:
         self.index.file_closed(closed.filename, closed.size, closed.sha256)
         self.manifest.add(f"{WARCS_DIR}/{closed.filename}", closed.sha256)
-        self.custody.record("file_closed", file=closed.filename, bytes=closed.size, sha256=closed.sha256)
+        head = self.custody.record(
+            "file_closed", file=closed.filename, bytes=closed.size, sha256=closed.sha256
+        )
+        self.manifest.add_head(f"{WARCS_DIR}/{closed.filename}", head)
         for hook in self.file_closed_hooks:
             name = getattr(hook, "__name__", hook)
             try:

@@ -21,6 +21,13 @@ def _version(package: str) -> str:
         return "unknown"
 
 
+def _accept_language(settings: BaseSettings) -> str:
+    """The Accept-Language every request carries unless a request sets its own."""
+    headers = settings.getdict("DEFAULT_REQUEST_HEADERS")
+    found = {str(k).lower(): v for k, v in headers.items()}.get("accept-language")
+    return found.decode() if isinstance(found, bytes) else str(found or "")
+
+
 def warcinfo_fields(
     settings: BaseSettings, filename: str, serial: int, run_id: int | None
 ) -> list[tuple[str, str]]:
@@ -42,6 +49,7 @@ def warcinfo_fields(
         ("hostname", safe_hostname()),
         ("operator", settings.get("ARCHIVE_OPERATOR") or "unspecified"),
         ("http-header-user-agent", settings.get("USER_AGENT") or ""),
+        ("http-header-accept-language", _accept_language(settings)),
         ("robots", "obey" if settings.getbool("ROBOTSTXT_OBEY") else "ignore"),
         ("isPartOf", f"sourcekeeper-run-{run_id}" if run_id is not None else "sourcekeeper"),
         ("run-id", str(run_id) if run_id is not None else ""),
