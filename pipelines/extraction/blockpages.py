@@ -1,7 +1,7 @@
 """Verification / CAPTCHA / rate-limit / JS-check pages written from the vendors' described patterns.
 
 No real capture of these pages is kept in the repository: each page here is *written* from the
-public descriptions in docs/chinese-sources.md (§1.6, §2) — the phrases, widget names, cookie
+public descriptions of each vendor's page — the phrases, widget names, cookie
 scripts each vendor is known to use — with its expected state known by construction. Used by the
 tests and by the generated development set of ``make eval`` (:mod:`pipelines.extraction.devset`).
 """

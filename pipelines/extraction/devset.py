@@ -8,7 +8,7 @@ stays outside the repository) or written from documented patterns. Kinds:
   or a UTF-8 page declared GBK, or a GB page declared as a Cyrillic code page;
 - ``moved``: the page's boilerplate (nav, footer, sidebars) moved to the other side of the body;
 - ``dated``: a corpus page's hand-cleaned text placed in a government template, with a title and a
-  date line in one of the forms of docs/chinese-sources.md (TRS 来源/发布时间, 年月日, xxgk
+  date line in one of the forms official pages use (TRS 来源/发布时间, 年月日, xxgk
   成文日期 + 发布日期, US-style ``M/D/YYYY h:mm:ss AM``, gov meta ``PubDate``), encoded GBK or UTF-8;
 - ``blocked``: verification pages written from vendor patterns (:mod:`pipelines.extraction.blockpages`).
 
@@ -110,7 +110,7 @@ def move_boilerplate(body: bytes) -> bytes | None:
     return None
 
 
-# date line forms (docs/chinese-sources.md §1.3, §3.2; issue 15)
+# date line forms seen on official pages (issue 15)
 def _date_lines(day: date, index: int) -> tuple[str, str, str | None, str]:
     """(html above the body, meta tags, document date or None, name of the form)."""
     written = date.fromordinal(day.toordinal() - 1)

@@ -63,7 +63,7 @@ class _VendorMark:
 
 
 # Body markers of verification pages, from public descriptions of each vendor's page
-# (docs/chinese-sources.md §1.6 and §2). Any one names the vendor; a short page is still required.
+# (the project's notes on Chinese sources). Any one names the vendor; a short page is still required.
 VENDOR_MARKS: tuple[_VendorMark, ...] = (
     _VendorMark(
         "sogou", re.compile(r"antispider|seccodeImage|此验证码用于确认这些请求|sogou\.com/antispider", re.I)
