@@ -72,7 +72,17 @@ def run_case(case: DevCase) -> CaseResult:
     state = verdict.state if not verdict.is_content else "ok"
     page = extract_page(decoded.text, case.url) if verdict.is_content else None
     text = page.text if page else ""
-    wrong_script = "\ufffd" in decoded.text[:200_000] or _common_share(decoded.text[:200_000]) < 0.6
+    sample = decoded.text[:400_000]
+    # wrong script: U+FFFD, uncommon hanzi (GB read as Big5), or the body's hanzi missing (GB read
+    # as a Cyrillic code page has no hanzi at all)
+    wrong_script = (
+        "\ufffd" in sample
+        or _common_share(sample) < 0.6
+        or (
+            case.truth_text is not None
+            and len(_CJK_RE.findall(sample)) < 0.9 * len(_CJK_RE.findall(case.truth_text))
+        )
+    )
     return CaseResult(
         date_ok=None if case.truth_date is None else bool(page and (page.date or "")[:10] == case.truth_date),
         title_ok=None
