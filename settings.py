@@ -33,6 +33,8 @@ AUTOTHROTTLE_MAX_DELAY = 30.0
 AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
 DOWNLOAD_TIMEOUT = 60
 RETRY_TIMES = 2
+# "Gave up retrying …" repeated our own failure summary at the default log level; -v shows it.
+RETRY_GIVE_UP_LOG_LEVEL = "INFO"
 RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408]
 
 # Bounded bodies (S-3): larger bodies are kept up to the limit and marked WARC-Truncated: length.

@@ -7,9 +7,9 @@
     DOWNLOAD_DELAY = 2
     CONCURRENT_REQUESTS_PER_DOMAIN = 1
 
-Where it is read (docs/config-file.md): `--config FILE` alone when given; else `sourcekeeper.toml`
-in the working directory, then the one in the archive folder, whose values win over it. Every
-command option and `-s NAME=VALUE` wins over every file. Lowest first, a value comes from:
+Where it is read (docs/unattended-operation.md): `--config FILE` alone when given; else
+`sourcekeeper.toml` in the working directory, then the one in the archive folder, whose values
+win over it. Every command option and `-s NAME=VALUE` wins over every file. Lowest first, a value comes from:
 Scrapy's defaults, the archive's defaults (archive_store/crawl/default_settings.py), the project
 (settings.py), the working directory's file, the archive folder's file (or --config FILE), the
 command line. An unknown key is an error (exit 2) that names the key and the closest known one.

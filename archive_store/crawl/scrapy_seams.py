@@ -13,6 +13,20 @@ Private classes and attributes used (archive_store.crawl.capture):
   whose body then fails.
 - `scrapy.utils._download_handlers.wrap_twisted_exceptions` / `get_dataloss_msg`: the same error
   translation Scrapy's own handler applies.
+- `_ScrapyAgent._get_agent(request, timeout)` is overridden (issue 16): a direct or SOCKS5
+  connection goes through `endpoints.CheckedAgent`, a subclass of `http11._BindAddressAgent` whose
+  Twisted `_StandardEndpointFactory` (private to twisted.web.client) is replaced by one that checks
+  the private-address policy after resolution; HTTP(S) proxies keep Scrapy's own agents.
+- `scrapy.core.downloader.contextfactory._ScrapyClientContextFactory`: subclassed by
+  `tlspolicy.ArchiveContextFactory` for the per-host legacy-TLS fallback, and
+  `scrapy.utils._download_handlers.normalize_bind_address` as Scrapy's agent uses it.
+
+Private classes and attributes used for media bodies (archive_store.crawl.mediastream, issue 18):
+- `_ResponseReader(**READER_ARGUMENTS)` subclassed so a media body is not kept in memory: its
+  `_bodybuf` is replaced by a capped buffer, `dataReceived` stops at our size limit, read from
+  `_bytes_received` and `_finished`, and `_finish_response(flags, stop_download)` ends it.
+- `_ScrapyAgent._cancel`, `_fail_on_dataloss`, `_crawler`, `_tls_verbose_logging`, `_txresponse`:
+  what `_cb_bodyready` uses to deliver a body, used the same way for a spooled one.
 
 Behaviour changed (archive_store.crawl.addon calls these):
 - `quiet_offline_tldextract`: the one monkeypatch — see its docstring.
@@ -24,7 +38,7 @@ from __future__ import annotations
 import ast
 import inspect
 import textwrap
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from scrapy.settings import BaseSettings
@@ -44,6 +58,19 @@ AGENT_ARGUMENTS = {
     "tls_verbose_logging": "_tls_verbose_logging",
 }
 HANDLER_ATTRIBUTES = (*AGENT_ARGUMENTS.values(), "_fail_on_dataloss_warned")
+# what archive_store.crawl.mediastream passes to _ResponseReader, and what it reads of it and the agent
+READER_ARGUMENTS = (
+    "finished",
+    "txresponse",
+    "request",
+    "maxsize",
+    "warnsize",
+    "fail_on_dataloss",
+    "crawler",
+    "tls_verbose_logging",
+)
+READER_ATTRIBUTES = ("_bodybuf", "_bytes_received", "_finished")
+AGENT_ATTRIBUTES = ("_fail_on_dataloss", "_crawler", "_tls_verbose_logging", "_txresponse")
 
 
 def quiet_offline_tldextract() -> None:
@@ -112,10 +139,65 @@ def seam_problems() -> list[str]:
         )
     if not hasattr(http11._LenientHTTP11ClientFactory, "buildProtocol"):
         problems.append("_LenientHTTP11ClientFactory.buildProtocol is gone")
+    problems += _media_seam_problems(http11)
+    problems += _connection_seam_problems(http11)
     if not hasattr(cookies, "_split_domain"):
         problems.append(
             "scrapy.downloadermiddlewares.cookies._split_domain is gone (quiet_offline_tldextract)"
         )
+    return problems
+
+
+def _media_seam_problems(http11: Any) -> list[str]:
+    """The seams of archive_store.crawl.mediastream (see the module docstring)."""
+    reader = getattr(http11, "_ResponseReader", None)
+    if reader is None:
+        return ["scrapy.core.downloader.handlers.http11._ResponseReader is gone"]
+    problems = []
+    reader_params = set(inspect.signature(reader.__init__).parameters)
+    if not set(READER_ARGUMENTS) <= reader_params:
+        problems.append(f"_ResponseReader.__init__ takes {sorted(reader_params - {'self'})}")
+    finish = list(inspect.signature(reader._finish_response).parameters)
+    if finish != ["self", "flags", "stop_download"]:
+        problems.append(f"_ResponseReader._finish_response takes {finish}")
+    reader_source = inspect.getsource(reader.__init__)
+    problems += [
+        f"_ResponseReader no longer sets {name}"
+        for name in READER_ATTRIBUTES
+        if f"self.{name}" not in reader_source
+    ]
+    agent_source = inspect.getsource(http11._ScrapyAgent.__init__)
+    problems += [
+        f"_ScrapyAgent no longer sets {name}"
+        for name in AGENT_ATTRIBUTES
+        if f"self.{name}" not in agent_source
+    ]
+    if not hasattr(http11._ScrapyAgent, "_cancel"):
+        problems.append("_ScrapyAgent._cancel is gone")
+    return problems
+
+
+def _connection_seam_problems(http11: Any) -> list[str]:
+    """The seams of the private-address policy and the TLS fallback (issue 16)."""
+    from scrapy.core.downloader import contextfactory  # noqa: PLC0415
+    from scrapy.utils import _download_handlers  # noqa: PLC0415
+    from twisted.web import client  # noqa: PLC0415
+
+    problems = []
+    checks = [
+        (http11, "_BindAddressAgent"),
+        (http11._ScrapyAgent, "_get_agent"),
+        (contextfactory, "_ScrapyClientContextFactory"),
+        (_download_handlers, "normalize_bind_address"),
+        (client, "_StandardEndpointFactory"),
+    ]
+    for owner, name in checks:
+        if not hasattr(owner, name):
+            problems.append(f"{getattr(owner, '__name__', owner)}.{name} is gone")
+    if hasattr(http11._ScrapyAgent, "_get_agent"):
+        params = list(inspect.signature(http11._ScrapyAgent._get_agent).parameters)
+        if params[:3] != ["self", "request", "timeout"]:
+            problems.append(f"_ScrapyAgent._get_agent takes {params}, capture overrides (request, timeout)")
     return problems
 
 

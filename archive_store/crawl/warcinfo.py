@@ -7,6 +7,7 @@ import platform
 from importlib.metadata import PackageNotFoundError, version
 from typing import TYPE_CHECKING
 
+from archive_store.crawl.vantage import describe as describe_vantage
 from archive_store.evidence.exports import RECORDED_SETTINGS
 from archive_store.warc.writer import safe_hostname
 
@@ -64,5 +65,6 @@ def warcinfo_fields(
             "every Scrapy middleware (chunked framing and content coding as sent); "
             "redacted request headers are the only change. HTTP/2 is not used.",
         ),
+        ("vantage-point", describe_vantage(settings)),
         ("crawl-settings", json.dumps(recorded, sort_keys=True, default=str)),
     ]

@@ -16,6 +16,7 @@ from typing import Any
 from sourcekeeper.jobs.archive import report_summary, summary_ok
 from sourcekeeper.jobs.unattended import add_log_format_option, crawl_output_settings, emit_json
 from sourcekeeper.options import UsageError, err, log_level, overrides
+from sourcekeeper.proxy_option import add_proxy_option
 
 
 def register(subparsers: Any, add_common_options: Callable[[argparse.ArgumentParser], None]) -> None:
@@ -36,6 +37,7 @@ def register(subparsers: Any, add_common_options: Callable[[argparse.ArgumentPar
     parser.add_argument("--base", metavar="URL", help="value of {base} in the profile's start_url")
     parser.add_argument("--no-extract", action="store_true", help="capture only; skip text extraction")
     add_log_format_option(parser)
+    add_proxy_option(parser)
     add_common_options(parser)
     parser.set_defaults(func=run)
 

@@ -21,6 +21,7 @@ from sourcekeeper.jobs.unattended import (
     parse_age,
 )
 from sourcekeeper.options import UsageError, log_level, overrides, require_archive
+from sourcekeeper.proxy_option import add_proxy_option
 
 if TYPE_CHECKING:
     from sourcekeeper.jobs.recheck import RecheckResult
@@ -45,6 +46,7 @@ def register(subparsers: Any, add_common_options: Callable[[argparse.ArgumentPar
         help="check every URL, also those an unfinished (killed) re-check run today already checked",
     )
     add_log_format_option(parser)
+    add_proxy_option(parser, fallback=True)
     add_common_options(parser)
     parser.set_defaults(func=run)
 

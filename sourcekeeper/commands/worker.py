@@ -25,6 +25,7 @@ from sourcekeeper.jobs.archive import report_summary, summary_ok
 from sourcekeeper.jobs.runner import CrawlFailed, build_settings, run_spider
 from sourcekeeper.jobs.unattended import add_log_format_option, crawl_output_settings, emit_json
 from sourcekeeper.options import UsageError, log_level, overrides
+from sourcekeeper.proxy_option import add_proxy_option
 
 if TYPE_CHECKING:
     from archive_store.storage.uploads import UploadResult
@@ -52,6 +53,7 @@ def register(subparsers: Any, add_common_options: Callable[[argparse.ArgumentPar
         help="with --log-format json: a one-line JSON summary every S seconds (default 60; 0: none)",
     )
     add_log_format_option(parser)
+    add_proxy_option(parser)
     add_common_options(parser)
     parser.set_defaults(func=worker)
 

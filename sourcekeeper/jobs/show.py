@@ -30,6 +30,8 @@ SHOW_FIELDS = (
 
 def capture_fields(index: ArchiveIndex, capture: Any) -> dict[str, Any]:
     from archive_store.export.citations import cited_by_json  # noqa: PLC0415
+    from archive_store.index.facts import facts_json  # noqa: PLC0415
+    from archive_store.index.pagemedia import page_media  # noqa: PLC0415
 
     page = index.page_for(capture.id)
     return {
@@ -53,4 +55,6 @@ def capture_fields(index: ArchiveIndex, capture: Any) -> dict[str, Any]:
         "record_type": capture.record_type,
         "truncated": capture.truncated,
         "cited_by": cited_by_json(index, capture.url),  # reports citing the URL (--from-report)
+        "tls": facts_json(index, capture.record_id),  # protocol, cipher, chain (HTTPS only)
+        "media": page_media(index, capture),  # video/audio/streams fetched from the page
     }

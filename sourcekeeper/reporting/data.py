@@ -79,6 +79,7 @@ def current_state(captures: list[Capture], events: list[RecheckEvent]) -> tuple[
 def source_entry(index: ArchiveIndex, url: str, replay_base: str) -> dict[str, Any]:
     from archive_store.export.citations import cited_by_json  # noqa: PLC0415
     from archive_store.index.lookup import GOOD_STATE, url_variants  # noqa: PLC0415
+    from archive_store.index.pagemedia import media_state, page_media  # noqa: PLC0415
 
     spellings = url_variants(url)
     captures = sorted(
@@ -90,6 +91,8 @@ def source_entry(index: ArchiveIndex, url: str, replay_base: str) -> dict[str, A
     last_good = good[-1] if good else None
     page = index.page_for(last_good.id) if last_good else None
     text = page.text if page else ""
+    shown = last_good or (captures[-1] if captures else None)
+    media = page_media(index, shown) if shown else []
     return {
         "url": url,
         "state": state,
@@ -107,6 +110,8 @@ def source_entry(index: ArchiveIndex, url: str, replay_base: str) -> dict[str, A
             "text_truncated": len(text) > TEXT_LIMIT,
         },
         "timeline": [_capture_point(c) for c in captures] + [_event_point(e) for e in events],
+        # the video/audio of the last good (else last) capture: "complete", "partial" or None (none)
+        "media": {"state": media_state(media), "items": media},
     }
 
 
