@@ -24,12 +24,12 @@ from archive_store.index.schema import Capture, Page
 from archive_store.storage.reader import decode_content, load_capture
 from pipelines.extraction.analyse import analyse
 from pipelines.extraction.facts import ResponseFacts
-from pipelines.extraction.version import EXTRACTOR_VERSION, LEGACY_VERSION, version_of
+from pipelines.extraction.version import EXTRACTOR_VERSION, version_of
 from pipelines.pipeline import METADATA_TYPE
 
 logger = logging.getLogger(__name__)
 # States decided by how the fetch went, not by the bytes: a re-run on the bytes cannot judge them.
-_FETCH_STATES = ("removed:redirect-home", "redirect:")
+_FETCH_STATES = ("removed:redirect-home", "redirect")
 
 
 @dataclass
@@ -135,10 +135,14 @@ def reextract(session: ArchiveSession, *, force: bool = False) -> ReextractSumma
         if capture.record_type != "response" or capture.http_status is None:
             continue  # revisits share their original's analysis (index.page_for)
         summary.examined += 1
-        if not force and versions.get(capture.record_id, LEGACY_VERSION) >= EXTRACTOR_VERSION:
+        written = versions.get(capture.record_id)
+        if not force and written is not None and written >= EXTRACTOR_VERSION:
             summary.up_to_date += 1
             continue
-        if (capture.state or "").startswith(_FETCH_STATES):
+        # redirects are never analysed (the crawl follows them); a capture with no metadata record
+        # at all was archived with extraction off, and stays so unless --all asks for it
+        redirect = 300 <= capture.http_status < 400 or (capture.state or "").startswith(_FETCH_STATES)
+        if redirect or (written is None and not force):
             summary.skipped += 1
             continue
         facts = _facts(session, capture)

@@ -5,7 +5,7 @@ Loaded by the raw test server as `tests/reextract_site.py:ROUTES`."""
 from __future__ import annotations
 
 from pipelines.extraction.blockpages import block_pages
-from sourcekeeper.demo.rawsite import page
+from sourcekeeper.demo.rawsite import page, redirect
 from sourcekeeper.demo.site import NOTICES, notice_html
 
 NOTICE = next(n for n in NOTICES if n.id == 1008)
@@ -17,4 +17,6 @@ ROUTES = {
         notice_html(NOTICE, NOTICE.text).encode("gbk"), content_type=b"text/html; charset=gbk"
     ),
     VERIFY_PATH: lambda req, site: page(_VERIFY.encode("utf-8")),
+    "/moved": lambda req, site: redirect(NOTICE.path.encode(), 301),
+    "/plain.html": lambda req, site: page(notice_html(NOTICES[-1], NOTICES[-1].text).encode("gbk")),
 }

@@ -112,6 +112,17 @@ def test_reextract_adds_new_records_and_show_uses_them(tmp_path: Path) -> None:
     blocked = json.loads(run_cli("show", "--archive", archive, "--json", verify_url).stdout)
     assert blocked["state"] == "blocked:rate-limit" and blocked["text"] == ""
 
+    # a redirect is never analysed, and a capture archived with extraction off is left alone
+    with ServedSite(SITE) as site:
+        moved, plain = site.url("/moved"), site.url("/plain.html")
+        assert archive_cli(archive, moved, "--no-extract").returncode == 0
+        assert archive_cli(archive, plain, "--no-extract").returncode == 0
     again = json.loads(run_cli("reextract", "--archive", archive, "--json").stdout)
+    # skipped: the 301, and the two pages fetched with extraction off (plain.html and the notice
+    # again, reached through the redirect)
+    assert (again["reextracted"], again["skipped"]) == (0, 3) and not again["changed_state"], again
     assert (again["reextracted"], again["up_to_date"]) == (0, 2)
     assert len([r for r in all_records(archive) if r.record_type == "metadata"]) == 4
+    moved_capture = json.loads(run_cli("show", "--archive", archive, "--json", moved).stdout)
+    assert moved_capture["http_status"] == 301 and not moved_capture["state"].startswith("error")
+    assert json.loads(run_cli("show", "--archive", archive, "--json", plain).stdout)["text"] == ""
