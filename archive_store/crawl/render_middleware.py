@@ -134,7 +134,7 @@ class RenderMiddleware:
             else self.detect(response.url, response.status, headers, response.body)
         )
         if challenge is not None and challenge.is_captcha:
-            self._force_state(request, "blocked:captcha", f"{challenge.reason}; never solved")
+            self._force_state(request, f"blocked:{challenge.vendor}", f"{challenge.reason}; never solved")
             self._inc("archive/render/captcha")
             return response
         wanted = self.mode == "always" or (bool(meta.get("archive_render")) and self.mode != "never")
@@ -204,7 +204,7 @@ class RenderMiddleware:
         summary = self._provenance(request.url, why, challenge, outcome)
         if final is None or not final_capture:
             vendor = outcome.vendor or (challenge.vendor if challenge else "js-challenge")
-            state = "blocked:captcha" if outcome.state == "captcha" else f"blocked:{vendor}"
+            state = f"blocked:{vendor}"  # captcha / rate-limit (never solved) or the challenge's vendor
             self._force_state(request, state, outcome.reason)
             for exchange in outcome.exchanges:  # the browser's own rounds: the same verdict
                 if exchange.challenge and exchange.capture_id:

@@ -204,7 +204,8 @@ class PageRender:
         doc = self._last_doc
         good = doc is not None and doc.challenge is None and 200 <= doc.response.status < 300
         if doc is not None and doc.challenge is not None and doc.challenge.is_captcha:
-            return RenderOutcome("captcha", doc.challenge.reason + "; rendered, not solved", "captcha")
+            reason = doc.challenge.reason + "; rendered, not solved"
+            return RenderOutcome("captcha", reason, doc.challenge.vendor)
         if not good or doc is None:
             vendor = doc.challenge.vendor if doc and doc.challenge else None
             why = "the render timed out" if timed_out else f"after {self._rounds} challenge rounds"

@@ -15,7 +15,9 @@ from pipelines.extraction.classify import classify, evidence, sets_cookie_and_mo
 from pipelines.extraction.decode import http_charset, meta_charset, normalize_label
 
 # vendors whose challenge a browser passes by running the page's own script
-JS_CHALLENGE_VENDORS = frozenset({"ruishu", "jiasule", "wzws", "aliyun", "js-challenge", "yunsuo"})
+JS_CHALLENGE_VENDORS = frozenset({"ruishu", "jiasule", "wzws", "aliyun", "js-challenge", "yunsuo", "waf-js"})
+# what a person must do (issue 15's verification states among them): never rendered, never solved
+NEVER_SOLVED = frozenset({"captcha", "rate-limit"})
 # what a person must solve: never rendered, never solved (blocked:captcha)
 CAPTCHA_RE = re.compile(
     r"验证码|滑块|拖动.{0,8}滑|向右滑动|访问过于频繁|人机验证|captcha|geetest|nc_iconfont|slider-?verify",
@@ -52,7 +54,7 @@ class Challenge:
 
     @property
     def is_captcha(self) -> bool:
-        return self.vendor == "captcha"
+        return self.vendor in NEVER_SOLVED
 
 
 def _text(headers: list[tuple[str, str]], window: bytes) -> str | None:
@@ -91,8 +93,8 @@ def challenge_of(url: str, status: int, headers: list[tuple[str, str]], body: by
         return Challenge("captcha", f"HTTP {status} page asking for a CAPTCHA (never solved)")
     found = classify(url=url, status=status, headers=headers, text=text)
     vendor = found.state.partition(":")[2] if found.state.startswith("blocked:") else ""
-    if found.state == "blocked:captcha":
-        return Challenge("captcha", found.reason)
+    if vendor in NEVER_SOLVED:
+        return Challenge(vendor, found.reason)
     if vendor in JS_CHALLENGE_VENDORS:
         return Challenge(vendor, found.reason)
     if sets_cookie_and_moves(ev):  # the generic shape behind any status (403, 503, 200 …)
