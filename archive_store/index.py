@@ -24,7 +24,7 @@ from sqlalchemy import (
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
-from .schema import Base, Capture, Failure, Page, Run, WarcFile
+from .schema import Base, Capture, CaptureOrigin, Failure, Page, Run, WarcFile
 from .search_setup import ensure_search_index
 
 INDEX_FILENAME = "index.sqlite3"
@@ -65,6 +65,8 @@ _FIND_ORIGINAL = (
         _C.record_type == "response",
         _C.truncated.is_(None),
         _C.chunked == bindparam("chunked"),
+        # never a revisit of an imported or recovered record: they are not what we saw (issue 17)
+        ~select(CaptureOrigin.capture_id).where(CaptureOrigin.capture_id == _C.id).exists(),
     )
     .order_by(_C.id)
     .limit(1)

@@ -48,5 +48,10 @@ def find_capture(index: ArchiveIndex, url: str, at: datetime | None = None) -> C
     captures.sort(key=lambda c: (c.captured_at, c.id))
     good = [c for c in captures if c.state == GOOD_STATE]
     if good:
-        return good[-1]
+        # our own capture first: a third party's copy (import, recover) only where we have none
+        from archive_store.origins import third_party_ids  # noqa: PLC0415
+
+        others = third_party_ids(index, (c.id for c in good))
+        own = [c for c in good if c.id not in others]
+        return (own or good)[-1]
     return captures[-1] if captures else None

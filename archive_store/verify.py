@@ -16,6 +16,7 @@ from .session import ArchivePaths
 from .storage import materialize, remote_only_files
 from .tsa import check_timestamps
 from .validate import validate_collection
+from .warcfiles import IMPORTED_PREFIX, is_imported_name, is_warc_name
 from .writer import OPEN_SUFFIX, file_sha256
 
 
@@ -41,14 +42,18 @@ def verify_archive(root: Path, db_url: str | None = None) -> VerifyReport:
         report.in_use = True  # a run is writing: its .open file is legitimately unfinished
     try:
         closed = sorted(paths.warcs.glob("*.warc.gz"))
-        report.files_checked = len(closed)
+        # imported files (issue 17) are kept as other tools wrote them: fixity and the index's
+        # records are checked, our own WARC rules are not theirs
+        imported = sorted(p for p in paths.warcs.glob(f"{IMPORTED_PREFIX}*.warc*") if is_warc_name(p.name))
+        closed = [p for p in closed if not is_imported_name(p.name)]
+        report.files_checked = len(closed) + len(imported)
         if not report.in_use:
             report.problems += [
                 f"warcs/{p.name}: W-FILE-3: unfinished file left by a killed run "
                 "(the next `archive` run recovers it)"
                 for p in sorted(paths.warcs.glob(f"*{OPEN_SUFFIX}"))
             ]
-        report.problems += _check_manifest(root, Manifest(paths.manifest), closed)
+        report.problems += _check_manifest(root, Manifest(paths.manifest), [*closed, *imported])
         report.problems += [str(p) for p in validate_collection(closed)]
         report.problems += _check_evidence(root, [p.name for p in closed], Manifest(paths.manifest))
         index = ArchiveIndex(db_url or default_db_url(root), create=False)

@@ -32,11 +32,14 @@ def url_history(index: ArchiveIndex, url: str) -> list[dict[str, Any]]:
     from archive_store.citations import cited_by_json  # noqa: PLC0415
     from archive_store.events import capture_ref  # noqa: PLC0415
     from archive_store.lookup import url_variants  # noqa: PLC0415
+    from archive_store.origins import origin_json, origins_for  # noqa: PLC0415
 
     spellings = url_variants(url)
     entries: list[dict[str, Any]] = []
     for spelling in spellings:
-        for capture in index.captures_for(spelling):
+        captures = index.captures_for(spelling)
+        origins = origins_for(index, (c.id for c in captures))
+        for capture in captures:
             ref = capture_ref(capture) or {}
             page = index.page_for(capture.id)
             entries.append(
@@ -48,6 +51,7 @@ def url_history(index: ArchiveIndex, url: str) -> list[dict[str, Any]]:
                     "payload_digest": capture.payload_digest,
                     "run": capture.run_id,
                     "title": page.title if page else None,
+                    **origin_json(origins.get(capture.id)),  # own, or a third party's copy
                 }
             )
     entries += _events(index, spellings)
@@ -104,6 +108,9 @@ def history_line(entry: dict[str, Any]) -> str:
         return f"{when}  cited     by {entry['report']}{note} “{entry['anchor'] or ''}”"
     if entry["kind"] == "capture":
         where = f"{entry['warc_file']}@{entry['warc_offset']}"
+        if entry.get("origin", "own") != "own":  # never to be mistaken for what we saw
+            source = entry.get("memento_url") or (entry.get("imported_from") or {}).get("file")
+            where += f"  THIRD-PARTY copy ({entry.get('origin_via')}: {source})"
         return (
             f"{when}  capture   {entry['http_status']} {entry['state']:<24} {entry['record_type']:<8} "
             f"{entry['url']}  {where}"

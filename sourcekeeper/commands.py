@@ -178,6 +178,8 @@ def show(args: argparse.Namespace) -> int:
         for name in SHOW_FIELDS:
             if name != "text":
                 print(f"{name:15} {fields[name] if fields[name] is not None else ''}")
+        if fields["origin"] != "own":  # never to be mistaken for what we saw
+            print(f"{'origin':15} {third_party_line(fields)}")
         for cited in fields["cited_by"]:
             note = f" [{cited['footnote']}]" if cited["footnote"] else ""
             print(f"{'cited by':15} {cited['report']}{note} “{cited['anchor'] or ''}”")
@@ -188,6 +190,7 @@ def show(args: argparse.Namespace) -> int:
 
 def capture_fields(index: ArchiveIndex, capture: Any) -> dict[str, Any]:
     from archive_store.citations import cited_by_json  # noqa: PLC0415
+    from archive_store.origins import origin_of  # noqa: PLC0415
 
     page = index.page_for(capture.id)
     return {
@@ -210,7 +213,18 @@ def capture_fields(index: ArchiveIndex, capture: Any) -> dict[str, Any]:
         "record_type": capture.record_type,
         "truncated": capture.truncated,
         "cited_by": cited_by_json(index, capture.url),  # reports citing the URL (--from-report)
+        **origin_of(index, capture.id),  # own, or a third party's copy (import, recover)
     }
+
+
+def third_party_line(fields: dict[str, Any]) -> str:
+    if fields.get("origin_via") == "import":
+        source = fields.get("imported_from") or {}
+        return f"third-party copy, imported from {source.get('file')} (sha256 {source.get('sha256')})"
+    return (
+        f"third-party copy from {fields.get('memento_archive')}: memento {fields.get('memento_url')} "
+        f"of {fields.get('memento_datetime')}"
+    )
 
 
 # search --------------------------------------------------------------------------------------
