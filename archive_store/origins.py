@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
 from archive_store.index import ArchiveIndex
-from archive_store.schema import CaptureOrigin
+from archive_store.schema import Capture, CaptureOrigin
 
 OWN = "own"
 THIRD_PARTY = "third-party"
@@ -56,3 +56,19 @@ def origin_json(row: CaptureOrigin | None) -> dict[str, Any]:
 
 def origin_of(index: ArchiveIndex, capture_id: int) -> dict[str, Any]:
     return origin_json(origins_for(index, [capture_id]).get(capture_id))
+
+
+def recovered_captures(index: ArchiveIndex, urls: Iterable[str]) -> list[Capture]:
+    """Captures of mementos of these (original) URLs: their own URL is the memento's."""
+    wanted = list(urls)
+    try:
+        with index.session() as s:
+            stmt = (
+                select(Capture)
+                .join(CaptureOrigin, CaptureOrigin.capture_id == Capture.id)
+                .where(CaptureOrigin.original_url.in_(wanted), CaptureOrigin.via == "memento")
+                .order_by(Capture.captured_at, Capture.id)
+            )
+            return list(s.scalars(stmt))
+    except (OperationalError, ProgrammingError):
+        return []

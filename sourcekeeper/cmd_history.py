@@ -32,12 +32,13 @@ def url_history(index: ArchiveIndex, url: str) -> list[dict[str, Any]]:
     from archive_store.citations import cited_by_json  # noqa: PLC0415
     from archive_store.events import capture_ref  # noqa: PLC0415
     from archive_store.lookup import url_variants  # noqa: PLC0415
-    from archive_store.origins import origin_json, origins_for  # noqa: PLC0415
+    from archive_store.origins import origin_json, origins_for, recovered_captures  # noqa: PLC0415
 
     spellings = url_variants(url)
     entries: list[dict[str, Any]] = []
-    for spelling in spellings:
-        captures = index.captures_for(spelling)
+    recovered = recovered_captures(index, spellings)  # mementos of it, under their own URLs
+    for spelling in [*spellings, None]:
+        captures = index.captures_for(spelling) if spelling is not None else recovered
         origins = origins_for(index, (c.id for c in captures))
         for capture in captures:
             ref = capture_ref(capture) or {}
@@ -110,7 +111,8 @@ def history_line(entry: dict[str, Any]) -> str:
         where = f"{entry['warc_file']}@{entry['warc_offset']}"
         if entry.get("origin", "own") != "own":  # never to be mistaken for what we saw
             source = entry.get("memento_url") or (entry.get("imported_from") or {}).get("file")
-            where += f"  THIRD-PARTY copy ({entry.get('origin_via')}: {source})"
+            dated = f" of {entry['memento_datetime']}" if entry.get("memento_datetime") else ""
+            where += f"  THIRD-PARTY copy ({entry.get('origin_via')}{dated}: {source})"
         return (
             f"{when}  capture   {entry['http_status']} {entry['state']:<24} {entry['record_type']:<8} "
             f"{entry['url']}  {where}"
