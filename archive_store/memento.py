@@ -112,15 +112,19 @@ class Fetcher:
         while True:
             request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT, "Accept": accept})
             try:
-                with urllib.request.urlopen(request, timeout=self.timeout) as answer:  # noqa: S310
+                with urllib.request.urlopen(request, timeout=self.timeout) as answer:
                     return answer.geturl(), answer.read()
             except urllib.error.HTTPError as exc:
                 if exc.code not in (429, 503) or attempt >= self.retries:
                     raise
-                wait = _retry_after(exc.headers.get("Retry-After"), default=2.0 ** attempt)
+                wait = _retry_after(exc.headers.get("Retry-After"), default=2.0**attempt)
                 if wait > self.max_wait:
                     raise urllib.error.HTTPError(
-                        url, exc.code, f"asked to wait {wait:.0f} s (over ARCHIVE_MEMENTO_MAX_WAIT)", exc.headers, None
+                        url,
+                        exc.code,
+                        f"asked to wait {wait:.0f} s (over ARCHIVE_MEMENTO_MAX_WAIT)",
+                        exc.headers,
+                        None,
                     ) from exc
                 self.waited.append(wait)
                 self.sleep(wait)
@@ -189,9 +193,8 @@ def _from_timemap(url: str, prefix: str, fetcher: Fetcher, found: Lookup, max_pa
             if "memento" in entry.rels and entry.params.get("datetime"):
                 when = http_date_to_iso(entry.params["datetime"])
                 mementos.append(Memento(url, target, id_url(target), when, archive, final_url))
-            elif ({"timemap", "next", "prev"} & entry.rels) and target not in seen:
-                if target != final_url and target != timemap_url:
-                    pending.append(target)  # the next page of a paged TimeMap
+            elif {"timemap", "next", "prev"} & entry.rels and target not in {*seen, final_url, timemap_url}:
+                pending.append(target)  # another page of a paged TimeMap
     if pending:
         found.problems.append(f"{archive}: TimeMap has more than {max_pages} pages; the rest not read")
     return mementos
@@ -209,13 +212,17 @@ def _from_cdx(url: str, spec: str, fetcher: Fetcher, found: Lookup) -> list[Meme
     rows = _cdx_rows(text)
     mementos = []
     for row in rows:
-        stamp, original, status = row.get("timestamp", ""), row.get("original") or row.get("url") or url, row.get(
-            "statuscode"
-        ) or row.get("status")
+        stamp, original, status = (
+            row.get("timestamp", ""),
+            row.get("original") or row.get("url") or url,
+            row.get("statuscode") or row.get("status"),
+        )
         if not stamp or (status and status not in ("200", "-")):
             continue
         memento_url = f"{replay_prefix}{stamp}/{original}"
-        mementos.append(Memento(url, memento_url, id_url(memento_url), timestamp_to_iso(stamp), archive, final_url))
+        mementos.append(
+            Memento(url, memento_url, id_url(memento_url), timestamp_to_iso(stamp), archive, final_url)
+        )
     return mementos
 
 

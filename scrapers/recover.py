@@ -46,15 +46,15 @@ class RecoverSpider(ArchivingSpider):
 
     async def parse(self, response: Response, **kwargs: Any) -> AsyncIterator[Any]:
         memento = response.meta["archive_memento"]
-        if response.status in (429, 503) and int(response.meta.get("archive_memento_tries", 0)) < self.settings.getint(
-            "ARCHIVE_MEMENTO_RETRIES"
-        ):
+        if response.status in (429, 503) and int(
+            response.meta.get("archive_memento_tries", 0)
+        ) < self.settings.getint("ARCHIVE_MEMENTO_RETRIES"):
             # the answer is kept (it is an exchange); wait as the archive asks, then try again
             wait = _retry_after(response, self.settings.getfloat("ARCHIVE_MEMENTO_MAX_WAIT"))
             if wait is not None:
                 from twisted.internet import reactor  # noqa: PLC0415 (Scrapy installs it first)
 
-                await maybe_deferred_to_future(deferLater(reactor, wait, lambda: None))  # type: ignore[arg-type]
+                await maybe_deferred_to_future(deferLater(reactor, wait, lambda: None))
                 tries = int(response.meta.get("archive_memento_tries", 0)) + 1
                 yield self.page_request(
                     memento["fetch_url"], meta={"archive_memento": memento, "archive_memento_tries": tries}
@@ -65,7 +65,9 @@ class RecoverSpider(ArchivingSpider):
         if capture.get("capture_id") and response.status == 200:
             self._mark_third_party(memento, capture)
         elif response.status != 200:
-            reason = f"{memento['archive']} answered HTTP {response.status} for memento {memento['fetch_url']}"
+            reason = (
+                f"{memento['archive']} answered HTTP {response.status} for memento {memento['fetch_url']}"
+            )
             yield FetchFailure(url=memento["fetch_url"], reason=reason, kind="final")
         yield item
 
@@ -96,7 +98,7 @@ class RecoverSpider(ArchivingSpider):
                 )
             )
             s.commit()
-        self.crawler.stats.inc_value("recover/mementos_stored")  # type: ignore[union-attr]
+        self.crawler.stats.inc_value("recover/mementos_stored")
 
 
 def _retry_after(response: Response, max_wait: float) -> float | None:

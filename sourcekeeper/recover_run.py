@@ -23,7 +23,9 @@ def held_mementos(db_url: str) -> set[str]:
     index = ArchiveIndex(db_url)
     try:
         with index.session() as s:
-            return set(s.scalars(select(CaptureOrigin.memento_url).where(CaptureOrigin.memento_url.is_not(None))))
+            return set(
+                s.scalars(select(CaptureOrigin.memento_url).where(CaptureOrigin.memento_url.is_not(None)))
+            )
     finally:
         index.close()
 
@@ -55,7 +57,8 @@ def recover_urls(
         db_url = settings.get("ARCHIVE_DB_URL") or default_db_url(archive_dir)
         held = held_mementos(db_url)
         per_url = settings.getint("ARCHIVE_MEMENTO_MAX_PER_URL")
-        entries, wanted = [], []
+        entries: list[dict[str, Any]] = []
+        wanted: list[Memento] = []
         for url in urls:
             found = lookup(url, endpoints, fetcher, settings.getint("ARCHIVE_MEMENTO_MAX_PAGES"))
             chosen = choose(found, held, per_url)

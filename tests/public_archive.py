@@ -18,7 +18,9 @@ TITLE = "关于劝返在外人员的通告"
 
 
 def notice_html(version: int) -> bytes:
-    text = "".join(f"<p>第{version}版：各乡镇要认真摸排在外人员并做好劝返工作，段落{i}。</p>" for i in range(6))
+    text = "".join(
+        f"<p>第{version}版：各乡镇要认真摸排在外人员并做好劝返工作，段落{i}。</p>" for i in range(6)
+    )
     return (
         f"<html><head><meta charset='utf-8'><title>{TITLE}</title></head>"
         f"<body><article><h1>{TITLE}</h1>{text}</article></body></html>"
@@ -30,7 +32,10 @@ def write_public_warc(path: Path) -> Path:
     recs = []
     for number, date in enumerate(DATES, start=1):
         body = notice_html(number)
-        head = f"HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\nContent-Length: {len(body)}\r\n\r\n"
+        head = (
+            "HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\n"
+            f"Content-Length: {len(body)}\r\n\r\n"
+        )
         key = f"public-{number}"
         recs.append(
             Rec(
