@@ -19,6 +19,7 @@ from typing import Any
 from archive_store.lock import ArchiveLocked
 
 from . import __version__, commands
+from .recover_option import add_recover_option
 from .runner import BadSettings, CrawlFailed
 from .unattended import add_log_format_option
 
@@ -106,6 +107,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     add_log_format_option(archive)
     add_tsa_option(archive)
+    add_recover_option(archive)  # issue 17
     _common(archive)
     archive.set_defaults(func=commands.archive)
 

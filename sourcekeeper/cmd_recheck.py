@@ -13,6 +13,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from .commands import UsageError, _log_level, _overrides, summary_ok
+from .recover_option import add_recover_option
 from .unattended import (
     EXIT_FAILED,
     EXIT_OK,
@@ -41,6 +42,7 @@ def register(subparsers: Any, add_common_options: Callable[[argparse.ArgumentPar
         help="only URLs not fetched within AGE (e.g. 12h, 7d, 2w)",
     )
     add_log_format_option(parser)
+    add_recover_option(parser)  # issue 17
     add_common_options(parser)
     parser.set_defaults(func=run)
 
@@ -68,9 +70,19 @@ def run(args: argparse.Namespace) -> int:
         _print_new_removals(result)
     else:
         _print_human(result, with_lines=not args.json)
-    if result.summary is not None and not summary_ok(result.summary):
+    recovered = _recover(args, result)
+    if (result.summary is not None and not summary_ok(result.summary)) or recovered != 0:
         return EXIT_FAILED
     return EXIT_REMOVALS if result.new_removals else EXIT_OK
+
+
+def _recover(args: argparse.Namespace, result: RecheckResult) -> int:
+    """--recover: copies of what this re-check found removed or unreachable (issue 17)."""
+    if not getattr(args, "recover", False):
+        return 0
+    from .recover_option import run_recover  # noqa: PLC0415
+
+    return run_recover(args, [e["url"] for e in result.events if e["state"] in ("removed", "unreachable")])
 
 
 def _run(result: RecheckResult) -> int | None:

@@ -71,7 +71,14 @@ def archive(args: argparse.Namespace) -> int:
             emit_json("archive_finished", "INFO" if summary_ok(summary) else "ERROR", **summary)
     else:
         report_summary(summary, as_json=args.json, quiet=args.quiet)
-    return 0 if summary_ok(summary) else 1
+    code = 0 if summary_ok(summary) else 1
+    if getattr(args, "recover", False):  # issue 17: copies of the gone ones from public archives
+        from .recover_option import gone_seeds, run_recover  # noqa: PLC0415
+
+        seeds = [*args.urls, *(f["url"] for f in summary["failures"])]
+        if run_recover(args, gone_seeds(args.archive, _db_url(args), seeds)) != 0:
+            code = 1
+    return code
 
 
 def crawl_urls(

@@ -27,7 +27,7 @@ def notice_html(version: int) -> bytes:
     ).encode()
 
 
-def write_public_warc(path: Path) -> Path:
+def write_public_warc(path: Path, url: str = GONE) -> Path:
     """One response (and its request) per date in DATES, each a different version of the page."""
     recs = []
     for number, date in enumerate(DATES, start=1):
@@ -43,7 +43,7 @@ def write_public_warc(path: Path) -> Path:
                     ("WARC-Type", "response"),
                     ("WARC-Record-ID", rid(key)),
                     ("WARC-Date", date),
-                    ("WARC-Target-URI", GONE),
+                    ("WARC-Target-URI", url),
                     ("Content-Type", HTTP_RESPONSE),
                 ],
                 head.encode() + body,
@@ -56,7 +56,7 @@ def write_public_warc(path: Path) -> Path:
                     ("WARC-Type", "request"),
                     ("WARC-Record-ID", rid("req-" + key)),
                     ("WARC-Date", date),
-                    ("WARC-Target-URI", GONE),
+                    ("WARC-Target-URI", url),
                     ("Content-Type", HTTP_REQUEST),
                     ("WARC-Concurrent-To", rid(key)),
                 ],
@@ -67,9 +67,11 @@ def write_public_warc(path: Path) -> Path:
     return path
 
 
-def make_public_archive(root: Path) -> Path:
-    """The archive folder pywb serves as the other archive."""
+def make_public_archive(root: Path, *urls: str) -> Path:
+    """The archive folder pywb serves as the other archive (GONE, or these URLs)."""
     root.mkdir(parents=True, exist_ok=True)
-    warc = write_public_warc(root.parent / "public-source.warc.gz")
-    import_files(root, [warc], default_db_url(root), extract=False)
+    warcs = [
+        write_public_warc(root.parent / f"public-{n}.warc.gz", url) for n, url in enumerate(urls or [GONE])
+    ]
+    import_files(root, warcs, default_db_url(root), extract=False)
     return root

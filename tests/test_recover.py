@@ -183,3 +183,40 @@ def test_an_archive_that_always_says_429_or_times_out_is_named_and_others_still_
     assert "HTTP 429" in problems and "timed out" in problems
     assert len(entry["stored"]) == 1  # type: ignore[arg-type]
     assert "problem:" in err
+
+
+class _TakenDown(BaseHTTPRequestHandler):
+    def do_GET(self) -> None:
+        body = "<html><body>页面不存在</body></html>".encode()
+        self.send_response(404)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+def test_archive_with_recover_stores_copies_of_a_removed_source(tmp_path):
+    site = ThreadingHTTPServer(("127.0.0.1", 0), _TakenDown)
+    threading.Thread(target=site.serve_forever, daemon=True).start()
+    gone = f"http://127.0.0.1:{site.server_address[1]}/gzdt/t20200114_9.html"
+    public = make_public_archive(tmp_path / "public" / "archive", gone)
+    archive = tmp_path / "archive"
+    try:
+        with ReplayServer(public, _free_port()) as server:
+            endpoint = f"ARCHIVE_MEMENTO_ENDPOINTS={server.base_url}timemap/link/"
+            result = run_cli("archive", "--archive", archive, *FAST, "-s", endpoint, "--recover", gone)
+    finally:
+        site.shutdown()
+        site.server_close()
+    assert result.returncode == 0, result.stderr
+    assert "recover " in result.stderr and "stored as third-party copies" in result.stderr
+    entries = [
+        json.loads(x) for x in run_cli("history", "--archive", archive, "--json", gone).stdout.splitlines()
+    ]
+    own = [e for e in entries if e["origin"] == "own"]
+    theirs = [e for e in entries if e["origin"] == "third-party"]
+    assert [e["http_status"] for e in own] == [404]  # what we saw: gone
+    assert len(theirs) == 3 and all(e["memento_datetime"] in DATES for e in theirs)
