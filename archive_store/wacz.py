@@ -27,6 +27,7 @@ from .index import ArchiveIndex, default_db_url
 from .schema import Capture
 from .session import ArchivePaths
 from .storage import fetch_remote_warcs
+from .waczreplay import resolve_not_modified, segment_for_search
 from .waczselect import ExportFilter, Selection, build_selection
 from .waczsign import load_signing_key, sign_hash
 from .warcfiles import local_warc
@@ -148,6 +149,7 @@ def _copy_range(source: Any, sink: Any, offset: int, length: int) -> None:
 
 def _write_index(staging: Path, warcs: list[str]) -> None:
     lines = [line for w in warcs for line in cdxj_lines(staging / w, Path(w).name)]
+    lines = resolve_not_modified(lines, staging, warcs)  # 304 revisits replay in ReplayWeb.page
     target = staging / INDEX_PATH
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text("".join(line + "\n" for line in sort_bytewise(lines)), "utf-8")
@@ -172,7 +174,9 @@ def _write_pages(staging: Path, selection: Selection) -> list[dict[str, Any]]:
                 "url": capture.url,
                 "ts": capture.warc_date,
                 "title": (page.title if page else None) or "",
-                "text": (page.text if page else None) or "",
+                # ReplayWeb.page searches words split at spaces: Chinese text segmented for it
+                "text": segment_for_search((page.text if page else None) or ""),
+                "textUnsegmented": (page.text if page else None) or "",
             }
         )
     target = staging / PAGES_PATH
@@ -204,6 +208,8 @@ def _datapackage(
         "created": created,
         "software": software(),
     }
+    # ReplayWeb.page shows `metadata.title` (else the file name)
+    package["metadata"] = {"title": package["title"], "description": package["description"]}
     if pages:
         package["mainPageUrl"], package["mainPageDate"] = pages[0]["url"], pages[0]["ts"]
     package["resources"] = [_resource(staging, p) for p in _payload_paths(staging)]

@@ -168,13 +168,23 @@ def show(args: argparse.Namespace) -> int:
             when = f" at or before {args.at}" if args.at else ""
             _err(f"sourcekeeper show: no capture of {args.url}{when} in {args.archive}")
             return 1
+        from archive_store.notmodified import vouched_note, vouched_original  # noqa: PLC0415
+
+        original = vouched_original(index, capture)  # a 304 revisit: the page it vouched for
+        if original is not None and (args.raw or args.text) and not args.quiet:
+            _err(vouched_note(capture, original))
         if args.raw:
             from archive_store.reader import load_capture  # noqa: PLC0415
 
-            loaded = load_capture(index, args.archive / "warcs", capture)
+            loaded = load_capture(index, args.archive / "warcs", original or capture)
             sys.stdout.buffer.write(loaded.record.block)
             return 0
         fields = capture_fields(index, capture)
+        if original is not None:
+            fields["not_modified_of"] = {
+                "record_id": original.record_id,
+                "captured_at": original.captured_at.isoformat() + "Z",
+            }
     finally:
         index.close()
     if args.text:

@@ -1,0 +1,99 @@
+"""304 server-not-modified revisits (issue 17): `show --raw/--text` give the page they vouched for,
+and the WACZ export replays them (package CDXJ) and lets a Chinese word be found (pages.jsonl)."""
+
+from __future__ import annotations
+
+import json
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from archive_helpers import archive_cli, run_cli
+from takedown_helpers import SITE, recheck_cli
+from takedown_site import SENTENCES, p
+
+from archive_store.cdxj import parse_cdxj
+from archive_store.members import parse_record, read_member
+from sourcekeeper.rawsite import ServedSite
+
+NOT_MODIFIED = (p(2), p(3))  # ETag and Last-Modified pages: the re-check gets 304
+
+
+@dataclass
+class Rechecked:
+    archive: Path
+    urls: list[str]
+    wacz: Path
+
+
+@pytest.fixture(scope="module")
+def rechecked(tmp_path_factory) -> Iterator[Rechecked]:
+    work = tmp_path_factory.mktemp("notmodified")
+    archive = work / "archive"
+    with ServedSite(SITE) as site:
+        urls = [site.url(path) for path in NOT_MODIFIED]
+        archived = archive_cli(archive, *urls)
+        assert archived.returncode == 0, archived.stderr
+        site.set_mode("after")
+        checked = recheck_cli(archive, "--json")
+        assert checked.returncode == 0, checked.stderr
+    wacz = work / "export.wacz"
+    exported = run_cli("export", "wacz", wacz, "--archive", archive, "--title", "县级通知 2024")
+    assert exported.returncode == 0, exported.stderr
+    yield Rechecked(archive, urls, wacz)
+
+
+def test_show_raw_of_a_304_gives_the_page_it_vouched_for_and_says_so(rechecked):
+    for url in rechecked.urls:
+        shown = json.loads(run_cli("show", "--archive", rechecked.archive, "--json", url).stdout)
+        assert shown["http_status"] == 304 and shown["record_type"] == "revisit"  # the latest capture
+        raw = run_cli("show", "--archive", rechecked.archive, "--raw", url)
+        assert raw.returncode == 0
+        assert raw.stdout_bytes.startswith(b"HTTP/1.1 200 ")
+        assert SENTENCES[0].encode() in raw.stdout_bytes
+        assert (
+            "304 Not Modified revisit" in raw.stderr and shown["not_modified_of"]["record_id"] in raw.stderr
+        )
+        text = run_cli("show", "--archive", rechecked.archive, "--text", url)
+        assert SENTENCES[0] in text.stdout and "304 Not Modified" in text.stderr
+
+
+def _package(wacz: Path) -> tuple[list, dict, list[dict], zipfile.ZipFile]:
+    package = zipfile.ZipFile(wacz)
+    entries = parse_cdxj(package.read("indexes/index.cdx").decode(), "index.cdx")
+    datapackage = json.loads(package.read("datapackage.json"))
+    pages = [json.loads(line) for line in package.read("pages/pages.jsonl").decode().splitlines()[1:]]
+    return entries, datapackage, pages, package
+
+
+def test_the_wacz_indexes_each_304_as_the_response_it_vouched_for(rechecked, tmp_path):
+    entries, _, _, package = _package(rechecked.wacz)
+    with package:
+        for url in rechecked.urls:
+            mine = sorted((e for e in entries if e.fields["url"] == url), key=lambda e: e.timestamp)
+            assert len(mine) == 2  # the first capture and the re-check, at their own times
+            first, later = mine
+            assert later.timestamp > first.timestamp
+            assert later.fields["status"] == "200" and later.fields["mime"] == "text/html"
+            assert (later.offset, later.length) == (first.offset, first.length)
+            warc = tmp_path / later.fields["filename"]
+            warc.write_bytes(package.read(f"archive/{later.fields['filename']}"))
+            record = parse_record(read_member(warc, later.offset, later.length))
+            assert record.record_type == "response" and SENTENCES[0].encode() in record.block
+        # the revisits stay in the package WARCs, byte for byte
+        names = [n for n in package.namelist() if n.startswith("archive/")]
+        data = b"".join(package.read(n) for n in names)
+        assert data  # copied members; their revisits are checked by test_wacz's byte-copy test
+
+
+def test_pages_text_is_segmented_for_search_and_the_title_is_where_viewers_read_it(rechecked):
+    _, datapackage, pages, package = _package(rechecked.wacz)
+    package.close()
+    assert datapackage["metadata"]["title"] == "县级通知 2024" == datapackage["title"]
+    assert pages
+    for page in pages:
+        assert SENTENCES[0] in page["textUnsegmented"]
+        words = page["text"].split()
+        assert "劝返" in words and "在外" in words  # two-character words inside a sentence
