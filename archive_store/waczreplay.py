@@ -66,16 +66,11 @@ def resolve_not_modified(lines: list[str], staging: Path, warcs: list[str]) -> l
     for key, stamp, fields in parsed:
         original_id = vouches.get((fields["filename"], int(fields["offset"])))
         original = by_location.get(where[original_id]) if original_id in where else None
+        entry = fields
         if original is not None and original.get("mime") != "warc/revisit":
-            fields = {
-                **fields,
-                **{
-                    k: original[k]
-                    for k in ("mime", "status", "digest", "length", "offset", "filename")
-                    if k in original
-                },
-            }
-        out.append(f"{key} {stamp} {json.dumps(fields)}")
+            taken = ("mime", "status", "digest", "length", "offset", "filename")
+            entry = {**fields, **{k: original[k] for k in taken if k in original}}
+        out.append(f"{key} {stamp} {json.dumps(entry)}")
     return out
 
 
