@@ -2,9 +2,11 @@
 
 - A 304 answer to a conditional re-check is a server-not-modified revisit: it vouches for an
   earlier response but holds no page. pywb follows it to that response; ReplayWeb.page (and
-  py-wacz's index) serve the bare 304, a blank page. The package CDXJ therefore indexes such a
-  revisit as its original's record (offset, length, status, type, digest of the response it
-  vouched for) at the revisit's own time. The revisit stays in the WARC, byte for byte.
+  py-wacz's index) serve the bare 304, a blank page. The package CDXJ therefore leaves such a
+  revisit out when the response it vouched for is in the package: both viewers then replay that
+  response for the URL. (Indexing the revisit's time with the original's offset was tried:
+  ReplayWeb.page 2.5.3 answers "Archived Page Not Found" for an entry whose record has another
+  date.) The revisit stays in the WARC, byte for byte, and in the custody record of the export.
 - ReplayWeb.page's text search splits `pages.jsonl` text at spaces, so a Chinese word inside a
   sentence is never a term of its own: `text` carries the text segmented into words by jieba
   (search mode: long words and their parts), `textUnsegmented` the text as extracted.
@@ -47,7 +49,7 @@ def segment_for_search(text: str) -> str:
 
 
 def resolve_not_modified(lines: list[str], staging: Path, warcs: list[str]) -> list[str]:
-    """The package CDXJ lines with each 304 revisit pointing at the response it vouched for."""
+    """The package CDXJ lines less the 304 revisits whose vouched-for response is in them."""
     where: dict[str, tuple[str, int]] = {}  # record id -> (file, offset)
     vouches: dict[tuple[str, int], str] = {}  # (file, offset) of a 304 revisit -> original's id
     for relative in warcs:
@@ -60,17 +62,15 @@ def resolve_not_modified(lines: list[str], staging: Path, warcs: list[str]) -> l
                 vouches[(name, record.offset)] = refers_to
     if not vouches:
         return lines
-    parsed = [_split(line) for line in lines]
-    by_location = {(f["filename"], int(f["offset"])): f for _, _, f in parsed}
+    parsed = [(line, _split(line)[2]) for line in lines]
+    by_location = {(f["filename"], int(f["offset"])): f for _, f in parsed}
     out = []
-    for key, stamp, fields in parsed:
+    for line, fields in parsed:
         original_id = vouches.get((fields["filename"], int(fields["offset"])))
         original = by_location.get(where[original_id]) if original_id in where else None
-        entry = fields
         if original is not None and original.get("mime") != "warc/revisit":
-            taken = ("mime", "status", "digest", "length", "offset", "filename")
-            entry = {**fields, **{k: original[k] for k in taken if k in original}}
-        out.append(f"{key} {stamp} {json.dumps(entry)}")
+            continue  # replayed through the response it vouched for
+        out.append(line)
     return out
 
 

@@ -15,7 +15,7 @@ from takedown_helpers import SITE, recheck_cli
 from takedown_site import SENTENCES, p
 
 from archive_store.cdxj import parse_cdxj
-from archive_store.members import parse_record, read_member
+from archive_store.members import iter_records, parse_record, read_member
 from sourcekeeper.rawsite import ServedSite
 
 NOT_MODIFIED = (p(2), p(3))  # ETag and Last-Modified pages: the re-check gets 304
@@ -68,24 +68,24 @@ def _package(wacz: Path) -> tuple[list, dict, list[dict], zipfile.ZipFile]:
     return entries, datapackage, pages, package
 
 
-def test_the_wacz_indexes_each_304_as_the_response_it_vouched_for(rechecked, tmp_path):
+def test_the_wacz_replays_each_304_through_the_response_it_vouched_for(rechecked, tmp_path):
     entries, _, _, package = _package(rechecked.wacz)
     with package:
-        for url in rechecked.urls:
-            mine = sorted((e for e in entries if e.fields["url"] == url), key=lambda e: e.timestamp)
-            assert len(mine) == 2  # the first capture and the re-check, at their own times
-            first, later = mine
-            assert later.timestamp > first.timestamp
-            assert later.fields["status"] == "200" and later.fields["mime"] == "text/html"
-            assert (later.offset, later.length) == (first.offset, first.length)
-            warc = tmp_path / later.fields["filename"]
-            warc.write_bytes(package.read(f"archive/{later.fields['filename']}"))
-            record = parse_record(read_member(warc, later.offset, later.length))
-            assert record.record_type == "response" and SENTENCES[0].encode() in record.block
-        # the revisits stay in the package WARCs, byte for byte
         names = [n for n in package.namelist() if n.startswith("archive/")]
-        data = b"".join(package.read(n) for n in names)
-        assert data  # copied members; their revisits are checked by test_wacz's byte-copy test
+        for name in names:
+            (tmp_path / Path(name).name).write_bytes(package.read(name))
+        records = [r for name in names for r in iter_records(tmp_path / Path(name).name)]
+        for url in rechecked.urls:
+            # the revisit stays in the package WARC, byte for byte ...
+            revisits = [r for r in records if r.record_type == "revisit" and r.get("WARC-Target-URI") == url]
+            assert revisits and revisits[0].block.startswith(b"HTTP/1.1 304 ")
+            # ... and the index a viewer reads gives the response it vouched for
+            [entry] = [e for e in entries if e.fields["url"] == url]
+            assert entry.fields["status"] == "200" and entry.fields["mime"] == "text/html"
+            warc = tmp_path / entry.fields["filename"]
+            record = parse_record(read_member(warc, entry.offset, entry.length))
+            assert record.record_type == "response" and SENTENCES[0].encode() in record.block
+            assert revisits[0].get("WARC-Refers-To") == record.record_id
 
 
 def test_pages_text_is_segmented_for_search_and_the_title_is_where_viewers_read_it(rechecked):
