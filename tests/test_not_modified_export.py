@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from archive_helpers import archive_cli, run_cli
+from replayweb import CHROMIUM, VERSION, replay_in_replayweb, replay_site, replayweb_assets
 from takedown_helpers import SITE, recheck_cli
 from takedown_site import SENTENCES, p
 
@@ -97,3 +98,26 @@ def test_pages_text_is_segmented_for_search_and_the_title_is_where_viewers_read_
         assert SENTENCES[0] in page["textUnsegmented"]
         words = page["text"].split()
         assert "劝返" in words and "在外" in words  # two-character words inside a sentence
+
+
+@pytest.mark.slow
+def test_replayweb_page_replays_every_page_and_finds_a_chinese_word(rechecked, tmp_path):
+    """As an archivist would: ReplayWeb.page's own ui.js/sw.js, offline, in headless Chromium."""
+    pytest.importorskip("playwright")
+    if not Path(CHROMIUM).exists():
+        pytest.skip("chromium not installed (scripts/system-deps.sh)")
+    assets = replayweb_assets()
+    if assets is None:
+        pytest.skip(f"npm could not fetch replaywebpage@{VERSION}")
+    _, datapackage, pages, package = _package(rechecked.wacz)
+    package.close()
+    latest = {p["url"]: p for p in sorted(pages, key=lambda p: p["ts"])}  # the 304 re-checks
+    assert {p["url"] for p in pages} == set(rechecked.urls) and len(pages) == 2 * len(latest)
+    with replay_site(tmp_path / "site", assets, rechecked.wacz) as base:
+        seen = replay_in_replayweb(tmp_path / "site", base, pages, "劝返")
+    for page in seen["pages"]:  # the first captures and the 304s: each replays the page
+        assert SENTENCES[0] in page["text"], page
+    results = seen["search"]
+    assert " | 劝返 | " in results  # a highlighted hit inside a sentence
+    assert all(p["title"] in results for p in pages)
+    assert datapackage["metadata"]["title"] in results  # the collection shows our title
