@@ -39,6 +39,12 @@ CSV_FIELDS = (
     "state",
     "captured_url",
     "failure",
+    # issue 17: Robust Links columns (archive_store/robustlinks.py)
+    "archived_url",
+    "archived_date",
+    "third_party_urls",
+    "third_party_dates",
+    "robust_link_html",
 )
 _UNSAFE_NAME_RE = re.compile(r"[^\w.-]+")
 MAX_REDIRECT_HOPS = 10
@@ -150,7 +156,11 @@ def _failure(index: ArchiveIndex, url: str, run_id: int | None) -> str | None:
         return s.scalars(stmt.order_by(Failure.id.desc())).first()
 
 
-def manifest_entry(index: ArchiveIndex, warc_dir: Path, report: Report, citation: Citation) -> dict[str, Any]:
+def manifest_entry(
+    index: ArchiveIndex, warc_dir: Path, report: Report, citation: Citation, replay_base: str | None = None
+) -> dict[str, Any]:
+    from .robustlinks import DEFAULT_REPLAY_BASE, robust_entry  # noqa: PLC0415
+
     capture = run_capture(index, warc_dir, citation.url, report.run_id)
     entry: dict[str, Any] = {
         "position": citation.position,
@@ -163,6 +173,14 @@ def manifest_entry(index: ArchiveIndex, warc_dir: Path, report: Report, citation
         "context": citation.context,
         "capture": None,
         "failure": None if capture else _failure(index, citation.url, report.run_id),
+        # archived copies as Robust Links HTML, a Markdown footnote and CSV columns (issue 17)
+        "robust_links": robust_entry(
+            index,
+            citation.url,
+            replay_base or DEFAULT_REPLAY_BASE,
+            citation.footnote or str(citation.position),
+            citation.anchor,
+        ),
     }
     if capture is not None:
         _set_citation_capture(index, citation.id, capture.id)
@@ -186,10 +204,14 @@ def _set_citation_capture(index: ArchiveIndex, citation_id: int, capture_id: int
         s.commit()
 
 
-def write_manifest(index: ArchiveIndex, archive_dir: Path, report: Report) -> tuple[Path, Path]:
+def write_manifest(
+    index: ArchiveIndex, archive_dir: Path, report: Report, replay_base: str | None = None
+) -> tuple[Path, Path]:
     """citations/citations-<stem>.json and .csv inside the archive; returns both paths."""
     warc_dir = archive_dir / "warcs"
-    entries = [manifest_entry(index, warc_dir, report, c) for c in citations_of(index, report.id)]
+    entries = [
+        manifest_entry(index, warc_dir, report, c, replay_base) for c in citations_of(index, report.id)
+    ]
     head = {
         "source": report.source,
         "format": report.format,
@@ -218,4 +240,9 @@ def _csv_row(source: str, entry: dict[str, Any]) -> dict[str, Any]:
     row.update({k: capture.get(k) for k in CSV_FIELDS if k in capture})
     row["captured_url"] = capture.get("url")
     row["report"] = source
+    links = entry.get("robust_links") or {}
+    row.update(
+        {k: links.get(k) for k in ("archived_url", "archived_date", "third_party_urls", "third_party_dates")}
+    )
+    row["robust_link_html"] = links.get("html")
     return row

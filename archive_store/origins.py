@@ -72,3 +72,17 @@ def recovered_captures(index: ArchiveIndex, urls: Iterable[str]) -> list[Capture
             return list(s.scalars(stmt))
     except (OperationalError, ProgrammingError):
         return []
+
+
+def memento_originals(index: ArchiveIndex) -> dict[str, str]:
+    """URL fetched from another archive (its memento's `id_` form) -> the original URL."""
+    try:
+        with index.session() as s:
+            stmt = (
+                select(Capture.url, CaptureOrigin.original_url)
+                .join(CaptureOrigin, CaptureOrigin.capture_id == Capture.id)
+                .where(CaptureOrigin.via == "memento")
+            )
+            return {url: original for url, original in s.execute(stmt) if original}
+    except (OperationalError, ProgrammingError):
+        return {}

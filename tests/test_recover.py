@@ -220,3 +220,12 @@ def test_archive_with_recover_stores_copies_of_a_removed_source(tmp_path):
     theirs = [e for e in entries if e["origin"] == "third-party"]
     assert [e["http_status"] for e in own] == [404]  # what we saw: gone
     assert len(theirs) == 3 and all(e["memento_datetime"] in DATES for e in theirs)
+    robust = run_cli(
+        "report", "--archive", archive, "--robust-links", "--replay-base", "http://replay.example/a/"
+    )
+    anchors = robust.stdout.splitlines()
+    assert len(anchors) == 3 and all(a.startswith(f'<a href="{gone}" data-versionurl="http') for a in anchors)
+    assert "replay.example" not in robust.stdout  # our 404 is no copy to cite
+    assert sum(f'data-versiondate="{d[:10]}"' in robust.stdout for d in DATES) == 3  # the mementos
+    report = json.loads(run_cli("report", "--archive", archive, "--json").stdout.splitlines()[0])
+    assert report["state"] != "archived" and len(report["third_party"]) == 3  # ours says gone
