@@ -45,6 +45,8 @@ CSV_FIELDS = (
     "third_party_urls",
     "third_party_dates",
     "robust_link_html",
+    "footnotes",  # every footnote citing it, in order
+    "skip_reason",  # rows of kind "skipped": a link of the report that is no citation
 )
 _UNSAFE_NAME_RE = re.compile(r"[^\w.-]+")
 MAX_REDIRECT_HOPS = 10
@@ -208,10 +210,15 @@ def write_manifest(
     index: ArchiveIndex, archive_dir: Path, report: Report, replay_base: str | None = None
 ) -> tuple[Path, Path]:
     """citations/citations-<stem>.json and .csv inside the archive; returns both paths."""
+    from .citationplaces import places_of  # noqa: PLC0415
+
     warc_dir = archive_dir / "warcs"
     entries = [
         manifest_entry(index, warc_dir, report, c, replay_base) for c in citations_of(index, report.id)
     ]
+    places, skipped = places_of(index, report.id)
+    for entry in entries:  # every place the report cites it: n-th citation, footnote number
+        entry["places"] = places.get(entry["url"], [])
     head = {
         "source": report.source,
         "format": report.format,
@@ -224,13 +231,16 @@ def write_manifest(
     folder.mkdir(parents=True, exist_ok=True)
     stem = f"citations-{manifest_stem(report.source)}"
     json_path, csv_path = folder / f"{stem}.json", folder / f"{stem}.csv"
-    document = {"report": head, "citations": entries}
+    document = {"report": head, "citations": entries, "skipped": skipped}
     json_path.write_text(json.dumps(document, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     with csv_path.open("w", encoding="utf-8-sig", newline="") as handle:  # BOM: Excel reads UTF-8
         writer = csv.DictWriter(handle, CSV_FIELDS)
         writer.writeheader()
         for entry in entries:
             writer.writerow(_csv_row(report.source, entry))
+        for skip in skipped:  # links that are no citations, named with the reason
+            row = {"report": report.source, "kind": "skipped", "url": skip["url"], "anchor": skip["anchor"]}
+            writer.writerow({**row, "skip_reason": skip["reason"]})
     return json_path, csv_path
 
 
@@ -245,4 +255,5 @@ def _csv_row(source: str, entry: dict[str, Any]) -> dict[str, Any]:
         {k: links.get(k) for k in ("archived_url", "archived_date", "third_party_urls", "third_party_dates")}
     )
     row["robust_link_html"] = links.get("html")
+    row["footnotes"] = " ".join(str(p["footnote"]) for p in entry.get("places", []) if p["footnote"])
     return row

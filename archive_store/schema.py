@@ -200,3 +200,19 @@ class CaptureOrigin(Base):
     memento_datetime: Mapped[str | None] = mapped_column(String(40), nullable=True)
     timemap_url: Mapped[str | None] = mapped_column(Text, nullable=True)
     notes: Mapped[str | None] = mapped_column(Text, nullable=True)  # JSON list of what was odd
+
+
+class CitationPlace(Base):
+    """Issue 17: every place a report cites a URL (`kind` place: its n-th citation in reading
+    order and footnote label), and every link it holds that is not a citation (`kind` skipped:
+    share button, social profile, navigation, footer, comments… with the reason)."""
+
+    __tablename__ = "citation_places"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("reports.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))  # place | skipped
+    url: Mapped[str] = mapped_column(Text)
+    occurrence: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    footnote: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    anchor: Mapped[str | None] = mapped_column(Text, nullable=True)
+    reason: Mapped[str | None] = mapped_column(Text, nullable=True)

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from scrapy.http import Response
 
 from .items import FetchFailure
+from .report_body import SkippedLink
 from .report_links import CitedLink, ParsedReport, ReportError, parse_report
 from .urls import UrlsSpider, archived_item
 
@@ -33,6 +34,7 @@ class ReportCitations:
     sha256: str
     links: list[CitedLink]
     capture: dict[str, Any] = field(default_factory=dict)  # the report's own capture (URL reports)
+    skipped: list[SkippedLink] = field(default_factory=list)  # links that are no citations (issue 17)
 
 
 class ReportSpider(UrlsSpider):
@@ -98,7 +100,9 @@ class ReportSpider(UrlsSpider):
     def _citations_item(
         source: str, parsed: ParsedReport, digest: str, capture: dict[str, Any]
     ) -> ReportCitations:
-        return ReportCitations(source, parsed.format, parsed.title, digest, parsed.links, capture)
+        return ReportCitations(
+            source, parsed.format, parsed.title, digest, parsed.links, capture, parsed.skipped
+        )
 
 
 def read_report_file(path: str) -> tuple[ParsedReport, str]:

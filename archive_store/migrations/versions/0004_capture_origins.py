@@ -1,4 +1,5 @@
-"""Captures that are not our own: imported files and recovered mementos (issue 17).
+"""Captures that are not our own (imported files, recovered mementos), and every place a report
+cites a URL or a link it holds that is no citation (issue 17).
 
 Revision ID: 0004_origins
 Revises: 0003
@@ -46,7 +47,24 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("capture_id"),
     )
 
+    op.create_table(
+        "citation_places",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("report_id", sa.Integer(), nullable=False),
+        sa.Column("kind", sa.String(length=16), nullable=False),
+        sa.Column("url", sa.Text(), nullable=False),
+        sa.Column("occurrence", sa.Integer(), nullable=True),
+        sa.Column("footnote", sa.String(length=32), nullable=True),
+        sa.Column("anchor", sa.Text(), nullable=True),
+        sa.Column("reason", sa.Text(), nullable=True),
+        sa.ForeignKeyConstraint(["report_id"], ["reports.id"]),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    op.create_index(op.f("ix_citation_places_report_id"), "citation_places", ["report_id"], unique=False)
+
 
 def downgrade() -> None:
+    op.drop_index(op.f("ix_citation_places_report_id"), table_name="citation_places")
+    op.drop_table("citation_places")
     op.drop_table("capture_origins")
     op.drop_table("imported_files")
