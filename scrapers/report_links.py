@@ -101,7 +101,7 @@ class Collector:
         if check_url(written) is not None:
             return  # mailto:, javascript:, relative links without a base, broken URLs
         url = safe_url_string(written.split("#", 1)[0], encoding="utf-8")
-        reason = skip or url_skip_reason(url)  # share buttons, profiles, navigation… (report_body)
+        reason = url_skip_reason(url) or skip  # share buttons, profiles, navigation… (report_body)
         if reason is not None:
             self.skipped.append(SkippedLink(url, squeeze(anchor), reason))
             return
