@@ -64,7 +64,8 @@ def test_only_the_article_body_is_cited_and_the_rest_is_named_with_a_reason():
 
 
 def test_markdown_reports_leave_share_links_and_profiles_out_too():
-    text = f"正文引用 [通知](http://127.0.0.1:9{p(2)})。\n\n[分享到微博](http://service.weibo.com/share/share.php?url=x) [关注]({PROFILE})\n"
+    weibo = "http://service.weibo.com/share/share.php?url=x"
+    text = f"正文引用 [通知](http://127.0.0.1:9{p(2)})。\n\n[分享到微博]({weibo}) [关注]({PROFILE})\n"
     parsed = parse_report(text.encode(), "report.md")
     assert [link.url for link in parsed.links] == ["http://127.0.0.1:9" + p(2)]
     assert sorted(s.reason for s in parsed.skipped) == ["share button", "social profile"]
