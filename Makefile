@@ -30,17 +30,19 @@ demo: install
 test: install system-deps
 	$(BIN)/ruff check .
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 	$(BIN)/python -m pytest -q
 
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 typecheck: install
 	$(BIN)/mypy
 
 eval: install
-	$(BIN)/python -m pipelines.evaluate
+	$(BIN)/python -m pipelines.extraction.evaluate
 
 # peers on the same work (needs ../shared/corpus and wget); figures go into the README
 bench: install

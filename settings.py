@@ -1,6 +1,6 @@
 """Scrapy project settings for sourcekeeper: turn the archive on and set politeness for gov sites.
 
-Archive defaults (ARCHIVE_*, EXTRACT_*) live in archive_store/default_settings.py; override any
+Archive defaults (ARCHIVE_*, EXTRACT_*) live in archive_store/crawl/default_settings.py; override any
 setting here or with `-s NAME=VALUE`.
 """
 
@@ -8,7 +8,7 @@ BOT_NAME = "sourcekeeper"
 SPIDER_MODULES = ["scrapers"]
 NEWSPIDER_MODULE = "scrapers"
 
-ADDONS = {"archive_store.addon.ArchiveAddon": 0}
+ADDONS = {"archive_store.crawl.addon.ArchiveAddon": 0}
 
 # A clear User-Agent: site operators can see who fetched and why.
 USER_AGENT = "Mozilla/5.0 (compatible; sourcekeeper/0.1; archiving cited public sources; +https://pypi.org/project/sourcekeeper/)"

@@ -1,6 +1,6 @@
 """The benchmark site: real corpus pages, each made unique, answered after 20 ms.
 
-Served by the project's raw-socket engine: `python -m sourcekeeper.rawsite bench/benchsite.py:ROUTES`.
+Served by the project's raw-socket engine: `python -m sourcekeeper.demo.rawsite bench/benchsite.py:ROUTES`.
 Page count and delay come from the environment (BENCH_PAGES, BENCH_DELAY_MS) so one module serves
 every benchmark; pages are built once, lazily, from ../shared/corpus/cwced/original.
 """
@@ -11,7 +11,7 @@ import os
 from functools import cache
 from pathlib import Path
 
-from sourcekeeper.rawsite import RawReply, RawRequest, SiteState, Sleep, page
+from sourcekeeper.demo.rawsite import RawReply, RawRequest, SiteState, Sleep, page
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "cwced" / "original"
 PAGES = int(os.environ.get("BENCH_PAGES", "1500"))

@@ -11,9 +11,9 @@ from pathlib import Path
 
 from sqlalchemy import insert
 
-from archive_store.index import ArchiveIndex, default_db_url
-from archive_store.lookup import find_capture
-from archive_store.schema import Capture, Page
+from archive_store.index.database import ArchiveIndex, default_db_url
+from archive_store.index.lookup import find_capture
+from archive_store.index.schema import Capture, Page
 
 CAPTURES = 100_000
 
@@ -61,7 +61,7 @@ def build_index(archive: Path, count: int = CAPTURES) -> list[str]:
 
 def lookup_benchmark(archive: Path) -> None:
     urls = build_index(archive)
-    from sourcekeeper.commands import capture_fields  # noqa: PLC0415
+    from sourcekeeper.jobs.show import capture_fields  # noqa: PLC0415
 
     index = ArchiveIndex(default_db_url(archive), create=False)
     timings = []

@@ -190,7 +190,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     sys.path.insert(0, str(BENCH))
     os.environ["BENCH_PAGES"] = str(max(args.pages, 20000 if args.memory else 0))
-    from sourcekeeper.rawsite import ServedSite  # noqa: PLC0415
+    from sourcekeeper.demo.rawsite import ServedSite  # noqa: PLC0415
 
     work = Path(tempfile.mkdtemp(prefix="sk-bench-"))
     try:

@@ -8,11 +8,11 @@ from typing import TYPE_CHECKING, Any
 from scrapy.exceptions import NotConfigured
 from sqlalchemy import select
 
-from archive_store.citationplaces import add_places
-from archive_store.citations import add_report
-from archive_store.index import utcnow
-from archive_store.schema import Citation, Report
-from archive_store.session import ArchiveSession
+from archive_store.crawl.session import ArchiveSession
+from archive_store.export.citations import add_report
+from archive_store.index.citationplaces import add_places
+from archive_store.index.database import utcnow
+from archive_store.index.schema import Citation, Report
 from scrapers.report import ReportCitations
 
 if TYPE_CHECKING:

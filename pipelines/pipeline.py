@@ -13,11 +13,10 @@ import multiprocessing
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
-from archive_store.schema import Page
-from archive_store.session import ArchiveSession
+from archive_store.crawl.session import ArchiveSession
+from archive_store.index.schema import Page
+from pipelines.extraction.facts import ResponseFacts, analyse_in_worker
 from scrapers.items import ArchivedResponse, FetchFailure
-
-from .facts import ResponseFacts, analyse_in_worker
 
 if TYPE_CHECKING:
     from typing import Self

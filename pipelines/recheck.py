@@ -18,22 +18,21 @@ from scrapy.exceptions import NotConfigured
 from scrapy.utils.defer import maybe_deferred_to_future
 from sqlalchemy.exc import SQLAlchemyError
 
-from archive_store.events import add_event, captures_by_id
-from archive_store.index import utcnow
-from archive_store.schema import Page, RecheckEvent
-from archive_store.session import ArchiveSession
+from archive_store.crawl.session import ArchiveSession
+from archive_store.index.database import utcnow
+from archive_store.index.events import add_event, captures_by_id
+from archive_store.index.schema import Page, RecheckEvent
+from pipelines.extraction.facts import ResponseFacts, analyse_in_worker
+from pipelines.extraction.textdiff import sentence_diff
 from scrapers.recheck import RecheckedResponse, RecheckNotModified, RecheckUnreachable
-
-from .facts import ResponseFacts, analyse_in_worker
-from .textdiff import sentence_diff
 
 if TYPE_CHECKING:
     from typing import Self
 
     from scrapy.crawler import Crawler
 
-    from archive_store.baselines import RecheckTarget
-    from archive_store.schema import Capture
+    from archive_store.index.baselines import RecheckTarget
+    from archive_store.index.schema import Capture
 
 logger = logging.getLogger(__name__)
 

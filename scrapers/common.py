@@ -16,12 +16,11 @@ from scrapy.http import Response, TextResponse
 from scrapy.utils.response import get_meta_refresh
 from twisted.python.failure import Failure
 
-from archive_store.failures import describe_failure
-
-from . import wechat
-from .items import ArchivedResponse, FetchFailure
-from .links import PageLinks
-from .linkscan import LinkScanner
+from archive_store.crawl.failures import describe_failure
+from pipelines.extraction import wechat_urls
+from scrapers.items import ArchivedResponse, FetchFailure
+from scrapers.links import PageLinks
+from scrapers.linkscan import LinkScanner
 
 if TYPE_CHECKING:
     from typing import Self
@@ -107,7 +106,7 @@ class ArchivingSpider(scrapy.Spider):
         for target, meta in follow:
             if target not in self._requested:
                 yield self.page_request(target, hop, response.url, meta=meta)
-        canonical = wechat.canonical_article_url(item.requested_url)
+        canonical = wechat_urls.canonical_article_url(item.requested_url)
         fetch_canonical = self.settings.getbool("WECHAT_FETCH_CANONICAL") and hop == 0
         if fetch_canonical and canonical and canonical not in self._requested:
             yield self.page_request(canonical, hop, item.requested_url)
@@ -126,11 +125,11 @@ class ArchivingSpider(scrapy.Spider):
         """Requests for the links `found` on the page, not yet asked for (WeChat images with
         the Referer mmbiz wants)."""
         image_hosts = self.settings.getlist("WECHAT_IMAGE_HOSTS")
-        headers, meta = wechat.image_request_headers(self.settings.get("WECHAT_IMAGE_REFERER") or "")
+        headers, meta = wechat_urls.image_request_headers(self.settings.get("WECHAT_IMAGE_REFERER") or "")
         for link in found.links:
             if link in self._requested:
                 continue
-            if found.wechat_article or wechat.is_wechat_image_host(link, image_hosts):
+            if found.wechat_article or wechat_urls.is_wechat_image_host(link, image_hosts):
                 yield self.page_request(link, hop + 1, response.url, headers=headers, meta=meta)
             else:
                 yield self.page_request(link, hop + 1, response.url)

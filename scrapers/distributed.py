@@ -35,12 +35,11 @@ from scrapy_redis.dupefilter import RFPDupeFilter
 from scrapy_redis.spiders import RedisSpider
 from twisted.internet import task
 
-from archive_store import default_settings
-
-from .common import ArchivingSpider
-from .frontier import Frontier, FrontierKeys
-from .frontier_scheduler import LEASE_META, SharedRequested
-from .seeds import check_url
+from archive_store.crawl import default_settings
+from pipelines.documents.seeds import check_url
+from scrapers.common import ArchivingSpider
+from scrapers.frontier import Frontier, FrontierKeys
+from scrapers.frontier_scheduler import LEASE_META, SharedRequested
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler

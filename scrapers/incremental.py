@@ -7,9 +7,9 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import or_, select
 
-from archive_store.lookup import GOOD_STATE
-from archive_store.schema import Capture
-from archive_store.session import ArchiveSession
+from archive_store.crawl.session import ArchiveSession
+from archive_store.index.lookup import GOOD_STATE
+from archive_store.index.schema import Capture
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler

@@ -27,7 +27,7 @@ from w3lib.encoding import (
     read_bom,
 )
 
-from . import wechat
+from pipelines.extraction import wechat_urls
 
 IMAGE_EXTENSIONS = frozenset({"jpg", "jpeg", "png", "gif", "tif", "tiff", "webp"})
 # Where article bodies live on the platforms we archive: images there are images of documents.
@@ -389,5 +389,5 @@ def page_links(
     encoding = declared_encoding(body, content_type)
     return PageLinks(
         attachment_links_bytes(body, base_url, extensions, encoding),
-        wechat.is_article_page(base_url, body),
+        wechat_urls.is_article_page(base_url, body),
     )

@@ -35,8 +35,8 @@ from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet.defer import Deferred
 from twisted.internet.protocol import ProcessProtocol
 
-from .links import PageLinks, page_links
-from .linkscan_worker import FRAME_HEAD, encode_frame
+from scrapers.links import PageLinks, page_links
+from scrapers.linkscan_worker import FRAME_HEAD, encode_frame
 
 if TYPE_CHECKING:
     from typing import Self

@@ -11,7 +11,7 @@ import struct
 import sys
 from typing import BinaryIO
 
-from .links import page_links
+from scrapers.links import page_links
 
 FRAME_HEAD = struct.Struct(">I")
 

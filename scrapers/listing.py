@@ -20,12 +20,11 @@ import scrapy
 from scrapy.http import Response, TextResponse
 from twisted.python.failure import Failure
 
-from archive_store.failures import describe_failure
-
-from .common import NON_REDIRECT_STATUSES, ArchivingSpider, archived_item
-from .incremental import archived_urls
-from .items import FetchFailure
-from .pagination import (
+from archive_store.crawl.failures import describe_failure
+from scrapers.common import NON_REDIRECT_STATUSES, ArchivingSpider, archived_item
+from scrapers.incremental import archived_urls
+from scrapers.items import FetchFailure
+from scrapers.pagination import (
     ListedLink,
     TrsPager,
     hanweb_page,
@@ -35,7 +34,7 @@ from .pagination import (
     trs_page_url,
     trs_pager,
 )
-from .profiles import Profile, load_profile, parse_day
+from scrapers.profiles import Profile, load_profile, parse_day
 
 
 class ListingSpider(ArchivingSpider):

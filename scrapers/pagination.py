@@ -17,9 +17,8 @@ import lxml.html
 from lxml import etree
 from w3lib.url import add_or_replace_parameter
 
-from pipelines.dates import parse_date, url_date
-
-from .profiles import HanwebOptions
+from pipelines.extraction.dates import parse_date, url_date
+from scrapers.profiles import HanwebOptions
 
 _ITEM_TAGS = ("li", "tr", "dd", "dt", "p", "td")
 _ANCESTOR_STEPS = 3

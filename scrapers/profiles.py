@@ -13,7 +13,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from .seeds import check_url
+from pipelines.documents.seeds import check_url
 
 PAGINATIONS = ("trs", "hanweb", "query")
 HANWEB_PROXY = "/module/web/jpage/dataproxy.jsp"

@@ -20,14 +20,17 @@ from typing import TYPE_CHECKING, Any
 
 import scrapy
 from scrapy.http import Response
+from scrapy.utils.misc import load_object
 from twisted.python.failure import Failure
 
-from archive_store.baselines import RecheckTarget
-from archive_store.failures import describe_failure
+from archive_store.crawl.failures import describe_failure
+from archive_store.index.baselines import RecheckTarget
+from scrapers.items import ArchivedResponse
+from scrapers.lazystart import lazily
+from scrapers.urls import NON_REDIRECT_STATUSES, archived_item
 
-from .items import ArchivedResponse
-from .lazystart import lazily
-from .urls import NON_REDIRECT_STATUSES, archived_item
+# registered by import path: the spiders never import the item pipelines (docs/architecture.md)
+RECHECK_PIPELINE = "pipelines.recheck.RecheckPipeline"
 
 if TYPE_CHECKING:
     from scrapy.settings import BaseSettings
@@ -113,12 +116,10 @@ class RecheckSpider(scrapy.Spider):
 
     @classmethod
     def update_settings(cls, settings: BaseSettings) -> None:
-        from pipelines.recheck import RecheckPipeline  # noqa: PLC0415
-
         super().update_settings(settings)
         # at "spider" priority: the runner merges its own (default-priority) settings in later
         pipelines = settings.getdict("ITEM_PIPELINES")
-        pipelines[RecheckPipeline] = 400  # after extraction (300), which classifies the capture
+        pipelines[load_object(RECHECK_PIPELINE)] = 400  # after extraction (300), which classifies the capture
         settings.set("ITEM_PIPELINES", pipelines, priority="spider")
 
     def run_identity(self) -> dict[str, Any]:

@@ -17,8 +17,8 @@ from scrapy.http import Response
 from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet.task import deferLater
 
-from archive_store.schema import CaptureOrigin
-from archive_store.session import ArchiveSession
+from archive_store.crawl.session import ArchiveSession
+from archive_store.index.schema import CaptureOrigin
 
 from .common import ArchivingSpider, archived_item
 from .items import FetchFailure
@@ -102,7 +102,7 @@ class RecoverSpider(ArchivingSpider):
 
 
 def _retry_after(response: Response, max_wait: float) -> float | None:
-    from archive_store.memento import _retry_after as parse  # noqa: PLC0415
+    from archive_store.crawl.memento import _retry_after as parse  # noqa: PLC0415
 
     raw = response.headers.get(b"Retry-After")
     wait = parse(raw.decode("latin-1") if raw else None, default=1.0)

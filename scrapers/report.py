@@ -16,11 +16,15 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from scrapy.http import Response
+from scrapy.utils.misc import load_object
 
-from .items import FetchFailure
-from .report_body import SkippedLink
-from .report_links import CitedLink, ParsedReport, ReportError, parse_report
-from .urls import UrlsSpider, archived_item
+from pipelines.documents.body import SkippedLink
+from pipelines.documents.links import CitedLink, ParsedReport, ReportError, parse_report
+from scrapers.items import FetchFailure
+from scrapers.urls import UrlsSpider, archived_item
+
+# registered by import path: the spiders never import the item pipelines (docs/architecture.md)
+CITATIONS_PIPELINE = "pipelines.citations.CitationsPipeline"
 
 if TYPE_CHECKING:
     from scrapy.settings import BaseSettings
@@ -55,12 +59,10 @@ class ReportSpider(UrlsSpider):
 
     @classmethod
     def update_settings(cls, settings: BaseSettings) -> None:
-        from pipelines.citations import CitationsPipeline  # noqa: PLC0415
-
         super().update_settings(settings)
         # "spider" priority: the runner merges its own default-priority settings in later
         pipelines = settings.getdict("ITEM_PIPELINES")
-        pipelines[CitationsPipeline] = 350
+        pipelines[load_object(CITATIONS_PIPELINE)] = 350
         settings.set("ITEM_PIPELINES", pipelines, priority="spider")
 
     def run_identity(self) -> dict[str, Any]:

@@ -9,10 +9,10 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from typing import Any
 
-from .common import NON_REDIRECT_STATUSES, ArchivingSpider, archived_item
-from .items import FetchFailure
-from .lazystart import lazily
-from .seeds import SeedError, parse_seeds, read_seed_file
+from pipelines.documents.seeds import SeedError, parse_seeds, read_seed_file
+from scrapers.common import NON_REDIRECT_STATUSES, ArchivingSpider, archived_item
+from scrapers.items import FetchFailure
+from scrapers.lazystart import lazily
 
 __all__ = ["NON_REDIRECT_STATUSES", "UrlsSpider", "archived_item"]
 

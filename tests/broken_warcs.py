@@ -1,5 +1,5 @@
 """Small WARC files written byte by byte: one valid file, one tolerated edge-case file, and one
-file per broken rule (BROKEN_CASES) that archive_store.validate must flag.
+file per broken rule (BROKEN_CASES) that archive_store.validate.validator must flag.
 
 Records are built by hand (headers, block, `zlib.compressobj(wbits=31)` per record) so every byte is
 under control; warcio would fix some of the defects on the way out.

@@ -10,7 +10,7 @@
 - Bad input under ``/bad/``: empty body, no body text, only images, only a PDF link, frameset,
   meta refresh, broken HTML, wrong declared charset, mixed encodings, a 3 MB single-line page.
 
-Serve with ``python -m sourcekeeper.rawsite tests/column_site.py:ROUTES``.
+Serve with ``python -m sourcekeeper.demo.rawsite tests/column_site.py:ROUTES``.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from html import escape
 
-from sourcekeeper.rawsite import Handler, RawReply, RawRequest, SiteState, http_response, page
+from sourcekeeper.demo.rawsite import Handler, RawReply, RawRequest, SiteState, http_response, page
 
 UTF8 = b"text/html; charset=utf-8"
 PER_PAGE = 3

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from sourcekeeper.rawsite import ServedSite
+from sourcekeeper.demo.rawsite import ServedSite
 
 
 @pytest.fixture(scope="session")

@@ -1,6 +1,6 @@
-"""The test site: one awkward HTTP case per route, written byte for byte by sourcekeeper.rawsite.
+"""The test site: one awkward HTTP case per route, written byte for byte by sourcekeeper.demo.rawsite.
 
-Serve it with `python -m sourcekeeper.rawsite tests/mocksite.py:ROUTES` (by file path: pywb installs
+Serve it with `python -m sourcekeeper.demo.rawsite tests/mocksite.py:ROUTES` (by file path: pywb installs
 a `tests` package into site-packages that hides this directory from `import tests.mocksite`).
 """
 
@@ -15,7 +15,7 @@ import zipfile
 import zlib
 from functools import cache
 
-from sourcekeeper.rawsite import (
+from sourcekeeper.demo.rawsite import (
     Action,
     Close,
     Handler,
@@ -50,7 +50,7 @@ def article(title: str, text: str) -> bytes:
 PLAIN = article("Plain page", "An ordinary HTML page sent with a Content-Length header.")
 LONG = article("Compressible page", "关于开展专项工作的通知。" * 200)
 SAME = article("Same payload", "Two URLs serve exactly these bytes.")
-# large enough that the capture gzips them beside the reactor (archive_store/session.py), and
+# large enough that the capture gzips them beside the reactor (archive_store/crawl/session.py), and
 # hard to compress (2 MB of hex digests) so that gzip takes a while
 BIG_SAME = article("Large shared", "".join(hashlib.sha256(b"%d" % n).hexdigest() for n in range(1 << 15)))
 

@@ -8,8 +8,8 @@ from pathlib import Path
 
 from broken_warcs import HTTP_REQUEST, HTTP_RESPONSE, Rec, member, rid
 
-from archive_store.importer import import_files
-from archive_store.index import default_db_url
+from archive_store.index.database import default_db_url
+from archive_store.storage.importer import import_files
 
 GONE = "http://gov.example.cn/gzdt/t20200114_1.html"
 NEVER = "http://gov.example.cn/never-archived.html"
@@ -73,5 +73,5 @@ def make_public_archive(root: Path, *urls: str) -> Path:
     warcs = [
         write_public_warc(root.parent / f"public-{n}.warc.gz", url) for n, url in enumerate(urls or [GONE])
     ]
-    import_files(root, warcs, default_db_url(root), extract=False)
+    import_files(root, warcs, default_db_url(root))
     return root

@@ -363,7 +363,7 @@ def start_worker(
 
 def capture_urls(db: str) -> list[str]:
     """Every captured URL in the index, once per capture (duplicates show up twice)."""
-    from archive_store.index import ArchiveIndex
+    from archive_store.index.database import ArchiveIndex
 
     index = ArchiveIndex(db, create=False)
     try:
@@ -403,7 +403,7 @@ def leased_requests(frontier: str) -> int:
 
 
 def check_all_uploaded_and_verified(tmp_path: Path, db: str, s3) -> None:
-    from archive_store.index import ArchiveIndex
+    from archive_store.index.database import ArchiveIndex
 
     index = ArchiveIndex(db, create=False)
     try:

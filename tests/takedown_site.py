@@ -13,7 +13,7 @@ from email.utils import formatdate
 from pathlib import Path
 from types import ModuleType
 
-from sourcekeeper.rawsite import (
+from sourcekeeper.demo.rawsite import (
     Handler,
     RawReply,
     RawRequest,

@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 from archive_helpers import FAST, archive_cli, run_cli
 
-from archive_store.index import ArchiveIndex, default_db_url
-from sourcekeeper.rawsite import ServedSite
+from archive_store.index.database import ArchiveIndex, default_db_url
+from sourcekeeper.demo.rawsite import ServedSite
 
 BAD = [
     "/bad/empty.html",

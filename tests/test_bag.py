@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from archive_helpers import archive_cli, run_cli, warc_files
 
-from archive_store.evidence import export_entries
-from archive_store.writer import file_sha256
+from archive_store.evidence.exports import export_entries
+from archive_store.warc.writer import file_sha256
 
 BAGIT = Path(sys.executable).parent / "bagit.py"
 

@@ -11,11 +11,11 @@ from pathlib import Path
 import pytest
 from archive_helpers import CliResult, all_records, archive_cli, records_for, run_cli, warc_files
 
-from archive_store.httpmessage import parse_response
-from archive_store.index import ArchiveIndex, default_db_url
-from archive_store.members import StoredRecord, iter_records
-from archive_store.validate import validate_collection
-from sourcekeeper.rawsite import ServedSite
+from archive_store.index.database import ArchiveIndex, default_db_url
+from archive_store.validate.validator import validate_collection
+from archive_store.warc.httpmessage import parse_response
+from archive_store.warc.members import StoredRecord, iter_records
+from sourcekeeper.demo.rawsite import ServedSite
 
 EXACT = [
     "/plain",
@@ -200,7 +200,7 @@ def test_failures_without_an_answer_are_in_the_index_with_reasons(crawl, mocksit
     assert not records_for(archive, mocksite.url("/stall-before-headers"))
     index = ArchiveIndex(default_db_url(archive), create=False)
     with index.session() as session:
-        from archive_store.schema import Failure
+        from archive_store.index.schema import Failure
 
         rows = session.query(Failure).all()
     reasons = {(r.url, r.kind): r.reason for r in rows}

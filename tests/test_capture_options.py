@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from archive_helpers import all_records, archive_cli, records_for
 
-from archive_store.index import ArchiveIndex, default_db_url
+from archive_store.index.database import ArchiveIndex, default_db_url
 
 ATTACHMENTS = [
     "/files/notice.pdf",

@@ -12,7 +12,8 @@ import pytest
 from archive_helpers import archive_cli, warc_files
 from sqlalchemy import update
 
-from archive_store.cdxj import (
+from archive_store.audit.verify import verify_archive
+from archive_store.index.cdxj import (
     cdxj_lines,
     cdxj_lines_from_index,
     cdxj_path,
@@ -21,10 +22,9 @@ from archive_store.cdxj import (
     sort_bytewise,
     write_cdxj,
 )
-from archive_store.index import ArchiveIndex, default_db_url
-from archive_store.members import read_member, read_record
-from archive_store.schema import Capture
-from archive_store.verify import verify_archive
+from archive_store.index.database import ArchiveIndex, default_db_url
+from archive_store.index.schema import Capture
+from archive_store.warc.members import read_member, read_record
 
 PATHS = ["/redirect/301", "/gbk/page.html", "/gzip", "/same/a", "/same/b"]
 LINE = re.compile(r"^(\S+) (\d{14}|\d{17}) (\{.*\})$")

@@ -15,11 +15,11 @@ from archive_helpers import archive_cli, records_for, run_cli
 from report_files import BUILDERS, TRACKED, cited, docx_report, paths
 from takedown_helpers import SITE
 
-from archive_store.citations import CSV_FIELDS
-from archive_store.httpmessage import parse_response
-from archive_store.members import read_record
-from scrapers.report_links import ReportError, parse_report
-from sourcekeeper.rawsite import ServedSite
+from archive_store.export.citations import CSV_FIELDS
+from archive_store.warc.httpmessage import parse_response
+from archive_store.warc.members import read_record
+from pipelines.documents.links import ReportError, parse_report
+from sourcekeeper.demo.rawsite import ServedSite
 
 BASE = "http://127.0.0.1:9"  # parsing never fetches anything
 

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from pipelines.classify import Classification, classify
-from pipelines.decode import decode_body
+from pipelines.extraction.classify import Classification, classify
+from pipelines.extraction.decode import decode_body
 
 FIXTURES = Path(__file__).parent / "fixtures" / "extract"
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"

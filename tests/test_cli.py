@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from archive_helpers import archive_cli, run_cli
 
-from archive_store.members import read_record
-from sourcekeeper.commands import SHOW_FIELDS
+from archive_store.warc.members import read_record
+from sourcekeeper.jobs.show import SHOW_FIELDS
 
 
 @pytest.fixture(scope="module")

@@ -12,10 +12,10 @@ from pathlib import Path
 
 from archive_helpers import ROOT
 
-from archive_store.index import ArchiveIndex, default_db_url
-from archive_store.replay import DEFAULT_PORT
-from archive_store.schema import Capture
-from sourcekeeper import cmd_replay
+from archive_store.export.replay import DEFAULT_PORT
+from archive_store.index.database import ArchiveIndex, default_db_url
+from archive_store.index.schema import Capture
+from sourcekeeper.commands import replay as cmd_replay
 
 # what only crawling, verifying, exporting or reading reports needs (top-level package names)
 CRAWL_AND_DOCUMENTS = {"scrapy", "twisted", "cryptography", "pypdf", "docx", "redis", "boto3", "trafilatura"}
@@ -39,7 +39,7 @@ def test_registering_the_commands_imports_no_library():
     modules = _modules_after("from sourcekeeper.cli import build_parser\nbuild_parser()")
     heavy = _packages(modules) & (CRAWL_AND_DOCUMENTS | {"sqlalchemy"})
     assert not heavy, f"importing the CLI loads {sorted(heavy)}: import them in the command that needs them"
-    assert "archive_store.replay" not in modules
+    assert "archive_store.export.replay" not in modules
 
 
 def test_show_imports_the_index_only(tmp_path: Path):
@@ -87,7 +87,7 @@ def test_a_crawl_loads_neither_the_remote_control_nor_the_extractors(mocksite, t
     archive, url = tmp_path / "archive", mocksite.url("/plain")
     loaded = _modules_after(
         "from pathlib import Path\n"
-        "from sourcekeeper.commands import crawl_urls\n"
+        "from sourcekeeper.jobs.archive import crawl_urls\n"
         f"summary = crawl_urls(Path({str(archive)!r}), [{url!r}], None, {{'DOWNLOAD_DELAY': '0'}},"
         " extract=False)\n"
         "assert summary['captured'] == 1, summary"

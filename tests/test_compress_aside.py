@@ -10,8 +10,8 @@ from pathlib import Path
 
 from archive_helpers import all_records, archive_cli, warc_files
 
-from archive_store.members import iter_records
-from archive_store.validate import validate_collection
+from archive_store.validate.validator import validate_collection
+from archive_store.warc.members import iter_records
 
 # below this size exchanges are recorded inline: the mock pages (~60 KB) go to the thread here
 ASIDE = ["-s", "ARCHIVE_ASIDE_MIN_SIZE=16384"]

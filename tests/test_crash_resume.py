@@ -11,8 +11,8 @@ from pathlib import Path
 
 from archive_helpers import FAST, ROOT, all_records, run_cli, warc_files
 
-from archive_store.index import ArchiveIndex, default_db_url
-from archive_store.members import iter_records
+from archive_store.index.database import ArchiveIndex, default_db_url
+from archive_store.warc.members import iter_records
 
 PAGES = 40
 

@@ -13,11 +13,11 @@ import column_site
 import pytest
 from archive_helpers import FAST, all_records, run_cli
 
-from archive_store.index import ArchiveIndex, default_db_url
-from archive_store.schema import Capture
+from archive_store.index.database import ArchiveIndex, default_db_url
+from archive_store.index.schema import Capture
 from scrapers.pagination import hanweb_records, listed_links, trs_pager
 from scrapers.profiles import ProfileError, load_profile
-from sourcekeeper.rawsite import ServedSite
+from sourcekeeper.demo.rawsite import ServedSite
 
 SITE = "tests/column_site.py:ROUTES"
 TRS = """

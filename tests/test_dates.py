@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from pipelines.dates import (
+from pipelines.extraction.dates import (
     first_date,
     from_unix,
     labelled_dates,
@@ -12,7 +12,7 @@ from pipelines.dates import (
     stamp_date,
     url_date,
 )
-from pipelines.extract import extract_page
+from pipelines.extraction.extract import extract_page
 
 
 @pytest.mark.parametrize(

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from pipelines.decode import decode_body, http_charset, normalize_label
+from pipelines.extraction.decode import decode_body, http_charset, normalize_label
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
 TEXT = "凯里市教育系统公开招聘实施方案，发布时间：2024年6月27日。"

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from archive_helpers import archive_cli
 
-from archive_store.members import iter_members
+from archive_store.warc.members import iter_members
 
 
 @pytest.fixture

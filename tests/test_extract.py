@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from pipelines.decode import decode_body
-from pipelines.extract import ExtractedPage, extract_page
+from pipelines.extraction.decode import decode_body
+from pipelines.extraction.extract import ExtractedPage, extract_page
 
 FIXTURES = Path(__file__).parent / "fixtures" / "extract"
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"

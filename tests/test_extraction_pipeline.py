@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 from archive_helpers import all_records, archive_cli, run_cli
 
-from archive_store.index import ArchiveIndex, default_db_url
-from archive_store.schema import Page
+from archive_store.index.database import ArchiveIndex, default_db_url
+from archive_store.index.schema import Page
+from sourcekeeper.demo.rawsite import ServedSite
 from sourcekeeper.demo.site import NOTICES, SEED_PATHS, WECHAT_PATH
-from sourcekeeper.rawsite import ServedSite
 
 
 @pytest.fixture(scope="module")
@@ -101,7 +101,7 @@ def test_a_second_run_reuses_the_analysis_for_revisits(tmp_path):
         fields = json.loads(run_cli("show", "--archive", archive, "--json", url).stdout)
     from archive_helpers import warc_files
 
-    from archive_store.members import iter_records
+    from archive_store.warc.members import iter_records
 
     _first, second = warc_files(archive)
     second_types = [r.record_type for r in iter_records(second)]

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from archive_helpers import FAST, archive_cli, warc_files
 
-from archive_store.default_settings import ARCHIVE_GZIP_LEVEL
-from archive_store.gzipmembers import iter_gzip_members
-from archive_store.recordbuilder import gzip_member
+from archive_store.crawl.default_settings import ARCHIVE_GZIP_LEVEL
+from archive_store.validate.gzipmembers import iter_gzip_members
+from archive_store.warc.recordbuilder import gzip_member
 
 _OS_BYTE = 9  # gzip header: ISA-L writes 255 (unknown), zlib 3 (Unix)
 PAGE = b"<html><head><meta charset='gbk'></head><body>" + "通报 公安局 ".encode("gb18030") * 4000

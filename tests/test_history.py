@@ -12,7 +12,7 @@ from archive_helpers import archive_cli, run_cli
 from report_files import markdown_report, paths
 from takedown_helpers import SITE, json_lines, recheck_cli
 
-from sourcekeeper.rawsite import ServedSite
+from sourcekeeper.demo.rawsite import ServedSite
 
 
 @dataclass

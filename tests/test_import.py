@@ -22,7 +22,7 @@ from archive_helpers import run_cli
 from import_warcs import PAGE_TEXT, PAGE_TITLE, page_html, write_awkward
 from warcio.archiveiterator import ArchiveIterator
 
-from archive_store.replay import ReplayServer
+from archive_store.export.replay import ReplayServer
 
 GBK_PAGE = (
     "<html><head><meta charset='gbk'><title>某县公安局通告</title></head><body><article>"

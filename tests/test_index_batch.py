@@ -12,8 +12,8 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
-from archive_store.index import ArchiveIndex, default_db_url
-from archive_store.schema import Capture
+from archive_store.index.database import ArchiveIndex, default_db_url
+from archive_store.index.schema import Capture
 
 
 def _capture(run_id: int, n: int, **changes: object) -> Capture:

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from archive_helpers import ROOT, archive_cli
 
-from sourcekeeper.rawsite import ServedSite
+from sourcekeeper.demo.rawsite import ServedSite
 
 SEEDS = 400
 CONCURRENCY = 4

@@ -16,8 +16,9 @@ import pytest
 from scrapy.http import HtmlResponse
 from scrapy.settings import Settings
 
-from archive_store import default_settings
-from scrapers import links, wechat
+from archive_store.crawl import default_settings
+from pipelines.extraction import wechat_urls
+from scrapers import links
 from scrapers.common import ArchivingSpider
 from scrapers.links import attachment_links, attachment_links_bytes, declared_encoding
 
@@ -208,13 +209,13 @@ def test_wechat_template_is_found_in_the_bytes() -> None:
     url = "https://mirror.example.com/article/1.html"
     article = html_page('<div class="rich_media_content" id="js_content"><p>正文</p></div>', "utf-8")
     script = html_page("<script>var msg_title\u3000= '标题';</script>", "gbk")
-    assert wechat.is_article_page(url, article.encode("utf-8"))
-    assert wechat.is_article_page(url, script.encode("gbk"))
-    assert wechat.is_article_page(url, script)
+    assert wechat_urls.is_article_page(url, article.encode("utf-8"))
+    assert wechat_urls.is_article_page(url, script.encode("gbk"))
+    assert wechat_urls.is_article_page(url, script)
     lookalike = html_page('<div id="main_content">var page_title = 1</div>')
-    assert not wechat.is_article_page(url, lookalike.encode())
-    assert not wechat.is_article_page(url, b" " * 200_000 + b'<div id="js_content">')
-    assert wechat.is_article_page("https://mp.weixin.qq.com/s/abc", b"")
+    assert not wechat_urls.is_article_page(url, lookalike.encode())
+    assert not wechat_urls.is_article_page(url, b" " * 200_000 + b'<div id="js_content">')
+    assert wechat_urls.is_article_page("https://mp.weixin.qq.com/s/abc", b"")
 
 
 def test_a_charset_the_bytes_cannot_be_scanned_in_is_decoded() -> None:
@@ -239,5 +240,5 @@ def test_corpus_pages_give_the_links_of_their_text() -> None:
             expected = attachment_links(text, url, extensions)
             assert attachment_links_bytes(body, url, extensions, encoding) == expected, path.name
             compared += len(expected)
-        assert wechat.is_article_page(url, body) == wechat.is_article_page(url, text)
+        assert wechat_urls.is_article_page(url, body) == wechat_urls.is_article_page(url, text)
     assert compared > 1000

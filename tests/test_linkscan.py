@@ -17,7 +17,7 @@ from pathlib import Path
 from archive_helpers import FAST, ROOT, archive_cli
 from test_capture_options import ATTACHMENTS
 
-from archive_store.index import ArchiveIndex, default_db_url
+from archive_store.index.database import ArchiveIndex, default_db_url
 from scrapers.links import PageLinks, page_links
 from scrapers.linkscan import _SCAN_ASIDE_MIN
 from scrapers.linkscan_worker import serve

@@ -15,9 +15,9 @@ from replayweb import CHROMIUM, VERSION, replay_in_replayweb, replay_site, repla
 from takedown_helpers import SITE, recheck_cli
 from takedown_site import SENTENCES, p
 
-from archive_store.cdxj import parse_cdxj
-from archive_store.members import iter_records, parse_record, read_member
-from sourcekeeper.rawsite import ServedSite
+from archive_store.index.cdxj import parse_cdxj
+from archive_store.warc.members import iter_records, parse_record, read_member
+from sourcekeeper.demo.rawsite import ServedSite
 
 NOT_MODIFIED = (p(2), p(3))  # ETag and Last-Modified pages: the re-check gets 304
 

@@ -14,8 +14,8 @@ from urllib.parse import urlsplit
 import pytest
 from archive_helpers import archive_cli, warc_files
 
-from archive_store.httpmessage import parse_response
-from archive_store.reader import decode_content
+from archive_store.storage.reader import decode_content
+from archive_store.warc.httpmessage import parse_response
 
 PATHS = [
     "/gbk/page.html",
@@ -54,7 +54,7 @@ def pywb(mocksite, tmp_path_factory) -> Iterator[tuple[int, object]]:
     port = _free_port()
     log = (work / "wayback.log").open("wb")
     server = subprocess.Popen(
-        [sys.executable, "-m", "archive_store.pywb_launch", "-p", str(port), "-b", "127.0.0.1"],
+        [sys.executable, "-m", "archive_store.export.pywb_launch", "-p", str(port), "-b", "127.0.0.1"],
         cwd=work,
         stdout=log,
         stderr=subprocess.STDOUT,

@@ -17,7 +17,7 @@ from urllib.parse import urljoin, urlsplit
 import pytest
 
 from sourcekeeper.demo import site as demo
-from sourcekeeper.rawsite import Close, Send, ServedSite, chunk_body, http_response, status_head
+from sourcekeeper.demo.rawsite import Close, Send, ServedSite, chunk_body, http_response, status_head
 
 MOCKSITE = f"{Path(__file__).with_name('mocksite.py')}:ROUTES"
 

@@ -14,12 +14,12 @@ from archive_helpers import all_records, archive_cli, run_cli, warc_files
 from takedown_helpers import SITE, by_path, json_lines, recheck_cli
 from takedown_site import EXPECTED, SENTENCES, WECHAT, p
 
-from archive_store.index import ArchiveIndex, default_db_url
-from archive_store.members import read_record
-from archive_store.recordbuilder import REVISIT_NOT_MODIFIED
-from archive_store.validate import validate_collection
-from archive_store.verify import verify_archive
-from sourcekeeper.rawsite import ServedSite
+from archive_store.audit.verify import verify_archive
+from archive_store.index.database import ArchiveIndex, default_db_url
+from archive_store.validate.validator import validate_collection
+from archive_store.warc.members import read_record
+from archive_store.warc.recordbuilder import REVISIT_NOT_MODIFIED
+from sourcekeeper.demo.rawsite import ServedSite
 
 
 @dataclass
@@ -141,7 +141,7 @@ def test_nothing_archived_is_replaced_and_the_archive_verifies(rechecked):
 def test_the_run_summary_is_in_the_index_and_in_a_file(rechecked):
     index = ArchiveIndex(default_db_url(rechecked.archive), create=False)
     try:
-        from archive_store.schema import Run
+        from archive_store.index.schema import Run
 
         with index.session() as s:
             run = s.query(Run).filter(Run.kind == "recheck").one()

@@ -19,8 +19,8 @@ import pytest
 from archive_helpers import run_cli
 from public_archive import DATES, GONE, NEVER, TITLE, make_public_archive, notice_html
 
-from archive_store.members import iter_records
-from archive_store.replay import ReplayServer
+from archive_store.export.replay import ReplayServer
+from archive_store.warc.members import iter_records
 
 FAST = ["-s", "DOWNLOAD_DELAY=0", "-s", "EXTRACT_PROCESSES=0", "-s", "ARCHIVE_ALLOW_PRIVATE=true"]
 

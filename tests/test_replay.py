@@ -19,9 +19,9 @@ from urllib.parse import urlsplit
 import pytest
 from archive_helpers import ROOT, archive_cli, run_cli
 
-from archive_store.httpmessage import parse_response
-from archive_store.reader import decode_content
-from sourcekeeper.rawsite import ServedSite
+from archive_store.storage.reader import decode_content
+from archive_store.warc.httpmessage import parse_response
+from sourcekeeper.demo.rawsite import ServedSite
 
 PATHS = ["/redirect/301", "/gbk/page.html", "/gzip", "/same/a", "/same/b"]
 ARTIFACTS = ROOT / "test-artifacts"

@@ -15,7 +15,7 @@ from archive_helpers import ROOT, archive_cli, run_cli
 from report_files import cited, markdown_report, paths
 from takedown_helpers import SITE, json_lines, recheck_cli
 
-from sourcekeeper.rawsite import ServedSite
+from sourcekeeper.demo.rawsite import ServedSite
 
 CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = ROOT / "test-artifacts"

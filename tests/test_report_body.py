@@ -10,8 +10,8 @@ from archive_helpers import archive_cli
 from takedown_helpers import SITE
 from takedown_site import p
 
-from scrapers.report_links import parse_report
-from sourcekeeper.rawsite import ServedSite
+from pipelines.documents.links import parse_report
+from sourcekeeper.demo.rawsite import ServedSite
 
 SHARE = "https://www.facebook.com/sharer/sharer.php?u=https%3A%2F%2Freports.example.org%2Fr1"
 TWEET = "https://twitter.com/intent/tweet?url=https%3A%2F%2Freports.example.org%2Fr1"

@@ -15,7 +15,7 @@ from import_warcs import write_awkward
 from report_files import markdown_report, paths
 from takedown_helpers import SITE
 
-from sourcekeeper.rawsite import ServedSite
+from sourcekeeper.demo.rawsite import ServedSite
 
 REPLAY = "https://replay.example.org/archive/"
 ANCHOR = re.compile(r'<a href="([^"]+)" data-versionurl="([^"]+)" data-versiondate="(\d{4}-\d{2}-\d{2})">')

@@ -14,10 +14,10 @@ from archive_helpers import run_cli
 from services import pg_url, postgres  # noqa: F401
 from sqlalchemy import create_engine, inspect, text
 
-from archive_store.index import ArchiveIndex
-from archive_store.migrations import current_revision, include_name, upgrade
-from archive_store.schema import Base, Capture, Page
-from archive_store.search import search
+from archive_store.index.database import ArchiveIndex
+from archive_store.index.migrations import current_revision, include_name, upgrade
+from archive_store.index.schema import Base, Capture, Page
+from archive_store.index.search import search
 
 pytestmark = pytest.mark.slow
 
@@ -40,7 +40,7 @@ PAGES = {
 def head_revision() -> str:
     from alembic.script import ScriptDirectory
 
-    from archive_store.migrations import HERE
+    from archive_store.index.migrations import HERE
 
     return str(ScriptDirectory(str(HERE)).get_current_head())
 

@@ -10,8 +10,8 @@ import pytest
 from archive_helpers import archive_cli, run_cli, warc_files
 from services import bucket, pg_url, postgres, s3  # noqa: F401
 
-from archive_store.members import iter_records
-from archive_store.storage import StoreURI, split_location
+from archive_store.storage.remote import StoreURI, split_location
+from archive_store.warc.members import iter_records
 
 pytestmark = pytest.mark.slow
 

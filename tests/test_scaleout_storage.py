@@ -15,11 +15,11 @@ from archive_helpers import archive_cli, warc_files
 from scrapy.settings import Settings
 from services import S3Service, bucket, pg_url, postgres, s3  # noqa: F401
 
-from archive_store import default_settings
-from archive_store.fixity import CustodyLog
-from archive_store.index import ArchiveIndex
-from archive_store.storage import materialize, split_location, warc_location
-from archive_store.uploads import UploadJob, run_upload, upload_pending
+from archive_store.crawl import default_settings
+from archive_store.evidence.fixity import CustodyLog
+from archive_store.index.database import ArchiveIndex
+from archive_store.storage.remote import materialize, split_location, warc_location
+from archive_store.storage.uploads import UploadJob, run_upload, upload_pending
 
 pytestmark = pytest.mark.slow
 
@@ -27,7 +27,7 @@ pytestmark = pytest.mark.slow
 @pytest.fixture(autouse=True)
 def s3_credentials(s3, monkeypatch):
     """This process talks to S3 too: credentials through the environment, as in production."""
-    from archive_store.storage import s3_client
+    from archive_store.storage.remote import s3_client
 
     for name, value in s3.env.items():
         monkeypatch.setenv(name, value)

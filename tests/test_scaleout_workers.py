@@ -21,7 +21,7 @@ from services import (  # noqa: F401
     wait_until,
 )
 
-from archive_store.index import ArchiveIndex
+from archive_store.index.database import ArchiveIndex
 
 pytestmark = pytest.mark.slow
 ATTACHMENTS = ["/files/notice.pdf", "/files/form.doc", "/images/W020240627345678.jpg", "/P020240627.xlsx"]

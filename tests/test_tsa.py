@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 from archive_helpers import ROOT, archive_cli, run_cli, warc_files
 
-from archive_store.tsa import token_path, verify_token
-from archive_store.writer import file_sha256
+from archive_store.evidence.tsa import token_path, verify_token
+from archive_store.warc.writer import file_sha256
 
 FIXTURES = ROOT / "tests" / "fixtures" / "tsa"
 pytestmark = pytest.mark.skipif(shutil.which("openssl") is None, reason="needs the openssl command")

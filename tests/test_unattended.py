@@ -20,7 +20,7 @@ from takedown_helpers import recheck_cli as _recheck_cli
 from takedown_site import p
 
 from archive_store.lock import ArchiveLock
-from sourcekeeper.rawsite import ServedSite
+from sourcekeeper.demo.rawsite import ServedSite
 
 # These tests are about processes, exit codes and output, not extraction: extract in a thread
 # (EXTRACT_PROCESSES=0) rather than spawning worker processes for each short run.

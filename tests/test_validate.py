@@ -23,7 +23,7 @@ from broken_warcs import (
     write_records,
 )
 
-from archive_store.validate import (
+from archive_store.validate.validator import (
     Problem,
     iter_gzip_members,
     main,
@@ -217,7 +217,7 @@ def test_cli(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert (record["path"], record["offset"], record["rule"]) == (f"{good}.open", None, "W-FILE-3")
     bad = build("http2_status_line", tmp_path)
     result = subprocess.run(
-        [sys.executable, "-m", "archive_store.validate", str(bad)],
+        [sys.executable, "-m", "archive_store.validate.validator", str(bad)],
         capture_output=True,
         text=True,
         check=False,

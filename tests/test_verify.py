@@ -9,10 +9,10 @@ import pytest
 from archive_helpers import archive_cli, run_cli, warc_files
 from broken_warcs import BROKEN_CASES, write_good_warc
 
-from archive_store.fixity import Manifest
-from archive_store.index import ArchiveIndex, default_db_url
-from archive_store.verify import verify_archive
-from archive_store.writer import file_sha256
+from archive_store.audit.verify import verify_archive
+from archive_store.evidence.fixity import Manifest
+from archive_store.index.database import ArchiveIndex, default_db_url
+from archive_store.warc.writer import file_sha256
 
 
 def _archive_with(tmp_path: Path, build) -> tuple[Path, Path]:

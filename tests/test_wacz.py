@@ -21,17 +21,17 @@ from archive_helpers import archive_cli, run_cli, warc_files
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
-from archive_store.cdxj import parse_cdxj
-from archive_store.evidence import export_entries
-from archive_store.index import ArchiveIndex, default_db_url
-from archive_store.members import iter_members, iter_records
-from archive_store.validate import validate_collection
-from archive_store.verify import verify_archive
-from archive_store.wacz import ExportError, export_wacz
-from archive_store.waczcheck import check_wacz
-from archive_store.waczselect import ExportFilter
-from archive_store.waczsign import public_key_der
-from archive_store.writer import file_sha256
+from archive_store.audit.verify import verify_archive
+from archive_store.evidence.exports import export_entries
+from archive_store.export.wacz import ExportError, export_wacz
+from archive_store.export.waczcheck import check_wacz
+from archive_store.export.waczselect import ExportFilter
+from archive_store.export.waczsign import public_key_der
+from archive_store.index.cdxj import parse_cdxj
+from archive_store.index.database import ArchiveIndex, default_db_url
+from archive_store.validate.validator import validate_collection
+from archive_store.warc.members import iter_members, iter_records
+from archive_store.warc.writer import file_sha256
 
 PATHS = ["/redirect/301", "/gbk/page.html", "/gzip", "/same/a", "/same/b"]
 WACZ_CLI = Path(sys.executable).parent / "wacz"
@@ -251,7 +251,7 @@ def test_a_key_that_cannot_sign_is_a_usage_error(crawled, tmp_path):
 
 
 def test_the_export_replays_in_pywb_as_the_readme_says(full_export, mocksite, tmp_path):
-    """`wb-manager add --unpack-wacz`, then pywb (python -m archive_store.pywb_launch = `wayback`)."""
+    """`wb-manager add --unpack-wacz`, then pywb (python -m archive_store.export.pywb_launch = `wayback`)."""
     bin_dir = Path(sys.executable).parent
     subprocess.run(
         [bin_dir / "wb-manager", "init", "exported"], cwd=tmp_path, check=True, capture_output=True
@@ -265,7 +265,7 @@ def test_the_export_replays_in_pywb_as_the_readme_says(full_export, mocksite, tm
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    launch = [sys.executable, "-m", "archive_store.pywb_launch", "-p", str(port), "-b", "127.0.0.1"]
+    launch = [sys.executable, "-m", "archive_store.export.pywb_launch", "-p", str(port), "-b", "127.0.0.1"]
     pywb = subprocess.Popen(launch, cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         get = _wait_for_http(port)

@@ -12,10 +12,10 @@ import column_site
 import pytest
 from archive_helpers import all_records, archive_cli, run_cli
 
-from archive_store.index import ArchiveIndex, default_db_url
-from archive_store.reader import load_capture
-from scrapers.wechat import canonical_article_url, is_short_link, is_wechat_image_host
-from sourcekeeper.rawsite import ServedSite
+from archive_store.index.database import ArchiveIndex, default_db_url
+from archive_store.storage.reader import load_capture
+from pipelines.extraction.wechat_urls import canonical_article_url, is_short_link, is_wechat_image_host
+from sourcekeeper.demo.rawsite import ServedSite
 
 CANONICAL_WECHAT = (
     "https://mp.weixin.qq.com/s?__biz=MzI0NTExMjM0NQ==&mid=2247483650&idx=1"

@@ -9,12 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from archive_store.fixity import CustodyLog, Manifest
-from archive_store.index import ArchiveIndex, default_db_url
-from archive_store.members import BrokenMember, iter_members, iter_records
-from archive_store.recordbuilder import request_record, response_record, warc_date
-from archive_store.recovery import recover_open_files
-from archive_store.writer import ArchiveWriteError, RotatingWarcWriter
+from archive_store.crawl.recovery import recover_open_files
+from archive_store.evidence.fixity import CustodyLog, Manifest
+from archive_store.index.database import ArchiveIndex, default_db_url
+from archive_store.warc.members import BrokenMember, iter_members, iter_records
+from archive_store.warc.recordbuilder import request_record, response_record, warc_date
+from archive_store.warc.writer import ArchiveWriteError, RotatingWarcWriter
 
 NAME = re.compile(r"^sk-\d{17}-\d{5}-[A-Za-z0-9.-]+\.warc\.gz$")
 

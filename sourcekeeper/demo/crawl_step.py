@@ -14,7 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from ..profile_crawl import listing_line
+from sourcekeeper.jobs.crawl import listing_line
 
 DEMO_PROFILE = Path(__file__).with_name("column.toml")
 # The sample site answers at once on loopback: no politeness delay needed there.

@@ -3,7 +3,7 @@
 It looks like a TRS-built Chinese government site (GBK, gov meta tags, `div.TRS_Editor`,
 `createPageHTML` pagination, `./P0….doc` attachments) plus one WeChat-style article. Mode "after"
 takes parts of it down in the ways real sources disappear. Serve it with
-`python -m sourcekeeper.rawsite sourcekeeper.demo.site:DEMO_ROUTES`.
+`python -m sourcekeeper.demo.rawsite sourcekeeper.demo.site:DEMO_ROUTES`.
 """
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ from html import escape
 from pathlib import Path
 from urllib.parse import parse_qsl
 
-from sourcekeeper.rawsite import Handler, RawReply, RawRequest, SiteState, http_response, page
-from sourcekeeper.rawsite import redirect as redirect_reply
+from sourcekeeper.demo.rawsite import Handler, RawReply, RawRequest, SiteState, http_response, page
+from sourcekeeper.demo.rawsite import redirect as redirect_reply
 
 SITE_NAME = "示例县公安局"
 DISCLAIMER = "本网站为 sourcekeeper 演示用虚构站点，机构、人物、事件均为虚构。 Fictional demo site."

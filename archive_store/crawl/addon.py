@@ -1,0 +1,35 @@
+"""One ADDONS entry turns the archive on: handler, resume middleware, extension, defaults."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from scrapy.utils.misc import load_object
+
+from archive_store.crawl.default_settings import apply_defaults
+from archive_store.crawl.extension import ArchiveExtension
+from archive_store.crawl.resume import ResumeMiddleware
+from archive_store.crawl.scrapy_seams import leave_out_remote_control, quiet_offline_tldextract
+
+if TYPE_CHECKING:
+    from scrapy.settings import BaseSettings
+
+HANDLER = "archive_store.crawl.capture.ArchivingDownloadHandler"
+
+
+class ArchiveAddon:
+    def update_settings(self, settings: BaseSettings) -> None:
+        apply_defaults(settings)
+        handlers = settings["DOWNLOAD_HANDLERS"]
+        for scheme in ("http", "https"):
+            handlers.set(scheme, HANDLER, priority="addon")
+        # setdefault: a component the user placed (or switched off with None) keeps its place.
+        # 950: on the downloader side of HttpCacheMiddleware (900), like the handler it stands in for
+        settings.setdefault_in_component_priority_dict("DOWNLOADER_MIDDLEWARES", ResumeMiddleware, 950)
+        settings.setdefault_in_component_priority_dict("EXTENSIONS", ArchiveExtension, 0)
+        # by import path (ARCHIVE_EXTRACTION_PIPELINE): the archive never imports the pipelines
+        pipeline = load_object(settings.get("ARCHIVE_EXTRACTION_PIPELINE"))
+        settings.setdefault_in_component_priority_dict("ITEM_PIPELINES", pipeline, 300)
+        # the Scrapy behaviour the archive changes is listed, with reasons, in scrapy_seams
+        leave_out_remote_control(settings)
+        quiet_offline_tldextract()

@@ -1,0 +1,158 @@
+"""Every archive setting and its default, in one place (alphabetical within each group).
+
+Override any of them with `-s NAME=VALUE` on the command line, in `settings.py`, or per spider.
+Per-request switches live in `request.meta`: `dont_archive` (fetch without recording).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from scrapy.settings import BaseSettings
+
+# Exchanges at least this large (bytes received) are parsed, digested and gzipped on a thread beside
+# the reactor; smaller ones inline. With ISA-L's gzip a page costs less inline than the hand-off to
+# the thread and the GIL it then takes (measured: 1,500 pages of 50 KB, 12 % faster inline).
+ARCHIVE_ASIDE_MIN_SIZE = 1024 * 1024
+# Documents linked from an archived page that are archived too (one hop by default).
+ARCHIVE_ATTACHMENT_EXTENSIONS = [
+    "pdf",
+    "doc",
+    "docx",
+    "xls",
+    "xlsx",
+    "wps",
+    "et",
+    "ofd",
+    "zip",
+    "rar",
+    "7z",
+    "txt",
+    "csv",
+    "ppt",
+    "pptx",
+    "jpg",
+    "jpeg",
+    "png",
+    "gif",
+    "tif",
+    "tiff",
+]
+ARCHIVE_ATTACHMENT_HOPS = 1
+# Identical payloads shorter than this are written in full rather than as revisits.
+ARCHIVE_DEDUP_ENABLED = True
+ARCHIVE_DEDUP_MIN_SIZE = 1
+# Empty: SQLite (WAL) inside the archive folder; or any SQLAlchemy URL (postgresql+psycopg://...).
+ARCHIVE_DB_URL = ""
+ARCHIVE_DIR = "archive"
+ARCHIVE_ENABLED = True
+# Run after each WARC file is closed, in order: callables (context, closed_file) -> None, where
+# context is an archive_store.hooks.FileClosedContext (settings, stats, paths, index, custody).
+# The item pipeline that decodes, classifies, extracts and indexes each capture (added by the
+# add-on at 300 unless ITEM_PIPELINES already places it; None there switches it off).
+ARCHIVE_EXTRACTION_PIPELINE = "pipelines.pipeline.ExtractionPipeline"
+ARCHIVE_FILE_CLOSED_HOOKS: list[str] = [
+    "archive_store.index.cdxj.cdxj_for_closed_file",
+    "archive_store.evidence.tsa.timestamp_closed_file",
+    "archive_store.storage.uploads.upload_closed_file",
+]
+# gzip level of each record, 0-9 as in gzip. 1-3 are compressed by ISA-L, five or more times faster
+# than zlib; 4-9 by zlib, for the smallest files (6: about 8 % smaller than 3, at 4-5 times the CPU).
+ARCHIVE_GZIP_LEVEL = 3
+# A progress bar on stderr (the command line turns it on when a person watches a terminal).
+ARCHIVE_PROGRESS = False
+# Who runs the crawl; written to every warcinfo record (e.g. "Example NGO <archive@example.org>").
+ARCHIVE_OPERATOR = ""
+# Request headers whose values are replaced by "[redacted]" in request records (warcinfo says so).
+ARCHIVE_REDACT_HEADERS = ["Authorization", "Proxy-Authorization"]
+# A rerun of the same command after a crash continues the unfinished run instead of refetching.
+ARCHIVE_RESUME = True
+# Scale-out storage (`worker --store s3://bucket/prefix`): each closed WARC is uploaded (multipart
+# in parts of ARCHIVE_S3_PART_MB), checked after upload ("checksum": S3's SHA-256 checksum against
+# the local file; "download": read back and hashed), its s3:// location indexed and custody-logged;
+# the local copy is kept. Failed attempts are retried ARCHIVE_S3_RETRIES times, the delay doubling
+# from ARCHIVE_S3_RETRY_DELAY seconds. Credentials only from the environment / AWS config; empty
+# endpoint: AWS or AWS_ENDPOINT_URL_S3. Empty ARCHIVE_STORE_URI: nothing is uploaded.
+ARCHIVE_S3_ENDPOINT = ""
+ARCHIVE_S3_PART_MB = 64
+ARCHIVE_S3_RETRIES = 8
+ARCHIVE_S3_RETRY_DELAY = 1.0
+ARCHIVE_S3_VERIFY = "checksum"
+ARCHIVE_STORE_URI = ""
+# RFC 3161 trusted time (`archive --tsa URL`): each closed WARC's SHA-256 is timestamped by this
+# time-stamp authority, the token kept as warcs/<warc>.tsr (empty: off). ARCHIVE_TSA_CA is the PEM
+# CA certificate the TSA chains to; a copy is kept in the archive so `verify` checks the signer.
+ARCHIVE_TSA_CA = ""
+ARCHIVE_TSA_TIMEOUT = 30
+ARCHIVE_TSA_URL = ""
+ARCHIVE_WARC_MAX_SIZE = 1_000_000_000
+ARCHIVE_WARC_PREFIX = "sourcekeeper"
+
+# Scale-out frontier (`sourcekeeper worker`, spider `distributed`): a worker that has not renewed
+# its heartbeat for FRONTIER_LEASE_SECONDS is taken for dead and the requests it had taken from the
+# shared queue are queued again; a worker stops after the frontier has stayed empty for
+# FRONTIER_IDLE_EXIT seconds (0: never).
+FRONTIER_IDLE_EXIT = 60
+FRONTIER_LEASE_SECONDS = 60
+
+# Re-checks (recheck): a `removed` after a good capture is fetched again after this many seconds
+# in the same run before it is reported; conditional GET (If-None-Match / If-Modified-Since) from the
+# last good capture's validators; at most this many changed sentences are kept per diff.
+RECHECK_CONFIRM_DELAY = 5.0
+RECHECK_CONDITIONAL = True
+RECHECK_DIFF_MAX_SENTENCES = 200
+
+# Site profiles (`crawl PROFILE`): listing pages per run when neither the profile's max_pages nor
+# --max-pages says otherwise.
+PROFILE_MAX_PAGES = 50
+
+# WeChat articles: a URL with tracking parameters (chksm, scene, #rd) is archived as given and its
+# canonical /s?__biz=&mid=&idx=&sn= form is fetched too; body images (mmbiz) are fetched with this
+# Referer ("" = none), because mmbiz answers foreign Referers with a placeholder image.
+WECHAT_FETCH_CANONICAL = True
+WECHAT_IMAGE_HOSTS = ["mmbiz.qpic.cn", "mmbiz.qlogo.cn", "mmecoa.qpic.cn"]
+WECHAT_IMAGE_REFERER = "https://mp.weixin.qq.com/"
+
+# The attachment links of a fetched page are looked for in a worker process beside the reactor
+# (0: on the reactor thread; pages under 16 KB always are). One worker is enough for any crawl.
+ARCHIVE_SCAN_PROCESSES = 1
+
+# Extraction (pipelines): decode, classify, extract; off with --no-extract.
+EXTRACT_ENABLED = True
+EXTRACT_PROCESSES = 2
+
+
+def setting_problems(settings: BaseSettings) -> list[str]:
+    """What is wrong with the archive settings given, checked before a crawl starts (a bad value
+    found later, inside Scrapy's start-up, would surface as a traceback instead of a message)."""
+    from archive_store.warc.recordbuilder import GZIP_LEVELS  # noqa: PLC0415 (ISA-L loads only when a crawl starts)
+
+    problems = []
+    level = settings.get("ARCHIVE_GZIP_LEVEL")
+    if level is not None and str(level).strip() not in {str(n) for n in GZIP_LEVELS}:
+        problems.append(f"ARCHIVE_GZIP_LEVEL must be a gzip level, 0-9, not {level!r}")
+    aside = settings.get("ARCHIVE_ASIDE_MIN_SIZE")
+    if aside is not None and not str(aside).strip().isdigit():
+        problems.append(f"ARCHIVE_ASIDE_MIN_SIZE must be a number of bytes, not {aside!r}")
+    return problems
+
+
+def apply_defaults(settings: BaseSettings) -> None:
+    """Put these defaults into a Scrapy Settings object at "default" priority (never overriding)."""
+    for name, value in globals().items():
+        if name.isupper():
+            settings.set(name, value, priority="default")
+
+
+# issue 17: the web-archive ecosystem (recover, Robust Links, push) — see docs/web-archives.md ------
+# Memento TimeMap prefixes, comma-separated; the original URL is appended. `cdx:CDX|REPLAY` entries
+# ask a Wayback CDX API instead. Defaults: the Internet Archive's Wayback Machine and archive.today.
+ARCHIVE_MEMENTO_ENDPOINTS = "https://web.archive.org/web/timemap/link/,https://archive.ph/timemap/"
+ARCHIVE_MEMENTO_MAX_PER_URL = 3  # the latest N mementos of each URL are fetched (0: all)
+ARCHIVE_MEMENTO_TIMEOUT = 30.0  # seconds per TimeMap / CDX request
+ARCHIVE_MEMENTO_RETRIES = 2  # tries again after 429/503, waiting Retry-After
+ARCHIVE_MEMENTO_MAX_WAIT = 60.0  # a longer Retry-After gives up on that endpoint for this run
+ARCHIVE_MEMENTO_MAX_PAGES = 10  # pages of a paged TimeMap read at most
+# where our own copies replay, for Robust Links (`sourcekeeper replay` serves this by default)
+ARCHIVE_REPLAY_BASE_URL = "http://127.0.0.1:8090/archive/"

@@ -1,0 +1,127 @@
+"""Every place the archive reaches into Scrapy's private parts or changes what Scrapy does, with
+the reason. Nothing else in the project does either; `tests/test_scrapy_seams.py` runs
+`seam_problems()` so that a Scrapy upgrade that moves one of them breaks a test, not a crawl.
+
+Private classes and attributes used (archive_store.crawl.capture):
+- `HTTP11DownloadHandler._pool._factory`: the handler's connection pool builds its protocols from
+  `_LenientHTTP11ClientFactory`; ours is a subclass whose protocol tees the bytes on the connection
+  (the only place the exact bytes exist: above it, Twisted de-chunks and the middlewares decode).
+- `_LenientHTTP11ClientProtocol(quiescentCallback)`: subclassed to tape each request/response.
+- `_ScrapyAgent(**AGENT_ARGUMENTS)`, built per request exactly as `HTTP11DownloadHandler.
+  download_request` builds it, from the handler attributes in `HANDLER_ATTRIBUTES`;
+  `_ScrapyAgent._cb_bodyready(txresponse, request)` is overridden to keep the tape of a response
+  whose body then fails.
+- `scrapy.utils._download_handlers.wrap_twisted_exceptions` / `get_dataloss_msg`: the same error
+  translation Scrapy's own handler applies.
+
+Behaviour changed (archive_store.crawl.addon calls these):
+- `quiet_offline_tldextract`: the one monkeypatch — see its docstring.
+- `leave_out_remote_control`: a settings change, not a patch — see its docstring.
+"""
+
+from __future__ import annotations
+
+import ast
+import inspect
+import textwrap
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from scrapy.settings import BaseSettings
+
+REMOTE_CONTROL = "scrapy.extensions.remote_control.RemoteControl"
+
+# the keyword arguments archive_store.crawl.capture passes to _ScrapyAgent, and the handler
+# attributes it copies them from (and the ones it reads besides)
+AGENT_ARGUMENTS = {
+    "contextFactory": "_contextFactory",
+    "bindAddress": "_bind_address",
+    "pool": "_pool",
+    "maxsize": "_default_maxsize",
+    "warnsize": "_default_warnsize",
+    "fail_on_dataloss": "_fail_on_dataloss",
+    "crawler": "_crawler",
+    "tls_verbose_logging": "_tls_verbose_logging",
+}
+HANDLER_ATTRIBUTES = (*AGENT_ARGUMENTS.values(), "_fail_on_dataloss_warned")
+
+
+def quiet_offline_tldextract() -> None:
+    """Scrapy's cookie middleware builds a TLDExtract that downloads the public-suffix list on first
+    use; offline that logs tracebacks before it falls back to the bundled copy. Use the bundled copy
+    from the start (the list changes rarely; cookies on gov sites do not depend on new suffixes)."""
+    from scrapy.downloadermiddlewares import cookies  # noqa: PLC0415
+    from tldextract import TLDExtract  # noqa: PLC0415
+
+    cookies._split_domain = TLDExtract(suffix_list_urls=(), include_psl_private_domains=True)
+
+
+def leave_out_remote_control(settings: BaseSettings) -> None:
+    """Scrapy 2.19 imports every extension named in EXTENSIONS_BASE and EXTENSIONS, disabled or
+    not, so the remote control's aiohttp web server was imported to find out it is off: 0.12 to
+    0.35 s of every crawl's start. Unless REMOTE_CONTROL_ENABLED is on, it is taken out of the base
+    (an entry of None in EXTENSIONS does not help: that path is imported too)."""
+    if settings.getbool("REMOTE_CONTROL_ENABLED"):
+        return
+    base = settings.getdict("EXTENSIONS_BASE")
+    if base.pop(REMOTE_CONTROL, None) is not None:
+        settings.set("EXTENSIONS_BASE", base, priority="addon")
+
+
+def seam_problems() -> list[str]:
+    """What no longer matches in the installed Scrapy: one line per seam that moved."""
+    from scrapy.core.downloader.handlers import http11  # noqa: PLC0415
+    from scrapy.downloadermiddlewares import cookies  # noqa: PLC0415
+
+    problems: list[str] = []
+    for name in ("_LenientHTTP11ClientFactory", "_LenientHTTP11ClientProtocol", "_ScrapyAgent"):
+        if not hasattr(http11, name):
+            problems.append(f"scrapy.core.downloader.handlers.http11.{name} is gone")
+    if problems:
+        return problems
+    # the keywords Scrapy's own handler passes when it builds the agent
+    scrapy_passes = _agent_keywords(inspect.getsource(http11.HTTP11DownloadHandler.download_request))
+    if scrapy_passes != set(AGENT_ARGUMENTS):
+        problems.append(
+            f"HTTP11DownloadHandler.download_request builds _ScrapyAgent with {sorted(scrapy_passes)}, "
+            f"the capture with {sorted(AGENT_ARGUMENTS)}"
+        )
+    agent_params = set(inspect.signature(http11._ScrapyAgent.__init__).parameters)
+    if not set(AGENT_ARGUMENTS) <= agent_params:
+        problems.append(f"_ScrapyAgent.__init__ takes {sorted(agent_params - {'self'})}")
+    body_ready = list(inspect.signature(http11._ScrapyAgent._cb_bodyready).parameters)
+    if body_ready[:3] != ["self", "txresponse", "request"]:
+        problems.append(
+            f"_ScrapyAgent._cb_bodyready takes {body_ready}, capture overrides (txresponse, request)"
+        )
+    protocol_params = list(inspect.signature(http11._LenientHTTP11ClientProtocol.__init__).parameters)
+    if protocol_params[:2] != ["self", "quiescentCallback"]:
+        problems.append(f"_LenientHTTP11ClientProtocol.__init__ takes {protocol_params}")
+    # read from the source (building a handler needs a running reactor), over its base classes too
+    init_source = "".join(
+        inspect.getsource(vars(cls)["__init__"])
+        for cls in http11.HTTP11DownloadHandler.__mro__
+        if "__init__" in vars(cls) and cls.__module__.startswith("scrapy")
+    )
+    for attribute in HANDLER_ATTRIBUTES:
+        if f"self.{attribute} =" not in init_source and f"self.{attribute}:" not in init_source:
+            problems.append(f"HTTP11DownloadHandler no longer sets {attribute} in __init__")
+    if "_LenientHTTP11ClientFactory" not in init_source or "_factory" not in init_source:
+        problems.append(
+            "HTTP11DownloadHandler.__init__ no longer sets its pool's _factory to the lenient one"
+        )
+    if not hasattr(http11._LenientHTTP11ClientFactory, "buildProtocol"):
+        problems.append("_LenientHTTP11ClientFactory.buildProtocol is gone")
+    if not hasattr(cookies, "_split_domain"):
+        problems.append(
+            "scrapy.downloadermiddlewares.cookies._split_domain is gone (quiet_offline_tldextract)"
+        )
+    return problems
+
+
+def _agent_keywords(source: str) -> set[str]:
+    tree = ast.parse(textwrap.dedent(source))
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "_ScrapyAgent":
+            return {kw.arg for kw in node.keywords if kw.arg}
+    return set()

@@ -1,0 +1,160 @@
+"""Check a WACZ package: Z-1..Z-4, every hash, the CDXJ (C-1), the WARCs (W-*), the signature.
+
+`wacz validate` (py-wacz) skips several of its own checks; this is what `export check` runs, and
+what a third party can run on a package they were given.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import tempfile
+import zipfile
+from pathlib import Path
+from typing import Any
+
+from archive_store.export.wacz import DATAPACKAGE, DIGEST, INDEX_PATH, PAGES_PATH, WACZ_VERSION
+from archive_store.export.waczsign import verify_signed_data
+from archive_store.index.cdxj import parse_cdxj, sort_bytewise
+from archive_store.validate.validator import validate_collection
+from archive_store.warc.members import BrokenMember, read_member
+
+_REQUIRED_PACKAGE = ("profile", "wacz_version", "resources", "title", "created", "software")
+
+
+def check_wacz(path: Path, public_key: bytes | None = None) -> list[str]:
+    """Every problem found, each naming the rule or file; empty when the package is sound."""
+    try:
+        package = zipfile.ZipFile(path)
+    except (OSError, zipfile.BadZipFile) as exc:
+        return [f"{path.name}: not a ZIP file ({exc})"]
+    with package, tempfile.TemporaryDirectory() as scratch:
+        names = package.namelist()
+        problems = _layout(names) + _stored(package)
+        if problems:
+            return problems
+        datapackage = json.loads(package.read(DATAPACKAGE))
+        problems += _datapackage(package, datapackage, names)
+        problems += _digest(package, datapackage, public_key)
+        problems += _pages(package.read(PAGES_PATH))
+        warcs = _extract_warcs(package, names, Path(scratch))
+        problems += _index(package, warcs)
+        problems += [f"WARC in package: {p}" for p in validate_collection(sorted(warcs.values()))]
+    return problems
+
+
+def _layout(names: list[str]) -> list[str]:
+    """Z-1: the files a WACZ must have, where it must have them."""
+    problems = [
+        f"Z-1: {required} is missing"
+        for required in (DATAPACKAGE, DIGEST, PAGES_PATH)
+        if required not in names
+    ]
+    if not any(n.startswith("archive/") and n.endswith((".warc.gz", ".warc")) for n in names):
+        problems.append("Z-1: no WARC under archive/")
+    if not any(n.startswith("indexes/") and n.endswith((".cdx", ".cdx.gz", ".cdxj")) for n in names):
+        problems.append("Z-1: no CDXJ index under indexes/")
+    return problems
+
+
+def _stored(package: zipfile.ZipFile) -> list[str]:
+    """Z-4: WARCs and indexes are STORED, so readers can fetch records by byte range."""
+    return [
+        f"Z-4: {info.filename} is compressed in the ZIP; it must be STORED"
+        for info in package.infolist()
+        if info.filename.startswith(("archive/", "indexes/")) and info.compress_type != zipfile.ZIP_STORED
+    ]
+
+
+def _sha256(data: bytes) -> str:
+    return "sha256:" + hashlib.sha256(data).hexdigest()
+
+
+def _datapackage(package: zipfile.ZipFile, datapackage: dict[str, Any], names: list[str]) -> list[str]:
+    """Z-2: the properties, and a resource with the right hash and size for every file."""
+    problems = [f"Z-2: {DATAPACKAGE} has no {key}" for key in _REQUIRED_PACKAGE if key not in datapackage]
+    if datapackage.get("profile") != "data-package":
+        problems.append("Z-2: profile is not data-package")
+    if datapackage.get("wacz_version") != WACZ_VERSION:
+        problems.append(f"Z-2: wacz_version is not {WACZ_VERSION}")
+    listed = {str(r.get("path")): r for r in datapackage.get("resources", [])}
+    for name in names:
+        if name in (DATAPACKAGE, DIGEST) or name.endswith("/"):
+            continue
+        resource = listed.pop(name, None)
+        if resource is None:
+            problems.append(f"Z-2: {name} is not listed in the resources")
+            continue
+        data = package.read(name)
+        if resource.get("hash") != _sha256(data) or resource.get("bytes") != len(data):
+            problems.append(f"{name}: hash or size differs from {DATAPACKAGE}")
+    problems += [f"Z-2: {missing} is listed but not in the package" for missing in listed]
+    return problems
+
+
+def _digest(package: zipfile.ZipFile, datapackage: dict[str, Any], public_key: bytes | None) -> list[str]:
+    digest = json.loads(package.read(DIGEST))
+    problems = []
+    if digest.get("path") != DATAPACKAGE or digest.get("hash") != _sha256(package.read(DATAPACKAGE)):
+        problems.append(f"{DIGEST}: does not match {DATAPACKAGE}")
+    signed = digest.get("signedData")
+    if signed is None:
+        if public_key is not None:
+            problems.append(f"{DIGEST}: not signed, but a signer's key was given")
+        return problems
+    if signed.get("hash") != digest.get("hash"):
+        problems.append(f"{DIGEST}: the signed hash is not the datapackage hash")
+    if signed.get("created") != datapackage.get("created"):
+        problems.append(f"{DIGEST}: signed `created` differs from {DATAPACKAGE}")
+    reason = verify_signed_data(signed, public_key)
+    if reason:
+        problems.append(f"{DIGEST}: signature does not verify: {reason}")
+    return problems
+
+
+def _pages(data: bytes) -> list[str]:
+    """Z-3: the header line, then url, ts, title and text on every page."""
+    lines = data.decode("utf-8").splitlines()
+    header = json.loads(lines[0]) if lines else {}
+    problems = []
+    if header.get("format") != "json-pages-1.0" or header.get("id") != "pages":
+        problems.append(f"Z-3: {PAGES_PATH} does not start with the json-pages-1.0 header")
+    for number, line in enumerate(lines[1:], start=2):
+        page = json.loads(line)
+        missing = [key for key in ("url", "ts", "title", "text") if key not in page]
+        if missing:
+            problems.append(f"Z-3: {PAGES_PATH} line {number} lacks {', '.join(missing)}")
+    return problems
+
+
+def _extract_warcs(package: zipfile.ZipFile, names: list[str], scratch: Path) -> dict[str, Path]:
+    """The package's WARCs as files (by base name only: a ZIP member name never becomes a path, S-5)."""
+    warcs = {}
+    for number, name in enumerate(n for n in names if n.startswith("archive/") and n.endswith(".warc.gz")):
+        base = Path(name).name
+        target = scratch / f"{number:05d}" / base
+        target.parent.mkdir()
+        target.write_bytes(package.read(name))
+        warcs[base] = target
+    return warcs
+
+
+def _index(package: zipfile.ZipFile, warcs: dict[str, Path]) -> list[str]:
+    """C-1 over the package index: sorted, and every entry is one whole record in a package WARC."""
+    text = package.read(INDEX_PATH).decode("utf-8")
+    try:
+        entries = parse_cdxj(text, INDEX_PATH)
+    except ValueError as exc:
+        return [f"C-1: {exc}"]
+    lines = text.splitlines()
+    problems = [] if lines == sort_bytewise(lines) else [f"C-1: {INDEX_PATH} is not sorted bytewise"]
+    for entry in entries:
+        warc = warcs.get(str(entry.fields.get("filename")))
+        if warc is None:
+            problems.append(f"C-1: {INDEX_PATH} names {entry.fields.get('filename')}, not in archive/")
+            continue
+        try:
+            read_member(warc, entry.offset, entry.length)
+        except BrokenMember as exc:
+            problems.append(f"C-1: {INDEX_PATH}: {entry.fields.get('url')} is not a whole record ({exc})")
+    return problems

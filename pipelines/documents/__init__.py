@@ -1,0 +1,32 @@
+"""Reading input documents into URLs: seed lists (seeds) and the reports whose citations are
+archived — HTML, Markdown, PDF and DOCX (links, markdown, office).
+
+May import: `pipelines.extraction` only.
+
+The names below are its public face, loaded on first use (lazy_loader), so that importing one
+module of the room does not load them all; every other name is private to the package.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import lazy_loader
+
+if TYPE_CHECKING:
+    from pipelines.documents.links import CitedLink as CitedLink
+    from pipelines.documents.links import ParsedReport as ParsedReport
+    from pipelines.documents.links import ReportError as ReportError
+    from pipelines.documents.links import parse_report as parse_report
+    from pipelines.documents.seeds import SeedError as SeedError
+    from pipelines.documents.seeds import check_url as check_url
+    from pipelines.documents.seeds import parse_seeds as parse_seeds
+    from pipelines.documents.seeds import read_seed_file as read_seed_file
+
+__getattr__, __dir__, __all__ = lazy_loader.attach(
+    __name__,
+    submod_attrs={
+        "links": ["CitedLink", "ParsedReport", "ReportError", "parse_report"],
+        "seeds": ["SeedError", "check_url", "parse_seeds", "read_seed_file"],
+    },
+)

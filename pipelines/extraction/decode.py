@@ -1,0 +1,218 @@
+"""Turn an HTTP entity body into ``str`` and record how the charset was chosen.
+
+Order (HTML-spec style): BOM, HTTP ``charset``, ``<meta>`` in the first few KB, detection, UTF-8.
+Chinese pages often declare ``gb2312``/``gbk`` while using GB18030-only bytes, or declare GB2312
+while being UTF-8 (pages saved from a browser's DOM); a declaration is therefore only trusted
+when the body decodes strictly under it. Extractors get our ``str``, never the raw bytes.
+"""
+
+from __future__ import annotations
+
+import codecs
+import logging
+import re
+from dataclasses import dataclass
+
+from charset_normalizer import from_bytes
+
+from pipelines.extraction.mixed import decode_mixed
+
+logger = logging.getLogger(__name__)
+
+# Every GB label (and Windows' cp936) is decoded as GB18030, a strict superset of GB2312 and GBK.
+_GB_LABELS = frozenset(
+    {
+        "gb2312",
+        "gb_2312",
+        "gb_2312-80",
+        "gbk",
+        "x-gbk",
+        "cp936",
+        "ms936",
+        "windows-936",
+        "csgb2312",
+        "chinese",
+        "euc-cn",
+        "euccn",
+        "iso-ir-58",
+        "gb18030",
+        "gb-18030",
+        "hz-gb-2312",
+    }
+)
+# Labels whose codec decodes (nearly) any byte string: a "success" under them proves nothing.
+_WEAK_CODECS = frozenset(codecs.lookup(name).name for name in ("latin-1", "cp1252", "ascii"))
+_BIG5_LABELS = frozenset({"big5", "big5-hkscs", "cn-big5", "x-x-big5", "csbig5", "cp950"})
+_CJK_CODEC_PREFIXES = ("gb", "big5", "cp950", "euc", "shift_jis", "cp932", "iso2022", "hz")
+
+_BOMS: tuple[tuple[bytes, str], ...] = (
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+_HTTP_CHARSET_RE = re.compile(r"charset\s*=\s*[\"']?\s*([A-Za-z0-9_.:\-]+)", re.IGNORECASE)
+# Matches both <meta charset="x"> and <meta http-equiv=... content="text/html; charset=x">.
+_META_CHARSET_RE = re.compile(rb"<meta[^>]{0,512}?charset\s*=\s*[\"']?\s*([A-Za-z0-9_.:\-]+)", re.IGNORECASE)
+_META_SCAN_BYTES = 8192
+_DETECT_SAMPLE_BYTES = 262_144
+_CJK_RE = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")
+_NON_ASCII_RE = re.compile(r"[^\x00-\x7f]")
+MIXED_CHARSET = "utf-8+gb18030"  # used_charset of a body mixing both (see pipelines.extraction.mixed)
+
+
+@dataclass(frozen=True)
+class DecodedDocument:
+    """A decoded body plus the provenance of its charset."""
+
+    text: str
+    declared_charset: str | None
+    charset_source: str
+    used_charset: str
+    replacements: int
+
+
+def normalize_label(label: str) -> str | None:
+    """Map a charset label to a Python codec name (GB family to gb18030); None if unknown."""
+    cleaned = label.strip().strip("\"'").lower()
+    if not cleaned:
+        return None
+    if cleaned in _GB_LABELS:
+        return "gb18030"
+    if cleaned in _BIG5_LABELS:
+        return "big5hkscs"
+    if cleaned in {"utf8", "unicode-1-1-utf-8"}:
+        return "utf-8"
+    try:
+        return codecs.lookup(cleaned).name
+    except LookupError:
+        return None
+
+
+def http_charset(content_type: str | None) -> str | None:
+    """The lower-case ``charset`` label of a Content-Type header value."""
+    if not content_type:
+        return None
+    match = _HTTP_CHARSET_RE.search(content_type)
+    return match.group(1).lower() if match else None
+
+
+def meta_charset(body: bytes) -> str | None:
+    """The lower-case charset label declared by a ``<meta>`` tag near the top of the body."""
+    match = _META_CHARSET_RE.search(body[:_META_SCAN_BYTES])
+    if not match:
+        return None
+    return match.group(1).decode("ascii", "replace").lower()
+
+
+def _strict(body: bytes, codec: str) -> str | None:
+    try:
+        return body.decode(codec)
+    except (UnicodeDecodeError, LookupError):
+        return None
+
+
+def _lenient(body: bytes, codec: str) -> tuple[str, int]:
+    """Decode with U+FFFD for bad bytes; the count comes from comparing with errors='ignore'."""
+    text = body.decode(codec, errors="replace")
+    dropped = body.decode(codec, errors="ignore")
+    return text, len(text) - len(dropped)
+
+
+def _cjk_share(text: str) -> float:
+    non_ascii = len(_NON_ASCII_RE.findall(text))
+    return len(_CJK_RE.findall(text)) / non_ascii if non_ascii else 0.0
+
+
+def _detect(body: bytes) -> str | None:
+    """charset_normalizer's guess on a bounded sample, as a codec name."""
+    best = from_bytes(body[:_DETECT_SAMPLE_BYTES]).best()
+    if best is None:
+        return None
+    return normalize_label(best.encoding)
+
+
+def _sniff(body: bytes) -> tuple[str, str] | None:
+    """Strictly decodable (text, codec) of a non-UTF-8 body: detector's CJK guess, then GB18030."""
+    guess = _detect(body)
+    if guess is not None and guess.startswith(_CJK_CODEC_PREFIXES):
+        text = _strict(body, guess)
+        if text is not None:
+            return text, guess
+    # The detector sometimes names a Cyrillic/Latin code page for mostly-ASCII GB pages; a strict
+    # GB18030 decoding that yields mainly CJK characters is far stronger evidence.
+    text = _strict(body, "gb18030")
+    if text is not None and _cjk_share(text) >= 0.5:
+        return text, "gb18030"
+    if guess is not None:
+        text = _strict(body, guess)
+        if text is not None:
+            return text, guess
+    return None
+
+
+def _declared(body: bytes, content_type: str | None) -> list[tuple[str, str, str]]:
+    """(source, label, codec) for each usable declaration, HTTP first."""
+    found: list[tuple[str, str, str]] = []
+    for source, label in (("http", http_charset(content_type)), ("meta", meta_charset(body))):
+        if label is None:
+            continue
+        codec = normalize_label(label)
+        if codec is None:
+            logger.debug("unknown charset label %r from %s", label, source)
+            continue
+        if source == "meta" and codec.startswith("utf-16"):
+            codec = "utf-8"  # a <meta> readable as ASCII cannot really be UTF-16 (HTML spec)
+        found.append((source, label, codec))
+    return found
+
+
+def decode_body(body: bytes, content_type: str | None) -> DecodedDocument:
+    """Decode ``body`` (already content-decoded) using BOM, HTTP, meta, detection, then UTF-8."""
+    for bom, codec in _BOMS:
+        if body.startswith(bom):
+            text, bad = _lenient(body[len(bom) :], codec)
+            return DecodedDocument(text, codec, "bom", codec, bad)
+    declared = _declared(body, content_type)
+    first_label = declared[0][1] if declared else None
+    if body.isascii():
+        source = declared[0][0] if declared else "default"
+        return DecodedDocument(body.decode("ascii"), first_label, source, "utf-8", 0)
+    # Valid UTF-8 with non-ASCII bytes is near-proof of UTF-8 (GB byte pairs almost never form
+    # valid UTF-8), so it beats a GB declaration: browser-saved pages keep a stale charset=GB2312.
+    utf8_text = _strict(body, "utf-8")
+    mixed = decode_mixed(body) if utf8_text is None else None
+    if mixed is not None:  # before the declarations: GB18030 "succeeds" on UTF-8 runs too
+        return DecodedDocument(mixed[0], first_label, "mixed", MIXED_CHARSET, mixed[1])
+    for source, _label, codec in declared:
+        if codec in _WEAK_CODECS:
+            continue  # servers default to ISO-8859-1; on Chinese pages that label means nothing
+        if codec == "utf-8" or utf8_text is not None:
+            if utf8_text is not None and codec == "utf-8":
+                return DecodedDocument(utf8_text, first_label, source, "utf-8", 0)
+            continue
+        decoded = _strict(body, codec)
+        if decoded is not None:
+            return DecodedDocument(decoded, first_label, source, codec, 0)
+    if utf8_text is not None:
+        return DecodedDocument(utf8_text, first_label, "detected", "utf-8", 0)
+    sniffed = _sniff(body)
+    if sniffed is not None:
+        text, codec = sniffed
+        return DecodedDocument(text, first_label, "detected", codec, 0)
+    return _least_damaged(body, declared, first_label)
+
+
+def _least_damaged(
+    body: bytes, declared: list[tuple[str, str, str]], first_label: str | None
+) -> DecodedDocument:
+    """Nothing decodes strictly: keep the candidate that loses the fewest bytes."""
+    candidates = [(source, codec) for source, _label, codec in declared]
+    candidates += [("detected", "gb18030"), ("default", "utf-8")]
+    best: DecodedDocument | None = None
+    for source, codec in candidates:
+        text, bad = _lenient(body, codec)
+        if best is None or bad < best.replacements:
+            best = DecodedDocument(text, first_label, source, codec, bad)
+    assert best is not None
+    logger.info("lossy decoding with %s: %d replacement(s)", best.used_charset, best.replacements)
+    return best

@@ -1,0 +1,264 @@
+"""Score the extraction pipeline on the real-page corpus, with trafilatura alone for comparison.
+
+Run: ``.venv/bin/python -m pipelines.extraction.evaluate [--corpus DIR] [--json]``. Truth sources: cwced
+``date/``, ``cleaned/`` (no titles in that dataset, so titles are unscored there); WeChat
+``var msg_title`` and ``var ct``; titles stated in MANIFEST.md; MANIFEST rows saying
+"not-an-article".
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+import trafilatura
+
+from pipelines.extraction.classify import classify
+from pipelines.extraction.dates import CHINA_TZ
+from pipelines.extraction.decode import decode_body
+from pipelines.extraction.extract import extract_page
+from pipelines.extraction.scoring import bigram_prf, judge_truth_date, same_title, swapped
+
+DEFAULT_CORPUS = Path(__file__).resolve().parents[3] / "shared" / "corpus"
+_MANIFEST_ROW_RE = re.compile(r"^\|\s*([\w./-]+\.html?)\s*\|.*\|\s*title:\s*([^|]+?)\s*\|\s*$", re.M)
+_NOT_ARTICLE_ROW_RE = re.compile(r"^\|\s*([\w./-]+\.html?)\s*\|[^\n]*not-an-article", re.M)
+_WX_TITLE_RE = re.compile(r"var\s+msg_title\s*=\s*[\"'](.+?)[\"']")
+_WX_CT_RE = re.compile(r"var\s+ct\s*=\s*[\"'](\d{9,})[\"']")
+_US_STAMP_RE = re.compile(r"\b\d{1,2}/\d{1,2}/(?:19|20)\d{2}\b")
+_HTML_TYPE = [("Content-Type", "text/html")]
+
+
+@dataclass
+class Case:
+    name: str
+    url: str
+    body: bytes
+    truth_date: str | None = None  # raw truth text
+    truth_title: str | None = None
+    truth_text: str | None = None
+    is_article: bool = True
+
+
+@dataclass
+class Output:
+    """What one system produced for one case."""
+
+    title: str | None
+    date: str | None
+    text: str
+
+
+@dataclass
+class Score:
+    system: str
+    date_ok: int = 0
+    date_n: int = 0
+    title_ok: int = 0
+    title_n: int = 0
+    precision: float = 0.0
+    recall: float = 0.0
+    f1: float = 0.0
+    text_n: int = 0
+    fffd: int = 0
+    not_article_ok: int = 0
+    not_article_n: int = 0
+    misses: list[str] = field(default_factory=list)
+
+
+def _manifest(corpus: Path) -> tuple[dict[str, str], set[str]]:
+    path = corpus / "MANIFEST.md"
+    text = path.read_text(encoding="utf-8") if path.exists() else ""
+    titles = {rel: title for rel, title in _MANIFEST_ROW_RE.findall(text)}
+    return titles, set(_NOT_ARTICLE_ROW_RE.findall(text))
+
+
+def _wechat_truth(body: bytes) -> tuple[str | None, str | None]:
+    markup = body.decode("utf-8", "replace")
+    title = _WX_TITLE_RE.search(markup)
+    stamp = _WX_CT_RE.search(markup)
+    day = datetime.fromtimestamp(int(stamp.group(1)), CHINA_TZ).date().isoformat() if stamp else None
+    return (title.group(1) if title else None), day
+
+
+def load_cases(corpus: Path) -> list[Case]:
+    """Every corpus page with whatever truth exists for it."""
+    titles, non_articles = _manifest(corpus)
+    cases: list[Case] = []
+    for page in sorted((corpus / "cwced" / "original").glob("*.htm*")):
+        truth = {kind: corpus / "cwced" / kind / f"{page.stem}.txt" for kind in ("date", "cleaned")}
+        cases.append(
+            Case(
+                name=f"cwced/{page.stem[:8]}",
+                url=f"http://corpus.invalid/cwced/{page.name}",
+                body=page.read_bytes(),
+                truth_date=truth["date"].read_text("utf-8") if truth["date"].exists() else None,
+                truth_text=truth["cleaned"].read_text("utf-8") if truth["cleaned"].exists() else None,
+            )
+        )
+    for folder, host in (("gov", "corpus.invalid"), ("wechat", "mp.weixin.qq.com")):
+        for page in sorted((corpus / folder).glob("*.htm*")):
+            rel = f"{folder}/{page.name}"
+            case = Case(rel, f"https://{host}/s/corpus-{page.stem}", page.read_bytes())
+            case.truth_title = titles.get(rel)
+            case.is_article = rel not in non_articles
+            if folder == "wechat" and case.is_article:
+                case.truth_title, case.truth_date = _wechat_truth(case.body)
+            cases.append(case)
+    return cases
+
+
+def usable_dates(cases: list[Case], ours: dict[str, dict[str, object]]) -> tuple[dict[str, str], list[str]]:
+    """Truth dates that can score a publication date, and a note for each one that cannot."""
+    usable: dict[str, str] = {}
+    notes: list[str] = []
+    for case in cases:
+        if case.truth_date is None or not case.is_article:
+            continue
+        judged = judge_truth_date(case.truth_date)
+        page = ours[case.name]
+        problem = judged.problem
+        if judged.value and page["date_written"] == judged.value != page["date"]:
+            problem = "truth is the 成文日期 (written date), not the 发布日期"
+        elif judged.value and page["date"] == swapped(judged.value) and _has_us_stamp(case):
+            problem = "truth read the page's n/n/yyyy stamp day-first; the en-US stamp is month-first"
+        if problem:
+            notes.append(f"{case.name}: {problem}")
+        elif judged.value:
+            usable[case.name] = judged.value
+    return usable, notes
+
+
+def _has_us_stamp(case: Case) -> bool:
+    return bool(_US_STAMP_RE.search(decode_body(case.body, None).text))
+
+
+def _ours(case: Case) -> tuple[Output, dict[str, object], bool]:
+    decoded = decode_body(case.body, "text/html")
+    verdict = classify(url=case.url, status=200, headers=_HTML_TYPE, text=decoded.text)
+    page = extract_page(decoded.text, case.url)
+    return Output(page.title, page.date, page.text), page.to_json(), verdict.is_content
+
+
+def _trafilatura(case: Case, raw_bytes: bool) -> Output:
+    data: bytes | str = case.body if raw_bytes else decode_body(case.body, None).text
+    doc = trafilatura.bare_extraction(data, with_metadata=True, include_tables=True)
+    if doc is None:
+        return Output(None, None, "")
+    return Output(getattr(doc, "title", None), getattr(doc, "date", None), getattr(doc, "text", "") or "")
+
+
+def _with_verdict(out: Output) -> tuple[Output, bool]:
+    """trafilatura has no classifier: any text it returns counts as "content"."""
+    return out, bool(out.text.strip())
+
+
+def score(
+    system: str,
+    cases: list[Case],
+    run: Callable[[Case], tuple[Output, bool]],
+    usable: dict[str, str],
+) -> Score:
+    """Score one system over all cases."""
+    result = Score(system)
+    for case in cases:
+        out, is_content = run(case)
+        result.fffd += out.text.count("\ufffd")
+        if not case.is_article:
+            result.not_article_n += 1
+            result.not_article_ok += not is_content
+            continue
+        if case.name in usable:
+            result.date_n += 1
+            hit = (out.date or "")[:10] == usable[case.name]
+            result.date_ok += hit
+            if not hit:
+                result.misses.append(f"date {case.name}: truth {usable[case.name]} got {out.date}")
+        if case.truth_title:
+            result.title_n += 1
+            result.title_ok += same_title(out.title, case.truth_title)
+        if case.truth_text is not None:
+            prf = bigram_prf(out.text, case.truth_text)
+            result.text_n += 1
+            result.precision += prf.precision
+            result.recall += prf.recall
+            result.f1 += prf.f1
+    if result.text_n:
+        result.precision, result.recall, result.f1 = (
+            value / result.text_n for value in (result.precision, result.recall, result.f1)
+        )
+    return result
+
+
+def evaluate(corpus: Path = DEFAULT_CORPUS) -> dict[str, object]:
+    """All figures as a JSON-ready dict."""
+    cases = load_cases(corpus)
+    ours = {case.name: _ours(case) for case in cases}
+    usable, notes = usable_dates(cases, {name: res[1] for name, res in ours.items()})
+    decoded_fffd = sum(decode_body(case.body, None).text.count("\ufffd") for case in cases)
+    systems = [
+        score("sourcekeeper", cases, lambda c: (ours[c.name][0], ours[c.name][2]), usable),
+        score("trafilatura (bytes in)", cases, lambda c: _with_verdict(_trafilatura(c, True)), usable),
+        score("trafilatura (str in)", cases, lambda c: _with_verdict(_trafilatura(c, False)), usable),
+    ]
+    wrongly_blocked = [c.name for c in cases if c.is_article and not ours[c.name][2]]
+    return {
+        "corpus": str(corpus),
+        "pages": len(cases),
+        "decoded_fffd": decoded_fffd,
+        "unusable_truth_dates": notes,
+        "articles_classified_not_content": wrongly_blocked,
+        "systems": [asdict(system) for system in systems],
+    }
+
+
+def _print_report(report: dict[str, object]) -> None:
+    print(
+        f"corpus {report['corpus']}: {report['pages']} pages; U+FFFD after decoding: {report['decoded_fffd']}"
+    )
+    print("titles: scored on WeChat msg_title and MANIFEST titles; cwced has no title truth (unscored)")
+    for note in report["unusable_truth_dates"]:  # type: ignore[attr-defined]
+        print(f"  unusable truth date  {note}")
+    print(f"  articles wrongly classified as not content: {report['articles_classified_not_content']}")
+    for system in report["systems"]:  # type: ignore[attr-defined]
+        date_pct = 100 * system["date_ok"] / max(1, system["date_n"])
+        title_pct = 100 * system["title_ok"] / max(1, system["title_n"])
+        print(f"\n== {system['system']}")
+        print(f"  publication date  {system['date_ok']}/{system['date_n']} ({date_pct:.1f}%)")
+        print(f"  exact title       {system['title_ok']}/{system['title_n']} ({title_pct:.1f}%)")
+        print(
+            f"  body bigram       P {system['precision']:.3f}  R {system['recall']:.3f}  "
+            f"F1 {system['f1']:.3f}  over {system['text_n']} pages"
+        )
+        print(f"  U+FFFD in text    {system['fffd']}")
+        print(
+            "  not-article pages classified not content  "
+            f"{system['not_article_ok']}/{system['not_article_n']}"
+        )
+        for miss in system["misses"]:
+            print(f"    miss {miss}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m pipelines.extraction.evaluate", description=__doc__)
+    parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+    args = parser.parse_args(argv)
+    if not (args.corpus / "cwced").is_dir():
+        print(f"corpus not found at {args.corpus}", file=sys.stderr)
+        return 2
+    report = evaluate(args.corpus)
+    if args.json:
+        print(json.dumps(report, ensure_ascii=False, indent=1))
+    else:
+        _print_report(report)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,220 @@
+"""Extract title, dates, source and body text from a decoded Chinese page.
+
+Platform rules first (WeChat variables, TRS / UCAP / Hanweb bodies, gov meta tags), then the
+punctuation-density block finder, then trafilatura as a last resort. Input is always ``str`` decoded
+by :mod:`pipelines.extraction.decode`; bad input yields an empty :class:`ExtractedPage`, never an exception.
+"""
+
+from __future__ import annotations
+
+import copy
+import logging
+import re
+from dataclasses import asdict, dataclass, field
+
+import trafilatura
+from lxml import etree
+
+from pipelines.extraction import density
+from pipelines.extraction.attachments import find_attachments, find_images
+from pipelines.extraction.dates import parse_date
+from pipelines.extraction.dateselect import DateFields, choose_dates
+from pipelines.extraction.fields import (
+    choose_title,
+    find_author,
+    find_doc_number,
+    find_index_number,
+    find_source,
+    site_from_title,
+)
+from pipelines.extraction.htmltext import block_text, meta_content, parse_html, text_lines
+from pipelines.extraction.platforms import detect_platform
+from pipelines.extraction.wechat import is_wechat, wechat_body, wechat_meta
+
+logger = logging.getLogger(__name__)
+
+_MIN_DENSITY_CHARS = 80  # shorter than this, let trafilatura have a go as well
+_TRAFILATURA_MAX_NODES = 20_000
+_TRAILER_LINES = 12  # 来源/作者 often follow the body ("来源：新闻晨报 编辑：山石")
+_EDGE_LINES = 7  # title/byline lines a body block may start or end with
+_HEADING_MAX_CHARS = 40
+_SENTENCE_ENDS = ("。", "！", "!", "；", "…", "”", "：", ":")
+_BYLINE_MAX_CHARS = 80
+_BYLINE_RE = re.compile(
+    r"(?:19|20)\d{2}\s*[-/.年]|来源|作者|记者|通讯员|实习生|本报|编辑|发布|时间|日期|字号|字体|浏览|点击|阅读|打印|分享"
+)
+
+
+@dataclass
+class ExtractedPage:
+    """Everything extracted from one page; text is '' when there is no article body."""
+
+    title: str | None = None
+    date: str | None = None
+    date_written: str | None = None
+    date_published: str | None = None
+    published_at: str | None = None
+    source: str | None = None
+    author: str | None = None
+    site: str | None = None
+    text: str = ""
+    index_number: str | None = None
+    doc_number: str | None = None
+    platform: str = "generic"
+    canonical_url: str | None = None
+    attachments: list[dict[str, str]] = field(default_factory=list)
+    images: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, object]:
+        """Plain JSON-ready dict (for the WARC metadata record and the index)."""
+        return asdict(self)
+
+
+def extract_page(html: str, url: str) -> ExtractedPage:
+    """Extract ``html`` (decoded) fetched from ``url``. Never raises."""
+    try:
+        return _extract(html or "", url or "")
+    except Exception:  # a single hostile page must not stop the crawl
+        logger.exception("extraction failed for %s", url)
+        return ExtractedPage()
+
+
+def _extract(html: str, url: str) -> ExtractedPage:
+    root = parse_html(html)
+    if root is None:
+        return ExtractedPage(platform="wechat" if is_wechat(html, url) else "generic")
+    if is_wechat(html, url):
+        return _extract_wechat(html, root, url)
+    return _extract_generic(root, url)
+
+
+def _extract_wechat(html: str, root: etree._Element, url: str) -> ExtractedPage:
+    meta = wechat_meta(html, root, url)
+    body = wechat_body(root)
+    published = meta.published
+    return ExtractedPage(
+        title=meta.title,
+        date=published.iso if published else None,
+        date_published=published.iso if published else None,
+        published_at=published.iso_datetime() if published else None,
+        author=meta.account,
+        site=meta.account,
+        text=block_text(body) if body is not None else "",
+        platform="wechat",
+        canonical_url=meta.canonical_url,
+        attachments=find_attachments(body, url) if body is not None else [],
+        images=find_images(body, url),
+    )
+
+
+def _body(root: etree._Element, platform_body: etree._Element | None) -> tuple[str, etree._Element | None]:
+    """Body text and element: the platform's container, else the densest block, else trafilatura."""
+    if platform_body is not None:
+        text = block_text(platform_body)
+        if text:
+            return text, platform_body
+    block = density.main_block(root)
+    text = "\n".join(density.best_run(text_lines(block))) if block is not None else ""
+    if len(text) < _MIN_DENSITY_CHARS and _small_enough_for_trafilatura(root):
+        fallback = _trafilatura_text(root)
+        if len(fallback) > len(text):
+            return fallback, block
+    return text, block
+
+
+def _small_enough_for_trafilatura(root: etree._Element) -> bool:
+    """trafilatura slows down badly on huge trees (seconds per 100k nodes); our path is linear."""
+    return all(i < _TRAFILATURA_MAX_NODES for i, _ in enumerate(root.iter()))
+
+
+def _trafilatura_text(root: etree._Element) -> str:
+    """trafilatura on a copy of our tree (it edits the tree it is given)."""
+    try:
+        result = trafilatura.extract(copy.deepcopy(root), include_tables=True, include_comments=False)
+    except Exception:  # trafilatura raises assorted errors on odd trees
+        logger.debug("trafilatura failed", exc_info=True)
+        return ""
+    return result if isinstance(result, str) else ""
+
+
+def _split_lines(page_lines: list[str], text: str) -> tuple[list[str], list[str]]:
+    """Lines before the body and a few after it (where 来源/作者/日期 labels live)."""
+    body_lines = text.split("\n") if text else []
+    if not body_lines:
+        return page_lines, []
+    first, last = body_lines[0], body_lines[-1]
+    start = next((i for i, line in enumerate(page_lines) if line == first), None)
+    if start is None:
+        return page_lines[:80], []
+    end = next(
+        (i for i in range(start, len(page_lines)) if page_lines[i] == last),
+        start + len(body_lines) - 1,
+    )
+    return page_lines[:start], page_lines[end + 1 : end + 1 + _TRAILER_LINES]
+
+
+def _is_heading(line: str, title: str | None, near_top: bool) -> bool:
+    """The title line, or (near the top) a short line that does not end a sentence."""
+    if title and (line == title or (title in line and len(line) <= 2 * len(title))):
+        return True
+    return near_top and len(line) <= _HEADING_MAX_CHARS and not line.endswith(_SENTENCE_ENDS)
+
+
+def _is_byline(line: str) -> bool:
+    """A short line with a date or a 来源/作者/发布… label."""
+    if len(line) > _BYLINE_MAX_CHARS:
+        return False
+    return _BYLINE_RE.search(line) is not None or parse_date(line) is not None
+
+
+def _trim_edges(text: str, title: str | None) -> tuple[list[str], str, list[str]]:
+    """Split title/byline lines off the start, and byline/stamp lines off the end, of a body."""
+    lines = text.split("\n") if text else []
+    head: list[str] = []
+    while len(lines) > 1 and len(head) < _EDGE_LINES:
+        if not (_is_heading(lines[0], title, len(head) < _EDGE_LINES - 2) or _is_byline(lines[0])):
+            break
+        head.append(lines.pop(0))
+    tail: list[str] = []
+    while len(lines) > 1 and len(tail) < _EDGE_LINES and _is_byline(lines[-1]):
+        tail.insert(0, lines.pop())
+    return head, "\n".join(lines), tail
+
+
+def _extract_generic(root: etree._Element, url: str) -> ExtractedPage:
+    hints = detect_platform(root, url)
+    page_lines = [line for line, _ in text_lines(root)]
+    text, block = _body(root, hints.body)
+    title = hints.title or choose_title(root, page_lines)
+    header, trailer = _split_lines(page_lines, text)
+    head, text, tail = _trim_edges(text, title)
+    header += head
+    trailer = tail + trailer
+    dates: DateFields = choose_dates(
+        root,
+        header=header,
+        trailer=trailer,
+        page_lines=page_lines,
+        title=title,
+        url=url,
+        platform_date=hints.published,
+        body=text.split("\n") if text else [],
+    )
+    around = header + trailer
+    return ExtractedPage(
+        title=title,
+        date=dates.date,
+        date_written=dates.written,
+        date_published=dates.published,
+        published_at=dates.published_at,
+        source=hints.source or find_source(around),
+        author=hints.author or find_author(around) or meta_content(root, "author"),
+        site=hints.site or meta_content(root, "og:site_name", "SiteName") or site_from_title(root, title),
+        text=text,
+        index_number=find_index_number(header),
+        doc_number=find_doc_number(header),
+        platform=hints.platform,
+        canonical_url=None,
+        attachments=find_attachments(root, url),
+        images=find_images(block, url),
+    )

@@ -1,0 +1,66 @@
+"""`sourcekeeper archive [URL ...] [--seeds FILE] [--from-report FILE|URL] [--no-extract]`: capture
+pages and the documents they link to."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from sourcekeeper.jobs.archive import crawl_urls, report_summary, summary_ok
+from sourcekeeper.jobs.recover_option import add_recover_option
+from sourcekeeper.jobs.unattended import add_log_format_option, crawl_output_settings, emit_json
+from sourcekeeper.options import UsageError, add_tsa_option, log_level, overrides
+
+
+def register(subparsers: Any, add_common_options: Callable[[argparse.ArgumentParser], None]) -> None:
+    parser = subparsers.add_parser("archive", help="capture URLs and the documents they link to")
+    parser.add_argument("urls", nargs="*", metavar="URL")
+    parser.add_argument("--seeds", metavar="FILE", help="file with one URL per line (# comments)")
+    parser.add_argument("--no-extract", action="store_true", help="capture only; skip text extraction")
+    parser.add_argument(
+        "--from-report",
+        metavar="FILE|URL",
+        help="archive every link an HTML/Markdown/PDF/DOCX report cites (and a report URL itself); "
+        "writes citations/citations-<report>.json and .csv",
+    )
+    add_log_format_option(parser)
+    add_tsa_option(parser)
+    add_recover_option(parser)  # issue 17
+    add_common_options(parser)
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    crawl_settings = crawl_output_settings(args, overrides(args))  # progress bar, JSON log lines
+    if getattr(args, "from_report", None):
+        from sourcekeeper.jobs.report import archive_from_report_cli  # noqa: PLC0415
+
+        return archive_from_report_cli(args, crawl_settings, log_level(args))
+    if not args.urls and not args.seeds:
+        raise UsageError("give at least one URL, --seeds FILE or --from-report FILE|URL")
+    if args.seeds and not Path(args.seeds).is_file():
+        raise UsageError(f"seed file not found: {args.seeds}")
+    summary = crawl_urls(
+        args.archive,
+        args.urls,
+        args.seeds,
+        crawl_settings,
+        extract=not args.no_extract,
+        log_level=log_level(args),
+    )
+    if getattr(args, "log_format", "text") == "json":
+        if not (args.quiet and summary_ok(summary)):
+            emit_json("archive_finished", "INFO" if summary_ok(summary) else "ERROR", **summary)
+    else:
+        report_summary(summary, as_json=args.json, quiet=args.quiet)
+    code = 0 if summary_ok(summary) else 1
+    if getattr(args, "recover", False):  # issue 17: copies of the gone ones from public archives
+        from sourcekeeper.jobs.recover_option import gone_seeds, run_recover  # noqa: PLC0415
+        from sourcekeeper.options import db_url  # noqa: PLC0415
+
+        seeds = [*args.urls, *(f["url"] for f in summary["failures"])]
+        if run_recover(args, gone_seeds(args.archive, db_url(args), seeds)) != 0:
+            code = 1
+    return code

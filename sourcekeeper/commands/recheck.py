@@ -1,0 +1,127 @@
+"""`sourcekeeper recheck [URL ...] [--older-than AGE] [--json]`: has a cited source changed,
+disappeared or been walled off? One state per URL: unchanged, changed, removed, blocked, unreachable.
+
+Exit 0, or 3 when new removals were found (1 on archive errors, 2 usage, 75 locked).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from sourcekeeper.exitcodes import ExitCode
+from sourcekeeper.jobs.archive import summary_ok
+from sourcekeeper.jobs.recover_option import add_recover_option
+from sourcekeeper.jobs.unattended import (
+    add_log_format_option,
+    crawl_output_settings,
+    emit_json,
+    parse_age,
+)
+from sourcekeeper.options import UsageError, log_level, overrides, require_archive
+
+if TYPE_CHECKING:
+    from sourcekeeper.jobs.recheck import RecheckResult
+
+_ORDER = ("removed", "blocked", "unreachable", "changed", "unchanged")
+
+
+def register(subparsers: Any, add_common_options: Callable[[argparse.ArgumentParser], None]) -> None:
+    parser = subparsers.add_parser(
+        "recheck", help="re-fetch archived URLs and record unchanged/changed/removed/blocked/unreachable"
+    )
+    parser.add_argument("urls", nargs="*", metavar="URL", help="default: every archived seed URL")
+    parser.add_argument(
+        "--older-than",
+        type=parse_age,
+        metavar="AGE",
+        help="only URLs not fetched within AGE (e.g. 12h, 7d, 2w)",
+    )
+    add_log_format_option(parser)
+    add_recover_option(parser)  # issue 17
+    add_common_options(parser)
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from sourcekeeper.jobs.recheck import NotArchived, recheck_archive  # noqa: PLC0415
+
+    require_archive(args)
+    crawl_settings = crawl_output_settings(args, overrides(args))
+    try:
+        result = recheck_archive(
+            args.archive, args.urls, crawl_settings, older_than=args.older_than, log_level=log_level(args)
+        )
+    except NotArchived as exc:
+        raise UsageError(str(exc)) from exc
+    if args.json:
+        for event in result.events:
+            print(json.dumps(event, ensure_ascii=False), flush=True)
+    if args.log_format == "json":
+        level = "WARNING" if result.new_removals else "INFO"
+        if level == "WARNING" or not args.quiet:
+            emit_json("recheck_finished", level, run=_run(result), **result.counts)
+    elif args.quiet:
+        _print_new_removals(result)
+    else:
+        _print_human(result, with_lines=not args.json)
+    recovered = _recover(args, result)
+    if (result.summary is not None and not summary_ok(result.summary)) or recovered != 0:
+        return ExitCode.FAILED
+    return ExitCode.NEW_REMOVALS if result.new_removals else ExitCode.OK
+
+
+def _recover(args: argparse.Namespace, result: RecheckResult) -> int:
+    """--recover: copies of what this re-check found removed or unreachable (issue 17)."""
+    if not getattr(args, "recover", False):
+        return 0
+    from sourcekeeper.jobs.recover_option import run_recover  # noqa: PLC0415
+
+    return run_recover(args, [e["url"] for e in result.events if e["state"] in ("removed", "unreachable")])
+
+
+def _run(result: RecheckResult) -> int | None:
+    return result.summary.get("run") if result.summary else None
+
+
+def summary_line(counts: dict[str, Any]) -> str:
+    """ "3 removed (2 new), 1 blocked, 0 unreachable, 1 changed, 4 unchanged"."""
+    parts = [f"{counts.get(state, 0)} {state}" for state in _ORDER]
+    new = len(counts.get("new_removals", []))
+    if new:
+        parts[0] += f" ({new} new)"
+    flapped = len(counts.get("flapped", []))
+    if flapped:
+        parts.append(f"{flapped} flapped")
+    return ", ".join(parts)
+
+
+def _print_human(result: RecheckResult, *, with_lines: bool) -> None:
+    from pipelines.extraction.textdiff import diff_lines  # noqa: PLC0415
+
+    if result.summary is None:
+        print("recheck: nothing to re-check (no archived URL is due)", file=sys.stderr)
+        return
+    if with_lines:
+        for event in sorted(result.events, key=lambda e: _ORDER.index(e["state"])):
+            print(event_line(event))
+            for line in diff_lines(event["diff"] or {}):
+                print(f"      {line}")
+    print(f"recheck run {_run(result)}: {summary_line(result.counts)}", file=sys.stderr)
+    if result.run_file is not None:
+        print(f"  summary {result.run_file}", file=sys.stderr)
+
+
+def event_line(event: dict[str, Any]) -> str:
+    flags = " NEW" if event["new_removal"] else " FLAPPED" if event["flapped"] else ""
+    return f"{event['state']:<11} {event['url']}{flags}\n      {event['reason']}"
+
+
+def _print_new_removals(result: RecheckResult) -> None:
+    """--quiet (cron): silent unless something needs a person — a newly removed source."""
+    for event in result.events:
+        if event["new_removal"]:
+            print(f"removed: {event['url']} — {event['reason']}", file=sys.stderr)

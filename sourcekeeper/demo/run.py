@@ -1,0 +1,75 @@
+"""`sourcekeeper demo`: serve the bundled sample site on 127.0.0.1, archive it, say what happened."""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from pathlib import Path
+
+from archive_store.index.database import ArchiveIndex, default_db_url
+from archive_store.layout import INDEX_NAME
+from sourcekeeper.demo.crawl_step import run_profile_step
+from sourcekeeper.demo.rawsite import ServedSite
+from sourcekeeper.demo.site import SEED_PATHS, TAKEDOWNS, describe
+from sourcekeeper.demo.takedown import takedown_steps
+
+# The sample site answers at once on loopback: no politeness delay needed there.
+DEMO_SETTINGS = {
+    "DOWNLOAD_DELAY": "0",
+    "AUTOTHROTTLE_ENABLED": "False",
+    "CONCURRENT_REQUESTS_PER_DOMAIN": "4",
+}
+
+
+def _say(text: str = "") -> None:
+    print(text, flush=True)
+
+
+def run_demo(
+    archive_dir: Path, overrides: dict[str, str], *, keep: bool = False, log_level: str = "WARNING"
+) -> int:
+    from sourcekeeper.jobs.archive import crawl_urls, report_summary, summary_ok  # noqa: PLC0415
+
+    if archive_dir.exists() and not keep:
+        if not (archive_dir / INDEX_NAME).exists() and any(archive_dir.iterdir()):
+            print(
+                f"sourcekeeper demo: {archive_dir} exists and is not a demo archive; "
+                "choose another --archive",
+                file=sys.stderr,
+            )
+            return 2
+        shutil.rmtree(archive_dir)
+    with ServedSite("sourcekeeper.demo.site:DEMO_ROUTES") as site:
+        _say(f"Sample site: {site.base_url}")
+        _say(describe())
+        _say(f"\n1. Archiving {len(SEED_PATHS)} seed URLs and their attachments into {archive_dir}/ ...")
+        summary = crawl_urls(
+            archive_dir,
+            [site.url(p) for p in SEED_PATHS],
+            None,
+            {**DEMO_SETTINGS, **overrides},
+            log_level=log_level,
+        )
+        report_summary(summary)
+        _say("\nCaptured (status, type, URL):")
+        index = ArchiveIndex(default_db_url(archive_dir), create=False)
+        try:
+            for capture in index.all_captures():
+                _say(f"  {capture.http_status}  {capture.record_type:8} {capture.url}")
+        finally:
+            index.close()
+        example = site.url(SEED_PATHS[len(SEED_PATHS) // 2])
+        _say("\n2. The same column through its site profile (incremental: archived notices are skipped)")
+        column = run_profile_step(
+            archive_dir, site.base_url, _say, overrides={**DEMO_SETTINGS, **overrides}, log_level=log_level
+        )
+        takedowns_ok = takedown_steps(
+            site, archive_dir, {**DEMO_SETTINGS, **overrides}, log_level, first_step=3
+        )
+        removed = site.url(next(p for p, (_, s) in TAKEDOWNS.items() if s == "removed"))
+    _say("\nTry:")
+    _say(f"  .venv/bin/sourcekeeper show --archive {archive_dir} '{example}'")
+    _say(f"  .venv/bin/sourcekeeper history --archive {archive_dir} '{removed}'")
+    _say(f"  .venv/bin/sourcekeeper report --archive {archive_dir}")
+    _say(f"  .venv/bin/sourcekeeper verify --archive {archive_dir}")
+    return 0 if summary_ok(summary) and takedowns_ok and "error" not in column else 1

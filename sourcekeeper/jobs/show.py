@@ -1,0 +1,68 @@
+"""`show`: the fields of one capture, as the command prints them and as `show --json` gives them."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from archive_store.index.database import ArchiveIndex
+
+SHOW_FIELDS = (
+    "url",
+    "captured_at",
+    "http_status",
+    "state",
+    "title",
+    "date",
+    "source",
+    "author",
+    "site",
+    "text",
+    "charset",
+    "warc_file",
+    "warc_offset",
+    "warc_length",
+    "record_id",
+    "payload_digest",
+)
+
+
+def capture_fields(index: ArchiveIndex, capture: Any) -> dict[str, Any]:
+    from archive_store.index.database.origins import origin_of  # noqa: PLC0415
+
+    from archive_store.export.citations import cited_by_json  # noqa: PLC0415
+
+    page = index.page_for(capture.id)
+    return {
+        "url": capture.url,
+        "captured_at": capture.captured_at.isoformat() + "Z",
+        "http_status": capture.http_status,
+        "state": capture.state,
+        "title": page.title if page else None,
+        "date": page.date if page else None,
+        "source": page.source if page else None,
+        "author": page.author if page else None,
+        "site": page.site if page else None,
+        "text": page.text if page else "",
+        "charset": page.charset if page else None,
+        "warc_file": capture.warc_file,
+        "warc_offset": capture.warc_offset,
+        "warc_length": capture.warc_length,
+        "record_id": capture.record_id,
+        "payload_digest": capture.payload_digest,
+        "record_type": capture.record_type,
+        "truncated": capture.truncated,
+        "cited_by": cited_by_json(index, capture.url),  # reports citing the URL (--from-report)
+        **origin_of(index, capture.id),  # own, or a third party's copy (import, recover)
+    }
+
+
+def third_party_line(fields: dict[str, Any]) -> str:
+    """How `show` names a copy that is not ours (issue 17)."""
+    if fields.get("origin_via") == "import":
+        source = fields.get("imported_from") or {}
+        return f"third-party copy, imported from {source.get('file')} (sha256 {source.get('sha256')})"
+    return (
+        f"third-party copy from {fields.get('memento_archive')}: memento {fields.get('memento_url')} "
+        f"of {fields.get('memento_datetime')}"
+    )

@@ -1,0 +1,201 @@
+"""What `report` shows per source: its current state, its timeline of captures and re-checks, the
+reports citing it, and its last good capture (text and replay link). Plain JSON data.
+
+The index modules (SQLAlchemy) are imported when a report is built: `report` registers its
+options with DEFAULT_REPLAY_BASE from here on every start of the CLI."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from archive_store.index.database import ArchiveIndex
+    from archive_store.index.schema import Capture, RecheckEvent
+
+DEFAULT_REPLAY_BASE = "http://127.0.0.1:8090/archive/"
+TEXT_LIMIT = 20_000  # characters of extracted text embedded per source
+STATE_ORDER = ("removed", "blocked", "unreachable", "changed", "unchanged", "archived")
+
+
+def capture_family(state: str) -> str:
+    """ok / removed / blocked / other, for colouring captures."""
+    family = state.split(":", 1)[0]
+    return family if family in ("ok", "removed", "blocked") else "other"
+
+
+def replay_url(base: str, capture: Capture, url: str) -> str:
+    return f"{base.rstrip('/')}/{capture.captured_at.strftime('%Y%m%d%H%M%S')}/{url}"
+
+
+def source_urls(index: ArchiveIndex) -> tuple[list[str], bool]:
+    """The cited URLs when reports were archived (True), else every archived seed URL (False)."""
+    from sqlalchemy.exc import OperationalError  # noqa: PLC0415
+
+    from archive_store.export.citations import all_cited_urls  # noqa: PLC0415
+    from archive_store.index.baselines import archived_urls  # noqa: PLC0415
+
+    try:
+        cited = all_cited_urls(index)
+    except OperationalError:
+        cited = []
+    if cited:
+        return cited, True
+    from archive_store.index.origins import memento_originals  # noqa: PLC0415
+
+    # a copy fetched from another archive stands under the URL it is a copy of (issue 17)
+    originals = memento_originals(index)
+    urls = [originals.get(url, url) for url in archived_urls(index)]
+    return list(dict.fromkeys(urls)), False
+
+
+def _events(index: ArchiveIndex, spellings: list[str]) -> list[RecheckEvent]:
+    from sqlalchemy.exc import OperationalError  # noqa: PLC0415
+
+    from archive_store.index.events import events_for  # noqa: PLC0415
+
+    try:
+        return events_for(index, spellings)
+    except OperationalError:
+        return []
+
+
+def current_state(captures: list[Capture], events: list[RecheckEvent]) -> tuple[str, str, str | None]:
+    """(state, reason, since): the latest re-check, else what the captures alone say."""
+    from archive_store.index.lookup import GOOD_STATE  # noqa: PLC0415
+
+    if events:
+        last, since = events[-1], events[-1].checked_at
+        for event in reversed(events):  # the state holds since the first re-check of its streak
+            if event.state != last.state:
+                break
+            since = event.checked_at
+        return last.state, last.reason, since.isoformat() + "Z"
+    if any(c.state == GOOD_STATE for c in captures):
+        good = [c for c in captures if c.state == GOOD_STATE][-1]
+        return "archived", "captured; not re-checked yet", good.captured_at.isoformat() + "Z"
+    if not captures:
+        return "unreachable", "never captured", None
+    family = captures[-1].state.split(":", 1)[0]
+    state = family if family in ("removed", "blocked") else "unreachable"
+    return state, captures[-1].state_reason or captures[-1].state, captures[-1].captured_at.isoformat() + "Z"
+
+
+def source_entry(index: ArchiveIndex, url: str, replay_base: str) -> dict[str, Any]:
+    from archive_store.index.database.origins import origins_for, recovered_captures  # noqa: PLC0415
+    from archive_store.index.database.robustlinks import robust_entry  # noqa: PLC0415
+
+    from archive_store.export.citations import cited_by_json  # noqa: PLC0415
+    from archive_store.index.lookup import GOOD_STATE, url_variants  # noqa: PLC0415
+
+    spellings = url_variants(url)
+    every = [c for s in spellings for c in index.captures_for(s)] + recovered_captures(index, spellings)
+    origins = origins_for(index, (c.id for c in every))
+    # third parties' copies (imported, recovered) are shown apart: never evidence of what we saw
+    captures = sorted((c for c in every if c.id not in origins), key=lambda c: (c.captured_at, c.id))
+    theirs = sorted((c for c in every if c.id in origins), key=lambda c: (c.captured_at, c.id))
+    events = _events(index, spellings)
+    state, reason, since = current_state(captures, events)
+    if not captures and theirs:
+        reason = f"never captured by us; {len(theirs)} third-party copies (not our evidence)"
+    good = [c for c in captures if c.state == GOOD_STATE]
+    last_good = good[-1] if good else None
+    page = index.page_for(last_good.id) if last_good else None
+    text = page.text if page else ""
+    cited_by = cited_by_json(index, url)
+    label = next((str(c["footnote"]) for c in cited_by if c.get("footnote")), "")  # else numbered below
+    anchor = next((c["anchor"] for c in cited_by if c.get("anchor")), None)
+    return {
+        "url": url,
+        "state": state,
+        "reason": reason,
+        "since": since,
+        "title": page.title if page else None,
+        "cited_by": cited_by,
+        "robust_links": robust_entry(index, url, replay_base, label, anchor),
+        "third_party": [_third_party(c, origins[c.id]) for c in theirs],
+        "last_good": None
+        if last_good is None
+        else {
+            "captured_at": last_good.captured_at.isoformat() + "Z",
+            "record_id": last_good.record_id,
+            "replay": replay_url(replay_base, last_good, last_good.url),
+            "text": text[:TEXT_LIMIT],
+            "text_truncated": len(text) > TEXT_LIMIT,
+        },
+        "timeline": [_capture_point(c) for c in captures]
+        + [_event_point(e) for e in events]
+        + [_third_party_point(c, origins[c.id]) for c in theirs],
+    }
+
+
+def _number_footnotes(sources: list[dict[str, Any]]) -> None:
+    """A source cited without a footnote mark gets its row number as the footnote label."""
+    from archive_store.index.robustlinks import ArchivedCopy, markdown_footnote  # noqa: PLC0415
+
+    for number, source in enumerate(sources, start=1):
+        links = source["robust_links"]
+        if links["markdown"].startswith("[^]"):
+            copies = [ArchivedCopy(**c) for c in links["copies"]]
+            links["markdown"] = markdown_footnote(str(number), source["url"], copies)
+
+
+def _third_party(capture: Capture, origin: Any) -> dict[str, Any]:
+    return {
+        "via": origin.via,
+        "archive": origin.source,
+        "memento_url": origin.memento_url,
+        "memento_datetime": origin.memento_datetime,
+        "captured_at": capture.captured_at.isoformat() + "Z",
+        "state": capture.state,
+        "record_id": capture.record_id,
+    }
+
+
+def _third_party_point(capture: Capture, origin: Any) -> dict[str, Any]:
+    """On the timeline at the version's own date (a memento's datetime), marked third-party."""
+    when = origin.memento_datetime or capture.captured_at.isoformat() + "Z"
+    source = origin.memento_url or origin.source
+    return {
+        "t": when,
+        "kind": "third-party",
+        "state": capture_family(capture.state),
+        "label": f"third-party copy ({origin.via}) of {when[:10]}: {source} — not our capture",
+    }
+
+
+def _capture_point(capture: Capture) -> dict[str, Any]:
+    return {
+        "t": capture.captured_at.isoformat() + "Z",
+        "kind": "capture",
+        "state": capture_family(capture.state),
+        "label": f"capture: HTTP {capture.http_status} {capture.state}",
+    }
+
+
+def _event_point(event: RecheckEvent) -> dict[str, Any]:
+    return {
+        "t": event.checked_at.isoformat() + "Z",
+        "kind": "recheck",
+        "state": event.state,
+        "label": f"re-check: {event.state} — {event.reason}",
+    }
+
+
+def report_data(
+    index: ArchiveIndex, archive_dir: Path, replay_base: str = DEFAULT_REPLAY_BASE
+) -> dict[str, Any]:
+    urls, cited = source_urls(index)
+    sources = [source_entry(index, url, replay_base) for url in urls]
+    sources.sort(key=lambda s: STATE_ORDER.index(s["state"]))
+    _number_footnotes(sources)
+    counts = Counter(s["state"] for s in sources)
+    return {
+        "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "archive": str(archive_dir),
+        "basis": "cited URLs" if cited else "archived seed URLs",
+        "counts": {state: counts.get(state, 0) for state in STATE_ORDER},
+        "sources": sources,
+    }
