@@ -211,7 +211,7 @@ def write_manifest(
     index: ArchiveIndex, archive_dir: Path, report: Report, replay_base: str | None = None
 ) -> tuple[Path, Path]:
     """citations/citations-<stem>.json and .csv inside the archive; returns both paths."""
-    from archive_store.index.database.citationplaces import places_of  # noqa: PLC0415
+    from archive_store.index.citationplaces import places_of  # noqa: PLC0415
 
     warc_dir = archive_dir / WARCS_DIR
     entries = [

@@ -43,7 +43,7 @@ def run(args: argparse.Namespace) -> int:
             when = f" at or before {args.at}" if args.at else ""
             err(f"sourcekeeper show: no capture of {args.url}{when} in {args.archive}")
             return 1
-        from archive_store.index.database.notmodified import vouched_note, vouched_original  # noqa: PLC0415
+        from archive_store.index.notmodified import vouched_note, vouched_original  # noqa: PLC0415
 
         original = vouched_original(index, capture)  # a 304 revisit: the page it vouched for
         if original is not None and (args.raw or args.text) and not args.quiet:
