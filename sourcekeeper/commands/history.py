@@ -29,11 +29,10 @@ def register(subparsers: Any, add_common_options: Callable[[argparse.ArgumentPar
 
 def url_history(index: ArchiveIndex, url: str) -> list[dict[str, Any]]:
     """The timeline of one URL: captures, re-check events and citing reports, oldest first."""
-    from archive_store.index.origins import origin_json, origins_for, recovered_captures  # noqa: PLC0415
-
     from archive_store.export.citations import cited_by_json  # noqa: PLC0415
     from archive_store.index.events import capture_ref  # noqa: PLC0415
     from archive_store.index.lookup import url_variants  # noqa: PLC0415
+    from archive_store.index.origins import origin_json, origins_for, recovered_captures  # noqa: PLC0415
 
     spellings = url_variants(url)
     entries: list[dict[str, Any]] = []

@@ -28,9 +28,8 @@ SHOW_FIELDS = (
 
 
 def capture_fields(index: ArchiveIndex, capture: Any) -> dict[str, Any]:
-    from archive_store.index.origins import origin_of  # noqa: PLC0415
-
     from archive_store.export.citations import cited_by_json  # noqa: PLC0415
+    from archive_store.index.origins import origin_of  # noqa: PLC0415
 
     page = index.page_for(capture.id)
     return {

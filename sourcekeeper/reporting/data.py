@@ -84,11 +84,10 @@ def current_state(captures: list[Capture], events: list[RecheckEvent]) -> tuple[
 
 
 def source_entry(index: ArchiveIndex, url: str, replay_base: str) -> dict[str, Any]:
-    from archive_store.index.origins import origins_for, recovered_captures  # noqa: PLC0415
-    from archive_store.index.robustlinks import robust_entry  # noqa: PLC0415
-
     from archive_store.export.citations import cited_by_json  # noqa: PLC0415
     from archive_store.index.lookup import GOOD_STATE, url_variants  # noqa: PLC0415
+    from archive_store.index.origins import origins_for, recovered_captures  # noqa: PLC0415
+    from archive_store.index.robustlinks import robust_entry  # noqa: PLC0415
 
     spellings = url_variants(url)
     every = [c for s in spellings for c in index.captures_for(s)] + recovered_captures(index, spellings)
