@@ -156,3 +156,6 @@ ARCHIVE_MEMENTO_MAX_WAIT = 60.0  # a longer Retry-After gives up on that endpoin
 ARCHIVE_MEMENTO_MAX_PAGES = 10  # pages of a paged TimeMap read at most
 # where our own copies replay, for Robust Links (`sourcekeeper replay` serves this by default)
 ARCHIVE_REPLAY_BASE_URL = "http://127.0.0.1:8090/archive/"
+# push for corroboration: Save-Page-Now-style prefixes (URL appended), comma-separated; empty = off
+ARCHIVE_PUSH_ENDPOINTS = ""
+ARCHIVE_PUSH_TIMEOUT = 60.0

@@ -13,11 +13,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from html import escape
 from typing import Any
+from urllib.parse import urlsplit
+
+from sqlalchemy import select
+from sqlalchemy.exc import OperationalError, ProgrammingError
 
 from archive_store.index.database import ArchiveIndex
 from archive_store.index.lookup import GOOD_STATE, url_variants
 from archive_store.index.origins import origins_for, recovered_captures
-from archive_store.index.schema import Capture
+from archive_store.index.schema import Capture, PushResult
 
 DEFAULT_REPLAY_BASE = "http://127.0.0.1:8090/archive/"
 
@@ -70,7 +74,23 @@ def archived_copies(
         if where not in seen:
             seen.add(where)
             copies.append(ArchivedCopy(where, date, "third-party", archive))
+    for pushed in _pushed(index, spellings):  # copies we asked independent archives to make
+        if pushed.memento_url and pushed.memento_url not in seen:
+            seen.add(pushed.memento_url)
+            archive = f"{urlsplit(pushed.endpoint).netloc} (pushed)"
+            copies.append(
+                ArchivedCopy(pushed.memento_url, pushed.pushed_at.date().isoformat(), "third-party", archive)
+            )
     return copies
+
+
+def _pushed(index: ArchiveIndex, urls: list[str]) -> list[PushResult]:
+    try:
+        with index.session() as s:
+            stmt = select(PushResult).where(PushResult.url.in_(urls), PushResult.memento_url.is_not(None))
+            return list(s.scalars(stmt.order_by(PushResult.pushed_at.desc())))
+    except (OperationalError, ProgrammingError):  # an index from before issue 17
+        return []
 
 
 def robust_link_html(url: str, copies: list[ArchivedCopy], text: str | None = None) -> str:

@@ -216,3 +216,17 @@ class CitationPlace(Base):
     footnote: Mapped[str | None] = mapped_column(String(32), nullable=True)
     anchor: Mapped[str | None] = mapped_column(Text, nullable=True)
     reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
+class PushResult(Base):
+    """Issue 17: a Save-Page-Now-style request asking an independent archive to keep a URL we just
+    captured, and the memento it answered with (or why it failed: never fatal)."""
+
+    __tablename__ = "push_results"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    url: Mapped[str] = mapped_column(Text, index=True)
+    endpoint: Mapped[str] = mapped_column(Text)
+    pushed_at: Mapped[datetime] = mapped_column(DateTime)
+    http_status: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    memento_url: Mapped[str | None] = mapped_column(Text, nullable=True)
+    error: Mapped[str | None] = mapped_column(Text, nullable=True)

@@ -56,9 +56,12 @@ def run(args: argparse.Namespace) -> int:
     else:
         report_summary(summary, as_json=args.json, quiet=args.quiet)
     code = 0 if summary_ok(summary) else 1
+    from sourcekeeper.jobs.push import push_after_archive  # noqa: PLC0415
+    from sourcekeeper.options import db_url  # noqa: PLC0415
+
+    push_after_archive(args, overrides(args), db_url(args), list(args.urls))  # issue 17: off by default
     if getattr(args, "recover", False):  # issue 17: copies of the gone ones from public archives
         from sourcekeeper.jobs.recover_option import gone_seeds, run_recover  # noqa: PLC0415
-        from sourcekeeper.options import db_url  # noqa: PLC0415
 
         seeds = [*args.urls, *(f["url"] for f in summary["failures"])]
         if run_recover(args, gone_seeds(args.archive, db_url(args), seeds)) != 0:

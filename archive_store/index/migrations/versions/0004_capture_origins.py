@@ -61,9 +61,23 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id"),
     )
     op.create_index(op.f("ix_citation_places_report_id"), "citation_places", ["report_id"], unique=False)
+    op.create_table(
+        "push_results",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("url", sa.Text(), nullable=False),
+        sa.Column("endpoint", sa.Text(), nullable=False),
+        sa.Column("pushed_at", sa.DateTime(), nullable=False),
+        sa.Column("http_status", sa.Integer(), nullable=True),
+        sa.Column("memento_url", sa.Text(), nullable=True),
+        sa.Column("error", sa.Text(), nullable=True),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    op.create_index(op.f("ix_push_results_url"), "push_results", ["url"], unique=False)
 
 
 def downgrade() -> None:
+    op.drop_index(op.f("ix_push_results_url"), table_name="push_results")
+    op.drop_table("push_results")
     op.drop_index(op.f("ix_citation_places_report_id"), table_name="citation_places")
     op.drop_table("citation_places")
     op.drop_table("capture_origins")
