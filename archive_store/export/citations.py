@@ -162,7 +162,7 @@ def _failure(index: ArchiveIndex, url: str, run_id: int | None) -> str | None:
 def manifest_entry(
     index: ArchiveIndex, warc_dir: Path, report: Report, citation: Citation, replay_base: str | None = None
 ) -> dict[str, Any]:
-    from .robustlinks import DEFAULT_REPLAY_BASE, robust_entry  # noqa: PLC0415
+    from archive_store.index.robustlinks import DEFAULT_REPLAY_BASE, robust_entry  # noqa: PLC0415
 
     capture = run_capture(index, warc_dir, citation.url, report.run_id)
     entry: dict[str, Any] = {
