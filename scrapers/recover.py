@@ -30,6 +30,8 @@ class RecoverSpider(ArchivingSpider):
     custom_settings = {  # noqa: RUF012 (Scrapy's class attribute)
         "METAREFRESH_ENABLED": False,
         "ARCHIVE_ATTACHMENT_HOPS": 0,  # the other archive's pages link to its own chrome
+        # a third party's copy stands on its own: never a revisit of our capture of the same bytes
+        "ARCHIVE_DEDUP_ENABLED": False,
     }
 
     def __init__(self, mementos: list[dict[str, str]] | None = None, **kwargs: Any) -> None:

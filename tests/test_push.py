@@ -75,4 +75,4 @@ def test_push_records_mementos_and_failures_and_is_off_by_default(tmp_path):
     assert rows[f"{base}/linksave/"].memento_url == f"http://linkarchive.example/20261201/{page}"
     assert rows[f"{base}/broken/"].memento_url is None and rows[f"{base}/broken/"].http_status == 500
     robust = run_cli("report", "--archive", archive, "--robust-links", "markdown").stdout
-    assert f"{base}/web/20261201000000/{page}" in robust and "(pushed, third-party copy)" in robust
+    assert f"{base}/web/20261201000000/{page}" in robust and "(pushed), third-party copy)" in robust
