@@ -12,6 +12,12 @@ ADDONS = {"archive_store.crawl.addon.ArchiveAddon": 0}
 
 # A clear User-Agent: site operators can see who fetched and why.
 USER_AGENT = "Mozilla/5.0 (compatible; sourcekeeper/0.1; archiving cited public sources; +https://pypi.org/project/sourcekeeper/)"
+# The sources are Chinese: ask for the Chinese version (some sites answer another language to
+# Scrapy's default "Accept-Language: en"). Written to every warcinfo record, like the User-Agent.
+DEFAULT_REQUEST_HEADERS = {
+    "Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
+    "Accept-Language": "zh-CN,zh;q=0.9,en;q=0.5",
+}
 # Explicitly cited URLs are fetched as a reader's browser would; set True to obey robots.txt.
 # The choice is written to every warcinfo record.
 ROBOTSTXT_OBEY = False
@@ -27,6 +33,8 @@ AUTOTHROTTLE_MAX_DELAY = 30.0
 AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
 DOWNLOAD_TIMEOUT = 60
 RETRY_TIMES = 2
+# "Gave up retrying …" repeated our own failure summary at the default log level; -v shows it.
+RETRY_GIVE_UP_LOG_LEVEL = "INFO"
 RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408]
 
 # Bounded bodies (S-3): larger bodies are kept up to the limit and marked WARC-Truncated: length.

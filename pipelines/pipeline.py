@@ -13,6 +13,8 @@ import multiprocessing
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
+from scrapy.exceptions import NotConfigured
+
 from archive_store.crawl.session import ArchiveSession
 from archive_store.index.schema import Page
 from pipelines.extraction.facts import ResponseFacts, analyse_in_worker
@@ -38,6 +40,8 @@ class ExtractionPipeline:
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
         settings = crawler.settings
+        if not settings.getbool("ARCHIVE_ENABLED"):
+            raise NotConfigured("extraction stores into the archive's index")
         return cls(
             ArchiveSession.for_crawler(crawler),
             settings.getbool("EXTRACT_ENABLED"),

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import logging
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from scrapy.exceptions import NotConfigured
@@ -19,12 +19,18 @@ from scrapy.utils.defer import maybe_deferred_to_future
 from sqlalchemy.exc import SQLAlchemyError
 
 from archive_store.crawl.session import ArchiveSession
+from archive_store.crawl.vantage import apply_proxy, fallback_proxy, first_vantage, public
 from archive_store.index.database import utcnow
 from archive_store.index.events import add_event, captures_by_id
 from archive_store.index.schema import Page, RecheckEvent
 from pipelines.extraction.facts import ResponseFacts, analyse_in_worker
 from pipelines.extraction.textdiff import sentence_diff
-from scrapers.recheck import RecheckedResponse, RecheckNotModified, RecheckUnreachable
+from scrapers.recheck import (
+    VANTAGE_FIRST,
+    RecheckedResponse,
+    RecheckNotModified,
+    RecheckUnreachable,
+)
 
 if TYPE_CHECKING:
     from typing import Self
@@ -59,6 +65,19 @@ def state_of_capture(capture_state: str) -> str:
     return "ok" if family == "ok" or capture_state.startswith("redirect:") else "unreachable"
 
 
+# states that may be the network's doing rather than the source's: worth a second vantage point
+RETRY_ELSEWHERE = ("blocked", "unreachable")
+
+
+def seen_from_two_vantages(outcome: Outcome, first: dict[str, Any], second: str) -> Outcome:
+    """The outcome through the fallback vantage point, its reason saying what each one saw."""
+    reason = (
+        f"through {second}: {outcome.reason}; from {first.get('vantage')}: "
+        f"{first.get('state')} ({first.get('reason')})"
+    )
+    return replace(outcome, reason=reason)
+
+
 class RecheckPipeline:
     def __init__(self, crawler: Crawler, session: ArchiveSession) -> None:
         self.crawler = crawler
@@ -67,6 +86,9 @@ class RecheckPipeline:
         settings = crawler.settings
         self.confirm_delay = settings.getfloat("RECHECK_CONFIRM_DELAY")
         self.max_sentences = settings.getint("RECHECK_DIFF_MAX_SENTENCES")
+        # a second vantage point for sources the first one finds blocked or unreachable (issue 16)
+        self.fallback = fallback_proxy(settings)
+        self.first_vantage = first_vantage(settings)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -84,9 +106,14 @@ class RecheckPipeline:
             outcome = Outcome("unreachable", item.reason, "network", None, capture_id)
         else:
             return item
-        target, first = item.target, item.first
+        target, first, via = item.target, item.first, item.vantage_first
+        if via is None and first is None and self.fallback and outcome.state in RETRY_ELSEWHERE:
+            self._fetch_elsewhere(self.crawler.spider.fetch(target), outcome)  # type: ignore[union-attr]
+            return item
+        if via is not None:
+            outcome = seen_from_two_vantages(outcome, via, public(self.fallback))
         if first is None and outcome.state == "removed" and target.baseline is not None:
-            await self._confirm_later(target, outcome)
+            await self._confirm_later(target, outcome, via)
         else:
             self._record(target, outcome, first)
         return item
@@ -162,7 +189,18 @@ class RecheckPipeline:
         self.index.save_page(Page(**{**copied, "capture_id": capture_id}))
 
     # confirmation and recording ---------------------------------------------------------------
-    async def _confirm_later(self, target: RecheckTarget, first: Outcome) -> None:
+    def _fetch_elsewhere(self, request: Any, seen: Outcome | None, via: dict[str, Any] | None = None) -> None:
+        """Fetch again through the fallback vantage point; `seen` (or `via`): what the first one saw."""
+        if self.crawler.engine is None:
+            return
+        apply_proxy(request, self.fallback)
+        request.meta[VANTAGE_FIRST] = via or {**(asdict(seen) if seen else {}), "vantage": self.first_vantage}
+        self._inc("recheck/fallback_vantage")
+        self.crawler.engine.crawl(request)
+
+    async def _confirm_later(
+        self, target: RecheckTarget, first: Outcome, via: dict[str, Any] | None = None
+    ) -> None:
         from twisted.internet import reactor  # noqa: PLC0415 (Scrapy installs the reactor)
         from twisted.internet.task import deferLater  # noqa: PLC0415
 
@@ -171,7 +209,11 @@ class RecheckPipeline:
         engine, spider = self.crawler.engine, self.crawler.spider
         if engine is None or spider is None:
             return
-        engine.crawl(spider.confirm_request(target, asdict(first)))  # type: ignore[attr-defined]
+        request = spider.confirm_request(target, asdict(first))  # type: ignore[attr-defined]
+        if via is not None:  # confirmed from the vantage point that saw it
+            self._fetch_elsewhere(request, None, via)
+            return
+        engine.crawl(request)
 
     def _record(self, target: RecheckTarget, outcome: Outcome, first: dict[str, Any] | None) -> None:
         final, first_outcome = outcome, Outcome(**first) if first else None

@@ -92,6 +92,11 @@ class ListingSpider(ArchivingSpider):
         }
 
     @property
+    def progress_total(self) -> int:
+        """For the progress bar: listing pages walked and notices to fetch, known so far."""
+        return int(self.report["pages"]) + int(self.report["fetched"])
+
+    @property
     def max_pages(self) -> int:
         return self.profile.max_pages or self.settings.getint("PROFILE_MAX_PAGES")
 

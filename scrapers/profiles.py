@@ -1,6 +1,6 @@
 """Site profiles: a TOML file that says how to walk one column of a government site.
 
-See docs/readme/site-profiles.md for the format. Every problem is reported as a
+See the README, "Site profiles", for the format. Every problem is reported as a
 :class:`ProfileError` naming the file and the key, so `crawl` can exit 2 with a clear message.
 """
 
@@ -37,6 +37,7 @@ _TOP_KEYS = {
     "page_param",
     "first_page",
     "hanweb",
+    "proxy",
 }
 _HANWEB_KEYS = {"columnid", "unitid", "webid", "perpage", "proxy", "method", "params"}
 _PLACEHOLDER_RE = re.compile(r"\{(\w+)\}")
@@ -82,6 +83,7 @@ class Profile:
     page_param: str = "page"
     first_page: int = 1
     hanweb: HanwebOptions | None = None
+    proxy: str | None = None  # vantage point for this site (issue 16), as ARCHIVE_PROXY
 
     def in_window(self, day: date | None) -> bool:
         """An undated notice is always in the window (it cannot be judged)."""
@@ -143,7 +145,20 @@ def profile_from_dict(
         page_param=_optional_str(data, "page_param", path) or "page",
         first_page=_int(data, "first_page", path, 1),
         hanweb=_hanweb(data, path) if pagination == "hanweb" else None,
+        proxy=_proxy(data, path),
     )
+
+
+def _proxy(data: dict[str, Any], path: Path | str) -> str | None:
+    from archive_store.crawl.vantage import ProxyURLError, check_proxy_url  # noqa: PLC0415
+
+    value = _optional_str(data, "proxy", path)
+    if value:
+        try:
+            check_proxy_url(value, from_command_line=False)
+        except ProxyURLError as exc:
+            raise ProfileError(path, "proxy", str(exc)) from None
+    return value or None
 
 
 def _no_unknown_keys(table: dict[str, Any], known: set[str], path: Path | str, prefix: str) -> None:

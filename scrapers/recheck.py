@@ -12,7 +12,6 @@ sourcekeeper recheck [URL ...]      (targets are built from the index by the com
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -36,6 +35,8 @@ if TYPE_CHECKING:
     from scrapy.settings import BaseSettings
 
 NOT_MODIFIED = 304
+# request.meta: the outcome the first vantage point saw, on a fetch through the fallback one
+VANTAGE_FIRST = "recheck_vantage_first"
 STATUSES = sorted({*NON_REDIRECT_STATUSES, NOT_MODIFIED})
 
 
@@ -45,6 +46,7 @@ class RecheckedResponse(ArchivedResponse):
 
     target: RecheckTarget | None = None
     first: dict[str, Any] | None = None
+    vantage_first: dict[str, Any] | None = None  # what the first vantage point saw (issue 16)
 
 
 @dataclass
@@ -55,6 +57,7 @@ class RecheckNotModified:
     url: str
     capture: dict[str, Any]
     first: dict[str, Any] | None = None
+    vantage_first: dict[str, Any] | None = None
 
 
 @dataclass
@@ -66,29 +69,16 @@ class RecheckUnreachable:
     reason: str
     capture: dict[str, Any] = field(default_factory=dict)  # a cut-off answer may still be kept
     first: dict[str, Any] | None = None
+    vantage_first: dict[str, Any] | None = None
 
 
 RecheckItem = RecheckedResponse | RecheckNotModified | RecheckUnreachable
 
 
-_TWISTED_ERROR_RE = re.compile(r"twisted\.[\w.]*?\.(\w+): ([^>\]]*)")
-_NETWORK_WORDS = {
-    "ConnectionLost": "connection reset or lost",
-    "ConnectionDone": "connection closed",
-    "ConnectionRefusedError": "connection refused",
-    "DNSLookupError": "DNS lookup failed",
-    "TimeoutError": "timed out",
-    "TCPTimedOutError": "TCP connection timed out",
-}
-
-
 def network_reason(exc: BaseException, request: scrapy.Request) -> str:
-    """Why no answer came, naming the network error inside Scrapy's wrapped failure lists."""
-    found = _TWISTED_ERROR_RE.findall(str(exc))
-    if not found:
-        return describe_failure(exc, request)
-    name, detail = found[-1]
-    return f"{_NETWORK_WORDS.get(name, 'network error')} ({name}: {detail.strip().rstrip('.')})"
+    """Why no answer came, in plain words (describe_failure looks inside Scrapy's wrapped
+    failure lists itself)."""
+    return describe_failure(exc, request)
 
 
 class _UnreachableIsAnOutcome(logging.Filter):
@@ -166,11 +156,12 @@ class RecheckSpider(scrapy.Spider):
         target: RecheckTarget = response.meta["recheck_target"]
         first = response.meta.get("recheck_first")
         capture = dict(response.meta.get("archive_capture") or {})
+        via = response.meta.get(VANTAGE_FIRST)
         if response.status == NOT_MODIFIED:
-            yield RecheckNotModified(target, response.url, capture, first)
+            yield RecheckNotModified(target, response.url, capture, first, via)
             return
         plain = archived_item(response, "page")
-        yield RecheckedResponse(**vars(plain), target=target, first=first)
+        yield RecheckedResponse(**vars(plain), target=target, first=first, vantage_first=via)
 
     def failed(self, failure: Failure) -> Any:
         request = failure.request  # type: ignore[attr-defined]
@@ -184,4 +175,5 @@ class RecheckSpider(scrapy.Spider):
             reason,
             dict(request.meta.get("archive_capture") or {}),
             request.meta.get("recheck_first"),
+            request.meta.get(VANTAGE_FIRST),
         )

@@ -11,6 +11,7 @@ sourcekeeper archive --from-report https://example.org/report.html
 from __future__ import annotations
 
 import hashlib
+import os
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -19,6 +20,7 @@ from scrapy.http import Response
 from scrapy.utils.misc import load_object
 
 from pipelines.documents.body import SkippedLink
+from pipelines.documents.limits import check_report_size
 from pipelines.documents.links import CitedLink, ParsedReport, ReportError, parse_report
 from scrapers.items import FetchFailure
 from scrapers.urls import UrlsSpider, archived_item
@@ -110,6 +112,7 @@ class ReportSpider(UrlsSpider):
 def read_report_file(path: str) -> tuple[ParsedReport, str]:
     """Parse a local report file (no network); returns the citations and the file's SHA-256."""
     with open(path, "rb") as handle:
+        check_report_size(os.fstat(handle.fileno()).st_size)  # before reading it into memory
         data = handle.read()
     return parse_report(data, path), hashlib.sha256(data).hexdigest()
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from typing import Any
 
-from pipelines.documents.seeds import SeedError, parse_seeds, read_seed_file
+from pipelines.documents.seeds import SeedError, parse_seeds_with_logins, read_seed_file
 from scrapers.common import NON_REDIRECT_STATUSES, ArchivingSpider, archived_item
 from scrapers.items import FetchFailure
 from scrapers.lazystart import lazily
@@ -28,7 +28,7 @@ class UrlsSpider(ArchivingSpider):
         entries += [(f"argument {i}", u) for i, u in enumerate(urls or [], start=1)]
         if seeds:
             entries += read_seed_file(seeds)
-        self.seed_urls, self.seed_errors = parse_seeds(entries)
+        self.seed_urls, self.seed_errors, self.seed_logins = parse_seeds_with_logins(entries)
 
     def run_identity(self) -> dict[str, Any]:
         """What makes two invocations "the same command" (a killed one is then resumed)."""
@@ -42,8 +42,14 @@ class UrlsSpider(ArchivingSpider):
         for error in self.seed_errors:
             self.logger.error("bad seed %s", error)
             yield FetchFailure(url=error.line, reason=_seed_reason(error), kind="seed")
-        async for request in lazily(self.crawler, map(self.page_request, self.seed_urls)):
+        async for request in lazily(self.crawler, map(self._seed_request, self.seed_urls)):
             yield request
+
+    def _seed_request(self, url: str) -> Any:
+        """A seed's request; a URL given with `user:password@` sends them as Authorization
+        (Scrapy drops it on a redirect to another host; request records redact it)."""
+        login = self.seed_logins.get(url)
+        return self.page_request(url, headers={"Authorization": login} if login else None)
 
 
 def _seed_reason(error: SeedError) -> str:

@@ -4,7 +4,7 @@ Every subcommand is one module in `sourcekeeper/commands/` with `register(subpar
 add_common_options)`; they are found by name, so adding one touches no other file. Exit codes are
 `sourcekeeper.exitcodes.ExitCode`: 0 success; 1 the work ran but something failed (named on
 stderr); 2 usage or configuration error; 3 a re-check found new removals; 75 the archive is locked
-by another run (try again later, as cron would); 130 interrupted. See docs/readme/unattended.md.
+by another run (try again later, as cron would); 130 interrupted. See the README, "Unattended operation".
 """
 
 from __future__ import annotations
@@ -18,8 +18,10 @@ from types import ModuleType
 
 from archive_store.lock import ArchiveLocked
 from sourcekeeper import __version__, commands
+from sourcekeeper.configfile import ConfigError, load_config
 from sourcekeeper.exitcodes import ExitCode
 from sourcekeeper.jobs.runner import BadSettings, CrawlFailed
+from sourcekeeper.manners import interrupted_line, quiet_broken_pipe
 from sourcekeeper.options import UsageError, add_common_options
 
 
@@ -39,10 +41,29 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    """Run one command; Ctrl-C anywhere ends it with one line and 130, a closed pipe quietly."""
+    command = None
     try:
+        parser = build_parser()
+        args = parser.parse_args(argv)
+        command = args.command
+        code = _run(args)
+        sys.stdout.flush()  # a reader gone before the last buffered lines: caught here, not at exit
+        return code
+    except KeyboardInterrupt as exc:
+        print(interrupted_line(command, exc), file=sys.stderr)
+        return ExitCode.INTERRUPTED
+    except BrokenPipeError:
+        return quiet_broken_pipe()
+
+
+def _run(args: argparse.Namespace) -> int:
+    try:
+        load_config(args)  # sourcekeeper.toml: fills what the command line left open
         return int(args.func(args))
+    except ConfigError as exc:
+        print(f"sourcekeeper {args.command}: {exc}", file=sys.stderr)
+        return ExitCode.USAGE
     except ArchiveLocked as exc:
         print(f"sourcekeeper: {exc}", file=sys.stderr)
         return ExitCode.LOCKED
@@ -55,9 +76,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UsageError as exc:
         print(f"sourcekeeper {args.command}: {exc}", file=sys.stderr)
         return ExitCode.USAGE
-    except KeyboardInterrupt:
-        print("sourcekeeper: interrupted; rerun the same command to resume", file=sys.stderr)
-        return ExitCode.INTERRUPTED
 
 
 if __name__ == "__main__":

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from archive_store.layout import INDEX_NAME
+from sourcekeeper.configfile import CONFIG_NAME, DEFAULT_ARCHIVE
 
 
 class UsageError(Exception):
@@ -30,9 +31,15 @@ def add_common_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--archive",
         type=Path,
-        default=Path("archive"),
+        default=DEFAULT_ARCHIVE,  # this object: not given (a config file may name the folder)
         metavar="DIR",
         help="archive folder (default: ./archive)",
+    )
+    parser.add_argument(
+        "--config",
+        type=Path,
+        metavar="FILE",
+        help=f"read settings from FILE only (default: ./{CONFIG_NAME}, then DIR/{CONFIG_NAME})",
     )
     parser.add_argument("--db", metavar="URL", help="index database URL (default: SQLite in the archive)")
     parser.add_argument(

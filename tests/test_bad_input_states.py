@@ -13,6 +13,8 @@ from archive_helpers import FAST, archive_cli, run_cli
 from archive_store.index.database import ArchiveIndex, default_db_url
 from sourcekeeper.demo.rawsite import ServedSite
 
+pytestmark = pytest.mark.slow  # crawls in subprocesses (see conftest.py)
+
 BAD = [
     "/bad/empty.html",
     "/bad/no-body.html",

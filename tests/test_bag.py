@@ -13,6 +13,8 @@ from archive_helpers import archive_cli, run_cli, warc_files
 from archive_store.evidence.exports import export_entries
 from archive_store.warc.writer import file_sha256
 
+pytestmark = pytest.mark.slow  # crawls in subprocesses (see conftest.py)
+
 BAGIT = Path(sys.executable).parent / "bagit.py"
 
 

@@ -17,6 +17,8 @@ from archive_store.warc.httpmessage import parse_response
 from archive_store.warc.members import StoredRecord, iter_records
 from sourcekeeper.demo.rawsite import ServedSite
 
+pytestmark = pytest.mark.slow  # crawls in subprocesses (see conftest.py)
+
 EXACT = [
     "/plain",
     "/chunked",

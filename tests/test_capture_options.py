@@ -10,6 +10,8 @@ from archive_helpers import all_records, archive_cli, records_for
 
 from archive_store.index.database import ArchiveIndex, default_db_url
 
+pytestmark = pytest.mark.slow  # crawls in subprocesses (see conftest.py)
+
 ATTACHMENTS = [
     "/files/notice.pdf",
     "/files/form.doc",

@@ -56,6 +56,7 @@ def _captures_by_file(archive: Path) -> dict[str, dict[int, str]]:
         index.close()
 
 
+@pytest.mark.slow
 def test_every_closed_warc_has_a_sorted_cdxj_of_whole_members(crawled):
     warcs = warc_files(crawled)
     assert warcs
@@ -81,6 +82,7 @@ def test_every_closed_warc_has_a_sorted_cdxj_of_whole_members(crawled):
         assert indexed == captures[warc.name]
 
 
+@pytest.mark.slow
 def test_the_revisit_is_indexed_as_a_revisit_with_its_status(crawled):
     entries = [e for w in warc_files(crawled) for e in read_cdxj(cdxj_path(crawled, w.name))]
     by_path = {urlsplit(e.fields["url"]).path: e.fields for e in entries}
@@ -91,6 +93,7 @@ def test_the_revisit_is_indexed_as_a_revisit_with_its_status(crawled):
     assert by_path["/redirect/301"]["status"] == "301"
 
 
+@pytest.mark.slow
 def test_a_warc_closed_by_crash_recovery_gets_its_cdxj_at_the_next_start(crawled, mocksite, tmp_path):
     archive = _copy(crawled, tmp_path)
     warc = warc_files(archive)[0]
@@ -103,6 +106,7 @@ def test_a_warc_closed_by_crash_recovery_gets_its_cdxj_at_the_next_start(crawled
     assert verify_archive(archive).ok
 
 
+@pytest.mark.slow
 def test_verify_names_a_missing_unsorted_or_wrong_cdxj(crawled, tmp_path):
     archive = _copy(crawled, tmp_path)
     warc = warc_files(archive)[0]
@@ -124,6 +128,7 @@ def test_verify_names_a_missing_unsorted_or_wrong_cdxj(crawled, tmp_path):
     assert any(f"warcs/{warc.name}: no CDXJ index" in p for p in problems), problems
 
 
+@pytest.mark.slow
 def test_fill_missing_writes_only_what_is_missing(crawled, tmp_path):
     archive = _copy(crawled, tmp_path)
     warc = warc_files(archive)[0]
@@ -162,6 +167,7 @@ AWKWARD = [
 ]
 
 
+@pytest.mark.slow
 def test_lines_built_from_the_index_are_the_lines_cdxj_indexer_writes(mocksite, tmp_path):
     """The crawl writes CDXJ from its index rows (no re-reading); they must equal the library's."""
     archive = tmp_path / "archive"
@@ -179,6 +185,7 @@ def test_lines_built_from_the_index_are_the_lines_cdxj_indexer_writes(mocksite, 
         index.close()
 
 
+@pytest.mark.slow
 def test_a_row_the_library_might_read_otherwise_falls_back_to_rereading(crawled, tmp_path):
     copy = _copy(crawled, tmp_path)
     name = warc_files(copy)[0].name

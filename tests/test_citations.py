@@ -118,6 +118,7 @@ def from_files(served, tmp_path_factory) -> Path:
     return archive
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("fmt", sorted(BUILDERS))
 def test_the_manifest_points_at_the_records_and_their_payload_hash(from_files, served, fmt):
     manifest = json.loads((from_files / "citations" / f"citations-report.{fmt}.json").read_text("utf-8"))
@@ -135,6 +136,7 @@ def test_the_manifest_points_at_the_records_and_their_payload_hash(from_files, s
         assert capture["state"] and capture["captured_at"]
 
 
+@pytest.mark.slow
 def test_the_csv_manifest_has_one_row_per_citation(from_files, served):
     with (from_files / "citations" / "citations-report.docx.csv").open(encoding="utf-8-sig") as handle:
         rows = list(csv.DictReader(handle))
@@ -143,6 +145,7 @@ def test_the_csv_manifest_has_one_row_per_citation(from_files, served):
     assert tracked["footnote"] == "1" and tracked["record_id"].startswith("<urn:uuid:")
 
 
+@pytest.mark.slow
 def test_show_names_the_reports_citing_a_url(from_files, served):
     shown = json.loads(
         run_cli("show", "--archive", from_files, "--json", served.url(paths()["removed"])).stdout
@@ -153,6 +156,7 @@ def test_show_names_the_reports_citing_a_url(from_files, served):
     assert "cited by" in text and "县公安局通知" in text
 
 
+@pytest.mark.slow
 def test_a_report_url_is_archived_itself_and_its_citations_too(served, tmp_path):
     archive = tmp_path / "archive"
     report_url = served.url("/reports/report.html")
@@ -166,6 +170,7 @@ def test_a_report_url_is_archived_itself_and_its_citations_too(served, tmp_path)
     assert all(c["capture"] for c in manifest["citations"])
 
 
+@pytest.mark.slow
 def test_a_missing_report_file_is_a_usage_error(tmp_path):
     result = archive_cli(tmp_path / "archive", "--from-report", tmp_path / "missing.docx")
     assert result.returncode == 2 and "not found" in result.stderr

@@ -11,6 +11,8 @@ from archive_helpers import archive_cli, run_cli
 from archive_store.warc.members import read_record
 from sourcekeeper.jobs.show import SHOW_FIELDS
 
+pytestmark = pytest.mark.slow  # crawls in subprocesses (see conftest.py)
+
 
 @pytest.fixture(scope="module")
 def archive(mocksite, tmp_path_factory) -> Path:

@@ -8,10 +8,13 @@ import json
 from collections import Counter
 from pathlib import Path
 
+import pytest
 from archive_helpers import all_records, archive_cli, warc_files
 
 from archive_store.validate.validator import validate_collection
 from archive_store.warc.members import iter_records
+
+pytestmark = pytest.mark.slow  # crawls in subprocesses (see conftest.py)
 
 # below this size exchanges are recorded inline: the mock pages (~60 KB) go to the thread here
 ASIDE = ["-s", "ARCHIVE_ASIDE_MIN_SIZE=16384"]

@@ -9,10 +9,13 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
 from archive_helpers import FAST, ROOT, all_records, run_cli, warc_files
 
 from archive_store.index.database import ArchiveIndex, default_db_url
 from archive_store.warc.members import iter_records
+
+pytestmark = pytest.mark.slow  # crawls in subprocesses (see conftest.py)
 
 PAGES = 40
 

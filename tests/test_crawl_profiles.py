@@ -86,6 +86,7 @@ def trs_urls(site: ServedSite, notices: list[Any]) -> set[str]:
     return {site.url(column_site.trs_path(n)) for n in notices}
 
 
+@pytest.mark.slow
 def test_trs_column_every_page_every_notice_and_its_attachments(site, tmp_path):
     archive = tmp_path / "archive"
     summary = crawl(archive, write_profile(tmp_path, TRS), site)
@@ -108,6 +109,7 @@ def test_trs_column_every_page_every_notice_and_its_attachments(site, tmp_path):
     assert notice.state == "ok"
 
 
+@pytest.mark.slow
 def test_second_run_fetches_only_new_notices_and_stops_paging_where_the_archive_is_complete(tmp_path):
     archive, profile = tmp_path / "archive", write_profile(tmp_path, TRS)
     with ServedSite(SITE) as site:
@@ -127,6 +129,7 @@ def test_second_run_fetches_only_new_notices_and_stops_paging_where_the_archive_
     assert second_run == new | {site.url("/trs/tzgg/index.html"), site.url("/trs/tzgg/index_1.html")}
 
 
+@pytest.mark.slow
 def test_max_pages_limits_the_listing_pages_walked(site, tmp_path):
     archive = tmp_path / "archive"
     listing = crawl(archive, write_profile(tmp_path, TRS), site, "--max-pages", "2")["listing"]
@@ -136,6 +139,7 @@ def test_max_pages_limits_the_listing_pages_walked(site, tmp_path):
     )
 
 
+@pytest.mark.slow
 def test_since_skips_older_notices_and_stops_at_a_page_of_only_older_ones(site, tmp_path):
     archive = tmp_path / "archive"
     listing = crawl(archive, write_profile(tmp_path, TRS), site, "--since", "2019-01-01")["listing"]
@@ -145,6 +149,7 @@ def test_since_skips_older_notices_and_stops_at_a_page_of_only_older_ones(site, 
     assert urls(archive) & trs_urls(site, column_site.TRS_NOTICES) == trs_urls(site, recent)
 
 
+@pytest.mark.slow
 def test_hanweb_column_through_the_data_proxy(site, tmp_path):
     archive = tmp_path / "archive"
     listing = crawl(archive, write_profile(tmp_path, HANWEB), site)["listing"]
@@ -162,6 +167,7 @@ def test_hanweb_column_through_the_data_proxy(site, tmp_path):
         assert b"columnid=1234" in record.block and b"unitid=5678" in record.block
 
 
+@pytest.mark.slow
 def test_query_column_pages_until_a_page_lists_nothing_new(site, tmp_path):
     archive = tmp_path / "archive"
     before = site.hits()
@@ -174,6 +180,7 @@ def test_query_column_pages_until_a_page_lists_nothing_new(site, tmp_path):
     assert hits.get("/news/list.jsp?page=5", 0) == 0
 
 
+@pytest.mark.slow
 def test_the_demo_column_profile_through_the_demo_step(tmp_path):
     from sourcekeeper.demo.crawl_step import run_profile_step
     from sourcekeeper.demo.site import NOTICES
@@ -214,6 +221,7 @@ def test_profile_problems_name_the_file_and_the_key(tmp_path, text, named):
     assert str(caught.value).startswith(str(profile)) and named in str(caught.value)
 
 
+@pytest.mark.slow
 def test_a_bad_profile_is_a_usage_error_and_starts_nothing(tmp_path):
     profile = write_profile(tmp_path, TRS.replace("pagination", "pagnation"), "bad.toml")
     result = run_cli("crawl", profile, "--archive", tmp_path / "archive", "--base", "http://127.0.0.1:9")

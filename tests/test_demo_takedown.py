@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from archive_helpers import run_cli
 
 from sourcekeeper.demo.site import TAKEDOWNS
+
+pytestmark = pytest.mark.slow  # crawls in subprocesses (see conftest.py)
 
 
 def test_the_demo_rechecks_the_taken_down_site_and_writes_the_report(tmp_path):

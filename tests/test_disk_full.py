@@ -11,6 +11,8 @@ from archive_helpers import archive_cli
 
 from archive_store.warc.members import iter_members
 
+pytestmark = pytest.mark.slow  # crawls in subprocesses (see conftest.py)
+
 
 @pytest.fixture
 def small_disk(tmp_path: Path) -> Iterator[Path]:

@@ -14,6 +14,8 @@ from archive_store.index.schema import Page
 from sourcekeeper.demo.rawsite import ServedSite
 from sourcekeeper.demo.site import NOTICES, SEED_PATHS, WECHAT_PATH
 
+pytestmark = pytest.mark.slow  # crawls in subprocesses (see conftest.py)
+
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory) -> Iterator[tuple[ServedSite, Path]]:

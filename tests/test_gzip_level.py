@@ -42,6 +42,7 @@ def _member_os_bytes(archive: Path) -> set[int]:
     return found
 
 
+@pytest.mark.slow
 def test_a_crawl_uses_the_configured_level(mocksite, tmp_path: Path) -> None:
     assert ARCHIVE_GZIP_LEVEL == 3
     default = tmp_path / "default"
@@ -55,6 +56,7 @@ def test_a_crawl_uses_the_configured_level(mocksite, tmp_path: Path) -> None:
     assert _member_os_bytes(zlib_six) == {3}
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("bad", ["12", "-1", "fast"])
 def test_a_bad_level_is_a_usage_error_before_anything_is_written(mocksite, tmp_path: Path, bad: str) -> None:
     archive = tmp_path / "archive"
@@ -65,6 +67,7 @@ def test_a_bad_level_is_a_usage_error_before_anything_is_written(mocksite, tmp_p
     assert not (archive / "warcs").exists() and not (archive / "index.sqlite3").exists()
 
 
+@pytest.mark.slow
 def test_a_bad_aside_size_is_a_usage_error(mocksite, tmp_path: Path) -> None:
     result = archive_cli(
         tmp_path / "archive", mocksite.url("/plain"), "--no-extract", "-s", "ARCHIVE_ASIDE_MIN_SIZE=1MB"

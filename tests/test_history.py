@@ -14,6 +14,8 @@ from takedown_helpers import SITE, json_lines, recheck_cli
 
 from sourcekeeper.demo.rawsite import ServedSite
 
+pytestmark = pytest.mark.slow  # crawls in subprocesses (see conftest.py)
+
 
 @dataclass
 class Story:

@@ -10,6 +10,8 @@ from archive_helpers import ROOT, archive_cli
 
 from sourcekeeper.demo.rawsite import ServedSite
 
+pytestmark = pytest.mark.slow  # crawls in subprocesses (see conftest.py)
+
 SEEDS = 400
 CONCURRENCY = 4
 

@@ -14,6 +14,7 @@ import textwrap
 import time
 from pathlib import Path
 
+import pytest
 from archive_helpers import FAST, ROOT, archive_cli
 from test_capture_options import ATTACHMENTS
 
@@ -36,6 +37,7 @@ def _stat(stderr: str, name: str) -> int:
     return int(line.rsplit(":", 1)[1].strip(" ,}")) if line else 0
 
 
+@pytest.mark.slow
 def test_a_large_page_is_scanned_in_the_worker_and_finds_what_the_inline_scan_finds(mocksite, tmp_path):
     body = subprocess.run(  # the route really is over the threshold (else this tests nothing)
         [
@@ -114,6 +116,7 @@ def test_a_crawl_goes_on_when_the_worker_dies(tmp_path):
     assert proc.returncode == 0
 
 
+@pytest.mark.slow
 def test_ctrl_c_stops_the_crawl_and_its_worker_quietly(mocksite, tmp_path):
     """Ctrl-C reaches the whole process group, the worker included: the crawl stops as an
     interrupted run (resumable), the worker goes with it, and no worker traceback is printed."""
@@ -136,7 +139,9 @@ def test_ctrl_c_stops_the_crawl_and_its_worker_quietly(mocksite, tmp_path):
     _, stderr = proc.communicate(timeout=60)
     text = stderr.decode("utf-8", "replace")
     assert "KeyboardInterrupt" not in text and "Traceback" not in text, text
-    assert "(shutdown)" in text, text  # the run is left unfinished: the same command resumes it
+    assert proc.returncode == 130
+    assert text.strip().splitlines() == [text.strip()], text  # one line
+    assert "interrupted (run 1:" in text and "resume" in text, text  # the same command resumes it
     assert not Path(f"/proc/{worker}").exists() or "zombie" in _state(worker)
 
 

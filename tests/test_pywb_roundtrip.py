@@ -17,6 +17,8 @@ from archive_helpers import archive_cli, warc_files
 from archive_store.storage.reader import decode_content
 from archive_store.warc.httpmessage import parse_response
 
+pytestmark = pytest.mark.slow  # crawls in subprocesses (see conftest.py)
+
 PATHS = [
     "/gbk/page.html",
     "/gzip",

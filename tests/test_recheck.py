@@ -21,6 +21,8 @@ from archive_store.warc.members import read_record
 from archive_store.warc.recordbuilder import REVISIT_NOT_MODIFIED
 from sourcekeeper.demo.rawsite import ServedSite
 
+pytestmark = pytest.mark.slow  # crawls in subprocesses (see conftest.py)
+
 
 @dataclass
 class Rechecked:

@@ -23,6 +23,8 @@ from archive_store.storage.reader import decode_content
 from archive_store.warc.httpmessage import parse_response
 from sourcekeeper.demo.rawsite import ServedSite
 
+pytestmark = pytest.mark.slow  # crawls in subprocesses (see conftest.py)
+
 PATHS = ["/redirect/301", "/gbk/page.html", "/gzip", "/same/a", "/same/b"]
 ARTIFACTS = ROOT / "test-artifacts"
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -46,10 +48,21 @@ class Replay:
         return conn.getresponse()
 
 
-def start_replay(archive: Path, port: int, log: Path) -> Replay:
+def start_replay(archive: Path, port: int, log: Path, *extra: str) -> Replay:
     """`sourcekeeper replay` as a user runs it; ready when it prints its URL (it waits for pywb)."""
     proc = subprocess.Popen(
-        [sys.executable, "-m", "sourcekeeper", "replay", "--archive", archive, "--port", str(port), "--json"],
+        [
+            sys.executable,
+            "-m",
+            "sourcekeeper",
+            "replay",
+            "--archive",
+            archive,
+            "--port",
+            str(port),
+            "--json",
+            *extra,
+        ],
         cwd=ROOT,
         env={**os.environ, "PYTHONPATH": str(ROOT)},
         stdout=subprocess.PIPE,

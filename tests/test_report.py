@@ -72,6 +72,7 @@ def browser() -> str:
     return CHROMIUM
 
 
+@pytest.mark.slow
 def test_the_page_lists_every_cited_source_with_its_state(reported):
     page = reported.html.read_text("utf-8")
     found = re.findall(r'<tr class="source" data-state="(\w+)">.*?<div class="url">([^<]+)</div>', page)
@@ -83,12 +84,14 @@ def test_the_page_lists_every_cited_source_with_its_state(reported):
     assert "/archive/" in page and "<details>" in page  # replay links and the embedded text
 
 
+@pytest.mark.slow
 def test_the_page_is_self_contained(reported):
     page = reported.html.read_text("utf-8")
     assert not re.search(r"<(script|img|iframe)[^>]+src=|<link\b|@import|url\(", page)
     assert "default-src 'none'" in page  # and the browser is told to load nothing
 
 
+@pytest.mark.slow
 def test_the_page_renders_and_draws_the_chart_in_chromium(reported, browser, tmp_path):
     ARTIFACTS.mkdir(exist_ok=True)
     screenshot = ARTIFACTS / "report.png"
@@ -102,6 +105,7 @@ def test_the_page_renders_and_draws_the_chart_in_chromium(reported, browser, tmp
     assert 'class="state-change"' in dom
 
 
+@pytest.mark.slow
 def test_report_without_html_prints_states_and_json_lines(reported):
     lines = json_lines(run_cli("report", "--archive", reported.archive, "--json").stdout)
     assert {line["url"] for line in lines} == set(cited(reported.base_url))
@@ -112,6 +116,7 @@ def test_report_without_html_prints_states_and_json_lines(reported):
     assert "removed" in text.stdout and "cited URLs" in text.stderr
 
 
+@pytest.mark.slow
 def test_without_citations_the_report_covers_archived_seed_urls(tmp_path):
     archive = tmp_path / "archive"
     with ServedSite(SITE) as site:

@@ -20,7 +20,10 @@ from archive_store.evidence.tsa import token_path, verify_token
 from archive_store.warc.writer import file_sha256
 
 FIXTURES = ROOT / "tests" / "fixtures" / "tsa"
-pytestmark = pytest.mark.skipif(shutil.which("openssl") is None, reason="needs the openssl command")
+pytestmark = [
+    pytest.mark.skipif(shutil.which("openssl") is None, reason="needs the openssl command"),
+    pytest.mark.slow,  # crawls in subprocesses (see conftest.py)
+]
 
 
 def _openssl(*args: str | Path, cwd: Path) -> None:

@@ -22,6 +22,8 @@ from takedown_site import p
 from archive_store.lock import ArchiveLock
 from sourcekeeper.demo.rawsite import ServedSite
 
+pytestmark = pytest.mark.slow  # crawls in subprocesses (see conftest.py)
+
 # These tests are about processes, exit codes and output, not extraction: extract in a thread
 # (EXTRACT_PROCESSES=0) rather than spawning worker processes for each short run.
 THREAD = ("-s", "EXTRACT_PROCESSES=0")

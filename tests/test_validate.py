@@ -43,7 +43,7 @@ def _warcio_check(path: Path) -> subprocess.CompletedProcess[str]:
 
 def _gzip_t(path: Path) -> subprocess.CompletedProcess[str]:
     gzip_bin = shutil.which("gzip")
-    assert gzip_bin, "gzip(1) is needed: warc-rules.md W-FILE-4 asks for `gzip -t`"
+    assert gzip_bin, "gzip(1) is needed: docs/capture-rules.md W-FILE-4 asks for `gzip -t`"
     return subprocess.run([gzip_bin, "-t", str(path)], capture_output=True, text=True, check=False)
 
 

@@ -58,6 +58,7 @@ def _copy(archive: Path, tmp_path: Path) -> Path:
     return target
 
 
+@pytest.mark.slow
 def test_cli_verify_exit_codes_and_names(crawled, tmp_path):
     archive = _copy(crawled, tmp_path)
     assert run_cli("verify", "--archive", archive).returncode == 0
@@ -70,6 +71,7 @@ def test_cli_verify_exit_codes_and_names(crawled, tmp_path):
     assert f"warcs/{warc.name}: SHA-256 differs" in result.stderr
 
 
+@pytest.mark.slow
 def test_a_missing_file_is_named(crawled, tmp_path):
     archive = _copy(crawled, tmp_path)
     warc = warc_files(archive)[0]
@@ -78,6 +80,7 @@ def test_a_missing_file_is_named(crawled, tmp_path):
     assert any(f"warcs/{warc.name}" in p and "missing" in p for p in problems), problems
 
 
+@pytest.mark.slow
 def test_an_index_entry_that_points_nowhere_is_named(crawled, tmp_path):
     archive = _copy(crawled, tmp_path)
     with sqlite3.connect(archive / "index.sqlite3") as db:
@@ -86,6 +89,7 @@ def test_an_index_entry_that_points_nowhere_is_named(crawled, tmp_path):
     assert any("does not point at a whole record" in p for p in problems), problems
 
 
+@pytest.mark.slow
 def test_an_unrecovered_open_file_is_named(crawled, tmp_path):
     archive = _copy(crawled, tmp_path)
     warc = warc_files(archive)[0]

@@ -33,6 +33,8 @@ from archive_store.validate.validator import validate_collection
 from archive_store.warc.members import iter_members, iter_records
 from archive_store.warc.writer import file_sha256
 
+pytestmark = pytest.mark.slow  # crawls in subprocesses (see conftest.py)
+
 PATHS = ["/redirect/301", "/gbk/page.html", "/gzip", "/same/a", "/same/b"]
 WACZ_CLI = Path(sys.executable).parent / "wacz"
 

@@ -63,6 +63,7 @@ def test_the_test_site_serves_the_placeholder_to_a_foreign_referer(site):
         assert answer.read() == column_site.PNG_PLACEHOLDER
 
 
+@pytest.mark.slow
 def test_body_images_are_archived_as_the_real_image_with_wechats_referer(site, archived):
     payloads = _payloads(archived)
     for path in column_site.WECHAT_IMAGES:
@@ -70,6 +71,7 @@ def test_body_images_are_archived_as_the_real_image_with_wechats_referer(site, a
     assert _referers(archived, "/mmbiz_") == [b"https://mp.weixin.qq.com/"] * 2
 
 
+@pytest.mark.slow
 def test_the_url_as_given_and_its_canonical_form_are_both_archived(site, archived):
     given = site.url(column_site.WECHAT_SHARED.split("#")[0])
     canonical = site.url(column_site.WECHAT_CANONICAL)
@@ -88,6 +90,7 @@ def test_the_url_as_given_and_its_canonical_form_are_both_archived(site, archive
     assert shown.returncode == 0 and json.loads(shown.stdout)["title"] == column_site.WECHAT_TITLE
 
 
+@pytest.mark.slow
 def test_a_short_link_is_archived_as_given(site, archived):
     short = site.url(column_site.WECHAT_SHORT)
     fields = json.loads(run_cli("show", "--archive", archived, "--json", short).stdout)
@@ -95,6 +98,7 @@ def test_a_short_link_is_archived_as_given(site, archived):
     assert fields["state"] == "ok" and "规劝在外人员回国" in fields["text"]
 
 
+@pytest.mark.slow
 def test_no_referer_at_all_and_no_canonical_fetch_when_switched_off(site, tmp_path):
     archive = tmp_path / "archive"
     result = archive_cli(

@@ -14,6 +14,7 @@ from archive_store.index.database import ArchiveIndex, default_db_url
 from archive_store.layout import IMPORTED_PREFIX, WARCS_DIR, ArchivePaths, is_imported_name, is_warc_name
 from archive_store.lock import ArchiveLock, ArchiveLocked
 from archive_store.storage.remote import materialize, remote_only_files
+from archive_store.storage.sidecars import fetch_sidecars
 from archive_store.validate.validator import validate_collection
 from archive_store.warc.members import BrokenMember, read_record
 from archive_store.warc.writer import OPEN_SUFFIX, file_sha256
@@ -58,6 +59,7 @@ def verify_archive(root: Path, db_url: str | None = None) -> VerifyReport:
         index = ArchiveIndex(db_url or default_db_url(root), create=False)
         try:
             remote = _fetch_remote(root, index, report)  # scale-out: WARCs kept only in S3
+            report.problems += check_timestamps(root, sorted(remote), Manifest(paths.manifest).entries())
             report.problems += _check_index(index, paths.warcs, report, remote)
             report.problems += check_cdxj(root, _capture_locations(index), report.in_use)
         finally:
@@ -113,6 +115,7 @@ def _fetch_remote(root: Path, index: ArchiveIndex, report: VerifyReport) -> dict
             found[name] = materialize(root, [name], index)[0]
         except Exception as exc:  # StoreError, or S3 unreachable / object gone
             report.problems.append(f"{WARCS_DIR}/{name}: stored in S3 but cannot be read back: {exc}")
+    fetch_sidecars(root, index, list(found))  # their RFC 3161 tokens (and CDXJ), stored beside them
     report.files_checked += len(found)
     report.problems += [str(p) for p in validate_collection(sorted(found.values()))]
     return found

@@ -10,6 +10,7 @@ from archive_store.crawl.default_settings import apply_defaults
 from archive_store.crawl.extension import ArchiveExtension
 from archive_store.crawl.resume import ResumeMiddleware
 from archive_store.crawl.scrapy_seams import leave_out_remote_control, quiet_offline_tldextract
+from archive_store.crawl.vantage import VantageMiddleware
 
 if TYPE_CHECKING:
     from scrapy.settings import BaseSettings
@@ -26,6 +27,8 @@ class ArchiveAddon:
         # setdefault: a component the user placed (or switched off with None) keeps its place.
         # 950: on the downloader side of HttpCacheMiddleware (900), like the handler it stands in for
         settings.setdefault_in_component_priority_dict("DOWNLOADER_MIDDLEWARES", ResumeMiddleware, 950)
+        # before HttpProxyMiddleware (750), which turns the proxy URL's login into a header
+        settings.setdefault_in_component_priority_dict("DOWNLOADER_MIDDLEWARES", VantageMiddleware, 740)
         settings.setdefault_in_component_priority_dict("EXTENSIONS", ArchiveExtension, 0)
         # by import path (ARCHIVE_EXTRACTION_PIPELINE): the archive never imports the pipelines
         pipeline = load_object(settings.get("ARCHIVE_EXTRACTION_PIPELINE"))

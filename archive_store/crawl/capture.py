@@ -13,6 +13,7 @@ import logging
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+from OpenSSL import SSL
 from scrapy.core.downloader.handlers.http11 import (
     HTTP11DownloadHandler,
     _LenientHTTP11ClientFactory,
@@ -20,10 +21,22 @@ from scrapy.core.downloader.handlers.http11 import (
     _ScrapyAgent,
 )
 from scrapy.exceptions import ResponseDataLossError
-from scrapy.utils._download_handlers import get_dataloss_msg, wrap_twisted_exceptions
+from scrapy.utils._download_handlers import (
+    get_dataloss_msg,
+    normalize_bind_address,
+    wrap_twisted_exceptions,
+)
 from scrapy.utils.defer import maybe_deferred_to_future
+from scrapy.utils.httpobj import urlparse_cached
+from scrapy.utils.misc import build_from_crawler
 
+from archive_store.crawl.endpoints import CheckedAgent
+from archive_store.crawl.failures import describe_failure
+from archive_store.crawl.netpolicy import AddressPolicy, ip_literal
 from archive_store.crawl.session import ArchiveSession
+from archive_store.crawl.tlsfacts import connection_facts
+from archive_store.crawl.tlspolicy import ArchiveContextFactory
+from archive_store.crawl.vantage import SOCKS_META, socks_config
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -43,7 +56,7 @@ logger = logging.getLogger(__name__)
 class ExchangeTape:
     """The bytes of one request and its response as they crossed the connection."""
 
-    __slots__ = ("ip_address", "limit", "overflowed", "received", "sent", "started")
+    __slots__ = ("ip_address", "limit", "overflowed", "received", "sent", "started", "tls")
 
     def __init__(self, ip_address: str | None, limit: int) -> None:
         self.started = datetime.now(UTC)
@@ -52,6 +65,7 @@ class ExchangeTape:
         self.received = bytearray()
         self.limit = limit  # stop taping past the size limit; the record is marked truncated
         self.overflowed = False
+        self.tls: dict[str, Any] | None = None  # tlsfacts.connection_facts of an HTTPS exchange
 
     def on_received(self, data: bytes) -> None:
         room = self.limit - len(self.received) if self.limit else len(data)
@@ -86,6 +100,7 @@ class RecordingHTTP11ClientProtocol(_LenientHTTP11ClientProtocol):
 
     tape_limit = 0
     _archive_tape: ExchangeTape | None = None
+    _tls_facts: dict[str, Any] | None = None
 
     def request(self, request: TxRequest) -> Deferred[IResponse]:
         get_peer = getattr(self.transport, "getPeer", None)
@@ -108,9 +123,21 @@ class RecordingHTTP11ClientProtocol(_LenientHTTP11ClientProtocol):
         return d
 
     def dataReceived(self, data: bytes) -> None:  # noqa: N802 (Twisted's name)
-        if self._archive_tape is not None:
-            self._archive_tape.on_received(data)
+        tape = self._archive_tape
+        if tape is not None:
+            if not tape.received:
+                tape.tls = self._connection_tls()
+            tape.on_received(data)
         super().dataReceived(data)  # type: ignore[no-untyped-call]
+
+    def _connection_tls(self) -> dict[str, Any] | None:
+        """The TLS facts of this connection (once per connection: a kept-alive one is reused)."""
+        if self._tls_facts is None:
+            get_handle = getattr(self.transport, "getHandle", None)
+            handle = get_handle() if get_handle is not None else None
+            if isinstance(handle, SSL.Connection):
+                self._tls_facts = connection_facts(handle, "modern")
+        return self._tls_facts
 
 
 class RecordingHTTP11ClientFactory(_LenientHTTP11ClientFactory):
@@ -123,9 +150,34 @@ class RecordingHTTP11ClientFactory(_LenientHTTP11ClientFactory):
 
 
 class _RecordingAgent(_ScrapyAgent):
-    """Keeps the tape of the response once its head has arrived, for failures mid-body too."""
+    """Keeps the tape of the response once its head has arrived, for failures mid-body too;
+    connects through `CheckedAgent` (private-address policy, SOCKS5 vantage points)."""
 
     archive_tape: ExchangeTape | None = None
+    # set by the handler after construction (the constructor takes exactly Scrapy's arguments,
+    # scrapy_seams.AGENT_ARGUMENTS); the default refuses every non-public address
+    policy = AddressPolicy()
+
+    def _get_agent(self, request: Request, timeout: float) -> Any:
+        from twisted.internet import reactor  # noqa: PLC0415 (the installed reactor)
+
+        if request.meta.get("proxy"):
+            # an HTTP(S) proxy resolves the name itself: only an address in the URL can be checked
+            host = urlparse_cached(request).hostname or ""
+            literal = ip_literal(host)
+            if literal is not None:
+                self.policy.check(str(literal), host)
+            return super()._get_agent(request, timeout)
+        bind = normalize_bind_address(request.meta.get("bindaddress") or self._bindAddress)
+        return CheckedAgent(
+            reactor=reactor,
+            contextFactory=self._contextFactory,
+            connectTimeout=timeout,
+            bindAddress=bind,
+            pool=self._pool,
+            policy=self.policy,
+            socks=socks_config(request.meta.get(SOCKS_META)),
+        )
 
     def _cb_bodyready(self, txresponse: Any, request: Request) -> Any:
         self.archive_tape = getattr(txresponse, "_archive_tape", None)
@@ -133,10 +185,22 @@ class _RecordingAgent(_ScrapyAgent):
 
 
 class ArchivingDownloadHandler(HTTP11DownloadHandler):
-    """Scrapy's HTTP/1.1 handler, plus a WARC request/response pair for every exchange."""
+    """Scrapy's HTTP/1.1 handler, plus a WARC request/response pair for every exchange, the
+    private-address policy on every connection and the legacy-TLS fallback per host."""
 
     def __init__(self, crawler: Crawler) -> None:
         super().__init__(crawler)
+        # the network rules hold whether or not the archive records (issue 16)
+        self._tls: ArchiveContextFactory = build_from_crawler(
+            ArchiveContextFactory, crawler, method=SSL.SSLv23_METHOD
+        )
+        self._contextFactory = self._tls  # type: ignore[assignment]  # provides IPolicyForHTTPS
+        self._tls_legacy = crawler.settings.getbool("ARCHIVE_TLS_LEGACY")
+        self._policy = AddressPolicy.from_settings(crawler.settings)
+        # ARCHIVE_ENABLED=False: no recording, without the session (its lock, index and recovery)
+        self._archive: ArchiveSession | None = None
+        if not crawler.settings.getbool("ARCHIVE_ENABLED"):
+            return
         self._archive = ArchiveSession.for_crawler(crawler)
         limit = self._default_maxsize + 256 * 1024 if self._default_maxsize else 0
         factory: type[RecordingHTTP11ClientFactory] = type(
@@ -144,10 +208,7 @@ class ArchivingDownloadHandler(HTTP11DownloadHandler):
         )
         self._pool._factory = factory
 
-    async def download_request(self, request: Request) -> Response:
-        if request.meta.get("dont_archive") or not self._archive.enabled:
-            return await super().download_request(request)
-        request.meta.pop("archive_capture", None)
+    def _agent(self) -> _RecordingAgent:
         # built as HTTP11DownloadHandler.download_request builds it (scrapy_seams.AGENT_ARGUMENTS)
         agent = _RecordingAgent(
             contextFactory=self._contextFactory,
@@ -159,14 +220,59 @@ class ArchivingDownloadHandler(HTTP11DownloadHandler):
             crawler=self._crawler,
             tls_verbose_logging=self._tls_verbose_logging,
         )
-        try:
-            with wrap_twisted_exceptions():
-                response = await maybe_deferred_to_future(agent.download_request(request))
-        except Exception as exc:
-            self._archive.record_failed_exchange(request, agent.archive_tape, exc)
-            if isinstance(exc, ResponseDataLossError) and not self._fail_on_dataloss_warned:
-                logger.warning(get_dataloss_msg(request.url))
-                self._fail_on_dataloss_warned = True
-            raise
-        await self._archive.record_exchange(request, response, agent.archive_tape)
+        agent.policy = self._policy
+        return agent
+
+    async def download_request(self, request: Request) -> Response:
+        archive = None if request.meta.get("dont_archive") else self._archive
+        if archive is not None:
+            request.meta.pop("archive_capture", None)
+        parsed = urlparse_cached(request)
+        netloc = ((parsed.hostname or "").encode("idna"), parsed.port or 443)
+        while True:
+            mode = self._tls.mode_for(*netloc) if parsed.scheme == "https" else None
+            agent = self._agent()
+            try:
+                with wrap_twisted_exceptions():
+                    response = await maybe_deferred_to_future(agent.download_request(request))
+                break
+            except Exception as exc:
+                step = mode is not None and self._tls_legacy and handshake_failed(exc)
+                following = self._tls.next_mode(netloc[0], netloc[1], mode) if step and mode else None
+                if following is not None:
+                    self._tls.fallback_reasons.setdefault(netloc, describe_failure(exc, request))
+                    logger.info(
+                        "%s: TLS handshake failed (%s mode); trying %s TLS", request.url, mode, following
+                    )
+                    if self._crawler.stats is not None:
+                        self._crawler.stats.inc_value(f"archive/tls_fallback/{following}")
+                    continue
+                if archive is not None:
+                    archive.record_failed_exchange(request, agent.archive_tape, exc)
+                if isinstance(exc, ResponseDataLossError) and not self._fail_on_dataloss_warned:
+                    logger.warning(get_dataloss_msg(request.url))
+                    self._fail_on_dataloss_warned = True
+                raise
+        tape = agent.archive_tape
+        if tape is not None and tape.tls is not None:
+            reason = self._tls.fallback_reasons.get(netloc) if mode != "modern" else None
+            tape.tls = {**tape.tls, "mode": mode, "fallback_reason": reason}
+        if archive is not None:
+            await archive.record_exchange(request, response, tape)
         return response
+
+
+def handshake_failed(exc: BaseException) -> bool:
+    """Whether a download failed in the TLS handshake (an OpenSSL error before any response)."""
+    seen: set[int] = set()
+    pending: list[Any] = [exc]
+    while pending:
+        item = pending.pop()
+        if item is None or id(item) in seen:
+            continue
+        seen.add(id(item))
+        if isinstance(item, SSL.Error):
+            return True
+        pending.extend([getattr(item, "__cause__", None), getattr(item, "__context__", None)])
+        pending.extend(getattr(reason, "value", None) for reason in getattr(item, "reasons", []) or [])
+    return False

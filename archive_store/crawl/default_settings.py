@@ -40,18 +40,22 @@ ARCHIVE_ATTACHMENT_EXTENSIONS = [
     "tiff",
 ]
 ARCHIVE_ATTACHMENT_HOPS = 1
-# Identical payloads shorter than this are written in full rather than as revisits.
+# A payload identical to one already archived (this run or an earlier one, framed the same way) is
+# written as a revisit record that refers to the original instead of a second copy.
 ARCHIVE_DEDUP_ENABLED = True
+# Identical payloads shorter than this are written in full rather than as revisits.
 ARCHIVE_DEDUP_MIN_SIZE = 1
 # Empty: SQLite (WAL) inside the archive folder; or any SQLAlchemy URL (postgresql+psycopg://...).
 ARCHIVE_DB_URL = ""
+# The archive folder (`--archive DIR`): WARCs, index, manifest, custody log (docs/layout.md).
 ARCHIVE_DIR = "archive"
+# False: the crawl is plain Scrapy; nothing is recorded, no lock is taken, no index is opened.
 ARCHIVE_ENABLED = True
-# Run after each WARC file is closed, in order: callables (context, closed_file) -> None, where
-# context is an archive_store.hooks.FileClosedContext (settings, stats, paths, index, custody).
 # The item pipeline that decodes, classifies, extracts and indexes each capture (added by the
 # add-on at 300 unless ITEM_PIPELINES already places it; None there switches it off).
 ARCHIVE_EXTRACTION_PIPELINE = "pipelines.pipeline.ExtractionPipeline"
+# Run after each WARC file is closed, in order: callables (context, closed_file) -> None, where
+# context is an archive_store.hooks.FileClosedContext (settings, stats, paths, index, custody).
 ARCHIVE_FILE_CLOSED_HOOKS: list[str] = [
     "archive_store.index.cdxj.cdxj_for_closed_file",
     "archive_store.evidence.tsa.timestamp_closed_file",
@@ -86,7 +90,10 @@ ARCHIVE_STORE_URI = ""
 ARCHIVE_TSA_CA = ""
 ARCHIVE_TSA_TIMEOUT = 30
 ARCHIVE_TSA_URL = ""
+# A WARC file that has reached this many bytes is closed before the next record group (records are
+# never split across files) and a new file is started (W-FILE-3).
 ARCHIVE_WARC_MAX_SIZE = 1_000_000_000
+# The first part of each WARC file name: <prefix>-<UTC timestamp>-<serial>-<host>.warc.gz (W-FILE-2).
 ARCHIVE_WARC_PREFIX = "sourcekeeper"
 
 # Scale-out frontier (`sourcekeeper worker`, spider `distributed`): a worker that has not renewed
@@ -120,12 +127,31 @@ ARCHIVE_SCAN_PROCESSES = 1
 
 # Extraction (pipelines): decode, classify, extract; off with --no-extract.
 EXTRACT_ENABLED = True
+# Worker processes extraction runs in, beside the reactor (0: one thread instead, for small runs).
 EXTRACT_PROCESSES = 2
+
+# Issue 16: reach every cited server, and only those (docs/network.md) ------------------------
+
+# Private, loopback, link-local, CGNAT, multicast and unspecified addresses are refused after DNS
+# resolution: false, true, or comma-separated networks to allow ("127.0.0.0/8"). The environment
+# variable ARCHIVE_ALLOW_PRIVATE is read when no setting gives a value.
+ARCHIVE_ALLOW_PRIVATE = False
+# Vantage point: http://, https://, socks5:// or socks5h:// proxy URL for every fetch ("" = direct;
+# the environment variable ARCHIVE_PROXY too). The password comes from ARCHIVE_PROXY_PASSWORD.
+ARCHIVE_PROXY = ""
+# recheck: a source blocked or unreachable from the first vantage point is fetched again through
+# this one before it is reported ("" = none; the environment variable too).
+ARCHIVE_PROXY_FALLBACK = ""
+# After a failed TLS handshake, try a legacy context (TLS 1.0+, SECLEVEL 0, legacy renegotiation,
+# then without SNI) for that host; recorded in the capture's metadata.
+ARCHIVE_TLS_LEGACY = True
 
 
 def setting_problems(settings: BaseSettings) -> list[str]:
     """What is wrong with the archive settings given, checked before a crawl starts (a bad value
     found later, inside Scrapy's start-up, would surface as a traceback instead of a message)."""
+    from archive_store.crawl.netpolicy import AddressPolicy, setting_value  # noqa: PLC0415
+    from archive_store.crawl.vantage import ProxyURLError, check_proxy_url, proxy_setting  # noqa: PLC0415
     from archive_store.warc.recordbuilder import GZIP_LEVELS  # noqa: PLC0415 (ISA-L loads only when a crawl starts)
 
     problems = []
@@ -135,6 +161,16 @@ def setting_problems(settings: BaseSettings) -> list[str]:
     aside = settings.get("ARCHIVE_ASIDE_MIN_SIZE")
     if aside is not None and not str(aside).strip().isdigit():
         problems.append(f"ARCHIVE_ASIDE_MIN_SIZE must be a number of bytes, not {aside!r}")
+    try:
+        AddressPolicy.parse(setting_value(settings))
+    except ValueError as exc:
+        problems.append(str(exc))
+    proxy = proxy_setting(settings)
+    if proxy:
+        try:
+            check_proxy_url(proxy, from_command_line=False)
+        except ProxyURLError as exc:
+            problems.append(f"ARCHIVE_PROXY: {exc}")
     return problems
 
 
@@ -159,3 +195,8 @@ ARCHIVE_REPLAY_BASE_URL = "http://127.0.0.1:8090/archive/"
 # push for corroboration: Save-Page-Now-style prefixes (URL appended), comma-separated; empty = off
 ARCHIVE_PUSH_ENDPOINTS = ""
 ARCHIVE_PUSH_TIMEOUT = 60.0
+
+# Issue 19: unattended operation (docs/unattended-operation.md) ---------------------------------
+# A worker's JSON heartbeat line every this many seconds (0: none; `worker --log-format json`
+# sets it from --heartbeat, default 60).
+WORKER_HEARTBEAT = 0.0

@@ -1,45 +1,143 @@
-"""Name why a fetch failed, in words a person can act on, and how a cut body is marked (W-TRUNC)."""
+"""Name why a fetch failed, in words a person can act on, and how a cut body is marked (W-TRUNC).
+
+Each reason is one sentence without Python reprs: the cause, and where there is one, what to try.
+The underlying library message is kept only when it adds something a person can use (an OpenSSL
+reason, a SOCKS reply), never as `[<twisted.python.failure.Failure …>]`.
+"""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import re
+from typing import TYPE_CHECKING, Any
 
 from scrapy.exceptions import DownloadCancelledError, DownloadTimeoutError, ResponseDataLossError
 
 if TYPE_CHECKING:
     from scrapy import Request
 
+_NO_HOST = "DNS: no such host (the name does not resolve; check the spelling, or the site is gone)"
+_REFUSED = "connection refused (nothing listens on that port; the server may be down)"
+_SLOW = "the server is slow or drops this network; try later or raise DOWNLOAD_TIMEOUT"
 _BY_NAME = {
-    "DNSLookupError": "DNS lookup failed",
-    "DownloadConnectionRefusedError": "connection refused",
-    "ConnectionRefusedError": "connection refused",
-    "TCPTimedOutError": "TCP connection timed out",
+    "DNSLookupError": _NO_HOST,
+    "CannotResolveHostError": _NO_HOST,
+    "DownloadConnectionRefusedError": _REFUSED,
+    "ConnectionRefusedError": _REFUSED,
+    "TCPTimedOutError": "could not connect: the server did not answer (it may be down or block this network)",
     "DownloadTimeoutError": "timed out",
     "TimeoutError": "timed out",
-    "ConnectionLost": "connection lost",
-    "ConnectionDone": "connection closed",
+    "ConnectionLost": "the connection was lost before the answer was complete",
+    "ConnectionDone": "the server closed the connection",
     "ResponseDataLossError": "connection closed before the declared Content-Length arrived",
-    "ResponseFailed": "connection reset or lost while reading the response",
-    "ResponseNeverReceived": "connection reset or closed before any response",
-    "DownloadFailedError": "download failed",
+    "ResponseFailed": "the connection was reset or lost while reading the answer",
+    "ResponseNeverReceived": "the server closed or reset the connection before answering",
+    "DownloadFailedError": "the connection was reset or lost while reading the answer",
     "DownloadCancelledError": "download cancelled",
-    "SSLError": "TLS handshake failed",
-    "CannotResolveHostError": "DNS lookup failed",
-    "UnsupportedURLSchemeError": "unsupported URL scheme",
-    "NotSupported": "unsupported URL scheme",
+    "UnsupportedURLSchemeError": "unsupported URL scheme (only http and https are fetched)",
+    "NotSupported": "unsupported URL scheme (only http and https are fetched)",
+    "NoRouteError": "no route to the server's network (check this machine's connection)",
+    "SocksError": "the SOCKS proxy failed",
+    "TunnelError": "the proxy refused to open a tunnel to the server",
+    "PrivateAddressRefused": "refused: private address",
 }
+
+# OpenSSL reasons worth translating (lower case, as they appear in pyOpenSSL's error lists)
+_OLD_TLS = "the server only offers an old TLS version (1.0/1.1) or old ciphers, which this OpenSSL refuses"
+_TLS_REASONS = (
+    ("unsupported protocol", _OLD_TLS),
+    ("protocol version", _OLD_TLS),
+    ("no protocols available", _OLD_TLS),
+    ("no ciphers available", _OLD_TLS),
+    ("dh key too small", "the server's key exchange is too weak for this OpenSSL"),
+    ("handshake failure", "the server and this client found no TLS version and cipher in common"),
+    ("no shared cipher", "the server and this client found no TLS version and cipher in common"),
+    ("unsafe legacy renegotiation", "the server needs legacy renegotiation, which this OpenSSL refuses"),
+    ("wrong version number", "the server did not answer in TLS (is it plain HTTP on this port?)"),
+    ("unexpected eof", "the server closed the connection during the TLS handshake"),
+    ("unrecognized name", "the server does not know the name it was asked for (SNI)"),
+)
+# the legacy fallback is on by default; when it is off, that is what to try
+_TLS_HINT = "the archive tries a legacy TLS mode next unless ARCHIVE_TLS_LEGACY is false"
+
+
+def _chain(exc: BaseException) -> list[Any]:
+    """The exception, what it wraps (causes, Twisted's `reasons` failures), breadth first."""
+    found: list[Any] = []
+    pending: list[Any] = [exc]
+    while pending:
+        item = pending.pop(0)
+        if item is None or any(item is seen for seen in found):
+            continue
+        found.append(item)
+        pending.extend([getattr(item, "__cause__", None), getattr(item, "__context__", None)])
+        pending.extend(getattr(reason, "value", None) for reason in getattr(item, "reasons", None) or [])
+    return found
+
+
+def _tls_reason(errors: list[Any]) -> str | None:
+    """A plain sentence for an OpenSSL error anywhere in the chain, or None."""
+    for item in errors:
+        if type(item).__name__ != "Error" or "SSL" not in type(item).__module__:
+            continue
+        text = " ".join(str(part) for entry in (item.args[0] if item.args else []) for part in entry)
+        lowered = text.lower()
+        for needle, words in _TLS_REASONS:
+            if needle in lowered:
+                return f"TLS handshake failed: {words} ({_TLS_HINT})"
+        detail = re.sub(r"\s+", " ", text).strip() or "no reason given"
+        return f"TLS handshake failed: {detail} ({_TLS_HINT})"
+    return None
 
 
 def describe_failure(exc: BaseException, request: Request | None = None) -> str:
-    name = type(exc).__name__
-    base = _BY_NAME.get(name, name)
-    if isinstance(exc, DownloadCancelledError) and "maxsize" in str(exc).lower():
-        base = "body larger than DOWNLOAD_MAXSIZE"
-    if isinstance(exc, DownloadTimeoutError) and request is not None:
-        timeout = request.meta.get("download_timeout")
-        base = f"timed out after {timeout} s" if timeout else base
-    detail = str(exc).strip()
-    return f"{base}: {detail}"[:500] if detail and detail not in base else base
+    errors = _chain(exc)
+    tls = _tls_reason(errors)
+    if tls is not None:
+        return tls
+    for item in errors:  # the innermost named cause is the one a person can act on
+        name = type(item).__name__
+        if name in {"PrivateAddressRefused", "SocksError"}:
+            return str(item) if name == "PrivateAddressRefused" else f"{_BY_NAME[name]}: {_plain(item)}"
+    first = errors[0]
+    if type(first).__name__ == "TunnelError":
+        status = re.search(r"HTTP/1\.[01] (\d{3}[^\\\r\n'\]]*)", str(first))
+        answer = f" (it answered {status.group(1).strip()})" if status else ""
+        return f"{_BY_NAME['TunnelError']}{answer}; check the proxy address and its login"
+    text = str(first).lower()
+    if isinstance(first, DownloadCancelledError) and ("maxsize" in text or "max size" in text):
+        return "the body is larger than DOWNLOAD_MAXSIZE (raise it with -s DOWNLOAD_MAXSIZE=BYTES)"
+    if isinstance(first, DownloadTimeoutError) or type(first).__name__ in {
+        "TimeoutError",
+        "DownloadTimeoutError",
+    }:
+        timeout = request.meta.get("download_timeout") if request is not None else None
+        after = f" after {timeout:g} s" if isinstance(timeout, int | float) else ""
+        return f"timed out{after} ({_SLOW})"
+    names = {type(item).__name__ for item in errors}
+    # the wrappers' own words, unless what they wrap says more ("connection lost" says less
+    # than "before answering")
+    generic = {"ResponseNeverReceived", "DownloadFailedError", "ResponseFailed"}
+    if "ResponseNeverReceived" in names:
+        generic |= {"ConnectionLost", "ConnectionDone"}
+    for item in errors:
+        base = _BY_NAME.get(type(item).__name__)
+        if base is not None and type(item).__name__ not in generic:
+            return base
+    if "ResponseNeverReceived" in names:
+        return _BY_NAME["ResponseNeverReceived"]
+    for item in errors:
+        base = _BY_NAME.get(type(item).__name__)
+        if base is not None:
+            return base
+    detail = _plain(first)
+    return f"{type(first).__name__}: {detail}"[:300] if detail else type(first).__name__
+
+
+def _plain(exc: BaseException) -> str:
+    """The exception's message, with reprs of Twisted failures and exception lists taken out."""
+    text = str(exc)
+    text = re.sub(r"\[?<twisted\.python\.failure\.Failure [^>]*>\]?", "", text)
+    return re.sub(r"\s+", " ", text).strip(" :.")
 
 
 def truncation_for(exc: BaseException) -> str:

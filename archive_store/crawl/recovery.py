@@ -92,7 +92,7 @@ def recover_open_files(
         digest = file_sha256(final_path)
         index.file_closed(filename, good_end, digest)
         manifest.add(f"{WARCS_DIR}/{filename}", digest)
-        custody.record(
+        head = custody.record(
             "file_recovered",
             file=filename,
             records=len(records),
@@ -100,6 +100,7 @@ def recover_open_files(
             reindexed=reindexed,
             sha256=digest,
         )
+        manifest.add_head(f"{WARCS_DIR}/{filename}", head)
         logger.warning(
             "recovered %s: %d whole records kept, %d bytes of an unfinished record cut",
             filename,

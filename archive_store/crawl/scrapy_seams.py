@@ -13,6 +13,13 @@ Private classes and attributes used (archive_store.crawl.capture):
   whose body then fails.
 - `scrapy.utils._download_handlers.wrap_twisted_exceptions` / `get_dataloss_msg`: the same error
   translation Scrapy's own handler applies.
+- `_ScrapyAgent._get_agent(request, timeout)` is overridden (issue 16): a direct or SOCKS5
+  connection goes through `endpoints.CheckedAgent`, a subclass of `http11._BindAddressAgent` whose
+  Twisted `_StandardEndpointFactory` (private to twisted.web.client) is replaced by one that checks
+  the private-address policy after resolution; HTTP(S) proxies keep Scrapy's own agents.
+- `scrapy.core.downloader.contextfactory._ScrapyClientContextFactory`: subclassed by
+  `tlspolicy.ArchiveContextFactory` for the per-host legacy-TLS fallback, and
+  `scrapy.utils._download_handlers.normalize_bind_address` as Scrapy's agent uses it.
 
 Behaviour changed (archive_store.crawl.addon calls these):
 - `quiet_offline_tldextract`: the one monkeypatch — see its docstring.
@@ -24,7 +31,7 @@ from __future__ import annotations
 import ast
 import inspect
 import textwrap
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from scrapy.settings import BaseSettings
@@ -112,10 +119,35 @@ def seam_problems() -> list[str]:
         )
     if not hasattr(http11._LenientHTTP11ClientFactory, "buildProtocol"):
         problems.append("_LenientHTTP11ClientFactory.buildProtocol is gone")
+    problems += _connection_seam_problems(http11)
     if not hasattr(cookies, "_split_domain"):
         problems.append(
             "scrapy.downloadermiddlewares.cookies._split_domain is gone (quiet_offline_tldextract)"
         )
+    return problems
+
+
+def _connection_seam_problems(http11: Any) -> list[str]:
+    """The seams of the private-address policy and the TLS fallback (issue 16)."""
+    from scrapy.core.downloader import contextfactory  # noqa: PLC0415
+    from scrapy.utils import _download_handlers  # noqa: PLC0415
+    from twisted.web import client  # noqa: PLC0415
+
+    problems = []
+    checks = [
+        (http11, "_BindAddressAgent"),
+        (http11._ScrapyAgent, "_get_agent"),
+        (contextfactory, "_ScrapyClientContextFactory"),
+        (_download_handlers, "normalize_bind_address"),
+        (client, "_StandardEndpointFactory"),
+    ]
+    for owner, name in checks:
+        if not hasattr(owner, name):
+            problems.append(f"{getattr(owner, '__name__', owner)}.{name} is gone")
+    if hasattr(http11._ScrapyAgent, "_get_agent"):
+        params = list(inspect.signature(http11._ScrapyAgent._get_agent).parameters)
+        if params[:3] != ["self", "request", "timeout"]:
+            problems.append(f"_ScrapyAgent._get_agent takes {params}, capture overrides (request, timeout)")
     return problems
 
 

@@ -13,11 +13,13 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from scrapy.utils.httpobj import urlparse_cached
 from scrapy.utils.misc import load_object
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
 from archive_store.crawl.failures import describe_failure, truncation_for
+from archive_store.crawl.fetchfacts import facts_for, write_fetch_facts
 from archive_store.crawl.recovery import recover_open_files
 from archive_store.crawl.redact import redact_request
 from archive_store.crawl.warcinfo import warcinfo_fields
@@ -26,6 +28,7 @@ from archive_store.evidence.fixity import CustodyLog, Manifest
 from archive_store.hooks import FileClosedHook
 from archive_store.index.cdxj import fill_missing_cdxj_for_context
 from archive_store.index.database import ArchiveIndex, default_db_url
+from archive_store.index.facts import add_facts
 from archive_store.index.schema import Capture
 from archive_store.index.stored import initial_state, parse_warc_date
 from archive_store.layout import WARCS_DIR, ArchivePaths
@@ -124,6 +127,8 @@ class ArchiveSession:
             before_close=self._index_complete_for_file,
         )
         self._index_batch_timer: Any = None
+        # capture_facts rows (issue 16), written with the batch of the captures they describe
+        self.pending_facts: list[Any] = []
 
     @classmethod
     def for_crawler(cls, crawler: Crawler) -> ArchiveSession:
@@ -335,6 +340,9 @@ class ArchiveSession:
             return False
         self._capture_indexed()
         request.meta["archive_capture"] = capture_info(capture, capture_id)
+        facts = facts_for(request, tape.tls, urlparse_cached(request).hostname or "")
+        if facts is not None:  # vantage point and TLS facts (issue 16)
+            write_fetch_facts(self, request, uri, exchange.date, main.record_id, facts)
         self._inc("archive/revisits" if original else "archive/responses")
         if exchange.truncated:
             self._inc(f"archive/truncated/{exchange.truncated}")
@@ -400,7 +408,10 @@ class ArchiveSession:
             if self._index_batch_timer.active():
                 self._index_batch_timer.cancel()
             self._index_batch_timer = None
-        return self._index_call(self.index.commit_captures)
+        if not self._index_call(self.index.commit_captures):
+            return False
+        facts, self.pending_facts = self.pending_facts, []
+        return not facts or self._index_call(add_facts, self.index, facts)
 
     def _index_complete_for_file(self) -> None:
         """Before the writer closes a WARC: every capture in it is committed to the index (after
@@ -433,7 +444,10 @@ class ArchiveSession:
     def _file_closed(self, closed: ClosedFile) -> None:
         self.index.file_closed(closed.filename, closed.size, closed.sha256)
         self.manifest.add(f"{WARCS_DIR}/{closed.filename}", closed.sha256)
-        self.custody.record("file_closed", file=closed.filename, bytes=closed.size, sha256=closed.sha256)
+        head = self.custody.record(
+            "file_closed", file=closed.filename, bytes=closed.size, sha256=closed.sha256
+        )
+        self.manifest.add_head(f"{WARCS_DIR}/{closed.filename}", head)
         for hook in self.file_closed_hooks:
             name = getattr(hook, "__name__", hook)
             try:

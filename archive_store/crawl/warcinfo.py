@@ -7,6 +7,7 @@ import platform
 from importlib.metadata import PackageNotFoundError, version
 from typing import TYPE_CHECKING
 
+from archive_store.crawl.vantage import describe as describe_vantage
 from archive_store.evidence.exports import RECORDED_SETTINGS
 from archive_store.warc.writer import safe_hostname
 
@@ -19,6 +20,13 @@ def _version(package: str) -> str:
         return version(package)
     except PackageNotFoundError:
         return "unknown"
+
+
+def _accept_language(settings: BaseSettings) -> str:
+    """The Accept-Language every request carries unless a request sets its own."""
+    headers = settings.getdict("DEFAULT_REQUEST_HEADERS")
+    found = {str(k).lower(): v for k, v in headers.items()}.get("accept-language")
+    return found.decode() if isinstance(found, bytes) else str(found or "")
 
 
 def warcinfo_fields(
@@ -42,6 +50,7 @@ def warcinfo_fields(
         ("hostname", safe_hostname()),
         ("operator", settings.get("ARCHIVE_OPERATOR") or "unspecified"),
         ("http-header-user-agent", settings.get("USER_AGENT") or ""),
+        ("http-header-accept-language", _accept_language(settings)),
         ("robots", "obey" if settings.getbool("ROBOTSTXT_OBEY") else "ignore"),
         ("isPartOf", f"sourcekeeper-run-{run_id}" if run_id is not None else "sourcekeeper"),
         ("run-id", str(run_id) if run_id is not None else ""),
@@ -56,5 +65,6 @@ def warcinfo_fields(
             "every Scrapy middleware (chunked framing and content coding as sent); "
             "redacted request headers are the only change. HTTP/2 is not used.",
         ),
+        ("vantage-point", describe_vantage(settings)),
         ("crawl-settings", json.dumps(recorded, sort_keys=True, default=str)),
     ]

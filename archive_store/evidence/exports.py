@@ -12,9 +12,10 @@ from typing import Any
 
 import bagit
 
+from archive_store.evidence.custodychain import check_chain
 from archive_store.evidence.fixity import CustodyLog, Manifest
 from archive_store.hooks import SettingsReader
-from archive_store.layout import CUSTODY_NAME, EXPORTS_MANIFEST_NAME
+from archive_store.layout import CUSTODY_NAME, EXPORTS_MANIFEST_NAME, MANIFEST_NAME
 from archive_store.warc.writer import file_sha256
 
 BAG_TAG_MANIFEST = "tagmanifest-sha256.txt"
@@ -136,6 +137,20 @@ def check_custody_log(root: Path) -> list[str]:
             continue
         if not isinstance(entry, dict) or not entry.get("time") or not entry.get("event"):
             problems.append(f"{CUSTODY_NAME} line {number}: an entry needs a time and an event")
+    return problems + check_custody_chain(root)
+
+
+def check_custody_chain(root: Path) -> list[str]:
+    """The first broken link of the custody chain, and every custody head the manifest recorded
+    after a closed WARC that the log no longer holds at that line (the log was cut or rewritten)."""
+    state = check_chain(root / CUSTODY_NAME)
+    problems = [f"{CUSTODY_NAME} {state.problem}"] if state.problem else []
+    for name, head in Manifest(root / MANIFEST_NAME).heads().items():
+        if state.problem is None and state.digests.get(head.line) != head.sha256:
+            problems.append(
+                f"{CUSTODY_NAME} line {head.line}: not the custody head {MANIFEST_NAME} recorded "
+                f"when {name} was closed (entries up to it were changed or removed)"
+            )
     return problems
 
 

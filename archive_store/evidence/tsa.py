@@ -20,16 +20,19 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from archive_store.evidence.exports import custody_events
+from archive_store.evidence.fixity import Manifest
 from archive_store.hooks import FileClosedContext, count
-from archive_store.layout import WARCS_DIR, local_warc
+from archive_store.layout import MANIFEST_NAME, WARCS_DIR, local_warc
 from archive_store.warc.writer import file_sha256
 
 if TYPE_CHECKING:
+    from archive_store.evidence.custodychain import ChainLink
     from archive_store.warc.writer import ClosedFile
 
 logger = logging.getLogger(__name__)
 
 TOKEN_SUFFIX = ".tsr"
+CUSTODY_TOKEN_SUFFIX = ".custody.tsr"
 CA_DIR = "tsa"
 QUERY_TYPE = "application/timestamp-query"
 EVENTS = ("timestamped", "timestamp_failed")
@@ -49,6 +52,11 @@ def _openssl(*args: str, data: bytes | None = None) -> subprocess.CompletedProce
 
 def token_path(warc: Path) -> Path:
     return warc.with_name(warc.name + TOKEN_SUFFIX)
+
+
+def custody_token_path(warc: Path) -> Path:
+    """The token over the custody chain's head when this WARC was closed (custodychain)."""
+    return warc.with_name(warc.name + CUSTODY_TOKEN_SUFFIX)
 
 
 def timestamp_query(sha256_hex: str) -> bytes:
@@ -151,20 +159,36 @@ def timestamp_closed_file(context: FileClosedContext, closed: ClosedFile) -> Non
 
 
 def _timestamp(root: Path, closed: ClosedFile, url: str, settings: Any) -> dict[str, Any]:
-    reply = request_token(url, closed.sha256, settings.getfloat("ARCHIVE_TSA_TIMEOUT"))
     ca_setting = settings.get("ARCHIVE_TSA_CA")
     ca = keep_ca_copy(root, Path(ca_setting).expanduser()) if ca_setting else None
-    target = token_path(closed.path)
+    timeout = settings.getfloat("ARCHIVE_TSA_TIMEOUT")
+    when = _fetch_token(root, url, closed.sha256, token_path(closed.path), ca, timeout)
+    token = f"{WARCS_DIR}/{token_path(closed.path).name}"
+    details: dict[str, Any] = {"token": token, "ca": ca, "tsa_time": when}
+    head = Manifest(root / MANIFEST_NAME).heads().get(f"{WARCS_DIR}/{closed.filename}")
+    if head is not None:  # the custody chain's head at the close, time-stamped with the WARC
+        custody = custody_token_path(closed.path)
+        _fetch_token(root, url, head.sha256, custody, ca, timeout)
+        details |= {"custody_token": f"{WARCS_DIR}/{custody.name}", "custody_head": head.sha256}
+        details["custody_line"] = head.line
+    return details
+
+
+def _fetch_token(
+    root: Path, url: str, digest: str, target: Path, ca: str | None, timeout: float
+) -> str | None:
+    """Ask the TSA to sign `digest`, check its reply, keep it at `target`; the TSA's time."""
+    reply = request_token(url, digest, timeout)
     with tempfile.TemporaryDirectory() as scratch:
         candidate = Path(scratch) / target.name
         candidate.write_bytes(reply)
-        problem = verify_token(candidate, closed.sha256, root / ca if ca else None)
+        problem = verify_token(candidate, digest, root / ca if ca else None)
         if problem:
             raise TimestampError(f"the TSA's reply does not verify: {problem}")
         when = token_time(candidate)
     with target.open("xb") as handle:  # a token, once written, is never replaced
         handle.write(reply)
-    return {"token": f"{WARCS_DIR}/{target.name}", "ca": ca, "tsa_time": when}
+    return when
 
 
 # verify ---------------------------------------------------------------------------------------
@@ -176,12 +200,14 @@ def _ca_copy(root: Path, recorded: object) -> Path | None:
 
 
 def check_timestamps(root: Path, closed: Iterable[str], manifest: dict[str, str]) -> list[str]:
-    """Every token verifies against its WARC's SHA-256; a WARC written with a TSA configured has one."""
+    """Every token verifies against its WARC's SHA-256 (and the custody token against the custody
+    head the manifest recorded at the close); a WARC written with a TSA configured has them."""
     latest: dict[str, dict[str, Any]] = {}
     for event in custody_events(root):
         if event.get("event") in EVENTS and isinstance(event.get("file"), str):
             latest[event["file"]] = event
     problems = []
+    heads = Manifest(root / MANIFEST_NAME).heads()
     for name in closed:
         warc = local_warc(root, name)
         token = token_path(warc)
@@ -192,7 +218,22 @@ def check_timestamps(root: Path, closed: Iterable[str], manifest: dict[str, str]
             reason = verify_token(token, digest, ca)
             if reason:
                 problems.append(f"{WARCS_DIR}/{token.name}: RFC 3161 token does not verify: {reason}")
+            problems += _check_custody_token(root, name, heads.get(f"{WARCS_DIR}/{name}"), event, ca)
         elif event:
             why = event.get("reason") or "the token file is missing"
             problems.append(f"{WARCS_DIR}/{name}: no RFC 3161 token although a TSA was configured ({why})")
     return problems
+
+
+def _check_custody_token(
+    root: Path, name: str, head: ChainLink | None, event: dict[str, Any], ca: Path | None
+) -> list[str]:
+    token = custody_token_path(local_warc(root, name))
+    if not token.exists():
+        if event.get("custody_token"):
+            return [f"{WARCS_DIR}/{token.name}: custody-head token recorded in the custody log but missing"]
+        return []
+    if head is None:  # a WARC read back from S3 on another machine: its custody log stayed there
+        return []
+    reason = verify_token(token, head.sha256, ca)
+    return [f"{WARCS_DIR}/{token.name}: RFC 3161 token does not verify: {reason}"] if reason else []

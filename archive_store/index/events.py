@@ -98,8 +98,9 @@ def capture_ref(capture: Capture | None) -> dict[str, Any] | None:
 
 
 def event_json(event: RecheckEvent, captures: dict[int, Capture]) -> dict[str, Any]:
-    """The JSON line of one re-check (design.md: url, state, reason, http_status, previous_capture,
-    new_capture), plus the confirmation capture, flap and new-removal flags and a changed page's diff."""
+    """The JSON line of one re-check (the command-line contract: url, state, reason, http_status,
+    previous_capture, new_capture), plus the confirmation capture, flap and new-removal flags and a
+    changed page's diff."""
 
     def ref(capture_id: int | None) -> dict[str, Any] | None:
         return capture_ref(captures.get(capture_id)) if capture_id is not None else None

@@ -230,3 +230,18 @@ class PushResult(Base):
     http_status: Mapped[int | None] = mapped_column(Integer, nullable=True)
     memento_url: Mapped[str | None] = mapped_column(Text, nullable=True)
     error: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
+class CaptureFacts(Base):
+    """How a capture was fetched (issue 16): vantage point, TLS facts; the full facts, chain PEM
+    included, are in the `metadata` record `metadata_record_id` refers the response from."""
+
+    __tablename__ = "capture_facts"
+    record_id: Mapped[str] = mapped_column(String(64), primary_key=True)  # the capture's record
+    metadata_record_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    vantage: Mapped[str] = mapped_column(Text, default="direct")
+    tls_protocol: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    tls_cipher: Mapped[str | None] = mapped_column(Text, nullable=True)
+    tls_mode: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    tls_verified: Mapped[bool | None] = mapped_column(nullable=True)
+    tls_json: Mapped[str | None] = mapped_column(Text, nullable=True)  # tlsfacts.summary

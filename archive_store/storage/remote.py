@@ -130,9 +130,12 @@ def materialize(
 
 def fetch_remote_warcs(archive_dir: Path, index: ArchiveIndex) -> list[str]:
     """Bring every WARC that only S3 holds into the local cache (checked), so exports and replay
-    can read it like a local file; returns their names."""
+    can read it like a local file, with its CDXJ and tokens; returns their names."""
+    from archive_store.storage.sidecars import fetch_sidecars  # noqa: PLC0415 (it imports this module)
+
     names = remote_only_files(index, archive_dir / WARCS_DIR)
     materialize(archive_dir, names, index)
+    fetch_sidecars(archive_dir, index, names)  # their CDXJ and RFC 3161 tokens, stored beside them
     return names
 
 

@@ -35,6 +35,7 @@ from archive_store.index.database import ArchiveIndex
 from archive_store.index.schema import WarcFile
 from archive_store.layout import CUSTODY_NAME, WARCS_DIR
 from archive_store.storage.remote import StoreURI, s3_client
+from archive_store.storage.sidecars import SidecarConflict, upload_sidecars
 from archive_store.warc.writer import file_sha256
 
 if TYPE_CHECKING:
@@ -128,7 +129,8 @@ def run_upload(job: UploadJob, on_retry: Callable[[int, Exception], None] | None
     for attempt in range(1, job.retries + 1):
         try:
             verified_by = _upload_and_check(job)
-        except UploadMismatch as exc:
+            sidecars = _upload_sidecars(job)
+        except (UploadMismatch, SidecarConflict) as exc:
             return _failed(job, location, f"conflict: {exc}", attempt)
         except Exception as exc:  # botocore/S3/network errors: all worth another try
             if attempt == job.retries:
@@ -142,7 +144,7 @@ def run_upload(job: UploadJob, on_retry: Callable[[int, Exception], None] | None
                 on_retry(attempt, exc)
             time.sleep(delay)
             continue
-        _record(job, location, verified_by, attempt)
+        _record(job, location, verified_by, attempt, sidecars)
         return UploadResult(job.filename, location, None, attempt)
     raise AssertionError("unreachable")  # pragma: no cover
 
@@ -226,7 +228,16 @@ def expected_checksum(path: Path, sha256_hex: str, part_bytes: int, multipart: b
     return f"{combined}-{len(parts)}"
 
 
-def _record(job: UploadJob, location: str, verified_by: str, attempts: int) -> None:
+def _upload_sidecars(job: UploadJob) -> list[str]:
+    """The WARC's CDXJ and RFC 3161 tokens go beside it (sidecars), after it is checked."""
+    root = job.custody_path.parent
+    keys = upload_sidecars(
+        s3_client(job.endpoint), job.store.bucket, job.store.key_for(job.filename), root, job.filename
+    )
+    return [f"s3://{job.store.bucket}/{key}" for key in keys]
+
+
+def _record(job: UploadJob, location: str, verified_by: str, attempts: int, sidecars: list[str]) -> None:
     index = ArchiveIndex(job.db_url, create=False)
     try:
         with index.session() as s:
@@ -243,6 +254,7 @@ def _record(job: UploadJob, location: str, verified_by: str, attempts: int) -> N
         sha256=job.sha256,
         verified=verified_by,
         attempts=attempts,
+        sidecars=sidecars,
     )
     logger.info("uploaded %s to %s (%s, %d attempt(s))", job.filename, location, verified_by, attempts)
 

@@ -1,4 +1,4 @@
-"""Rules that one WARC record can be checked against on its own (see docs/warc-rules.md)."""
+"""Rules that one WARC record can be checked against on its own (see docs/capture-rules.md)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Structural validator for WARC 1.1 files and collections; the rules are docs/warc-rules.md.
+"""Structural validator for WARC 1.1 files and collections; the rules are docs/capture-rules.md.
 
 It reads files only (never the index), keeps going after damage, and reports every finding as a
 Problem naming file, gzip-member offset and rule.
@@ -235,7 +235,7 @@ def _expand(args: Sequence[str]) -> list[Path]:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m archive_store.validate.validator",
-        description="Check WARC files against docs/warc-rules.md; exit 1 if anything is wrong.",
+        description="Check WARC files against docs/capture-rules.md; exit 1 if anything is wrong.",
     )
     parser.add_argument("paths", nargs="+", help="WARC files, or folders holding *.warc.gz")
     parser.add_argument("--no-name-check", action="store_true", help="skip W-FILE-2 naming")

@@ -2,7 +2,8 @@
 
 warcio percent-encodes non-ASCII header values and hashes whatever it is handed, so the HTTP blocks
 here are written as received and the WARC headers (ASCII, ours) are written by hand. Pure functions:
-no files, and no clock unless the caller passes no time.
+no files, and no clock unless the caller passes no time. Each builder takes the record id as a
+keyword (`record_id=`, default a new UUID), so tests can compare whole records byte for byte.
 """
 
 from __future__ import annotations
@@ -99,7 +100,13 @@ def _common(
 
 
 def request_record(
-    uri: str, date: str, block: bytes, ip_address: str | None, concurrent_to: str
+    uri: str,
+    date: str,
+    block: bytes,
+    ip_address: str | None,
+    concurrent_to: str,
+    *,
+    record_id: str | None = None,
 ) -> WarcRecord:
     fields = _common(uri, date, ip_address)
     fields += [
@@ -107,7 +114,7 @@ def request_record(
         ("Content-Type", HTTP_REQUEST_TYPE),
         ("WARC-Block-Digest", sha1_digest(block)),
     ]
-    return WarcRecord("request", fields, block)
+    return WarcRecord("request", fields, block, record_id or new_record_id())
 
 
 def response_record(
@@ -118,6 +125,8 @@ def response_record(
     ip_address: str | None,
     truncated: str | None = None,
     payload_digest: str | None = None,
+    *,
+    record_id: str | None = None,
 ) -> WarcRecord:
     """`payload_digest`: sha1_digest(payload) when the caller has it already."""
     fields = _common(uri, date, ip_address)
@@ -128,7 +137,7 @@ def response_record(
     ]
     if truncated:
         fields.append(("WARC-Truncated", truncated))
-    return WarcRecord("response", fields, block)
+    return WarcRecord("response", fields, block, record_id or new_record_id())
 
 
 @dataclass(frozen=True)
@@ -148,6 +157,8 @@ def revisit_record(
     original: OriginalRef,
     ip_address: str | None,
     profile: str = REVISIT_IDENTICAL,
+    *,
+    record_id: str | None = None,
 ) -> WarcRecord:
     fields = _common(uri, date, ip_address)
     fields += [
@@ -159,7 +170,7 @@ def revisit_record(
         ("WARC-Block-Digest", sha1_digest(head_block)),
         ("WARC-Payload-Digest", original.payload_digest),
     ]
-    return WarcRecord("revisit", fields, head_block)
+    return WarcRecord("revisit", fields, head_block, record_id or new_record_id())
 
 
 def warc_fields_block(items: Sequence[tuple[str, str]]) -> bytes:
@@ -167,7 +178,9 @@ def warc_fields_block(items: Sequence[tuple[str, str]]) -> bytes:
     return b"".join(f"{name}: {value}\r\n".encode() for name, value in items)
 
 
-def warcinfo_record(filename: str, date: str, info: Sequence[tuple[str, str]]) -> WarcRecord:
+def warcinfo_record(
+    filename: str, date: str, info: Sequence[tuple[str, str]], *, record_id: str | None = None
+) -> WarcRecord:
     block = warc_fields_block(info)
     fields = [
         ("WARC-Date", date),
@@ -175,11 +188,18 @@ def warcinfo_record(filename: str, date: str, info: Sequence[tuple[str, str]]) -
         ("Content-Type", WARC_FIELDS_TYPE),
         ("WARC-Block-Digest", sha1_digest(block)),
     ]
-    return WarcRecord("warcinfo", fields, block)
+    return WarcRecord("warcinfo", fields, block, record_id or new_record_id())
 
 
 def derived_record(
-    uri: str, date: str, refers_to: str, block: bytes, content_type: str, record_type: str
+    uri: str,
+    date: str,
+    refers_to: str,
+    block: bytes,
+    content_type: str,
+    record_type: str,
+    *,
+    record_id: str | None = None,
 ) -> WarcRecord:
     """A derivative (extracted text, metadata JSON) pointing at the response it came from."""
     fields = [
@@ -189,4 +209,4 @@ def derived_record(
         ("Content-Type", content_type),
         ("WARC-Block-Digest", sha1_digest(block)),
     ]
-    return WarcRecord(record_type, fields, block)
+    return WarcRecord(record_type, fields, block, record_id or new_record_id())

@@ -173,9 +173,11 @@ def parse_report(
 ) -> ParsedReport:
     """Citations of a report; `name` (file name or URL) and `content_type` help detect the format,
     `base_url` resolves relative links (reports fetched from the web)."""
+    from pipelines.documents.limits import check_report_size  # noqa: PLC0415
     from pipelines.documents.markdown import parse_markdown  # noqa: PLC0415
     from pipelines.documents.office import parse_docx, parse_pdf  # noqa: PLC0415
 
+    check_report_size(len(data))
     fmt = detect_format(data, name, content_type)
     if fmt == "pdf":
         return parse_pdf(data)

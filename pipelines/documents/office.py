@@ -9,6 +9,7 @@ from typing import Any
 
 from lxml import etree
 
+from pipelines.documents.limits import check_docx_expansion, check_pdf_objects
 from pipelines.documents.links import Collector, ParsedReport, ReportError, source_kind, squeeze
 
 _LINE_FOOTNOTE_RE = re.compile(r"^\s*\[?(\d{1,3})[\].)]?\s+\S")
@@ -24,6 +25,7 @@ def parse_pdf(data: bytes) -> ParsedReport:
     from pypdf import PdfReader  # noqa: PLC0415
     from pypdf.errors import PdfReadError  # noqa: PLC0415
 
+    check_pdf_objects(data)
     try:
         reader = PdfReader(io.BytesIO(data))
         if reader.is_encrypted and not reader.decrypt(""):
@@ -98,6 +100,7 @@ def parse_docx(data: bytes) -> ParsedReport:
     import docx  # noqa: PLC0415
     from docx.opc.exceptions import PackageNotFoundError  # noqa: PLC0415
 
+    check_docx_expansion(data)
     try:
         document = docx.Document(io.BytesIO(data))
     except (PackageNotFoundError, KeyError, ValueError, etree.XMLSyntaxError) as exc:

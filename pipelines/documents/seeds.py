@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import base64
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit, urlunsplit
 
 from w3lib.url import safe_url_string
 
@@ -19,6 +21,28 @@ class SeedError:
 
     def __str__(self) -> str:
         return f"{self.where}: {self.reason}: {self.line!r}"
+
+
+_PASSWORD_RE = re.compile(r"(//[^/@:\s]*):[^/@\s]*@")
+
+
+def mask_password(text: str) -> str:
+    """`http://user:secret@host/` -> `http://user:***@host/` (for anything shown or stored)."""
+    return _PASSWORD_RE.sub(r"\1:***@", text)
+
+
+def split_credentials(url: str) -> tuple[str, str | None]:
+    """The URL without `user:password@`, and the Basic Authorization value they stood for. The
+    password then travels only in that header, which request records redact; the URL that is
+    logged, indexed and written as WARC-Target-URI has none (issue 16)."""
+    parts = urlsplit(url)
+    if parts.username is None and parts.password is None:
+        return url, None
+    host = parts.hostname or ""
+    netloc = (f"[{host}]" if ":" in host else host) + (f":{parts.port}" if parts.port else "")
+    login = f"{unquote(parts.username or '')}:{unquote(parts.password or '')}"
+    token = base64.b64encode(login.encode("utf-8")).decode("ascii")
+    return urlunsplit(parts._replace(netloc=netloc)), f"Basic {token}"
 
 
 def check_url(text: str) -> str | None:
@@ -41,8 +65,17 @@ def check_url(text: str) -> str | None:
 
 def parse_seeds(entries: Iterable[tuple[str, str]]) -> tuple[list[str], list[SeedError]]:
     """`entries` are (where, text) pairs. Blank lines and `#` comments are skipped silently."""
+    urls, errors, _ = parse_seeds_with_logins(entries)
+    return urls, errors
+
+
+def parse_seeds_with_logins(
+    entries: Iterable[tuple[str, str]],
+) -> tuple[list[str], list[SeedError], dict[str, str]]:
+    """`parse_seeds`, plus the Authorization value of each URL that carried `user:password@`."""
     urls: list[str] = []
     errors: list[SeedError] = []
+    logins: dict[str, str] = {}
     seen: set[str] = set()
     for where, raw in entries:
         text = raw.strip().lstrip("\ufeff")
@@ -50,13 +83,15 @@ def parse_seeds(entries: Iterable[tuple[str, str]]) -> tuple[list[str], list[See
             continue
         problem = check_url(text)
         if problem:
-            errors.append(SeedError(where, text, problem))
+            errors.append(SeedError(where, mask_password(text)[:2000], problem))
             continue
-        url = safe_url_string(text.split("#", 1)[0], encoding="utf-8")
+        url, login = split_credentials(safe_url_string(text.split("#", 1)[0], encoding="utf-8"))
+        if login:
+            logins[url] = login
         if url not in seen:
             seen.add(url)
             urls.append(url)
-    return urls, errors
+    return urls, errors, logins
 
 
 def read_seed_file(path: str) -> list[tuple[str, str]]:

@@ -1,7 +1,7 @@
 """Decide whether a fetched response is the article, a block/challenge page, or evidence of removal.
 
 Runs before extraction: challenge pages, WeChat deletion notices and soft-404s are kept in the
-WARC but must never be taken as a page's content (docs/design.md, "Extraction"). Only
+WARC but must never be taken as a page's text, nor searched as one. Only
 ``removed:*`` states are evidence of removal; ``blocked:*`` and ``error:*`` never are.
 """
 

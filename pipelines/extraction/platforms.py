@@ -1,6 +1,6 @@
 """Government CMS platforms: which one built the page, and where its body and metadata sit.
 
-Fingerprints (docs/chinese-sources.md §1.1): TRS WCM (``TRS_Editor`` / ``TRS_UEDITOR`` /
+Fingerprints, as these CMSs render pages: TRS WCM (``TRS_Editor`` / ``TRS_UEDITOR`` /
 ``trs_editor_view`` bodies, ``t20200114_…`` URLs, hidden ``#NewsArticle*`` divs), Hanweb/大汉 JCMS
 (``/art/YYYY/M/D/art_…`` URLs, ``#zoom`` bodies), UCAP/开普云 (``#UCAP-CONTENT``), and the
 gov-wide meta tags ``ArticleTitle / PubDate / ContentSource / SiteName``.

@@ -1,6 +1,7 @@
 """Evidence patterns for :mod:`pipelines.extraction.classify`: WAF/anti-bot vendors, WeChat states, soft-404s.
 
-Sources: docs/chinese-sources.md §1.6 (vendors), §1.8 (soft-404 strings), §2 (WeChat markers).
+Sources: the block and challenge pages of the WAF vendors Chinese government sites use, the
+"page not found" wordings of their CMSs, and the notices WeChat shows in place of an article.
 """
 
 from __future__ import annotations

@@ -12,6 +12,7 @@ from sourcekeeper.jobs.archive import crawl_urls, report_summary, summary_ok
 from sourcekeeper.jobs.recover_option import add_recover_option
 from sourcekeeper.jobs.unattended import add_log_format_option, crawl_output_settings, emit_json
 from sourcekeeper.options import UsageError, add_tsa_option, log_level, overrides
+from sourcekeeper.proxy_option import add_proxy_option
 
 
 def register(subparsers: Any, add_common_options: Callable[[argparse.ArgumentParser], None]) -> None:
@@ -28,6 +29,7 @@ def register(subparsers: Any, add_common_options: Callable[[argparse.ArgumentPar
     add_log_format_option(parser)
     add_tsa_option(parser)
     add_recover_option(parser)  # issue 17
+    add_proxy_option(parser)
     add_common_options(parser)
     parser.set_defaults(func=run)
 

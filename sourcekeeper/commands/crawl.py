@@ -14,7 +14,9 @@ from pathlib import Path
 from typing import Any
 
 from sourcekeeper.jobs.archive import report_summary, summary_ok
+from sourcekeeper.jobs.unattended import add_log_format_option, crawl_output_settings, emit_json
 from sourcekeeper.options import UsageError, err, log_level, overrides
+from sourcekeeper.proxy_option import add_proxy_option
 
 
 def register(subparsers: Any, add_common_options: Callable[[argparse.ArgumentParser], None]) -> None:
@@ -34,6 +36,8 @@ def register(subparsers: Any, add_common_options: Callable[[argparse.ArgumentPar
     )
     parser.add_argument("--base", metavar="URL", help="value of {base} in the profile's start_url")
     parser.add_argument("--no-extract", action="store_true", help="capture only; skip text extraction")
+    add_log_format_option(parser)
+    add_proxy_option(parser)
     add_common_options(parser)
     parser.set_defaults(func=run)
 
@@ -61,7 +65,7 @@ def run(args: argparse.Namespace) -> int:
             args.profile,
             args.since,
             args.max_pages,
-            overrides(args),
+            crawl_output_settings(args, overrides(args)),  # progress bar, JSON log lines
             log_level(args),
             until=args.until,
             full=args.full,
@@ -72,6 +76,10 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(f"bad profile: {exc}") from exc
     if args.json:
         print(json.dumps(summary, ensure_ascii=False))
+    if args.log_format == "json":
+        if not (args.quiet and summary_ok(summary)):
+            emit_json("crawl_finished", "INFO" if summary_ok(summary) else "ERROR", **summary)
+        return 0 if summary_ok(summary) else 1
     report_summary(summary, quiet=args.quiet)
     if not args.quiet:
         err(listing_line(summary["listing"]))

@@ -22,6 +22,7 @@ from sourcekeeper.jobs.unattended import (
     parse_age,
 )
 from sourcekeeper.options import UsageError, log_level, overrides, require_archive
+from sourcekeeper.proxy_option import add_proxy_option
 
 if TYPE_CHECKING:
     from sourcekeeper.jobs.recheck import RecheckResult
@@ -40,8 +41,14 @@ def register(subparsers: Any, add_common_options: Callable[[argparse.ArgumentPar
         metavar="AGE",
         help="only URLs not fetched within AGE (e.g. 12h, 7d, 2w)",
     )
+    parser.add_argument(
+        "--again",
+        action="store_true",
+        help="check every URL, also those an unfinished (killed) re-check run today already checked",
+    )
     add_log_format_option(parser)
     add_recover_option(parser)  # issue 17
+    add_proxy_option(parser, fallback=True)
     add_common_options(parser)
     parser.set_defaults(func=run)
 
@@ -53,7 +60,12 @@ def run(args: argparse.Namespace) -> int:
     crawl_settings = crawl_output_settings(args, overrides(args))
     try:
         result = recheck_archive(
-            args.archive, args.urls, crawl_settings, older_than=args.older_than, log_level=log_level(args)
+            args.archive,
+            args.urls,
+            crawl_settings,
+            older_than=args.older_than,
+            log_level=log_level(args),
+            again=args.again,
         )
     except NotArchived as exc:
         raise UsageError(str(exc)) from exc
@@ -111,6 +123,9 @@ def _print_human(result: RecheckResult, *, with_lines: bool) -> None:
             for line in diff_lines(event["diff"] or {}):
                 print(f"      {line}")
     print(f"recheck run {_run(result)}: {summary_line(result.counts)}", file=sys.stderr)
+    if result.summary.get("continues"):
+        runs = ", ".join(map(str, result.summary["continues"]))
+        print(f"  continues unfinished run(s) {runs} (their events are counted here)", file=sys.stderr)
     if result.run_file is not None:
         print(f"  summary {result.run_file}", file=sys.stderr)
 

@@ -33,11 +33,15 @@ def register(subparsers: Any, add_common_options: AddCommon) -> None:
     replay.set_defaults(func=run_replay)
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM: the way a service manager stops replay; a normal end (exit 0)."""
+
+
 def _stop_on_sigterm() -> None:
     """SIGTERM (systemd, a test) stops pywb cleanly, as Ctrl-C does."""
 
     def interrupt(_signum: int, _frame: FrameType | None) -> None:
-        raise KeyboardInterrupt
+        raise Terminated
 
     signal.signal(signal.SIGTERM, interrupt)
 
@@ -59,6 +63,8 @@ def _fetch_remote_warcs(args: argparse.Namespace) -> None:
 def run_replay(args: argparse.Namespace) -> int:
     from archive_store.export.replay import ReplayError, ReplayServer  # noqa: PLC0415
 
+    if args.db:  # scale-out: a folder of its own for what is fetched from S3 (copies, CDXJ)
+        (args.archive / WARCS_DIR).mkdir(parents=True, exist_ok=True)
     if not (args.archive / WARCS_DIR).is_dir():
         raise UsageError(f"no archive at {args.archive} (use --archive DIR)")
     if not 0 < args.port < 65536:
@@ -76,8 +82,8 @@ def run_replay(args: argparse.Namespace) -> int:
         code = server.wait()
         print(f"sourcekeeper replay: pywb stopped ({code}):\n{server.log_text()}", file=sys.stderr)
         return 1
-    except KeyboardInterrupt:
-        return 0
+    except Terminated:
+        return 0  # stopped as a service is (Ctrl-C goes on to the one line and exit 130)
     finally:
         server.stop()
 

@@ -23,7 +23,9 @@ from archive_store.lock import ArchiveLock
 from sourcekeeper.commands.enqueue import add_frontier_option, frontier_url
 from sourcekeeper.jobs.archive import report_summary, summary_ok
 from sourcekeeper.jobs.runner import CrawlFailed, build_settings, run_spider
+from sourcekeeper.jobs.unattended import add_log_format_option, crawl_output_settings, emit_json
 from sourcekeeper.options import UsageError, log_level, overrides
+from sourcekeeper.proxy_option import add_proxy_option
 
 if TYPE_CHECKING:
     from archive_store.storage.uploads import UploadResult
@@ -43,6 +45,15 @@ def register(subparsers: Any, add_common_options: Callable[[argparse.ArgumentPar
         help="stop after the frontier stayed empty S seconds (default 60; 0: run until stopped)",
     )
     parser.add_argument("--no-extract", action="store_true", help="capture only; skip extraction")
+    parser.add_argument(
+        "--heartbeat",
+        type=float,
+        default=60.0,
+        metavar="S",
+        help="with --log-format json: a one-line JSON summary every S seconds (default 60; 0: none)",
+    )
+    add_log_format_option(parser)
+    add_proxy_option(parser)
     add_common_options(parser)
     parser.set_defaults(func=worker)
 
@@ -59,7 +70,10 @@ def worker(args: argparse.Namespace) -> int:
     if args.idle_exit is not None and args.idle_exit < 0:
         raise UsageError("--idle-exit must be 0 (never) or a number of seconds")
     _check_frontier(url)
-    crawl_settings = overrides(args)
+    crawl_settings = crawl_output_settings(args, overrides(args))  # JSON log lines
+    crawl_settings["ARCHIVE_PROGRESS"] = "False"  # a worker has no end to count towards
+    if args.log_format == "json" and args.heartbeat > 0:
+        crawl_settings.setdefault("WORKER_HEARTBEAT", str(args.heartbeat))
     crawl_settings["REDIS_URL"] = url
     if args.store:
         crawl_settings["ARCHIVE_STORE_URI"] = args.store
@@ -68,8 +82,13 @@ def worker(args: argparse.Namespace) -> int:
     if args.idle_exit is not None:
         crawl_settings["FRONTIER_IDLE_EXIT"] = str(args.idle_exit)
     summary = run_worker(args.archive, crawl_settings, extract=not args.no_extract, log_level=log_level(args))
-    report_summary(summary, as_json=args.json, quiet=args.quiet)
     failed_uploads = [u for u in summary["uploads"] if u["error"]]
+    ok = summary_ok(summary) and not failed_uploads
+    if args.log_format == "json":
+        if not (args.quiet and ok):
+            emit_json("worker_finished", "INFO" if ok else "ERROR", **summary)
+        return 0 if ok else 1
+    report_summary(summary, as_json=args.json, quiet=args.quiet)
     for upload in summary["uploads"]:
         if upload["error"]:
             print(f"  upload failed: {upload['file']} — {upload['error']}", file=sys.stderr)
@@ -94,8 +113,10 @@ def run_worker(
     with an `uploads` list ({file, location, error}) added."""
     from archive_store.storage.uploads import wait_for_uploads  # noqa: PLC0415
     from scrapers.distributed import DistributedSpider  # noqa: PLC0415
+    from sourcekeeper.jobs.heartbeat import enable_heartbeat  # noqa: PLC0415
 
     settings = build_settings(archive_dir, overrides, extract=extract, log_level=log_level)
+    enable_heartbeat(settings)  # stays off unless WORKER_HEARTBEAT is set
     results = _catch_up(settings, archive_dir)
     summary = run_spider(DistributedSpider, settings)
     results += wait_for_uploads()

@@ -19,6 +19,8 @@ DEMO_SETTINGS = {
     "DOWNLOAD_DELAY": "0",
     "AUTOTHROTTLE_ENABLED": "False",
     "CONCURRENT_REQUESTS_PER_DOMAIN": "4",
+    # the sample site is served on 127.0.0.1, which crawls refuse by default (issue 16)
+    "ARCHIVE_ALLOW_PRIVATE": "127.0.0.0/8",
 }
 
 

@@ -14,6 +14,7 @@ from typing import Any
 from archive_store.lock import ArchiveLock
 from scrapers.profiles import load_profile
 from sourcekeeper.jobs.runner import build_settings, run_spider
+from sourcekeeper.jobs.unattended import enable_progress
 
 
 def crawl_profile(
@@ -36,6 +37,7 @@ def crawl_profile(
     profile = load_profile(profile_path, variables or {})
     with ArchiveLock(archive_dir):  # fail fast with a clear message before Scrapy starts
         settings = build_settings(archive_dir, overrides, extract=extract, log_level=log_level)
+        enable_progress(settings)  # on when ARCHIVE_PROGRESS is (a person watches a terminal)
         report: dict[str, Any] = {}
         summary = run_spider(
             ListingSpider,

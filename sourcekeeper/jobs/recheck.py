@@ -26,6 +26,7 @@ from archive_store.index.events import (
 from archive_store.index.lookup import url_variants
 from archive_store.layout import WARCS_DIR
 from archive_store.lock import ArchiveLock
+from sourcekeeper.jobs.recheck_resume import checked_urls, earlier_events, mark_resumed, unfinished_today
 from sourcekeeper.jobs.runner import build_settings, run_spider
 from sourcekeeper.jobs.unattended import enable_progress, record_custody, write_run_file
 
@@ -81,30 +82,45 @@ def recheck_archive(
     *,
     older_than: timedelta | None = None,
     log_level: str = "WARNING",
+    again: bool = False,
 ) -> RecheckResult:
-    """Re-check archived URLs into `archive_dir`; every fetch becomes captures and one event."""
+    """Re-check archived URLs into `archive_dir`; every fetch becomes captures and one event.
+    URLs today's unfinished (killed) re-check runs already checked are skipped unless `again`."""
     from scrapers.recheck import RecheckSpider  # noqa: PLC0415
 
     db_url = overrides.get("ARCHIVE_DB_URL") or default_db_url(archive_dir)
     with ArchiveLock(archive_dir):  # fail fast (exit 75) before reading targets or starting Scrapy
         index = ArchiveIndex(db_url)  # create: adds the event tables to older archives
         try:
+            continues = [] if again else unfinished_today(index)
+            done = checked_urls(index, continues)
             targets = select_targets(index, archive_dir / WARCS_DIR, urls, older_than)
         finally:
             index.close()
-        if not targets:
+        if done:
+            logger.warning("resuming: %d URL(s) re-checked by unfinished run(s) %s today are skipped "
+                           "(--again checks them again)", len(done), continues)  # fmt: skip
+        targets = [t for t in targets if t.url not in done]
+        if not targets and not continues:
             return RecheckResult(None)
-        settings = build_settings(archive_dir, overrides, extract=True, log_level=log_level)
-        enable_progress(settings)
-        summary = run_spider(RecheckSpider, settings, targets=targets)
-        return _collect(archive_dir, db_url, summary)
+        summary: dict[str, Any] = {"run": None, "reason": "finished", "failed": 0}  # nothing left to do
+        if targets:
+            settings = build_settings(archive_dir, overrides, extract=True, log_level=log_level)
+            enable_progress(settings)
+            summary = run_spider(RecheckSpider, settings, targets=targets)
+        summary["continues"] = continues
+        return _collect(archive_dir, db_url, summary, continues)
 
 
-def _collect(archive_dir: Path, db_url: str, summary: dict[str, Any]) -> RecheckResult:
-    """Read the run's events back, add their counts to the run summary, row and file."""
+def _collect(archive_dir: Path, db_url: str, summary: dict[str, Any], continues: list[int]) -> RecheckResult:
+    """Read the run's events back (with those of the unfinished runs it continues, each URL once),
+    add their counts to the run summary, row and file."""
     index = ArchiveIndex(db_url, create=False)
     try:
-        events = events_for_run(index, summary["run"]) if summary.get("run") else []
+        events = earlier_events(index, continues)
+        events += events_for_run(index, summary["run"]) if summary.get("run") else []
+        if summary.get("reason") == "finished":
+            mark_resumed(index, continues)  # done now: a later run today starts afresh
         captures = referenced_captures(index, events)
         counts = run_counts(events)
         if summary.get("run"):

@@ -10,6 +10,8 @@ import logging
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from sourcekeeper.manners import Interrupted, SigintWatch
+
 if TYPE_CHECKING:
     from scrapy.settings import Settings
 
@@ -93,13 +95,19 @@ def run_spider(spidercls: type, settings: Settings, **spider_kwargs: Any) -> dic
     gc.set_threshold(_GC_GEN0_THRESHOLD, 10, 10)
     _collect_cycles_regularly()
     _drop_unwanted_log_records()
+    sigint = SigintWatch()
+    sigint.install(process)  # Ctrl-C: the crawl stops gracefully, then the command ends (exit 130)
     process.start()
     try:
         middlewares = crawler.extensions.middlewares
     except RuntimeError:  # Scrapy raises when the crawl failed before its extensions were built
         middlewares = ()
     extension = next((m for m in middlewares if isinstance(m, ArchiveExtension)), None)
+    if sigint.sigint and (extension is None or extension.summary is None):
+        raise Interrupted({})  # a second Ctrl-C stopped the reactor before the run was closed
     if extension is None or extension.summary is None:
         raise CrawlFailed("the crawl ended without a run summary; see the log above")
     logging.getLogger(__name__).debug("stats: %s", crawler.stats.get_stats() if crawler.stats else {})
+    if sigint.sigint:
+        raise Interrupted(extension.summary)
     return extension.summary

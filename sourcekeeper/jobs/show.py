@@ -29,6 +29,7 @@ SHOW_FIELDS = (
 
 def capture_fields(index: ArchiveIndex, capture: Any) -> dict[str, Any]:
     from archive_store.export.citations import cited_by_json  # noqa: PLC0415
+    from archive_store.index.facts import facts_json  # noqa: PLC0415
     from archive_store.index.origins import origin_of  # noqa: PLC0415
 
     page = index.page_for(capture.id)
@@ -53,6 +54,7 @@ def capture_fields(index: ArchiveIndex, capture: Any) -> dict[str, Any]:
         "truncated": capture.truncated,
         "cited_by": cited_by_json(index, capture.url),  # reports citing the URL (--from-report)
         **origin_of(index, capture.id),  # own, or a third party's copy (import, recover)
+        "tls": facts_json(index, capture.record_id),  # protocol, cipher, chain (HTTPS only)
     }
 
 

@@ -1,7 +1,7 @@
 """Running without a person: exit codes, JSON log lines, a progress bar only on a terminal, and a
 run summary file in the archive (runs/<run id>.json) beside the index row.
 
-Exit codes (docs/readme/unattended.md): 0 ok; 1 the work ran but something failed; 2 usage or
+Exit codes (README, "Unattended operation"): 0 ok; 1 the work ran but something failed; 2 usage or
 configuration error; 3 a re-check found new removals; 75 the archive is locked by another run.
 """
 

@@ -1,0 +1,59 @@
+"""Per capture: a `metadata` record saying how it was fetched (vantage point, TLS), and its index row.
+
+Written right after the response/revisit record it refers to (WARC-Refers-To and
+WARC-Concurrent-To: the same exchange). Plain-HTTP captures fetched directly get neither: the
+warcinfo already says "direct", and a record per page would only repeat it.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any
+
+from archive_store.crawl.tlsfacts import complete_facts, summary
+from archive_store.crawl.vantage import request_vantage
+from archive_store.index.schema import CaptureFacts
+from archive_store.warc.recordbuilder import derived_record
+
+if TYPE_CHECKING:
+    from scrapy import Request
+
+    from archive_store.crawl.session import ArchiveSession
+
+CONTENT_TYPE = "application/json"
+PROFILE = "https://github.com/sourcekeeper/fetch-facts/1"
+
+
+def facts_for(request: Request, tls: dict[str, Any] | None, host: str) -> dict[str, Any] | None:
+    vantage = request_vantage(request)
+    if tls is None and vantage == "direct":
+        return None
+    facts: dict[str, Any] = {"profile": PROFILE, "vantage": vantage}
+    if vantage != "direct":
+        facts["ip_address_is"] = "the proxy's address, not the server's"
+    if tls is not None:
+        facts["tls"] = complete_facts(tls, host)
+    return facts
+
+
+def write_fetch_facts(
+    session: ArchiveSession, request: Request, uri: str, date: str, record_id: str, facts: dict[str, Any]
+) -> None:
+    block = json.dumps(facts, ensure_ascii=False, indent=1).encode()
+    record = derived_record(uri, date, record_id, block, CONTENT_TYPE, "metadata")
+    record.set("WARC-Concurrent-To", record_id)
+    written = session._write([record])
+    tls = facts.get("tls")
+    row = CaptureFacts(
+        record_id=record_id,
+        metadata_record_id=written[0].record_id if written else None,
+        vantage=facts["vantage"],
+        tls_protocol=tls["protocol"] if tls else None,
+        tls_cipher=tls["cipher"] if tls else None,
+        tls_mode=tls["mode"] if tls else None,
+        tls_verified=tls["verified"] if tls else None,
+        tls_json=json.dumps(summary(tls), ensure_ascii=False) if tls else None,
+    )
+    session.pending_facts.append(row)  # committed with the batch of captures it belongs to
+    if tls is not None:
+        session._inc(f"archive/tls/{tls['protocol']}")

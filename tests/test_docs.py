@@ -1,0 +1,185 @@
+"""The documents the code cites are in the repository and say what the code does: every rule id
+cited is in docs/capture-rules.md, docs/settings.md is what its generator prints, docs/layout.md
+names every name `archive_store.layout` owns, docs/architecture.md names every package, and no
+file points at a document that is not in the repository."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from archive_store import layout
+from archive_store.crawl import default_settings, settings_doc
+from archive_store.evidence.tsa import CA_DIR, TOKEN_SUFFIX
+from archive_store.index.cdxj import CDXJ_SUFFIX
+from archive_store.lock import LOCK_NAME
+from archive_store.warc.writer import OPEN_SUFFIX
+
+ROOT = Path(__file__).resolve().parent.parent
+DOCS = ROOT / "docs"
+PACKAGES = ("archive_store", "pipelines", "scrapers", "sourcekeeper")
+# W-ALL-1, W-IP, C-1, Z-4, S-3 …; not "W-HTTP-*" (a family) nor "UTF-8"
+RULE_ID = re.compile(r"(?<![\w-])(?:W-[A-Z]+(?:-\d+)?|[CSZ]-\d+)(?![\w*-])")
+DOC_LINK = re.compile(r"\b((?:docs/)?[\w./-]*\.md)\b")
+
+
+def _sources() -> list[Path]:
+    files = [
+        p for package in (*PACKAGES, "tests", "bench", "scripts") for p in (ROOT / package).rglob("*.py")
+    ]
+    files += [ROOT / "settings.py", ROOT / "README.md", ROOT / "pyproject.toml", ROOT / "Makefile"]
+    files += [p for p in DOCS.rglob("*.md") if p.name != "capture-rules.md"]
+    return [p for p in files if p.is_file() and ".venv" not in p.parts and p != Path(__file__).resolve()]
+
+
+def _rules_listed() -> set[str]:
+    text = (DOCS / "capture-rules.md").read_text(encoding="utf-8")
+    return set(re.findall(r"^\| ([A-Z]+(?:-[A-Z]+)?(?:-\d+)?) \|", text, re.MULTILINE))
+
+
+def test_every_cited_rule_id_is_in_capture_rules() -> None:
+    listed = _rules_listed()
+    assert {"W-ALL-1", "W-DIG-2", "W-FILE-4", "C-1", "Z-1", "S-3", "W-IP", "W-TRUNC"} <= listed
+    missing = {}
+    for path in _sources():
+        for rule in RULE_ID.findall(path.read_text(encoding="utf-8", errors="replace")):
+            if rule not in listed:
+                missing.setdefault(rule, path.relative_to(ROOT).as_posix())
+    assert not missing, f"rule ids cited but not in docs/capture-rules.md: {missing}"
+
+
+def test_the_validator_reports_only_listed_rules() -> None:
+    """Every id the validator can put in a Problem is documented (or is `gzip` / `io`)."""
+    listed = _rules_listed() | {"gzip", "io"}
+    validator = ROOT / "archive_store" / "validate"
+    cited = {
+        rule
+        for path in validator.glob("*.py")
+        for rule in re.findall(r"\"((?:W|C|Z|S)-[A-Z0-9-]+|gzip|io)\"", path.read_text(encoding="utf-8"))
+    }
+    assert cited and cited <= listed, cited - listed
+
+
+def test_settings_doc_is_generated_from_default_settings() -> None:
+    expected = settings_doc.render_module(default_settings)
+    actual = (DOCS / "settings.md").read_text(encoding="utf-8")
+    assert actual == expected, f"docs/settings.md is out of date; regenerate it with `{settings_doc.COMMAND}`"
+
+
+def test_every_setting_is_in_the_settings_doc() -> None:
+    text = (DOCS / "settings.md").read_text(encoding="utf-8")
+    names = [n for n in vars(default_settings) if n.isupper() and n != "TYPE_CHECKING"]
+    assert len(names) > 30
+    assert [n for n in names if f"| `{n}` |" not in text] == []
+
+
+BLOCKS = '''"""Defaults."""
+
+from typing import TYPE_CHECKING
+
+# One line about A.
+ALPHA = 1
+ALPHA_TOO = "a|b"  # a note on ALPHA_TOO
+
+BETA = [
+    "x",
+    "y",
+]
+
+
+def helper() -> None:
+    # not a setting
+    LOCAL = 3
+
+
+# Issue 21: browser capture
+
+# Pages matching these patterns are fetched with Chromium;
+# the rendered DOM is kept as a resource record.
+BROWSER_PATTERNS: list[str] = []
+BROWSER_TIMEOUT = 30 * 2
+'''
+
+
+def test_the_generator_reads_any_block_of_settings() -> None:
+    sections = settings_doc.parse(BLOCKS, {"BROWSER_TIMEOUT": 60})
+    shape = [
+        (
+            s.heading,
+            [(g.comment, [(x.name, x.default, x.value, x.note) for x in g.settings]) for g in s.groups],
+        )
+        for s in sections
+    ]
+    assert shape == [
+        (
+            [],
+            [
+                (
+                    ["One line about A."],
+                    [("ALPHA", "1", None, ""), ("ALPHA_TOO", '"a|b"', None, "a note on ALPHA_TOO")],
+                ),
+                ([], [("BETA", '["x", "y"]', None, "")]),
+            ],
+        ),
+        (
+            ["Issue 21: browser capture"],
+            [
+                (
+                    [
+                        "Pages matching these patterns are fetched with Chromium;",
+                        "the rendered DOM is kept as a resource record.",
+                    ],
+                    [("BROWSER_PATTERNS", "[]", None, ""), ("BROWSER_TIMEOUT", "30 * 2", "60", "")],
+                )
+            ],
+        ),
+    ]
+    text = settings_doc.render(BLOCKS, {"BROWSER_TIMEOUT": 60})
+    assert "## Issue 21: browser capture" in text
+    assert '| `ALPHA_TOO` | `"a\\|b"` | see `ALPHA` (a note on ALPHA_TOO) |' in text
+    assert "| `BROWSER_TIMEOUT` | `30 * 2` = `60` | see `BROWSER_PATTERNS` |" in text
+
+
+def test_the_generator_refuses_settings_it_cannot_read() -> None:
+    with pytest.raises(ValueError, match="GAMMA"):
+        settings_doc.parse("ALPHA = 1\nglobals()['GAMMA'] = 2\n", {"ALPHA": 1, "GAMMA": 2})
+
+
+def test_layout_doc_names_every_file_and_folder_of_the_archive() -> None:
+    text = (DOCS / "layout.md").read_text(encoding="utf-8")
+    names = [
+        v for k, v in vars(layout).items() if k.endswith(("_DIR", "_NAME", "_SUFFIX")) and isinstance(v, str)
+    ]
+    names += [LOCK_NAME, OPEN_SUFFIX, CDXJ_SUFFIX, TOKEN_SUFFIX, CA_DIR]
+    assert len(names) > 10
+    assert [n for n in names if n not in text] == []
+
+
+def _packages() -> list[str]:
+    return sorted(
+        p.parent.relative_to(ROOT).as_posix().replace("/", ".")
+        for package in PACKAGES
+        for p in (ROOT / package).rglob("__init__.py")
+        if "__pycache__" not in p.parts
+    )
+
+
+def test_architecture_doc_names_every_package() -> None:
+    text = (DOCS / "architecture.md").read_text(encoding="utf-8")
+    packages = _packages()
+    assert "archive_store.crawl" in packages and "sourcekeeper.commands" in packages
+    assert [p for p in packages if f"`{p.replace('.', '/')}/`" not in text] == []
+
+
+def test_documents_cited_are_in_the_repository() -> None:
+    wrong = []
+    for path in _sources():
+        for cited in DOC_LINK.findall(path.read_text(encoding="utf-8", errors="replace")):
+            name = cited.rsplit("/", 1)[-1]
+            if name in {"warc-rules.md", "design.md", "chinese-sources.md", "style.md", "peers.md"}:
+                wrong.append(f"{path.relative_to(ROOT)}: {cited} (outside the repository)")
+            elif cited.startswith("docs/") and not (ROOT / cited).is_file():
+                wrong.append(f"{path.relative_to(ROOT)}: {cited} (no such file)")
+    assert wrong == []

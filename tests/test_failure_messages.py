@@ -1,0 +1,163 @@
+"""Plain-language failures (issue 16): each failure class a crawl can meet becomes one sentence a
+person can act on, without Python reprs or doubled prefixes; and what a user sees at the default
+log level is our summary, not Scrapy's retry line beside it."""
+
+from __future__ import annotations
+
+import socket
+from pathlib import Path
+
+import pytest
+from archive_helpers import archive_cli
+from OpenSSL import SSL
+from scrapy import Request
+from scrapy.core.downloader.handlers.http11 import TunnelError
+from scrapy.exceptions import (
+    CannotResolveHostError,
+    DownloadCancelledError,
+    DownloadConnectionRefusedError,
+    DownloadFailedError,
+    DownloadTimeoutError,
+    ResponseDataLossError,
+    UnsupportedURLSchemeError,
+)
+from twisted.internet.error import ConnectionLost, DNSLookupError, NoRouteError, TCPTimedOutError
+from twisted.python.failure import Failure
+from twisted.web._newclient import ResponseFailed, ResponseNeverReceived
+
+from archive_store.crawl.endpoints import SocksError
+from archive_store.crawl.failures import describe_failure
+from archive_store.crawl.netpolicy import PrivateAddressRefused
+
+
+def _wrapped(outer: BaseException, inner: BaseException) -> BaseException:
+    outer.__cause__ = inner
+    return outer
+
+
+def _never_received(inner: BaseException) -> ResponseNeverReceived:
+    try:
+        raise inner
+    except type(inner):
+        failure = Failure()
+    return ResponseNeverReceived([failure])
+
+
+_OLD_TLS = SSL.Error([("SSL routines", "", "tlsv1 alert protocol version")])
+_NO_CIPHER = SSL.Error([("SSL routines", "", "sslv3 alert handshake failure")])
+_ODD_TLS = SSL.Error([("SSL routines", "", "certificate verify failed")])
+
+CASES = [
+    (
+        "dns",
+        _wrapped(CannotResolveHostError("DNS lookup failed: no results"), DNSLookupError("x.invalid")),
+        "DNS: no such host (the name does not resolve; check the spelling, or the site is gone)",
+    ),
+    (
+        "refused",
+        DownloadConnectionRefusedError("Connection was refused by other side: 111: Connection refused."),
+        "connection refused (nothing listens on that port; the server may be down)",
+    ),
+    (
+        "timeout",
+        DownloadTimeoutError("Getting http://x/ took longer than 60.0 seconds."),
+        "timed out after 60 s (the server is slow or drops this network; try later or raise "
+        "DOWNLOAD_TIMEOUT)",
+    ),
+    (
+        "tcp timeout",
+        TCPTimedOutError(),
+        "could not connect: the server did not answer (it may be down or block this network)",
+    ),
+    (
+        "no route",
+        NoRouteError(),
+        "no route to the server's network (check this machine's connection)",
+    ),
+    (
+        "old tls",
+        _never_received(_OLD_TLS),
+        "TLS handshake failed: the server only offers an old TLS version (1.0/1.1) or old ciphers, which "
+        "this OpenSSL refuses (the archive tries a legacy TLS mode next unless ARCHIVE_TLS_LEGACY is false)",
+    ),
+    ("no cipher", _never_received(_NO_CIPHER), "TLS handshake failed: the server and this client found no"),
+    ("other tls", _never_received(_ODD_TLS), "TLS handshake failed: SSL routines certificate verify failed"),
+    (
+        "reset before answer",
+        _never_received(ConnectionLost()),
+        "the server closed or reset the connection before answering",
+    ),
+    (
+        "reset mid-answer",
+        _wrapped(DownloadFailedError("[<twisted.python.failure.Failure ...>]"), ResponseFailed([])),
+        "the connection was reset or lost while reading the answer",
+    ),
+    (
+        "data loss",
+        ResponseDataLossError("Getting http://x/ failed, data loss"),
+        "connection closed before the declared Content-Length arrived",
+    ),
+    (
+        "too large",
+        DownloadCancelledError("Expected to receive 9 bytes which is larger than download max size (5)"),
+        "the body is larger than DOWNLOAD_MAXSIZE (raise it with -s DOWNLOAD_MAXSIZE=BYTES)",
+    ),
+    ("scheme", UnsupportedURLSchemeError("ftp"), "unsupported URL scheme (only http and https are fetched)"),
+    (
+        "private",
+        PrivateAddressRefused("10.0.0.5"),
+        "refused: private address 10.0.0.5 (set ARCHIVE_ALLOW_PRIVATE to allow)",
+    ),
+    (
+        "socks",
+        SocksError("the SOCKS5 proxy could not connect: host unreachable from the proxy"),
+        "the SOCKS proxy failed: the SOCKS5 proxy could not connect: host unreachable from the proxy",
+    ),
+    (
+        "tunnel",
+        TunnelError(
+            "Could not open CONNECT tunnel with proxy 127.0.0.1:3128 "
+            "[b'HTTP/1.1 407 Proxy Authentication Required\\r\\n']"
+        ),
+        "the proxy refused to open a tunnel to the server (it answered 407 Proxy Authentication Required); "
+        "check the proxy address and its login",
+    ),
+    ("unknown", ValueError("odd thing"), "ValueError: odd thing"),
+]
+
+
+@pytest.mark.parametrize(("name", "exc", "expected"), CASES, ids=[c[0] for c in CASES])
+def test_each_failure_class_reads_as_one_plain_sentence(name: str, exc: BaseException, expected: str) -> None:
+    request = Request("http://example.gov.cn/", meta={"download_timeout": 60})
+    reason = describe_failure(exc, request)
+    assert reason.startswith(expected), reason
+    assert "Failure" not in reason and "<" not in reason and "\n" not in reason
+    first = reason.split(":")[0]
+    assert reason.count(first) == 1 or name == "socks", reason  # no doubled prefix
+
+
+def _closed_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.mark.slow
+def test_user_sees_our_summary_only(tmp_path: Path) -> None:
+    """Connection refused (retried twice), a name that does not resolve: one line each on stderr,
+    no Scrapy retry ERROR line, no reprs; -v still shows Scrapy's own lines."""
+    refused = f"http://127.0.0.1:{_closed_port()}/notice.html"
+    unknown = "http://no-such-host.invalid/notice.html"
+    result = archive_cli(tmp_path / "a", "-s", "RETRY_TIMES=2", refused, unknown)
+    assert result.returncode == 1
+    lines = result.stderr.splitlines()
+    assert (
+        f"  failed: {refused} — connection refused (nothing listens on that port; the server may be down)"
+        in lines
+    )
+    assert any(line.startswith(f"  failed: {unknown} — DNS: no such host") for line in lines), lines
+    assert "Gave up retrying" not in result.stderr
+    assert "twisted" not in result.stderr and "Failure" not in result.stderr
+    assert len(lines) <= 6, lines  # summary, two failures, the WARC (none here), the index
+    verbose = archive_cli(tmp_path / "b", "-v", "-s", "RETRY_TIMES=1", refused)
+    assert "Gave up retrying" in verbose.stderr
