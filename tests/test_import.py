@@ -24,6 +24,7 @@ from warcio.archiveiterator import ArchiveIterator
 
 from archive_store.export.replay import ReplayServer
 
+pytestmark = pytest.mark.slow  # every test here runs sourcekeeper in a subprocess
 GBK_PAGE = (
     "<html><head><meta charset='gbk'><title>某县公安局通告</title></head><body><article>"
     + "".join(f"<p>对在外人员开展劝返工作，认真摸排登记第{i}段。</p>" for i in range(8))
@@ -75,6 +76,7 @@ _CAPTURE_SCRIPT = """
 import sys
 from warcio.capture_http import capture_http  # before requests: it patches http.client
 import requests
+
 with capture_http(sys.argv[1], gzip=sys.argv[1].endswith('.gz')):
     for url in sys.argv[2:]:
         requests.get(url, timeout=10)

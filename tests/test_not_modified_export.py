@@ -19,6 +19,8 @@ from archive_store.index.cdxj import parse_cdxj
 from archive_store.warc.members import iter_records, parse_record, read_member
 from sourcekeeper.demo.rawsite import ServedSite
 
+pytestmark = pytest.mark.slow  # every test here runs sourcekeeper in a subprocess
+
 NOT_MODIFIED = (p(2), p(3))  # ETag and Last-Modified pages: the re-check gets 304
 
 

@@ -9,11 +9,14 @@ from collections import Counter
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import ClassVar
 
+import pytest
 from archive_helpers import archive_cli, run_cli
 from import_warcs import page_html
 
 from archive_store.index.database import ArchiveIndex, default_db_url
 from archive_store.index.schema import PushResult
+
+pytestmark = pytest.mark.slow  # every test here runs sourcekeeper in a subprocess
 
 
 class _Both(BaseHTTPRequestHandler):

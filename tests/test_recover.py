@@ -22,6 +22,7 @@ from public_archive import DATES, GONE, NEVER, TITLE, make_public_archive, notic
 from archive_store.export.replay import ReplayServer
 from archive_store.warc.members import iter_records
 
+pytestmark = pytest.mark.slow  # every test here runs sourcekeeper in a subprocess
 FAST = ["-s", "DOWNLOAD_DELAY=0", "-s", "EXTRACT_PROCESSES=0", "-s", "ARCHIVE_ALLOW_PRIVATE=true"]
 
 

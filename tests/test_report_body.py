@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from archive_helpers import archive_cli
 from takedown_helpers import SITE
 from takedown_site import p
@@ -71,6 +72,7 @@ def test_markdown_reports_leave_share_links_and_profiles_out_too():
     assert sorted(s.reason for s in parsed.skipped) == ["share button", "social profile"]
 
 
+@pytest.mark.slow
 def test_the_manifest_names_what_was_skipped_and_every_place_of_a_citation(tmp_path):
     archive = tmp_path / "archive"
     with ServedSite(SITE) as site:

@@ -10,12 +10,15 @@ import json
 import re
 from html import unescape
 
+import pytest
 from archive_helpers import archive_cli, run_cli
 from import_warcs import write_awkward
 from report_files import markdown_report, paths
 from takedown_helpers import SITE
 
 from sourcekeeper.demo.rawsite import ServedSite
+
+pytestmark = pytest.mark.slow  # every test here runs sourcekeeper in a subprocess
 
 REPLAY = "https://replay.example.org/archive/"
 ANCHOR = re.compile(r'<a href="([^"]+)" data-versionurl="([^"]+)" data-versiondate="(\d{4}-\d{2}-\d{2})">')
