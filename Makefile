@@ -11,7 +11,7 @@ install: $(STAMP) bytecode
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test,replay]'
+	$(BIN)/python -m pip install --quiet -e '.[test,replay,media]'
 	touch $(STAMP)
 
 # The project's own modules compiled ahead, as a non-editable pip install does: where

@@ -21,6 +21,7 @@ from pipelines.extraction import wechat_urls
 from scrapers.items import ArchivedResponse, FetchFailure
 from scrapers.links import PageLinks
 from scrapers.linkscan import LinkScanner
+from scrapers.mediafollow import MEDIA_META, MediaFollowing
 
 if TYPE_CHECKING:
     from typing import Self
@@ -32,7 +33,7 @@ if TYPE_CHECKING:
 NON_REDIRECT_STATUSES = [s for s in range(300, 600) if s not in (301, 302, 303, 307, 308)]
 
 
-class ArchivingSpider(scrapy.Spider):
+class ArchivingSpider(MediaFollowing, scrapy.Spider):
     """Base of the `urls` and `listing` spiders (no `name`: Scrapy does not list it)."""
 
     # The spider follows meta refreshes itself, so the refresh page reaches the pipelines and is
@@ -78,6 +79,10 @@ class ArchivingSpider(scrapy.Spider):
 
     async def parse(self, response: Response, **kwargs: Any) -> AsyncIterator[Any]:
         hop = int(response.meta.get("archive_hop", 0))
+        if response.meta.get(MEDIA_META):  # a video, a playlist, a segment: no page to extract
+            async for request in self.parse_media(response):
+                yield request
+            return
         item = archived_item(response, "page" if hop == 0 else "attachment")
         yield item  # first: the pipelines start on it while the links are looked for
         if not isinstance(response, TextResponse):
@@ -87,6 +92,8 @@ class ArchivingSpider(scrapy.Spider):
         if hop < self.settings.getint("ARCHIVE_ATTACHMENT_HOPS"):
             found = await self.attachment_links(response)
             for request in self.attachment_requests(response, hop, found):
+                yield request
+            for request in self.media_page_requests(response, hop, found.wechat_article):
                 yield request
 
     def same_page_requests(self, response: TextResponse, item: ArchivedResponse) -> Iterator[Any]:
@@ -142,6 +149,7 @@ class ArchivingSpider(scrapy.Spider):
         if chain and "redirect" in str(failure.value).lower():
             hops = " -> ".join([*chain, request.url])
             reason = f"redirect loop or chain too long, gave up after {len(chain)} hops ({hops})"
+        self.media_failed(request, reason)
         yield FetchFailure(url=url, reason=reason, kind="final")
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from OpenSSL import SSL
 from scrapy.core.downloader.handlers.http11 import (
@@ -32,6 +32,7 @@ from scrapy.utils.misc import build_from_crawler
 
 from archive_store.crawl.endpoints import CheckedAgent
 from archive_store.crawl.failures import describe_failure
+from archive_store.crawl.mediastream import stream_body
 from archive_store.crawl.netpolicy import AddressPolicy, ip_literal
 from archive_store.crawl.session import ArchiveSession
 from archive_store.crawl.tlsfacts import connection_facts
@@ -56,7 +57,18 @@ logger = logging.getLogger(__name__)
 class ExchangeTape:
     """The bytes of one request and its response as they crossed the connection."""
 
-    __slots__ = ("ip_address", "limit", "overflowed", "received", "sent", "started", "tls")
+    __slots__ = (
+        "frozen",
+        "ip_address",
+        "limit",
+        "overflowed",
+        "received",
+        "sent",
+        "size",
+        "spool",
+        "started",
+        "tls",
+    )
 
     def __init__(self, ip_address: str | None, limit: int) -> None:
         self.started = datetime.now(UTC)
@@ -65,14 +77,39 @@ class ExchangeTape:
         self.received = bytearray()
         self.limit = limit  # stop taping past the size limit; the record is marked truncated
         self.overflowed = False
+        self.size = 0  # bytes taped, in `received` or in the spool file
+        # a media body (request.meta "archive_stream") goes on to a file instead of memory
+        self.spool: BinaryIO | None = None
+        self.frozen = False  # the exchange is being recorded: later bytes are not part of it
         self.tls: dict[str, Any] | None = None  # tlsfacts.connection_facts of an HTTPS exchange
 
     def on_received(self, data: bytes) -> None:
-        room = self.limit - len(self.received) if self.limit else len(data)
+        if self.frozen:
+            return
+        room = self.limit - self.size if self.limit else len(data)
         if room < len(data):
             self.overflowed = True
             data = data[: max(room, 0)]
-        self.received += data
+        self.size += len(data)
+        if self.spool is not None:
+            self.spool.write(data)
+        else:
+            self.received += data
+
+    def take_spool(self) -> BinaryIO:
+        """The spool file, to read on another thread: nothing more is written to it after this
+        (a timed-out or cut connection may still deliver a few bytes)."""
+        assert self.spool is not None
+        self.frozen = True
+        return self.spool
+
+    def spool_to(self, handle: BinaryIO, limit: int) -> None:
+        """Tape the rest of the exchange into `handle` (from what was received so far), up to
+        `limit` bytes in all (0: no limit)."""
+        handle.write(self.received)
+        self.received = bytearray()
+        self.spool = handle
+        self.limit = limit
 
 
 class _TeeTransport:
@@ -154,6 +191,7 @@ class _RecordingAgent(_ScrapyAgent):
     connects through `CheckedAgent` (private-address policy, SOCKS5 vantage points)."""
 
     archive_tape: ExchangeTape | None = None
+    spool_dir: str | None = None
     # set by the handler after construction (the constructor takes exactly Scrapy's arguments,
     # scrapy_seams.AGENT_ARGUMENTS); the default refuses every non-public address
     policy = AddressPolicy()
@@ -181,6 +219,9 @@ class _RecordingAgent(_ScrapyAgent):
 
     def _cb_bodyready(self, txresponse: Any, request: Request) -> Any:
         self.archive_tape = getattr(txresponse, "_archive_tape", None)
+        if request.meta.get("archive_stream") and self.archive_tape is not None:
+            # media: the body is spooled to a file and streamed into the WARC, not kept
+            return stream_body(self, txresponse, request, self.archive_tape, self.spool_dir)
         return super()._cb_bodyready(txresponse, request)
 
 
@@ -221,6 +262,7 @@ class ArchivingDownloadHandler(HTTP11DownloadHandler):
             tls_verbose_logging=self._tls_verbose_logging,
         )
         agent.policy = self._policy
+        agent.spool_dir = str(self._archive.paths.root) if self._archive is not None else None
         return agent
 
     async def download_request(self, request: Request) -> Response:
@@ -248,7 +290,11 @@ class ArchivingDownloadHandler(HTTP11DownloadHandler):
                         self._crawler.stats.inc_value(f"archive/tls_fallback/{following}")
                     continue
                 if archive is not None:
-                    archive.record_failed_exchange(request, agent.archive_tape, exc)
+                    failed_tape = agent.archive_tape
+                    if failed_tape is not None and failed_tape.spool is not None:  # a media body
+                        await archive.record_failed_spooled(request, failed_tape, exc)
+                    else:
+                        archive.record_failed_exchange(request, failed_tape, exc)
                 if isinstance(exc, ResponseDataLossError) and not self._fail_on_dataloss_warned:
                     logger.warning(get_dataloss_msg(request.url))
                     self._fail_on_dataloss_warned = True

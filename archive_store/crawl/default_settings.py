@@ -130,6 +130,50 @@ EXTRACT_ENABLED = True
 # Worker processes extraction runs in, beside the reactor (0: one thread instead, for small runs).
 EXTRACT_PROCESSES = 2
 
+# Issue 18: video and audio of archived pages (docs/media.md). Media linked from a page (<video>,
+# <audio>, <source>, poster, <track>, og:video, JSON-LD contentUrl, WeChat voice and video) is
+# fetched one hop from the page, its body spooled to a file and streamed into the WARC, never held
+# whole in memory; cut at ARCHIVE_MEDIA_MAX_SIZE bytes (WARC-Truncated: length, named in the run
+# summary; 0: no limit). HLS/DASH manifests are followed to their segments, init segments and keys:
+# the best variant, or all with ARCHIVE_MEDIA_ALL_VARIANTS; at most ARCHIVE_MEDIA_MAX_SEGMENTS
+# segments per playlist (0: all), manifests nested at most ARCHIVE_MEDIA_PLAYLIST_DEPTH deep, a live
+# playlist fetched ARCHIVE_MEDIA_LIVE_ROUNDS times ARCHIVE_MEDIA_LIVE_INTERVAL seconds apart. A
+# media answer up to ARCHIVE_MEDIA_MANIFEST_MAX_SIZE bytes is kept in memory to be read as a
+# manifest. WECHAT_MEDIA_HOSTS get WeChat's Referer as WECHAT_IMAGE_HOSTS do.
+ARCHIVE_MEDIA_ALL_VARIANTS = False
+ARCHIVE_MEDIA_ENABLED = True
+# a media body that stops coming for this many seconds ends there (kept, WARC-Truncated: time; 0: off)
+ARCHIVE_MEDIA_IDLE_TIMEOUT = 60.0
+ARCHIVE_MEDIA_LIVE_INTERVAL = 5.0
+ARCHIVE_MEDIA_LIVE_ROUNDS = 3
+ARCHIVE_MEDIA_MANIFEST_MAX_SIZE = 4 * 1024 * 1024
+ARCHIVE_MEDIA_MAX_SEGMENTS = 5000
+ARCHIVE_MEDIA_MAX_SIZE = 4 * 1024 * 1024 * 1024
+ARCHIVE_MEDIA_PLAYLIST_DEPTH = 2
+ARCHIVE_MEDIA_TIMEOUT = 1800.0
+WECHAT_MEDIA_HOSTS = ["mpvideo.qpic.cn", "res.wx.qq.com"]
+# Player iframes/embeds on these hosts (and their subdomains) are captured and, with the optional
+# `media` extra (yt-dlp) and ARCHIVE_MEDIA_EMBEDS_RESOLVE, resolved to their video, which the crawl
+# fetches itself (scrapers/embeds.py).
+ARCHIVE_MEDIA_EMBED_HOSTS = [
+    "v.qq.com",
+    "bilibili.com",
+    "weibo.com",
+    "weibo.cn",
+    "cctv.com",
+    "cntv.cn",
+    "youku.com",
+    "ixigua.com",
+    "douyin.com",
+    "iqiyi.com",
+    "miaopai.com",
+    "youtube.com",
+    "youtube-nocookie.com",
+]
+ARCHIVE_MEDIA_EMBEDS_RESOLVE = True
+# where a voice message (<mpvoice voice_encode_fileid=…>) is fetched: WeChat's own player URL + the id
+WECHAT_VOICE_URL = "https://res.wx.qq.com/voice/getvoice?mediaid="
+
 # Issue 16: reach every cited server, and only those (docs/network.md) ------------------------
 
 # Private, loopback, link-local, CGNAT, multicast and unspecified addresses are refused after DNS
@@ -171,6 +215,34 @@ def setting_problems(settings: BaseSettings) -> list[str]:
             check_proxy_url(proxy, from_command_line=False)
         except ProxyURLError as exc:
             problems.append(f"ARCHIVE_PROXY: {exc}")
+    return problems + _media_problems(settings)
+
+
+# issue 18: the media settings that are counts or sizes (whole numbers), and durations (seconds)
+_MEDIA_COUNTS = (
+    "ARCHIVE_MEDIA_LIVE_ROUNDS",
+    "ARCHIVE_MEDIA_MANIFEST_MAX_SIZE",
+    "ARCHIVE_MEDIA_MAX_SEGMENTS",
+    "ARCHIVE_MEDIA_MAX_SIZE",
+    "ARCHIVE_MEDIA_PLAYLIST_DEPTH",
+)
+_MEDIA_SECONDS = ("ARCHIVE_MEDIA_IDLE_TIMEOUT", "ARCHIVE_MEDIA_LIVE_INTERVAL", "ARCHIVE_MEDIA_TIMEOUT")
+
+
+def _media_problems(settings: BaseSettings) -> list[str]:
+    problems = []
+    for name in _MEDIA_COUNTS:
+        value = settings.get(name)
+        if value is not None and not str(value).strip().isdigit():
+            problems.append(f"{name} must be a whole number (0 or more), not {value!r}")
+    for name in _MEDIA_SECONDS:
+        value = settings.get(name)
+        try:
+            ok = value is None or float(value) >= 0
+        except (TypeError, ValueError):
+            ok = False
+        if not ok:
+            problems.append(f"{name} must be a number of seconds, not {value!r}")
     return problems
 
 

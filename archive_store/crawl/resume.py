@@ -11,8 +11,10 @@ from typing import TYPE_CHECKING
 
 from scrapy.exceptions import NotConfigured
 from scrapy.http import Headers
+from scrapy.http import Response as ScrapyResponse
 from scrapy.responsetypes import responsetypes
 
+from archive_store.crawl.mediastream import KEEP_BODY_META, NOT_KEPT_FLAG, STREAM_META
 from archive_store.crawl.session import ArchiveSession, capture_info
 from archive_store.storage.reader import load_capture
 
@@ -42,6 +44,14 @@ class ResumeMiddleware:
         capture = self.session.resumed_captures.get(request.url)
         if capture is None or request.method != "GET":
             return None
+        if request.meta.get(STREAM_META) and capture.payload_length > int(
+            request.meta.get(KEEP_BODY_META) or 0
+        ):
+            # a media body archived before the crash (gigabytes, maybe): not read back into memory,
+            # the spider reads only manifests
+            request.meta["archive_capture"] = capture_info(capture)
+            flags = ["archived-earlier", NOT_KEPT_FLAG]
+            return ScrapyResponse(request.url, status=capture.http_status, flags=flags, request=request)
         response = archived_response(self.session, capture, request)
         if response is not None and self.session.stats is not None:
             self.session.stats.inc_value("archive/resumed_from_archive")

@@ -21,6 +21,13 @@ Private classes and attributes used (archive_store.crawl.capture):
   `tlspolicy.ArchiveContextFactory` for the per-host legacy-TLS fallback, and
   `scrapy.utils._download_handlers.normalize_bind_address` as Scrapy's agent uses it.
 
+Private classes and attributes used for media bodies (archive_store.crawl.mediastream, issue 18):
+- `_ResponseReader(**READER_ARGUMENTS)` subclassed so a media body is not kept in memory: its
+  `_bodybuf` is replaced by a capped buffer, `dataReceived` stops at our size limit, read from
+  `_bytes_received` and `_finished`, and `_finish_response(flags, stop_download)` ends it.
+- `_ScrapyAgent._cancel`, `_fail_on_dataloss`, `_crawler`, `_tls_verbose_logging`, `_txresponse`:
+  what `_cb_bodyready` uses to deliver a body, used the same way for a spooled one.
+
 Behaviour changed (archive_store.crawl.addon calls these):
 - `quiet_offline_tldextract`: the one monkeypatch — see its docstring.
 - `leave_out_remote_control`: a settings change, not a patch — see its docstring.
@@ -51,6 +58,19 @@ AGENT_ARGUMENTS = {
     "tls_verbose_logging": "_tls_verbose_logging",
 }
 HANDLER_ATTRIBUTES = (*AGENT_ARGUMENTS.values(), "_fail_on_dataloss_warned")
+# what archive_store.crawl.mediastream passes to _ResponseReader, and what it reads of it and the agent
+READER_ARGUMENTS = (
+    "finished",
+    "txresponse",
+    "request",
+    "maxsize",
+    "warnsize",
+    "fail_on_dataloss",
+    "crawler",
+    "tls_verbose_logging",
+)
+READER_ATTRIBUTES = ("_bodybuf", "_bytes_received", "_finished")
+AGENT_ATTRIBUTES = ("_fail_on_dataloss", "_crawler", "_tls_verbose_logging", "_txresponse")
 
 
 def quiet_offline_tldextract() -> None:
@@ -119,11 +139,41 @@ def seam_problems() -> list[str]:
         )
     if not hasattr(http11._LenientHTTP11ClientFactory, "buildProtocol"):
         problems.append("_LenientHTTP11ClientFactory.buildProtocol is gone")
+    problems += _media_seam_problems(http11)
     problems += _connection_seam_problems(http11)
     if not hasattr(cookies, "_split_domain"):
         problems.append(
             "scrapy.downloadermiddlewares.cookies._split_domain is gone (quiet_offline_tldextract)"
         )
+    return problems
+
+
+def _media_seam_problems(http11: Any) -> list[str]:
+    """The seams of archive_store.crawl.mediastream (see the module docstring)."""
+    reader = getattr(http11, "_ResponseReader", None)
+    if reader is None:
+        return ["scrapy.core.downloader.handlers.http11._ResponseReader is gone"]
+    problems = []
+    reader_params = set(inspect.signature(reader.__init__).parameters)
+    if not set(READER_ARGUMENTS) <= reader_params:
+        problems.append(f"_ResponseReader.__init__ takes {sorted(reader_params - {'self'})}")
+    finish = list(inspect.signature(reader._finish_response).parameters)
+    if finish != ["self", "flags", "stop_download"]:
+        problems.append(f"_ResponseReader._finish_response takes {finish}")
+    reader_source = inspect.getsource(reader.__init__)
+    problems += [
+        f"_ResponseReader no longer sets {name}"
+        for name in READER_ATTRIBUTES
+        if f"self.{name}" not in reader_source
+    ]
+    agent_source = inspect.getsource(http11._ScrapyAgent.__init__)
+    problems += [
+        f"_ScrapyAgent no longer sets {name}"
+        for name in AGENT_ATTRIBUTES
+        if f"self.{name}" not in agent_source
+    ]
+    if not hasattr(http11._ScrapyAgent, "_cancel"):
+        problems.append("_ScrapyAgent._cancel is gone")
     return problems
 
 

@@ -20,6 +20,9 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from archive_store.crawl.failures import describe_failure, truncation_for
 from archive_store.crawl.fetchfacts import facts_for, write_fetch_facts
+from archive_store.crawl.medianotes import MediaNotes
+from archive_store.crawl.mediastream import LIMIT_FLAG as MEDIA_LIMIT_FLAG
+from archive_store.crawl.mediastream import STALLED_FLAG as MEDIA_STALLED_FLAG
 from archive_store.crawl.recovery import recover_open_files
 from archive_store.crawl.redact import redact_request
 from archive_store.crawl.warcinfo import warcinfo_fields
@@ -48,7 +51,14 @@ from archive_store.warc.recordbuilder import (
     target_uri,
     warc_date,
 )
-from archive_store.warc.writer import ArchiveWriteError, ClosedFile, RotatingWarcWriter
+from archive_store.warc.spool import (
+    SpooledMember,
+    SpooledResponse,
+    gzip_spooled,
+    scan_spooled,
+    spooled_response_record,
+)
+from archive_store.warc.writer import ArchiveWriteError, ClosedFile, Member, RotatingWarcWriter
 
 if TYPE_CHECKING:
     from scrapy import Request
@@ -73,7 +83,7 @@ class _Exchange:
 
     request: Request
     tape: ExchangeTape
-    parsed: ParsedResponse
+    parsed: ParsedResponse | SpooledResponse
     date: str
     truncated: str | None
     note: str | None
@@ -127,6 +137,10 @@ class ArchiveSession:
             before_close=self._index_complete_for_file,
         )
         self._index_batch_timer: Any = None
+        # media of this run (video, audio, stream parts): what the summary must tell (see medianotes)
+        self.media = MediaNotes(
+            settings.getint("ARCHIVE_MEDIA_MAX_SIZE"), settings.getfloat("ARCHIVE_MEDIA_IDLE_TIMEOUT")
+        )
         # capture_facts rows (issue 16), written with the batch of the captures they describe
         self.pending_facts: list[Any] = []
 
@@ -208,13 +222,28 @@ class ArchiveSession:
             # never the password of a database URL (credentials stay out of logs)
             "index": make_url(self.index.db_url).render_as_string(hide_password=True),
             "write_error": str(self.write_error) if self.write_error else None,
+            "media": self.media.summary(),
         }
+
+    def note_media(self, url: str, state: str, reason: str) -> None:
+        """A media fetch the summary must name: cut, partial, failed, a loop, a live stream."""
+        self.media.note(url, state, reason)
+
+    def note_stream(self, url: str, kind: str, segments: int) -> None:
+        self.media.stream(url, kind, segments)
 
     # exchanges -----------------------------------------------------------------------------------
     async def record_exchange(self, request: Request, response: Response, tape: ExchangeTape | None) -> None:
         truncated = "length" if tape is not None and tape.overflowed else None
         if "dataloss" in response.flags:
             truncated = truncated or "disconnect"
+        if MEDIA_LIMIT_FLAG in response.flags:
+            truncated = "length"
+        elif MEDIA_STALLED_FLAG in response.flags:
+            truncated = "time"
+        if tape is not None and tape.spool is not None:
+            await self._record_spooled(request, tape, truncated, note=None)
+            return
         warcinfo_id = self.writer.warcinfo_id_for_next_group()
         if tape is None or warcinfo_id is None or len(tape.received) < self.aside_min:
             exchange = _parsed_exchange(request, tape, truncated, note=None)
@@ -240,7 +269,7 @@ class ArchiveSession:
         if exchange is None or prepared is None:
             return
         req, main, original = self._build(exchange, prepared)
-        members = None
+        members: tuple[str, list[Member]] | None = None
         if main is prepared.record:  # not a revisit after all: use the gzipped members
             members = (warcinfo_id, [prepared.request_member, prepared.member])
         self._commit(exchange, req, main, original, members)
@@ -255,8 +284,75 @@ class ArchiveSession:
         self._index_call(self.index.add_failure, self.run_id, request.url, "attempt", reason + kept)
         self._inc("archive/fetch_failures")
 
+    async def record_failed_spooled(self, request: Request, tape: ExchangeTape, exc: BaseException) -> None:
+        """`record_failed_exchange` for a media body spooled to a file (see mediastream)."""
+        reason = describe_failure(exc, request)
+        recorded = False
+        if not isinstance(exc, ArchiveWriteError):
+            recorded = await self._record_spooled(request, tape, truncation_for(exc), note=reason)
+        kept = "; the partial response is kept as a truncated capture" if recorded else ""
+        self._index_call(self.index.add_failure, self.run_id, request.url, "attempt", reason + kept)
+        self._inc("archive/fetch_failures")
+
+    async def _record_spooled(
+        self, request: Request, tape: ExchangeTape, truncated: str | None, note: str | None
+    ) -> bool:
+        """Write the records of an exchange whose body is in `tape.spool`: digests and gzip on the
+        compressor thread, a file at a time, never the body whole in memory."""
+        handle = tape.take_spool()
+        loop = asyncio.get_running_loop()
+        member: SpooledMember | None = None
+        try:
+            spooled = await loop.run_in_executor(
+                self._compressor, scan_spooled, handle, request.method.encode()
+            )
+            if spooled is None:
+                return False
+            if not spooled.complete:
+                truncated = truncated or "disconnect"
+            exchange = _Exchange(
+                request, tape, spooled, warc_date(tape.started), truncated, note, spooled.payload_digest
+            )
+            if self._original_for(exchange) is not None:
+                # a revisit: small records (the head), written as any other
+                return self._commit(exchange, *self._build(exchange))
+            for _attempt in range(2):  # the WARC may roll over while the body is gzipped: redo
+                if self.write_error is not None:
+                    return False
+                try:
+                    warcinfo_id = self.writer.open_for_group()
+                except ArchiveWriteError as exc:
+                    self.write_error = exc
+                    logger.error("%s; stopping the crawl", exc)
+                    return False
+                record = spooled_response_record(
+                    request.url, exchange.date, spooled, tape.ip_address, exchange.truncated
+                )
+                record.set("WARC-Warcinfo-ID", warcinfo_id)
+                req = _request_record(exchange, record.record_id, self.redact)
+                req.set("WARC-Warcinfo-ID", warcinfo_id)
+                if member is not None:
+                    member.close()
+                member = await loop.run_in_executor(
+                    self._compressor,
+                    gzip_spooled,
+                    record,
+                    spooled,
+                    self.writer.compress_level,
+                    str(self.paths.root),
+                )
+                if self.writer.current_warcinfo_id() == warcinfo_id:
+                    req_member = gzip_member(req.to_bytes(), self.writer.compress_level)
+                    self._inc("archive/streamed_bodies")
+                    return self._commit(exchange, req, record, None, (warcinfo_id, [req_member, member]))
+            return False
+        finally:
+            if member is not None:
+                member.close()
+            handle.close()
+
     def _may_dedup(self, exchange: _Exchange) -> bool:
-        size = len(exchange.parsed.payload)
+        size = exchange.parsed.payload_length
         return not exchange.truncated and self.dedup_min >= 0 and size >= max(self.dedup_min, 1)
 
     def _build(
@@ -266,6 +362,7 @@ class ArchiveSession:
         original a revisit refers to."""
         parsed, tape, uri, date = exchange.parsed, exchange.tape, exchange.request.url, exchange.date
         if not exchange.payload_digest:
+            assert isinstance(parsed, ParsedResponse)
             exchange.payload_digest = sha1_digest(parsed.payload)
         original = self._original_for(exchange)
         profile = REVISIT_IDENTICAL
@@ -280,6 +377,7 @@ class ArchiveSession:
                 uri, date, parsed.head_bytes, original, tape.ip_address, profile
             )
         else:
+            assert isinstance(parsed, ParsedResponse)
             main = response_record(
                 uri,
                 date,
@@ -297,7 +395,7 @@ class ArchiveSession:
         req: WarcRecord,
         main: WarcRecord,
         original: OriginalRef | None,
-        members: tuple[str, list[bytes]] | None = None,
+        members: tuple[str, list[Member]] | None = None,
     ) -> bool:
         """Write the records (already gzipped for `members[0]`'s warcinfo, if given) and index them."""
         request, parsed, tape, uri = exchange.request, exchange.parsed, exchange.tape, exchange.request.url
@@ -322,7 +420,7 @@ class ArchiveSession:
             warc_length=written[1].length,
             payload_digest=exchange.payload_digest,
             block_digest=main.get("WARC-Block-Digest") or "",
-            payload_length=len(parsed.payload),
+            payload_length=parsed.payload_length,
             content_type=content_type.decode("latin-1") if content_type is not None else None,
             truncated=exchange.truncated,
             chunked=exchange.chunked,
@@ -344,6 +442,10 @@ class ArchiveSession:
         if facts is not None:  # vantage point and TLS facts (issue 16)
             write_fetch_facts(self, request, uri, exchange.date, main.record_id, facts)
         self._inc("archive/revisits" if original else "archive/responses")
+        if request.meta.get("archive_media"):
+            self.media.captured(
+                uri, str(request.meta["archive_media"]), parsed.payload_length, exchange.truncated
+            )
         if exchange.truncated:
             self._inc(f"archive/truncated/{exchange.truncated}")
         if parsed.trailing:
@@ -420,7 +522,7 @@ class ArchiveSession:
             raise ArchiveWriteError(0, f"cannot write to the index: {self.index_error}")
 
     def _write(
-        self, records: list[WarcRecord], members: tuple[str, list[bytes]] | None = None
+        self, records: list[WarcRecord], members: tuple[str, list[Member]] | None = None
     ) -> list[Any] | None:
         if self.write_error is not None:
             return None
@@ -516,6 +618,7 @@ def _prepared_response(
     """On the compressor thread: the payload digest, the response record and the request record
     that goes with it, their gzip members."""
     parsed, tape = exchange.parsed, exchange.tape
+    assert isinstance(parsed, ParsedResponse)  # spooled bodies take _record_spooled
     digest = sha1_digest(parsed.payload)
     record = response_record(
         exchange.request.url,

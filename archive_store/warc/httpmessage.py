@@ -54,6 +54,10 @@ class ParsedResponse:
     def block(self) -> bytes:
         return self.head_bytes + self.body_as_sent
 
+    @property
+    def payload_length(self) -> int:
+        return len(self.payload)
+
 
 def parse_head(head_bytes: bytes) -> HttpHead:
     """Parse a head (without the blank line) leniently: folded lines joined, colon-less lines kept."""

@@ -65,14 +65,18 @@ class WarcRecord:
         self.fields.append((name, value))
 
     def to_bytes(self) -> bytes:
+        return self.header_bytes(len(self.block)) + self.block + b"\r\n\r\n"
+
+    def header_bytes(self, block_length: int) -> bytes:
+        """The record up to its block (a block written apart, e.g. streamed from a file)."""
         lines = [
             WARC_VERSION,
             b"WARC-Type: " + self.record_type.encode("ascii"),
             b"WARC-Record-ID: " + self.record_id.encode("ascii"),
         ]
         lines += [f"{name}: {value}".encode("ascii") for name, value in self.fields]
-        lines.append(b"Content-Length: " + str(len(self.block)).encode("ascii"))
-        return b"\r\n".join(lines) + b"\r\n\r\n" + self.block + b"\r\n\r\n"
+        lines.append(b"Content-Length: " + str(block_length).encode("ascii"))
+        return b"\r\n".join(lines) + b"\r\n\r\n"
 
 
 # Levels 1-3 go to ISA-L (python-isal): 5-9 times faster than zlib on these pages, for files 3-11 %

@@ -13,18 +13,30 @@ import hashlib
 import logging
 import os
 import re
+import shutil
 import socket
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, Protocol
 
 from archive_store.warc.recordbuilder import GZIP_LEVELS, WarcRecord, gzip_member, warc_date, warcinfo_record
 
 logger = logging.getLogger(__name__)
 
 OPEN_SUFFIX = ".open"
+
+
+class FileMember(Protocol):
+    """A gzip member kept in a file (`spool.SpooledMember`)."""
+
+    handle: BinaryIO
+
+    def __len__(self) -> int: ...
+
+
+Member = bytes | FileMember
 _HOST_UNSAFE = re.compile(r"[^A-Za-z0-9.]+")
 
 
@@ -108,11 +120,30 @@ class RotatingWarcWriter:
         rotate first): records gzipped ahead of `write_group` must name it."""
         return self._warcinfo_id if self._handle is not None and self._size < self.max_size else None
 
+    def current_warcinfo_id(self) -> str | None:
+        """The warcinfo record of the file now open, if one is."""
+        return self._warcinfo_id if self._handle is not None else None
+
+    def open_for_group(self) -> str:
+        """Open (or rotate to) the file the next group goes to; its warcinfo record id. Members
+        gzipped ahead for it (`write_group` with a member in a file) go to that file only."""
+        if self._handle is None or self._size >= self.max_size:
+            self.close()
+            self._open_new_file()
+        return self._warcinfo_id
+
     def write_group(
-        self, records: Sequence[WarcRecord], precompressed: tuple[str, list[bytes]] | None = None
+        self, records: Sequence[WarcRecord], precompressed: tuple[str, list[Member]] | None = None
     ) -> list[WrittenRecord]:
         """Append records as one group. `precompressed` = (warcinfo id, gzip members) prepared by
-        the caller; used only if the file they named is still the one written to."""
+        the caller; used only if the file they named is still the one written to. A member in a
+        file (a streamed body) can only go there: it is written even past the rollover size."""
+        in_file = precompressed is not None and any(not isinstance(m, bytes) for m in precompressed[1])
+        if in_file:
+            assert precompressed is not None
+            if self._handle is None or precompressed[0] != self._warcinfo_id:
+                raise ValueError("a streamed record was gzipped for a WARC file no longer open")
+            return self._append(records, precompressed[1])
         if self._handle is None or self._size >= self.max_size:
             self.close()
             self._open_new_file()
@@ -121,7 +152,9 @@ class RotatingWarcWriter:
             return self._append(records, precompressed[1])
         return self._append(records)
 
-    def _append(self, records: Sequence[WarcRecord], ready: list[bytes] | None = None) -> list[WrittenRecord]:
+    def _append(
+        self, records: Sequence[WarcRecord], ready: Sequence[Member] | None = None
+    ) -> list[WrittenRecord]:
         assert self._handle is not None
         written, members, offset = [], [], self._size
         for index, record in enumerate(records):
@@ -135,7 +168,12 @@ class RotatingWarcWriter:
             offset += len(member)
         start = self._size
         try:
-            self._handle.write(b"".join(members))
+            for member in members:
+                if isinstance(member, bytes):
+                    self._handle.write(member)
+                else:  # gzipped into a file on the compressor thread: copied, never read whole
+                    member.handle.seek(0)
+                    shutil.copyfileobj(member.handle, self._handle, 1 << 20)
             self._handle.flush()
         except OSError as exc:
             self._roll_back(start)

@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from archive_store.crawl.medianotes import media_lines
 from archive_store.layout import INDEX_NAME, WARCS_DIR
 from archive_store.lock import ArchiveLock
 from sourcekeeper.jobs.runner import build_settings, run_spider
@@ -48,6 +49,8 @@ def report_summary(summary: dict[str, Any], *, as_json: bool = False, quiet: boo
     )
     for failure in summary["failures"]:
         err(f"  failed: {failure['url']} — {failure['reason']}")
+    for line in media_lines(summary.get("media")):
+        err(f"  {line}")
     if summary.get("write_error"):
         err(f"  archive write error: {summary['write_error']}")
     for name in summary["files"]:

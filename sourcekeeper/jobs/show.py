@@ -31,6 +31,7 @@ def capture_fields(index: ArchiveIndex, capture: Any) -> dict[str, Any]:
     from archive_store.export.citations import cited_by_json  # noqa: PLC0415
     from archive_store.index.facts import facts_json  # noqa: PLC0415
     from archive_store.index.origins import origin_of  # noqa: PLC0415
+    from archive_store.index.pagemedia import page_media  # noqa: PLC0415
 
     page = index.page_for(capture.id)
     return {
@@ -55,6 +56,7 @@ def capture_fields(index: ArchiveIndex, capture: Any) -> dict[str, Any]:
         "cited_by": cited_by_json(index, capture.url),  # reports citing the URL (--from-report)
         **origin_of(index, capture.id),  # own, or a third party's copy (import, recover)
         "tls": facts_json(index, capture.record_id),  # protocol, cipher, chain (HTTPS only)
+        "media": page_media(index, capture),  # video/audio/streams fetched from the page
     }
 
 

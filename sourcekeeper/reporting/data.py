@@ -87,6 +87,7 @@ def source_entry(index: ArchiveIndex, url: str, replay_base: str) -> dict[str, A
     from archive_store.export.citations import cited_by_json  # noqa: PLC0415
     from archive_store.index.lookup import GOOD_STATE, url_variants  # noqa: PLC0415
     from archive_store.index.origins import origins_for, recovered_captures  # noqa: PLC0415
+    from archive_store.index.pagemedia import media_state, page_media  # noqa: PLC0415
     from archive_store.index.robustlinks import robust_entry  # noqa: PLC0415
 
     spellings = url_variants(url)
@@ -106,6 +107,8 @@ def source_entry(index: ArchiveIndex, url: str, replay_base: str) -> dict[str, A
     cited_by = cited_by_json(index, url)
     label = next((str(c["footnote"]) for c in cited_by if c.get("footnote")), "")  # else numbered below
     anchor = next((c["anchor"] for c in cited_by if c.get("anchor")), None)
+    shown = last_good or (captures[-1] if captures else None)
+    media = page_media(index, shown) if shown else []
     return {
         "url": url,
         "state": state,
@@ -127,6 +130,8 @@ def source_entry(index: ArchiveIndex, url: str, replay_base: str) -> dict[str, A
         "timeline": [_capture_point(c) for c in captures]
         + [_event_point(e) for e in events]
         + [_third_party_point(c, origins[c.id]) for c in theirs],
+        # the video/audio of the last good (else last) capture: "complete", "partial" or None (none)
+        "media": {"state": media_state(media), "items": media},
     }
 
 

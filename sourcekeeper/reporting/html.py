@@ -12,6 +12,7 @@ from html import escape
 from typing import Any
 
 STYLE = """
+.media{font-size:12px;margin-top:4px}.m-complete{color:#1a7f37}.m-partial{color:#b35900}
 body{font:14px/1.5 "Noto Sans CJK SC","Noto Sans SC","PingFang SC","Microsoft YaHei",sans-serif;
 margin:24px;color:#222;max-width:1200px}
 h1{font-size:22px;margin:0 0 4px}.meta{color:#666;margin:0 0 16px}
@@ -113,6 +114,20 @@ def _cited(source: dict[str, Any]) -> str:
     return "<br>".join(items) or "—"
 
 
+def _media(media: dict[str, Any]) -> str:
+    """The page's media: complete, or partial with what is missing."""
+    state, items = media.get("state"), media.get("items") or []
+    if not state:
+        return ""
+    missing = [m for m in items if not m["complete"]]
+    details = "".join(f"<li>{escape(m['type'])} {escape(m['url'])}</li>" for m in missing)
+    listed = f"<ul>{details}</ul>" if details else ""
+    return (
+        f'<div class="media m-{escape(state)}">media {escape(state)}: {len(items) - len(missing)} of '
+        f"{len(items)} whole{listed}</div>"
+    )
+
+
 def _row(number: int, source: dict[str, Any]) -> str:
     state = escape(source["state"])
     good = source["last_good"]
@@ -138,6 +153,7 @@ def _row(number: int, source: dict[str, Any]) -> str:
     if robust and "data-versionurl" in robust:
         links += f"<details><summary>Robust Link</summary><pre>{escape(robust)}</pre></details>"
     title = escape(source["title"] or "")
+    links += _media(source.get("media") or {})
     return (
         f'<tr class="source" data-state="{state}"><td>#{number}</td>'
         f'<td><span class="badge s-{state}">{state}</span><div class="reason">'
