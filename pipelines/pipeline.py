@@ -109,6 +109,7 @@ class ExtractionPipeline:
                 url=item.url,
                 title=page.get("title"),
                 date=page.get("date"),
+                document_date=page.get("document_date"),
                 source=page.get("source"),
                 author=page.get("author"),
                 site=page.get("site"),

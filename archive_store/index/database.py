@@ -24,6 +24,7 @@ from sqlalchemy import (
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
+from archive_store.index.addedcolumns import ensure_added_columns
 from archive_store.index.schema import Base, Capture, CaptureOrigin, Failure, Page, Run, WarcFile
 from archive_store.index.search_setup import ensure_search_index
 from archive_store.layout import INDEX_NAME
@@ -130,6 +131,7 @@ class ArchiveIndex:
     def __init__(self, db_url: str, *, create: bool = True) -> None:
         self.db_url = db_url
         self.engine = make_engine(db_url)
+        ensure_added_columns(self.engine)  # an archive from an earlier version (SQLite only)
         if create and self.engine.dialect.name == "sqlite":
             Base.metadata.create_all(self.engine)
             ensure_search_index(self.engine)

@@ -97,6 +97,8 @@ class Page(Base):
     url: Mapped[str] = mapped_column(Text, index=True)
     title: Mapped[str | None] = mapped_column(Text, nullable=True)
     date: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    # 成文日期 / 签发日期 of an official document, beside the publication `date` (issue 15)
+    document_date: Mapped[str | None] = mapped_column(String(32), nullable=True)
     source: Mapped[str | None] = mapped_column(Text, nullable=True)
     author: Mapped[str | None] = mapped_column(Text, nullable=True)
     site: Mapped[str | None] = mapped_column(Text, nullable=True)

@@ -31,6 +31,7 @@ from sqlalchemy import select, update
 
 from archive_store.evidence.fixity import CustodyLog
 from archive_store.hooks import FileClosedContext, SettingsReader
+from archive_store.index.cdxj import fill_missing_cdxj
 from archive_store.index.database import ArchiveIndex
 from archive_store.index.schema import WarcFile
 from archive_store.layout import CUSTODY_NAME, WARCS_DIR
@@ -272,6 +273,9 @@ def upload_pending(settings: SettingsReader, archive_dir: Path, index: ArchiveIn
     """Upload closed local WARCs the index has no location for (a worker killed before or during
     the upload, a file recovered after a crash, an upload that ran out of retries). Synchronous.
     A file whose SHA-256 no longer matches the index is not uploaded: `verify` reports it."""
+    # a file recovered after a crash was closed without the file-closed hooks: its CDXJ must exist
+    # before the upload, which stores it beside the WARC (sidecars)
+    fill_missing_cdxj(archive_dir)
     with index.session() as s:
         rows = s.execute(
             select(WarcFile.filename, WarcFile.sha256).where(

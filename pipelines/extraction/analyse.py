@@ -10,6 +10,7 @@ from pipelines.extraction.contentstate import charset_note, content_state
 from pipelines.extraction.decode import decode_body
 from pipelines.extraction.extract import extract_page
 from pipelines.extraction.facts import ResponseFacts
+from pipelines.extraction.version import EXTRACTOR_VERSION
 
 logger = logging.getLogger(__name__)
 __all__ = ["ResponseFacts", "analyse", "is_textual"]
@@ -39,7 +40,12 @@ def analyse(facts: ResponseFacts) -> dict[str, Any]:
                 text=None,
                 requested_url=facts.requested_url,
             )
-            return {"state": verdict.state, "reason": verdict.reason, "page": None}
+            return {
+                "extractor_version": EXTRACTOR_VERSION,
+                "state": verdict.state,
+                "reason": verdict.reason,
+                "page": None,
+            }
         decoded = decode_body(facts.body, _header(facts.headers, "content-type"))
         verdict = classify(
             url=facts.url,
@@ -55,12 +61,14 @@ def analyse(facts: ResponseFacts) -> dict[str, Any]:
             page = page if state == "ok" else None  # like classify: only content gets a page row
         note = charset_note(decoded)
         return {
+            "extractor_version": EXTRACTOR_VERSION,
             "state": state,
             "reason": f"{reason}; {note}" if note else reason,
             "charset": decoded.used_charset,
             "declared_charset": decoded.declared_charset,
             "charset_source": decoded.charset_source,
             "replacements": decoded.replacements,
+            "charset_evidence": decoded.evidence,
             "page": page,
         }
     except Exception as exc:  # one bad page must never stop a crawl

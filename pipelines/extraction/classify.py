@@ -24,6 +24,7 @@ from pipelines.extraction.signatures import (
     WECHAT_STATES,
     Vendor,
 )
+from pipelines.extraction.verification import verification_state
 
 _SCAN_CHARS = 262_144  # block pages are small; never scan megabytes of an article
 _SHORT_PAGE_CHARS = 600  # visible characters below which a page's message is its content
@@ -209,6 +210,9 @@ def classify(
     hit = _vendor_hit(ev, body_allowed=len(ev.visible) < _SHORT_PAGE_CHARS)
     if hit is not None and (_looks_like_challenge(ev) or hit[1] == "its challenge/block page"):
         return _blocked(hit[0], ev, hit[1])
+    check = verification_state(ev.title, ev.visible, ev.raw)  # captcha / rate-limit / waf-js pages
+    if check is not None:
+        return Classification(check.state, f"HTTP {status} {check.reason}")
     navigation = navigation_state(url, ev.raw, len(ev.visible), _SHORT_PAGE_CHARS)
     if navigation is not None:
         return Classification(*navigation)

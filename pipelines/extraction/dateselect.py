@@ -14,9 +14,11 @@ from datetime import datetime
 
 from lxml import etree
 
+from pipelines.extraction.bodylines import is_signing_date
 from pipelines.extraction.dates import (
     CHINA_TZ,
     FoundDate,
+    LabelledDates,
     first_date,
     labelled_dates,
     parse_date,
@@ -38,6 +40,7 @@ _META_DATE_NAMES = (
     "dc.date",
     "dcterms.created",
 )
+_WRITTEN_HINTS = ("成文", "印发", "发文", "签发")
 _BELOW_TITLE = 6
 _ABOVE_TITLE = 2
 _ABOVE_BODY = 8
@@ -51,6 +54,9 @@ class DateFields:
     written: str | None = None
     published: str | None = None
     published_at: str | None = None
+    source: str | None = None  # where ``date`` came from
+    document: str | None = None  # 成文日期 / 签发日期 / signing date (China calendar date)
+    document_source: str | None = None
 
 
 def _meta_date(root: etree._Element) -> FoundDate | None:
@@ -110,26 +116,56 @@ def choose_dates(
     """
     labels = labelled_dates(header)
     after = labelled_dates(trailer)  # blog/forum stamps: "发表于 …", "发布时间 … by …" under the post
-    candidates = [
-        labels.published,
-        platform_date,
-        _meta_date(root),
-        _near_title(page_lines, title),
-        labels.weak,
-        url_date(url),
-        after.published or after.weak,
-        stamp_date(header + (body or [])),  # forum/blog "由某某于…发表", "张贴 @ …" (not comments below)
-        first_date(header[-_ABOVE_BODY:][::-1]),  # the nearest date above the body
-        first_date(trailer),
-        first_date(header),
+    candidates: list[tuple[str, FoundDate | None]] = [
+        ("label:published", labels.published),
+        ("platform", platform_date),
+        ("meta", _meta_date(root)),
+        ("near-title", _near_title(page_lines, title)),
+        ("label:weak", labels.weak),
+        ("url", url_date(url)),
+        ("label:below-body", after.published or after.weak),
+        # forum/blog "由某某于…发表", "张贴 @ …" (not comments below)
+        ("stamp", stamp_date(header + (body or []))),
+        ("above-body", first_date(header[-_ABOVE_BODY:][::-1])),  # the nearest date above the body
+        ("below-body", first_date(trailer)),
+        ("header", first_date(header)),
     ]
-    chosen = next((found for found in candidates if found is not None), None)
-    if chosen is None:
-        return DateFields(written=labels.written.iso if labels.written else None)
-    chosen = _with_time(chosen, candidates)
+    document, document_source = _document_date(labels, after, page_lines, body or [])
+    found = [(name, value) for name, value in candidates if value is not None]
+    if not found:
+        return DateFields(
+            written=labels.written.iso if labels.written else None,
+            document=document,
+            document_source=document_source,
+        )
+    source, chosen = found[0]
+    chosen = _with_time(chosen, [value for _, value in candidates])
     return DateFields(
         date=chosen.iso,
         written=labels.written.iso if labels.written else None,
         published=labels.published.iso if labels.published else None,
         published_at=chosen.iso_datetime(),
+        source=source,
+        document=document,
+        document_source=document_source,
     )
+
+
+def _document_date(
+    labels: LabelledDates, after: LabelledDates, page_lines: list[str], body: list[str]
+) -> tuple[str | None, str | None]:
+    """The document's own date: a 成文日期/签发日期 label, else the signing date closing the body."""
+    if labels.written is not None:
+        return labels.written.iso, "label:written"
+    if after.written is not None:
+        return after.written.iso, "label:written"
+    # only lines that can hold such a label (a substring test is far cheaper than the label regex)
+    anywhere = labelled_dates([line for line in page_lines if any(k in line for k in _WRITTEN_HINTS)]).written
+    if anywhere is not None:
+        return anywhere.iso, "label:written"
+    for line in body[-3:][::-1]:
+        if is_signing_date(line):
+            signed = parse_date(line)
+            if signed is not None:
+                return signed.iso, "body:signing-date"
+    return None, None

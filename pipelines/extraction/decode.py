@@ -13,8 +13,7 @@ import logging
 import re
 from dataclasses import dataclass
 
-from charset_normalizer import from_bytes
-
+from pipelines.extraction.charsetguess import choose, clean_gb18030, is_cjk_codec, read_as, says_chinese
 from pipelines.extraction.mixed import decode_mixed
 
 logger = logging.getLogger(__name__)
@@ -43,7 +42,6 @@ _GB_LABELS = frozenset(
 # Labels whose codec decodes (nearly) any byte string: a "success" under them proves nothing.
 _WEAK_CODECS = frozenset(codecs.lookup(name).name for name in ("latin-1", "cp1252", "ascii"))
 _BIG5_LABELS = frozenset({"big5", "big5-hkscs", "cn-big5", "x-x-big5", "csbig5", "cp950"})
-_CJK_CODEC_PREFIXES = ("gb", "big5", "cp950", "euc", "shift_jis", "cp932", "iso2022", "hz")
 
 _BOMS: tuple[tuple[bytes, str], ...] = (
     (codecs.BOM_UTF8, "utf-8"),
@@ -54,9 +52,6 @@ _HTTP_CHARSET_RE = re.compile(r"charset\s*=\s*[\"']?\s*([A-Za-z0-9_.:\-]+)", re.
 # Matches both <meta charset="x"> and <meta http-equiv=... content="text/html; charset=x">.
 _META_CHARSET_RE = re.compile(rb"<meta[^>]{0,512}?charset\s*=\s*[\"']?\s*([A-Za-z0-9_.:\-]+)", re.IGNORECASE)
 _META_SCAN_BYTES = 8192
-_DETECT_SAMPLE_BYTES = 262_144
-_CJK_RE = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")
-_NON_ASCII_RE = re.compile(r"[^\x00-\x7f]")
 MIXED_CHARSET = "utf-8+gb18030"  # used_charset of a body mixing both (see pipelines.extraction.mixed)
 
 
@@ -69,6 +64,7 @@ class DecodedDocument:
     charset_source: str
     used_charset: str
     replacements: int
+    evidence: str = ""  # why this charset: declarations rejected, candidates' plausibility
 
 
 def normalize_label(label: str) -> str | None:
@@ -118,35 +114,25 @@ def _lenient(body: bytes, codec: str) -> tuple[str, int]:
     return text, len(text) - len(dropped)
 
 
-def _cjk_share(text: str) -> float:
-    non_ascii = len(_NON_ASCII_RE.findall(text))
-    return len(_CJK_RE.findall(text)) / non_ascii if non_ascii else 0.0
+def _sniff(body: bytes, declared: list[tuple[str, str, str]]) -> tuple[str, str, int, str]:
+    """(text, codec, replacements, evidence) of a non-UTF-8 body among the plausible candidates.
+
+    The winner is decoded leniently: a stray bad byte in a GB page costs one U+FFFD, not the
+    whole page read in another script."""
+    codec, evidence = choose(body, [c for _source, _label, c in declared])
+    text, bad = _lenient(body, codec)
+    return text, codec, bad, evidence
 
 
-def _detect(body: bytes) -> str | None:
-    """charset_normalizer's guess on a bounded sample, as a codec name."""
-    best = from_bytes(body[:_DETECT_SAMPLE_BYTES]).best()
-    if best is None:
+def _contradicted(body: bytes, codec: str) -> str | None:
+    """Why a declared single-byte code page cannot be right for this page, if it cannot."""
+    if codec in ("gb18030", "utf-8") or codec in _WEAK_CODECS:
         return None
-    return normalize_label(best.encoding)
-
-
-def _sniff(body: bytes) -> tuple[str, str] | None:
-    """Strictly decodable (text, codec) of a non-UTF-8 body: detector's CJK guess, then GB18030."""
-    guess = _detect(body)
-    if guess is not None and guess.startswith(_CJK_CODEC_PREFIXES):
-        text = _strict(body, guess)
-        if text is not None:
-            return text, guess
-    # The detector sometimes names a Cyrillic/Latin code page for mostly-ASCII GB pages; a strict
-    # GB18030 decoding that yields mainly CJK characters is far stronger evidence.
-    text = _strict(body, "gb18030")
-    if text is not None and _cjk_share(text) >= 0.5:
-        return text, "gb18030"
-    if guess is not None:
-        text = _strict(body, guess)
-        if text is not None:
-            return text, guess
+    clean = clean_gb18030(body)
+    if clean is not None and (not is_cjk_codec(codec) or read_as(body[:262_144], codec).score < clean.score):
+        return f"declared {codec} ignored: the bytes read cleanly as GB18030 with common hanzi"
+    if says_chinese(body) and not is_cjk_codec(codec):
+        return f"declared {codec} ignored: the page says lang=zh"
     return None
 
 
@@ -183,6 +169,7 @@ def decode_body(body: bytes, content_type: str | None) -> DecodedDocument:
     mixed = decode_mixed(body) if utf8_text is None else None
     if mixed is not None:  # before the declarations: GB18030 "succeeds" on UTF-8 runs too
         return DecodedDocument(mixed[0], first_label, "mixed", MIXED_CHARSET, mixed[1])
+    notes: list[str] = []
     for source, _label, codec in declared:
         if codec in _WEAK_CODECS:
             continue  # servers default to ISO-8859-1; on Chinese pages that label means nothing
@@ -190,29 +177,17 @@ def decode_body(body: bytes, content_type: str | None) -> DecodedDocument:
             if utf8_text is not None and codec == "utf-8":
                 return DecodedDocument(utf8_text, first_label, source, "utf-8", 0)
             continue
+        contradiction = _contradicted(body, codec)
+        if contradiction is not None:
+            notes.append(contradiction)
+            continue
         decoded = _strict(body, codec)
         if decoded is not None:
-            return DecodedDocument(decoded, first_label, source, codec, 0)
+            return DecodedDocument(decoded, first_label, source, codec, 0, "; ".join(notes))
+        notes.append(f"declared {codec} ({source}) does not decode strictly")
     if utf8_text is not None:
-        return DecodedDocument(utf8_text, first_label, "detected", "utf-8", 0)
-    sniffed = _sniff(body)
-    if sniffed is not None:
-        text, codec = sniffed
-        return DecodedDocument(text, first_label, "detected", codec, 0)
-    return _least_damaged(body, declared, first_label)
-
-
-def _least_damaged(
-    body: bytes, declared: list[tuple[str, str, str]], first_label: str | None
-) -> DecodedDocument:
-    """Nothing decodes strictly: keep the candidate that loses the fewest bytes."""
-    candidates = [(source, codec) for source, _label, codec in declared]
-    candidates += [("detected", "gb18030"), ("default", "utf-8")]
-    best: DecodedDocument | None = None
-    for source, codec in candidates:
-        text, bad = _lenient(body, codec)
-        if best is None or bad < best.replacements:
-            best = DecodedDocument(text, first_label, source, codec, bad)
-    assert best is not None
-    logger.info("lossy decoding with %s: %d replacement(s)", best.used_charset, best.replacements)
-    return best
+        return DecodedDocument(utf8_text, first_label, "detected", "utf-8", 0, "valid UTF-8")
+    text, codec, bad, evidence = _sniff(body, declared)
+    if bad:
+        logger.info("lossy decoding with %s: %d replacement(s)", codec, bad)
+    return DecodedDocument(text, first_label, "detected", codec, bad, "; ".join([*notes, evidence]))

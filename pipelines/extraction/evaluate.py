@@ -16,12 +16,15 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import trafilatura
 
 from pipelines.extraction.classify import classify
 from pipelines.extraction.dates import CHINA_TZ
 from pipelines.extraction.decode import decode_body
+from pipelines.extraction.devset import DevCase, Source, generate, site_of
+from pipelines.extraction.evalsites import evaluate_sites
 from pipelines.extraction.extract import extract_page
 from pipelines.extraction.scoring import bigram_prf, judge_truth_date, same_title, swapped
 
@@ -195,7 +198,31 @@ def score(
     return result
 
 
-def evaluate(corpus: Path = DEFAULT_CORPUS) -> dict[str, object]:
+def development_cases(cases: list[Case], usable: dict[str, str]) -> list[DevCase]:
+    """The corpus pages as development cases, plus the variants generated from them."""
+    sources = [
+        Source(c.name, c.url, c.body, c.truth_title, usable.get(c.name), c.truth_text)
+        for c in cases
+        if c.is_article
+    ]
+    corpus_cases = [
+        DevCase(
+            c.name,
+            site_of(c.body, c.name),
+            "corpus",
+            c.url,
+            c.body,
+            truth_title=c.truth_title,
+            truth_date=usable.get(c.name),
+            truth_text=c.truth_text,
+            truth_state="ok" if c.is_article else "not-article",
+        )
+        for c in cases
+    ]
+    return corpus_cases + generate(sources)
+
+
+def evaluate(corpus: Path = DEFAULT_CORPUS, with_devset: bool = True) -> dict[str, object]:
     """All figures as a JSON-ready dict."""
     cases = load_cases(corpus)
     ours = {case.name: _ours(case) for case in cases}
@@ -207,7 +234,9 @@ def evaluate(corpus: Path = DEFAULT_CORPUS) -> dict[str, object]:
         score("trafilatura (str in)", cases, lambda c: _with_verdict(_trafilatura(c, False)), usable),
     ]
     wrongly_blocked = [c.name for c in cases if c.is_article and not ours[c.name][2]]
+    devcases = development_cases(cases, usable) if with_devset else []
     return {
+        "devset": evaluate_sites(devcases) if devcases else None,
         "corpus": str(corpus),
         "pages": len(cases),
         "decoded_fffd": decoded_fffd,
@@ -244,19 +273,47 @@ def _print_report(report: dict[str, object]) -> None:
             print(f"    miss {miss}")
 
 
+def _print_devset(devset: dict[str, Any] | None) -> None:
+    if not devset:
+        return
+    print(
+        f"\n== development set: {devset['cases']} cases from {devset['sites']} sites "
+        "(corpus pages + variants generated from them + written verification pages)"
+    )
+    for label in ("development", "leave_one_site_out"):
+        print(f"  {label.replace('_', '-')}:")
+        for kind, fig in devset[label].items():
+            date_ok, date_n = fig["date"]
+            title_ok, title_n = fig["title"]
+            doc_ok, doc_n = fig["document_date"]
+            block_ok, block_n = fig["block_pages_right"]
+            wrong, charset_n = fig["wrong_script"]
+            print(
+                f"    {kind:10} date {date_ok}/{date_n} ({date_ok / max(1, date_n):.3f})  "
+                f"title {title_ok}/{title_n} ({title_ok / max(1, title_n):.3f})  "
+                f"F1 {fig['f1']:.3f} over {fig['f1_n']}  document_date {doc_ok}/{doc_n}  "
+                f"block pages {block_ok}/{block_n}  wrong script {wrong}/{charset_n}"
+            )
+    print(f"  thresholds chosen per held-out site: {devset['thresholds_chosen']}")
+    for miss in devset["misses"]:
+        print(f"    loso miss {miss}")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m pipelines.extraction.evaluate", description=__doc__)
     parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
     parser.add_argument("--json", action="store_true", help="print one JSON object")
+    parser.add_argument("--no-devset", action="store_true", help="corpus figures only (no variants, no LOSO)")
     args = parser.parse_args(argv)
     if not (args.corpus / "cwced").is_dir():
         print(f"corpus not found at {args.corpus}", file=sys.stderr)
         return 2
-    report = evaluate(args.corpus)
+    report = evaluate(args.corpus, with_devset=not args.no_devset)
     if args.json:
         print(json.dumps(report, ensure_ascii=False, indent=1))
     else:
         _print_report(report)
+        _print_devset(report["devset"])  # type: ignore[arg-type]
     return 0
 
 

@@ -7,16 +7,15 @@ by :mod:`pipelines.extraction.decode`; bad input yields an empty :class:`Extract
 
 from __future__ import annotations
 
-import copy
 import logging
 import re
 from dataclasses import asdict, dataclass, field
 
-import trafilatura
 from lxml import etree
 
-from pipelines.extraction import density
 from pipelines.extraction.attachments import find_attachments, find_images
+from pipelines.extraction.bodylines import extend_run, keep_at_end, keep_at_start
+from pipelines.extraction.bodyselect import PLATFORM_PROFILES, choose_body
 from pipelines.extraction.dates import parse_date
 from pipelines.extraction.dateselect import DateFields, choose_dates
 from pipelines.extraction.fields import (
@@ -33,8 +32,6 @@ from pipelines.extraction.wechat import is_wechat, wechat_body, wechat_meta
 
 logger = logging.getLogger(__name__)
 
-_MIN_DENSITY_CHARS = 80  # shorter than this, let trafilatura have a go as well
-_TRAFILATURA_MAX_NODES = 20_000
 _TRAILER_LINES = 12  # 来源/作者 often follow the body ("来源：新闻晨报 编辑：山石")
 _EDGE_LINES = 7  # title/byline lines a body block may start or end with
 _HEADING_MAX_CHARS = 40
@@ -64,6 +61,12 @@ class ExtractedPage:
     canonical_url: str | None = None
     attachments: list[dict[str, str]] = field(default_factory=list)
     images: list[str] = field(default_factory=list)
+    # where each date came from ("label:发布时间", "meta:PubDate", "url", "body:signing-date" …)
+    date_source: str | None = None
+    document_date: str | None = None  # 成文日期 / 签发日期 / signing date of an official document
+    document_date_source: str | None = None
+    extractor: str | None = None  # which extractor produced the text, and why it won
+    extractor_reason: str | None = None
 
     def to_json(self) -> dict[str, object]:
         """Plain JSON-ready dict (for the WARC metadata record and the index)."""
@@ -107,36 +110,6 @@ def _extract_wechat(html: str, root: etree._Element, url: str) -> ExtractedPage:
     )
 
 
-def _body(root: etree._Element, platform_body: etree._Element | None) -> tuple[str, etree._Element | None]:
-    """Body text and element: the platform's container, else the densest block, else trafilatura."""
-    if platform_body is not None:
-        text = block_text(platform_body)
-        if text:
-            return text, platform_body
-    block = density.main_block(root)
-    text = "\n".join(density.best_run(text_lines(block))) if block is not None else ""
-    if len(text) < _MIN_DENSITY_CHARS and _small_enough_for_trafilatura(root):
-        fallback = _trafilatura_text(root)
-        if len(fallback) > len(text):
-            return fallback, block
-    return text, block
-
-
-def _small_enough_for_trafilatura(root: etree._Element) -> bool:
-    """trafilatura slows down badly on huge trees (seconds per 100k nodes); our path is linear."""
-    return all(i < _TRAFILATURA_MAX_NODES for i, _ in enumerate(root.iter()))
-
-
-def _trafilatura_text(root: etree._Element) -> str:
-    """trafilatura on a copy of our tree (it edits the tree it is given)."""
-    try:
-        result = trafilatura.extract(copy.deepcopy(root), include_tables=True, include_comments=False)
-    except Exception:  # trafilatura raises assorted errors on odd trees
-        logger.debug("trafilatura failed", exc_info=True)
-        return ""
-    return result if isinstance(result, str) else ""
-
-
 def _split_lines(page_lines: list[str], text: str) -> tuple[list[str], list[str]]:
     """Lines before the body and a few after it (where 来源/作者/日期 labels live)."""
     body_lines = text.split("\n") if text else []
@@ -172,11 +145,15 @@ def _trim_edges(text: str, title: str | None) -> tuple[list[str], str, list[str]
     lines = text.split("\n") if text else []
     head: list[str] = []
     while len(lines) > 1 and len(head) < _EDGE_LINES:
+        if lines[0] != title and keep_at_start(lines[0]):
+            break  # a lead sentence or a 文号/主送 line, even when it starts with a year
         if not (_is_heading(lines[0], title, len(head) < _EDGE_LINES - 2) or _is_byline(lines[0])):
             break
         head.append(lines.pop(0))
     tail: list[str] = []
     while len(lines) > 1 and len(tail) < _EDGE_LINES and _is_byline(lines[-1]):
+        if keep_at_end(lines):
+            break  # a closing sentence, or the 落款 and signing date of a document
         tail.insert(0, lines.pop())
     return head, "\n".join(lines), tail
 
@@ -184,12 +161,18 @@ def _trim_edges(text: str, title: str | None) -> tuple[list[str], str, list[str]
 def _extract_generic(root: etree._Element, url: str) -> ExtractedPage:
     hints = detect_platform(root, url)
     page_lines = [line for line, _ in text_lines(root)]
-    text, block = _body(root, hints.body)
+    body = choose_body(root, hints.platform, hints.body)
+    block = body.block
+    # 文号 / adoption note just above a platform container, 落款 + signing date just below it
+    text = "\n".join(extend_run(page_lines, body.text.split("\n"))) if body.text else ""
     title = hints.title or choose_title(root, page_lines)
     header, trailer = _split_lines(page_lines, text)
     head, text, tail = _trim_edges(text, title)
     header += head
     trailer = tail + trailer
+    keep_heading = PLATFORM_PROFILES.get(hints.platform, {}).get("keep_heading")
+    if keep_heading and title and text and not text.startswith(title):
+        text = f"{title}\n{text}"  # the heading is part of the document's text on this platform
     dates: DateFields = choose_dates(
         root,
         header=header,
@@ -217,4 +200,9 @@ def _extract_generic(root: etree._Element, url: str) -> ExtractedPage:
         canonical_url=None,
         attachments=find_attachments(root, url),
         images=find_images(block, url),
+        date_source=dates.source,
+        document_date=dates.document,
+        document_date_source=dates.document_source,
+        extractor=body.extractor,
+        extractor_reason=body.why,
     )
