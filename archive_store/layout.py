@@ -70,9 +70,21 @@ class ArchivePaths:
         return self.root / S3_CACHE_DIR
 
 
+# issue 17: WARCs other tools wrote, copied in unchanged by `import`; an uncompressed one keeps
+# its `.warc` name, and the prefix keeps them apart from ours (our rules, W-FILE-2, are not theirs)
+IMPORTED_PREFIX = "imported-"
+PLAIN_WARC_SUFFIX = ".warc"
+
+
+def is_imported_name(name: str) -> bool:
+    return name.startswith(IMPORTED_PREFIX)
+
+
 def is_warc_name(name: str) -> bool:
     """A plain closed-WARC file name: never a path (S-5), never a `.open` file (W-FILE-3)."""
-    return name.endswith(WARC_SUFFIX) and "/" not in name and "\\" not in name and not name.startswith(".")
+    if "/" in name or "\\" in name or name.startswith("."):
+        return False
+    return name.endswith(WARC_SUFFIX) or (is_imported_name(name) and name.endswith(PLAIN_WARC_SUFFIX))
 
 
 def local_warc(root: Path, filename: str) -> Path:
@@ -90,5 +102,5 @@ def closed_warc_names(root: Path) -> list[str]:
     names: set[str] = set()
     for folder in (root / WARCS_DIR, root / S3_CACHE_DIR):
         if folder.is_dir():
-            names.update(p.name for p in folder.glob(f"*{WARC_SUFFIX}") if is_warc_name(p.name))
+            names.update(p.name for p in folder.glob("*.warc*") if is_warc_name(p.name))
     return sorted(names)

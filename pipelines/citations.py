@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from archive_store.crawl.session import ArchiveSession
 from archive_store.export.citations import add_report
+from archive_store.index.citationplaces import add_places
 from archive_store.index.database import utcnow
 from archive_store.index.schema import Citation, Report
 from scrapers.report import ReportCitations
@@ -43,7 +44,14 @@ class CitationsPipeline:
                 added_at=utcnow(),
                 capture_id=item.capture.get("capture_id"),
             )
-            add_report(self.session.index, report, citation_rows(item))
+            report_id = add_report(self.session.index, report, citation_rows(item))
+            # every place each URL is cited, and the links left out with why (issue 17)
+            add_places(
+                self.session.index,
+                report_id,
+                ((link.url, n, footnote) for link in item.links for n, footnote in link.places),
+                ((skip.url, skip.anchor, skip.reason) for skip in item.skipped),
+            )
             logger.info("%s: %d cited URLs", item.source, len(item.links))
         return item
 

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from scrapy.http import Response
 from scrapy.utils.misc import load_object
 
+from pipelines.documents.body import SkippedLink
 from pipelines.documents.limits import check_report_size
 from pipelines.documents.links import CitedLink, ParsedReport, ReportError, parse_report
 from scrapers.items import FetchFailure
@@ -39,6 +40,7 @@ class ReportCitations:
     sha256: str
     links: list[CitedLink]
     capture: dict[str, Any] = field(default_factory=dict)  # the report's own capture (URL reports)
+    skipped: list[SkippedLink] = field(default_factory=list)  # links that are no citations (issue 17)
 
 
 class ReportSpider(UrlsSpider):
@@ -102,7 +104,9 @@ class ReportSpider(UrlsSpider):
     def _citations_item(
         source: str, parsed: ParsedReport, digest: str, capture: dict[str, Any]
     ) -> ReportCitations:
-        return ReportCitations(source, parsed.format, parsed.title, digest, parsed.links, capture)
+        return ReportCitations(
+            source, parsed.format, parsed.title, digest, parsed.links, capture, parsed.skipped
+        )
 
 
 def read_report_file(path: str) -> tuple[ParsedReport, str]:

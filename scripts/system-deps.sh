@@ -2,7 +2,7 @@
 # Debian packages the tests and the report/replay screenshots need. Installs what is missing when
 # run as root (CI, fresh machines); otherwise lists it, and the tests that need it skip with a reason.
 set -euo pipefail
-packages=(chromium fonts-noto-cjk redis-server postgresql openssl gzip ffmpeg)
+packages=(chromium fonts-noto-cjk redis-server postgresql openssl gzip ffmpeg wget nodejs)
 missing=()
 for pkg in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")

@@ -11,7 +11,7 @@ from archive_store.evidence.fixity import Manifest
 from archive_store.evidence.tsa import check_timestamps
 from archive_store.index.cdxj import check_cdxj
 from archive_store.index.database import ArchiveIndex, default_db_url
-from archive_store.layout import WARCS_DIR, ArchivePaths
+from archive_store.layout import IMPORTED_PREFIX, WARCS_DIR, ArchivePaths, is_imported_name, is_warc_name
 from archive_store.lock import ArchiveLock, ArchiveLocked
 from archive_store.storage.remote import materialize, remote_only_files
 from archive_store.storage.sidecars import fetch_sidecars
@@ -42,14 +42,18 @@ def verify_archive(root: Path, db_url: str | None = None) -> VerifyReport:
         report.in_use = True  # a run is writing: its .open file is legitimately unfinished
     try:
         closed = sorted(paths.warcs.glob("*.warc.gz"))
-        report.files_checked = len(closed)
+        # imported files (issue 17) are kept as other tools wrote them: fixity and the index's
+        # records are checked, our own WARC rules are not theirs
+        imported = sorted(p for p in paths.warcs.glob(f"{IMPORTED_PREFIX}*.warc*") if is_warc_name(p.name))
+        closed = [p for p in closed if not is_imported_name(p.name)]
+        report.files_checked = len(closed) + len(imported)
         if not report.in_use:
             report.problems += [
                 f"{WARCS_DIR}/{p.name}: W-FILE-3: unfinished file left by a killed run "
                 "(the next `archive` run recovers it)"
                 for p in sorted(paths.warcs.glob(f"*{OPEN_SUFFIX}"))
             ]
-        report.problems += _check_manifest(root, Manifest(paths.manifest), closed)
+        report.problems += _check_manifest(root, Manifest(paths.manifest), [*closed, *imported])
         report.problems += [str(p) for p in validate_collection(closed)]
         report.problems += _check_evidence(root, [p.name for p in closed], Manifest(paths.manifest))
         index = ArchiveIndex(db_url or default_db_url(root), create=False)

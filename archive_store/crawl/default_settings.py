@@ -274,6 +274,21 @@ def apply_defaults(settings: BaseSettings) -> None:
             settings.set(name, value, priority="default")
 
 
+# issue 17: the web-archive ecosystem (recover, Robust Links, push) — see docs/web-archives.md ------
+# Memento TimeMap prefixes, comma-separated; the original URL is appended. `cdx:CDX|REPLAY` entries
+# ask a Wayback CDX API instead. Defaults: the Internet Archive's Wayback Machine and archive.today.
+ARCHIVE_MEMENTO_ENDPOINTS = "https://web.archive.org/web/timemap/link/,https://archive.ph/timemap/"
+ARCHIVE_MEMENTO_MAX_PER_URL = 3  # the latest N mementos of each URL are fetched (0: all)
+ARCHIVE_MEMENTO_TIMEOUT = 30.0  # seconds per TimeMap / CDX request
+ARCHIVE_MEMENTO_RETRIES = 2  # tries again after 429/503, waiting Retry-After
+ARCHIVE_MEMENTO_MAX_WAIT = 60.0  # a longer Retry-After gives up on that endpoint for this run
+ARCHIVE_MEMENTO_MAX_PAGES = 10  # pages of a paged TimeMap read at most
+# where our own copies replay, for Robust Links (`sourcekeeper replay` serves this by default)
+ARCHIVE_REPLAY_BASE_URL = "http://127.0.0.1:8090/archive/"
+# push for corroboration: Save-Page-Now-style prefixes (URL appended), comma-separated; empty = off
+ARCHIVE_PUSH_ENDPOINTS = ""
+ARCHIVE_PUSH_TIMEOUT = 60.0
+
 # Issue 19: unattended operation (docs/unattended-operation.md) ---------------------------------
 # A worker's JSON heartbeat line every this many seconds (0: none; `worker --log-format json`
 # sets it from --heartbeat, default 60).

@@ -40,6 +40,14 @@ CSV_FIELDS = (
     "state",
     "captured_url",
     "failure",
+    # issue 17: Robust Links columns (archive_store/robustlinks.py)
+    "archived_url",
+    "archived_date",
+    "third_party_urls",
+    "third_party_dates",
+    "robust_link_html",
+    "footnotes",  # every footnote citing it, in order
+    "skip_reason",  # rows of kind "skipped": a link of the report that is no citation
 )
 _UNSAFE_NAME_RE = re.compile(r"[^\w.-]+")
 MAX_REDIRECT_HOPS = 10
@@ -151,7 +159,11 @@ def _failure(index: ArchiveIndex, url: str, run_id: int | None) -> str | None:
         return s.scalars(stmt.order_by(Failure.id.desc())).first()
 
 
-def manifest_entry(index: ArchiveIndex, warc_dir: Path, report: Report, citation: Citation) -> dict[str, Any]:
+def manifest_entry(
+    index: ArchiveIndex, warc_dir: Path, report: Report, citation: Citation, replay_base: str | None = None
+) -> dict[str, Any]:
+    from archive_store.index.robustlinks import DEFAULT_REPLAY_BASE, robust_entry  # noqa: PLC0415
+
     capture = run_capture(index, warc_dir, citation.url, report.run_id)
     entry: dict[str, Any] = {
         "position": citation.position,
@@ -164,6 +176,14 @@ def manifest_entry(index: ArchiveIndex, warc_dir: Path, report: Report, citation
         "context": citation.context,
         "capture": None,
         "failure": None if capture else _failure(index, citation.url, report.run_id),
+        # archived copies as Robust Links HTML, a Markdown footnote and CSV columns (issue 17)
+        "robust_links": robust_entry(
+            index,
+            citation.url,
+            replay_base or DEFAULT_REPLAY_BASE,
+            citation.footnote or str(citation.position),
+            citation.anchor,
+        ),
     }
     if capture is not None:
         _set_citation_capture(index, citation.id, capture.id)
@@ -187,10 +207,19 @@ def _set_citation_capture(index: ArchiveIndex, citation_id: int, capture_id: int
         s.commit()
 
 
-def write_manifest(index: ArchiveIndex, archive_dir: Path, report: Report) -> tuple[Path, Path]:
+def write_manifest(
+    index: ArchiveIndex, archive_dir: Path, report: Report, replay_base: str | None = None
+) -> tuple[Path, Path]:
     """citations/citations-<stem>.json and .csv inside the archive; returns both paths."""
+    from archive_store.index.citationplaces import places_of  # noqa: PLC0415
+
     warc_dir = archive_dir / WARCS_DIR
-    entries = [manifest_entry(index, warc_dir, report, c) for c in citations_of(index, report.id)]
+    entries = [
+        manifest_entry(index, warc_dir, report, c, replay_base) for c in citations_of(index, report.id)
+    ]
+    places, skipped = places_of(index, report.id)
+    for entry in entries:  # every place the report cites it: n-th citation, footnote number
+        entry["places"] = places.get(entry["url"], [])
     head = {
         "source": report.source,
         "format": report.format,
@@ -203,13 +232,16 @@ def write_manifest(index: ArchiveIndex, archive_dir: Path, report: Report) -> tu
     folder.mkdir(parents=True, exist_ok=True)
     stem = f"citations-{manifest_stem(report.source)}"
     json_path, csv_path = folder / f"{stem}.json", folder / f"{stem}.csv"
-    document = {"report": head, "citations": entries}
+    document = {"report": head, "citations": entries, "skipped": skipped}
     json_path.write_text(json.dumps(document, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     with csv_path.open("w", encoding="utf-8-sig", newline="") as handle:  # BOM: Excel reads UTF-8
         writer = csv.DictWriter(handle, CSV_FIELDS)
         writer.writeheader()
         for entry in entries:
             writer.writerow(_csv_row(report.source, entry))
+        for skip in skipped:  # links that are no citations, named with the reason
+            row = {"report": report.source, "kind": "skipped", "url": skip["url"], "anchor": skip["anchor"]}
+            writer.writerow({**row, "skip_reason": skip["reason"]})
     return json_path, csv_path
 
 
@@ -219,4 +251,10 @@ def _csv_row(source: str, entry: dict[str, Any]) -> dict[str, Any]:
     row.update({k: capture.get(k) for k in CSV_FIELDS if k in capture})
     row["captured_url"] = capture.get("url")
     row["report"] = source
+    links = entry.get("robust_links") or {}
+    row.update(
+        {k: links.get(k) for k in ("archived_url", "archived_date", "third_party_urls", "third_party_dates")}
+    )
+    row["robust_link_html"] = links.get("html")
+    row["footnotes"] = " ".join(str(p["footnote"]) for p in entry.get("places", []) if p["footnote"])
     return row

@@ -22,6 +22,7 @@ from typing import Any
 
 from archive_store.evidence.exports import record_export
 from archive_store.evidence.fixity import Manifest
+from archive_store.export.waczreplay import resolve_not_modified, segment_for_search
 from archive_store.export.waczselect import ExportFilter, Selection, build_selection
 from archive_store.export.waczsign import load_signing_key, sign_hash
 from archive_store.index.cdxj import cdxj_lines, sort_bytewise
@@ -147,6 +148,7 @@ def _copy_range(source: Any, sink: Any, offset: int, length: int) -> None:
 
 def _write_index(staging: Path, warcs: list[str]) -> None:
     lines = [line for w in warcs for line in cdxj_lines(staging / w, Path(w).name)]
+    lines = resolve_not_modified(lines, staging, warcs)  # 304 revisits replay in ReplayWeb.page
     target = staging / INDEX_PATH
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text("".join(line + "\n" for line in sort_bytewise(lines)), "utf-8")
@@ -171,7 +173,9 @@ def _write_pages(staging: Path, selection: Selection) -> list[dict[str, Any]]:
                 "url": capture.url,
                 "ts": capture.warc_date,
                 "title": (page.title if page else None) or "",
-                "text": (page.text if page else None) or "",
+                # ReplayWeb.page searches words split at spaces: Chinese text segmented for it
+                "text": segment_for_search((page.text if page else None) or ""),
+                "textUnsegmented": (page.text if page else None) or "",
             }
         )
     target = staging / PAGES_PATH
@@ -203,6 +207,8 @@ def _datapackage(
         "created": created,
         "software": software(),
     }
+    # ReplayWeb.page shows `metadata.title` (else the file name)
+    package["metadata"] = {"title": package["title"], "description": package["description"]}
     if pages:
         package["mainPageUrl"], package["mainPageDate"] = pages[0]["url"], pages[0]["ts"]
     package["resources"] = [_resource(staging, p) for p in _payload_paths(staging)]

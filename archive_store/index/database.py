@@ -25,7 +25,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 from archive_store.index.addedcolumns import ensure_added_columns
-from archive_store.index.schema import Base, Capture, Failure, Page, Run, WarcFile
+from archive_store.index.schema import Base, Capture, CaptureOrigin, Failure, Page, Run, WarcFile
 from archive_store.index.search_setup import ensure_search_index
 from archive_store.layout import INDEX_NAME
 
@@ -67,6 +67,8 @@ _FIND_ORIGINAL = (
         _C.record_type == "response",
         _C.truncated.is_(None),
         _C.chunked == bindparam("chunked"),
+        # never a revisit of an imported or recovered record: they are not what we saw (issue 17)
+        ~select(CaptureOrigin.capture_id).where(CaptureOrigin.capture_id == _C.id).exists(),
     )
     .order_by(_C.id)
     .limit(1)

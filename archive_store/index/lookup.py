@@ -40,13 +40,19 @@ def url_variants(url: str) -> list[str]:
 
 def find_capture(index: ArchiveIndex, url: str, at: datetime | None = None) -> Capture | None:
     """The latest good capture (at or before `at`), else the latest capture of any state."""
+    from archive_store.index.origins import recovered_captures, third_party_ids  # noqa: PLC0415
+
     captures: list[Capture] = []
     for variant in url_variants(url):
         captures.extend(index.captures_for(variant))
+    captures += recovered_captures(index, url_variants(url))  # mementos of it (recover)
     if at is not None:
         captures = [c for c in captures if c.captured_at <= at]
     captures.sort(key=lambda c: (c.captured_at, c.id))
     good = [c for c in captures if c.state == GOOD_STATE]
     if good:
-        return good[-1]
+        # our own capture first: a third party's copy (import, recover) only where we have none
+        others = third_party_ids(index, (c.id for c in good))
+        own = [c for c in good if c.id not in others]
+        return (own or good)[-1]
     return captures[-1] if captures else None

@@ -169,6 +169,71 @@ class Citation(Base):
     capture_id: Mapped[int | None] = mapped_column(ForeignKey("captures.id"), nullable=True)
 
 
+# issue 17: captures that are not our own (imported WARC/WACZ files, recovered mementos) --------
+class ImportedFile(Base):
+    """One file given to `import` (a WARC or a WACZ), once per SHA-256: importing it again adds
+    nothing. `stored_as` lists the names its WARCs were copied to under `warcs/` (JSON)."""
+
+    __tablename__ = "imported_files"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    source: Mapped[str] = mapped_column(Text)  # the path as given
+    kind: Mapped[str] = mapped_column(String(16))  # warc | warc.gz | wacz
+    size: Mapped[int] = mapped_column(Integer)
+    imported_at: Mapped[datetime] = mapped_column(DateTime)
+    stored_as: Mapped[str] = mapped_column(Text)  # JSON list of warcs/ names
+    summary: Mapped[str] = mapped_column(Text)  # JSON: the import summary's counts
+
+
+class CaptureOrigin(Base):
+    """Where a capture that is not our own came from; a capture without a row is `own`.
+
+    `via` is `import` (a record of a WARC another tool made) or `memento` (a copy fetched from a
+    public web archive by `recover`). Such captures are never evidence of what we saw."""
+
+    __tablename__ = "capture_origins"
+    capture_id: Mapped[int] = mapped_column(ForeignKey("captures.id"), primary_key=True)
+    origin: Mapped[str] = mapped_column(String(16))  # third-party
+    via: Mapped[str] = mapped_column(String(16))  # import | memento
+    source: Mapped[str | None] = mapped_column(Text, nullable=True)  # file or archive name
+    source_sha256: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    original_url: Mapped[str | None] = mapped_column(Text, nullable=True)
+    memento_url: Mapped[str | None] = mapped_column(Text, nullable=True)
+    memento_datetime: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    timemap_url: Mapped[str | None] = mapped_column(Text, nullable=True)
+    notes: Mapped[str | None] = mapped_column(Text, nullable=True)  # JSON list of what was odd
+
+
+class CitationPlace(Base):
+    """Issue 17: every place a report cites a URL (`kind` place: its n-th citation in reading
+    order and footnote label), and every link it holds that is not a citation (`kind` skipped:
+    share button, social profile, navigation, footer, comments… with the reason)."""
+
+    __tablename__ = "citation_places"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("reports.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))  # place | skipped
+    url: Mapped[str] = mapped_column(Text)
+    occurrence: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    footnote: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    anchor: Mapped[str | None] = mapped_column(Text, nullable=True)
+    reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
+class PushResult(Base):
+    """Issue 17: a Save-Page-Now-style request asking an independent archive to keep a URL we just
+    captured, and the memento it answered with (or why it failed: never fatal)."""
+
+    __tablename__ = "push_results"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    url: Mapped[str] = mapped_column(Text, index=True)
+    endpoint: Mapped[str] = mapped_column(Text)
+    pushed_at: Mapped[datetime] = mapped_column(DateTime)
+    http_status: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    memento_url: Mapped[str | None] = mapped_column(Text, nullable=True)
+    error: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
 class CaptureFacts(Base):
     """How a capture was fetched (issue 16): vantage point, TLS facts; the full facts, chain PEM
     included, are in the `metadata` record `metadata_record_id` refers the response from."""

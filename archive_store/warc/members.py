@@ -115,6 +115,13 @@ def parse_record(data: bytes, offset: int = 0, length: int = 0) -> StoredRecord:
 
 
 def read_record(path: Path, offset: int, length: int) -> StoredRecord:
+    if path.name.endswith(".warc"):  # an imported uncompressed WARC (kept as it came)
+        with path.open("rb") as handle:
+            handle.seek(offset)
+            raw = handle.read(length)
+        if len(raw) != length:
+            raise BrokenMember(offset, f"only {len(raw)} of {length} bytes on disk")
+        return parse_record(raw, offset, length)
     return parse_record(read_member(path, offset, length), offset, length)
 
 

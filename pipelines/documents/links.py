@@ -16,6 +16,13 @@ import lxml.html
 from lxml import etree
 from w3lib.url import safe_url_string
 
+from pipelines.documents.body import (
+    NAVIGATION,
+    SkippedLink,
+    element_skip_reason,
+    has_marked_body,
+    url_skip_reason,
+)
 from pipelines.documents.seeds import check_url
 from pipelines.extraction.decode import decode_body
 
@@ -44,6 +51,8 @@ class CitedLink:
     kind: str  # footnote | source | link | bare
     occurrences: int = 1
     context: str | None = None
+    # every place the report cites it: (n-th citation in reading order, its footnote label)
+    places: list[tuple[int, str | None]] = field(default_factory=list)
 
 
 @dataclass
@@ -51,6 +60,7 @@ class ParsedReport:
     format: str
     title: str | None
     links: list[CitedLink] = field(default_factory=list)
+    skipped: list[SkippedLink] = field(default_factory=list)  # links that are not citations, and why
 
 
 def squeeze(text: str | None, limit: int = CONTEXT_CHARS) -> str | None:
@@ -80,6 +90,8 @@ class Collector:
 
     def __init__(self) -> None:
         self.links: dict[str, CitedLink] = {}
+        self.skipped: list[SkippedLink] = []
+        self._count = 0
 
     def add(
         self,
@@ -88,16 +100,24 @@ class Collector:
         footnote: str | None = None,
         kind: str = "link",
         context: str | None = None,
+        skip: str | None = None,
     ) -> None:
         written = written.strip()
         if check_url(written) is not None:
             return  # mailto:, javascript:, relative links without a base, broken URLs
         url = safe_url_string(written.split("#", 1)[0], encoding="utf-8")
+        reason = url_skip_reason(url) or skip  # share buttons, profiles, navigation… (report_body)
+        if reason is not None:
+            self.skipped.append(SkippedLink(url, squeeze(anchor), reason))
+            return
         kind = "footnote" if footnote else kind
+        self._count += 1
         known = self.links.get(url)
         if known is None:
             self.links[url] = CitedLink(url, written, squeeze(anchor), footnote, kind, 1, squeeze(context))
+            self.links[url].places.append((self._count, footnote))
             return
+        known.places.append((self._count, footnote))
         known.occurrences += 1
         known.anchor = known.anchor or squeeze(anchor)
         known.footnote = known.footnote or footnote
@@ -105,11 +125,13 @@ class Collector:
         if _KIND_RANK[kind] < _KIND_RANK[known.kind]:
             known.kind = kind
 
-    def add_bare_urls(self, text: str, footnote: str | None = None, context: str | None = None) -> None:
+    def add_bare_urls(
+        self, text: str, footnote: str | None = None, context: str | None = None, skip: str | None = None
+    ) -> None:
         for match in BARE_URL_RE.finditer(text or ""):
             before = text[max(0, match.start() - 12) : match.start()]
             kind = "source" if source_kind(None, before) else "bare"
-            self.add(trim_bare(match.group(0)), None, footnote, kind, context or text)
+            self.add(trim_bare(match.group(0)), None, footnote, kind, context or text, skip)
 
     def result(self) -> list[CitedLink]:
         return list(self.links.values())
@@ -190,31 +212,56 @@ def parse_html(text: str, base_url: str | None = None) -> ParsedReport:
     collector = Collector()
     collect_html(root, collector, base)
     title = squeeze(root.findtext(".//title")) or squeeze(_first_text(root, ".//h1"))
-    return ParsedReport("html", title, collector.result())
+    return ParsedReport("html", title, collector.result(), collector.skipped)
 
 
 def collect_html(root: lxml.html.HtmlElement, collector: Collector, base: str | None) -> None:
     """Anchors and bare URLs in document order (a text node when it starts, a tail when its
     element ends); text inside a link is its anchor, not another citation."""
+    body_marked = has_marked_body(root)
     for event, element in etree.iterwalk(root, events=("start", "end")):
         if not isinstance(element.tag, str) or _skipped(element):
+            if isinstance(element.tag, str) and event == "start" and element.tag == "nav":
+                _note_skipped(element, collector, base, NAVIGATION)
             continue
         in_link = element.tag == "a" or any(a.tag == "a" for a in element.iterancestors())
         if event == "start":
             if element.tag == "a" and element.get("href"):
-                _add_anchor(element, collector, base)
+                _add_anchor(element, collector, base, element_skip_reason(element, body_marked))
             if element.text and not in_link:
-                collector.add_bare_urls(element.text, footnote_label(element), _block_text(element))
+                skip = _text_skip(element, body_marked)
+                collector.add_bare_urls(element.text, footnote_label(element), _block_text(element), skip)
             continue
         parent = element.getparent()
         outer_link = parent is not None and (
             parent.tag == "a" or any(a.tag == "a" for a in parent.iterancestors())
         )
         if element.tail and parent is not None and not outer_link:
-            collector.add_bare_urls(element.tail, footnote_label(parent), _block_text(parent))
+            skip = _text_skip(parent, body_marked)
+            collector.add_bare_urls(element.tail, footnote_label(parent), _block_text(parent), skip)
 
 
-def _add_anchor(anchor: lxml.html.HtmlElement, collector: Collector, base: str | None) -> None:
+def _text_skip(container: lxml.html.HtmlElement, body_marked: bool) -> str | None:
+    """A bare URL in text is judged by where its text is, like a link."""
+    probe = lxml.html.Element("span")
+    container.append(probe)
+    try:
+        return element_skip_reason(probe, body_marked)
+    finally:
+        container.remove(probe)
+
+
+def _note_skipped(nav: lxml.html.HtmlElement, collector: Collector, base: str | None, reason: str) -> None:
+    """Links of a <nav> (not walked into) are named as skipped, like every other left-out link."""
+    for anchor in nav.iter("a"):
+        href = (anchor.get("href") or "").strip()
+        if href and not href.startswith("#"):
+            collector.add(urljoin(base, href) if base else href, anchor.text_content(), skip=reason)
+
+
+def _add_anchor(
+    anchor: lxml.html.HtmlElement, collector: Collector, base: str | None, skip: str | None = None
+) -> None:
     href = (anchor.get("href") or "").strip()
     if href.startswith("#"):
         return
@@ -223,7 +270,7 @@ def _add_anchor(anchor: lxml.html.HtmlElement, collector: Collector, base: str |
     previous = anchor.getprevious()
     before = (previous.tail if previous is not None else (anchor.getparent().text or "")) or ""
     kind = "source" if source_kind(text, before[-20:]) else "link"
-    collector.add(url, text, footnote_label(anchor), kind, _block_text(anchor))
+    collector.add(url, text, footnote_label(anchor), kind, _block_text(anchor), skip)
 
 
 def _skipped(element: lxml.html.HtmlElement) -> bool:

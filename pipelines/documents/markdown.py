@@ -32,7 +32,7 @@ def parse_markdown(text: str) -> ParsedReport:
             collect_html(html_tree(token.content), collector, None)
     for reference in dict(env.get("references") or {}).values():  # type: ignore[call-overload]
         collector.add(str(reference.get("href", "")), reference.get("title") or None, None, "link")
-    return ParsedReport("markdown", title, collector.result())
+    return ParsedReport("markdown", title, collector.result(), collector.skipped)
 
 
 def _footnote_lines(lines: list[str]) -> dict[int, str]:

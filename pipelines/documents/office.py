@@ -41,7 +41,7 @@ def parse_pdf(data: bytes) -> ParsedReport:
         title = reader.metadata.get("/Title") if reader.metadata else None
     except (PdfReadError, ValueError, KeyError, TypeError) as exc:
         raise ReportError(f"unreadable PDF: {exc}") from exc
-    return ParsedReport("pdf", squeeze(str(title)) if title else None, collector.result())
+    return ParsedReport("pdf", squeeze(str(title)) if title else None, collector.result(), collector.skipped)
 
 
 def _link_annotations(page: Any) -> list[tuple[str, list[float]]]:
@@ -109,7 +109,7 @@ def parse_docx(data: bytes) -> ParsedReport:
     for part in [document.part, *_note_parts(document)]:
         _collect_part(part, collector, footnotes=part is not document.part)
     title = document.core_properties.title or _first_heading(document)
-    return ParsedReport("docx", squeeze(title), collector.result())
+    return ParsedReport("docx", squeeze(title), collector.result(), collector.skipped)
 
 
 def _note_parts(document: Any) -> list[Any]:

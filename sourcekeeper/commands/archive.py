@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from sourcekeeper.jobs.archive import crawl_urls, report_summary, summary_ok
+from sourcekeeper.jobs.recover_option import add_recover_option
 from sourcekeeper.jobs.unattended import add_log_format_option, crawl_output_settings, emit_json
 from sourcekeeper.options import UsageError, add_tsa_option, log_level, overrides
 from sourcekeeper.options_render import add_render_options
@@ -29,6 +30,7 @@ def register(subparsers: Any, add_common_options: Callable[[argparse.ArgumentPar
     add_log_format_option(parser)
     add_tsa_option(parser)
     add_render_options(parser)
+    add_recover_option(parser)  # issue 17
     add_proxy_option(parser)
     add_common_options(parser)
     parser.set_defaults(func=run)
@@ -57,4 +59,15 @@ def run(args: argparse.Namespace) -> int:
             emit_json("archive_finished", "INFO" if summary_ok(summary) else "ERROR", **summary)
     else:
         report_summary(summary, as_json=args.json, quiet=args.quiet)
-    return 0 if summary_ok(summary) else 1
+    code = 0 if summary_ok(summary) else 1
+    from sourcekeeper.jobs.push import push_after_archive  # noqa: PLC0415
+    from sourcekeeper.options import db_url  # noqa: PLC0415
+
+    push_after_archive(args, overrides(args), db_url(args), list(args.urls))  # issue 17: off by default
+    if getattr(args, "recover", False):  # issue 17: copies of the gone ones from public archives
+        from sourcekeeper.jobs.recover_option import gone_seeds, run_recover  # noqa: PLC0415
+
+        seeds = [*args.urls, *(f["url"] for f in summary["failures"])]
+        if run_recover(args, gone_seeds(args.archive, db_url(args), seeds)) != 0:
+            code = 1
+    return code

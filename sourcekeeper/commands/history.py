@@ -32,11 +32,15 @@ def url_history(index: ArchiveIndex, url: str) -> list[dict[str, Any]]:
     from archive_store.export.citations import cited_by_json  # noqa: PLC0415
     from archive_store.index.events import capture_ref  # noqa: PLC0415
     from archive_store.index.lookup import url_variants  # noqa: PLC0415
+    from archive_store.index.origins import origin_json, origins_for, recovered_captures  # noqa: PLC0415
 
     spellings = url_variants(url)
     entries: list[dict[str, Any]] = []
-    for spelling in spellings:
-        for capture in index.captures_for(spelling):
+    recovered = recovered_captures(index, spellings)  # mementos of it, under their own URLs
+    for spelling in [*spellings, None]:
+        captures = index.captures_for(spelling) if spelling is not None else recovered
+        origins = origins_for(index, (c.id for c in captures))
+        for capture in captures:
             ref = capture_ref(capture) or {}
             page = index.page_for(capture.id)
             entries.append(
@@ -48,6 +52,7 @@ def url_history(index: ArchiveIndex, url: str) -> list[dict[str, Any]]:
                     "payload_digest": capture.payload_digest,
                     "run": capture.run_id,
                     "title": page.title if page else None,
+                    **origin_json(origins.get(capture.id)),  # own, or a third party's copy
                 }
             )
     entries += _events(index, spellings)
@@ -104,6 +109,10 @@ def history_line(entry: dict[str, Any]) -> str:
         return f"{when}  cited     by {entry['report']}{note} “{entry['anchor'] or ''}”"
     if entry["kind"] == "capture":
         where = f"{entry['warc_file']}@{entry['warc_offset']}"
+        if entry.get("origin", "own") != "own":  # never to be mistaken for what we saw
+            source = entry.get("memento_url") or (entry.get("imported_from") or {}).get("file")
+            dated = f" of {entry['memento_datetime']}" if entry.get("memento_datetime") else ""
+            where += f"  THIRD-PARTY copy ({entry.get('origin_via')}{dated}: {source})"
         return (
             f"{when}  capture   {entry['http_status']} {entry['state']:<24} {entry['record_type']:<8} "
             f"{entry['url']}  {where}"

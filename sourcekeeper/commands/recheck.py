@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from sourcekeeper.exitcodes import ExitCode
 from sourcekeeper.jobs.archive import summary_ok
+from sourcekeeper.jobs.recover_option import add_recover_option
 from sourcekeeper.jobs.unattended import (
     add_log_format_option,
     crawl_output_settings,
@@ -48,6 +49,7 @@ def register(subparsers: Any, add_common_options: Callable[[argparse.ArgumentPar
     )
     add_log_format_option(parser)
     add_render_options(parser)
+    add_recover_option(parser)  # issue 17
     add_proxy_option(parser, fallback=True)
     add_common_options(parser)
     parser.set_defaults(func=run)
@@ -80,9 +82,19 @@ def run(args: argparse.Namespace) -> int:
         _print_new_removals(result)
     else:
         _print_human(result, with_lines=not args.json)
-    if result.summary is not None and not summary_ok(result.summary):
+    recovered = _recover(args, result)
+    if (result.summary is not None and not summary_ok(result.summary)) or recovered != 0:
         return ExitCode.FAILED
     return ExitCode.NEW_REMOVALS if result.new_removals else ExitCode.OK
+
+
+def _recover(args: argparse.Namespace, result: RecheckResult) -> int:
+    """--recover: copies of what this re-check found removed or unreachable (issue 17)."""
+    if not getattr(args, "recover", False):
+        return 0
+    from sourcekeeper.jobs.recover_option import run_recover  # noqa: PLC0415
+
+    return run_recover(args, [e["url"] for e in result.events if e["state"] in ("removed", "unreachable")])
 
 
 def _run(result: RecheckResult) -> int | None:

@@ -23,6 +23,14 @@ def register(subparsers: Any, add_common_options: Callable[[argparse.ArgumentPar
         metavar="URL",
         help=f"where `sourcekeeper replay` serves the archive (default {DEFAULT_REPLAY_BASE})",
     )
+    parser.add_argument(
+        "--robust-links",
+        nargs="?",
+        const="html",
+        choices=("html", "markdown", "csv"),
+        help="print only the Robust Links of every source: HTML anchors (default), Markdown "
+        "footnotes or CSV (with --json: one JSON object per source)",
+    )
     add_common_options(parser)
     parser.set_defaults(func=run)
 
@@ -51,6 +59,26 @@ def write_html_report(archive_dir: Path, db_url: str, out: Path, replay_base: st
     return data
 
 
+def print_robust_links(sources: list[dict[str, Any]], form: str, *, as_json: bool) -> None:
+    """`report --robust-links`: ready to paste into a report, one source after another."""
+    import csv  # noqa: PLC0415
+    import sys  # noqa: PLC0415
+
+    if as_json:
+        for source in sources:
+            print(json.dumps(source["robust_links"], ensure_ascii=False))
+        return
+    if form == "csv":
+        columns = ("url", "archived_url", "archived_date", "third_party_urls", "third_party_dates", "html")
+        writer = csv.DictWriter(sys.stdout, columns, extrasaction="ignore")
+        writer.writeheader()
+        for source in sources:
+            writer.writerow(source["robust_links"])
+        return
+    for source in sources:
+        print(source["robust_links"][form])
+
+
 def run(args: argparse.Namespace) -> int:
     from archive_store.index.database import ArchiveIndex  # noqa: PLC0415
 
@@ -63,6 +91,9 @@ def run(args: argparse.Namespace) -> int:
             data = report_data(index, args.archive, args.replay_base)
         finally:
             index.close()
+    if args.robust_links:
+        print_robust_links(data["sources"], args.robust_links, as_json=args.json)
+        return 0
     if args.json:
         for source in data["sources"]:
             print(json.dumps({k: v for k, v in source.items() if k != "timeline"}, ensure_ascii=False))

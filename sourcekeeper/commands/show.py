@@ -10,7 +10,7 @@ from collections.abc import Callable
 from typing import Any
 
 from archive_store.layout import WARCS_DIR
-from sourcekeeper.jobs.show import SHOW_FIELDS, capture_fields
+from sourcekeeper.jobs.show import SHOW_FIELDS, capture_fields, third_party_line
 from sourcekeeper.options import UsageError, db_url, err, require_archive
 
 
@@ -49,13 +49,23 @@ def run(args: argparse.Namespace) -> int:
             from sourcekeeper.jobs.show_snapshot import write_snapshot  # noqa: PLC0415
 
             return write_snapshot(index, args, capture)
+        from archive_store.index.notmodified import vouched_note, vouched_original  # noqa: PLC0415
+
+        original = vouched_original(index, capture)  # a 304 revisit: the page it vouched for
+        if original is not None and (args.raw or args.text) and not args.quiet:
+            err(vouched_note(capture, original))
         if args.raw:
             from archive_store.storage.reader import load_capture  # noqa: PLC0415
 
-            loaded = load_capture(index, args.archive / WARCS_DIR, capture)
+            loaded = load_capture(index, args.archive / WARCS_DIR, original or capture)
             sys.stdout.buffer.write(loaded.record.block)
             return 0
         fields = capture_fields(index, capture)
+        if original is not None:
+            fields["not_modified_of"] = {
+                "record_id": original.record_id,
+                "captured_at": original.captured_at.isoformat() + "Z",
+            }
     finally:
         index.close()
     if args.text:
@@ -66,6 +76,8 @@ def run(args: argparse.Namespace) -> int:
         for name in SHOW_FIELDS:
             if name != "text":
                 print(f"{name:15} {fields[name] if fields[name] is not None else ''}")
+        if fields["origin"] != "own":  # never to be mistaken for what we saw
+            print(f"{'origin':15} {third_party_line(fields)}")
         for cited in fields["cited_by"]:
             note = f" [{cited['footnote']}]" if cited["footnote"] else ""
             print(f"{'cited by':15} {cited['report']}{note} “{cited['anchor'] or ''}”")

@@ -11,6 +11,7 @@ from archive_store.layout import INDEX_NAME
 from sourcekeeper.demo.challenged import JS_NOTICE_PATH, describe_render
 from sourcekeeper.demo.crawl_step import run_profile_step
 from sourcekeeper.demo.rawsite import ServedSite
+from sourcekeeper.demo.recover_step import prepare_public_archive, recover_step
 from sourcekeeper.demo.site import SEED_PATHS, TAKEDOWNS, describe
 from sourcekeeper.demo.takedown import takedown_steps
 
@@ -68,13 +69,15 @@ def run_demo(
         column = run_profile_step(
             archive_dir, site.base_url, _say, overrides={**DEMO_SETTINGS, **overrides}, log_level=log_level
         )
+        removed = site.url(next(p for p, (_, s) in TAKEDOWNS.items() if s == "removed"))
+        public = prepare_public_archive(archive_dir, removed)  # another archive keeps it (issue 17)
         takedowns_ok = takedown_steps(
             site, archive_dir, {**DEMO_SETTINGS, **overrides}, log_level, first_step=3
         )
-        removed = site.url(next(p for p, (_, s) in TAKEDOWNS.items() if s == "removed"))
+        recovered = recover_step(archive_dir, public, removed, {**DEMO_SETTINGS, **overrides}, step=6)
     _say("\nTry:")
     _say(f"  .venv/bin/sourcekeeper show --archive {archive_dir} '{example}'")
     _say(f"  .venv/bin/sourcekeeper history --archive {archive_dir} '{removed}'")
     _say(f"  .venv/bin/sourcekeeper report --archive {archive_dir}")
     _say(f"  .venv/bin/sourcekeeper verify --archive {archive_dir}")
-    return 0 if summary_ok(summary) and takedowns_ok and "error" not in column else 1
+    return 0 if summary_ok(summary) and takedowns_ok and recovered and "error" not in column else 1

@@ -75,12 +75,16 @@ def archive_report(
         summary = run_spider(
             ReportSpider, settings, report=report, parsed=parsed, report_sha256=digest, urls=urls, seeds=seeds
         )
-        result = _manifests(archive_dir, overrides.get("ARCHIVE_DB_URL"), summary)
+        result = _manifests(
+            archive_dir, overrides.get("ARCHIVE_DB_URL"), summary, overrides.get("ARCHIVE_REPLAY_BASE_URL")
+        )
         write_run_file(archive_dir, summary, kind="report", manifests=[str(j) for j, _ in result.manifests])
         return result
 
 
-def _manifests(archive_dir: Path, db_url: str | None, summary: dict[str, Any]) -> ReportRunResult:
+def _manifests(
+    archive_dir: Path, db_url: str | None, summary: dict[str, Any], replay_base: str | None = None
+) -> ReportRunResult:
     result = ReportRunResult(summary)
     if summary.get("run") is None:
         return result
@@ -88,7 +92,7 @@ def _manifests(archive_dir: Path, db_url: str | None, summary: dict[str, Any]) -
     try:
         for report in reports_of_run(index, summary["run"]):
             try:
-                paths = write_manifest(index, archive_dir, report)
+                paths = write_manifest(index, archive_dir, report, replay_base)
             except (OSError, SQLAlchemyError) as exc:  # a full disk: the run stands, the manifest not
                 logger.error("could not write the citation manifest of %s: %s", report.source, exc)
                 continue

@@ -32,6 +32,7 @@ def capture_fields(index: ArchiveIndex, capture: Any) -> dict[str, Any]:
     from archive_store.crawl.render_records import rendered_for  # noqa: PLC0415
     from archive_store.export.citations import cited_by_json  # noqa: PLC0415
     from archive_store.index.facts import facts_json  # noqa: PLC0415
+    from archive_store.index.origins import origin_of  # noqa: PLC0415
     from archive_store.index.pagemedia import page_media  # noqa: PLC0415
 
     page = index.page_for(capture.id)
@@ -57,6 +58,18 @@ def capture_fields(index: ArchiveIndex, capture: Any) -> dict[str, Any]:
         "truncated": capture.truncated,
         "cited_by": cited_by_json(index, capture.url),  # reports citing the URL (--from-report)
         "rendered": bool(rendered_for(index, capture.id)),  # loaded in Chromium (issue 14)
+        **origin_of(index, capture.id),  # own, or a third party's copy (import, recover)
         "tls": facts_json(index, capture.record_id),  # protocol, cipher, chain (HTTPS only)
         "media": page_media(index, capture),  # video/audio/streams fetched from the page
     }
+
+
+def third_party_line(fields: dict[str, Any]) -> str:
+    """How `show` names a copy that is not ours (issue 17)."""
+    if fields.get("origin_via") == "import":
+        source = fields.get("imported_from") or {}
+        return f"third-party copy, imported from {source.get('file')} (sha256 {source.get('sha256')})"
+    return (
+        f"third-party copy from {fields.get('memento_archive')}: memento {fields.get('memento_url')} "
+        f"of {fields.get('memento_datetime')}"
+    )

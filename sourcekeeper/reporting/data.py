@@ -41,7 +41,14 @@ def source_urls(index: ArchiveIndex) -> tuple[list[str], bool]:
         cited = all_cited_urls(index)
     except OperationalError:
         cited = []
-    return (cited, True) if cited else (archived_urls(index), False)
+    if cited:
+        return cited, True
+    from archive_store.index.origins import memento_originals  # noqa: PLC0415
+
+    # a copy fetched from another archive stands under the URL it is a copy of (issue 17)
+    originals = memento_originals(index)
+    urls = [originals.get(url, url) for url in archived_urls(index)]
+    return list(dict.fromkeys(urls)), False
 
 
 def _events(index: ArchiveIndex, spellings: list[str]) -> list[RecheckEvent]:
@@ -79,18 +86,27 @@ def current_state(captures: list[Capture], events: list[RecheckEvent]) -> tuple[
 def source_entry(index: ArchiveIndex, url: str, replay_base: str) -> dict[str, Any]:
     from archive_store.export.citations import cited_by_json  # noqa: PLC0415
     from archive_store.index.lookup import GOOD_STATE, url_variants  # noqa: PLC0415
+    from archive_store.index.origins import origins_for, recovered_captures  # noqa: PLC0415
     from archive_store.index.pagemedia import media_state, page_media  # noqa: PLC0415
+    from archive_store.index.robustlinks import robust_entry  # noqa: PLC0415
 
     spellings = url_variants(url)
-    captures = sorted(
-        (c for s in spellings for c in index.captures_for(s)), key=lambda c: (c.captured_at, c.id)
-    )
+    every = [c for s in spellings for c in index.captures_for(s)] + recovered_captures(index, spellings)
+    origins = origins_for(index, (c.id for c in every))
+    # third parties' copies (imported, recovered) are shown apart: never evidence of what we saw
+    captures = sorted((c for c in every if c.id not in origins), key=lambda c: (c.captured_at, c.id))
+    theirs = sorted((c for c in every if c.id in origins), key=lambda c: (c.captured_at, c.id))
     events = _events(index, spellings)
     state, reason, since = current_state(captures, events)
+    if not captures and theirs:
+        reason = f"never captured by us; {len(theirs)} third-party copies (not our evidence)"
     good = [c for c in captures if c.state == GOOD_STATE]
     last_good = good[-1] if good else None
     page = index.page_for(last_good.id) if last_good else None
     text = page.text if page else ""
+    cited_by = cited_by_json(index, url)
+    label = next((str(c["footnote"]) for c in cited_by if c.get("footnote")), "")  # else numbered below
+    anchor = next((c["anchor"] for c in cited_by if c.get("anchor")), None)
     shown = last_good or (captures[-1] if captures else None)
     media = page_media(index, shown) if shown else []
     return {
@@ -99,7 +115,9 @@ def source_entry(index: ArchiveIndex, url: str, replay_base: str) -> dict[str, A
         "reason": reason,
         "since": since,
         "title": page.title if page else None,
-        "cited_by": cited_by_json(index, url),
+        "cited_by": cited_by,
+        "robust_links": robust_entry(index, url, replay_base, label, anchor),
+        "third_party": [_third_party(c, origins[c.id]) for c in theirs],
         "last_good": None
         if last_good is None
         else {
@@ -110,9 +128,46 @@ def source_entry(index: ArchiveIndex, url: str, replay_base: str) -> dict[str, A
             "text": text[:TEXT_LIMIT],
             "text_truncated": len(text) > TEXT_LIMIT,
         },
-        "timeline": [_capture_point(c) for c in captures] + [_event_point(e) for e in events],
+        "timeline": [_capture_point(c) for c in captures]
+        + [_event_point(e) for e in events]
+        + [_third_party_point(c, origins[c.id]) for c in theirs],
         # the video/audio of the last good (else last) capture: "complete", "partial" or None (none)
         "media": {"state": media_state(media), "items": media},
+    }
+
+
+def _number_footnotes(sources: list[dict[str, Any]]) -> None:
+    """A source cited without a footnote mark gets its row number as the footnote label."""
+    from archive_store.index.robustlinks import ArchivedCopy, markdown_footnote  # noqa: PLC0415
+
+    for number, source in enumerate(sources, start=1):
+        links = source["robust_links"]
+        if links["markdown"].startswith("[^]"):
+            copies = [ArchivedCopy(**c) for c in links["copies"]]
+            links["markdown"] = markdown_footnote(str(number), source["url"], copies)
+
+
+def _third_party(capture: Capture, origin: Any) -> dict[str, Any]:
+    return {
+        "via": origin.via,
+        "archive": origin.source,
+        "memento_url": origin.memento_url,
+        "memento_datetime": origin.memento_datetime,
+        "captured_at": capture.captured_at.isoformat() + "Z",
+        "state": capture.state,
+        "record_id": capture.record_id,
+    }
+
+
+def _third_party_point(capture: Capture, origin: Any) -> dict[str, Any]:
+    """On the timeline at the version's own date (a memento's datetime), marked third-party."""
+    when = origin.memento_datetime or capture.captured_at.isoformat() + "Z"
+    source = origin.memento_url or origin.source
+    return {
+        "t": when,
+        "kind": "third-party",
+        "state": capture_family(capture.state),
+        "label": f"third-party copy ({origin.via}) of {when[:10]}: {source} — not our capture",
     }
 
 
@@ -140,6 +195,7 @@ def report_data(
     urls, cited = source_urls(index)
     sources = [source_entry(index, url, replay_base) for url in urls]
     sources.sort(key=lambda s: STATE_ORDER.index(s["state"]))
+    _number_footnotes(sources)
     counts = Counter(s["state"] for s in sources)
     return {
         "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),

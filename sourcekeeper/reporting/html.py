@@ -82,6 +82,11 @@ SCRIPT = """
         add('circle', {'class': 'capture', cx: cx, cy: y, r: 5, fill: colour}, row, p.label);
         return;
       }
+      if (p.kind === 'third-party') {  // another archive's copy: hollow, never our evidence
+        var square = {'class': 'third-party', x: cx - 4, y: y - 4, width: 8, height: 8};
+        add('rect', Object.assign(square, {fill: '#fff', stroke: colour, 'stroke-width': 2}), row, p.label);
+        return;
+      }
       add('path', {'class': 'recheck', d: diamond(cx, y), fill: colour, stroke: '#fff'}, row, p.label);
       if (p.state !== last) {
         var mark = {'class': 'state-change', x1: cx, x2: cx, y1: y - 11, y2: y + 11, stroke: colour};
@@ -137,6 +142,19 @@ def _row(number: int, source: dict[str, Any], thumbnail: str | None = None) -> s
         )
         if thumbnail:  # the rendered page's stored screenshot
             links += f'<div><img class="thumb" alt="screenshot" src="{escape(thumbnail)}"></div>'
+    theirs = source.get("third_party") or []
+    if theirs:  # shown apart from ours: another archive's copy is not what we saw
+        items = "".join(
+            f'<li class="third-party">{escape((t["memento_datetime"] or t["captured_at"])[:10])} '
+            f"{escape(t['archive'] or '')}: "
+            + (f'<a href="{escape(t["memento_url"])}">memento</a>' if t["memento_url"] else "imported")
+            + "</li>"
+            for t in theirs
+        )
+        links += f'<div class="third-party">third-party copies (not our captures):<ul>{items}</ul></div>'
+    robust = (source.get("robust_links") or {}).get("html")
+    if robust and "data-versionurl" in robust:
+        links += f"<details><summary>Robust Link</summary><pre>{escape(robust)}</pre></details>"
     title = escape(source["title"] or "")
     links += _media(source.get("media") or {})
     return (
@@ -165,7 +183,8 @@ def render_report(data: dict[str, Any], thumbnails: dict[str, str] | None = None
         f"archive {escape(data['archive'])} · generated {escape(data['generated_at'])}</p>\n"
         f'<div class="counts">{counts}</div>\n'
         '<p class="legend">Timeline: ● capture (green good, red removed, orange blocked, grey other) · '
-        "◆ re-check (its state) · | state change. Hover for details.</p>\n"
+        "◆ re-check (its state) · | state change · □ third-party copy (another archive's, not ours). "
+        "Hover for details.</p>\n"
         '<div id="chart"></div>\n'
         "<table><thead><tr><th></th><th>state</th><th>source</th><th>cited by</th><th>archived copy</th>"
         f"</tr></thead><tbody>\n{rows}\n</tbody></table>\n"

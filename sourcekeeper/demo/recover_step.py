@@ -1,0 +1,78 @@
+"""The demo's recover step (issue 17): a local "public web archive" (pywb with Memento, serving a
+WARC a stand-in crawler wrote with warcio before the takedown) holds a notice the site has since
+removed; `sourcekeeper recover` fetches it from there and the report shows it as a third-party copy."""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import subprocess
+import sys
+import urllib.request
+from pathlib import Path
+
+from archive_store.index.database import default_db_url
+
+
+def _say(text: str = "") -> None:
+    print(text, flush=True)
+
+
+def public_archive_dir(archive_dir: Path) -> Path:
+    return archive_dir.parent / f"{archive_dir.name}-public-archive"
+
+
+def prepare_public_archive(archive_dir: Path, url: str) -> Path:
+    """Before the takedown: another archive captures `url` (warcio's capture_http, as a colleague's
+    tool would) and keeps it in its own folder."""
+    from warcio.capture_http import capture_http  # noqa: PLC0415 (patches http.client for urllib)
+
+    from archive_store.storage.importer import import_files  # noqa: PLC0415
+
+    root = public_archive_dir(archive_dir)
+    shutil.rmtree(root, ignore_errors=True)
+    root.mkdir(parents=True)
+    warc = root.parent / f"{root.name}-source.warc.gz"
+    warc.unlink(missing_ok=True)
+    with capture_http(str(warc)), urllib.request.urlopen(url, timeout=30) as answer:
+        answer.read()
+    import_files(root, [warc], default_db_url(root))
+    warc.unlink()
+    return root
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def recover_step(archive_dir: Path, public: Path, url: str, overrides: dict[str, str], step: int) -> bool:
+    from archive_store.export.replay import ReplayServer  # noqa: PLC0415
+    from sourcekeeper.commands.report import write_html_report  # noqa: PLC0415
+
+    _say(f"\n{step}. Recovering the removed notice from a local public web archive (pywb, Memento) ...")
+    with ReplayServer(public, _free_port()) as server:
+        endpoint = f"{server.base_url}timemap/link/"
+        _say(f"  TimeMap endpoint: {endpoint}")
+        command = [sys.executable, "-m", "sourcekeeper", "recover", "--archive", str(archive_dir)]
+        command += ["--endpoint", endpoint, "-q"]
+        for name, value in overrides.items():
+            command += ["-s", f"{name}={value}"]
+        done = subprocess.run([*command, url], capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        print(done.stderr, file=sys.stderr, end="")
+        return False
+    history = subprocess.run(
+        [sys.executable, "-m", "sourcekeeper", "history", "--archive", str(archive_dir), url],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    for line in history.stdout.splitlines():
+        if "THIRD-PARTY" in line:
+            _say(f"  {line}")
+    report = archive_dir / "report.html"
+    write_html_report(archive_dir, default_db_url(archive_dir), report, "http://127.0.0.1:8090/archive/")
+    _say(f"  {report} now lists it under “third-party copies (not our captures)”")
+    return "THIRD-PARTY" in history.stdout

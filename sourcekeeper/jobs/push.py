@@ -1,0 +1,35 @@
+"""Push for corroboration after `archive` (issue 17): off unless ARCHIVE_PUSH_ENDPOINTS is set.
+The URLs we captured well are sent to each endpoint; what each answered is recorded and printed.
+Never changes the exit code: an independent archive's failure is not ours."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from archive_store.crawl.memento import parse_endpoints
+
+
+def push_after_archive(
+    args: argparse.Namespace, settings: dict[str, str], db_url: str, urls: list[str]
+) -> None:
+    endpoints = parse_endpoints(settings.get("ARCHIVE_PUSH_ENDPOINTS", ""))
+    if not endpoints or not urls:
+        return
+    from archive_store.crawl.push import push_urls  # noqa: PLC0415
+    from archive_store.index.database import ArchiveIndex  # noqa: PLC0415
+    from archive_store.index.lookup import GOOD_STATE, find_capture  # noqa: PLC0415
+
+    index = ArchiveIndex(db_url)
+    try:
+        good = [u for u in urls if (c := find_capture(index, u)) is not None and c.state == GOOD_STATE]
+        results = push_urls(index, good, endpoints, float(settings.get("ARCHIVE_PUSH_TIMEOUT", 60)))
+    finally:
+        index.close()
+    if args.quiet:
+        return
+    for result in results:
+        if result.memento_url:
+            print(f"  pushed {result.url}: memento {result.memento_url}", file=sys.stderr)
+        else:
+            print(f"  push of {result.url} to {result.endpoint} failed: {result.error}", file=sys.stderr)
