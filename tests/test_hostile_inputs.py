@@ -120,7 +120,9 @@ def test_hostile_seeds_are_captured_safely(tmp_path: Path) -> None:
         result = archive_cli(archive, "--no-extract", "--seeds", seeds, credentials, cwd=work)
     assert "Traceback" not in result.stderr
     # the long line: sent, and the server's refusal (414) is the capture
-    [long_capture] = records_for(archive, long_url)
+    long_records = records_for(archive, long_url)
+    assert len(long_records) == 1, result.stderr[-3000:]  # what the crawl said, if it was not captured
+    [long_capture] = long_records
     assert long_capture.block.startswith(b"HTTP/1.0 414")
     # %0d%0a stays percent-encoded on the wire: no header was injected
     [injected] = records_for(archive, f"{base}/inj%0d%0aX-Injected:%20yes", "request")

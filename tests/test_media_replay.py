@@ -122,7 +122,8 @@ async def _video_states(url: str, profile: str, seconds: float = 40) -> dict[str
 
 def test_chromium_plays_the_archived_mp4_and_hls_stream(replayed: tuple[Replay, ServedSite]) -> None:
     server, site = replayed
-    with tempfile.TemporaryDirectory() as profile:
+    # Chromium's child processes may still write to the profile after the browser exits
+    with tempfile.TemporaryDirectory(ignore_cleanup_errors=True) as profile:
         states = asyncio.run(
             _video_states(f"http://127.0.0.1:{server.port}/archive/{site.url('/play.html')}", profile)
         )
