@@ -113,24 +113,7 @@ class ExtractionPipeline:
         page = result.get("page")
         if page is None:
             return
-        self.session.index.save_page(
-            Page(
-                capture_id=capture_id,
-                url=item.url,
-                title=page.get("title"),
-                date=page.get("date"),
-                document_date=page.get("document_date"),
-                source=page.get("source"),
-                author=page.get("author"),
-                site=page.get("site"),
-                text=page.get("text") or "",
-                charset=result.get("charset"),
-                declared_charset=result.get("declared_charset"),
-                platform=page.get("platform"),
-                metadata_json=json.dumps(page, ensure_ascii=False),
-                metadata_record_id=record_id,
-            )
-        )
+        self.session.index.save_page(Page.from_analysis(capture_id, item.url, result, record_id))
         self._inc("extract/pages")
 
     def _inc(self, key: str) -> None:

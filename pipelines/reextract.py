@@ -107,24 +107,7 @@ def _store(session: ArchiveSession, capture: Capture, result: dict[str, Any]) ->
             s.execute(delete(Page).where(Page.capture_id == capture.id))
             s.commit()
         return
-    session.index.save_page(
-        Page(
-            capture_id=capture.id,
-            url=capture.url,
-            title=page.get("title"),
-            date=page.get("date"),
-            document_date=page.get("document_date"),
-            source=page.get("source"),
-            author=page.get("author"),
-            site=page.get("site"),
-            text=page.get("text") or "",
-            charset=result.get("charset"),
-            declared_charset=result.get("declared_charset"),
-            platform=page.get("platform"),
-            metadata_json=json.dumps(page, ensure_ascii=False),
-            metadata_record_id=record_id,
-        )
-    )
+    session.index.save_page(Page.from_analysis(capture.id, capture.url, result, record_id))
 
 
 def reextract(session: ArchiveSession, *, force: bool = False) -> ReextractSummary:

@@ -3,9 +3,6 @@ index↔WARC agreement, CDXJ, time-stamp tokens, exports); every problem names i
 
 May import: `archive_store.storage`, `archive_store.evidence`, `archive_store.index`,
 `archive_store.validate` and the rooms below them.
-
-The names below are its public face, loaded on first use (lazy_loader), so that importing one
-module of the room does not load them all; every other name is private to the package.
 """
 
 from __future__ import annotations

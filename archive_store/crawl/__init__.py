@@ -5,9 +5,6 @@ wording, and every archive setting's default (default_settings).
 
 May import: every other room of `archive_store` (never `scrapers`, `pipelines` or `sourcekeeper`:
 item pipelines are registered by import path).
-
-The names below are its public face, loaded on first use (lazy_loader), so that importing one
-module of the room does not load them all; every other name is private to the package.
 """
 
 from __future__ import annotations

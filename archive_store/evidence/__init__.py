@@ -2,9 +2,6 @@
 (fixity), RFC 3161 time-stamp tokens (tsa), and the record of what each export was (exports).
 
 May import: `archive_store.index` and the rooms below it.
-
-The names below are its public face, loaded on first use (lazy_loader), so that importing one
-module of the room does not load them all; every other name is private to the package.
 """
 
 from __future__ import annotations

@@ -2,9 +2,6 @@
 citation manifests of report runs (citations), and pywb replay (replay, pywb_launch).
 
 May import: every room of `archive_store` but `crawl`.
-
-The names below are its public face, loaded on first use (lazy_loader), so that importing one
-module of the room does not load them all; every other name is private to the package.
 """
 
 from __future__ import annotations

@@ -4,9 +4,6 @@ capture lookup, re-check events and baselines, turning stored records back into 
 CDXJ written beside each closed WARC (cdxj).
 
 May import: `archive_store.hooks`, `archive_store.warc`, `archive_store.layout`, `archive_store.lock`.
-
-The names below are its public face, loaded on first use (lazy_loader), so that importing one
-module of the room does not load them all; every other name is private to the package.
 """
 
 from __future__ import annotations

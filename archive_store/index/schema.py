@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Mapping
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import DateTime, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -108,6 +111,31 @@ class Page(Base):
     platform: Mapped[str | None] = mapped_column(String(32), nullable=True)
     metadata_json: Mapped[str | None] = mapped_column(Text, nullable=True)
     metadata_record_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+
+    @classmethod
+    def from_analysis(
+        cls, capture_id: int, url: str, result: Mapping[str, Any], metadata_record_id: str | None = None
+    ) -> Page:
+        """The row for what the extraction of one capture gave: `result` is the analysis
+        (charset, declared_charset, page: {title, date, document_date, source, …}), the same for
+        the crawl's pipeline, `reextract` and `import`."""
+        page = result["page"]
+        return cls(
+            capture_id=capture_id,
+            url=url,
+            title=page.get("title"),
+            date=page.get("date"),
+            document_date=page.get("document_date"),
+            source=page.get("source"),
+            author=page.get("author"),
+            site=page.get("site"),
+            text=page.get("text") or "",
+            charset=result.get("charset"),
+            declared_charset=result.get("declared_charset"),
+            platform=page.get("platform"),
+            metadata_json=json.dumps(page, ensure_ascii=False),
+            metadata_record_id=metadata_record_id,
+        )
 
 
 class RecheckEvent(Base):

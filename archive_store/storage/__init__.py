@@ -3,9 +3,6 @@ them (remote), verified multipart uploads and the upload file-closed hook (uploa
 capture's stored HTTP message from its WARC wherever it is (reader).
 
 May import: `archive_store.evidence`, `archive_store.index` and the rooms below them.
-
-The names below are its public face, loaded on first use (lazy_loader), so that importing one
-module of the room does not load them all; every other name is private to the package.
 """
 
 from __future__ import annotations

@@ -372,22 +372,7 @@ class Importer:
         page = result.get("page")
         if page is None:
             return
-        self.index.save_page(
-            Page(
-                capture_id=capture.id,
-                url=capture.url,
-                title=page.get("title"),
-                date=page.get("date"),
-                source=page.get("source"),
-                author=page.get("author"),
-                site=page.get("site"),
-                text=page.get("text") or "",
-                charset=result.get("charset"),
-                declared_charset=result.get("declared_charset"),
-                platform=page.get("platform"),
-                metadata_json=json.dumps(page, ensure_ascii=False),
-            )
-        )
+        self.index.save_page(Page.from_analysis(capture.id, capture.url, result))
         counts["extract/pages"] += 1
 
     def _record(self, path: Path, result: ImportResult) -> None:

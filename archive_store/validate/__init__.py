@@ -4,9 +4,6 @@ parsers (warcparse, warcdigest, gzipmembers) so that it shares no code with the 
 `python -m archive_store.validate.validator FILE...` runs it alone.
 
 May import: nothing of ours (it must stay independent of what it checks).
-
-The names below are its public face, loaded on first use (lazy_loader), so that importing one
-module of the room does not load them all; every other name is private to the package.
 """
 
 from __future__ import annotations

@@ -3,9 +3,6 @@ and its gzip members (writer), HTTP/1.x message framing (httpmessage), reading f
 (members). Like warcio's builder/writer split.
 
 May import: `archive_store.layout` and nothing else of ours — no Scrapy, no database.
-
-The names below are its public face, loaded on first use (lazy_loader), so that importing one
-module of the room does not load them all; every other name is private to the package.
 """
 
 from __future__ import annotations

@@ -9,14 +9,12 @@ could not read, leaving every byte alone.
 
 from __future__ import annotations
 
-import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from archive_store.warc.members import StoredRecord, parse_record
+from archive_store.warc.members import BrokenMember, StoredRecord, iter_members, parse_record
 
-_READ_SIZE = 1 << 20
 _GZIP_MAGIC = b"\x1f\x8b"
 
 
@@ -64,37 +62,16 @@ def _parse(data: bytes, offset: int, length: int) -> ForeignRecord | TruncatedTa
 
 
 def _iter_gzip(path: Path) -> Iterator[ForeignRecord | TruncatedTail]:
-    """One record per gzip member (as WARC 1.1 annex D recommends and every tool here writes)."""
-    with path.open("rb") as handle:
-        pending = b""
-        offset = 0
-        while True:
-            if not pending:
-                pending = handle.read(_READ_SIZE)
-                if not pending:
-                    return
-            inflater = zlib.decompressobj(31)
-            out: list[bytes] = []
-            consumed = 0
-            try:
-                while not inflater.eof:
-                    if not pending:
-                        pending = handle.read(_READ_SIZE)
-                        if not pending:
-                            yield TruncatedTail(offset, "the file ends inside a gzip member")
-                            return
-                    out.append(inflater.decompress(pending))
-                    used = len(pending) - len(inflater.unused_data)
-                    consumed += used
-                    pending = inflater.unused_data
-            except zlib.error as exc:
-                yield TruncatedTail(offset, f"bad gzip member: {exc}")
-                return
-            found = _parse(b"".join(out), offset, consumed)
+    """One record per gzip member (as WARC 1.1 annex D recommends and every tool here writes);
+    a cut or corrupt member ends the walk as a truncated tail instead of an error."""
+    try:
+        for member in iter_members(path):
+            found = _parse(member.data, member.offset, member.length)
             yield found
             if isinstance(found, TruncatedTail):
                 return
-            offset += consumed
+    except BrokenMember as exc:
+        yield TruncatedTail(exc.offset, f"bad gzip member: {exc.reason}")
 
 
 def _iter_plain(path: Path) -> Iterator[ForeignRecord | TruncatedTail]:

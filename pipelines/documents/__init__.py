@@ -2,9 +2,6 @@
 archived — HTML, Markdown, PDF and DOCX (links, markdown, office).
 
 May import: `pipelines.extraction` only.
-
-The names below are its public face, loaded on first use (lazy_loader), so that importing one
-module of the room does not load them all; every other name is private to the package.
 """
 
 from __future__ import annotations

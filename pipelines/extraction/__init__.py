@@ -4,9 +4,6 @@ WeChat page and URL rules, text diffs, and the corpus evaluation (`make eval`).
 
 May import: nothing of ours: the item pipelines, the spiders and the archive use it, never the other
 way.
-
-The names below are its public face, loaded on first use (lazy_loader), so that importing one
-module of the room does not load them all; every other name is private to the package.
 """
 
 from __future__ import annotations
