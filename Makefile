@@ -49,4 +49,4 @@ bench: install
 	$(BIN)/python bench/run.py --lookup --repeat 5
 
 clean:
-	rm -rf $(VENV) build *.egg-info demo-archive
+	rm -rf $(VENV) build *.egg-info demo-archive demo-archive-*

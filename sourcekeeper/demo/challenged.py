@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from archive_store.layout import WARCS_DIR
 from sourcekeeper.demo.rawsite import Handler, RawReply, RawRequest, SiteState, http_response, page
 from sourcekeeper.demo.site import DEMO_ROUTES, Notice, gbk_reply, notice_html
 
@@ -76,8 +77,9 @@ def describe_render(archive_dir: Any, url: str, say: Any) -> None:
         if capture.state != "ok" or "screenshot" not in found:
             say(f"  not captured by rendering: {capture.state} — {capture.state_reason or ''}")
             return
-        shot = archive_dir / "challenged-notice.png"
-        shot.write_bytes(rendered_block(index, archive_dir / "warcs", found["screenshot"]))
+        # a copy to look at, beside the archive: inside it, screenshots are WARC records only
+        shot = archive_dir.parent / f"{archive_dir.name}-challenged-notice.png"
+        shot.write_bytes(rendered_block(index, archive_dir / WARCS_DIR, found["screenshot"]))
         title = page_row.title if page_row else ""
         say(f"  captured by rendering: HTTP {capture.http_status}, state {capture.state}, “{title}”")
         say(f"  screenshot: {shot}")
