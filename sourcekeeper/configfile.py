@@ -38,6 +38,9 @@ SETTING_KEYS = {
     "tsa_ca": "ARCHIVE_TSA_CA",
     "operator": "ARCHIVE_OPERATOR",
     "render": "ARCHIVE_RENDER",
+    "proxy": "ARCHIVE_PROXY",
+    "proxy_fallback": "ARCHIVE_PROXY_FALLBACK",
+    "allow_private": "ARCHIVE_ALLOW_PRIVATE",
     "user_agent": "USER_AGENT",
 }
 # read by components (scrapy-redis) without a default anywhere we can list

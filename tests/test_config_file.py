@@ -152,3 +152,16 @@ def test_a_crawl_runs_with_the_files_settings(mocksite, tmp_path):
     )
     assert overridden.returncode == 0, overridden.stderr
     assert any(w.name.startswith("fromcli-") for w in warc_files(archive))
+
+
+def test_vantage_points_and_render_mode_from_the_file(tmp_path, monkeypatch):
+    _write(
+        tmp_path / "sourcekeeper.toml",
+        'proxy = "socks5h://gw.example:1080"\nproxy_fallback = "http://second.example:3128"\n'
+        'allow_private = "10.0.0.0/8"\nrender = "never"\n',
+    )
+    settings = dict(_args(tmp_path, monkeypatch).settings)
+    assert settings["ARCHIVE_PROXY"] == "socks5h://gw.example:1080"
+    assert settings["ARCHIVE_PROXY_FALLBACK"] == "http://second.example:3128"
+    assert settings["ARCHIVE_ALLOW_PRIVATE"] == "10.0.0.0/8"
+    assert settings["ARCHIVE_RENDER"] == "never"
