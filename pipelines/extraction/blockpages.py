@@ -73,7 +73,7 @@ def block_pages() -> list[BlockPage]:
                 "setTimeout(function(){document.cookie='acw_sc__v2='+x(arg1);"
                 "location.reload();},10);</script>",
             ),
-            "blocked:waf-js",
+            "blocked:aliyun",  # a JS challenge of a known vendor: its name (issue 14 renders it),
         ),
         BlockPage(
             "aliyun-slider",
@@ -93,7 +93,7 @@ def block_pages() -> list[BlockPage]:
                 '<script>var wzwschallenge="ABC";location.href="/WZWSREL" + btoa(location.pathname)'
                 ' + "?wzwschallenge=" + wzwschallenge;</script>',
             ),
-            "blocked:waf-js",
+            "blocked:wzws",
         ),
         BlockPage(
             "generic-enable-js",
