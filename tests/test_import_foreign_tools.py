@@ -12,6 +12,7 @@ import sys
 import threading
 import time
 import urllib.request
+import zipfile
 from collections import Counter
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -23,6 +24,7 @@ from import_warcs import page_html
 from warcio.archiveiterator import ArchiveIterator
 from warcio.capture_http import capture_http
 
+from archive_store.export.wacz import INDEX_PATH
 from archive_store.export.waczcheck import check_wacz
 
 pytestmark = pytest.mark.slow  # pywb and sourcekeeper run in subprocesses
@@ -188,6 +190,23 @@ def _capture(target: Path, *urls: str) -> Path:
     return target
 
 
+def _shift_index_offsets(source: Path, target: Path) -> Path:
+    """A copy of the package whose index points one byte past each record's start."""
+    with zipfile.ZipFile(source) as package, zipfile.ZipFile(target, "w") as out:
+        for info in package.infolist():
+            data = package.read(info)
+            if info.filename == INDEX_PATH:
+                lines = []
+                for line in data.decode().splitlines():
+                    key, stamp, fields = line.split(" ", 2)
+                    parsed = json.loads(fields)
+                    parsed["offset"] = str(int(parsed["offset"]) + 1)
+                    lines.append(f"{key} {stamp} {json.dumps(parsed)}")
+                data = ("\n".join(lines) + "\n").encode()
+            out.writestr(info, data)
+    return target
+
+
 def test_an_imported_plain_warc_exports_as_wacz_and_its_urls_recheck(site, tmp_path):
     notice, gone = f"{site}/notice.html", f"{site}/gone.html"
     warc = _capture(tmp_path / "colleague.warc", notice, gone)
@@ -203,6 +222,9 @@ def test_an_imported_plain_warc_exports_as_wacz_and_its_urls_recheck(site, tmp_p
     assert check_wacz(out) == []
     validated = subprocess.run([BIN / "wacz", "validate", "-f", out], capture_output=True, check=False)
     assert validated.returncode == 0, validated.stdout + validated.stderr
+    # an index entry that does not span a whole record of the plain WARC is caught (C-1)
+    shifted = _shift_index_offsets(out, tmp_path / "shifted.wacz")
+    assert any("C-1" in p and "is not a whole record" in p for p in check_wacz(shifted))
 
     # recheck: the site changed one page and removed the other; the imported captures are the
     # previous ones, and both stay as they were
