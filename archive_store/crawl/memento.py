@@ -26,6 +26,9 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote, urljoin, urlsplit
 
+from archive_store.crawl.netpolicy import AddressPolicy
+from archive_store.crawl.urlguard import guarded_opener
+
 logger = logging.getLogger(__name__)
 
 USER_AGENT = "sourcekeeper-recover (+https://github.com/ memento client)"
@@ -102,9 +105,12 @@ class Fetcher:
         retries: int = 2,
         max_wait: float = 30.0,
         sleep: Callable[[float], None] = time.sleep,
+        policy: AddressPolicy | None = None,
     ) -> None:
         self.timeout, self.retries, self.max_wait, self.sleep = timeout, retries, max_wait, sleep
         self.waited: list[float] = []
+        # ARCHIVE_ALLOW_PRIVATE as the crawl has it (default: from the environment, else refuse)
+        self.opener = guarded_opener(policy)
 
     def get(self, url: str, accept: str) -> tuple[str, bytes]:
         """(final URL, body); raises OSError / urllib.error.HTTPError with the reason."""
@@ -112,7 +118,7 @@ class Fetcher:
         while True:
             request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT, "Accept": accept})
             try:
-                with urllib.request.urlopen(request, timeout=self.timeout) as answer:
+                with self.opener.open(request, timeout=self.timeout) as answer:
                     return answer.geturl(), answer.read()
             except urllib.error.HTTPError as exc:
                 if exc.code not in (429, 503) or attempt >= self.retries:

@@ -16,6 +16,8 @@ from typing import Any
 from urllib.parse import urljoin
 
 from archive_store.crawl.memento import USER_AGENT, parse_link_format
+from archive_store.crawl.netpolicy import AddressPolicy
+from archive_store.crawl.urlguard import guarded_opener
 from archive_store.index.database import ArchiveIndex, utcnow
 from archive_store.index.schema import PushResult
 
@@ -45,9 +47,9 @@ def memento_of(base: str, headers: Any) -> str | None:
     return None
 
 
-def push_one(url: str, endpoint: str, timeout: float) -> Pushed:
+def push_one(url: str, endpoint: str, timeout: float, policy: AddressPolicy | None = None) -> Pushed:
     request_url = endpoint + url
-    opener = urllib.request.build_opener(_NoRedirect)
+    opener = guarded_opener(policy, _NoRedirect())  # ARCHIVE_ALLOW_PRIVATE, as in the crawl
     request = urllib.request.Request(request_url, headers={"User-Agent": USER_AGENT})
     try:
         with opener.open(request, timeout=timeout) as answer:
@@ -64,10 +66,14 @@ def push_one(url: str, endpoint: str, timeout: float) -> Pushed:
 
 
 def push_urls(
-    index: ArchiveIndex, urls: Iterable[str], endpoints: list[str], timeout: float = 60
+    index: ArchiveIndex,
+    urls: Iterable[str],
+    endpoints: list[str],
+    timeout: float = 60,
+    policy: AddressPolicy | None = None,
 ) -> list[Pushed]:
     """Push each URL to each endpoint; every attempt is recorded in `push_results`."""
-    results = [push_one(url, endpoint, timeout) for url in urls for endpoint in endpoints]
+    results = [push_one(url, endpoint, timeout, policy) for url in urls for endpoint in endpoints]
     with index.session() as s:
         s.add_all(
             PushResult(

@@ -16,8 +16,10 @@ from typing import Any
 from archive_store.export.wacz import DATAPACKAGE, DIGEST, INDEX_PATH, PAGES_PATH, WACZ_VERSION
 from archive_store.export.waczsign import verify_signed_data
 from archive_store.index.cdxj import parse_cdxj, sort_bytewise
+from archive_store.layout import is_imported_name
 from archive_store.validate.validator import validate_collection
-from archive_store.warc.members import BrokenMember, read_member
+from archive_store.warc.foreign import TruncatedTail, iter_foreign
+from archive_store.warc.members import BrokenMember, read_member, read_record
 
 _REQUIRED_PACKAGE = ("profile", "wacz_version", "resources", "title", "created", "software")
 
@@ -39,7 +41,7 @@ def check_wacz(path: Path, public_key: bytes | None = None) -> list[str]:
         problems += _pages(package.read(PAGES_PATH))
         warcs = _extract_warcs(package, names, Path(scratch))
         problems += _index(package, warcs)
-        problems += [f"WARC in package: {p}" for p in validate_collection(sorted(warcs.values()))]
+        problems += _check_warcs(sorted(warcs.values()))
     return problems
 
 
@@ -130,13 +132,31 @@ def _pages(data: bytes) -> list[str]:
 def _extract_warcs(package: zipfile.ZipFile, names: list[str], scratch: Path) -> dict[str, Path]:
     """The package's WARCs as files (by base name only: a ZIP member name never becomes a path, S-5)."""
     warcs = {}
-    for number, name in enumerate(n for n in names if n.startswith("archive/") and n.endswith(".warc.gz")):
+    # `.warc` too: an imported uncompressed WARC is exported as it came (issue 17)
+    packed = (n for n in names if n.startswith("archive/") and n.endswith((".warc.gz", ".warc")))
+    for number, name in enumerate(packed):
         base = Path(name).name
         target = scratch / f"{number:05d}" / base
         target.parent.mkdir()
         target.write_bytes(package.read(name))
         warcs[base] = target
     return warcs
+
+
+def _check_warcs(warcs: list[Path]) -> list[str]:
+    """Our WARC rules over our own files; an imported file (issue 17) is kept as another tool
+    wrote it, as `verify` treats it: it must read as whole records, its names and gzip layout are
+    not ours to judge."""
+    own = [w for w in warcs if not is_imported_name(w.name)]
+    problems = [f"WARC in package: {p}" for p in validate_collection(own)]
+    for warc in warcs:
+        if is_imported_name(warc.name):
+            problems += [
+                f"WARC in package: {warc.name}@{item.offset}: {item.reason}"
+                for item in iter_foreign(warc)
+                if isinstance(item, TruncatedTail)
+            ]
+    return problems
 
 
 def _index(package: zipfile.ZipFile, warcs: dict[str, Path]) -> list[str]:
@@ -154,7 +174,26 @@ def _index(package: zipfile.ZipFile, warcs: dict[str, Path]) -> list[str]:
             problems.append(f"C-1: {INDEX_PATH} names {entry.fields.get('filename')}, not in archive/")
             continue
         try:
-            read_member(warc, entry.offset, entry.length)
-        except BrokenMember as exc:
+            _whole_record(warc, entry.offset, entry.length)
+        except (BrokenMember, ValueError) as exc:
             problems.append(f"C-1: {INDEX_PATH}: {entry.fields.get('url')} is not a whole record ({exc})")
     return problems
+
+
+def _whole_record(warc: Path, offset: int, length: int) -> None:
+    """Raise unless offset and length span one whole record: one gzip member in a `.warc.gz`;
+    in a plain `.warc`, a WARC header and a block of its Content-Length (then at most the CRLF
+    CRLF that ends a record)."""
+    if not warc.name.endswith(".warc"):
+        read_member(warc, offset, length)
+        return
+    record = read_record(warc, offset, length)
+    with warc.open("rb") as handle:
+        handle.seek(offset)
+        raw = handle.read(length)
+    if not raw.startswith(b"WARC/"):
+        raise ValueError(f"no WARC record starts at offset {offset}")
+    declared = int(record.get("Content-Length") or "-1")
+    head = raw.find(b"\r\n\r\n") + 4
+    if len(raw) - head - declared not in (0, 4) or len(record.block) != declared:
+        raise ValueError(f"{length} bytes at offset {offset} are not one record of {declared} bytes")

@@ -17,7 +17,7 @@ from sqlalchemy import select
 from archive_store.index.database import ArchiveIndex
 from archive_store.index.schema import Capture, Page
 from archive_store.layout import WARCS_DIR, local_warc
-from archive_store.warc.members import StoredRecord, iter_members, parse_record
+from archive_store.warc.members import StoredRecord, iter_records
 
 DERIVED_TYPES = ("metadata", "conversion", "resource")
 _CHUNK = 500
@@ -162,12 +162,11 @@ def _scan(
     """One pass over a WARC: keep the members of the selected exchanges (and its warcinfo)."""
     kept: dict[int, int] = {}
     warcinfo: tuple[int, int] | None = None
-    for member in iter_members(local_warc(root, name)):
-        record = parse_record(member.data, member.offset, member.length)
-        if member.offset == 0 and record.record_type == "warcinfo":
-            warcinfo = (member.offset, member.length)  # every record of the file points at it
+    for record in iter_records(local_warc(root, name)):  # a plain imported `.warc` too
+        if record.offset == 0 and record.record_type == "warcinfo":
+            warcinfo = (record.offset, record.length)  # every record of the file points at it
         elif _wanted(record, by_id, requests):
-            kept[member.offset] = member.length
+            kept[record.offset] = record.length
             metadata.discard(record.record_id)
     if kept and warcinfo is not None:
         kept[warcinfo[0]] = warcinfo[1]

@@ -5,9 +5,11 @@ Never changes the exit code: an independent archive's failure is not ours."""
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 from archive_store.crawl.memento import parse_endpoints
+from archive_store.crawl.netpolicy import SETTING, AddressPolicy
 
 
 def push_after_archive(
@@ -23,7 +25,10 @@ def push_after_archive(
     index = ArchiveIndex(db_url)
     try:
         good = [u for u in urls if (c := find_capture(index, u)) is not None and c.state == GOOD_STATE]
-        results = push_urls(index, good, endpoints, float(settings.get("ARCHIVE_PUSH_TIMEOUT", 60)))
+        timeout = float(settings.get("ARCHIVE_PUSH_TIMEOUT", 60))
+        # the crawl's ARCHIVE_ALLOW_PRIVATE (-s, else the environment, else private refused)
+        policy = AddressPolicy.parse(settings.get(SETTING, os.environ.get(SETTING)))
+        results = push_urls(index, good, endpoints, timeout, policy)
     finally:
         index.close()
     if args.quiet:

@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from archive_store.crawl.default_settings import apply_defaults
 from archive_store.crawl.memento import Fetcher, Lookup, Memento, lookup, parse_endpoints
+from archive_store.crawl.netpolicy import AddressPolicy
 from archive_store.index.database import ArchiveIndex, default_db_url
 from archive_store.index.schema import CaptureOrigin
 from archive_store.lock import ArchiveLock
@@ -52,6 +53,7 @@ def recover_urls(
             timeout=settings.getfloat("ARCHIVE_MEMENTO_TIMEOUT"),
             retries=settings.getint("ARCHIVE_MEMENTO_RETRIES"),
             max_wait=settings.getfloat("ARCHIVE_MEMENTO_MAX_WAIT"),
+            policy=AddressPolicy.from_settings(settings),  # the crawl's ARCHIVE_ALLOW_PRIVATE
         )
         db_url = settings.get("ARCHIVE_DB_URL") or default_db_url(archive_dir)
         held = held_mementos(db_url)
