@@ -211,8 +211,10 @@ class PageRender:
             why = "the render timed out" if timed_out else f"after {self._rounds} challenge rounds"
             if doc is not None and doc.challenge is None:
                 why += f", last answer HTTP {doc.response.status}"
+            # the challenge's own reason first (it names the vendor, as an unrendered capture's does)
+            said = f"{doc.challenge.reason}; " if doc is not None and doc.challenge is not None else ""
             return RenderOutcome(
-                "challenged", f"rendered, still challenged ({why})", vendor, timed_out=timed_out
+                "challenged", f"{said}rendered, still challenged ({why})", vendor, timed_out=timed_out
             )
         outcome = RenderOutcome(
             "partial" if timed_out else "ok",
