@@ -27,7 +27,7 @@ from scrapy.utils.misc import load_object
 
 from archive_store.crawl.render_browser import INSTALL_HINT, RenderBrowser, find_chromium
 from archive_store.crawl.render_page import Challenge, PageRender, RenderOutcome
-from archive_store.crawl.render_records import provenance_block, write_rendered
+from archive_store.crawl.render_records import ensure_table, provenance_block, write_rendered
 from archive_store.crawl.session import ArchiveSession
 
 if TYPE_CHECKING:
@@ -76,6 +76,7 @@ class RenderMiddleware:
         self.mode = mode
         self.screenshot = screenshot
         self.session = ArchiveSession.for_crawler(crawler)
+        ensure_table(self.session.index)  # before the crawl writes: no DDL mid-crawl
         self.stats = crawler.stats
         self.deadline = settings.getfloat("ARCHIVE_RENDER_TIMEOUT") + 10 * settings.getfloat("DOWNLOAD_DELAY")
         self.max_rounds = settings.getint("ARCHIVE_RENDER_MAX_ROUNDS")

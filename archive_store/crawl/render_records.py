@@ -60,6 +60,8 @@ class RenderedRecord:
 
 
 def ensure_table(index: ArchiveIndex) -> None:
+    # the capture batch's open transaction would lock SQLite against this DDL: commit it first
+    index.commit_captures()
     metadata.create_all(index.engine, checkfirst=True)
 
 

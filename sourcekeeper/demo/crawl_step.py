@@ -14,6 +14,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from sourcekeeper.jobs.crawl import listing_line
+
 DEMO_PROFILE = Path(__file__).with_name("column.toml")
 # The sample site answers at once on loopback: no politeness delay needed there.
 LOOPBACK_SETTINGS = {"DOWNLOAD_DELAY": "0", "AUTOTHROTTLE_ENABLED": "False"}
@@ -46,6 +48,7 @@ def run_profile_step(
         return {"error": f"exit code {done.returncode}", "exit_code": done.returncode}
     summary: dict[str, Any] = json.loads(lines[-1])
     summary["exit_code"] = done.returncode
+    say("  " + listing_line(summary["listing"]))
     say(
         f"  run it again later: .venv/bin/sourcekeeper crawl {DEMO_PROFILE} --base {base_url} "
         f"--archive {archive_dir}  (only new notices are fetched; paging stops at archived ones)"
