@@ -123,7 +123,7 @@ def test_hostile_seeds_are_captured_safely(tmp_path: Path) -> None:
     long_records = records_for(archive, long_url)
     assert len(long_records) == 1, result.stderr[-3000:]  # what the crawl said, if it was not captured
     [long_capture] = long_records
-    assert long_capture.block.startswith(b"HTTP/1.0 414")
+    assert long_capture.block.startswith(b"HTTP/1.1 414")
     # %0d%0a stays percent-encoded on the wire: no header was injected
     [injected] = records_for(archive, f"{base}/inj%0d%0aX-Injected:%20yes", "request")
     assert injected.block.startswith(b"GET /inj%0d%0aX-Injected:%20yes HTTP/1.1\r\n")
