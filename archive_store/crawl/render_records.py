@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Column, DateTime, Integer, MetaData, String, Table, Text, insert, inspect, select
+from sqlalchemy.exc import SQLAlchemyError
 
 from archive_store.warc.recordbuilder import derived_record, warc_date
 
@@ -62,7 +63,12 @@ class RenderedRecord:
 def ensure_table(index: ArchiveIndex) -> None:
     # the capture batch's open transaction would lock SQLite against this DDL: commit it first
     index.commit_captures()
-    metadata.create_all(index.engine, checkfirst=True)
+    try:
+        metadata.create_all(index.engine, checkfirst=True)
+    except SQLAlchemyError:
+        # another worker created it between the check and the CREATE (a shared PostgreSQL index)
+        if not inspect(index.engine).has_table("rendered_records"):
+            raise
 
 
 def write_rendered(
