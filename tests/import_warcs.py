@@ -7,10 +7,14 @@ file's real contents, not with numbers typed in by hand.
 from __future__ import annotations
 
 import gzip
+import json
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from archive_helpers import run_cli
 from broken_warcs import HTTP_REQUEST, HTTP_RESPONSE, Rec, chunked, member, rid, sha1
+from warcio.archiveiterator import ArchiveIterator
 
 HOST = "http://old-tool.example.org"
 D0 = "2019-03-01T08:00:00Z"
@@ -148,3 +152,23 @@ def write_awkward(directory: Path, *, gz: bool = True, cut_last: bool = False) -
     made.path = directory / ("old-tool.warc.gz" if gz else "old-tool.warc")
     made.path.write_bytes(b"".join(parts))
     return made
+
+
+def warcio_counts(path: Path) -> Counter[str]:
+    """What the file holds, counted by warcio (not by our reader)."""
+    counts: Counter[str] = Counter()
+    with path.open("rb") as handle:
+        for record in ArchiveIterator(handle):
+            counts["records"] += 1
+            counts[f"type/{record.rec_type}"] += 1
+            uri = (record.rec_headers.get_header("WARC-Target-URI") or "").strip("<>")
+            if record.rec_type in ("response", "revisit") and uri.startswith("http"):
+                counts[f"indexed/{record.rec_type}"] += 1
+    return counts
+
+
+def import_files(archive: Path, *files: Path) -> list[dict[str, object]]:
+    """`sourcekeeper import --json FILES`: one summary per file."""
+    result = run_cli("import", "--archive", archive, "--json", *files)
+    assert result.returncode == 0, result.stderr
+    return [json.loads(line) for line in result.stdout.splitlines()]

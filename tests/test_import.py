@@ -12,15 +12,13 @@ import subprocess
 import sys
 import threading
 import zipfile
-from collections import Counter
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 from archive_helpers import run_cli
-from import_warcs import PAGE_TEXT, PAGE_TITLE, page_html, write_awkward
-from warcio.archiveiterator import ArchiveIterator
+from import_warcs import PAGE_TEXT, PAGE_TITLE, import_files, page_html, warcio_counts, write_awkward
 
 from archive_store.export.replay import ReplayServer
 
@@ -92,25 +90,6 @@ def capture_with_warcio(target: Path, *urls: str) -> Path:
     return target
 
 
-def _warcio_counts(path: Path) -> Counter[str]:
-    """What the file holds, counted by warcio (not by our reader)."""
-    counts: Counter[str] = Counter()
-    with path.open("rb") as handle:
-        for record in ArchiveIterator(handle):
-            counts["records"] += 1
-            counts[f"type/{record.rec_type}"] += 1
-            uri = (record.rec_headers.get_header("WARC-Target-URI") or "").strip("<>")
-            if record.rec_type in ("response", "revisit") and uri.startswith("http"):
-                counts[f"indexed/{record.rec_type}"] += 1
-    return counts
-
-
-def _import(archive: Path, *files: Path) -> list[dict[str, object]]:
-    result = run_cli("import", "--archive", archive, "--json", *files)
-    assert result.returncode == 0, result.stderr
-    return [json.loads(line) for line in result.stdout.splitlines()]
-
-
 def _sha(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
@@ -145,8 +124,8 @@ def test_a_wget_warc_is_imported_unchanged_indexed_searchable_and_verified(site,
     warc = tmp_path / "wget.warc.gz"
     assert warc.exists()
     archive = tmp_path / "archive"
-    [summary] = _import(archive, warc)
-    truth = _warcio_counts(warc)
+    [summary] = import_files(archive, warc)
+    truth = warcio_counts(warc)
     counts = summary["counts"]
     assert isinstance(counts, dict)
     for name in (
@@ -176,7 +155,7 @@ def test_a_wget_warc_is_imported_unchanged_indexed_searchable_and_verified(site,
     assert f"{site}/gbk/notice.html" in found.stdout
     _verify(archive)
     # the same file again adds nothing
-    [again] = _import(archive, warc)
+    [again] = import_files(archive, warc)
     assert again["already_imported"] is True
     assert sorted(p.name for p in (archive / "warcs").iterdir()) == [stored.name]
     assert len((archive / "custody.jsonl").read_text().splitlines()) == len(custody) + 1  # verify's line
@@ -186,9 +165,9 @@ def test_warcio_capture_http_warc_is_imported_and_replays_in_pywb(site, tmp_path
     warc = capture_with_warcio(tmp_path / "capture.warc.gz", f"{site}/gbk/a", f"{site}/plain/b")
     plain = capture_with_warcio(tmp_path / "capture.warc", f"{site}/plain/c")
     archive = tmp_path / "archive"
-    gz_summary, plain_summary = _import(archive, warc, plain)
+    gz_summary, plain_summary = import_files(archive, warc, plain)
     for summary, path in ((gz_summary, warc), (plain_summary, plain)):
-        truth = _warcio_counts(path)
+        truth = warcio_counts(path)
         counts = summary["counts"]
         assert isinstance(counts, dict)
         assert counts["records"] == truth["records"]
@@ -209,7 +188,7 @@ def test_warcio_capture_http_warc_is_imported_and_replays_in_pywb(site, tmp_path
 def test_awkward_warcs_are_read_leniently_and_every_oddity_is_counted(tmp_path):
     archive = tmp_path / "archive"
     gz = write_awkward(tmp_path, cut_last=True)
-    [summary] = _import(archive, gz.path)
+    [summary] = import_files(archive, gz.path)
     counts = summary["counts"]
     assert isinstance(counts, dict)
     assert counts["records"] == gz.records
@@ -232,7 +211,7 @@ def test_awkward_warcs_are_read_leniently_and_every_oddity_is_counted(tmp_path):
 def test_plain_awkward_warc_and_wacz_import_and_a_file_that_is_neither(tmp_path):
     archive = tmp_path / "archive"
     plain = write_awkward(tmp_path, gz=False)
-    [summary] = _import(archive, plain.path)
+    [summary] = import_files(archive, plain.path)
     counts = summary["counts"]
     assert isinstance(counts, dict)
     assert counts["records"] == plain.records and counts["indexed/response"] == plain.responses
@@ -246,7 +225,7 @@ def test_plain_awkward_warc_and_wacz_import_and_a_file_that_is_neither(tmp_path)
     with zipfile.ZipFile(wacz, "w") as package:
         package.write(gz.path, "archive/data.warc.gz", compress_type=zipfile.ZIP_STORED)
         package.writestr("datapackage.json", json.dumps({"profile": "data-package", "resources": []}))
-    [from_wacz] = _import(archive, wacz)
+    [from_wacz] = import_files(archive, wacz)
     assert from_wacz["kind"] == "wacz"
     wacz_counts = from_wacz["counts"]
     assert isinstance(wacz_counts, dict)
@@ -265,7 +244,7 @@ def test_our_own_crawl_never_dedups_against_an_imported_record(site, tmp_path):
     """The same payload fetched by us later is a full response of ours, not a revisit of theirs."""
     warc = capture_with_warcio(tmp_path / "theirs.warc.gz", f"{site}/gbk/same")
     archive = tmp_path / "archive"
-    _import(archive, warc)
+    import_files(archive, warc)
     result = run_cli(
         "archive",
         "--archive",

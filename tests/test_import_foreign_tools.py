@@ -13,15 +13,13 @@ import threading
 import time
 import urllib.request
 import zipfile
-from collections import Counter
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 from archive_helpers import FAST, run_cli
-from import_warcs import page_html
-from warcio.archiveiterator import ArchiveIterator
+from import_warcs import import_files, page_html, warcio_counts
 from warcio.capture_http import capture_http
 
 from archive_store.export.wacz import INDEX_PATH
@@ -72,25 +70,6 @@ def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
-
-
-def _warcio_counts(path: Path) -> Counter[str]:
-    """What the file holds, counted by warcio (not by our reader)."""
-    counts: Counter[str] = Counter()
-    with path.open("rb") as handle:
-        for record in ArchiveIterator(handle):
-            counts["records"] += 1
-            counts[f"type/{record.rec_type}"] += 1
-            uri = (record.rec_headers.get_header("WARC-Target-URI") or "").strip("<>")
-            if record.rec_type in ("response", "revisit") and uri.startswith("http"):
-                counts[f"indexed/{record.rec_type}"] += 1
-    return counts
-
-
-def _import(archive: Path, *files: Path) -> list[dict[str, object]]:
-    result = run_cli("import", "--archive", archive, "--json", *files)
-    assert result.returncode == 0, result.stderr
-    return [json.loads(line) for line in result.stdout.splitlines()]
 
 
 def _show(archive: Path, url: str) -> dict[str, object]:
@@ -147,7 +126,7 @@ def _record_with_pywb(work: Path, url: str) -> list[Path]:
             warcs: list[Path] = []
             while time.monotonic() < deadline:
                 warcs = sorted((work / "collections" / "coll" / "archive").glob("*.warc*"))
-                if warcs and sum(_warcio_counts(w)["type/response"] for w in warcs) >= 1:
+                if warcs and sum(warcio_counts(w)["type/response"] for w in warcs) >= 1:
                     break
                 time.sleep(0.2)
         finally:
@@ -160,10 +139,10 @@ def _record_with_pywb(work: Path, url: str) -> list[Path]:
 def test_a_warc_written_by_pywbs_recorder_imports_shows_verifies_and_imports_once(site, tmp_path):
     url = f"{site}/notice.html"
     [warc] = _record_with_pywb(tmp_path, url)
-    truth = _warcio_counts(warc)
+    truth = warcio_counts(warc)
     assert truth["indexed/response"] == 1  # what pywb recorded, counted by warcio
     archive = tmp_path / "archive"
-    [summary] = _import(archive, warc)
+    [summary] = import_files(archive, warc)
     counts = summary["counts"]
     assert isinstance(counts, dict)
     for name in ("records", "type/warcinfo", "type/request", "type/response", "indexed/response"):
@@ -175,7 +154,7 @@ def test_a_warc_written_by_pywbs_recorder_imports_shows_verifies_and_imports_onc
     assert shown["origin"] == "third-party" and shown["origin_via"] == "import"
     _verify(archive)
     warcs_before = sorted(p.name for p in (archive / "warcs").iterdir())
-    [again] = _import(archive, warc)
+    [again] = import_files(archive, warc)
     assert again["already_imported"] is True
     assert sorted(p.name for p in (archive / "warcs").iterdir()) == warcs_before
 
@@ -211,7 +190,7 @@ def test_an_imported_plain_warc_exports_as_wacz_and_its_urls_recheck(site, tmp_p
     notice, gone = f"{site}/notice.html", f"{site}/gone.html"
     warc = _capture(tmp_path / "colleague.warc", notice, gone)
     archive = tmp_path / "archive"
-    [summary] = _import(archive, warc)
+    [summary] = import_files(archive, warc)
     [stored_name] = summary["stored_as"]  # type: ignore[misc]
     assert str(stored_name).endswith(".warc")  # kept uncompressed, as it came
 
