@@ -128,6 +128,8 @@ class ListingSpider(ArchivingSpider):
     ) -> scrapy.Request:
         if self.profile.render:  # the profile's `render = true` (issue 14)
             meta = {"archive_render": True, **(meta or {})}
+        if self.profile.render_selector:  # a render of the notice is done once this is there
+            meta = {"archive_render_selector": self.profile.render_selector, **(meta or {})}
         return super().page_request(url, hop, parent, headers=headers, meta=meta)
 
     def listing_request(

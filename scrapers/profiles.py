@@ -27,6 +27,7 @@ HANWEB_DEFAULT_PARAMS = {
 }
 _TOP_KEYS = {
     "render",  # true: every page of the site is rendered in Chromium (issue 14)
+    "render_selector",  # CSS: a rendered notice is done once this element is in the page
     "name",
     "description",
     "start_url",
@@ -85,6 +86,7 @@ class Profile:
     first_page: int = 1
     hanweb: HanwebOptions | None = None
     render: bool = False
+    render_selector: str | None = None  # a rendered notice is done when this element is there
     proxy: str | None = None  # vantage point for this site (issue 16), as ARCHIVE_PROXY
 
     def in_window(self, day: date | None) -> bool:
@@ -148,6 +150,7 @@ def profile_from_dict(
         first_page=_int(data, "first_page", path, 1),
         hanweb=_hanweb(data, path) if pagination == "hanweb" else None,
         render=_render(data, path),
+        render_selector=_css_selector(data, "render_selector", path),
         proxy=_proxy(data, path),
     )
 
@@ -156,6 +159,19 @@ def _render(data: dict[str, Any], path: Path | str) -> bool:
     value = data.get("render", False)
     if not isinstance(value, bool):
         raise ProfileError(path, "render", f"expected true or false, got {value!r}")
+    return value
+
+
+def _css_selector(data: dict[str, Any], key: str, path: Path | str) -> str | None:
+    from cssselect import GenericTranslator, SelectorError  # noqa: PLC0415 (Scrapy's own dependency)
+
+    value = _optional_str(data, key, path)
+    if not value:
+        return None
+    try:
+        GenericTranslator().css_to_xpath(value)
+    except SelectorError as exc:
+        raise ProfileError(path, key, f"not a CSS selector ({exc}): {value!r}") from None
     return value
 
 

@@ -209,6 +209,7 @@ ROUTES: dict[str, Handler] = {
     "/rs202/page": ruishu(202, "rsB"),
     "/rs202/Xk3aB9.rsB.js": ruishu_script("rsB"),
     "/jsl/page": jiasule,
+    "/jsl/more/": jiasule,  # more pages behind the same clearance
     "/wzws/page": wzws,
     "/WZWSREL3d6d3MvcGFnZQ==": wzws_answer,
     "/ali/page": aliyun,

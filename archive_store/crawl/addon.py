@@ -10,6 +10,8 @@ from archive_store.crawl.default_settings import apply_defaults
 from archive_store.crawl.extension import ArchiveExtension
 from archive_store.crawl.render_middleware import PRIORITY as RENDER_PRIORITY
 from archive_store.crawl.render_middleware import RenderMiddleware
+from archive_store.crawl.render_session import PRIORITY as SESSION_PRIORITY
+from archive_store.crawl.render_session import SiteSessionMiddleware
 from archive_store.crawl.resume import ResumeMiddleware
 from archive_store.crawl.scrapy_seams import leave_out_remote_control, quiet_offline_tldextract
 from archive_store.crawl.vantage import VantageMiddleware
@@ -33,6 +35,10 @@ class ArchiveAddon:
         downloader_middlewares = "DOWNLOADER_MIDDLEWARES"
         settings.setdefault_in_component_priority_dict(
             downloader_middlewares, RenderMiddleware, RENDER_PRIORITY
+        )
+        # 650: a rendered site's later requests carry its browser context's cookies and user agent
+        settings.setdefault_in_component_priority_dict(
+            downloader_middlewares, SiteSessionMiddleware, SESSION_PRIORITY
         )
         # before HttpProxyMiddleware (750), which turns the proxy URL's login into a header
         settings.setdefault_in_component_priority_dict("DOWNLOADER_MIDDLEWARES", VantageMiddleware, 740)

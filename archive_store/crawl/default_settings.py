@@ -144,6 +144,12 @@ ARCHIVE_RENDER_CONCURRENCY = 2
 ARCHIVE_RENDER_CONTEXTS = 8
 # seconds a render may take, plus 10 x DOWNLOAD_DELAY (each browser request waits its turn)
 ARCHIVE_RENDER_TIMEOUT = 30.0
+# seconds with no request in flight, after `load`, before a rendered page is done (a profile's
+# `render_selector` ends the wait as soon as that element is in the page)
+ARCHIVE_RENDER_IDLE = 0.2
+# CSS selector: a rendered page is done as soon as it holds this element (a profile's
+# `render_selector`, meta `archive_render_selector`, wins); empty: `load` and network idle decide
+ARCHIVE_RENDER_SELECTOR = ""
 # challenge answers to the main frame before a page is "rendered, still challenged"
 ARCHIVE_RENDER_MAX_ROUNDS = 4
 # (url, status, headers, body) -> challenge or None: which answers need the browser

@@ -14,11 +14,14 @@ import logging
 import shutil
 import subprocess
 from collections import OrderedDict
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from playwright.async_api import Browser, BrowserContext, Playwright
+    from collections.abc import Callable
+
+    from playwright.async_api import Browser, BrowserContext, CDPSession, Page, Playwright
 
 logger = logging.getLogger(__name__)
 
@@ -45,6 +48,37 @@ VIEWPORT = {"width": 1280, "height": 900}
 
 class BrowserUnavailableError(RuntimeError):
     """Chromium (or Playwright) is not there: the challenge stays a recorded block."""
+
+
+# every request of the tab's page, paused at the request stage (redirect hops included)
+INTERCEPT_ALL = {"patterns": [{"urlPattern": "*", "requestStage": "Request"}]}
+
+
+@dataclass
+class Tab:
+    """A page of a site's context with its CDP session, `Fetch` interception on, kept between
+    renders of the site: opening a page, its CDP session and the interception costs about a tenth
+    of a second, a good part of a small page's render. `render` is the render using it now; a
+    request paused while no render owns the tab (a timer of the page before) is refused."""
+
+    page: Page
+    cdp: CDPSession
+    main_frame: str
+    context: BrowserContext
+    render: Callable[[dict[str, Any]], None] | None = None
+    reusable: bool = True
+    _orphans: set[asyncio.Task[Any]] = field(default_factory=set)
+
+    def paused(self, event: dict[str, Any]) -> None:
+        if self.render is not None:
+            self.render(event)
+            return
+        refusal = self.cdp.send(
+            "Fetch.failRequest", {"requestId": event["requestId"], "errorReason": "BlockedByClient"}
+        )
+        task = asyncio.ensure_future(_quietly(refusal))
+        self._orphans.add(task)
+        task.add_done_callback(self._orphans.discard)
 
 
 def find_chromium(configured: str = "") -> str | None:
@@ -81,6 +115,7 @@ class RenderBrowser:
         self._playwright: Playwright | None = None
         self._browser: Browser | None = None
         self._contexts: OrderedDict[str, BrowserContext] = OrderedDict()
+        self._idle_tabs: dict[str, list[Tab]] = {}
         self._lock = asyncio.Lock()
         self.version = ""
         self.driver_version = ""
@@ -114,13 +149,15 @@ class RenderBrowser:
         async with self._lock:
             if self._browser is None or not self._browser.is_connected():
                 self._contexts.clear()
+                self._idle_tabs.clear()
                 self._browser = await self._start()
             context = self._contexts.get(site)
             if context is not None:
                 self._contexts.move_to_end(site)
                 return context
             while len(self._contexts) >= self.max_contexts:
-                _, oldest = self._contexts.popitem(last=False)
+                oldest_site, oldest = self._contexts.popitem(last=False)
+                self._idle_tabs.pop(oldest_site, None)
                 await _quietly(oldest.close())
             context = await self._browser.new_context(
                 user_agent=self.user_agent,
@@ -134,9 +171,51 @@ class RenderBrowser:
             self._contexts[site] = context
             return context
 
+    def existing_context(self, site: str) -> BrowserContext | None:
+        """The site's context if a render made one (and the browser still runs), else None."""
+        if self._browser is None or not self._browser.is_connected():
+            return None
+        return self._contexts.get(site)
+
+    async def take_tab(self, site: str) -> Tab:
+        """An idle tab of the site's context, or a new one with interception on."""
+        context = await self.context_for(site)
+        idle = self._idle_tabs.setdefault(site, [])
+        while idle:
+            tab = idle.pop()
+            if tab.context is context and not tab.page.is_closed():
+                return tab
+            await _quietly(tab.page.close())
+        page = await context.new_page()
+        try:
+            cdp = await context.new_cdp_session(page)
+            tree = await cdp.send("Page.getFrameTree")
+            tab = Tab(page, cdp, tree["frameTree"]["frame"]["id"], context)
+            cdp.on("Fetch.requestPaused", tab.paused)
+            await cdp.send("Fetch.enable", INTERCEPT_ALL)
+        except Exception:
+            await _quietly(page.close())
+            raise
+        return tab
+
+    async def give_back(self, site: str, tab: Tab) -> None:
+        """A tab whose render ended cleanly waits, blank, for the site's next render; one that
+        timed out or failed (requests of its page may still be in flight) is closed."""
+        tab.render = None
+        if tab.reusable and self._contexts.get(site) is tab.context and not tab.page.is_closed():
+            try:  # about:blank is no network request: nothing to intercept
+                await asyncio.wait_for(tab.cdp.send("Page.navigate", {"url": "about:blank"}), 5)
+            except Exception:
+                tab.reusable = False
+            else:
+                self._idle_tabs.setdefault(site, []).append(tab)
+                return
+        await _quietly(tab.page.close())
+
     def forget(self, site: str) -> None:
         """After a crash: the site's next render starts a fresh context (and browser)."""
         self._contexts.pop(site, None)
+        self._idle_tabs.pop(site, None)
 
     def pid(self) -> int | None:
         """The browser process (for RSS figures in the benchmark)."""
@@ -147,6 +226,7 @@ class RenderBrowser:
         for context in list(self._contexts.values()):
             await _quietly(context.close())
         self._contexts.clear()
+        self._idle_tabs.clear()
         if self._browser is not None:
             await _quietly(self._browser.close())
             self._browser = None

@@ -25,9 +25,10 @@ from scrapy.exceptions import NotConfigured
 from scrapy.http import TextResponse
 from scrapy.utils.misc import load_object
 
-from archive_store.crawl.render_browser import INSTALL_HINT, RenderBrowser, find_chromium
+from archive_store.crawl.render_browser import INSTALL_HINT
 from archive_store.crawl.render_page import Challenge, PageRender, RenderOutcome
-from archive_store.crawl.render_records import ensure_table, provenance_block, write_rendered
+from archive_store.crawl.render_records import provenance_block, write_rendered
+from archive_store.crawl.render_session import browser_for
 from archive_store.crawl.session import ArchiveSession
 
 if TYPE_CHECKING:
@@ -76,20 +77,15 @@ class RenderMiddleware:
         self.mode = mode
         self.screenshot = screenshot
         self.session = ArchiveSession.for_crawler(crawler)
-        ensure_table(self.session.index)  # before the crawl writes: no DDL mid-crawl
         self.stats = crawler.stats
         self.deadline = settings.getfloat("ARCHIVE_RENDER_TIMEOUT") + 10 * settings.getfloat("DOWNLOAD_DELAY")
         self.max_rounds = settings.getint("ARCHIVE_RENDER_MAX_ROUNDS")
+        self.idle_seconds = settings.getfloat("ARCHIVE_RENDER_IDLE")
+        self.ready_selector = settings.get("ARCHIVE_RENDER_SELECTOR") or ""
         # by import path: the archive never imports the pipelines (the classifier lives there)
         self.detect = load_object(settings.get("ARCHIVE_RENDER_DETECTOR"))
         self.semaphore = asyncio.Semaphore(max(1, settings.getint("ARCHIVE_RENDER_CONCURRENCY")))
-        self.executable = find_chromium(settings.get("ARCHIVE_RENDER_CHROMIUM") or "")
-        token = f"sourcekeeper/{_version()}"
-        self.browser = (
-            RenderBrowser(self.executable, token, settings.getint("ARCHIVE_RENDER_CONTEXTS"))
-            if self.executable
-            else None
-        )
+        self.browser = browser_for(crawler)
         self._said_unavailable = False
 
     @classmethod
@@ -121,6 +117,7 @@ class RenderMiddleware:
         meta = request.meta
         if (
             meta.get("archive_render_sub")
+            or meta.get("archive_session_retry")  # the answer _with_session judges itself
             or meta.get("dont_render")
             or not isinstance(response, TextResponse)
             or request.method != "GET"  # a browser navigation is a GET: a POSTed listing stays as is
@@ -161,12 +158,25 @@ class RenderMiddleware:
             return response
         site = urlsplit(response.url).netloc
         first_capture = request.meta.get("archive_capture")
-        self._inc("archive/render/started")
         async with self.semaphore:
+            if challenge is not None:
+                again = await self._with_session(request, response, challenge, site)
+                if again is not None and again[1] is None:
+                    return again[0]  # the site's clearance let it through: no render
+                if again is not None:  # still challenged: the newer answer is rendered
+                    response, challenge = again[0], again[1]
+                    first_capture = request.meta.get("archive_capture")
+                    if challenge is not None and challenge.is_captcha:
+                        reason = f"{challenge.reason}; never solved"
+                        self._force_state(request, f"blocked:{challenge.vendor}", reason)
+                        self._inc("archive/render/captcha")
+                        return response
+            self._inc("archive/render/started")
+            tab = None
             try:
-                context = await self.browser.context_for(site)
+                tab = await self.browser.take_tab(site)
                 render = PageRender(
-                    context,
+                    tab,
                     self.crawler.engine.download_async,
                     self.detect,
                     response,
@@ -176,6 +186,8 @@ class RenderMiddleware:
                     snapshots=True,
                     hop=int(request.meta.get("archive_hop", 0)),
                     parent=request.meta.get("archive_parent"),
+                    ready_selector=request.meta.get("archive_render_selector", self.ready_selector) or None,
+                    idle_seconds=self.idle_seconds,
                 )
                 outcome = await render.run()
             except Exception as exc:  # a crashed or unstartable browser: recorded, the crawl goes on
@@ -189,8 +201,63 @@ class RenderMiddleware:
                 if challenge is not None:
                     self._force_state(request, f"blocked:{challenge.vendor}", f"{challenge.reason}; {reason}")
                 return response
+            finally:
+                if tab is not None:
+                    await self.browser.give_back(site, tab)
         self._inc(f"archive/render/{outcome.state}")
         return self._outcome(request, response, challenge, why, outcome)
+
+    async def _with_session(
+        self, request: Request, response: Response, challenge: Challenge, site: str
+    ) -> tuple[Response, Challenge | None] | None:
+        """A challenge answered to a request sent before the site had a session (the first pages
+        of a site are fetched together, before the first render ends): once a render has left
+        clearance cookies in the site's context, the page is fetched again with them. The answer
+        and its challenge (None: the page itself, no render needed) are returned, and become the
+        request's; None when there was nothing to try. The first answer stays in the WARC and the
+        index, `blocked:<vendor>`, naming the capture that came next."""
+        browser = self.browser
+        if browser is None or request.meta.get("archive_site_session"):
+            return None  # sent with the session already: its cookies did not clear this page
+        context = browser.existing_context(site)
+        if context is None or not await context.cookies([response.url]):
+            return None
+        retry = request.replace(
+            url=response.url,
+            dont_filter=True,
+            meta={
+                "archive_session_retry": True,
+                "handle_httpstatus_all": True,
+                "archive_hop": request.meta.get("archive_hop", 0),
+                "archive_parent": request.meta.get("archive_parent"),
+            },
+        )
+        try:
+            again = await self.crawler.engine.download_async(retry)
+        except Exception as exc:  # recorded as a failed attempt by the recording handler
+            logger.debug("%s: fetching again with the site's session: %s", response.url, exc)
+            return None
+        capture = retry.meta.get("archive_capture")
+        if not capture or not isinstance(again, TextResponse):
+            return None
+        headers = [(k.decode("latin-1"), v.decode("latin-1")) for k, vs in again.headers.items() for v in vs]
+        still = self.detect(again.url, again.status, headers, again.body)
+        if still is None and not 200 <= again.status < 300:
+            return None  # an error page: the first answer is rendered as it was
+        first = request.meta.get("archive_capture")
+        if first and first.get("capture_id"):
+            what = "passed with the site session's clearance cookies" if still is None else "sent again"
+            reason = (
+                f"{challenge.vendor} JavaScript challenge, {what}: the page is capture "
+                f"{capture.get('capture_id')} ({capture.get('record_id')})"
+            )
+            self.session.index.set_state(first["capture_id"], f"blocked:{challenge.vendor}", reason)
+        self._inc("archive/render/passed_with_session" if still is None else "archive/render/session_retried")
+        request.meta["archive_capture"] = capture
+        if again.url != request.url:
+            requested = (request.meta.get("redirect_urls") or [request.url])[0]
+            request.meta.setdefault("archive_requested", requested)
+        return again.replace(request=request), still
 
     def _outcome(
         self,
@@ -293,12 +360,3 @@ class RenderMiddleware:
     def _inc(self, key: str) -> None:
         if self.stats is not None:
             self.stats.inc_value(key)
-
-
-def _version() -> str:
-    try:
-        from importlib.metadata import version  # noqa: PLC0415
-
-        return version("sourcekeeper")
-    except Exception:
-        return "0"

@@ -18,6 +18,7 @@ import asyncio
 import base64
 import contextlib
 import http
+import json
 import logging
 import time
 from dataclasses import dataclass, field
@@ -30,8 +31,10 @@ import scrapy
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable
 
-    from playwright.async_api import BrowserContext, CDPSession, Page
+    from playwright.async_api import CDPSession, Page
     from scrapy.http import Response
+
+    from archive_store.crawl.render_browser import Tab
 
 logger = logging.getLogger(__name__)
 
@@ -54,8 +57,26 @@ class Challenge(Protocol):
 
 # never handed to the browser: the body it gets is decoded and whole
 _DROP_HEADERS = frozenset({"content-encoding", "content-length", "transfer-encoding"})
-_IDLE_SECONDS = 0.5  # no request in flight for this long: the network is idle
+# after `load`, no request in flight for this long: the network is idle (the page's late XHR and
+# images have started by then; Playwright's "networkidle" waits 0.5 s, a tenth of a second per
+# page more than the whole load of a small notice)
+IDLE_SECONDS = 0.2
+_POLL_SECONDS = 0.03
 _STUCK_SECONDS = 3.0  # a challenge page that asks for nothing more for this long has given up
+
+
+MAX_SCREENSHOT_PIXELS = 16384  # Chromium's largest capture side; a longer page is cut there
+# Playwright's page.pdf(format="A4", print_background=True), as CDP takes it (inches, 1 cm margins)
+A4_PDF = {
+    "paperWidth": 8.27,
+    "paperHeight": 11.7,
+    "printBackground": True,
+    "marginTop": 0.4,
+    "marginBottom": 0.4,
+    "marginLeft": 0.4,
+    "marginRight": 0.4,
+    "preferCSSPageSize": False,
+}
 
 
 def reason_phrase(status: int) -> str:
@@ -129,11 +150,14 @@ class _Doc:
 
 
 class PageRender:
-    """Render `first.url` in `context`; `download` fetches a Scrapy request through the engine."""
+    """Render `first.url` in `tab` (a page of the site's context, interception on); `download`
+    fetches a Scrapy request through the engine. Done = the last main-frame document is 2xx and
+    no challenge, and either `load` fired with no request in flight for `idle_seconds`, or the
+    profile's content selector (`ready_selector`) is in the page."""
 
     def __init__(
         self,
-        context: BrowserContext,
+        tab: Tab,
         download: Callable[[scrapy.Request], Awaitable[Response]],
         detect: Callable[[str, int, list[tuple[str, str]], bytes], Challenge | None],
         first: Response,
@@ -144,8 +168,12 @@ class PageRender:
         snapshots: bool,
         hop: int = 0,
         parent: str | None = None,
+        ready_selector: str | None = None,
+        idle_seconds: float = IDLE_SECONDS,
     ) -> None:
-        self.context = context
+        self.tab = tab
+        self.ready_selector = ready_selector
+        self.idle_seconds = idle_seconds
         self.download = download
         self.detect = detect
         self.first: Response | None = first
@@ -163,8 +191,8 @@ class PageRender:
         self._rounds = 0
         self._closing = False
         self._tasks: set[asyncio.Task[None]] = set()
-        self._main_frame = ""
-        self._cdp: CDPSession | None = None
+        self._main_frame = tab.main_frame
+        self._cdp: CDPSession | None = tab.cdp
         self._deadline_at = 0.0
         self._clock = 0.0
         self.timings: dict[str, float] = {}
@@ -176,14 +204,18 @@ class PageRender:
         started = datetime.now(UTC)
         clock = self._clock = time.monotonic()
         self._deadline_at = clock + self.deadline_seconds
-        page = await self.context.new_page()
-        self._mark("page_opened")
+        tab = self.tab
+        tab.render = self._on_paused
         try:
-            outcome = await self._render(page)
+            outcome = await self._render(tab.page)
+        except BaseException:
+            tab.reusable = False
+            raise
         finally:
             self._closing = True
-            with contextlib.suppress(Exception):
-                await asyncio.wait_for(page.close(), 10)
+            tab.render = None
+        if outcome.timed_out or self._pending:
+            tab.reusable = False  # requests of this page are still in flight: not for the next one
         outcome.exchanges = self.exchanges
         outcome.timings = self.timings
         outcome.started = started.isoformat().replace("+00:00", "Z")
@@ -191,12 +223,8 @@ class PageRender:
         return outcome
 
     async def _render(self, page: Page) -> RenderOutcome:
-        cdp = await self.context.new_cdp_session(page)
-        self._cdp = cdp
-        tree = await cdp.send("Page.getFrameTree")
-        self._main_frame = tree["frameTree"]["frame"]["id"]
-        cdp.on("Fetch.requestPaused", self._on_paused)
-        await cdp.send("Fetch.enable", {"patterns": [{"urlPattern": "*", "requestStage": "Request"}]})
+        cdp = self._cdp
+        assert cdp is not None
         await cdp.send("Page.navigate", {"url": self.url})
         self._mark("navigated")
         timed_out = not await self._settle(cdp)
@@ -235,38 +263,66 @@ class PageRender:
             if now >= self._deadline_at:
                 return False
             doc = self._last_doc
-            quiet = self._pending == 0 and now - self._last_activity >= _IDLE_SECONDS
+            quiet = self._pending == 0 and now - self._last_activity >= self.idle_seconds
             if doc is not None and doc.challenge is not None:
                 if doc.challenge.is_captcha or self._rounds > self.max_rounds:
                     return True
                 if quiet and now - self._last_activity >= _STUCK_SECONDS:
                     return True  # the challenge script did nothing more
-            elif doc is not None and quiet and await self._ready(cdp):
+            elif doc is not None and (quiet or self.ready_selector) and await self._ready(cdp, quiet):
                 return True
-            await asyncio.sleep(0.1)
+            await asyncio.sleep(_POLL_SECONDS)
 
-    async def _ready(self, cdp: CDPSession) -> bool:
+    async def _ready(self, cdp: CDPSession, quiet: bool) -> bool:
+        """`load` fired (and the network is quiet), or the profile's content selector is there."""
+        selector = json.dumps(self.ready_selector or "")
+        expression = (
+            f"[document.readyState, {selector} ? document.querySelector({selector}) !== null : false]"
+        )
         try:
-            found = await cdp.send(
-                "Runtime.evaluate", {"expression": "document.readyState", "returnByValue": True}
-            )
+            found = await cdp.send("Runtime.evaluate", {"expression": expression, "returnByValue": True})
         except Exception:  # a navigation replaced the document meanwhile
             return False
-        return bool(found.get("result", {}).get("value") == "complete")
+        state, has_content = found.get("result", {}).get("value") or ["", False]
+        if has_content:
+            self._mark("content_selector")
+            return True
+        return bool(quiet and state == "complete")
 
     async def _snapshot(self, page: Page, outcome: RenderOutcome) -> None:
-        """Full-page PNG, A4 PDF, the rendered DOM: each kept when it could be made."""
+        """Full-page PNG, A4 PDF, the rendered DOM: each kept when it could be made.
+
+        Straight CDP calls rather than Playwright's `screenshot(full_page=True)` (which resizes the
+        viewport, waits for fonts and animation frames, and sets it back: several round trips) and
+        `pdf()`; `optimizeForSpeed` picks the faster PNG encoder (lossless all the same)."""
+        cdp = self._cdp
+        assert cdp is not None
         left = max(5.0, self._deadline_at - time.monotonic() + 15)
         with contextlib.suppress(Exception):
             outcome.dom = await asyncio.wait_for(page.content(), left)
         self._mark("dom")
         with contextlib.suppress(Exception):
-            outcome.screenshot = await asyncio.wait_for(
-                page.screenshot(full_page=True, type="png", animations="disabled", timeout=left * 1000), left
+            metrics = await asyncio.wait_for(cdp.send("Page.getLayoutMetrics"), left)
+            size = metrics.get("cssContentSize") or metrics["contentSize"]
+            clip = {
+                "x": 0,
+                "y": 0,
+                "width": max(1, min(int(size["width"]), MAX_SCREENSHOT_PIXELS)),
+                "height": max(1, min(int(size["height"]), MAX_SCREENSHOT_PIXELS)),
+                "scale": 1,
+            }
+            shot = await asyncio.wait_for(
+                cdp.send(
+                    "Page.captureScreenshot",
+                    {"format": "png", "clip": clip, "captureBeyondViewport": True, "optimizeForSpeed": True},
+                ),
+                left,
             )
+            outcome.screenshot = base64.b64decode(shot["data"])
         self._mark("screenshot")
         with contextlib.suppress(Exception):
-            outcome.pdf = await asyncio.wait_for(page.pdf(format="A4", print_background=True), left)
+            printed = await asyncio.wait_for(cdp.send("Page.printToPDF", A4_PDF), left)
+            outcome.pdf = base64.b64decode(printed["data"])
         self._mark("pdf")
 
     # interception ------------------------------------------------------------------------------

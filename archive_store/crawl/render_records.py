@@ -4,8 +4,8 @@ Each is a WARC record referring to the final page's response record (`WARC-Refer
 the PDF and the DOM as `resource` records whose target URI names the page
 (`urn:screenshot:<url>`, `urn:pdf:<url>`, `urn:dom:<url>`, as Browsertrix names its screenshots,
 so replay never serves them in place of the page), the provenance as a `metadata` record of the
-page's URL. They are indexed in a table of their own (`rendered_records`), so `show --screenshot`
-finds them without reading the WARCs.
+page's URL. They are indexed in a table of their own (`rendered_records`, Alembic migration 0007),
+so `show --screenshot` finds them without reading the WARCs.
 """
 
 from __future__ import annotations
@@ -13,11 +13,11 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
-from sqlalchemy import Column, DateTime, Integer, MetaData, String, Table, Text, insert, inspect, select
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy import Table, insert, select
 
+from archive_store.index.schema import RenderedRecordRow
 from archive_store.warc.recordbuilder import derived_record, warc_date
 
 if TYPE_CHECKING:
@@ -26,21 +26,7 @@ if TYPE_CHECKING:
     from archive_store.crawl.session import ArchiveSession
     from archive_store.index.database import ArchiveIndex
 
-metadata = MetaData()
-rendered_records = Table(
-    "rendered_records",
-    metadata,
-    Column("id", Integer, primary_key=True),
-    Column("capture_id", Integer, index=True),  # the final page's capture
-    Column("page_url", Text, index=True),
-    Column("kind", String(16)),  # screenshot | pdf | dom | provenance
-    Column("record_id", String(64)),
-    Column("warc_file", String(255)),
-    Column("warc_offset", Integer),
-    Column("warc_length", Integer),
-    Column("content_type", Text),
-    Column("created_at", DateTime),
-)
+rendered_records = cast("Table", RenderedRecordRow.__table__)
 
 KINDS = {
     "screenshot": ("urn:screenshot:", "image/png", "resource"),
@@ -58,17 +44,6 @@ class RenderedRecord:
     warc_offset: int
     warc_length: int
     content_type: str
-
-
-def ensure_table(index: ArchiveIndex) -> None:
-    # the capture batch's open transaction would lock SQLite against this DDL: commit it first
-    index.commit_captures()
-    try:
-        metadata.create_all(index.engine, checkfirst=True)
-    except SQLAlchemyError:
-        # another worker created it between the check and the CREATE (a shared PostgreSQL index)
-        if not inspect(index.engine).has_table("rendered_records"):
-            raise
 
 
 def write_rendered(
@@ -92,7 +67,6 @@ def write_rendered(
             RenderedRecord(kind, record.record_id, where.filename, where.offset, where.length, content_type)
         )
     if written_rows:
-        ensure_table(session.index)
         with session.index.session() as s:
             s.execute(
                 insert(rendered_records),
@@ -116,8 +90,6 @@ def provenance_block(summary: dict[str, Any]) -> bytes:
 
 def rendered_for(index: ArchiveIndex, capture_id: int) -> dict[str, RenderedRecord]:
     """The render records of a capture, newest of each kind ({} when it was never rendered)."""
-    if not inspect(index.engine).has_table("rendered_records"):
-        return {}
     table = rendered_records
     with index.session() as s:
         rows = s.execute(select(table).where(table.c.capture_id == capture_id).order_by(table.c.id)).all()

@@ -275,3 +275,21 @@ class CaptureFacts(Base):
     tls_mode: Mapped[str | None] = mapped_column(String(16), nullable=True)
     tls_verified: Mapped[bool | None] = mapped_column(nullable=True)
     tls_json: Mapped[str | None] = mapped_column(Text, nullable=True)  # tlsfacts.summary
+
+
+# issue 14: what a render leaves beside the exchanges ------------------------------------------
+class RenderedRecordRow(Base):
+    """A screenshot, PDF, rendered DOM or provenance record of a rendered page: where it is in the
+    WARCs, so `show --screenshot`, the report and `export wacz` find it without reading them."""
+
+    __tablename__ = "rendered_records"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    capture_id: Mapped[int | None] = mapped_column(Integer, index=True, nullable=True)  # the final page
+    page_url: Mapped[str | None] = mapped_column(Text, index=True, nullable=True)
+    kind: Mapped[str | None] = mapped_column(String(16), nullable=True)  # screenshot | pdf | dom | provenance
+    record_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    warc_file: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    warc_offset: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    warc_length: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    content_type: Mapped[str | None] = mapped_column(Text, nullable=True)
+    created_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)

@@ -1,0 +1,176 @@
+"""A rendered site's session, on Scrapy's side too: the browser context's cookie jar and user agent.
+
+Once a page of a site has been rendered, the site's browser context holds its clearance cookies
+(`__jsl_clearance_s`, `wzws_cid`, `acw_sc__v2`, Ruishu's pair…). Every later request Scrapy makes to
+that site — the next notice, a listing page, an attachment — is sent with the context's cookies for
+its URL and the browser's user agent, with `dont_merge_cookies` so Scrapy's own jar adds nothing,
+and the `Set-Cookie` headers of its answer (each redirect hop's included) go back into the context.
+The context's jar is then the only jar of a rendered site, and one user agent speaks for the whole
+site session on both sides: a site whose clearance holds answers the next page directly, with no
+second render. Requests to a site that was never rendered are left alone (a dictionary lookup).
+
+A request that will be rendered anyway (`--render always`, `--screenshot`, a profile's
+`render = true`) opens the site's context before its first fetch, so even that first fetch speaks
+with the browser's user agent.
+
+Downloader middleware 650: after UserAgentMiddleware (500), before CookiesMiddleware (700) on the
+way out; on the way back it sees every answer before RedirectMiddleware (600) follows it.
+"""
+
+from __future__ import annotations
+
+import logging
+import urllib.request
+from http.cookiejar import Cookie, CookieJar, DefaultCookiePolicy
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
+from weakref import WeakKeyDictionary
+
+from scrapy.exceptions import NotConfigured
+
+from archive_store.crawl.render_browser import RenderBrowser, find_chromium
+
+if TYPE_CHECKING:
+    from typing import Self
+
+    from playwright.async_api import BrowserContext
+    from scrapy import Request, Spider
+    from scrapy.crawler import Crawler
+    from scrapy.http import Response
+
+logger = logging.getLogger(__name__)
+
+PRIORITY = 650
+_BROWSERS: WeakKeyDictionary[Crawler, RenderBrowser | None] = WeakKeyDictionary()
+
+
+def browser_for(crawler: Crawler) -> RenderBrowser | None:
+    """The crawl's one browser (not started until the first render), shared by the render and the
+    site-session middlewares; None without Chromium."""
+    if crawler not in _BROWSERS:
+        settings = crawler.settings
+        executable = find_chromium(settings.get("ARCHIVE_RENDER_CHROMIUM") or "")
+        _BROWSERS[crawler] = (
+            RenderBrowser(
+                executable, f"sourcekeeper/{_version()}", settings.getint("ARCHIVE_RENDER_CONTEXTS")
+            )
+            if executable
+            else None
+        )
+    return _BROWSERS[crawler]
+
+
+def site_of(url: str) -> str:
+    return urlsplit(url).netloc
+
+
+class _SetCookieHeaders:
+    """What http.cookiejar reads of a response: its Set-Cookie headers."""
+
+    def __init__(self, values: list[str]) -> None:
+        self.values = values
+
+    def info(self) -> _SetCookieHeaders:
+        return self
+
+    def get_all(self, name: str, default: list[str]) -> list[str]:
+        return self.values if name.lower() == "set-cookie" else default
+
+
+def browser_cookies(url: str, set_cookie_headers: list[str]) -> list[dict[str, Any]]:
+    """The cookies an answer from `url` sets, as Playwright's `add_cookies` takes them (parsed and
+    checked by http.cookiejar: domain, path, Max-Age/Expires; a cookie another site's answer may not
+    set is dropped). A host-only cookie keeps the bare host as its domain, as `context.cookies()`
+    gives it. A deletion (`Max-Age=0`, a past `Expires`) is dropped by http.cookiejar: the browser
+    keeps that cookie until it expires or a rendered page's answer deletes it."""
+    policy = DefaultCookiePolicy()
+    jar = CookieJar(policy)
+    request = urllib.request.Request(url)
+    made = jar.make_cookies(_SetCookieHeaders(set_cookie_headers), request)  # type: ignore[arg-type]
+    return [_as_browser_cookie(c) for c in made if policy.set_ok(c, request)]
+
+
+def _as_browser_cookie(cookie: Cookie) -> dict[str, Any]:
+    found: dict[str, Any] = {
+        "name": cookie.name,
+        "value": cookie.value or "",
+        "domain": cookie.domain,
+        "path": cookie.path or "/",
+        "secure": bool(cookie.secure),
+        "httpOnly": cookie.has_nonstandard_attr("HttpOnly") or cookie.has_nonstandard_attr("httponly"),
+        "expires": float(cookie.expires) if cookie.expires is not None else -1,
+    }
+    return found
+
+
+def cookie_header(cookies: list[Any]) -> str:
+    return "; ".join(f"{c['name']}={c['value']}" for c in cookies)
+
+
+class SiteSessionMiddleware:
+    def __init__(self, browser: RenderBrowser, render_everything: bool) -> None:
+        self.browser = browser
+        self.render_everything = render_everything  # --render always / --screenshot
+        self.stats: Any = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        settings = crawler.settings
+        mode = str(settings.get("ARCHIVE_RENDER") or "auto").strip().lower()
+        screenshot = settings.getbool("ARCHIVE_SCREENSHOT")
+        if not settings.getbool("ARCHIVE_ENABLED") or (mode == "never" and not screenshot):
+            raise NotConfigured
+        browser = browser_for(crawler)
+        if browser is None:
+            raise NotConfigured  # no Chromium: no render, so no rendered site (the render middleware says so)
+        middleware = cls(browser, mode == "always" or screenshot)
+        middleware.stats = crawler.stats
+        return middleware
+
+    async def process_request(self, request: Request, spider: Spider | None = None) -> None:
+        meta = request.meta
+        if meta.get("archive_render_sub") or meta.get("dont_render"):
+            return  # the render sends the context's cookies itself
+        site = site_of(request.url)
+        context = self.browser.existing_context(site)
+        if context is None and (self.render_everything or meta.get("archive_render")):
+            context = await self.browser.context_for(site)
+        if context is None:
+            return
+        cookies = await context.cookies([request.url])
+        request.headers[b"User-Agent"] = self.browser.user_agent
+        if cookies:
+            request.headers[b"Cookie"] = cookie_header(cookies)
+        else:
+            request.headers.pop(b"Cookie", None)
+        meta["dont_merge_cookies"] = True
+        meta["archive_site_session"] = True
+        if self.stats is not None:
+            self.stats.inc_value("archive/render/session_requests")
+
+    async def process_response(
+        self, request: Request, response: Response, spider: Spider | None = None
+    ) -> Response:
+        if request.meta.get("archive_site_session") and not request.meta.get("archive_render_sub"):
+            values = [v.decode("latin-1") for v in response.headers.getlist(b"Set-Cookie")]
+            context = self.browser.existing_context(site_of(response.url)) if values else None
+            if context is not None:
+                await _add_cookies(context, browser_cookies(response.url, values))
+        return response
+
+
+async def _add_cookies(context: BrowserContext, cookies: list[dict[str, Any]]) -> None:
+    for cookie in cookies:  # one at a time: a cookie the browser refuses leaves the others set
+        try:
+            await context.add_cookies([cookie])  # type: ignore[list-item]
+        except Exception as exc:
+            logger.debug("the browser refused cookie %s: %s", cookie.get("name"), exc)
+
+
+def _version() -> str:
+    try:
+        from importlib.metadata import version  # noqa: PLC0415
+
+        return version("sourcekeeper")
+    except Exception:
+        return "0"
