@@ -47,6 +47,7 @@ eval: install
 # peers on the same work (needs ../shared/corpus and wget); figures go into the README
 bench: install
 	$(BIN)/python bench/run.py --lookup --repeat 5
+	$(BIN)/python bench/render_bench.py --repeat 2
 
 clean:
 	rm -rf $(VENV) build *.egg-info demo-archive demo-archive-*

@@ -1,10 +1,12 @@
 """Rendering benchmarks (issue 14), on this machine, against loopback sites.
 
 1. `--render auto` on pages that need no render vs `--render never` (same pages, runs in turn).
-2. Rendered capture of challenged pages (Jiasule-like: a 521 script sets a cookie and reloads)
-   vs Playwright alone loading the same pages in the same Chromium (no recording), both with two
-   pages at once; pages/minute and Chromium's total RSS.
-3. Chromium's RSS over the challenged crawl: mean of the samples taken while the first 100 pages
+2. Rendered capture of challenged pages (a 521 script sets a cookie and reloads) vs Playwright
+   alone loading the same pages in the same Chromium (no recording), both with two pages at once;
+   pages/minute and Chromium's total RSS. Two sites: one whose clearance holds for every page
+   (Jiasule, WZWS, Aliyun work so: after the first render the site session's cookies pass the
+   rest), one that challenges every page (each page rendered: the recorder's own cost).
+3. Chromium's RSS over each challenged crawl: mean of the samples taken while the first 100 pages
    were fetched vs while the last 100 were.
 
     .venv/bin/python bench/render_bench.py [--plain 1500] [--challenged 200] [--repeat 3]
@@ -88,13 +90,31 @@ def chromium_rss_kb(root: int) -> int:
     return total
 
 
-def rendered_crawl(pages: int, work: Path) -> None:
+# the two challenged sites of bench/render_benchsite.py: (route, what it is, requests per page that
+# reach the site in a rendered crawl once the site has a session)
+SITES = {
+    "clearance": (
+        "/c/",
+        "challenged, the clearance cookie holds for the whole site (Jiasule, WZWS, Aliyun)",
+        1,
+    ),
+    "each": ("/r/", "challenged page by page (every page rendered)", 2),
+}
+
+
+def rendered_crawl(pages: int, site_kind: str, work: Path, *, snapshots: bool = True) -> float:
+    """One crawl of the challenged site; its wall time. Without `snapshots` the render keeps only
+    the exchanges and the provenance (ARCHIVE_RENDER_SNAPSHOTS=""): the recorder's own cost."""
+    route, what, hits_per_page = SITES[site_kind]
     with ServedSite("bench/render_benchsite.py:ROUTES") as site:
-        urls = work / "challenged.txt"
-        urls.write_text("\n".join(f"{site.url('/c/')}{n}.html" for n in range(pages)) + "\n")
-        archive = work / "challenged"
+        urls = work / f"{site_kind}.txt"
+        urls.write_text("\n".join(f"{site.url(route)}{n}.html" for n in range(pages)) + "\n")
+        archive = work / site_kind
         argv = [str(BIN / "sourcekeeper"), "archive", "--archive", str(archive), "--seeds", str(urls)]
         argv += ["-s", "CONCURRENT_REQUESTS_PER_DOMAIN=8", "-s", "ARCHIVE_RENDER_CONCURRENCY=2", *FAST]
+        if not snapshots:
+            argv += ["-s", "ARCHIVE_RENDER_SNAPSHOTS="]
+            what += ', no screenshot/PDF/DOM (ARCHIVE_RENDER_SNAPSHOTS="")'
         samples: list[tuple[int, int]] = []  # (pages seen by the site so far, Chromium RSS kB)
         done = threading.Event()
 
@@ -106,7 +126,7 @@ def rendered_crawl(pages: int, work: Path) -> None:
                 rss = chromium_rss_kb(proc.pid)
                 if rss:
                     hits = site.hits()
-                    samples.append((sum(v for k, v in hits.items() if k.startswith("/c/")), rss))
+                    samples.append((sum(v for k, v in hits.items() if k.startswith(route)), rss))
                 done.wait(0.5)
 
         sampler = threading.Thread(target=sample, daemon=True)
@@ -117,28 +137,47 @@ def rendered_crawl(pages: int, work: Path) -> None:
         sampler.join()
         if proc.returncode != 0:
             print(stderr[-2000:], file=sys.stderr)
-    # each page is fetched three times: by Scrapy (the challenge), then twice by the browser
-    # (the first navigation is answered from Scrapy's fetch, so: reload + nothing else)
-    first = [rss for seen, rss in samples if seen <= 100 * 2]
-    last = [rss for seen, rss in samples if seen > (pages - 100) * 2]
-    print(f"\n2. {pages} challenged pages, rendered and recorded (2 renders at once)")
-    print(f"   sourcekeeper archive: {wall:.1f} s, {pages / wall * 60:.0f} pages/min")
+        hits = sum(v for k, v in site.hits().items() if k.startswith(route))
+    renders = rendered_pages(archive)
+    shutil.rmtree(archive, ignore_errors=True)
+    first = [rss for seen, rss in samples if seen <= 100 * hits_per_page]
+    last = [rss for seen, rss in samples if seen > (pages - 100) * hits_per_page]
+    print(f"\n2. {pages} pages {what}; 2 renders at once")
+    print(
+        f"   sourcekeeper archive: {wall:.1f} s, {pages / wall * 60:.0f} pages/min, "
+        f"{renders} pages rendered, {hits} requests reached the site"
+    )
     if samples:
         print(f"   Chromium RSS: peak {max(r for _, r in samples) / 1024:.0f} MB")
-    if first and last:
+    if first and last and pages >= 200:
         ratio = statistics.mean(last) / statistics.mean(first)
         print(
             f"3. Chromium RSS, first 100 pages {statistics.mean(first) / 1024:.0f} MB, last 100 "
             f"{statistics.mean(last) / 1024:.0f} MB: ratio {ratio:.2f}"
         )
+    return wall
+
+
+def compare_with_playwright_alone(pages: int, site_kind: str, walls: dict[str, float]) -> None:
+    route = SITES[site_kind][0]
     for snapshots in (False, True):
-        alone = asyncio.run(playwright_alone(pages, snapshots))
-        what = "loading + screenshot + PDF + DOM" if snapshots else "loading only"
-        print(f"   Playwright alone, {what}: {alone:.1f} s, {pages / alone * 60:.0f} pages/min")
-        print(f"   rendered capture / Playwright alone ({what}): {wall / alone:.2f}")
+        alone = asyncio.run(playwright_alone(pages, route, snapshots))
+        doing = "loading + screenshot + PDF + DOM" if snapshots else "loading only"
+        print(f"   Playwright alone, {doing}: {alone:.1f} s, {pages / alone * 60:.0f} pages/min")
+        for label, wall in walls.items():
+            print(f"   rendered capture{label} / Playwright alone ({doing}): {wall / alone:.2f}")
 
 
-async def playwright_alone(pages: int, snapshots: bool) -> float:
+def rendered_pages(archive: Path) -> int:
+    """Renders the crawl made: its provenance records in the index (one per rendered page)."""
+    import sqlite3  # noqa: PLC0415
+
+    with sqlite3.connect(archive / "index.sqlite3") as db:
+        (count,) = db.execute("select count(*) from rendered_records where kind = 'provenance'").fetchone()
+    return int(count)
+
+
+async def playwright_alone(pages: int, route: str, snapshots: bool) -> float:
     from playwright.async_api import async_playwright  # noqa: PLC0415
 
     with ServedSite("bench/render_benchsite.py:ROUTES") as site:
@@ -152,7 +191,7 @@ async def playwright_alone(pages: int, snapshots: bool) -> float:
             context = await browser.new_context()
             queue: asyncio.Queue[str] = asyncio.Queue()
             for n in range(pages):
-                queue.put_nowait(f"{site.url('/c/')}{n}.html")
+                queue.put_nowait(f"{site.url(route)}{n}.html")
 
             async def worker() -> None:
                 page = await context.new_page()
@@ -179,6 +218,7 @@ def main() -> None:
     parser.add_argument("--plain", type=int, default=1500, help="pages needing no render")
     parser.add_argument("--challenged", type=int, default=200, help="challenged pages")
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--sites", default="clearance,each", help="challenged sites: clearance, each")
     args = parser.parse_args()
     if find_chromium() is None:
         sys.exit("render_bench: Chromium is not installed (apt-get install chromium)")
@@ -186,8 +226,13 @@ def main() -> None:
     try:
         if args.plain:
             auto_vs_never(args.plain, args.repeat, work)
-        if args.challenged:
-            rendered_crawl(args.challenged, work)
+        for site_kind in args.sites.split(",") if args.challenged else []:
+            walls = {"": rendered_crawl(args.challenged, site_kind, work)}
+            if site_kind == "each":  # every page rendered: the snapshots' share, and the rest
+                walls[" without snapshots"] = rendered_crawl(
+                    args.challenged, site_kind, work, snapshots=False
+                )
+            compare_with_playwright_alone(args.challenged, site_kind, walls)
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

@@ -1,7 +1,10 @@
 """The challenged benchmark site: every page behind a Jiasule-like 521 cookie challenge.
 
-`python -m sourcekeeper.demo.rawsite bench/render_benchsite.py:ROUTES`: /c/<n>.html answers 521 with a
-script that sets `bc=ok` and reloads; with that cookie, a ~6 KB article (unique per n).
+`python -m sourcekeeper.demo.rawsite bench/render_benchsite.py:ROUTES`:
+- /c/<n>.html answers 521 with a script that sets `bc=ok` and reloads; with that cookie, a ~6 KB
+  article (unique per n). The clearance holds for every page, as Jiasule's, WZWS's and Aliyun's do.
+- /r/<n>.html is challenged page by page: its script sets `rc=<n>`, which clears that page only, so
+  every page needs the browser (the worst case: a challenge bound to each URL).
 """
 
 from __future__ import annotations
@@ -29,4 +32,13 @@ def challenged(req: RawRequest, site: SiteState) -> RawReply:
     return http_response(521, b"", headers, CHALLENGE)
 
 
-ROUTES = {"/c/": challenged}
+def challenged_each(req: RawRequest, site: SiteState) -> RawReply:
+    n = int(req.path.rsplit("/", 1)[-1].removesuffix(".html") or 0)
+    if any(k.lower() == b"cookie" and f"rc={n}".encode() in v.split(b"; ") for k, v in req.headers):
+        return page(article(n))
+    script = f"<script>document.cookie='rc={n};path=/';location.reload()</script>".encode()
+    headers = [(b"Content-Type", b"text/html"), (b"X-Via-JSL", b"3f2e6d1,-")]
+    return http_response(521, b"", headers, script)
+
+
+ROUTES = {"/c/": challenged, "/r/": challenged_each}

@@ -412,15 +412,19 @@ def test_a_rendered_sites_later_pages_are_fetched_with_its_session(tmp_path: Pat
 @slow
 @needs_chromium
 def test_the_content_selector_ends_the_render(tmp_path: Path) -> None:
-    """A page whose image never comes is done once the content selector is there: not `partial`."""
+    """A page whose image never comes is done once the content selector is there: not `partial`.
+    ARCHIVE_RENDER_SNAPSHOTS keeps only what it lists."""
     archive = tmp_path / "archive"
     with ServedSite(SITE) as site:
-        selector = ["-s", "ARCHIVE_RENDER_SELECTOR=.TRS_Editor p"]
+        selector = ["-s", "ARCHIVE_RENDER_SELECTOR=.TRS_Editor p", "-s", "ARCHIVE_RENDER_SNAPSHOTS=dom"]
         result = archive_cli(archive, *RENDER_FAST, *selector, site.url("/hang/page"))
     assert result.returncode == 0, result.stderr
     provenance = provenance_of(archive, site.url("/hang/page"))
     assert provenance["outcome"] == "ok" and provenance["timed_out"] is False
     assert "content_selector" in provenance["timings"]
+    assert provenance["snapshots"] == ["dom"]
+    targets = {r.get("WARC-Target-URI") for r in all_records(archive) if r.record_type == "resource"}
+    assert targets == {"urn:dom:" + site.url("/hang/page")}
     assert provenance["seconds"] < 8  # ARCHIVE_RENDER_TIMEOUT: it did not wait for the deadline
     assert show(archive, site.url("/hang/page"))["title"] == "不会加载完的通知"
 
@@ -467,6 +471,16 @@ def test_a_browser_that_fails_is_a_recorded_failure_and_the_crawl_goes_on(tmp_pa
     assert show(archive, site.url("/rs412/page"))["state"] == "blocked:ruishu"
     reasons = [r for (r,) in index_rows(archive, "select reason from failures")]
     assert any(r.startswith("browser failed while rendering") for r in reasons), reasons
+
+
+@slow
+def test_unknown_snapshot_kinds_are_refused_with_one_line(tmp_path: Path) -> None:
+    result = archive_cli(
+        tmp_path / "archive", "-s", "ARCHIVE_RENDER_SNAPSHOTS=png,dom", "http://127.0.0.1:9/x"
+    )
+    assert result.returncode == 2
+    assert result.stderr.strip().count("\n") == 0
+    assert "ARCHIVE_RENDER_SNAPSHOTS lists png" in result.stderr
 
 
 @slow

@@ -146,10 +146,14 @@ ARCHIVE_RENDER_CONTEXTS = 8
 ARCHIVE_RENDER_TIMEOUT = 30.0
 # seconds with no request in flight, after `load`, before a rendered page is done (a profile's
 # `render_selector` ends the wait as soon as that element is in the page)
-ARCHIVE_RENDER_IDLE = 0.2
+ARCHIVE_RENDER_IDLE = 0.1
 # CSS selector: a rendered page is done as soon as it holds this element (a profile's
 # `render_selector`, meta `archive_render_selector`, wins); empty: `load` and network idle decide
 ARCHIVE_RENDER_SELECTOR = ""
+# what is kept of every rendered page beside its exchanges: any of screenshot (full-page PNG), pdf
+# (A4), dom (the rendered HTML), comma-separated; "" keeps only the exchanges and the provenance.
+# The PNG and the PDF cost about a quarter of a second of CPU each (docs/rendering.md)
+ARCHIVE_RENDER_SNAPSHOTS = "screenshot,pdf,dom"
 # challenge answers to the main frame before a page is "rendered, still challenged"
 ARCHIVE_RENDER_MAX_ROUNDS = 4
 # (url, status, headers, body) -> challenge or None: which answers need the browser

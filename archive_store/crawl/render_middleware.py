@@ -26,7 +26,7 @@ from scrapy.http import TextResponse
 from scrapy.utils.misc import load_object
 
 from archive_store.crawl.render_browser import INSTALL_HINT
-from archive_store.crawl.render_page import Challenge, PageRender, RenderOutcome
+from archive_store.crawl.render_page import SNAPSHOT_KINDS, Challenge, PageRender, RenderOutcome
 from archive_store.crawl.render_records import provenance_block, write_rendered
 from archive_store.crawl.render_session import browser_for
 from archive_store.crawl.session import ArchiveSession
@@ -54,11 +54,22 @@ def render_setting_problems(settings: BaseSettings) -> list[str]:
     mode = str(settings.get("ARCHIVE_RENDER") or "auto").strip().lower()
     if mode not in RENDER_MODES:
         return [f"ARCHIVE_RENDER must be auto, always or never, not {settings.get('ARCHIVE_RENDER')!r}"]
+    unknown = set(snapshot_kinds(settings)) - set(SNAPSHOT_KINDS)
+    if unknown:
+        return [
+            f"ARCHIVE_RENDER_SNAPSHOTS lists {', '.join(sorted(unknown))}: "
+            f"it takes {', '.join(SNAPSHOT_KINDS)} (comma-separated), or nothing"
+        ]
     reactor = settings.get("TWISTED_REACTOR") or ASYNCIO_REACTOR
     wants_browser = mode != "never" or settings.getbool("ARCHIVE_SCREENSHOT")
     if wants_browser and reactor != ASYNCIO_REACTOR:
         return [f"rendering needs TWISTED_REACTOR = {ASYNCIO_REACTOR}, not {reactor} (or use --render never)"]
     return []
+
+
+def snapshot_kinds(settings: BaseSettings) -> list[str]:
+    """ARCHIVE_RENDER_SNAPSHOTS as a list (a comma-separated string or a list)."""
+    return [kind.strip().lower() for kind in settings.getlist("ARCHIVE_RENDER_SNAPSHOTS") if kind.strip()]
 
 
 def _asyncio_reactor() -> bool:
@@ -82,6 +93,8 @@ class RenderMiddleware:
         self.max_rounds = settings.getint("ARCHIVE_RENDER_MAX_ROUNDS")
         self.idle_seconds = settings.getfloat("ARCHIVE_RENDER_IDLE")
         self.ready_selector = settings.get("ARCHIVE_RENDER_SELECTOR") or ""
+        # --screenshot asks for all three; else what ARCHIVE_RENDER_SNAPSHOTS lists (by default all)
+        self.snapshots = frozenset(SNAPSHOT_KINDS if screenshot else snapshot_kinds(settings))
         # by import path: the archive never imports the pipelines (the classifier lives there)
         self.detect = load_object(settings.get("ARCHIVE_RENDER_DETECTOR"))
         self.semaphore = asyncio.Semaphore(max(1, settings.getint("ARCHIVE_RENDER_CONCURRENCY")))
@@ -183,7 +196,7 @@ class RenderMiddleware:
                     first_capture,
                     deadline=self.deadline,
                     max_rounds=self.max_rounds,
-                    snapshots=True,
+                    snapshots=self.snapshots,
                     hop=int(request.meta.get("archive_hop", 0)),
                     parent=request.meta.get("archive_parent"),
                     ready_selector=request.meta.get("archive_render_selector", self.ready_selector) or None,

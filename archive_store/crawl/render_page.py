@@ -60,11 +60,12 @@ _DROP_HEADERS = frozenset({"content-encoding", "content-length", "transfer-encod
 # after `load`, no request in flight for this long: the network is idle (the page's late XHR and
 # images have started by then; Playwright's "networkidle" waits 0.5 s, a tenth of a second per
 # page more than the whole load of a small notice)
-IDLE_SECONDS = 0.2
+IDLE_SECONDS = 0.1
 _POLL_SECONDS = 0.03
 _STUCK_SECONDS = 3.0  # a challenge page that asks for nothing more for this long has given up
 
 
+SNAPSHOT_KINDS = ("screenshot", "pdf", "dom")
 MAX_SCREENSHOT_PIXELS = 16384  # Chromium's largest capture side; a longer page is cut there
 # Playwright's page.pdf(format="A4", print_background=True), as CDP takes it (inches, 1 cm margins)
 A4_PDF = {
@@ -165,7 +166,7 @@ class PageRender:
         *,
         deadline: float,
         max_rounds: int,
-        snapshots: bool,
+        snapshots: frozenset[str],
         hop: int = 0,
         parent: str | None = None,
         ready_selector: str | None = None,
@@ -181,7 +182,7 @@ class PageRender:
         self.url = first.url
         self.deadline_seconds = deadline
         self.max_rounds = max_rounds
-        self.snapshots = snapshots
+        self.snapshots = snapshots  # of SNAPSHOT_KINDS: what is kept of the rendered page
         self.hop = hop
         self.parent = parent  # the page's own parent (its documents are the page, not its children)
         self.exchanges: list[Exchange] = []
@@ -298,9 +299,19 @@ class PageRender:
         cdp = self._cdp
         assert cdp is not None
         left = max(5.0, self._deadline_at - time.monotonic() + 15)
-        with contextlib.suppress(Exception):
-            outcome.dom = await asyncio.wait_for(page.content(), left)
-        self._mark("dom")
+        if "dom" in self.snapshots:
+            with contextlib.suppress(Exception):
+                outcome.dom = await asyncio.wait_for(page.content(), left)
+            self._mark("dom")
+        if "screenshot" in self.snapshots:
+            await self._screenshot(cdp, outcome, left)
+        if "pdf" in self.snapshots:
+            with contextlib.suppress(Exception):
+                printed = await asyncio.wait_for(cdp.send("Page.printToPDF", A4_PDF), left)
+                outcome.pdf = base64.b64decode(printed["data"])
+            self._mark("pdf")
+
+    async def _screenshot(self, cdp: CDPSession, outcome: RenderOutcome, left: float) -> None:
         with contextlib.suppress(Exception):
             metrics = await asyncio.wait_for(cdp.send("Page.getLayoutMetrics"), left)
             size = metrics.get("cssContentSize") or metrics["contentSize"]
@@ -320,10 +331,6 @@ class PageRender:
             )
             outcome.screenshot = base64.b64decode(shot["data"])
         self._mark("screenshot")
-        with contextlib.suppress(Exception):
-            printed = await asyncio.wait_for(cdp.send("Page.printToPDF", A4_PDF), left)
-            outcome.pdf = base64.b64decode(printed["data"])
-        self._mark("pdf")
 
     # interception ------------------------------------------------------------------------------
     def _on_paused(self, event: dict[str, Any]) -> None:
