@@ -158,14 +158,29 @@ def rendered_crawl(pages: int, site_kind: str, work: Path, *, snapshots: bool = 
     return wall
 
 
-def compare_with_playwright_alone(pages: int, site_kind: str, walls: dict[str, float]) -> None:
+def challenged_rounds(pages: int, site_kind: str, repeat: int, work: Path) -> None:
+    """Rounds of (our crawl, [our crawl without snapshots,] Playwright alone loading the pages), one
+    after the other, so a busy spell of a shared machine falls on both sides of a ratio; the
+    median of the rounds' ratios. Playwright alone doing the same snapshots runs once."""
     route = SITES[site_kind][0]
-    for snapshots in (False, True):
-        alone = asyncio.run(playwright_alone(pages, route, snapshots))
-        doing = "loading + screenshot + PDF + DOM" if snapshots else "loading only"
-        print(f"   Playwright alone, {doing}: {alone:.1f} s, {pages / alone * 60:.0f} pages/min")
+    ratios: dict[str, list[float]] = {}
+    for _ in range(repeat):
+        walls = {"": rendered_crawl(pages, site_kind, work)}
+        if site_kind == "each":  # every page rendered: the snapshots' share, and the rest
+            walls[" without snapshots"] = rendered_crawl(pages, site_kind, work, snapshots=False)
+        alone = asyncio.run(playwright_alone(pages, route, snapshots=False))
+        print(f"   Playwright alone, loading only: {alone:.1f} s, {pages / alone * 60:.0f} pages/min")
         for label, wall in walls.items():
-            print(f"   rendered capture{label} / Playwright alone ({doing}): {wall / alone:.2f}")
+            ratios.setdefault(label, []).append(wall / alone)
+            print(f"   rendered capture{label} / Playwright alone (loading only): {wall / alone:.2f}")
+    print(f"\n   {site_kind}: median of {repeat} rounds")
+    for label, found in ratios.items():
+        each = ", ".join(f"{r:.2f}" for r in found)
+        median = statistics.median(found)
+        print(f"   rendered capture{label} / Playwright alone loading: {median:.2f} ({each})")
+    alone = asyncio.run(playwright_alone(pages, route, snapshots=True))
+    rate = pages / alone * 60
+    print(f"   Playwright alone, loading + screenshot + PDF + DOM: {alone:.1f} s, {rate:.0f} pages/min")
 
 
 def rendered_pages(archive: Path) -> int:
@@ -227,12 +242,7 @@ def main() -> None:
         if args.plain:
             auto_vs_never(args.plain, args.repeat, work)
         for site_kind in args.sites.split(",") if args.challenged else []:
-            walls = {"": rendered_crawl(args.challenged, site_kind, work)}
-            if site_kind == "each":  # every page rendered: the snapshots' share, and the rest
-                walls[" without snapshots"] = rendered_crawl(
-                    args.challenged, site_kind, work, snapshots=False
-                )
-            compare_with_playwright_alone(args.challenged, site_kind, walls)
+            challenged_rounds(args.challenged, site_kind, args.repeat, work)
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
