@@ -210,6 +210,7 @@ ROUTES: dict[str, Handler] = {
     "/rs202/Xk3aB9.rsB.js": ruishu_script("rsB"),
     "/jsl/page": jiasule,
     "/jsl/more/": jiasule,  # more pages behind the same clearance
+    "/away": lambda req, site: http_response(302, b"Found", [(b"Location", req.query["to"].encode())], b""),
     "/wzws/page": wzws,
     "/WZWSREL3d6d3MvcGFnZQ==": wzws_answer,
     "/ali/page": aliyun,

@@ -389,12 +389,17 @@ def test_a_rendered_sites_later_pages_are_fetched_with_its_session(tmp_path: Pat
     context's cookies (HttpOnly included) and the browser's user agent, and they need no render."""
     archive = tmp_path / "archive"
     pages = ["/jsl/page", "/jsl/more/1", "/jsl/more/2"]
-    with ServedSite(SITE) as site:
+    with ServedSite(SITE) as site, ServedSite(SITE) as elsewhere:
         serial = ["-s", "CONCURRENT_REQUESTS=1"]  # one after the other: the first render comes first
-        result = archive_cli(archive, *RENDER_FAST, *serial, *(site.url(p) for p in pages))
+        away = site.url("/away?to=" + elsewhere.url("/plain"))  # a redirect out of the rendered site
+        result = archive_cli(archive, *RENDER_FAST, *serial, *(site.url(p) for p in pages), away)
         hits = site.hits()
         later = site.received("/jsl/more/2")
+        left = elsewhere.received("/plain").decode("latin-1")
     assert result.returncode == 0, result.stderr
+    # the other site gets the crawl's own user agent and jar: not the browser context's clearance
+    # (cookies ignore ports, so Scrapy's jar may send it the HttpOnly cookie both sites' host set)
+    assert "Chrome/" not in left and "__jsl_clearance_s" not in left
     assert hits["/jsl/more/1"] == hits["/jsl/more/2"] == 1  # answered at once: no challenge, no render
     head = later.split(b"\r\n\r\n", 1)[0].decode("latin-1")
     assert "__jsluid_s=6b8e4d0c" in head and "__jsl_clearance_s=2|" in head  # the HttpOnly one too

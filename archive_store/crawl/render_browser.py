@@ -66,8 +66,13 @@ class Tab:
     main_frame: str
     context: BrowserContext
     render: Callable[[dict[str, Any]], None] | None = None
+    on_load: Callable[[], None] | None = None  # the render's wake-up at each `load` event
     reusable: bool = True
     _orphans: set[asyncio.Task[Any]] = field(default_factory=set)
+
+    def loaded(self, _event: dict[str, Any]) -> None:
+        if self.on_load is not None:
+            self.on_load()
 
     def paused(self, event: dict[str, Any]) -> None:
         if self.render is not None:
@@ -192,6 +197,8 @@ class RenderBrowser:
             tree = await cdp.send("Page.getFrameTree")
             tab = Tab(page, cdp, tree["frameTree"]["frame"]["id"], context)
             cdp.on("Fetch.requestPaused", tab.paused)
+            cdp.on("Page.loadEventFired", tab.loaded)
+            await cdp.send("Page.enable")
             await cdp.send("Fetch.enable", INTERCEPT_ALL)
         except Exception:
             await _quietly(page.close())

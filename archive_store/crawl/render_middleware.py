@@ -240,7 +240,6 @@ class RenderMiddleware:
             dont_filter=True,
             meta={
                 "archive_session_retry": True,
-                "handle_httpstatus_all": True,
                 "archive_hop": request.meta.get("archive_hop", 0),
                 "archive_parent": request.meta.get("archive_parent"),
             },

@@ -61,7 +61,8 @@ _DROP_HEADERS = frozenset({"content-encoding", "content-length", "transfer-encod
 # images have started by then; Playwright's "networkidle" waits 0.5 s, a tenth of a second per
 # page more than the whole load of a small notice)
 IDLE_SECONDS = 0.1
-_POLL_SECONDS = 0.03
+_POLL_SECONDS = 0.05  # how often a content selector is looked for
+_RECHECK_SECONDS = 0.25  # the longest a wait for `load` or a request goes without a look
 _STUCK_SECONDS = 3.0  # a challenge page that asks for nothing more for this long has given up
 
 
@@ -118,6 +119,7 @@ class Exchange:
     challenge: str | None = None
     error: str | None = None
     answered_from: str = "downloader"  # or "first-response" for the first navigation
+    seconds: float | None = None  # the fetch by Scrapy's downloader, recording included
 
     def as_json(self) -> dict[str, Any]:
         return {k: v for k, v in self.__dict__.items() if v is not None}
@@ -188,6 +190,7 @@ class PageRender:
         self.exchanges: list[Exchange] = []
         self._pending = 0
         self._last_activity = time.monotonic()
+        self._wake = asyncio.Event()  # something the render waits on may have changed
         self._last_doc: _Doc | None = None
         self._rounds = 0
         self._closing = False
@@ -207,6 +210,7 @@ class PageRender:
         self._deadline_at = clock + self.deadline_seconds
         tab = self.tab
         tab.render = self._on_paused
+        tab.on_load = self._wake.set
         try:
             outcome = await self._render(tab.page)
         except BaseException:
@@ -215,6 +219,7 @@ class PageRender:
         finally:
             self._closing = True
             tab.render = None
+            tab.on_load = None
         if outcome.timed_out or self._pending:
             tab.reusable = False  # requests of this page are still in flight: not for the next one
         outcome.exchanges = self.exchanges
@@ -258,21 +263,36 @@ class PageRender:
 
     async def _settle(self, cdp: CDPSession) -> bool:
         """Wait until the page is done: last main-frame document 2xx and no challenge, `load`
-        fired, no request in flight. False when the deadline came first."""
+        fired, no request in flight. False when the deadline came first.
+
+        Woken by what can change the answer (a request ending, a document judged, the tab's
+        `load` event) or by the time the quiet spell still needs, not by a fixed poll: each
+        `document.readyState` check is a CDP round trip through the driver."""
         while True:
             now = time.monotonic()
             if now >= self._deadline_at:
                 return False
+            self._wake.clear()
             doc = self._last_doc
-            quiet = self._pending == 0 and now - self._last_activity >= self.idle_seconds
+            since = now - self._last_activity
+            quiet = self._pending == 0 and since >= self.idle_seconds
+            wait = _RECHECK_SECONDS
             if doc is not None and doc.challenge is not None:
                 if doc.challenge.is_captcha or self._rounds > self.max_rounds:
                     return True
-                if quiet and now - self._last_activity >= _STUCK_SECONDS:
+                if self._pending == 0 and since >= _STUCK_SECONDS:
                     return True  # the challenge script did nothing more
-            elif doc is not None and (quiet or self.ready_selector) and await self._ready(cdp, quiet):
-                return True
-            await asyncio.sleep(_POLL_SECONDS)
+                if self._pending == 0:
+                    wait = _STUCK_SECONDS - since
+            elif doc is not None:
+                if (quiet or self.ready_selector) and await self._ready(cdp, quiet):
+                    return True
+                if self.ready_selector:
+                    wait = _POLL_SECONDS  # the element may be put in by a script at any time
+                elif self._pending == 0 and not quiet:
+                    wait = self.idle_seconds - since
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), max(0.005, min(wait, self._deadline_at - now)))
 
     async def _ready(self, cdp: CDPSession, quiet: bool) -> bool:
         """`load` fired (and the network is quiet), or the profile's content selector is there."""
@@ -380,6 +400,7 @@ class PageRender:
         finally:
             self._pending -= 1
             self._last_activity = time.monotonic()
+            self._wake.set()
 
     def _judge_document(self, response: Response, capture: dict[str, Any] | None, exchange: Exchange) -> None:
         if 300 <= response.status < 400:
@@ -415,11 +436,14 @@ class PageRender:
             scrapy_request = await self._scrapy_request(event, self.hop, self.parent)
         else:
             scrapy_request = await self._scrapy_request(event, self.hop + 1, self.url)
+        fetch_started = time.monotonic()
         try:
             response = await self.download(scrapy_request)
         except Exception as exc:  # a failed fetch is in the index already (recording handler)
             exchange.error = f"{type(exc).__name__}: {exc}"[:300]
             return None, None
+        finally:
+            exchange.seconds = round(time.monotonic() - fetch_started, 3)
         return response, scrapy_request.meta.get("archive_capture")
 
     async def _scrapy_request(self, event: dict[str, Any], hop: int, parent: str | None) -> scrapy.Request:

@@ -41,6 +41,8 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 PRIORITY = 650
+# request.meta: set on a request sent with a site session (what it had before, to undo on leaving)
+SESSION_META = "archive_site_session"
 _BROWSERS: WeakKeyDictionary[Crawler, RenderBrowser | None] = WeakKeyDictionary()
 
 
@@ -136,27 +138,47 @@ class SiteSessionMiddleware:
         if context is None and (self.render_everything or meta.get("archive_render")):
             context = await self.browser.context_for(site)
         if context is None:
+            _leave_session(request)  # a redirect out of a rendered site: the crawl's own again
             return
         cookies = await context.cookies([request.url])
+        if SESSION_META not in meta:  # what to put back if a redirect leaves the site
+            meta[SESSION_META] = {
+                "user_agent": request.headers.get(b"User-Agent"),
+                "merged_cookies": not meta.get("dont_merge_cookies"),
+            }
         request.headers[b"User-Agent"] = self.browser.user_agent
         if cookies:
             request.headers[b"Cookie"] = cookie_header(cookies)
         else:
             request.headers.pop(b"Cookie", None)
         meta["dont_merge_cookies"] = True
-        meta["archive_site_session"] = True
         if self.stats is not None:
             self.stats.inc_value("archive/render/session_requests")
 
     async def process_response(
         self, request: Request, response: Response, spider: Spider | None = None
     ) -> Response:
-        if request.meta.get("archive_site_session") and not request.meta.get("archive_render_sub"):
+        if request.meta.get(SESSION_META) and not request.meta.get("archive_render_sub"):
             values = [v.decode("latin-1") for v in response.headers.getlist(b"Set-Cookie")]
             context = self.browser.existing_context(site_of(response.url)) if values else None
             if context is not None:
                 await _add_cookies(context, browser_cookies(response.url, values))
         return response
+
+
+def _leave_session(request: Request) -> None:
+    """A request that inherited a rendered site's session (RedirectMiddleware copies meta and
+    headers to the next hop) but goes to another site: the crawl's user agent and jar again."""
+    before = request.meta.pop(SESSION_META, None)
+    if not before:
+        return
+    if before.get("user_agent"):
+        request.headers[b"User-Agent"] = before["user_agent"]
+    else:
+        request.headers.pop(b"User-Agent", None)
+    request.headers.pop(b"Cookie", None)  # the other site's cookies never travel on
+    if before.get("merged_cookies"):
+        request.meta.pop("dont_merge_cookies", None)
 
 
 async def _add_cookies(context: BrowserContext, cookies: list[dict[str, Any]]) -> None:
