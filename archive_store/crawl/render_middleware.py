@@ -21,14 +21,13 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from scrapy import signals
-from scrapy.exceptions import NotConfigured
 from scrapy.http import TextResponse
 from scrapy.utils.misc import load_object
 
 from archive_store.crawl.render_browser import INSTALL_HINT
 from archive_store.crawl.render_page import SNAPSHOT_KINDS, Challenge, PageRender, RenderOutcome
 from archive_store.crawl.render_records import provenance_block, write_rendered
-from archive_store.crawl.render_session import browser_for
+from archive_store.crawl.render_session import browser_for, render_switches
 from archive_store.crawl.session import ArchiveSession
 
 if TYPE_CHECKING:
@@ -103,11 +102,7 @@ class RenderMiddleware:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
-        settings = crawler.settings
-        mode = str(settings.get("ARCHIVE_RENDER") or "auto").strip().lower()
-        screenshot = settings.getbool("ARCHIVE_SCREENSHOT")
-        if not settings.getbool("ARCHIVE_ENABLED") or (mode == "never" and not screenshot):
-            raise NotConfigured
+        mode, screenshot = render_switches(crawler.settings)
         if mode not in RENDER_MODES:
             raise ValueError(f"ARCHIVE_RENDER must be auto, always or never, not {mode!r}")
         if not _asyncio_reactor():

@@ -37,6 +37,7 @@ if TYPE_CHECKING:
     from scrapy import Request, Spider
     from scrapy.crawler import Crawler
     from scrapy.http import Response
+    from scrapy.settings import BaseSettings
 
 logger = logging.getLogger(__name__)
 
@@ -60,6 +61,16 @@ def browser_for(crawler: Crawler) -> RenderBrowser | None:
             else None
         )
     return _BROWSERS[crawler]
+
+
+def render_switches(settings: BaseSettings) -> tuple[str, bool]:
+    """ARCHIVE_RENDER (lower-cased) and ARCHIVE_SCREENSHOT; NotConfigured (the component is left
+    out) when the archive is off or no page will ever be loaded in the browser."""
+    mode = str(settings.get("ARCHIVE_RENDER") or "auto").strip().lower()
+    screenshot = settings.getbool("ARCHIVE_SCREENSHOT")
+    if not settings.getbool("ARCHIVE_ENABLED") or (mode == "never" and not screenshot):
+        raise NotConfigured
+    return mode, screenshot
 
 
 def site_of(url: str) -> str:
@@ -117,11 +128,7 @@ class SiteSessionMiddleware:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
-        settings = crawler.settings
-        mode = str(settings.get("ARCHIVE_RENDER") or "auto").strip().lower()
-        screenshot = settings.getbool("ARCHIVE_SCREENSHOT")
-        if not settings.getbool("ARCHIVE_ENABLED") or (mode == "never" and not screenshot):
-            raise NotConfigured
+        mode, screenshot = render_switches(crawler.settings)
         browser = browser_for(crawler)
         if browser is None:
             raise NotConfigured  # no Chromium: no render, so no rendered site (the render middleware says so)
