@@ -479,6 +479,22 @@ def test_a_browser_that_fails_is_a_recorded_failure_and_the_crawl_goes_on(tmp_pa
 
 
 @slow
+def test_render_always_with_a_browser_that_cannot_start_still_captures(tmp_path: Path) -> None:
+    """`--render always` opens the site's browser context before the first fetch: a browser that
+    cannot start must not cost the page its plain capture."""
+    archive = tmp_path / "archive"
+    with ServedSite(SITE) as site:
+        broken = ["-s", "ARCHIVE_RENDER_CHROMIUM=/bin/false", "--render", "always"]
+        result = archive_cli(archive, *broken, site.url("/plain"))
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr
+    fields = show(archive, site.url("/plain"))
+    assert fields["state"] == "ok" and fields["title"] == "普通通知" and fields["rendered"] is False
+    reasons = [r for (r,) in index_rows(archive, "select reason from failures")]
+    assert any(r.startswith("browser failed while rendering") for r in reasons), reasons
+
+
+@slow
 def test_unknown_snapshot_kinds_are_refused_with_one_line(tmp_path: Path) -> None:
     result = archive_cli(
         tmp_path / "archive", "-s", "ARCHIVE_RENDER_SNAPSHOTS=png,dom", "http://127.0.0.1:9/x"

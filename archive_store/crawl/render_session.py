@@ -142,12 +142,16 @@ class SiteSessionMiddleware:
             return  # the render sends the context's cookies itself
         site = site_of(request.url)
         context = self.browser.existing_context(site)
-        if context is None and (self.render_everything or meta.get("archive_render")):
-            context = await self.browser.context_for(site)
-        if context is None:
+        try:
+            if context is None and (self.render_everything or meta.get("archive_render")):
+                context = await self.browser.context_for(site)
+            cookies = await context.cookies([request.url]) if context is not None else None
+        except Exception as exc:  # the browser is gone (crashed, or cannot start): the render says so
+            logger.debug("%s: no site session (%s)", request.url, exc)
+            cookies = None
+        if cookies is None:
             _leave_session(request)  # a redirect out of a rendered site: the crawl's own again
             return
-        cookies = await context.cookies([request.url])
         if SESSION_META not in meta:  # what to put back if a redirect leaves the site
             meta[SESSION_META] = {
                 "user_agent": request.headers.get(b"User-Agent"),
