@@ -203,7 +203,31 @@ def deflated(req: RawRequest, site: SiteState) -> RawReply:
     return page(body, content_type=b"text/css", headers=[(b"Content-Encoding", b"deflate")])
 
 
+# --- shapes no marker names: an aliased `document`, bracket access, the script at another path ----
+SHELL_INLINE = (
+    b"<html><head><script>var d=window['docu'+'ment'];d['coo'+'kie']='shc=ok; path=/';"
+    b"setTimeout(function(){location.reload()},50)</script></head><body></body></html>"
+)
+SHELL_EXTERNAL = (
+    b"<html><head><script src='/shell/guard.js'></script></head><body><noscript>JS</noscript></body></html>"
+)
+
+
+def shell(page_body: bytes, title: str, cookie: str) -> Handler:
+    def handler(req: RawRequest, site: SiteState) -> RawReply:
+        if cookies(req).get(cookie) == "ok":
+            return page(article(title))
+        return page(page_body, status=403)
+
+    return handler
+
+
 ROUTES: dict[str, Handler] = {
+    "/shell/inline": shell(SHELL_INLINE, "混淆脚本通知", "shc"),
+    "/shell/external": shell(SHELL_EXTERNAL, "外部脚本通知", "she"),
+    "/shell/guard.js": lambda req, site: page(
+        b"document.cookie='she=ok; path=/';location.replace(location.href)", content_type=b"text/javascript"
+    ),
     "/rs412/page": ruishu(412, "rsA"),
     "/rs412/Xk3aB9.rsA.js": ruishu_script("rsA"),
     "/rs202/page": ruishu(202, "rsB"),

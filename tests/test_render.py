@@ -106,6 +106,16 @@ def test_detection_names_each_vendor_and_the_generic_shape() -> None:
     assert _challenge(404, b"<html><body><h1>404 Not Found</h1></body></html>") is None
     assert _challenge(302, JSL_ROUND1) is None  # a hop: its target is judged
     assert _challenge(200, b"%PDF-1.4", [("Content-Type", "application/pdf")]) is None
+    # shapes no marker names: judged by what the page is (small, nothing visible, a script that
+    # works on cookies, decodes code or lives elsewhere); a gone page is never a challenge
+    from render_site import SHELL_EXTERNAL, SHELL_INLINE
+
+    assert _challenge(403, SHELL_INLINE) == "http-403"
+    assert _challenge(200, SHELL_EXTERNAL) == "js-challenge"
+    assert _challenge(200, b"<script>eval(atob('ZG9jdW1lbnQ='))</script>") == "js-challenge"
+    assert _challenge(404, SHELL_EXTERNAL) is None
+    assert _challenge(200, b"<html><script>location.href='/new.html'</script></html>") is None
+    assert _challenge(200, article("通知", "<script src='/stat.js'></script>")) is None
     # an article that sets a cookie in a script is still an article
     script = b"<script>document.cookie='a=1';location.reload()</script>"
     assert (
@@ -432,6 +442,25 @@ def test_the_content_selector_ends_the_render(tmp_path: Path) -> None:
     assert targets == {"urn:dom:" + site.url("/hang/page")}
     assert provenance["seconds"] < 8  # ARCHIVE_RENDER_TIMEOUT: it did not wait for the deadline
     assert show(archive, site.url("/hang/page"))["title"] == "不会加载完的通知"
+
+
+@slow
+@needs_chromium
+def test_challenges_no_marker_names_are_rendered(tmp_path: Path) -> None:
+    """Shapes the vendor rules and markers never saw: a 403 whose only content is an obfuscated
+    script (`window['docu'+'ment']`, `['coo'+'kie']`), and one whose script is at another path."""
+    archive = tmp_path / "archive"
+    with ServedSite(SITE) as site:
+        serial = ["-s", "CONCURRENT_REQUESTS=1"]  # each its own render: no session passes the other
+        result = archive_cli(
+            archive, *RENDER_FAST, *serial, site.url("/shell/inline"), site.url("/shell/external")
+        )
+    assert result.returncode == 0, result.stderr
+    for path, title in (("/shell/inline", "混淆脚本通知"), ("/shell/external", "外部脚本通知")):
+        fields = show(archive, site.url(path))
+        assert fields["state"] == "ok" and fields["title"] == title and fields["rendered"] is True, fields
+        provenance = provenance_of(archive, site.url(path))
+        assert "shows nothing without its script" in provenance["render_reason"]
 
 
 @slow

@@ -45,6 +45,21 @@ _MARKERS = (
 )
 
 
+# The shape of a challenge no marker names (an obfuscated script, `document['cookie']`, an alias of
+# `document`, the script at an external path): a small page that shows (next to) nothing without
+# JavaScript and holds a script that works on cookies, decodes or evaluates code, or is loaded from
+# elsewhere. Small pages only: a challenge shell is a few kB.
+_SHELL_MAX_BYTES = 16_384
+_SHELL_VISIBLE_CHARS = 80
+_SHELL_SCRIPT_RE = re.compile(
+    r"cookie|\beval\s*\(|\batob\s*\(|\bFunction\s*\(|fromCharCode|unescape\s*\(|"
+    r"<script[^>]*\bsrc\s*=",
+    re.IGNORECASE,
+)
+# a page that is gone stays gone: its script is not a reason to render it
+_GONE_STATUSES = frozenset({404, 410, 451})
+
+
 @dataclass(frozen=True)
 class Challenge:
     """A response that is not the page: `vendor` ("ruishu", …, "js-challenge", "captcha")."""
@@ -81,7 +96,7 @@ def challenge_of(url: str, status: int, headers: list[tuple[str, str]], body: by
     if 200 <= status < 300 and len(body) > _LARGE_PAGE_BYTES and not vendor_header:
         return None  # a large page is an article (challenge and CAPTCHA pages are small)
     window = body[:_SCAN_BYTES]
-    if not any(marker in window for marker in _MARKERS):
+    if not any(marker in window for marker in _MARKERS) and not _may_be_shell(status, body):
         return None
     text = _text(headers, window)
     if text is None:
@@ -101,4 +116,21 @@ def challenge_of(url: str, status: int, headers: list[tuple[str, str]], body: by
         return Challenge(
             vendor or "js-challenge", f"HTTP {status} page whose script sets a cookie and reloads"
         )
+    if (
+        status not in _GONE_STATUSES
+        and len(ev.visible) < _SHELL_VISIBLE_CHARS
+        and _SHELL_SCRIPT_RE.search(ev.raw)
+    ):
+        return Challenge(
+            vendor or "js-challenge", f"HTTP {status} page that shows nothing without its script"
+        )
     return None
+
+
+def _may_be_shell(status: int, body: bytes) -> bool:
+    """Worth judging without a marker: a small page with a script (a few substring tests)."""
+    return (
+        len(body) <= _SHELL_MAX_BYTES
+        and status not in _GONE_STATUSES
+        and (b"<script" in body or b"<SCRIPT" in body)
+    )
