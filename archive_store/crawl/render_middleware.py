@@ -25,7 +25,7 @@ from scrapy.http import TextResponse
 from scrapy.utils.misc import load_object
 
 from archive_store.crawl.render_browser import INSTALL_HINT
-from archive_store.crawl.render_page import SNAPSHOT_KINDS, Challenge, PageRender, RenderOutcome
+from archive_store.crawl.render_page import SNAPSHOT_KINDS, Challenge, PageRender, RenderOutcome, challenge_in
 from archive_store.crawl.render_records import provenance_block, write_rendered
 from archive_store.crawl.render_session import browser_for, render_switches
 from archive_store.crawl.session import ArchiveSession
@@ -131,14 +131,7 @@ class RenderMiddleware:
             or request.method != "GET"  # a browser navigation is a GET: a POSTed listing stays as is
         ):
             return response
-        headers = [
-            (k.decode("latin-1"), v.decode("latin-1")) for k, vs in response.headers.items() for v in vs
-        ]
-        challenge = (
-            None
-            if self.mode == "never"
-            else self.detect(response.url, response.status, headers, response.body)
-        )
+        challenge = None if self.mode == "never" else challenge_in(self.detect, response)
         if challenge is not None and challenge.is_captcha:
             self._force_state(request, f"blocked:{challenge.vendor}", f"{challenge.reason}; never solved")
             self._inc("archive/render/captcha")
@@ -247,8 +240,7 @@ class RenderMiddleware:
         capture = retry.meta.get("archive_capture")
         if not capture or not isinstance(again, TextResponse):
             return None
-        headers = [(k.decode("latin-1"), v.decode("latin-1")) for k, vs in again.headers.items() for v in vs]
-        still = self.detect(again.url, again.status, headers, again.body)
+        still = challenge_in(self.detect, again)
         if still is None and not 200 <= again.status < 300:
             return None  # an error page: the first answer is rendered as it was
         first = request.meta.get("archive_capture")

@@ -81,6 +81,14 @@ A4_PDF = {
 }
 
 
+def challenge_in(
+    detect: Callable[[str, int, list[tuple[str, str]], bytes], Challenge | None], response: Response
+) -> Challenge | None:
+    """What the detector says of a Scrapy response (headers as text pairs, as it takes them)."""
+    headers = [(k.decode("latin-1"), v.decode("latin-1")) for k, vs in response.headers.items() for v in vs]
+    return detect(response.url, response.status, headers, response.body)
+
+
 def reason_phrase(status: int) -> str:
     """CDP refuses some codes (521) without a phrase: always give one."""
     try:
@@ -405,12 +413,7 @@ class PageRender:
     def _judge_document(self, response: Response, capture: dict[str, Any] | None, exchange: Exchange) -> None:
         if 300 <= response.status < 400:
             return  # the browser follows the hop; the document is what comes next
-        headers = [
-            (k.decode("latin-1"), v.decode("latin-1"))
-            for k, values in response.headers.items()
-            for v in values
-        ]
-        challenge = self.detect(response.url, response.status, headers, response.body)
+        challenge = challenge_in(self.detect, response)
         self._mark(f"document_{len(self.timings)}_{response.status}")
         if challenge is not None:
             self._rounds += 1

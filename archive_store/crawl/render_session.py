@@ -29,6 +29,7 @@ from weakref import WeakKeyDictionary
 from scrapy.exceptions import NotConfigured
 
 from archive_store.crawl.render_browser import RenderBrowser, find_chromium
+from archive_store.crawl.warcinfo import package_version
 
 if TYPE_CHECKING:
     from typing import Self
@@ -53,13 +54,9 @@ def browser_for(crawler: Crawler) -> RenderBrowser | None:
     if crawler not in _BROWSERS:
         settings = crawler.settings
         executable = find_chromium(settings.get("ARCHIVE_RENDER_CHROMIUM") or "")
-        _BROWSERS[crawler] = (
-            RenderBrowser(
-                executable, f"sourcekeeper/{_version()}", settings.getint("ARCHIVE_RENDER_CONTEXTS")
-            )
-            if executable
-            else None
-        )
+        token = f"sourcekeeper/{package_version('sourcekeeper')}"
+        contexts = settings.getint("ARCHIVE_RENDER_CONTEXTS")
+        _BROWSERS[crawler] = RenderBrowser(executable, token, contexts) if executable else None
     return _BROWSERS[crawler]
 
 
@@ -198,12 +195,3 @@ async def _add_cookies(context: BrowserContext, cookies: list[dict[str, Any]]) -
             await context.add_cookies([cookie])  # type: ignore[list-item]
         except Exception as exc:
             logger.debug("the browser refused cookie %s: %s", cookie.get("name"), exc)
-
-
-def _version() -> str:
-    try:
-        from importlib.metadata import version  # noqa: PLC0415
-
-        return version("sourcekeeper")
-    except Exception:
-        return "0"

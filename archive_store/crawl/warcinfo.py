@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from scrapy.settings import BaseSettings
 
 
-def _version(package: str) -> str:
+def package_version(package: str) -> str:
     try:
         return version(package)
     except PackageNotFoundError:
@@ -39,8 +39,8 @@ def warcinfo_fields(
     return [
         (
             "software",
-            f"sourcekeeper/{_version('sourcekeeper')} (Scrapy/{_version('Scrapy')}; "
-            f"Twisted/{_version('Twisted')}; Python/{platform.python_version()})",
+            f"sourcekeeper/{package_version('sourcekeeper')} (Scrapy/{package_version('Scrapy')}; "
+            f"Twisted/{package_version('Twisted')}; Python/{platform.python_version()})",
         ),
         ("format", "WARC File Format 1.1"),
         (
