@@ -62,6 +62,8 @@ _DROP_HEADERS = frozenset({"content-encoding", "content-length", "transfer-encod
 # page more than the whole load of a small notice)
 IDLE_SECONDS = 0.1
 _POLL_SECONDS = 0.05  # how often a content selector is looked for
+# a 50 ms timer run by the page's renderer before a quiet, loaded page is declared done
+_RENDERER_TURN = {"expression": "new Promise(r => setTimeout(r, 50))", "awaitPromise": True}
 _RECHECK_SECONDS = 0.25  # the longest a wait for `load` or a request goes without a look
 _STUCK_SECONDS = 3.0  # a challenge page that asks for nothing more for this long has given up
 
@@ -316,7 +318,16 @@ class PageRender:
         if has_content:
             self._mark("content_selector")
             return True
-        return bool(quiet and state == "complete")
+        if not (quiet and state == "complete"):
+            return False
+        # The quiet spell is timed here, but a busy renderer may not yet have run what the last
+        # answers started (an XHR's promise filling the page). A timer in the page itself starts
+        # only when the renderer gets to it, so it waits longer exactly when the renderer is slow;
+        # a request begun meanwhile means the page is not done.
+        activity = self._last_activity
+        with contextlib.suppress(Exception):
+            await cdp.send("Runtime.evaluate", _RENDERER_TURN)
+        return self._pending == 0 and self._last_activity == activity
 
     async def _snapshot(self, page: Page, outcome: RenderOutcome) -> None:
         """Full-page PNG, A4 PDF, the rendered DOM: each kept when it could be made.
