@@ -8,6 +8,7 @@ WeChat article with tracking parameters the canonical ``/s?__biz=…`` URL as we
 
 from __future__ import annotations
 
+import codecs
 from collections.abc import AsyncIterator, Iterator
 from typing import TYPE_CHECKING, Any
 
@@ -19,7 +20,7 @@ from twisted.python.failure import Failure
 from archive_store.crawl.failures import describe_failure
 from pipelines.extraction import wechat_urls
 from scrapers.items import ArchivedResponse, FetchFailure
-from scrapers.links import PageLinks
+from scrapers.links import PageLinks, declared_encoding
 from scrapers.linkscan import LinkScanner
 from scrapers.mediafollow import MEDIA_META, MediaFollowing
 
@@ -87,6 +88,7 @@ class ArchivingSpider(MediaFollowing, scrapy.Spider):
         yield item  # first: the pipelines start on it while the links are looked for
         if not isinstance(response, TextResponse):
             return
+        response = as_browsers_read_it(response)
         for request in self.same_page_requests(response, item):
             yield request
         if hop < self.settings.getint("ARCHIVE_ATTACHMENT_HOPS"):
@@ -195,3 +197,13 @@ def archived_item(response: Response, kind: str) -> ArchivedResponse:
         kind=kind,
         flags=list(response.flags),
     )
+
+
+def as_browsers_read_it(response: TextResponse) -> TextResponse:
+    """`response`, decoded as a browser would: a page labelled GBK/GB2312 (which Scrapy, through
+    w3lib, decodes with Python's `gbk`) is read as GB18030, Big5 as Big5-HKSCS. Only the label
+    is looked at (no body is decoded to decide), and the response is copied only when it differs."""
+    declared = declared_encoding(response.body, response.headers.get(b"Content-Type"))
+    if declared is None or declared == codecs.lookup(response.encoding).name:
+        return response
+    return response.replace(encoding=declared)

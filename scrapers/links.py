@@ -28,6 +28,7 @@ from w3lib.encoding import (
 )
 
 from pipelines.extraction import wechat_urls
+from pipelines.extraction.charsets import codec_for_label
 
 IMAGE_EXTENSIONS = frozenset({"jpg", "jpeg", "png", "gif", "tif", "tiff", "webp"})
 # Where article bodies live on the platforms we archive: images there are images of documents.
@@ -107,7 +108,9 @@ def declared_encoding(body: bytes, content_type: bytes | str | None) -> str | No
     """
     if isinstance(content_type, bytes):
         content_type = content_type.decode("latin-1")
-    return read_bom(body)[0] or http_content_type_encoding(content_type) or html_body_declared_encoding(body)
+    found = read_bom(body)[0] or http_content_type_encoding(content_type) or html_body_declared_encoding(body)
+    # w3lib names the GB labels `gbk`, which loses GB18030-only characters: the project's table decides
+    return codec_for_label(found) if found else None
 
 
 @lru_cache(maxsize=64)

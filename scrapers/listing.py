@@ -21,7 +21,7 @@ from scrapy.http import Response, TextResponse
 from twisted.python.failure import Failure
 
 from archive_store.crawl.failures import describe_failure
-from scrapers.common import NON_REDIRECT_STATUSES, ArchivingSpider, archived_item
+from scrapers.common import NON_REDIRECT_STATUSES, ArchivingSpider, archived_item, as_browsers_read_it
 from scrapers.incremental import archived_urls
 from scrapers.items import FetchFailure
 from scrapers.pagination import (
@@ -159,6 +159,7 @@ class ListingSpider(ArchivingSpider):
         if not 200 <= response.status < 300 or not isinstance(response, TextResponse):
             yield from self._bad_page(response, number)
             return
+        response = as_browsers_read_it(response)
         links = self._links(response)
         fresh = [link for link in links if link.url not in self._listed]
         self._listed.update(link.url for link in links)

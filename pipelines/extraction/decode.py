@@ -14,34 +14,13 @@ import re
 from dataclasses import dataclass
 
 from pipelines.extraction.charsetguess import choose, clean_gb18030, is_cjk_codec, read_as, says_chinese
+from pipelines.extraction.charsets import codec_for_label
 from pipelines.extraction.mixed import decode_mixed
 
 logger = logging.getLogger(__name__)
 
-# Every GB label (and Windows' cp936) is decoded as GB18030, a strict superset of GB2312 and GBK.
-_GB_LABELS = frozenset(
-    {
-        "gb2312",
-        "gb_2312",
-        "gb_2312-80",
-        "gbk",
-        "x-gbk",
-        "cp936",
-        "ms936",
-        "windows-936",
-        "csgb2312",
-        "chinese",
-        "euc-cn",
-        "euccn",
-        "iso-ir-58",
-        "gb18030",
-        "gb-18030",
-        "hz-gb-2312",
-    }
-)
 # Labels whose codec decodes (nearly) any byte string: a "success" under them proves nothing.
 _WEAK_CODECS = frozenset(codecs.lookup(name).name for name in ("latin-1", "cp1252", "ascii"))
-_BIG5_LABELS = frozenset({"big5", "big5-hkscs", "cn-big5", "x-x-big5", "csbig5", "cp950"})
 
 _BOMS: tuple[tuple[bytes, str], ...] = (
     (codecs.BOM_UTF8, "utf-8"),
@@ -68,20 +47,9 @@ class DecodedDocument:
 
 
 def normalize_label(label: str) -> str | None:
-    """Map a charset label to a Python codec name (GB family to gb18030); None if unknown."""
-    cleaned = label.strip().strip("\"'").lower()
-    if not cleaned:
-        return None
-    if cleaned in _GB_LABELS:
-        return "gb18030"
-    if cleaned in _BIG5_LABELS:
-        return "big5hkscs"
-    if cleaned in {"utf8", "unicode-1-1-utf-8"}:
-        return "utf-8"
-    try:
-        return codecs.lookup(cleaned).name
-    except LookupError:
-        return None
+    """Map a charset label to a Python codec name as browsers do (GB family to gb18030, Big5 to
+    Big5-HKSCS, the rest per the WHATWG table: pipelines.extraction.charsets); None if unknown."""
+    return codec_for_label(label)
 
 
 def http_charset(content_type: str | None) -> str | None:
