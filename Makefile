@@ -3,16 +3,34 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+UV     := $(BIN)/uv
+LOCK   := requirements/lock.txt
+PYWB_LOCK := requirements/pywb.lock
+PYWB_BIN  := $(VENV)/pywb/bin
 
-.PHONY: install bytecode system-deps demo test lint typecheck eval bench clean
+.PHONY: install upgrade bytecode system-deps demo test lint typecheck eval bench clean
 
 install: $(STAMP) bytecode
 
-$(STAMP): pyproject.toml
+# Exactly the locked versions, hashes checked (requirements/README.md): pip installs the pinned uv,
+# uv installs lock.txt into .venv and pywb.lock into .venv/pywb, pywb's own environment.
+$(STAMP): pyproject.toml $(LOCK) $(PYWB_LOCK) requirements/uv.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test,replay,media]'
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes --no-deps -r requirements/uv.txt
+	$(UV) pip install --quiet --python $(BIN)/python --require-hashes -r $(LOCK)
+	$(UV) pip install --quiet --python $(BIN)/python --no-deps -e .
+	test -x $(PYWB_BIN)/python || $(UV) venv --quiet --python $(BIN)/python $(VENV)/pywb
+	$(UV) pip install --quiet --python $(PYWB_BIN)/python --require-hashes -r $(PYWB_LOCK)
 	touch $(STAMP)
+
+# Moves the versions: resolve again to the newest the ranges allow, reinstall, run the tests.
+upgrade:
+	test -x $(UV) || $(MAKE) $(STAMP)
+	$(UV) pip compile --quiet --upgrade --universal --python-version 3.11 --generate-hashes \
+	  --extra test --extra media pyproject.toml -o $(LOCK)
+	$(UV) pip compile --quiet --upgrade --universal --python-version 3.11 --generate-hashes \
+	  requirements/pywb.in -o $(PYWB_LOCK)
+	$(MAKE) test
 
 # The project's own modules compiled ahead, as a non-editable pip install does: where
 # PYTHONDONTWRITEBYTECODE is set (as on our CI machines) every command otherwise compiled them
@@ -24,7 +42,7 @@ bytecode: $(STAMP)
 system-deps:
 	bash scripts/system-deps.sh
 
-demo: install
+demo: install system-deps
 	$(BIN)/sourcekeeper demo
 
 test: install system-deps

@@ -22,11 +22,11 @@ from archive_helpers import FAST, run_cli
 from import_warcs import import_files, page_html, warcio_counts
 from warcio.capture_http import capture_http
 
+from archive_store.export.pywb_env import pywb_script, wayback_command
 from archive_store.export.wacz import INDEX_PATH
 from archive_store.export.waczcheck import check_wacz
 
 pytestmark = pytest.mark.slow  # pywb and sourcekeeper run in subprocesses
-BIN = Path(sys.executable).parent
 BEFORE = ("县公安局劝返通告", "各派出所要认真摸排在外人员，做好劝返工作。")
 AFTER = ("县公安局劝返通告（修订）", "通告已修订：摸排工作改由各乡镇负责，劝返期限延长。")
 
@@ -86,17 +86,13 @@ def _verify(archive: Path) -> None:
 def _record_with_pywb(work: Path, url: str) -> list[Path]:
     """pywb 2.8 in record mode (`--record --live`: the recorder's source is the live web) fetches
     `url` through /coll/record/id_/ and writes the exchange into collections/coll/archive/."""
-    if not (BIN / "wb-manager").exists():
-        pytest.skip("pywb is not installed (pip install -e '.[replay]')")
-    subprocess.run([BIN / "wb-manager", "init", "coll"], cwd=work, check=True, capture_output=True)
+    subprocess.run([pywb_script("wb-manager"), "init", "coll"], cwd=work, check=True, capture_output=True)
     port = _free_port()
     log_path = work / "wayback.log"
     with log_path.open("wb") as log:
         server = subprocess.Popen(
             [
-                sys.executable,
-                "-m",
-                "archive_store.export.pywb_launch",
+                *wayback_command(),
                 "-p",
                 str(port),
                 "-b",
@@ -199,7 +195,9 @@ def test_an_imported_plain_warc_exports_as_wacz_and_its_urls_recheck(site, tmp_p
     exported = run_cli("export", "wacz", "--archive", archive, out)
     assert exported.returncode == 0, exported.stderr + exported.stdout
     assert check_wacz(out) == []
-    validated = subprocess.run([BIN / "wacz", "validate", "-f", out], capture_output=True, check=False)
+    validated = subprocess.run(
+        [Path(sys.executable).parent / "wacz", "validate", "-f", out], capture_output=True, check=False
+    )
     assert validated.returncode == 0, validated.stdout + validated.stderr
     # an index entry that does not span a whole record of the plain WARC is caught (C-1)
     shifted = _shift_index_offsets(out, tmp_path / "shifted.wacz")

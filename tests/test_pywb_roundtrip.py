@@ -5,15 +5,14 @@ from __future__ import annotations
 import http.client
 import socket
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 from archive_helpers import archive_cli, warc_files
 
+from archive_store.export.pywb_env import pywb_script, wayback_command
 from archive_store.storage.reader import decode_content
 from archive_store.warc.httpmessage import parse_response
 
@@ -29,7 +28,6 @@ PATHS = [
     "/same/b",
     "/http10",
 ]
-BIN = Path(sys.executable).parent
 
 
 def _free_port() -> int:
@@ -40,15 +38,13 @@ def _free_port() -> int:
 
 @pytest.fixture(scope="module")
 def pywb(mocksite, tmp_path_factory) -> Iterator[tuple[int, object]]:
-    if not (BIN / "wayback").exists():
-        pytest.skip("pywb is not installed (pip install -e '.[replay]')")
     work = tmp_path_factory.mktemp("pywb")
     archive = work / "archive"
     result = archive_cli(archive, *(mocksite.url(p) for p in PATHS), "--no-extract")
     assert result.returncode == 0, result.stderr
-    subprocess.run([BIN / "wb-manager", "init", "coll"], cwd=work, check=True, capture_output=True)
+    subprocess.run([pywb_script("wb-manager"), "init", "coll"], cwd=work, check=True, capture_output=True)
     subprocess.run(
-        [BIN / "wb-manager", "add", "coll", *warc_files(archive)],
+        [pywb_script("wb-manager"), "add", "coll", *warc_files(archive)],
         cwd=work,
         check=True,
         capture_output=True,
@@ -56,7 +52,7 @@ def pywb(mocksite, tmp_path_factory) -> Iterator[tuple[int, object]]:
     port = _free_port()
     log = (work / "wayback.log").open("wb")
     server = subprocess.Popen(
-        [sys.executable, "-m", "archive_store.export.pywb_launch", "-p", str(port), "-b", "127.0.0.1"],
+        [*wayback_command(), "-p", str(port), "-b", "127.0.0.1"],
         cwd=work,
         stdout=log,
         stderr=subprocess.STDOUT,

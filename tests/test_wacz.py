@@ -23,6 +23,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 
 from archive_store.audit.verify import verify_archive
 from archive_store.evidence.exports import export_entries
+from archive_store.export.pywb_env import pywb_python, wayback_command
 from archive_store.export.wacz import ExportError, export_wacz
 from archive_store.export.waczcheck import check_wacz
 from archive_store.export.waczselect import ExportFilter
@@ -253,8 +254,8 @@ def test_a_key_that_cannot_sign_is_a_usage_error(crawled, tmp_path):
 
 
 def test_the_export_replays_in_pywb_as_the_readme_says(full_export, mocksite, tmp_path):
-    """`wb-manager add --unpack-wacz`, then pywb (python -m archive_store.export.pywb_launch = `wayback`)."""
-    bin_dir = Path(sys.executable).parent
+    """`wb-manager add --unpack-wacz`, then pywb (our launcher of `wayback`), from pywb's own environment."""
+    bin_dir = pywb_python().parent
     subprocess.run(
         [bin_dir / "wb-manager", "init", "exported"], cwd=tmp_path, check=True, capture_output=True
     )
@@ -267,7 +268,7 @@ def test_the_export_replays_in_pywb_as_the_readme_says(full_export, mocksite, tm
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    launch = [sys.executable, "-m", "archive_store.export.pywb_launch", "-p", str(port), "-b", "127.0.0.1"]
+    launch = [*wayback_command(), "-p", str(port), "-b", "127.0.0.1"]
     pywb = subprocess.Popen(launch, cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         get = _wait_for_http(port)

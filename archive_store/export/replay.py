@@ -15,12 +15,12 @@ import shutil
 import signal
 import socket
 import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
 from typing import IO, Self
 
+from archive_store.export.pywb_env import PywbMissing, wayback_command
 from archive_store.index.cdxj import fill_missing_cdxj
 from archive_store.layout import INDEXES_DIR, S3_CACHE_DIR, WARCS_DIR
 
@@ -28,8 +28,6 @@ COLLECTION = "archive"
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8090
 _PR_SET_PDEATHSIG = 1
-# pywb's `wayback`, run by this interpreter (see pywb_launch for why not the `wayback` script)
-_WAYBACK = [sys.executable, "-m", "archive_store.export.pywb_launch"]
 
 
 class ReplayError(RuntimeError):
@@ -93,6 +91,10 @@ class ReplayServer:
             raise ReplayError(f"no archive at {self.root} (no warcs/ folder)")
         if not port_is_free(self.host, self.port):
             raise ReplayError(f"port {self.port} on {self.host} is in use; choose another with --port")
+        try:
+            wayback = wayback_command()
+        except PywbMissing as missing:
+            raise ReplayError(str(missing)) from None
         fill_missing_cdxj(self.root)
         (self.root / INDEXES_DIR).mkdir(exist_ok=True)
         self._workdir = Path(tempfile.mkdtemp(prefix="sourcekeeper-replay-"))
@@ -100,7 +102,7 @@ class ReplayServer:
         (self._workdir / "config.yaml").write_text(json.dumps(pywb_config(self.root), indent=2), "utf-8")
         self._log = None if log_to_terminal else (self._workdir / "pywb.log").open("wb")
         self.proc = subprocess.Popen(
-            [*_WAYBACK, "-p", str(self.port), "-b", self.host],
+            [*wayback, "-p", str(self.port), "-b", self.host],
             cwd=self._workdir,
             stdout=self._log,
             stderr=subprocess.STDOUT if self._log else None,

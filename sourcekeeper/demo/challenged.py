@@ -2,7 +2,7 @@
 
 A plain HTTP client gets HTTP 412 with `$_ts`, `<meta … r="m">` and an external script; the
 script (which needs the HttpOnly seed cookie the 412 set) sets a cookie and reloads, and with both
-cookies the notice is served. `sourcekeeper demo` archives it to show rendering (issue 14):
+cookies the notice is served. `sourcekeeper demo` archives it to show rendering:
 blocked for a plain client, captured by rendering.
 """
 

@@ -1,4 +1,4 @@
-"""The demo's recover step (issue 17): a local "public web archive" (pywb with Memento, serving a
+"""The demo's recover step: a local "public web archive" (pywb with Memento, serving a
 WARC a stand-in crawler wrote with warcio before the takedown) holds a notice the site has since
 removed; `sourcekeeper recover` fetches it from there and the report shows it as a third-party copy."""
 

@@ -6,6 +6,7 @@ import shutil
 import sys
 from pathlib import Path
 
+from archive_store.crawl.render_browser import find_chromium
 from archive_store.index.database import ArchiveIndex, default_db_url
 from archive_store.layout import INDEX_NAME
 from sourcekeeper.demo.challenged import JS_NOTICE_PATH, describe_render
@@ -20,9 +21,16 @@ DEMO_SETTINGS = {
     "DOWNLOAD_DELAY": "0",
     "AUTOTHROTTLE_ENABLED": "False",
     "CONCURRENT_REQUESTS_PER_DOMAIN": "4",
-    # the sample site is served on 127.0.0.1, which crawls refuse by default (issue 16)
+    # the sample site is served on 127.0.0.1, which crawls refuse by default
     "ARCHIVE_ALLOW_PRIVATE": "127.0.0.0/8",
 }
+
+
+# the one line the demo prints instead of its rendering step where Chromium is missing
+SKIPPED_RENDER = (
+    "the notice behind a JavaScript challenge (Chromium is not installed; "
+    "`make system-deps` installs it when run as root)"
+)
 
 
 def _say(text: str = "") -> None:
@@ -43,13 +51,15 @@ def run_demo(
             )
             return 2
         shutil.rmtree(archive_dir)
+    chromium = find_chromium(overrides.get("ARCHIVE_RENDER_CHROMIUM", ""))
+    seeds = [*SEED_PATHS, JS_NOTICE_PATH] if chromium else list(SEED_PATHS)
     with ServedSite("sourcekeeper.demo.challenged:ROUTES") as site:
         _say(f"Sample site: {site.base_url}")
         _say(describe())
-        _say(f"\n1. Archiving {len(SEED_PATHS)} seed URLs and their attachments into {archive_dir}/ ...")
+        _say(f"\n1. Archiving {len(seeds)} seed URLs and their attachments into {archive_dir}/ ...")
         summary = crawl_urls(
             archive_dir,
-            [site.url(p) for p in [*SEED_PATHS, JS_NOTICE_PATH]],
+            [site.url(p) for p in seeds],
             None,
             {**DEMO_SETTINGS, **overrides},
             log_level=log_level,
@@ -62,15 +72,18 @@ def run_demo(
                 _say(f"  {capture.http_status}  {capture.record_type:8} {capture.url}")
         finally:
             index.close()
-        _say("\nBehind a JavaScript challenge (rendered in Chromium, every exchange recorded):")
-        describe_render(archive_dir, site.url(JS_NOTICE_PATH), _say)
+        if chromium:
+            _say("\nBehind a JavaScript challenge (rendered in Chromium, every exchange recorded):")
+            describe_render(archive_dir, site.url(JS_NOTICE_PATH), _say)
+        else:
+            _say(f"\nskipped: {SKIPPED_RENDER}")
         example = site.url(SEED_PATHS[len(SEED_PATHS) // 2])
         _say("\n2. The same column through its site profile (incremental: archived notices are skipped)")
         column = run_profile_step(
             archive_dir, site.base_url, _say, overrides={**DEMO_SETTINGS, **overrides}, log_level=log_level
         )
         removed = site.url(next(p for p, (_, s) in TAKEDOWNS.items() if s == "removed"))
-        public = prepare_public_archive(archive_dir, removed)  # another archive keeps it (issue 17)
+        public = prepare_public_archive(archive_dir, removed)  # another archive keeps it
         takedowns_ok = takedown_steps(
             site, archive_dir, {**DEMO_SETTINGS, **overrides}, log_level, first_step=3
         )
