@@ -202,3 +202,49 @@ def test_documents_cited_are_in_the_repository() -> None:
             elif cited.startswith("docs/") and not (ROOT / cited).is_file():
                 wrong.append(f"{path.relative_to(ROOT)}: {cited} (no such file)")
     assert wrong == []
+
+
+def _subcommands() -> list[str]:
+    import argparse
+
+    from sourcekeeper.cli import build_parser
+
+    actions = [a for a in build_parser()._actions if isinstance(a, argparse._SubParsersAction)]
+    return sorted(actions[0].choices)
+
+
+def test_the_readme_names_every_subcommand_and_exit_code() -> None:
+    from sourcekeeper.exitcodes import ExitCode
+
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    commands = _subcommands()
+    assert {"archive", "show", "search", "recheck", "report"} <= set(commands)
+    assert [c for c in commands if f"| `{c}` |" not in text] == []
+    assert [int(code) for code in ExitCode if f"\n| {int(code)} |" not in text] == []
+    # the quick start and the two things a newcomer trips over come before the reference parts
+    first = text.index
+    assert (
+        first("make demo") < first("## Quick start") < first("ARCHIVE_ALLOW_PRIVATE") < first("## Exit codes")
+    )
+    assert "allow_private = true" in text and "130" in text and "143" in text
+
+
+def test_the_readme_links_every_topic_document() -> None:
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    topics = ["capture-rules", "settings", "scale-out", "rendering", "media", "evidence", "performance"]
+    topics += ["development", "network", "monitoring", "profiles", "archiving", "unattended-operation"]
+    assert [t for t in topics if f"](docs/{t}.md" not in text] == []
+
+
+HEX_RUN = re.compile(r"\b(?=[0-9a-f]*[a-f])(?=[0-9a-f]*\d)[0-9a-f]{7,40}\b")
+
+
+def test_the_readme_and_docs_name_no_issue_numbers_or_commits() -> None:
+    """A reader cannot see the project's tracker or its commit ids: the documents say what is true
+    instead. (Digests in examples are written with … and never look like a commit.)"""
+    found = []
+    for path in [ROOT / "README.md", *DOCS.glob("*.md")]:
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if re.search(r"\b[Ii]ssues? \d+\b", line) or HEX_RUN.search(line):
+                found.append(f"{path.relative_to(ROOT)}:{number}: {line.strip()[:80]}")
+    assert found == []
