@@ -1,6 +1,6 @@
 """Site profiles: a TOML file that says how to walk one column of a government site.
 
-See the README, "Site profiles", for the format. Every problem is reported as a
+See docs/profiles.md for the format. Every problem is reported as a
 :class:`ProfileError` naming the file and the key, so `crawl` can exit 2 with a clear message.
 """
 

@@ -85,6 +85,8 @@ from typing import TYPE_CHECKING
 ALPHA = 1
 ALPHA_TOO = "a|b"  # a note on ALPHA_TOO
 
+# Beta: two lines
+# of description.
 BETA = [
     "x",
     "y",
@@ -96,52 +98,67 @@ def helper() -> None:
     LOCAL = 3
 
 
-# Issue 21: browser capture
+# Browser capture (docs/rendering.md) ---------------------------------------
+# Pages are rendered in Chromium when they need it.
 
 # Pages matching these patterns are fetched with Chromium;
 # the rendered DOM is kept as a resource record.
 BROWSER_PATTERNS: list[str] = []
-BROWSER_TIMEOUT = 30 * 2
+BROWSER_TIMEOUT = 30 * 2  # seconds a render may take
 '''
 
 
-def test_the_generator_reads_any_block_of_settings() -> None:
+def test_the_generator_reads_topics_and_a_description_for_each_setting() -> None:
     sections = settings_doc.parse(BLOCKS, {"BROWSER_TIMEOUT": 60})
     shape = [
-        (
-            s.heading,
-            [(g.comment, [(x.name, x.default, x.value, x.note) for x in g.settings]) for g in s.groups],
-        )
+        (s.title, s.intro, [(x.name, x.default, x.value, x.description) for x in s.settings])
         for s in sections
     ]
     assert shape == [
         (
+            "",
             [],
             [
-                (
-                    ["One line about A."],
-                    [("ALPHA", "1", None, ""), ("ALPHA_TOO", '"a|b"', None, "a note on ALPHA_TOO")],
-                ),
-                ([], [("BETA", '["x", "y"]', None, "")]),
+                ("ALPHA", "1", None, "One line about A."),
+                ("ALPHA_TOO", '"a|b"', None, "a note on ALPHA_TOO"),
+                ("BETA", '["x", "y"]', None, "Beta: two lines of description."),
             ],
         ),
         (
-            ["Issue 21: browser capture"],
+            "Browser capture (docs/rendering.md)",
+            ["Pages are rendered in Chromium when they need it."],
             [
                 (
-                    [
-                        "Pages matching these patterns are fetched with Chromium;",
-                        "the rendered DOM is kept as a resource record.",
-                    ],
-                    [("BROWSER_PATTERNS", "[]", None, ""), ("BROWSER_TIMEOUT", "30 * 2", "60", "")],
-                )
+                    "BROWSER_PATTERNS",
+                    "[]",
+                    None,
+                    "Pages matching these patterns are fetched with Chromium; "
+                    "the rendered DOM is kept as a resource record.",
+                ),
+                ("BROWSER_TIMEOUT", "30 * 2", "60", "seconds a render may take"),
             ],
         ),
     ]
     text = settings_doc.render(BLOCKS, {"BROWSER_TIMEOUT": 60})
-    assert "## Issue 21: browser capture" in text
-    assert '| `ALPHA_TOO` | `"a\\|b"` | see `ALPHA` (a note on ALPHA_TOO) |' in text
-    assert "| `BROWSER_TIMEOUT` | `30 * 2` = `60` | see `BROWSER_PATTERNS` |" in text
+    assert "## Browser capture ([rendering.md](rendering.md))\n\nPages are rendered in Chromium" in text
+    assert '| `ALPHA_TOO` | `"a\\|b"` | a note on ALPHA_TOO |' in text
+    assert "| `BROWSER_TIMEOUT` | `30 * 2` = `60` | seconds a render may take |" in text
+    assert "see `" not in text
+
+
+def test_a_setting_without_a_description_of_its_own_is_refused() -> None:
+    source = "# Topic\n\n# About A.\nALPHA = 1\nBETA = 2\n\n# About C.\nGAMMA = 3\nDELTA = 4  # about D\n"
+    with pytest.raises(ValueError, match=r"without a description of their own.*: BETA$"):
+        settings_doc.parse(source, {"ALPHA": 1, "BETA": 2, "GAMMA": 3, "DELTA": 4})
+
+
+def test_every_setting_in_the_settings_doc_has_its_own_description() -> None:
+    text = (DOCS / "settings.md").read_text(encoding="utf-8")
+    rows = [line for line in text.splitlines() if line.startswith("| `")]
+    assert len(rows) > 30
+    descriptions = {row.split(" | ")[0]: row.rsplit(" | ", 1)[1].removesuffix("|").strip() for row in rows}
+    assert [name for name, text in descriptions.items() if not text or text.startswith("see `")] == []
+    assert text.count("\n## ") >= 8  # grouped by topic
 
 
 def test_the_generator_refuses_settings_it_cannot_read() -> None:
@@ -185,3 +202,49 @@ def test_documents_cited_are_in_the_repository() -> None:
             elif cited.startswith("docs/") and not (ROOT / cited).is_file():
                 wrong.append(f"{path.relative_to(ROOT)}: {cited} (no such file)")
     assert wrong == []
+
+
+def _subcommands() -> list[str]:
+    import argparse
+
+    from sourcekeeper.cli import build_parser
+
+    actions = [a for a in build_parser()._actions if isinstance(a, argparse._SubParsersAction)]
+    return sorted(actions[0].choices)
+
+
+def test_the_readme_names_every_subcommand_and_exit_code() -> None:
+    from sourcekeeper.exitcodes import ExitCode
+
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    commands = _subcommands()
+    assert {"archive", "show", "search", "recheck", "report"} <= set(commands)
+    assert [c for c in commands if f"| `{c}` |" not in text] == []
+    assert [int(code) for code in ExitCode if f"\n| {int(code)} |" not in text] == []
+    # the quick start and the two things a newcomer trips over come before the reference parts
+    first = text.index
+    assert (
+        first("make demo") < first("## Quick start") < first("ARCHIVE_ALLOW_PRIVATE") < first("## Exit codes")
+    )
+    assert "allow_private = true" in text and "130" in text and "143" in text
+
+
+def test_the_readme_links_every_topic_document() -> None:
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    topics = ["capture-rules", "settings", "scale-out", "rendering", "media", "evidence", "performance"]
+    topics += ["development", "network", "monitoring", "profiles", "archiving", "unattended-operation"]
+    assert [t for t in topics if f"](docs/{t}.md" not in text] == []
+
+
+HEX_RUN = re.compile(r"\b(?=[0-9a-f]*[a-f])(?=[0-9a-f]*\d)[0-9a-f]{7,40}\b")
+
+
+def test_the_readme_and_docs_name_no_issue_numbers_or_commits() -> None:
+    """A reader cannot see the project's tracker or its commit ids: the documents say what is true
+    instead. (Digests in examples are written with … and never look like a commit.)"""
+    found = []
+    for path in [ROOT / "README.md", *DOCS.glob("*.md")]:
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if re.search(r"\b[Ii]ssues? \d+\b", line) or HEX_RUN.search(line):
+                found.append(f"{path.relative_to(ROOT)}:{number}: {line.strip()[:80]}")
+    assert found == []

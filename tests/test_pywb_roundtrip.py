@@ -96,7 +96,7 @@ def test_replayed_body_equals_what_the_site_sent(pywb, path):
     body = response.read()
     assert response.status == 200
     # (chunked bodies with trailer fields are left out: warcio, under pywb, appends the trailer
-    # to the body on replay; the record itself is byte-exact, see README "Known limits")
+    # to the body on replay; the record itself is byte-exact, see docs/development.md "Known limits")
     sent = site.sent("/same/a" if path == "/same/b" else path)
     assert body == _expected_body(sent, response.getheader("Content-Encoding"))
 

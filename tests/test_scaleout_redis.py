@@ -1,6 +1,6 @@
 # ruff: noqa: F811 (pytest fixtures imported from services are used as arguments)
 """Redis restarted in the middle of a crawl: the workers ride it out, and nothing is lost
-(Redis runs with appendonly + appendfsync always, as the README's scale-out section tells operators)."""
+(Redis runs with appendonly + appendfsync always, as docs/scale-out.md tells operators)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""scrapyd, as the README documents it: a real scrapyd on 127.0.0.1 schedules the `urls` spider,
+"""scrapyd, as docs/scale-out.md documents it: a real scrapyd on 127.0.0.1 schedules the `urls` spider,
 which writes WARCs, the index and the custody log into the archive folder a setting names."""
 
 from __future__ import annotations

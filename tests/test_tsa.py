@@ -144,7 +144,7 @@ def test_each_closed_warc_gets_a_token_a_third_party_can_check(stamped, local_ts
     for warc in warcs:
         token = token_path(warc)
         assert token.exists(), warc.name
-        # what the README tells a third party to run
+        # what docs/evidence.md tells a third party to run
         check = subprocess.run(
             ["openssl", "ts", "-verify", "-digest", file_sha256(warc), "-in", token, "-CAfile", local_tsa.ca],
             capture_output=True,

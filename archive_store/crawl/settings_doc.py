@@ -2,10 +2,15 @@
 
     .venv/bin/python -m archive_store.crawl.settings_doc > docs/settings.md
 
-Every top-level `NAME = value` with an upper-case name is a setting. The comment lines directly
-above a setting describe it and the settings right below it (no blank line between them); a
-comment standing alone between blank lines heads a section (the blocks other issues append at the
-end of the file). A comment at the end of an assignment's line is kept as a note on that setting.
+Every top-level `NAME = value` with an upper-case name is a setting. The format of the source:
+
+- A topic: a comment paragraph standing alone between blank lines. Its first line is the topic's
+  title (`# Rendering: pages behind JavaScript challenges (docs/rendering.md)`), the lines after it,
+  if any, an introduction printed under the title.
+- A setting's description: the comment lines directly above it (no blank line between), or the
+  comment at the end of its line; both when there are both. Every setting has one of its own: a
+  setting without one is an error, so no row of the table reads only "see …".
+
 The default is shown as written, and its value too when it is computed (`1024 * 1024`).
 `tests/test_docs.py` fails when docs/settings.md is not what this prints.
 """
@@ -26,6 +31,8 @@ COMMAND = ".venv/bin/python -m archive_store.crawl.settings_doc > docs/settings.
 SOURCE_NAME = "archive_store/crawl/default_settings.py"
 _SETTING_NAME = re.compile(r"[A-Z][A-Z0-9_]*")
 _PRAGMA = re.compile(r"\s*(noqa|type:|pragma)\b")
+# docs/<name>.md in a topic's title, made a link (docs/settings.md sits beside them)
+_DOC_NAME = re.compile(r"\bdocs/([\w-]+\.md)\b")
 
 
 @dataclass
@@ -33,21 +40,16 @@ class Setting:
     name: str
     default: str  # as written in the source, on one line
     value: str | None  # repr of the computed value when it is not a plain literal
-    note: str  # the comment at the end of its line
-
-
-@dataclass
-class Group:
-    """Settings under one comment (or under none)."""
-
-    comment: list[str]
-    settings: list[Setting] = field(default_factory=list)
+    description: str  # the comment lines above it and the comment at the end of its line
 
 
 @dataclass
 class Section:
-    heading: list[str]  # empty for the settings before the first stand-alone comment
-    groups: list[Group] = field(default_factory=list)
+    """One topic: its title and introduction (both empty before the first title), its settings."""
+
+    title: str
+    intro: list[str] = field(default_factory=list)
+    settings: list[Setting] = field(default_factory=list)
 
 
 def _comments(source: str) -> dict[int, str]:
@@ -89,15 +91,14 @@ def _computed(node: ast.expr, name: str, values: dict[str, Any]) -> str | None:
 
 
 def parse(source: str, values: dict[str, Any] | None = None) -> list[Section]:
-    """The sections, groups and settings of a default_settings source. `values`: the module's
-    globals, to show computed defaults and to find settings assigned in a way this cannot read."""
+    """The topics and settings of a default_settings source. `values`: the module's globals, to show
+    computed defaults and to find settings assigned in a way this cannot read."""
     values = values or {}
     lines = source.splitlines()
     comments = _comments(source)
     tree = ast.parse(source)
-    sections = [Section([])]
+    sections = [Section("")]
     previous_end = 0  # last line of the statement before
-    last_setting_end = -1
     for node in tree.body:
         start = node.lineno
         if isinstance(node, ast.FunctionDef | ast.ClassDef | ast.AsyncFunctionDef) and node.decorator_list:
@@ -108,8 +109,8 @@ def parse(source: str, values: dict[str, Any] | None = None) -> list[Section]:
         while line > previous_end and line in comments and not lines[line - 1][:1].isspace():
             attached.insert(0, comments[line])
             line -= 1
-        for heading in _paragraphs(lines, comments, previous_end + 1, line):
-            sections.append(Section(heading))
+        for paragraph in _paragraphs(lines, comments, previous_end + 1, line):
+            sections.append(Section(_title(paragraph[0]), paragraph[1:]))
         names = _setting_names(node)
         end = node.end_lineno or node.lineno
         previous_end = end
@@ -118,16 +119,17 @@ def parse(source: str, values: dict[str, Any] | None = None) -> list[Section]:
         assert isinstance(node, ast.Assign | ast.AnnAssign) and node.value is not None
         segment = ast.get_source_segment(source, node.value) or ast.unparse(node.value)
         note = " ".join(comments[n] for n in range(node.lineno, end + 1) if n in comments)
-        settings = [Setting(n, _one_line(segment), _computed(node.value, n, values), note) for n in names]
-        section = sections[-1]
-        joins = not attached and section.groups and last_setting_end == start - 1
-        if joins:
-            section.groups[-1].settings.extend(settings)
-        else:
-            section.groups.append(Group(attached, settings))
-        last_setting_end = end
+        description = " ".join([*attached, f"({note})" if attached and note else note]).strip()
+        sections[-1].settings.extend(
+            Setting(n, _one_line(segment), _computed(node.value, n, values), description) for n in names
+        )
     _check_complete(sections, tree, values)
-    return [s for s in sections if s.groups or s.heading]
+    return [s for s in sections if s.settings]
+
+
+def _title(line: str) -> str:
+    """A topic's first comment line, without a trailing rule of dashes or equals signs."""
+    return re.sub(r"\s*[-=]{3,}\s*$", "", line).strip()
 
 
 def _paragraphs(lines: list[str], comments: dict[int, str], first: int, last: int) -> list[list[str]]:
@@ -146,8 +148,10 @@ def _paragraphs(lines: list[str], comments: dict[int, str], first: int, last: in
 
 
 def _check_complete(sections: list[Section], tree: ast.Module, values: dict[str, Any]) -> None:
-    """Every upper-case module global that apply_defaults would set is documented (or imported)."""
-    documented = {s.name for section in sections for g in section.groups for s in g.settings}
+    """Every upper-case module global that apply_defaults would set is documented (or imported), and
+    every setting has a description of its own."""
+    settings = [s for section in sections for s in section.settings]
+    documented = {s.name for s in settings}
     imported = {
         alias.asname or alias.name
         for node in tree.body
@@ -159,6 +163,12 @@ def _check_complete(sections: list[Section], tree: ast.Module, values: dict[str,
     )
     if missing:
         raise ValueError(f"settings not assigned as `NAME = value` at the top level: {', '.join(missing)}")
+    undescribed = [s.name for s in settings if not s.description]
+    if undescribed:
+        raise ValueError(
+            "settings without a description of their own (a comment line right above each, or at the "
+            f"end of its line): {', '.join(undescribed)}"
+        )
 
 
 def _cell(text: str) -> str:
@@ -178,31 +188,25 @@ def render(source: str, values: dict[str, Any] | None = None, docstring: str | N
         "",
         "# Settings reference",
         "",
-        "Every archive setting, its default and what it does, as `" + SOURCE_NAME + "` says.",
-        "They are Scrapy settings; Scrapy's own settings and the project's choices for them",
-        "(politeness, timeouts, size limits) are in `settings.py` and the README's Configuration.",
+        "Every archive setting, its default and what it does, by topic, as `" + SOURCE_NAME + "` says.",
+        "Scrapy's own settings and the project's choices for them (politeness, timeouts, size limits)",
+        "are in `settings.py` and [archiving.md](archiving.md#the-crawls-settings).",
     ]
-    if docstring:
-        out += ["", *[line for line in docstring.strip().splitlines()[1:] if line.strip()]]
+    if docstring and "\n" in docstring.strip():
+        out += ["", *docstring.strip().split("\n", 1)[1].strip().splitlines()]
     for section in parse(source, values):
-        if section.heading:
-            out += ["", "## " + section.heading[0]]
-            if section.heading[1:]:
-                out += ["", " ".join(section.heading[1:])]
-        if not section.groups:
+        if section.title:
+            out += ["", "## " + _DOC_NAME.sub(r"[\1](\1)", section.title)]
+        if section.intro:
+            out += ["", " ".join(section.intro)]
+        if not section.settings:
             continue
         out += ["", "| setting | default | what it does |", "|---|---|---|"]
-        for group in section.groups:
-            what = " ".join(group.comment)
-            for number, setting in enumerate(group.settings):
-                default = _code(setting.default)
-                if setting.value is not None and setting.value != setting.default:
-                    default += " = " + _code(setting.value)
-                # one comment for the group: say so rather than leave the cell empty
-                text = what if number == 0 or not what else f"see {_code(group.settings[0].name)}"
-                if setting.note:
-                    text = f"{text} ({setting.note})" if text else setting.note
-                out.append(f"| {_code(setting.name)} | {default} | {_cell(text)} |")
+        for setting in section.settings:
+            default = _code(setting.default)
+            if setting.value is not None and setting.value != setting.default:
+                default += " = " + _code(setting.value)
+            out.append(f"| {_code(setting.name)} | {default} | {_cell(setting.description)} |")
     return "\n".join(out) + "\n"
 
 
