@@ -22,7 +22,7 @@ from sourcekeeper.configfile import ConfigError, load_config
 from sourcekeeper.exitcodes import ExitCode
 from sourcekeeper.jobs.runner import BadSettings, CrawlFailed
 from sourcekeeper.manners import interrupted_line, quiet_broken_pipe
-from sourcekeeper.options import UsageError, add_common_options
+from sourcekeeper.options import UsageError, add_common_options, check_setting_names
 
 
 def command_modules() -> list[ModuleType]:
@@ -60,6 +60,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _run(args: argparse.Namespace) -> int:
     try:
         load_config(args)  # sourcekeeper.toml: fills what the command line left open
+        check_setting_names(args)  # -s NAME=VALUE: a typo'd NAME must not pass silently
         return int(args.func(args))
     except ConfigError as exc:
         print(f"sourcekeeper {args.command}: {exc}", file=sys.stderr)

@@ -82,6 +82,19 @@ def add_tsa_option(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def check_setting_names(args: argparse.Namespace) -> None:
+    """Every `-s NAME=VALUE` names a setting Scrapy or the archive knows (else exit 2, with the
+    closest known name); the config files' names are checked where they are read."""
+    given = [name for name, _ in getattr(args, "cli_settings", None) or []]
+    if not given:
+        return
+    from sourcekeeper.configfile import unknown_setting_names  # noqa: PLC0415 (imports Scrapy's defaults)
+
+    problems = unknown_setting_names(given)
+    if problems:
+        raise UsageError("\n  ".join(problems))
+
+
 def log_level(args: argparse.Namespace) -> str:
     if getattr(args, "verbose", False):
         return "INFO"
@@ -104,6 +117,24 @@ def db_url(args: argparse.Namespace) -> str:
 
 def err(text: str) -> None:
     print(text, file=sys.stderr)
+
+
+def add_seeds_option(parser: argparse.ArgumentParser) -> None:
+    """`--seeds FILE`, as often as wanted: every file is read, in order."""
+    parser.add_argument(
+        "--seeds",
+        action="append",
+        metavar="FILE",
+        help="file with one URL per line (`# comments`, also after a URL); may be given more than once",
+    )
+
+
+def check_seed_files(paths: list[str] | None) -> list[str]:
+    """The --seeds files, each one there (a usage error names the first one that is not)."""
+    for path in paths or []:
+        if not Path(path).is_file():
+            raise UsageError(f"seed file not found: {path}")
+    return list(paths or [])
 
 
 def require_archive(args: argparse.Namespace) -> None:

@@ -17,7 +17,7 @@ from sourcekeeper.options import err
 def crawl_urls(
     archive_dir: Path,
     urls: list[str],
-    seeds: str | None,
+    seeds: list[str] | None,
     overrides: dict[str, str],
     *,
     extract: bool = True,
