@@ -9,10 +9,16 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from archive_store.layout import INDEX_NAME
 from sourcekeeper.configfile import CONFIG_NAME, DEFAULT_ARCHIVE
+
+if TYPE_CHECKING:
+    from archive_store.index.when import When
+
+# what --at/--since/--until take (archive_store/index/when.py), for the help of each
+WHEN_HELP = "a date (the whole day, UTC), month, year, ISO time or 14-digit timestamp"
 
 
 class UsageError(Exception):
@@ -24,6 +30,16 @@ def _setting(text: str) -> tuple[str, str]:
     if not sep or not name.strip():
         raise argparse.ArgumentTypeError(f"expected NAME=VALUE, got {text!r}")
     return name.strip(), value
+
+
+def when_value(text: str) -> When:
+    """argparse type of every --at/--since/--until: the one WHEN parser (a bare date = that day)."""
+    from archive_store.index.when import parse_when  # noqa: PLC0415
+
+    try:
+        return parse_when(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def add_common_options(parser: argparse.ArgumentParser) -> None:
