@@ -12,6 +12,7 @@ from typing import Any
 from archive_store.layout import WARCS_DIR
 from sourcekeeper.jobs.show import SHOW_FIELDS, capture_fields, third_party_line
 from sourcekeeper.options import WHEN_HELP, db_url, err, require_archive, when_value
+from sourcekeeper.urltext import did_you_mean, shown
 
 
 def register(subparsers: Any, add_common_options: Callable[[argparse.ArgumentParser], None]) -> None:
@@ -40,7 +41,8 @@ def run(args: argparse.Namespace) -> int:
         capture = find_capture(index, args.url, at)
         if capture is None:
             when = f" at or before {args.at.text}" if args.at else ""
-            err(f"sourcekeeper show: no capture of {args.url}{when} in {args.archive}")
+            hint = did_you_mean(args.url, lambda url: find_capture(index, url, at) is not None)
+            err(f"sourcekeeper show: no capture of {args.url}{when} in {args.archive}{hint}")
             return 1
         if getattr(args, "screenshot", False) or getattr(args, "pdf", False):
             from sourcekeeper.jobs.show_snapshot import write_snapshot  # noqa: PLC0415
@@ -72,7 +74,8 @@ def run(args: argparse.Namespace) -> int:
     else:
         for name in SHOW_FIELDS:
             if name != "text":
-                print(f"{name:15} {fields[name] if fields[name] is not None else ''}")
+                value = shown(fields[name]) if name == "url" else fields[name]
+                print(f"{name:15} {value if value is not None else ''}")
         if fields["origin"] != "own":  # never to be mistaken for what we saw
             print(f"{'origin':15} {third_party_line(fields)}")
         for cited in fields["cited_by"]:
