@@ -52,8 +52,8 @@ def parse_when(text: str) -> When:
     try:
         fields, offset = _fields(value)
         given = min(len(fields), 7)  # how precise: 1 (year) ... 6 (second), 7 (a fraction)
-        padded = [*fields[:given], *[1, 1, 0, 0, 0, 0][given - 1 :]][:7]
-        start = datetime(*padded)
+        year, month, day, hour, minute, second, micro = [*fields[:given], *[1, 1, 0, 0, 0, 0][given - 1 :]]
+        start = datetime(year, month, day, hour, minute, second, micro)
         try:
             end = _after(start, given, fields[7] if given == 7 else 0)
         except (ValueError, OverflowError):  # the span ends after year 9999
