@@ -1,7 +1,7 @@
 """`urls`: archive a list of URLs (seeds) and the documents they link to (one hop by default).
 
 scrapy crawl urls -a seeds=FILE          (from the checkout)
-sourcekeeper archive URL ... --seeds FILE
+sourcekeeper archive URL ... --seeds FILE [--seeds FILE ...]
 """
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from typing import Any
 
-from pipelines.documents.seeds import SeedError, parse_seeds_with_logins, read_seed_file
+from pipelines.documents.seeds import SeedError, parse_seeds_with_logins, read_seed_files
 from scrapers.common import NON_REDIRECT_STATUSES, ArchivingSpider, archived_item
 from scrapers.items import FetchFailure
 from scrapers.lazystart import lazily
@@ -20,14 +20,15 @@ __all__ = ["NON_REDIRECT_STATUSES", "UrlsSpider", "archived_item"]
 class UrlsSpider(ArchivingSpider):
     name = "urls"
 
-    def __init__(self, seeds: str | None = None, urls: str | list[str] | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self, seeds: str | list[str] | None = None, urls: str | list[str] | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(**kwargs)
         entries: list[tuple[str, str]] = []
         if isinstance(urls, str):
             urls = urls.split()
         entries += [(f"argument {i}", u) for i, u in enumerate(urls or [], start=1)]
-        if seeds:
-            entries += read_seed_file(seeds)
+        entries += read_seed_files(seeds)  # every --seeds file, in order
         self.seed_urls, self.seed_errors, self.seed_logins = parse_seeds_with_logins(entries)
 
     def run_identity(self) -> dict[str, Any]:
@@ -39,8 +40,7 @@ class UrlsSpider(ArchivingSpider):
         }
 
     async def start(self) -> AsyncIterator[Any]:
-        for error in self.seed_errors:
-            self.logger.error("bad seed %s", error)
+        for error in self.seed_errors:  # named once, in the run summary ("file:line: reason")
             yield FetchFailure(url=error.line, reason=_seed_reason(error), kind="seed")
         async for request in lazily(self.crawler, map(self._seed_request, self.seed_urls)):
             yield request
@@ -53,4 +53,4 @@ class UrlsSpider(ArchivingSpider):
 
 
 def _seed_reason(error: SeedError) -> str:
-    return f"bad seed at {error.where}: {error.reason}"
+    return f"{error.where}: {error.reason}"

@@ -22,7 +22,7 @@ from sourcekeeper.configfile import ConfigError, load_config
 from sourcekeeper.exitcodes import ExitCode
 from sourcekeeper.jobs.runner import BadSettings, CrawlFailed
 from sourcekeeper.manners import interrupted_line, quiet_broken_pipe
-from sourcekeeper.options import UsageError, add_common_options
+from sourcekeeper.options import UsageError, add_common_options, check_setting_names
 
 
 def command_modules() -> list[ModuleType]:
@@ -31,8 +31,16 @@ def command_modules() -> list[ModuleType]:
     return [importlib.import_module(f"{commands.__name__}.{name}") for name in names]
 
 
+# what `sourcekeeper --help` opens with: what the tool does for the person running it
+DESCRIPTION = (
+    "Keep verifiable copies of the web pages a report cites: capture them into standard WARC "
+    "files, show and search what was captured, and re-check the sources to record, with "
+    "evidence, when they change, disappear or get blocked."
+)
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="sourcekeeper", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(prog="sourcekeeper", description=DESCRIPTION)
     parser.add_argument("--version", action="version", version=f"sourcekeeper {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for module in command_modules():
@@ -45,7 +53,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     command = None
     try:
         parser = build_parser()
-        args = parser.parse_args(argv)
+        args = parse_args(parser, argv)
         command = args.command
         code = _run(args)
         sys.stdout.flush()  # a reader gone before the last buffered lines: caught here, not at exit
@@ -57,9 +65,29 @@ def main(argv: Sequence[str] | None = None) -> int:
         return quiet_broken_pipe()
 
 
+def parse_args(parser: argparse.ArgumentParser, argv: Sequence[str] | None) -> argparse.Namespace:
+    """`parser.parse_args`, except that an unknown option is refused by the subcommand's own
+    parser, so the usage printed (exit 2) is that subcommand's, not the top level's."""
+    args, unknown = parser.parse_known_args(argv)
+    if unknown:
+        innermost(parser, args).error(f"unrecognized arguments: {' '.join(unknown)}")
+    return args
+
+
+def innermost(parser: argparse.ArgumentParser, args: argparse.Namespace) -> argparse.ArgumentParser:
+    """The (sub-)subcommand parser that `args` were parsed by (`export wacz` is two levels down)."""
+    while True:
+        chooser = next((a for a in parser._actions if isinstance(a, argparse._SubParsersAction)), None)
+        chosen = getattr(args, chooser.dest, None) if chooser is not None and chooser.dest else None
+        if chooser is None or chosen not in chooser.choices:
+            return parser
+        parser = chooser.choices[chosen]
+
+
 def _run(args: argparse.Namespace) -> int:
     try:
         load_config(args)  # sourcekeeper.toml: fills what the command line left open
+        check_setting_names(args)  # -s NAME=VALUE: a typo'd NAME must not pass silently
         return int(args.func(args))
     except ConfigError as exc:
         print(f"sourcekeeper {args.command}: {exc}", file=sys.stderr)

@@ -77,6 +77,27 @@ def known_settings() -> set[str]:
     return {name for module in modules for name in dir(module) if name.isupper()} | set(_EXTRA_SETTINGS)
 
 
+def closest_setting(name: str, known: set[str] | None = None) -> str | None:
+    """The known setting name closest to `name` (difflib; case does not count), or None."""
+    names = sorted(known if known is not None else known_settings())
+    close = difflib.get_close_matches(name.upper(), names, n=1, cutoff=0.6)
+    return close[0] if close else None
+
+
+def unknown_setting_names(names: list[str]) -> list[str]:
+    """One message per name that is neither a Scrapy setting nor ours ("unknown setting X; did you
+    mean Y?"), in the order given."""
+    known = known_settings()
+    problems = []
+    for name in dict.fromkeys(names):
+        if name in known:
+            continue
+        close = closest_setting(name, known)
+        hint = f"; did you mean {close}?" if close else " (see docs/settings.md and Scrapy's settings)"
+        problems.append(f"unknown setting {name}{hint}")
+    return problems
+
+
 def _unknown(key: str, known: set[str] | list[str], where: str) -> ConfigError:
     close = difflib.get_close_matches(key, sorted(known), n=1, cutoff=0.6)
     hint = f" (did you mean {close[0]!r}?)" if close else ""
@@ -115,9 +136,26 @@ def read_layer(path: Path, label: str, *, in_archive: bool = False) -> ConfigLay
             layer.settings[SETTING_KEYS[key]] = as_setting_text(value)
         elif key in top_known:
             raise ConfigError(f"{path}: {key!r} has the wrong type ({type(value).__name__})")
+        elif key in known_settings():
+            raise ConfigError(f"{path}: {key} is a setting: {_where_it_belongs(key, value)}")
+        elif key.isupper() and (close := closest_setting(key)) is not None:
+            raise ConfigError(
+                f"{path}: unknown key {key!r}; did you mean the setting {close}? "
+                f"{_where_it_belongs(close, value).capitalize()}"
+            )
         else:
             raise _unknown(key, top_known, str(path))
     return layer
+
+
+def _where_it_belongs(name: str, value: Any) -> str:
+    """Where a setting name used as a top-level key belongs: `[settings]`, or its short key."""
+    where = f"put it under [{SETTINGS_TABLE}]"
+    short = next((key for key, setting in SETTING_KEYS.items() if setting == name), None)
+    if short is None:
+        return where
+    shown = json.dumps(value, ensure_ascii=False) if isinstance(value, bool | int | float | str) else "..."
+    return f"{where}, or use {short} = {shown}"
 
 
 def _settings_table(path: Path, table: dict[str, Any]) -> dict[str, str]:

@@ -9,10 +9,16 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from archive_store.layout import INDEX_NAME
 from sourcekeeper.configfile import CONFIG_NAME, DEFAULT_ARCHIVE
+
+if TYPE_CHECKING:
+    from archive_store.index.when import When
+
+# what --at/--since/--until take (archive_store/index/when.py), for the help of each
+WHEN_HELP = "a date (the whole day, UTC), month, year, ISO time or 14-digit timestamp"
 
 
 class UsageError(Exception):
@@ -24,6 +30,16 @@ def _setting(text: str) -> tuple[str, str]:
     if not sep or not name.strip():
         raise argparse.ArgumentTypeError(f"expected NAME=VALUE, got {text!r}")
     return name.strip(), value
+
+
+def when_value(text: str) -> When:
+    """argparse type of every --at/--since/--until: the one WHEN parser (a bare date = that day)."""
+    from archive_store.index.when import parse_when  # noqa: PLC0415
+
+    try:
+        return parse_when(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def add_common_options(parser: argparse.ArgumentParser) -> None:
@@ -82,6 +98,19 @@ def add_tsa_option(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def check_setting_names(args: argparse.Namespace) -> None:
+    """Every `-s NAME=VALUE` names a setting Scrapy or the archive knows (else exit 2, with the
+    closest known name); the config files' names are checked where they are read."""
+    given = [name for name, _ in getattr(args, "cli_settings", None) or []]
+    if not given:
+        return
+    from sourcekeeper.configfile import unknown_setting_names  # noqa: PLC0415 (imports Scrapy's defaults)
+
+    problems = unknown_setting_names(given)
+    if problems:
+        raise UsageError("\n  ".join(problems))
+
+
 def log_level(args: argparse.Namespace) -> str:
     if getattr(args, "verbose", False):
         return "INFO"
@@ -104,6 +133,24 @@ def db_url(args: argparse.Namespace) -> str:
 
 def err(text: str) -> None:
     print(text, file=sys.stderr)
+
+
+def add_seeds_option(parser: argparse.ArgumentParser) -> None:
+    """`--seeds FILE`, as often as wanted: every file is read, in order."""
+    parser.add_argument(
+        "--seeds",
+        action="append",
+        metavar="FILE",
+        help="file with one URL per line (`# comments`, also after a URL); may be given more than once",
+    )
+
+
+def check_seed_files(paths: list[str] | None) -> list[str]:
+    """The --seeds files, each one there (a usage error names the first one that is not)."""
+    for path in paths or []:
+        if not Path(path).is_file():
+            raise UsageError(f"seed file not found: {path}")
+    return list(paths or [])
 
 
 def require_archive(args: argparse.Namespace) -> None:

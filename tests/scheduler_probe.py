@@ -1,11 +1,13 @@
 """A Scrapy extension for tests: the most requests the scheduler held at once, written at close.
 
-Enabled with -s EXTENSIONS={"scheduler_probe.SchedulerProbe": 0} -s SCHEDULER_PROBE_FILE=path
-(the tests directory on PYTHONPATH)."""
+Enabled with -s EXTENSIONS={"scheduler_probe.SchedulerProbe": 0} and the environment variable
+SCHEDULER_PROBE_FILE=path (the tests directory on PYTHONPATH; `sourcekeeper -s` takes only setting
+names Scrapy or the archive knows)."""
 
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +18,7 @@ from scrapy.crawler import Crawler
 class SchedulerProbe:
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
-        self.path = Path(crawler.settings.get("SCHEDULER_PROBE_FILE"))
+        self.path = Path(crawler.settings.get("SCHEDULER_PROBE_FILE") or os.environ["SCHEDULER_PROBE_FILE"])
         self.most_pending = 0
         self.responses = 0
         crawler.signals.connect(self.response_received, signal=signals.response_received)

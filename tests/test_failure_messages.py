@@ -29,6 +29,9 @@ from archive_store.crawl.endpoints import SocksError
 from archive_store.crawl.failures import describe_failure
 from archive_store.crawl.netpolicy import PrivateAddressRefused
 
+# what every refusal says (the words a user reads, spelled out here)
+HOW_TO_ALLOW = "(to allow it: -s ARCHIVE_ALLOW_PRIVATE=true, or allow_private = true in sourcekeeper.toml)"
+
 
 def _wrapped(outer: BaseException, inner: BaseException) -> BaseException:
     outer.__cause__ = inner
@@ -106,7 +109,7 @@ CASES = [
     (
         "private",
         PrivateAddressRefused("10.0.0.5"),
-        "refused: private address 10.0.0.5 (set ARCHIVE_ALLOW_PRIVATE to allow)",
+        f"refused: private address 10.0.0.5 {HOW_TO_ALLOW}",
     ),
     (
         "socks",

@@ -35,9 +35,7 @@ def test_a_long_seed_list_is_not_queued_all_at_once(site: ServedSite, tmp_path: 
         f"CONCURRENT_REQUESTS={CONCURRENCY}",
         "-s",
         'EXTENSIONS={"scheduler_probe.SchedulerProbe": 0}',
-        "-s",
-        f"SCHEDULER_PROBE_FILE={probe}",
-        env={"PYTHONPATH": f"{ROOT}:{ROOT / 'tests'}"},
+        env={"PYTHONPATH": f"{ROOT}:{ROOT / 'tests'}", "SCHEDULER_PROBE_FILE": str(probe)},
     )
     assert result.returncode == 0, result.stderr[-2000:]
     seen = json.loads(probe.read_text())

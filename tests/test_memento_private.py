@@ -83,7 +83,8 @@ def test_a_private_timemap_is_refused_by_default_and_nothing_is_sent(archive):
     found = lookup(ORIGINAL, [f"{archive}/timemap/"], _fetcher(AddressPolicy()))
     assert found.mementos == []
     [problem] = found.problems
-    assert "refused: private address 127.0.0.1" in problem and "ARCHIVE_ALLOW_PRIVATE" in problem
+    assert "refused: private address 127.0.0.1" in problem
+    assert "-s ARCHIVE_ALLOW_PRIVATE=true, or allow_private = true in sourcekeeper.toml" in problem
     assert sum(_Archive.seen.values()) == 0
 
 

@@ -24,6 +24,9 @@ from twisted.internet.testing import MemoryReactor
 from archive_store.crawl.endpoints import CheckedEndpoint
 from archive_store.crawl.netpolicy import AddressPolicy, PrivateAddressRefused
 
+# what every refusal says (the words a user reads, spelled out here)
+HOW_TO_ALLOW = "(to allow it: -s ARCHIVE_ALLOW_PRIVATE=true, or allow_private = true in sourcekeeper.toml)"
+
 NAME_MAP_RESOLVER = ["-s", "TWISTED_DNS_RESOLVER=name_map_resolver.MappedResolver"]
 
 
@@ -94,9 +97,7 @@ def test_refusal_happens_after_resolution_and_before_any_connection() -> None:
     assert reactor.lookups == ["cited.example.gov.cn"]
     assert reactor.tcpClients == []  # nothing was sent there: no connection was even attempted
     assert len(failures) == 1 and isinstance(failures[0].value, PrivateAddressRefused)
-    assert str(failures[0].value) == (
-        "refused: private address 169.254.169.254 (set ARCHIVE_ALLOW_PRIVATE to allow)"
-    )
+    assert str(failures[0].value) == (f"refused: private address 169.254.169.254 {HOW_TO_ALLOW}")
 
 
 def test_connection_goes_to_the_address_that_was_checked() -> None:
@@ -210,7 +211,7 @@ def test_public_name_resolving_to_loopback_is_refused(tmp_path: Path, listener: 
     )
     assert result.returncode == 1
     assert _accepted(listener) == 0  # refused before connecting
-    expected = "refused: private address 127.0.0.1 (set ARCHIVE_ALLOW_PRIVATE to allow)"
+    expected = f"refused: private address 127.0.0.1 {HOW_TO_ALLOW}"
     assert f"failed: {url} — {expected}" in result.stderr
     assert "Gave up retrying" not in result.stderr and "Traceback" not in result.stderr
     assert [r for r in all_records(archive) if r.record_type in {"request", "response"}] == []
@@ -238,14 +239,14 @@ def test_redirect_and_attachment_into_private_networks_are_refused(tmp_path: Pat
         )
     assert result.returncode == 1, result.stderr
     assert sorted(site.paths) == ["/cited", "/page"]
-    assert "refused: private address 169.254.169.254 (set ARCHIVE_ALLOW_PRIVATE to allow)" in result.stderr
-    assert "refused: private address 10.0.0.5 (set ARCHIVE_ALLOW_PRIVATE to allow)" in result.stderr
+    assert f"refused: private address 169.254.169.254 {HOW_TO_ALLOW}" in result.stderr
+    assert f"refused: private address 10.0.0.5 {HOW_TO_ALLOW}" in result.stderr
     uris = {r.get("WARC-Target-URI") for r in all_records(archive) if r.record_type == "response"}
     assert uris == {f"{base}/cited", f"{base}/page"}  # the 302 hop is kept; nothing of the targets
     failed = {(url, reason) for url, kind, reason in _failures(archive) if kind == "attempt"}
     assert (
         "http://169.254.169.254/latest/meta-data/",
-        "refused: private address 169.254.169.254 (set ARCHIVE_ALLOW_PRIVATE to allow)",
+        f"refused: private address 169.254.169.254 {HOW_TO_ALLOW}",
     ) in failed
 
 

@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING, Any
 
 from scrapy.exceptions import DownloadCancelledError, DownloadTimeoutError, ResponseDataLossError
 
+from archive_store.crawl.netpolicy import HOW_TO_ALLOW
+
 if TYPE_CHECKING:
     from scrapy import Request
 
@@ -38,7 +40,7 @@ _BY_NAME = {
     "NoRouteError": "no route to the server's network (check this machine's connection)",
     "SocksError": "the SOCKS proxy failed",
     "TunnelError": "the proxy refused to open a tunnel to the server",
-    "PrivateAddressRefused": "refused: private address",
+    "PrivateAddressRefused": f"refused: private address ({HOW_TO_ALLOW})",
 }
 
 # OpenSSL reasons worth translating (lower case, as they appear in pyOpenSSL's error lists)

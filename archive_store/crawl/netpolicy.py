@@ -26,6 +26,8 @@ IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 SETTING = "ARCHIVE_ALLOW_PRIVATE"
+# how every refusal says to allow it (the command line, or the config file's short key)
+HOW_TO_ALLOW = f"to allow it: -s {SETTING}=true, or allow_private = true in sourcekeeper.toml"
 
 # not on the public internet: what `ipaddress` calls private (RFC 1918, ULA, loopback, link-local,
 # documentation, ...) plus what it does not count there but no cited server lives on
@@ -62,7 +64,7 @@ class PrivateAddressRefused(Exception):
         super().__init__(address)
 
     def __str__(self) -> str:
-        return f"refused: private address {self.address} (set {SETTING} to allow)"
+        return f"refused: private address {self.address} ({HOW_TO_ALLOW})"
 
 
 class AddressPolicy:

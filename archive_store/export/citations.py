@@ -84,7 +84,7 @@ def citing_reports(index: ArchiveIndex, url: str) -> list[tuple[Report, Citation
             .where(Citation.url.in_(url_variants(url)))
             .order_by(Report.added_at, Report.id)
         )
-        rows = list(s.execute(stmt).tuples())
+        rows = [(report, citation) for report, citation in s.execute(stmt)]  # (SQLAlchemy 2.1: no .tuples())
     seen: set[tuple[str, str]] = set()
     unique: list[tuple[Report, Citation]] = []
     for report, citation in rows:

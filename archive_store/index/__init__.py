@@ -61,6 +61,9 @@ if TYPE_CHECKING:
     from archive_store.index.stored import capture_from_record as capture_from_record
     from archive_store.index.stored import initial_state as initial_state
     from archive_store.index.stored import parse_warc_date as parse_warc_date
+    from archive_store.index.when import HELP as HELP
+    from archive_store.index.when import When as When
+    from archive_store.index.when import parse_when as parse_when
 
 __getattr__, __dir__, __all__ = lazy_loader.attach(
     __name__,
@@ -105,5 +108,6 @@ __getattr__, __dir__, __all__ = lazy_loader.attach(
             "WarcFile",
         ],
         "stored": ["capture_from_record", "initial_state", "parse_warc_date"],
+        "when": ["HELP", "When", "parse_when"],
     },
 )

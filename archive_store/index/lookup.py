@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 
 from w3lib.url import safe_url_string
 
 from archive_store.index.database import ArchiveIndex
 from archive_store.index.schema import Capture
+from archive_store.index.when import parse_when
 
 GOOD_STATE = "ok"
 
@@ -19,15 +20,9 @@ def normalise_url(url: str) -> str:
 
 
 def parse_time(text: str) -> datetime:
-    """Accept 14/17-digit WARC timestamps, ISO dates and date-times; naive UTC out."""
-    digits = text.strip()
-    if digits.isdigit() and len(digits) in (8, 14, 17):
-        digits = digits.ljust(14, "0")
-        return datetime.strptime(digits[:14], "%Y%m%d%H%M%S")
-    moment = datetime.fromisoformat(digits.replace("Z", "+00:00"))
-    if moment.tzinfo is not None:
-        moment = moment.astimezone(UTC).replace(tzinfo=None)
-    return moment
+    """The first instant of a WHEN value (`archive_store.index.when`), naive UTC. A bare date is a
+    whole day: for "as of" or "until", use `parse_when(text).last`."""
+    return parse_when(text).start
 
 
 def url_variants(url: str) -> list[str]:

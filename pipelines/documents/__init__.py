@@ -19,11 +19,20 @@ if TYPE_CHECKING:
     from pipelines.documents.seeds import check_url as check_url
     from pipelines.documents.seeds import parse_seeds as parse_seeds
     from pipelines.documents.seeds import read_seed_file as read_seed_file
+    from pipelines.documents.seeds import read_seed_files as read_seed_files
+    from pipelines.documents.seeds import scheme_hint as scheme_hint
 
 __getattr__, __dir__, __all__ = lazy_loader.attach(
     __name__,
     submod_attrs={
         "links": ["CitedLink", "ParsedReport", "ReportError", "parse_report"],
-        "seeds": ["SeedError", "check_url", "parse_seeds", "read_seed_file"],
+        "seeds": [
+            "SeedError",
+            "check_url",
+            "parse_seeds",
+            "read_seed_file",
+            "read_seed_files",
+            "scheme_hint",
+        ],
     },
 )

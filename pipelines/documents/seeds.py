@@ -1,4 +1,9 @@
-"""Read seed URLs from a file or the command line; every bad line is named, the rest proceed."""
+"""Read seed URLs from files or the command line; every bad line is named, the rest proceed.
+
+A seed file holds one URL per line. Blank lines and lines starting with `#` are skipped, and a
+`#` after white space starts a comment (`URL   # cited in report 3`); a `#` inside the URL is its
+fragment, as always.
+"""
 
 from __future__ import annotations
 
@@ -24,6 +29,31 @@ class SeedError:
 
 
 _PASSWORD_RE = re.compile(r"(//[^/@:\s]*):[^/@\s]*@")
+_COMMENT_RE = re.compile(r"\s+#.*$", re.DOTALL)
+# what a URL typed without its scheme starts with: a host name with a dot, localhost or an IPv4
+# address, an optional port, then the end or a path, query or fragment
+_BARE_HOST_RE = re.compile(
+    r"^(?:[^\s/?#@:]+\.[^\s/?#@:.]+|localhost|\[[0-9a-fA-F:.]+\])(?::\d{1,5})?(?:[/?#]|$)", re.IGNORECASE
+)
+
+
+def without_comment(text: str) -> str:
+    """A seed line without its trailing `# comment` (white space, then `#`) and outer blanks."""
+    text = text.strip().lstrip("\ufeff")
+    if text.startswith("#"):
+        return ""
+    return _COMMENT_RE.sub("", text)
+
+
+def scheme_hint(text: str) -> str | None:
+    """`http://` + `text` when `text` reads as a URL typed without its scheme (`www.gov.cn/x.html`,
+    `//host/path`), else None."""
+    text = text.strip()
+    if not text or "://" in text or any(ch.isspace() for ch in text):
+        return None
+    if text.startswith("//"):
+        return f"http:{text}" if _BARE_HOST_RE.match(text[2:]) else None
+    return f"http://{text}" if _BARE_HOST_RE.match(text) else None
 
 
 def mask_password(text: str) -> str:
@@ -48,7 +78,10 @@ def split_credentials(url: str) -> tuple[str, str | None]:
 def check_url(text: str) -> str | None:
     """Why `text` is not a fetchable http(s) URL, or None when it is."""
     if any(ch.isspace() for ch in text):
-        return "contains white space (one URL per line)"
+        return "contains white space (one URL per line; a comment starts with white space and #)"
+    hint = scheme_hint(text)
+    if hint is not None:
+        return f"no scheme; did you mean {hint}?"
     try:
         parts = urlsplit(text)
         parts.port  # noqa: B018 (raises ValueError on a bad port)
@@ -64,7 +97,7 @@ def check_url(text: str) -> str | None:
 
 
 def parse_seeds(entries: Iterable[tuple[str, str]]) -> tuple[list[str], list[SeedError]]:
-    """`entries` are (where, text) pairs. Blank lines and `#` comments are skipped silently."""
+    """`entries` are (where, text) pairs. Blank lines and `# comments` are skipped silently."""
     urls, errors, _ = parse_seeds_with_logins(entries)
     return urls, errors
 
@@ -78,8 +111,8 @@ def parse_seeds_with_logins(
     logins: dict[str, str] = {}
     seen: set[str] = set()
     for where, raw in entries:
-        text = raw.strip().lstrip("\ufeff")
-        if not text or text.startswith("#"):
+        text = without_comment(raw)
+        if not text:
             continue
         problem = check_url(text)
         if problem:
@@ -100,3 +133,12 @@ def read_seed_file(path: str) -> list[tuple[str, str]]:
         data = handle.read()
     text = data.decode("utf-8", errors="replace")
     return [(f"{path}:{number}", line) for number, line in enumerate(text.splitlines(), start=1)]
+
+
+def read_seed_files(paths: str | Iterable[str] | None) -> list[tuple[str, str]]:
+    """The lines of every seed file given (`--seeds A --seeds B`), in order."""
+    if not paths:
+        return []
+    if isinstance(paths, str):
+        paths = [paths]
+    return [entry for path in paths for entry in read_seed_file(path)]

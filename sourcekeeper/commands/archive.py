@@ -1,17 +1,23 @@
-"""`sourcekeeper archive [URL ...] [--seeds FILE] [--from-report FILE|URL] [--no-extract]`: capture
+"""`sourcekeeper archive [URL ...] [--seeds FILE ...] [--from-report FILE|URL] [--no-extract]`: capture
 pages and the documents they link to."""
 
 from __future__ import annotations
 
 import argparse
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 from sourcekeeper.jobs.archive import crawl_urls, report_summary, summary_ok
 from sourcekeeper.jobs.recover_option import add_recover_option
 from sourcekeeper.jobs.unattended import add_log_format_option, crawl_output_settings, emit_json
-from sourcekeeper.options import UsageError, add_tsa_option, log_level, overrides
+from sourcekeeper.options import (
+    UsageError,
+    add_seeds_option,
+    add_tsa_option,
+    check_seed_files,
+    log_level,
+    overrides,
+)
 from sourcekeeper.options_render import add_render_options
 from sourcekeeper.proxy_option import add_proxy_option
 
@@ -19,7 +25,7 @@ from sourcekeeper.proxy_option import add_proxy_option
 def register(subparsers: Any, add_common_options: Callable[[argparse.ArgumentParser], None]) -> None:
     parser = subparsers.add_parser("archive", help="capture URLs and the documents they link to")
     parser.add_argument("urls", nargs="*", metavar="URL")
-    parser.add_argument("--seeds", metavar="FILE", help="file with one URL per line (# comments)")
+    add_seeds_option(parser)
     parser.add_argument("--no-extract", action="store_true", help="capture only; skip text extraction")
     parser.add_argument(
         "--from-report",
@@ -44,12 +50,10 @@ def run(args: argparse.Namespace) -> int:
         return archive_from_report_cli(args, crawl_settings, log_level(args))
     if not args.urls and not args.seeds:
         raise UsageError("give at least one URL, --seeds FILE or --from-report FILE|URL")
-    if args.seeds and not Path(args.seeds).is_file():
-        raise UsageError(f"seed file not found: {args.seeds}")
     summary = crawl_urls(
         args.archive,
         args.urls,
-        args.seeds,
+        check_seed_files(args.seeds),
         crawl_settings,
         extract=not args.no_extract,
         log_level=log_level(args),

@@ -9,13 +9,12 @@ from __future__ import annotations
 import argparse
 import json
 from collections.abc import Callable
-from datetime import date
 from pathlib import Path
 from typing import Any
 
 from sourcekeeper.jobs.archive import report_summary, summary_ok
 from sourcekeeper.jobs.unattended import add_log_format_option, crawl_output_settings, emit_json
-from sourcekeeper.options import UsageError, err, log_level, overrides
+from sourcekeeper.options import WHEN_HELP, UsageError, err, log_level, overrides, when_value
 from sourcekeeper.options_render import add_render_options
 from sourcekeeper.proxy_option import add_proxy_option
 
@@ -26,9 +25,9 @@ def register(subparsers: Any, add_common_options: Callable[[argparse.ArgumentPar
     )
     parser.add_argument("profile", type=Path, metavar="PROFILE", help="a profile TOML file (see profiles/)")
     parser.add_argument(
-        "--since", type=_day, metavar="DATE", help="skip notices dated before DATE (YYYY-MM-DD)"
+        "--since", type=when_value, metavar="WHEN", help=f"skip notices dated before WHEN: {WHEN_HELP}"
     )
-    parser.add_argument("--until", type=_day, metavar="DATE", help="skip notices dated after DATE")
+    parser.add_argument("--until", type=when_value, metavar="WHEN", help="skip notices dated after WHEN")
     parser.add_argument("--max-pages", type=_pages, metavar="N", help="walk at most N listing pages")
     parser.add_argument(
         "--full",
@@ -42,13 +41,6 @@ def register(subparsers: Any, add_common_options: Callable[[argparse.ArgumentPar
     add_proxy_option(parser)
     add_common_options(parser)
     parser.set_defaults(func=run)
-
-
-def _day(text: str) -> date:
-    try:
-        return date.fromisoformat(text.strip())
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a date YYYY-MM-DD, got {text!r}") from None
 
 
 def _pages(text: str) -> int:
@@ -65,11 +57,11 @@ def run(args: argparse.Namespace) -> int:
         summary = crawl_profile(
             args.archive,
             args.profile,
-            args.since,
+            args.since.start.date() if args.since else None,  # notices carry dates: the days WHEN spans
             args.max_pages,
             crawl_output_settings(args, overrides(args)),  # progress bar, JSON log lines
             log_level(args),
-            until=args.until,
+            until=args.until.last.date() if args.until else None,
             full=args.full,
             variables={"base": args.base} if args.base else None,
             extract=not args.no_extract,

@@ -15,10 +15,9 @@ import json
 import os
 import sys
 from collections.abc import Callable
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sourcekeeper.options import UsageError
+from sourcekeeper.options import UsageError, add_seeds_option, check_seed_files
 
 if TYPE_CHECKING:
     from pipelines.documents.seeds import SeedError
@@ -46,7 +45,7 @@ def frontier_url(args: argparse.Namespace) -> str:
 def register(subparsers: Any, add_common_options: Callable[[argparse.ArgumentParser], None]) -> None:
     parser = subparsers.add_parser("enqueue", help="push seed URLs onto the shared Redis frontier")
     parser.add_argument("urls", nargs="*", metavar="URL")
-    parser.add_argument("--seeds", metavar="FILE", help="file with one URL per line (# comments)")
+    add_seeds_option(parser)
     add_frontier_option(parser)
     parser.add_argument(
         "--recrawl", action="store_true", help="queue URLs even if a worker already requested them"
@@ -56,16 +55,13 @@ def register(subparsers: Any, add_common_options: Callable[[argparse.ArgumentPar
 
 
 def enqueue(args: argparse.Namespace) -> int:
-    from pipelines.documents.seeds import parse_seeds, read_seed_file  # noqa: PLC0415
+    from pipelines.documents.seeds import parse_seeds, read_seed_files  # noqa: PLC0415
 
     url = frontier_url(args)
     if not args.urls and not args.seeds:
         raise UsageError("give at least one URL or --seeds FILE")
-    if args.seeds and not Path(args.seeds).is_file():
-        raise UsageError(f"seed file not found: {args.seeds}")
     entries = [(f"argument {i}", u) for i, u in enumerate(args.urls, start=1)]
-    if args.seeds:
-        entries += read_seed_file(args.seeds)
+    entries += read_seed_files(check_seed_files(args.seeds))
     urls, errors = parse_seeds(entries)
     try:
         queued = push_seeds(url, urls, recrawl=args.recrawl)
@@ -99,7 +95,7 @@ def _report(
         bad = [{"seed": e.line, "where": e.where, "reason": e.reason} for e in errors]
         print(json.dumps({"queued": fresh, "already_requested": seen, "bad": bad}, ensure_ascii=False))
     for error in errors:
-        print(f"  bad seed {error}", file=sys.stderr)
+        print(f"  {error}", file=sys.stderr)
     if not quiet:
         print(
             f"queued {len(fresh)} URL(s); {len(seen)} already requested by a worker "

@@ -8,12 +8,11 @@ import argparse
 import json
 import sys
 from collections.abc import Callable
-from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from archive_store.layout import INDEX_NAME, WARCS_DIR
-from sourcekeeper.options import UsageError
+from sourcekeeper.options import WHEN_HELP, UsageError, when_value
 
 AddCommon = Callable[[argparse.ArgumentParser], None]
 
@@ -25,8 +24,8 @@ def register(subparsers: Any, add_common_options: AddCommon) -> None:
     wacz = kinds.add_parser("wacz", help="WACZ 1.1.1 with CDXJ and pages.jsonl carrying the text")
     wacz.add_argument("out", type=Path, metavar="OUT.wacz")
     wacz.add_argument("--url-prefix", metavar="PREFIX", help="only URLs that start with PREFIX")
-    wacz.add_argument("--since", metavar="TIME", help="captured at or after TIME (ISO or 14-digit, UTC)")
-    wacz.add_argument("--until", metavar="TIME", help="captured at or before TIME (a date: all that day)")
+    wacz.add_argument("--since", type=when_value, metavar="WHEN", help=f"captured from WHEN on: {WHEN_HELP}")
+    wacz.add_argument("--until", type=when_value, metavar="WHEN", help="captured until the end of WHEN")
     wacz.add_argument("--title", help="title shown by ReplayWeb.page (default: sourcekeeper export)")
     wacz.add_argument("--sign-key", type=Path, metavar="PEM", help="sign with this ECDSA P-384 key")
     add_common_options(wacz)
@@ -42,19 +41,6 @@ def register(subparsers: Any, add_common_options: AddCommon) -> None:
     check.add_argument("--public-key", type=Path, metavar="PEM", help="require a signature by this key")
     add_common_options(check)
     check.set_defaults(func=run_check)
-
-
-def _time(text: str | None, option: str, *, end_of_day: bool = False) -> datetime | None:
-    if not text:
-        return None
-    from archive_store.index.lookup import parse_time  # noqa: PLC0415
-
-    try:
-        moment = parse_time(text)
-    except ValueError as exc:
-        raise UsageError(f"{option}: not a time: {text!r}") from exc
-    is_date = len(text.strip()) == 10 or (text.strip().isdigit() and len(text.strip()) == 8)
-    return moment + timedelta(days=1, microseconds=-1) if end_of_day and is_date else moment
 
 
 def require_archive(archive: Path, db: str | None) -> None:
@@ -75,7 +61,7 @@ def run_wacz(args: argparse.Namespace) -> int:
     if args.out.exists():
         raise UsageError(f"{args.out} exists; an export never replaces a file")
     export_filter = ExportFilter(
-        args.url_prefix, _time(args.since, "--since"), _time(args.until, "--until", end_of_day=True)
+        args.url_prefix, args.since.start if args.since else None, args.until.last if args.until else None
     )
     try:
         result = export_wacz(

@@ -15,6 +15,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from sourcekeeper.options import UsageError, db_url, err, require_archive
+from sourcekeeper.urltext import did_you_mean, shown
 
 if TYPE_CHECKING:
     from archive_store.index.database import ArchiveIndex
@@ -92,10 +93,11 @@ def run(args: argparse.Namespace) -> int:
     index = ArchiveIndex(db_url(args), create=False)
     try:
         entries = url_history(index, args.url)
+        hint = "" if entries else did_you_mean(args.url, lambda url: bool(url_history(index, url)))
     finally:
         index.close()
     if not entries:
-        err(f"sourcekeeper history: nothing about {args.url} in {args.archive}")
+        err(f"sourcekeeper history: nothing about {args.url} in {args.archive}{hint}")
         return 1
     for entry in entries:
         print(json.dumps(entry, ensure_ascii=False) if args.json else history_line(entry))
@@ -110,12 +112,12 @@ def history_line(entry: dict[str, Any]) -> str:
     if entry["kind"] == "capture":
         where = f"{entry['warc_file']}@{entry['warc_offset']}"
         if entry.get("origin", "own") != "own":  # never to be mistaken for what we saw
-            source = entry.get("memento_url") or (entry.get("imported_from") or {}).get("file")
+            source = shown(entry.get("memento_url")) or (entry.get("imported_from") or {}).get("file")
             dated = f" of {entry['memento_datetime']}" if entry.get("memento_datetime") else ""
             where += f"  THIRD-PARTY copy ({entry.get('origin_via')}{dated}: {source})"
         return (
             f"{when}  capture   {entry['http_status']} {entry['state']:<24} {entry['record_type']:<8} "
-            f"{entry['url']}  {where}"
+            f"{shown(entry['url'])}  {where}"
         )
     marks = " NEW REMOVAL" if entry["new_removal"] else " (flapped)" if entry["flapped"] else ""
     change = "state → " if entry["state_change"] else ""

@@ -24,6 +24,7 @@ from sourcekeeper.jobs.unattended import (
 from sourcekeeper.options import UsageError, log_level, overrides, require_archive
 from sourcekeeper.options_render import add_render_options
 from sourcekeeper.proxy_option import add_proxy_option
+from sourcekeeper.urltext import shown
 
 if TYPE_CHECKING:
     from sourcekeeper.jobs.recheck import RecheckResult
@@ -134,11 +135,11 @@ def _print_human(result: RecheckResult, *, with_lines: bool) -> None:
 
 def event_line(event: dict[str, Any]) -> str:
     flags = " NEW" if event["new_removal"] else " FLAPPED" if event["flapped"] else ""
-    return f"{event['state']:<11} {event['url']}{flags}\n      {event['reason']}"
+    return f"{event['state']:<11} {shown(event['url'])}{flags}\n      {event['reason']}"
 
 
 def _print_new_removals(result: RecheckResult) -> None:
     """--quiet (cron): silent unless something needs a person — a newly removed source."""
     for event in result.events:
         if event["new_removal"]:
-            print(f"removed: {event['url']} — {event['reason']}", file=sys.stderr)
+            print(f"removed: {shown(event['url'])} — {event['reason']}", file=sys.stderr)

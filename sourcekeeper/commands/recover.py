@@ -12,6 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from sourcekeeper.options import UsageError, err, log_level, overrides
+from sourcekeeper.urltext import did_you_mean, shown
 
 
 def register(subparsers: Any, add_common_options: Callable[[argparse.ArgumentParser], None]) -> None:
@@ -34,7 +35,7 @@ def run(args: argparse.Namespace) -> int:
 
     bad = [u for u in args.urls if not u.lower().startswith(("http://", "https://"))]
     if bad:
-        raise UsageError(f"not an http(s) URL: {', '.join(bad)}")
+        raise UsageError(f"not an http(s) URL: {', '.join(u + did_you_mean(u) for u in bad)}")
     settings = overrides(args)
     if args.endpoint:
         settings["ARCHIVE_MEMENTO_ENDPOINTS"] = ",".join(args.endpoint)
@@ -51,14 +52,14 @@ def run(args: argparse.Namespace) -> int:
 def print_summary(summary: dict[str, Any]) -> None:
     for entry in summary["urls"]:
         err(
-            f"recover {entry['url']}: {entry['mementos_found']} memento(s) found, "
+            f"recover {shown(entry['url'])}: {entry['mementos_found']} memento(s) found, "
             f"{entry['already_held']} already held, {len(entry['stored'])} stored as third-party copies"
         )
         for url in entry["stored"]:
-            err(f"  stored {url}")
+            err(f"  stored {shown(url)}")
         for url in entry["failed"]:
-            err(f"  not stored: {url}")
+            err(f"  not stored: {shown(url)}")
         for problem in entry["problems"]:
             err(f"  problem: {problem}")
     for failure in summary["failures"]:
-        err(f"  failed: {failure['url']} — {failure['reason']}")
+        err(f"  failed: {shown(failure['url'])} — {failure['reason']}")

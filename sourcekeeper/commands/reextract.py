@@ -14,6 +14,7 @@ from collections.abc import Callable
 from typing import Any
 
 from sourcekeeper.options import err, log_level, overrides, require_archive
+from sourcekeeper.urltext import shown
 
 
 def register(subparsers: Any, add_common_options: Callable[[argparse.ArgumentParser], None]) -> None:
@@ -57,5 +58,5 @@ def run(args: argparse.Namespace) -> int:
             f"{summary.skipped} skipped"
         )
         for change in summary.changed_state:
-            err(f"  state {change['from']} → {change['to']}: {change['url']}")
+            err(f"  state {change['from']} → {change['to']}: {shown(change['url'])}")
     return 0 if run_summary.get("write_error") is None else 1

@@ -12,6 +12,7 @@ from typing import Any
 
 from sourcekeeper.options import db_url, err, require_archive
 from sourcekeeper.reporting.data import DEFAULT_REPLAY_BASE, report_data
+from sourcekeeper.urltext import shown
 
 
 def register(subparsers: Any, add_common_options: Callable[[argparse.ArgumentParser], None]) -> None:
@@ -99,7 +100,7 @@ def run(args: argparse.Namespace) -> int:
             print(json.dumps({k: v for k, v in source.items() if k != "timeline"}, ensure_ascii=False))
     elif not args.html:
         for source in data["sources"]:
-            print(f"{source['state']:<11} {source['url']}\n            {source['reason']}")
+            print(f"{source['state']:<11} {shown(source['url'])}\n            {source['reason']}")
     if not args.quiet:
         counts = ", ".join(f"{n} {state}" for state, n in data["counts"].items() if n) or "no sources"
         where = f": {args.html}" if args.html else ""

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from typing import Any
 
 from sourcekeeper.options import UsageError, db_url, err, require_archive
+from sourcekeeper.urltext import shown
 
 
 def register(subparsers: Any, add_common_options: Callable[[argparse.ArgumentParser], None]) -> None:
@@ -35,7 +36,8 @@ def run(args: argparse.Namespace) -> int:
         if args.json:
             print(json.dumps(hit.to_json(), ensure_ascii=False))
         else:
-            print(f"{hit.date or '----------'}  {hit.title or '(no title)'}\n  {hit.url}\n  {hit.snippet}\n")
+            heading = f"{hit.date or '----------'}  {hit.title or '(no title)'}"
+            print(f"{heading}\n  {shown(hit.url)}\n  {hit.snippet}\n")
     if not args.quiet and not args.json:
         err(f"{len(hits)} page(s) contain {args.query!r}")
     return 0

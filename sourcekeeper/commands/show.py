@@ -11,13 +11,16 @@ from typing import Any
 
 from archive_store.layout import WARCS_DIR
 from sourcekeeper.jobs.show import SHOW_FIELDS, capture_fields, third_party_line
-from sourcekeeper.options import UsageError, db_url, err, require_archive
+from sourcekeeper.options import WHEN_HELP, db_url, err, require_archive, when_value
+from sourcekeeper.urltext import did_you_mean, shown
 
 
 def register(subparsers: Any, add_common_options: Callable[[argparse.ArgumentParser], None]) -> None:
     parser = subparsers.add_parser("show", help="show a capture of a URL (latest good one by default)")
     parser.add_argument("url", metavar="URL")
-    parser.add_argument("--at", metavar="TIME", help="capture as of TIME (ISO date/time or 14-digit)")
+    parser.add_argument(
+        "--at", type=when_value, metavar="WHEN", help=f"the capture as of the end of WHEN: {WHEN_HELP}"
+    )
     output = parser.add_mutually_exclusive_group()
     output.add_argument("--text", action="store_true", help="print only the extracted text")
     output.add_argument("--raw", action="store_true", help="write the HTTP response exactly as archived")
@@ -29,21 +32,17 @@ def register(subparsers: Any, add_common_options: Callable[[argparse.ArgumentPar
 
 def run(args: argparse.Namespace) -> int:
     from archive_store.index.database import ArchiveIndex  # noqa: PLC0415
-    from archive_store.index.lookup import find_capture, parse_time  # noqa: PLC0415
+    from archive_store.index.lookup import find_capture  # noqa: PLC0415
 
     require_archive(args)
-    at = None
-    if args.at:
-        try:
-            at = parse_time(args.at)
-        except ValueError as exc:
-            raise UsageError(f"--at: not a time: {args.at!r}") from exc
+    at = args.at.last if args.at else None  # a bare date: as of the end of that day (UTC)
     index = ArchiveIndex(db_url(args), create=False)
     try:
         capture = find_capture(index, args.url, at)
         if capture is None:
-            when = f" at or before {args.at}" if args.at else ""
-            err(f"sourcekeeper show: no capture of {args.url}{when} in {args.archive}")
+            when = f" at or before {args.at.text}" if args.at else ""
+            hint = did_you_mean(args.url, lambda url: find_capture(index, url, at) is not None)
+            err(f"sourcekeeper show: no capture of {args.url}{when} in {args.archive}{hint}")
             return 1
         if getattr(args, "screenshot", False) or getattr(args, "pdf", False):
             from sourcekeeper.jobs.show_snapshot import write_snapshot  # noqa: PLC0415
@@ -75,7 +74,8 @@ def run(args: argparse.Namespace) -> int:
     else:
         for name in SHOW_FIELDS:
             if name != "text":
-                print(f"{name:15} {fields[name] if fields[name] is not None else ''}")
+                value = shown(fields[name]) if name == "url" else fields[name]
+                print(f"{name:15} {value if value is not None else ''}")
         if fields["origin"] != "own":  # never to be mistaken for what we saw
             print(f"{'origin':15} {third_party_line(fields)}")
         for cited in fields["cited_by"]:

@@ -13,6 +13,7 @@ from typing import Any
 from archive_store.layout import WARCS_DIR
 from sourcekeeper.demo.rawsite import Handler, RawReply, RawRequest, SiteState, http_response, page
 from sourcekeeper.demo.site import DEMO_ROUTES, Notice, gbk_reply, notice_html
+from sourcekeeper.urltext import shown
 
 JS_NOTICE = Notice(
     id=1010,
@@ -68,11 +69,11 @@ def describe_render(archive_dir: Any, url: str, say: Any) -> None:
     try:
         capture = find_capture(index, url, None)
         if capture is None:
-            say(f"  not captured: {url}")
+            say(f"  not captured: {shown(url)}")
             return
         page_row = index.page_for(capture.id)
         found = rendered_for(index, capture.id)
-        say(f"  {url}")
+        say(f"  {shown(url)}")
         say("  a plain client gets HTTP 412 and a Ruishu-like script (blocked for a plain client);")
         if capture.state != "ok" or "screenshot" not in found:
             say(f"  not captured by rendering: {capture.state} — {capture.state_reason or ''}")

@@ -15,6 +15,7 @@ from sourcekeeper.demo.rawsite import ServedSite
 from sourcekeeper.demo.recover_step import prepare_public_archive, recover_step
 from sourcekeeper.demo.site import SEED_PATHS, TAKEDOWNS, describe
 from sourcekeeper.demo.takedown import takedown_steps
+from sourcekeeper.urltext import shown
 
 # The sample site answers at once on loopback: no politeness delay needed there.
 DEMO_SETTINGS = {
@@ -69,7 +70,7 @@ def run_demo(
         index = ArchiveIndex(default_db_url(archive_dir), create=False)
         try:
             for capture in index.all_captures():
-                _say(f"  {capture.http_status}  {capture.record_type:8} {capture.url}")
+                _say(f"  {capture.http_status}  {capture.record_type:8} {shown(capture.url)}")
         finally:
             index.close()
         if chromium:

@@ -12,12 +12,13 @@ from archive_store.lock import ArchiveLock
 from sourcekeeper.jobs.runner import build_settings, run_spider
 from sourcekeeper.jobs.unattended import enable_progress, write_run_file
 from sourcekeeper.options import err
+from sourcekeeper.urltext import shown
 
 
 def crawl_urls(
     archive_dir: Path,
     urls: list[str],
-    seeds: str | None,
+    seeds: list[str] | None,
     overrides: dict[str, str],
     *,
     extract: bool = True,
@@ -48,7 +49,7 @@ def report_summary(summary: dict[str, Any], *, as_json: bool = False, quiet: boo
         f"{summary['revisits']} revisits, {summary['truncated']} truncated, {summary['failed']} failed"
     )
     for failure in summary["failures"]:
-        err(f"  failed: {failure['url']} — {failure['reason']}")
+        err(f"  failed: {shown(failure['url'])} — {failure['reason']}")
     for line in media_lines(summary.get("media")):
         err(f"  {line}")
     if summary.get("write_error"):

@@ -10,6 +10,7 @@ import sys
 
 from archive_store.crawl.memento import parse_endpoints
 from archive_store.crawl.netpolicy import SETTING, AddressPolicy
+from sourcekeeper.urltext import shown
 
 
 def push_after_archive(
@@ -35,6 +36,7 @@ def push_after_archive(
         return
     for result in results:
         if result.memento_url:
-            print(f"  pushed {result.url}: memento {result.memento_url}", file=sys.stderr)
+            print(f"  pushed {shown(result.url)}: memento {shown(result.memento_url)}", file=sys.stderr)
         else:
-            print(f"  push of {result.url} to {result.endpoint} failed: {result.error}", file=sys.stderr)
+            failed = f"  push of {shown(result.url)} to {result.endpoint} failed: {result.error}"
+            print(failed, file=sys.stderr)

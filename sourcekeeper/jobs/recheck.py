@@ -29,6 +29,7 @@ from archive_store.lock import ArchiveLock
 from sourcekeeper.jobs.recheck_resume import checked_urls, earlier_events, mark_resumed, unfinished_today
 from sourcekeeper.jobs.runner import build_settings, run_spider
 from sourcekeeper.jobs.unattended import enable_progress, record_custody, write_run_file
+from sourcekeeper.urltext import did_you_mean
 
 logger = logging.getLogger(__name__)
 
@@ -71,7 +72,8 @@ def _given_urls(index: ArchiveIndex, urls: list[str]) -> list[str]:
         elif spelling not in found:
             found.append(spelling)
     if missing:
-        raise NotArchived("not in the archive (archive them first): " + ", ".join(missing))
+        named = [url + did_you_mean(url, lambda u: bool(index.captures_for(u))) for url in missing]
+        raise NotArchived("not in the archive (archive them first): " + ", ".join(named))
     return found
 
 

@@ -60,7 +60,7 @@ def archive_report(
     archive_dir: Path,
     report: str,
     urls: list[str],
-    seeds: str | None,
+    seeds: list[str] | None,
     overrides: dict[str, str],
     *,
     extract: bool = True,
@@ -113,16 +113,15 @@ def _manifests(
 def archive_from_report_cli(args: argparse.Namespace, overrides: dict[str, str], log_level: str) -> int:
     """The `archive --from-report` branch of the command line."""
     from sourcekeeper.jobs.archive import report_summary, summary_ok  # noqa: PLC0415
-    from sourcekeeper.options import UsageError  # noqa: PLC0415
+    from sourcekeeper.options import UsageError, check_seed_files  # noqa: PLC0415
 
-    if args.seeds and not Path(args.seeds).is_file():
-        raise UsageError(f"seed file not found: {args.seeds}")
+    seeds = check_seed_files(args.seeds)
     try:
         result = archive_report(
             args.archive,
             args.from_report,
             args.urls,
-            args.seeds,
+            seeds,
             overrides,
             extract=not args.no_extract,
             log_level=log_level,

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from sourcekeeper.urltext import shown
+
 if TYPE_CHECKING:
     from archive_store.index.database import ArchiveIndex
 
@@ -70,6 +72,6 @@ def third_party_line(fields: dict[str, Any]) -> str:
         source = fields.get("imported_from") or {}
         return f"third-party copy, imported from {source.get('file')} (sha256 {source.get('sha256')})"
     return (
-        f"third-party copy from {fields.get('memento_archive')}: memento {fields.get('memento_url')} "
+        f"third-party copy from {fields.get('memento_archive')}: memento {shown(fields.get('memento_url'))} "
         f"of {fields.get('memento_datetime')}"
     )

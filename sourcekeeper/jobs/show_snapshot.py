@@ -6,6 +6,7 @@ import sys
 from typing import TYPE_CHECKING, Any
 
 from archive_store.crawl.render_records import rendered_block, rendered_for
+from sourcekeeper.urltext import shown
 
 if TYPE_CHECKING:
     import argparse
@@ -22,7 +23,8 @@ def write_snapshot(index: ArchiveIndex, args: argparse.Namespace, capture: Any) 
     if found is None:
         hint = "archive it with --screenshot (or --render always)"
         print(
-            f"sourcekeeper show: no {kind} of {capture.url} ({capture.captured_at:%Y-%m-%d %H:%M}); {hint}",
+            f"sourcekeeper show: no {kind} of {shown(capture.url)} "
+            f"({capture.captured_at:%Y-%m-%d %H:%M}); {hint}",
             file=sys.stderr,
         )
         return 1

@@ -11,6 +11,8 @@ import json
 from html import escape
 from typing import Any
 
+from sourcekeeper.urltext import shown
+
 STYLE = """
 img.thumb{width:160px;max-height:240px;object-fit:cover;object-position:top;border:1px solid #ccc}
 .media{font-size:12px;margin-top:4px}.m-complete{color:#1a7f37}.m-partial{color:#b35900}
@@ -121,7 +123,7 @@ def _media(media: dict[str, Any]) -> str:
     if not state:
         return ""
     missing = [m for m in items if not m["complete"]]
-    details = "".join(f"<li>{escape(m['type'])} {escape(m['url'])}</li>" for m in missing)
+    details = "".join(f"<li>{escape(m['type'])} {escape(shown(m['url']))}</li>" for m in missing)
     listed = f"<ul>{details}</ul>" if details else ""
     return (
         f'<div class="media m-{escape(state)}">media {escape(state)}: {len(items) - len(missing)} of '
@@ -161,7 +163,7 @@ def _row(number: int, source: dict[str, Any], thumbnail: str | None = None) -> s
         f'<tr class="source" data-state="{state}"><td>#{number}</td>'
         f'<td><span class="badge s-{state}">{state}</span><div class="reason">'
         f"{escape(source['reason'] or '')}</div></td>"
-        f'<td>{title}<div class="url">{escape(source["url"])}</div></td>'
+        f'<td>{title}<div class="url">{escape(shown(source["url"]))}</div></td>'
         f"<td>{_cited(source)}</td><td>{links}</td></tr>"
     )
 
