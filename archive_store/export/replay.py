@@ -86,7 +86,9 @@ class ReplayServer:
     def base_url(self) -> str:
         return f"http://{self.host}:{self.port}/{COLLECTION}/"
 
-    def start(self, *, log_to_terminal: bool = False, timeout: float = 60) -> None:
+    def start(self, *, log_to_terminal: bool = False, timeout: float = 60, wait: bool = True) -> None:
+        """Start pywb; with `wait` false, return at once (pywb takes seconds to import) and call
+        `wait_until_listening` before the first request."""
         if not (self.root / WARCS_DIR).is_dir():
             raise ReplayError(f"no archive at {self.root} (no warcs/ folder)")
         if not port_is_free(self.host, self.port):
@@ -108,9 +110,10 @@ class ReplayServer:
             stderr=subprocess.STDOUT if self._log else None,
             preexec_fn=_die_with_parent,  # noqa: PLW1509 (no threads run pywb-side work yet)
         )
-        self._wait_until_listening(timeout)
+        if wait:
+            self.wait_until_listening(timeout)
 
-    def _wait_until_listening(self, timeout: float) -> None:
+    def wait_until_listening(self, timeout: float = 60) -> None:
         assert self.proc is not None
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:

@@ -11,6 +11,7 @@ import sys
 import urllib.request
 from pathlib import Path
 
+from archive_store.export.replay import ReplayServer
 from archive_store.index.database import default_db_url
 
 
@@ -47,19 +48,29 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def recover_step(archive_dir: Path, public: Path, url: str, overrides: dict[str, str], step: int) -> bool:
-    from archive_store.export.replay import ReplayServer  # noqa: PLC0415
+def start_public_archive(public: Path) -> ReplayServer:
+    """pywb over the other archive, started now and waited for only when the recover step needs
+    it: its start (seconds of imports) overlaps the takedown steps. Stop it with `.stop()`."""
+    server = ReplayServer(public, _free_port())
+    server.start(wait=False)
+    return server
+
+
+def recover_step(
+    archive_dir: Path, server: ReplayServer, url: str, overrides: dict[str, str], step: int
+) -> bool:
     from sourcekeeper.commands.report import write_html_report  # noqa: PLC0415
 
     _say(f"\n{step}. Recovering the removed notice from a local public web archive (pywb, Memento) ...")
-    with ReplayServer(public, _free_port()) as server:
-        endpoint = f"{server.base_url}timemap/link/"
-        _say(f"  TimeMap endpoint: {endpoint}")
-        command = [sys.executable, "-m", "sourcekeeper", "recover", "--archive", str(archive_dir)]
-        command += ["--endpoint", endpoint, "-q"]
-        for name, value in overrides.items():
-            command += ["-s", f"{name}={value}"]
-        done = subprocess.run([*command, url], capture_output=True, text=True, check=False)
+    server.wait_until_listening()
+    endpoint = f"{server.base_url}timemap/link/"
+    _say(f"  TimeMap endpoint: {endpoint}")
+    command = [sys.executable, "-m", "sourcekeeper", "recover", "--archive", str(archive_dir)]
+    command += ["--endpoint", endpoint, "-q"]
+    for name, value in overrides.items():
+        command += ["-s", f"{name}={value}"]
+    done = subprocess.run([*command, url], capture_output=True, text=True, check=False)
+    server.stop()
     if done.returncode != 0:
         print(done.stderr, file=sys.stderr, end="")
         return False

@@ -12,7 +12,7 @@ from archive_store.layout import INDEX_NAME
 from sourcekeeper.demo.challenged import JS_NOTICE_PATH, describe_render
 from sourcekeeper.demo.crawl_step import run_profile_step
 from sourcekeeper.demo.rawsite import ServedSite
-from sourcekeeper.demo.recover_step import prepare_public_archive, recover_step
+from sourcekeeper.demo.recover_step import prepare_public_archive, recover_step, start_public_archive
 from sourcekeeper.demo.site import SEED_PATHS, TAKEDOWNS, describe
 from sourcekeeper.demo.takedown import takedown_steps
 from sourcekeeper.urltext import shown
@@ -84,11 +84,16 @@ def run_demo(
             archive_dir, site.base_url, _say, overrides={**DEMO_SETTINGS, **overrides}, log_level=log_level
         )
         removed = site.url(next(p for p, (_, s) in TAKEDOWNS.items() if s == "removed"))
-        public = prepare_public_archive(archive_dir, removed)  # another archive keeps it
-        takedowns_ok = takedown_steps(
-            site, archive_dir, {**DEMO_SETTINGS, **overrides}, log_level, first_step=3
-        )
-        recovered = recover_step(archive_dir, public, removed, {**DEMO_SETTINGS, **overrides}, step=6)
+        public = start_public_archive(
+            prepare_public_archive(archive_dir, removed)
+        )  # another archive keeps it
+        try:
+            takedowns_ok = takedown_steps(
+                site, archive_dir, {**DEMO_SETTINGS, **overrides}, log_level, first_step=3
+            )
+            recovered = recover_step(archive_dir, public, removed, {**DEMO_SETTINGS, **overrides}, step=6)
+        finally:
+            public.stop()
     _say("\nTry:")
     _say(f"  .venv/bin/sourcekeeper show --archive {archive_dir} '{example}'")
     _say(f"  .venv/bin/sourcekeeper history --archive {archive_dir} '{removed}'")
