@@ -89,9 +89,7 @@ def script_revisions() -> dict[str, tuple[str, ...]]:
     `revision = "…"` and `down_revision = …` lines (Alembic is not imported for this)."""
     found: dict[str, tuple[str, ...]] = {}
     for script in sorted(VERSIONS.glob("*.py")):
-        values = {
-            name: ast.literal_eval(value) for name, value in _ASSIGNMENT.findall(script.read_text("utf-8"))
-        }
+        values = {name: _literal(value) for name, value in _ASSIGNMENT.findall(script.read_text("utf-8"))}
         if "revision" not in values:
             continue  # __init__.py
         down = values.get("down_revision")
@@ -99,6 +97,14 @@ def script_revisions() -> dict[str, tuple[str, ...]]:
             tuple(down) if isinstance(down, (tuple, list)) else (down,) if down else ()
         )
     return found
+
+
+def _literal(value: str) -> Any:
+    """`"0007"`, `None`, `("a", "b")`, with or without a comment after it."""
+    try:
+        return ast.literal_eval(value)
+    except (ValueError, SyntaxError):
+        return ast.literal_eval(value.partition("#")[0].strip())
 
 
 def head_revisions() -> frozenset[str]:
