@@ -1,12 +1,15 @@
 """The documents the code cites are in the repository and say what the code does: every rule id
 cited is in docs/capture-rules.md, docs/settings.md is what its generator prints, docs/layout.md
-names every name `archive_store.layout` owns, docs/architecture.md names every package, and no
-file points at a document that is not in the repository."""
+names every name `archive_store.layout` owns, docs/architecture.md names every package and its
+package table is what scripts/package_table.py counts, and no file points at a document that is
+not in the repository."""
 
 from __future__ import annotations
 
+import importlib.util
 import re
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 
@@ -190,6 +193,37 @@ def test_architecture_doc_names_every_package() -> None:
     packages = _packages()
     assert "archive_store.crawl" in packages and "sourcekeeper.commands" in packages
     assert [p for p in packages if f"`{p.replace('.', '/')}/`" not in text] == []
+
+
+def _package_table() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("package_table", ROOT / "scripts" / "package_table.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_package_table_is_todays() -> None:
+    table = _package_table()
+    text = (DOCS / "architecture.md").read_text(encoding="utf-8")
+    assert table.problems(text) == [], "regenerate it: .venv/bin/python scripts/package_table.py --write"
+    assert table.written(text).count("| `") == text.count("| `")  # one table, between the markers
+
+
+def test_the_package_table_check_sees_a_new_module_and_lines_gone() -> None:
+    table = _package_table()
+    text = table.written((DOCS / "architecture.md").read_text(encoding="utf-8"))
+    name, modules, lines = table.rows()[0]
+    row = f"| `{name}` | {modules} | {lines:,} |"
+    assert row in text and table.problems(text) == []
+    assert table.problems(text.replace(row, f"| `{name}` | {modules + 1} | {lines:,} |")) == [
+        f"{name} has {modules} modules, the table says {modules + 1}"
+    ]
+    fewer = lines - max(100, lines // 10) - 1
+    assert table.problems(text.replace(row, f"| `{name}` | {modules} | {fewer:,} |")) == [
+        f"{name} has {lines:,} lines, the table says {fewer:,}"
+    ]
+    assert table.problems(text.replace(row + "\n", "")) == [f"{name} is not in the table"]
 
 
 def test_documents_cited_are_in_the_repository() -> None:

@@ -73,8 +73,9 @@ def _write_as_previous_version(archive: Path) -> None:
             )
     finally:
         session.close("finished")
-    with sqlite3.connect(archive / "index.sqlite3") as db:  # the previous schema had no such column
+    with sqlite3.connect(archive / "index.sqlite3") as db:  # the previous schema had no such column,
         db.execute("ALTER TABLE pages DROP COLUMN document_date")
+        db.execute("DROP TABLE alembic_version")  # and SQLite indexes had no Alembic version
 
 
 def _sha256(paths: list[Path]) -> dict[str, str]:

@@ -24,9 +24,8 @@ from sqlalchemy import (
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
-from archive_store.index.addedcolumns import ensure_added_columns
-from archive_store.index.schema import Base, Capture, CaptureOrigin, Failure, Page, Run, WarcFile
-from archive_store.index.search_setup import ensure_search_index
+from archive_store.index.migrations import ensure_current
+from archive_store.index.schema import Capture, CaptureOrigin, Failure, Page, Run, WarcFile
 from archive_store.layout import INDEX_NAME
 
 INDEX_FILENAME = INDEX_NAME
@@ -131,14 +130,9 @@ class ArchiveIndex:
     def __init__(self, db_url: str, *, create: bool = True) -> None:
         self.db_url = db_url
         self.engine = make_engine(db_url)
-        ensure_added_columns(self.engine)  # an archive from an earlier version (SQLite only)
-        if create and self.engine.dialect.name == "sqlite":
-            Base.metadata.create_all(self.engine)
-            ensure_search_index(self.engine)
-        elif create:  # PostgreSQL (scale-out): the schema comes from the Alembic migrations
-            from archive_store.index.migrations import upgrade  # noqa: PLC0415 (alembic loads only when needed)
-
-            upgrade(self.engine)
+        # the schema at the newest migration: made (create=True), or an older index upgraded in
+        # place; two small queries when it is current (archive_store/index/migrations)
+        ensure_current(self.engine, create=create)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
         # captures added with commit=False wait on this connection for `commit_captures`
         self._held: PoolProxiedConnection | None = None

@@ -1,8 +1,11 @@
-"""The SQLite FTS5 trigram index over extracted pages, kept in step with the pages table by triggers."""
+"""The SQLite FTS5 trigram index over extracted pages, kept in step with the pages table by triggers.
+
+Part of a new SQLite index (archive_store/index/migrations: made from the models); an older index
+got it from migration 0002. A change here needs a migration too (see migrations/README.md)."""
 
 from __future__ import annotations
 
-from sqlalchemy import Engine, text
+from sqlalchemy import Connection, text
 
 FTS_TABLE = "pages_fts"
 _FTS_SETUP = [
@@ -20,9 +23,9 @@ _FTS_SETUP = [
 ]
 
 
-def ensure_search_index(engine: Engine) -> None:
-    if engine.dialect.name != "sqlite":
+def create_search_index(connection: Connection) -> None:
+    """The FTS5 table and its triggers, on a SQLite index (nothing elsewhere)."""
+    if connection.dialect.name != "sqlite":
         return
-    with engine.begin() as conn:
-        for statement in _FTS_SETUP:
-            conn.execute(text(statement))
+    for statement in _FTS_SETUP:
+        connection.execute(text(statement))

@@ -44,6 +44,13 @@ _INDEX_PATH_RE = re.compile(
     r"|/$",  # a directory URL is a column listing
     re.IGNORECASE,
 )
+# the vendors a status names (Vendor.statuses), and the 2xx statuses among them (Ruishu's 202),
+# which are judged like error statuses
+_BY_STATUS: dict[int, tuple[Vendor, ...]] = {
+    status: tuple(v for v in VENDORS if status in v.statuses)
+    for status in {s for v in VENDORS for s in v.statuses}
+}
+_CHALLENGE_2XX = frozenset(s for s in _BY_STATUS if 200 <= s < 300)
 _ARTICLE_PATH_RE = re.compile(r"/t\d{8}_\d+|/art/\d{4}/|/content_\d+|\d{5,}\.s?html?$|/s/[\w-]{10,}|/s\?")
 
 
@@ -89,7 +96,7 @@ def _plain(fragment: str) -> str:
 def _vendor_hit(ev: _Evidence, body_allowed: bool) -> tuple[Vendor, str] | None:
     """The first vendor with evidence, and that evidence in words."""
     for vendor in VENDORS:
-        if vendor.headers is not None and vendor.headers.search(ev.header_lines):
+        if vendor.header_re is not None and vendor.header_re.search(ev.header_lines):
             return vendor, "its response header"
         if vendor.cookies is not None and vendor.cookies.search(ev.cookies):
             return vendor, "its cookie"
@@ -118,18 +125,19 @@ def _blocked(vendor: Vendor, ev: _Evidence, how: str) -> Classification:
 def _status_state(ev: _Evidence) -> Classification | None:
     """States decided by a non-2xx status (with vendor evidence where it names the blocker)."""
     status = ev.status
-    if 200 <= status < 300 and status != 202:
+    if 200 <= status < 300 and status not in _CHALLENGE_2XX:
         return None
     hit = _vendor_hit(ev, body_allowed=True)
-    if status in (412, 202) and (hit is None or hit[0].name == "ruishu") and _looks_like_challenge(ev):
-        return Classification("blocked:ruishu", f"HTTP {status} with a Ruishu-style JS challenge page")
-    if status == 521 and hit is None and _looks_like_challenge(ev):
-        # Jiasule's 521 is a cookie-setting script, "neither site down nor IP blocking".
-        return Classification("blocked:jiasule", "HTTP 521 with a Jiasule-style cookie JS challenge")
+    for vendor in _BY_STATUS.get(status, ()):
+        if vendor.js_challenge and (hit is None or hit[0] is vendor) and _looks_like_challenge(ev):
+            return Classification(
+                f"blocked:{vendor.name}", f"HTTP {status} with a {vendor.label} JS challenge page"
+            )
     if hit is not None and status >= 400:
         return _blocked(hit[0], ev, hit[1])
-    if status == 418:
-        return Classification("blocked:huawei-waf", "HTTP 418, the Huawei Cloud WAF block status")
+    for vendor in _BY_STATUS.get(status, ()):
+        if not vendor.js_challenge:
+            return Classification(f"blocked:{vendor.name}", f"HTTP {status}, the {vendor.label} block status")
     if status in (404, 410):
         return Classification(f"removed:http-{status}", f"HTTP {status}: the server says the page is gone")
     if status in (403, 429, 412, 451):
@@ -138,7 +146,7 @@ def _status_state(ev: _Evidence) -> Classification | None:
         return Classification("error:http-5xx", f"HTTP {status} server error")
     if status >= 300:
         return Classification(f"error:http-{status}", f"HTTP {status} (redirect or other non-content answer)")
-    return None  # 202 without a challenge: judge the body like a 200
+    return None  # a vendor's 2xx (Ruishu's 202) without its challenge: judge the body like a 200
 
 
 def _wechat_state(url: str, ev: _Evidence) -> Classification | None:

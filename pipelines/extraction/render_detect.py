@@ -1,9 +1,11 @@
 """Which answers need a browser (`--render auto`): the JavaScript challenges of anti-bot vendors.
 
 The classifier (pipelines/extraction/classify.py) already names a challenge page's vendor; this module only
-decides what that means for rendering: a JS challenge (Ruishu, Jiasule, WZWS, Aliyun, or the
+decides what that means for rendering: a JS challenge (a vendor whose row in the registry,
+pipelines/extraction/signatures.py, says so — Ruishu, Jiasule, WZWS, Aliyun, Yunsuo — or the
 generic shape — a small page whose script sets a cookie and reloads, whatever the status) is
-rendered; a CAPTCHA never is (nothing here solves one); anything else needs no browser.
+rendered; a CAPTCHA never is (nothing here solves one); anything else needs no browser. Its cheap
+pre-tests (the markers, the vendor header names) are derived from the same rows.
 """
 
 from __future__ import annotations
@@ -13,9 +15,12 @@ from dataclasses import dataclass
 
 from pipelines.extraction.classify import classify, evidence, sets_cookie_and_moves
 from pipelines.extraction.decode import http_charset, meta_charset, normalize_label
+from pipelines.extraction.signatures import VENDORS
 
-# vendors whose challenge a browser passes by running the page's own script
-JS_CHALLENGE_VENDORS = frozenset({"ruishu", "jiasule", "wzws", "aliyun", "js-challenge", "yunsuo", "waf-js"})
+# the challenges a browser passes by running the page's own script: each vendor so marked in the
+# registry (pipelines/extraction/signatures.py), and the generic shapes no vendor names
+GENERIC_JS_CHALLENGES = ("js-challenge", "waf-js")
+JS_CHALLENGE_VENDORS = frozenset((*(v.name for v in VENDORS if v.js_challenge), *GENERIC_JS_CHALLENGES))
 # what a person must do (issue 15's verification states among them): never rendered, never solved
 NEVER_SOLVED = frozenset({"captcha", "rate-limit"})
 # what a person must solve: never rendered, never solved (blocked:captcha)
@@ -28,20 +33,19 @@ _SCAN_BYTES = 262_144
 # a 2xx answer larger than this is judged further only with a vendor's header (challenge and
 # CAPTCHA pages are small; judging a large article cost up to 90 ms under load)
 _LARGE_PAGE_BYTES = 65_536
-_VENDOR_HEADERS = frozenset({"wzws-ray", "x-via-jsl"})
+_VENDOR_HEADERS = frozenset(n.lower() for v in VENDORS if v.js_challenge for n in v.header_names)
 # What no challenge or CAPTCHA page can do without, as bytes (UTF-8 and GB18030 spellings): a page
 # without any of them is not decoded and classified at all, so `auto` costs ~nothing on articles.
 # Plain substring tests: one regular expression with these alternatives cost 5-70 ms a page.
-_MARKERS = (
-    b"document.cookie",  # Jiasule, Aliyun, the generic shape
-    b"$_ts",  # Ruishu
-    b"wzws",  # WZWS (wzwschallenge, /WZWSRE…)
-    b"arg1",  # Aliyun
-    b"__jsl",
-    b"security_verify",  # Yunsuo
+# The generic shape's and the CAPTCHAs', then each JavaScript challenge vendor's (its row's markers).
+_GENERIC_MARKERS = (
+    b"document.cookie",
     b"captcha",
     b"geetest",
     *(w.encode(c) for w in ("验证码", "访问过于频繁") for c in ("utf-8", "gb18030")),
+)
+_MARKERS = tuple(
+    dict.fromkeys((*_GENERIC_MARKERS, *(m for v in VENDORS if v.js_challenge for m in v.markers)))
 )
 
 

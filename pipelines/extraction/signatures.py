@@ -7,27 +7,58 @@ Sources: the block and challenge pages of the WAF vendors Chinese government sit
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 
 @dataclass(frozen=True)
 class Vendor:
-    """How one anti-bot product shows itself. Any single piece of evidence names the vendor."""
+    """One anti-bot product: all that is known of it, in one row of `VENDORS`. Every list the
+    classifier (pipelines/extraction/classify.py) and the render detector
+    (pipelines/extraction/render_detect.py) use is derived from these rows: a vendor is added
+    here and nowhere else. Any single piece of evidence names the vendor."""
 
-    name: str
-    label: str
-    headers: re.Pattern[str] | None = None  # matched against "name: value" lines, lower-cased
+    name: str  # the state is blocked:<name>
+    label: str  # how reasons name it
+    # a browser passes its challenge by running the page's own script: rendered under --render auto
+    js_challenge: bool = False
+    # header names only it sends (lower case): evidence, and a large 2xx answer with one is judged
+    # by the render detector all the same (JavaScript challenges only)
+    header_names: tuple[str, ...] = ()
+    headers: re.Pattern[str] | None = None  # other header evidence, on "name: value" lines, lower-cased names
     cookies: re.Pattern[str] | None = None  # matched against Set-Cookie values
     body: re.Pattern[str] | None = None  # matched against the start of the decoded body
+    # bytes at least one of which every challenge page of it holds: the render detector decodes
+    # and classifies a page only when it holds some marker (JavaScript challenges only)
+    markers: tuple[bytes, ...] = ()
+    # statuses that name it without other evidence: a JavaScript challenge's, when the page is a
+    # small script page as its challenge is (no other vendor's evidence); any other's, alone
+    statuses: tuple[int, ...] = ()
+    # all its header evidence as one pattern on the "name: value" lines (derived)
+    header_re: re.Pattern[str] | None = field(init=False, default=None, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        parts, flags = [], re.MULTILINE
+        if self.header_names:
+            parts.append("|".join(rf"^{re.escape(n.lower())}:" for n in self.header_names))
+        if self.headers is not None:
+            parts.append(self.headers.pattern)
+            flags |= self.headers.flags
+        if parts:
+            object.__setattr__(self, "header_re", re.compile("|".join(f"(?:{p})" for p in parts), flags))
 
 
 VENDORS: tuple[Vendor, ...] = (
     Vendor(
         "jiasule",
         "Jiasule (加速乐)",
-        headers=re.compile(r"^x-via-jsl:|^server:\s*jiasule", re.MULTILINE),
+        js_challenge=True,
+        header_names=("x-via-jsl",),
+        headers=re.compile(r"^server:\s*jiasule", re.MULTILINE),
         cookies=re.compile(r"__jsluid|__jsl_clearance", re.IGNORECASE),
         body=re.compile(r"__jsl_clearance|jiasule|加速乐|document\.cookie\s*=\s*\(?['\"]__jsl", re.I),
+        markers=(b"document.cookie", b"__jsl"),
+        # its 521 is a cookie-setting script, "neither site down nor IP blocking"
+        statuses=(521,),
     ),
     Vendor(
         "huawei-waf",
@@ -35,6 +66,7 @@ VENDORS: tuple[Vendor, ...] = (
         headers=re.compile(r"^server:\s*(?:hwwaf|huawei)", re.MULTILINE),
         cookies=re.compile(r"HWWAFSESID|HWWAFSESTIME", re.IGNORECASE),
         body=re.compile(r"访问被拦截|hwclouds|华为云WAF|huaweicloud", re.IGNORECASE),
+        statuses=(418,),  # its block status
     ),
     Vendor(
         "safedog",
@@ -52,29 +84,38 @@ VENDORS: tuple[Vendor, ...] = (
     Vendor(
         "yunsuo",
         "Yunsuo (云锁)",
+        js_challenge=True,
         cookies=re.compile(r"security_session_verify|yunsuo_session", re.IGNORECASE),
         body=re.compile(r"云锁|yunsuo|security_verify_data", re.IGNORECASE),
+        markers=(b"security_verify",),
     ),
     Vendor(
         "wzws",
         "360 WZWS (网站卫士)",
-        headers=re.compile(r"^wzws-ray:", re.MULTILINE),
+        js_challenge=True,
+        header_names=("wzws-ray",),
         cookies=re.compile(r"wzws_cid|wzws_reurl|wzwstemplate|wzwschallenge|wzwsconfirm", re.IGNORECASE),
         body=re.compile(r"wzwschallenge|/WZWSRE|请开启JavaScript并刷新该页"),
+        markers=(b"wzws",),  # wzwschallenge, /WZWSRE…
     ),
     Vendor(
         "aliyun",
         "Aliyun WAF (acw_sc__v2)",
+        js_challenge=True,
         # acw_tc alone is set on ordinary pages behind Aliyun too: only the challenge's own marks
         cookies=re.compile(r"acw_sc__v2", re.IGNORECASE),
         body=re.compile(r"acw_sc__v2|\bvar\s+arg1\s*=\s*['\"][0-9A-F]{20,}"),
+        markers=(b"document.cookie", b"arg1"),
     ),
     Vendor(
         "ruishu",
         "Ruishu (瑞数)",
+        js_challenge=True,
         # Ruishu challenge pages: a meta tag with a long random id, an inline $_ts object, and a
         # script whose file name is random with the ``r='m'`` attribute.
         body=re.compile(r"\$_ts\s*=|_\$[a-zA-Z]{2}\s*=|<meta[^>]+r=['\"]m['\"]|\br=['\"]m['\"]"),
+        markers=(b"$_ts",),
+        statuses=(412, 202),
     ),
 )
 

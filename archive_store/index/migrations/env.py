@@ -31,6 +31,8 @@ def _run(connection: Any) -> None:
         target_metadata=Base.metadata,
         include_name=include_name,
         compare_type=True,
+        # SQLite alters few things in place: autogenerate writes batch operations (copy and move)
+        render_as_batch=connection.dialect.name == "sqlite",
     )
     with context.begin_transaction():
         context.run_migrations()

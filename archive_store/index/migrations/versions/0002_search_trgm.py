@@ -1,4 +1,5 @@
-"""Search on PostgreSQL: pg_trgm GIN indexes on pages.title and pages.text.
+"""Search: pg_trgm GIN indexes on pages.title and pages.text (PostgreSQL); the FTS5 trigram table
+over pages, kept in step by triggers (SQLite; filled from the pages an old index already has).
 
 `search` matches every term as a substring (LIKE '%term%', which pg_trgm indexes answer for terms of
 three or more characters; shorter terms such as 劝返 scan, and stay exact). pg_trgm only makes
@@ -12,6 +13,7 @@ Create Date: 2026-11-27
 
 from __future__ import annotations
 
+import sqlalchemy as sa
 from alembic import op
 
 revision = "0002"
@@ -20,9 +22,34 @@ branch_labels = None
 depends_on = None
 
 
+# SQLite's search table as this revision makes it (archive_store/index/search_setup.py makes the
+# same on a new index; an index made before migrations ran on SQLite may have it already)
+SQLITE_FTS = [
+    "CREATE VIRTUAL TABLE IF NOT EXISTS pages_fts USING fts5("
+    "title, text, content='pages', content_rowid='capture_id', tokenize='trigram')",
+    "CREATE TRIGGER IF NOT EXISTS pages_fts_ai AFTER INSERT ON pages BEGIN "
+    "INSERT INTO pages_fts(rowid, title, text) VALUES (new.capture_id, new.title, new.text); END",
+    "CREATE TRIGGER IF NOT EXISTS pages_fts_ad AFTER DELETE ON pages BEGIN "
+    "INSERT INTO pages_fts(pages_fts, rowid, title, text) "
+    "VALUES ('delete', old.capture_id, old.title, old.text); END",
+    "CREATE TRIGGER IF NOT EXISTS pages_fts_au AFTER UPDATE ON pages BEGIN "
+    "INSERT INTO pages_fts(pages_fts, rowid, title, text) "
+    "VALUES ('delete', old.capture_id, old.title, old.text); "
+    "INSERT INTO pages_fts(rowid, title, text) VALUES (new.capture_id, new.title, new.text); END",
+]
+
+
 def upgrade() -> None:
-    if op.get_bind().dialect.name != "postgresql":
-        return  # SQLite has its FTS5 trigram table (archive_store/index/search_setup.py)
+    bind = op.get_bind()
+    if bind.dialect.name == "sqlite":
+        had_it = sa.inspect(bind).has_table("pages_fts")
+        for statement in SQLITE_FTS:
+            op.execute(statement)
+        if not had_it:  # the pages already indexed become searchable
+            op.execute("INSERT INTO pages_fts(pages_fts) VALUES ('rebuild')")
+        return
+    if bind.dialect.name != "postgresql":
+        return
     op.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
     for column in ("title", "text"):
         op.execute(
@@ -31,6 +58,11 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    if op.get_bind().dialect.name == "sqlite":
+        for trigger in ("ai", "ad", "au"):
+            op.execute(f"DROP TRIGGER IF EXISTS pages_fts_{trigger}")
+        op.execute("DROP TABLE IF EXISTS pages_fts")
+        return
     if op.get_bind().dialect.name != "postgresql":
         return
     for column in ("title", "text"):

@@ -17,18 +17,21 @@ depends_on = None
 
 
 def upgrade() -> None:
-    op.create_table(
-        "capture_facts",
-        sa.Column("record_id", sa.String(length=64), nullable=False),
-        sa.Column("metadata_record_id", sa.String(length=64), nullable=True),
-        sa.Column("vantage", sa.Text(), nullable=False),
-        sa.Column("tls_protocol", sa.String(length=16), nullable=True),
-        sa.Column("tls_cipher", sa.Text(), nullable=True),
-        sa.Column("tls_mode", sa.String(length=16), nullable=True),
-        sa.Column("tls_verified", sa.Boolean(), nullable=True),
-        sa.Column("tls_json", sa.Text(), nullable=True),
-        sa.PrimaryKeyConstraint("record_id"),
-    )
+    # an index made before migrations ran on SQLite (create_all, stamped 0001) has its tables already
+    have = set(sa.inspect(op.get_bind()).get_table_names())
+    if "capture_facts" not in have:
+        op.create_table(
+            "capture_facts",
+            sa.Column("record_id", sa.String(length=64), nullable=False),
+            sa.Column("metadata_record_id", sa.String(length=64), nullable=True),
+            sa.Column("vantage", sa.Text(), nullable=False),
+            sa.Column("tls_protocol", sa.String(length=16), nullable=True),
+            sa.Column("tls_cipher", sa.Text(), nullable=True),
+            sa.Column("tls_mode", sa.String(length=16), nullable=True),
+            sa.Column("tls_verified", sa.Boolean(), nullable=True),
+            sa.Column("tls_json", sa.Text(), nullable=True),
+            sa.PrimaryKeyConstraint("record_id"),
+        )
 
 
 def downgrade() -> None:
