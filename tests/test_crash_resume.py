@@ -114,14 +114,17 @@ def test_a_finished_run_rerun_is_a_new_capture_of_revisits(mocksite, tmp_path):
 
 def test_second_writer_is_refused_with_its_own_exit_code(mocksite, tmp_path):
     archive = tmp_path / "archive"
-    # slow pages: the first run must still hold the lock when the second process has started
-    seeds = _seed_file(tmp_path, mocksite, "l", ms=600)
+    # very slow pages: the first run still holds the lock however long the second takes to start
+    # on a busy machine (40 pages of 5 s, 2 at a time: 100 s); it is killed once the second is done
+    seeds = _seed_file(tmp_path, mocksite, "l", ms=5000)
     proc = _start_archive(archive, seeds)
     deadline = time.monotonic() + 30
     while not _hits_for(mocksite, "l") and time.monotonic() < deadline:
         time.sleep(0.05)
     second = run_cli("archive", "--archive", archive, mocksite.url("/plain"))
-    proc.wait(timeout=120)
+    assert proc.poll() is None, "the first run ended before the second was refused"
+    proc.kill()
+    proc.wait(timeout=30)
     assert second.returncode == 75
     assert "in use" in second.stderr
 
