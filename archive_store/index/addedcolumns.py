@@ -15,7 +15,10 @@ from sqlalchemy.exc import SQLAlchemyError
 logger = logging.getLogger(__name__)
 
 # (table, column, SQLite type) — keep in step with schema.py and migrations/versions
-ADDED_COLUMNS: tuple[tuple[str, str, str], ...] = (("pages", "document_date", "VARCHAR(32)"),)
+ADDED_COLUMNS: tuple[tuple[str, str, str], ...] = (
+    ("pages", "document_date", "VARCHAR(32)"),
+    ("recheck_events", "gone_since", "DATETIME"),
+)
 
 
 def ensure_added_columns(engine: Engine) -> None:
