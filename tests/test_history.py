@@ -23,6 +23,7 @@ class Story:
     site: ServedSite
     archive: Path
     removed_url: str
+    back: list[dict]  # `recheck --json` of the removed page once it is back
 
 
 @pytest.fixture(scope="module")
@@ -38,8 +39,9 @@ def story(tmp_path_factory) -> Iterator[Story]:
         site.set_mode("after")
         assert recheck_cli(archive).returncode == 3
         site.set_mode("before")
-        assert recheck_cli(archive, removed_url).returncode == 0
-        yield Story(site, archive, removed_url)
+        back = recheck_cli(archive, "--json", removed_url)
+        assert back.returncode == 0, back.stderr  # a restoration needs no one's attention
+        yield Story(site, archive, removed_url, json_lines(back.stdout))
 
 
 def history(story: Story, url: str) -> list[dict]:
@@ -74,6 +76,8 @@ def test_a_source_back_after_a_confirmed_removal_is_restored_with_how_long_it_wa
     seconds = (back - since).total_seconds()
     assert gone["gone_seconds"] == int(seconds) and gone["gone_for"] == duration_words(seconds)
     assert restored["reason"].startswith(f"back after a confirmed removal: gone for {gone['gone_for']}")
+    (printed,) = story.back  # what `recheck --json` printed is what history keeps
+    assert printed["state"] == "restored" and printed["gone"] == gone
 
 
 def test_history_names_the_citing_report(story):
