@@ -101,7 +101,7 @@ def archived_urls(index: ArchiveIndex) -> list[str]:
     return sorted(first, key=first.__getitem__)
 
 
-def _asked_for() -> Select[tuple[str, int]]:
+def _asked_for() -> Select[str, int]:
     """(url, first capture id) of every URL marked monitored that has a capture."""
     marked = select(MonitoredSource.url).scalar_subquery()
     return select(Capture.url, func.min(Capture.id)).where(Capture.url.in_(marked)).group_by(Capture.url)
