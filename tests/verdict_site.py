@@ -50,4 +50,5 @@ ROUTES = {
     "/broken.html": status(500),
     "/reset.html": lambda req, site: [Reset()],
     "/flip.html": flip,
+    "/robots.txt": lambda req, site: page(b"User-agent: *\nDisallow:\n", content_type=b"text/plain"),
 }
