@@ -66,7 +66,13 @@ def run(args: argparse.Namespace) -> int:
         if not (args.quiet and summary_ok(summary)):
             emit_json("archive_finished", "INFO" if summary_ok(summary) else "ERROR", **summary)
     else:
-        report_summary(summary, as_json=args.json, quiet=args.quiet, list_seeds=args.list)
+        report_summary(
+            summary,
+            as_json=args.json,
+            quiet=args.quiet,
+            list_seeds=args.list,
+            recover_hint=not getattr(args, "recover", False),
+        )
     code = 0 if summary_ok(summary) else 1
     from sourcekeeper.jobs.push import push_after_archive  # noqa: PLC0415
     from sourcekeeper.options import db_url  # noqa: PLC0415

@@ -82,7 +82,12 @@ def summary_ok(summary: dict[str, Any]) -> bool:
 
 
 def report_summary(
-    summary: dict[str, Any], *, as_json: bool = False, quiet: bool = False, list_seeds: bool = False
+    summary: dict[str, Any],
+    *,
+    as_json: bool = False,
+    quiet: bool = False,
+    list_seeds: bool = False,
+    recover_hint: bool = True,
 ) -> None:
     if as_json:
         print(json.dumps(summary, ensure_ascii=False))
@@ -108,7 +113,7 @@ def report_summary(
     index = str(summary.get("index") or "").removeprefix("sqlite:///")
     err(f"  index {index or Path(summary['archive']) / INDEX_NAME}")
     gone = (summary.get("seeds") or {}).get("gone_at_first_fetch") or []
-    if gone:
+    if gone and recover_hint:
         err(
             f"  {len(gone)} seed(s) gone at their first fetch: nothing of them is archived; public web "
             f"archives may hold a copy: sourcekeeper recover --archive {summary['archive']} {' '.join(gone)}"

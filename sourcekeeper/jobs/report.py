@@ -138,7 +138,13 @@ def archive_from_report_cli(args: argparse.Namespace, overrides: dict[str, str],
             fields = {**result.summary, "cited": result.cited, "manifests": manifests}
             emit_json("archive_finished", "INFO" if ok else "ERROR", **fields)
     else:
-        report_summary(result.summary, as_json=args.json, quiet=args.quiet, list_seeds=args.list)
+        report_summary(
+            result.summary,
+            as_json=args.json,
+            quiet=args.quiet,
+            list_seeds=args.list,
+            recover_hint=not getattr(args, "recover", False),
+        )
     if args.json and args.log_format != "json":
         print(json.dumps({"cited": result.cited, "manifests": manifests}, ensure_ascii=False))
     if not args.quiet and args.log_format != "json":
