@@ -4,7 +4,9 @@ Runs after the extraction pipeline, which has classified the new capture (captur
 ``removed:*`` → removed; ``blocked:*`` → blocked; network failures and ``error:*`` → unreachable;
 ``ok`` with the baseline's payload digest, the same extracted text, or a 304 → unchanged; ``ok``
 with other text → changed (sentence diff). A removal after a good capture is fetched again after
-RECHECK_CONFIRM_DELAY seconds before it is reported; both captures are kept and named.
+RECHECK_CONFIRM_DELAY seconds before it is reported; both captures are kept and named. Content
+again after a confirmed removal → restored (with how long it was gone); a removal of a URL never
+captured with content → gone (it was gone at its first fetch: not a removal we saw).
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from __future__ import annotations
 import json
 import logging
 from dataclasses import asdict, dataclass, replace
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from scrapy.exceptions import NotConfigured
@@ -21,7 +24,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from archive_store.crawl.session import ArchiveSession
 from archive_store.crawl.vantage import apply_proxy, fallback_proxy, first_vantage, public
 from archive_store.index.database import utcnow
-from archive_store.index.events import add_event, captures_by_id
+from archive_store.index.events import add_event, captures_by_id, duration_words
 from archive_store.index.schema import Page, RecheckEvent
 from pipelines.extraction.facts import ResponseFacts, analyse_in_worker
 from pipelines.extraction.textdiff import sentence_diff
@@ -63,6 +66,29 @@ def state_of_capture(capture_state: str) -> str:
     # "redirect:meta-refresh" / "redirect:frameset" are pages; a bare "redirect" is a 3xx that
     # could not be followed
     return "ok" if family == "ok" or capture_state.startswith("redirect:") else "unreachable"
+
+
+def verdict_over_time(
+    target: RecheckTarget, outcome: Outcome, now: datetime
+) -> tuple[Outcome, datetime | None]:
+    """What this answer means given the source's past: content again after a confirmed removal is
+    `restored` (with the moment the removal was first seen); a removal of a source never captured
+    with content is `gone` (it was gone since its first fetch: no removal we saw)."""
+    if outcome.state in ("unchanged", "changed") and target.removed_since is not None:
+        since = target.removed_since
+        gone_for = duration_words((now - since).total_seconds())
+        why = (
+            f"back after a confirmed removal: gone for {gone_for} "
+            f"(removed {since.isoformat(timespec='seconds')}Z); {outcome.reason}"
+        )
+        return replace(outcome, state="restored", reason=why), since
+    if outcome.state == "removed" and target.baseline is None:
+        why = (
+            f"{outcome.reason}; never captured with content (gone since its first fetch), so no "
+            f"removal we saw; `sourcekeeper recover {target.url}` asks public archives for a copy"
+        )
+        return replace(outcome, state="gone", reason=why), None
+    return outcome, None
 
 
 # states that may be the network's doing rather than the source's: worth a second vantage point
@@ -216,7 +242,7 @@ class RecheckPipeline:
         engine.crawl(request)
 
     def _record(self, target: RecheckTarget, outcome: Outcome, first: dict[str, Any] | None) -> None:
-        final, first_outcome = outcome, Outcome(**first) if first else None
+        first_outcome = Outcome(**first) if first else None
         flapped = False
         reason = outcome.reason
         if first_outcome is not None:
@@ -229,16 +255,18 @@ class RecheckPipeline:
                     f"flapped: the first fetch looked removed ({first_outcome.reason}); "
                     f"the confirmation fetch {wait}: {outcome.reason}"
                 )
+        now = utcnow()
+        final, gone_since = verdict_over_time(target, replace(outcome, reason=reason), now)
         new_removal = (
-            final.state == "removed" and target.baseline is not None and target.last_state != "removed"
+            final.state == "removed" and target.removed_since is None and target.last_state != "removed"
         )
         event = RecheckEvent(
             url=target.url,
             run_id=self.session.run_id,
-            checked_at=utcnow(),
+            checked_at=now,
             state=final.state,
             detail=final.detail,
-            reason=reason,
+            reason=final.reason,
             http_status=final.http_status,
             previous_capture_id=target.previous_capture_id,
             new_capture_id=first_outcome.capture_id if first_outcome else final.capture_id,
@@ -246,13 +274,14 @@ class RecheckPipeline:
             flapped=flapped,
             new_removal=new_removal,
             diff_json=json.dumps(final.diff, ensure_ascii=False) if final.diff else None,
+            gone_since=gone_since,
         )
         try:
             add_event(self.index, event)
         except SQLAlchemyError:
             logger.exception("could not record the re-check of %s", target.url)
             return
-        logger.info("recheck %s: %s (%s)", target.url, final.state, reason)
+        logger.info("recheck %s: %s (%s)", target.url, final.state, final.reason)
         self._inc("recheck/checked")
         self._inc(f"recheck/{final.state}")
         if new_removal:

@@ -25,11 +25,12 @@ def archive(mocksite, tmp_path_factory) -> Path:
         mocksite.url("/status/404"),
         "--no-extract",
     )
-    assert first.returncode == 0, first.stderr
+    assert first.returncode == 1, first.stderr  # /status/404 was gone at its first fetch
+    assert f"{mocksite.url('/status/404')}: gone (HTTP 404) at first fetch" in first.stderr
     mocksite.set_mode("after")
     second = archive_cli(archive, mocksite.url("/flip"), "--no-extract")
     mocksite.set_mode("before")
-    assert second.returncode == 0, second.stderr
+    assert second.returncode == 1, second.stderr  # /flip is gone now
     return archive
 
 

@@ -20,7 +20,7 @@ from scrapy.utils.misc import build_from_crawler
 from archive_store.crawl.resume import ResumeMiddleware
 from archive_store.crawl.session import ArchiveSession
 from archive_store.index.baselines import build_target
-from archive_store.index.events import events_for
+from archive_store.index.events import event_json, events_for
 from archive_store.index.schema import RecheckEvent
 from archive_store.warc.members import iter_records
 from pipelines.pipeline import ExtractionPipeline
@@ -176,11 +176,48 @@ def test_recheck_of_the_same_bytes_is_unchanged(rechecks: Rechecks) -> None:
     assert event.new_removal is False and event.flapped is False
 
 
-def test_recheck_of_a_404_without_a_good_capture_is_removed_at_once(rechecks: Rechecks) -> None:
+def test_recheck_of_a_404_without_a_good_capture_is_gone_not_removed(rechecks: Rechecks) -> None:
     event = rechecks.answer(not_found_page(), "404 Not Found")
-    assert (event.state, event.detail) == ("removed", "removed:http-404")
+    assert (event.state, event.detail) == ("gone", "removed:http-404")
     # no earlier good capture: nothing was taken down since we archived it
     assert event.new_removal is False and event.confirm_capture_id is None
+    assert "never captured with content" in event.reason and f"sourcekeeper recover {URL}" in event.reason
+    assert rechecks.archive.stat("recheck/gone") == 1 and rechecks.archive.stat("recheck/removed") is None
+
+
+def _confirmed_removal(rechecks: Rechecks) -> RecheckEvent:
+    rechecks.archive.fetch(URL, notice())
+    gone = rechecks.archive.fetch(URL, not_found_page(), "404 Not Found")
+    first = Outcome("removed", "HTTP 404: gone", "removed:http-404", 404, gone["capture_id"])
+    return rechecks.answer(not_found_page(), "404 Not Found", first=first)
+
+
+def test_a_source_back_after_a_confirmed_removal_is_restored(rechecks: Rechecks) -> None:
+    removal = _confirmed_removal(rechecks)
+    event = rechecks.answer(notice())
+    assert event.state == "restored" and event.gone_since == removal.checked_at
+    assert event.new_removal is False and event.flapped is False
+    assert event.reason.startswith("back after a confirmed removal: gone for ")
+    assert event.reason.endswith("; same payload as the last good capture")
+    line = event_json(event, {})
+    assert line["gone"]["gone_since"] == removal.checked_at.isoformat() + "Z"
+    assert line["gone"]["back_at"] == event.checked_at.isoformat() + "Z"
+    assert line["gone"]["gone_seconds"] == int((event.checked_at - removal.checked_at).total_seconds())
+    assert rechecks.archive.stat("recheck/restored") == 1
+    # back for good: the next re-check is plain unchanged
+    assert rechecks.answer(notice()).state == "unchanged"
+
+
+def test_a_removal_goes_on_through_unreachable_rechecks(rechecks: Rechecks) -> None:
+    removal = _confirmed_removal(rechecks)
+    session = rechecks.archive.session
+    target = build_target(session.index, session.paths.warcs, URL)
+    assert target.removed_since == removal.checked_at
+    unreachable = RecheckUnreachable(target, URL, "timed out")
+    run(rechecks.pipeline.process_item(unreachable))
+    assert events_for(session.index, [URL])[-1].state == "unreachable"
+    event = rechecks.answer(notice())  # gone since the removal, not since the unreachable check
+    assert event.state == "restored" and event.gone_since == removal.checked_at
 
 
 def test_a_confirmed_removal_is_a_new_removal_naming_both_fetches(rechecks: Rechecks) -> None:

@@ -22,7 +22,8 @@ def test_the_demo_rechecks_the_taken_down_site_and_writes_the_report(tmp_path):
         )
         assert line.split()[0] == state
     assert "✗" not in result.stdout
-    assert re.search(r"\d+ removed \(\d+ new\), 1 blocked, \d+ unreachable, 1 changed", result.stdout)
+    # the seed the sample site never had is `gone`, apart from the removals
+    assert re.search(r"\d+ removed \(\d+ new\), 1 gone, 1 blocked, \d+ unreachable, 1 changed", result.stdout)
     assert "exit code 3 (new removals found)" in result.stdout
     report = archive / "report.html"
     assert report.exists() and 'id="report-data"' in report.read_text("utf-8")

@@ -12,6 +12,7 @@ from archive_helpers import archive_cli, run_cli
 from report_files import markdown_report, paths
 from takedown_helpers import SITE, json_lines, recheck_cli
 
+from archive_store.index.events import duration_words
 from sourcekeeper.demo.rawsite import ServedSite
 
 pytestmark = pytest.mark.slow  # crawls in subprocesses (see conftest.py)
@@ -22,6 +23,7 @@ class Story:
     site: ServedSite
     archive: Path
     removed_url: str
+    back: list[dict]  # `recheck --json` of the removed page once it is back
 
 
 @pytest.fixture(scope="module")
@@ -37,8 +39,9 @@ def story(tmp_path_factory) -> Iterator[Story]:
         site.set_mode("after")
         assert recheck_cli(archive).returncode == 3
         site.set_mode("before")
-        assert recheck_cli(archive, removed_url).returncode == 0
-        yield Story(site, archive, removed_url)
+        back = recheck_cli(archive, "--json", removed_url)
+        assert back.returncode == 0, back.stderr  # a restoration needs no one's attention
+        yield Story(site, archive, removed_url, json_lines(back.stdout))
 
 
 def history(story: Story, url: str) -> list[dict]:
@@ -60,8 +63,21 @@ def test_history_lists_captures_and_rechecks_oldest_first(story):
 
 def test_history_marks_state_changes(story):
     rechecks = [e for e in history(story, story.removed_url) if e["kind"] == "recheck"]
-    assert [(e["state"], e["state_change"]) for e in rechecks] == [("removed", True), ("unchanged", True)]
+    assert [(e["state"], e["state_change"]) for e in rechecks] == [("removed", True), ("restored", True)]
     assert rechecks[0]["new_removal"] and rechecks[0]["confirm_capture"] is not None
+
+
+def test_a_source_back_after_a_confirmed_removal_is_restored_with_how_long_it_was_gone(story):
+    removed, restored = [e for e in history(story, story.removed_url) if e["kind"] == "recheck"]
+    assert removed["gone"] is None and not restored["new_removal"]
+    gone = restored["gone"]
+    assert gone["gone_since"] == removed["checked_at"] and gone["back_at"] == restored["checked_at"]
+    back, since = (datetime.fromisoformat(gone[k].rstrip("Z")) for k in ("back_at", "gone_since"))
+    seconds = (back - since).total_seconds()
+    assert gone["gone_seconds"] == int(seconds) and gone["gone_for"] == duration_words(seconds)
+    assert restored["reason"].startswith(f"back after a confirmed removal: gone for {gone['gone_for']}")
+    (printed,) = story.back  # what `recheck --json` printed is what history keeps
+    assert printed["state"] == "restored" and printed["gone"] == gone
 
 
 def test_history_names_the_citing_report(story):
@@ -79,9 +95,21 @@ def test_history_for_people(story):
     lines = text.splitlines()
     assert "cited" in lines[0] and "report.md" in lines[0]
     assert any("recheck   state → removed NEW REMOVAL" in line for line in lines)
-    assert any("state → unchanged" in line for line in lines)
+    assert any("state → restored (gone for " in line for line in lines)
 
 
 def test_history_of_an_unknown_url_says_so(story):
     result = run_cli("history", "--archive", story.archive, story.site.url("/nothing/here.html"))
     assert result.returncode == 1 and "nothing about" in result.stderr
+
+
+def test_report_shows_the_restored_source_and_how_long_it_was_gone(story, tmp_path):
+    result = run_cli("report", "--archive", story.archive, "--json")
+    source = next(line for line in json_lines(result.stdout) if line["url"] == story.removed_url)
+    assert source["state"] == "restored" and source["gone"]["gone_for"]
+    assert source["reason"].startswith("back after a confirmed removal")
+    html = tmp_path / "report.html"
+    assert run_cli("report", "--archive", story.archive, "--html", html).returncode == 0
+    page = html.read_text("utf-8")
+    assert '<tr class="source" data-state="restored">' in page
+    assert f'<div class="gone">gone for {source["gone"]["gone_for"]}' in page

@@ -11,9 +11,10 @@ import pytest
 from crawler_harness import archive_crawler
 from scrapy.utils.misc import build_from_crawler
 
-from archive_store.index.baselines import Baseline, RecheckTarget
+from archive_store.index.baselines import Baseline, RecheckTarget, removal_start
 from archive_store.index.database import ArchiveIndex
-from archive_store.index.schema import Capture, Page
+from archive_store.index.events import duration_words
+from archive_store.index.schema import Capture, Page, RecheckEvent
 from pipelines.recheck import RecheckPipeline, state_of_capture
 from scrapers.recheck import RecheckSpider
 
@@ -181,3 +182,45 @@ def test_the_diff_keeps_at_most_the_configured_sentences(tmp_path: Path) -> None
     kept = [s for hunk in outcome.diff["hunks"] for s in hunk["before"] + hunk["after"]]
     assert kept == ["第0条原有内容。"] and outcome.diff["truncated"] is True
     pipeline.session.close("finished")
+
+
+@pytest.mark.parametrize(
+    ("seconds", "words"),
+    [(0, "0 s"), (40.9, "40 s"), (60, "1 min"), (7 * 60 + 5, "7 min"), (3600, "1 h"),
+     (2 * 3600 + 5 * 60, "2 h 5 min"), (86_400, "1 d"), (3 * 86_400 + 4 * 3600 + 59, "3 d 4 h")],
+)  # fmt: skip
+def test_how_long_a_source_was_gone_in_words(seconds: float, words: str) -> None:
+    assert duration_words(seconds) == words
+
+
+def _event(day: int, state: str, confirmed: bool = True) -> RecheckEvent:
+    return RecheckEvent(
+        url=URL,
+        checked_at=datetime(2026, 1, day),
+        state=state,
+        reason="",
+        confirm_capture_id=7 if confirmed and state == "removed" else None,
+    )
+
+
+# the events of a URL, oldest first -> when its current confirmed removal began (day), or None
+REMOVAL_TABLE = [
+    pytest.param([], None, id="never-rechecked"),
+    pytest.param(["unchanged", "removed"], 2, id="removed"),
+    pytest.param(["removed", "removed", "removed"], 1, id="still-removed-since-the-first"),
+    pytest.param(["removed", "unreachable", "blocked"], 1, id="goes-on-through-inconclusive-checks"),
+    pytest.param(["removed", "restored"], None, id="back"),
+    pytest.param(["removed", "restored", "removed"], 3, id="removed-again"),
+    pytest.param(["unreachable"], None, id="only-unreachable"),
+]
+
+
+@pytest.mark.parametrize(("states", "since"), REMOVAL_TABLE)
+def test_when_the_current_removal_began(states: list[str], since: int | None) -> None:
+    events = [_event(day, state) for day, state in enumerate(states, start=1)]
+    assert removal_start(events) == (datetime(2026, 1, since) if since else None)
+
+
+def test_a_removal_never_confirmed_is_no_removal_to_come_back_from() -> None:
+    """Recorded before `gone` existed: a source without a good capture, removed, never confirmed."""
+    assert removal_start([_event(1, "removed", confirmed=False)]) is None

@@ -212,8 +212,10 @@ def test_archive_with_recover_stores_copies_of_a_removed_source(tmp_path):
     finally:
         site.shutdown()
         site.server_close()
-    assert result.returncode == 0, result.stderr
+    assert result.returncode == 1, result.stderr  # the seed was gone at its first fetch: none of ours
+    assert f"{gone}: gone (HTTP 404) at first fetch" in result.stderr
     assert "recover " in result.stderr and "stored as third-party copies" in result.stderr
+    assert "public web archives may hold a copy" not in result.stderr  # --recover asked them already
     entries = [
         json.loads(x) for x in run_cli("history", "--archive", archive, "--json", gone).stdout.splitlines()
     ]
@@ -229,4 +231,4 @@ def test_archive_with_recover_stores_copies_of_a_removed_source(tmp_path):
     assert "replay.example" not in robust.stdout  # our 404 is no copy to cite
     assert sum(f'data-versiondate="{d[:10]}"' in robust.stdout for d in DATES) == 3  # the mementos
     report = json.loads(run_cli("report", "--archive", archive, "--json").stdout.splitlines()[0])
-    assert report["state"] != "archived" and len(report["third_party"]) == 3  # ours says gone
+    assert report["state"] == "gone" and len(report["third_party"]) == 3  # ours says gone

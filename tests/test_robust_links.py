@@ -80,7 +80,7 @@ def test_the_manifest_and_the_report_give_robust_links_for_every_citation(tmp_pa
 def test_an_imported_copy_is_a_third_party_link_and_apart_on_the_report(tmp_path):
     archive = tmp_path / "archive"
     made = write_awkward(tmp_path)
-    assert run_cli("import", "--archive", archive, made.path).returncode == 0
+    assert run_cli("import", "--archive", archive, made.path, "--monitor").returncode == 0
     robust = run_cli("report", "--archive", archive, "--robust-links", "--json", "--replay-base", REPLAY)
     entries = {e["url"]: e for e in map(json.loads, robust.stdout.splitlines())}
     entry = entries[made.urls[0]]

@@ -1,5 +1,10 @@
 """What a re-check compares with: the archived URLs, and each one's last good capture (its baseline).
 
+The archived URLs a re-check covers by default are the monitored sources: every URL a run of ours
+took as a seed (archive, crawl, a report's citations), and the URLs the user asked to keep watching
+among imported captures (`import --monitor`, `monitored_sources`). Other tools' captures and
+copies from public archives are kept and searchable, but not re-checked unless asked.
+
 The baseline is the latest capture in state ``ok`` (what `show` returns). A URL whose own captures
 are redirects (an old URL that moved) is followed through the stored Location headers to the page
 it led to. The validators of the baseline (ETag, Last-Modified) make the re-check a conditional GET.
@@ -10,16 +15,21 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urljoin
 
 from sqlalchemy import func, or_, select
+from sqlalchemy.exc import OperationalError, ProgrammingError
 
-from archive_store.index.database import ArchiveIndex
-from archive_store.index.events import latest_event
+from archive_store.index.database import ArchiveIndex, utcnow
+from archive_store.index.events import events_for
 from archive_store.index.lookup import GOOD_STATE, find_capture
-from archive_store.index.schema import Capture, RecheckEvent, Run
+from archive_store.index.schema import Capture, CaptureOrigin, MonitoredSource, RecheckEvent, Run
 from archive_store.warc.httpmessage import parse_response
 from archive_store.warc.members import BrokenMember, read_record
+
+if TYPE_CHECKING:
+    from sqlalchemy import Select
 
 MAX_STORED_REDIRECTS = 5
 RECHECK_KIND = "recheck"
@@ -55,6 +65,9 @@ class RecheckTarget:
     baseline: Baseline | None  # None: never captured in a good state
     last_capture_id: int | None  # the latest capture of any state
     last_state: str | None  # state of the latest re-check event, if any
+    # when the current confirmed removal was first seen (None: not removed now); an answer with
+    # content is then `restored`, gone since this moment
+    removed_since: datetime | None = None
 
     @property
     def previous_capture_id(self) -> int | None:
@@ -62,16 +75,47 @@ class RecheckTarget:
 
 
 def archived_urls(index: ArchiveIndex) -> list[str]:
-    """URLs captured as seeds (hop 0) by any run but a re-check, in the order first captured."""
+    """The monitored sources, in the order first captured: URLs captured as seeds (hop 0) by a run
+    of ours that is not a re-check, and the URLs marked monitored (`import --monitor`). A URL
+    only other tools captured (imported, recovered from a public archive) is not among them."""
     with index.session() as s:
-        stmt = (
+        ours = (
             select(Capture.url, func.min(Capture.id).label("first"))
             .outerjoin(Run, Run.id == Capture.run_id)
             .where(Capture.hop == 0, or_(Run.kind.is_(None), Run.kind != RECHECK_KIND))
             .group_by(Capture.url)
-            .order_by("first")
         )
-        return [row[0] for row in s.execute(stmt)]
+        try:
+            stmt = ours.outerjoin(CaptureOrigin, CaptureOrigin.capture_id == Capture.id).where(
+                CaptureOrigin.capture_id.is_(None)
+            )
+            first = {url: int(n) for url, n in s.execute(stmt)}
+        except (OperationalError, ProgrammingError):  # an archive from before imports: all our own
+            s.rollback()
+            first = {url: int(n) for url, n in s.execute(ours)}
+        try:
+            for url, n in s.execute(_asked_for()):
+                first.setdefault(url, int(n))
+        except (OperationalError, ProgrammingError):  # an index opened read-only from before it
+            s.rollback()
+    return sorted(first, key=first.__getitem__)
+
+
+def _asked_for() -> Select[str, int]:
+    """(url, first capture id) of every URL marked monitored that has a capture."""
+    marked = select(MonitoredSource.url).scalar_subquery()
+    return select(Capture.url, func.min(Capture.id)).where(Capture.url.in_(marked)).group_by(Capture.url)
+
+
+def monitor_urls(index: ArchiveIndex, urls: list[str], via: str, source: str | None) -> int:
+    """Mark these URLs monitored (`recheck` and `report` cover them); returns how many were new."""
+    with index.session() as s:
+        known = set(s.scalars(select(MonitoredSource.url)))
+        new = [u for u in dict.fromkeys(urls) if u not in known]
+        now = utcnow()
+        s.add_all(MonitoredSource(url=u, via=via, source=source, added_at=now) for u in new)
+        s.commit()
+    return len(new)
 
 
 def last_checked(index: ArchiveIndex, url: str) -> datetime | None:
@@ -86,13 +130,32 @@ def last_checked(index: ArchiveIndex, url: str) -> datetime | None:
 def build_target(index: ArchiveIndex, warc_dir: Path, url: str) -> RecheckTarget:
     latest = find_capture(index, url)
     baseline = _baseline_following_redirects(index, warc_dir, url)
-    event = latest_event(index, url)
+    events = events_for(index, [url])
     return RecheckTarget(
         url,
         baseline,
         latest.id if latest else None,
-        event.state if event else None,
+        events[-1].state if events else None,
+        removal_start(events),
     )
+
+
+# re-check states that say nothing about whether the page is there: a removal goes on through them
+_INCONCLUSIVE = ("blocked", "unreachable")
+
+
+def removal_start(events: list[RecheckEvent]) -> datetime | None:
+    """When the URL's current confirmed removal was first seen, from its events (oldest first);
+    None when its latest conclusive event is not a confirmed removal. A removal without a good
+    capture before it (a source gone since its first fetch) is never confirmed."""
+    start = None
+    for event in reversed(events):
+        if event.state in _INCONCLUSIVE:
+            continue
+        if event.state != "removed" or event.confirm_capture_id is None:
+            break
+        start = event.checked_at
+    return start
 
 
 def _baseline_following_redirects(index: ArchiveIndex, warc_dir: Path, url: str) -> Baseline | None:

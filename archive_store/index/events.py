@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select, update
@@ -14,7 +15,10 @@ from sqlalchemy import select, update
 from archive_store.index.database import ArchiveIndex
 from archive_store.index.schema import Capture, RecheckEvent, Run
 
-STATES = ("unchanged", "changed", "removed", "blocked", "unreachable")
+# `restored`: back with content after a confirmed removal (the event says since when it was gone);
+# `gone`: never captured with content, still answering as removed (a seed that was already gone at
+# its first fetch): no evidence of a removal we saw, so never counted among the removed
+STATES = ("unchanged", "changed", "removed", "restored", "gone", "blocked", "unreachable")
 
 
 def add_event(index: ArchiveIndex, event: RecheckEvent) -> RecheckEvent:
@@ -52,12 +56,40 @@ def events_for_run(index: ArchiveIndex, run_id: int) -> list[RecheckEvent]:
 
 
 def run_counts(events: list[RecheckEvent]) -> dict[str, Any]:
-    """{"unchanged": n, …, "new_removals": [url, …], "flapped": [url, …]} for a run summary."""
+    """{"unchanged": n, …, "new_removals": [url, …], "restorations": [url, …], "flapped": [url, …]}
+    for a run summary."""
     counts = Counter(e.state for e in events)
     return {
         **{state: counts.get(state, 0) for state in STATES},
         "new_removals": [e.url for e in events if e.new_removal],
+        "restorations": [e.url for e in events if e.state == "restored"],
         "flapped": [e.url for e in events if e.flapped],
+    }
+
+
+def duration_words(seconds: float) -> str:
+    """ "3 d 4 h", "2 h 5 min", "7 min", "40 s": how long a source was gone, for people."""
+    total = max(0, int(seconds))
+    days, rest = divmod(total, 86_400)
+    hours, rest = divmod(rest, 3_600)
+    minutes, secs = divmod(rest, 60)
+    if days:
+        return f"{days} d {hours} h" if hours else f"{days} d"
+    if hours:
+        return f"{hours} h {minutes} min" if minutes else f"{hours} h"
+    return f"{minutes} min" if minutes else f"{secs} s"
+
+
+def gone_json(gone_since: datetime | None, back_at: datetime) -> dict[str, Any]:
+    """The `gone` object of a restored source: removed when, back when, for how long."""
+    if gone_since is None:
+        return {}
+    seconds = (back_at - gone_since).total_seconds()
+    return {
+        "gone_since": gone_since.isoformat() + "Z",
+        "back_at": back_at.isoformat() + "Z",
+        "gone_seconds": int(seconds),
+        "gone_for": duration_words(seconds),
     }
 
 
@@ -99,8 +131,8 @@ def capture_ref(capture: Capture | None) -> dict[str, Any] | None:
 
 def event_json(event: RecheckEvent, captures: dict[int, Capture]) -> dict[str, Any]:
     """The JSON line of one re-check (the command-line contract: url, state, reason, http_status,
-    previous_capture, new_capture), plus the confirmation capture, flap and new-removal flags and a
-    changed page's diff."""
+    previous_capture, new_capture), plus the confirmation capture, flap and new-removal flags, a
+    changed page's diff and a restored source's gone interval."""
 
     def ref(capture_id: int | None) -> dict[str, Any] | None:
         return capture_ref(captures.get(capture_id)) if capture_id is not None else None
@@ -119,6 +151,8 @@ def event_json(event: RecheckEvent, captures: dict[int, Capture]) -> dict[str, A
         "checked_at": event.checked_at.isoformat() + "Z",
         "run": event.run_id,
         "diff": json.loads(event.diff_json) if event.diff_json else None,
+        # a restored source: {gone_since, back_at, gone_seconds, gone_for}; else null
+        "gone": gone_json(event.gone_since, event.checked_at) or None,
     }
 
 

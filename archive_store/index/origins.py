@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from typing import Any
+from urllib.parse import urlsplit
 
 from sqlalchemy import select
 from sqlalchemy.exc import OperationalError, ProgrammingError
@@ -86,3 +87,17 @@ def memento_originals(index: ArchiveIndex) -> dict[str, str]:
             return {url: original for url, original in s.execute(stmt) if original}
     except (OperationalError, ProgrammingError):
         return {}
+
+
+def imported_urls(index: ArchiveIndex, source_sha256: str) -> list[str]:
+    """The URLs an imported file (by its SHA-256) holds an HTTP answer for, in the file's order,
+    but its robots.txt: the other tool's own fetch, never a source anyone cites."""
+    with index.session() as s:
+        stmt = (
+            select(Capture.url)
+            .join(CaptureOrigin, CaptureOrigin.capture_id == Capture.id)
+            .where(CaptureOrigin.via == "import", CaptureOrigin.source_sha256 == source_sha256)
+            .order_by(Capture.id)
+        )
+        urls = list(dict.fromkeys(s.scalars(stmt)))
+    return [u for u in urls if urlsplit(u).path != "/robots.txt"]

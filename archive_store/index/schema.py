@@ -151,7 +151,8 @@ class RecheckEvent(Base):
     url: Mapped[str] = mapped_column(Text)
     run_id: Mapped[int | None] = mapped_column(ForeignKey("runs.id"), nullable=True, index=True)
     checked_at: Mapped[datetime] = mapped_column(DateTime)
-    state: Mapped[str] = mapped_column(String(16))  # unchanged|changed|removed|blocked|unreachable
+    # unchanged|changed|removed|restored|gone|blocked|unreachable (archive_store.index.events.STATES)
+    state: Mapped[str] = mapped_column(String(16))
     detail: Mapped[str | None] = mapped_column(String(64), nullable=True)  # e.g. removed:soft-404
     reason: Mapped[str] = mapped_column(Text)
     http_status: Mapped[int | None] = mapped_column(Integer, nullable=True)
@@ -161,6 +162,8 @@ class RecheckEvent(Base):
     flapped: Mapped[bool] = mapped_column(default=False)
     new_removal: Mapped[bool] = mapped_column(default=False)
     diff_json: Mapped[str | None] = mapped_column(Text, nullable=True)
+    # a `restored` source: when its confirmed removal was first seen (how long it was gone)
+    gone_since: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
 
     __table_args__ = (Index("ix_recheck_events_url_time", "url", "checked_at"),)
 
@@ -230,6 +233,19 @@ class CaptureOrigin(Base):
     memento_datetime: Mapped[str | None] = mapped_column(String(40), nullable=True)
     timemap_url: Mapped[str | None] = mapped_column(Text, nullable=True)
     notes: Mapped[str | None] = mapped_column(Text, nullable=True)  # JSON list of what was odd
+
+
+class MonitoredSource(Base):
+    """A URL `recheck` and `report` cover although no run of ours took it as a seed: an imported
+    capture's URL the user asked to keep watching (`import --monitor`). Seeds, profile pages and
+    citations are monitored without a row here (see archive_store.index.baselines)."""
+
+    __tablename__ = "monitored_sources"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    url: Mapped[str] = mapped_column(Text, index=True)
+    via: Mapped[str] = mapped_column(String(16))  # import
+    source: Mapped[str | None] = mapped_column(Text, nullable=True)  # the imported file as given
+    added_at: Mapped[datetime] = mapped_column(DateTime)
 
 
 class CitationPlace(Base):

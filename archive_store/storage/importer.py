@@ -30,8 +30,10 @@ from sqlalchemy import select
 from warcio.timeutils import iso_date_to_timestamp
 
 from archive_store.evidence.fixity import CustodyLog, Manifest
+from archive_store.index.baselines import monitor_urls
 from archive_store.index.cdxj import _MIME_END, _urlkey, _write_new_file, cdxj_path, sort_bytewise
 from archive_store.index.database import ArchiveIndex, utcnow
+from archive_store.index.origins import imported_urls
 from archive_store.index.schema import Capture, CaptureOrigin, ImportedFile, Page
 from archive_store.index.stored import initial_state, parse_warc_date
 from archive_store.layout import CUSTODY_NAME, IMPORTED_PREFIX, MANIFEST_NAME, PLAIN_WARC_SUFFIX, WARC_SUFFIX
@@ -65,6 +67,8 @@ class ImportResult:
     stored_as: list[str] = field(default_factory=list)
     counts: Counter[str] = field(default_factory=Counter)
     problems: list[str] = field(default_factory=list)
+    # `import --monitor`: the file's URLs that `recheck` and `report` cover (None: not asked)
+    monitored: list[str] | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -75,6 +79,7 @@ class ImportResult:
             "stored_as": self.stored_as,
             "counts": dict(sorted(self.counts.items())),
             "problems": self.problems,
+            "monitored": self.monitored,
         }
 
 
@@ -430,10 +435,11 @@ def _cdxj_line(capture: Capture, filename: str, digest: str) -> str:
 
 
 def import_files(
-    root: Path, paths: list[Path], db_url: str, *, extract: Extractor | None = None
+    root: Path, paths: list[Path], db_url: str, *, extract: Extractor | None = None, monitor: bool = False
 ) -> list[ImportResult]:
     """Import each file into the archive at `root` (under its lock); a file that cannot be read at
-    all gives a result with a problem, the others go on."""
+    all gives a result with a problem, the others go on. With `monitor`, the URLs each file holds
+    (imported now or before) become monitored sources: `recheck` and `report` cover them."""
     results = []
     with ArchiveLock(root):
         index = ArchiveIndex(db_url)
@@ -441,7 +447,11 @@ def import_files(
             importer = Importer(root, index, extract=extract)
             for path in paths:
                 try:
-                    results.append(importer.import_file(path))
+                    result = importer.import_file(path)
+                    if monitor:
+                        result.monitored = imported_urls(index, result.sha256)
+                        monitor_urls(index, result.monitored, "import", str(path))
+                    results.append(result)
                 except (ImportError_, OSError, zipfile.BadZipFile) as exc:
                     failed = ImportResult(str(path), "", "unknown")
                     failed.problems.append(str(exc))

@@ -1,5 +1,7 @@
-"""`sourcekeeper archive [URL ...] [--seeds FILE ...] [--from-report FILE|URL] [--no-extract]`: capture
-pages and the documents they link to."""
+"""`sourcekeeper archive [URL ...] [--seeds FILE ...] [--from-report FILE|URL] [--no-extract] [--list]`:
+capture pages and the documents they link to, and say what became of each seed (captured,
+redirected to …, gone at first fetch, refused, failed). Exit 1 when something failed or a seed was
+gone (404/410, or a page saying so)."""
 
 from __future__ import annotations
 
@@ -27,6 +29,12 @@ def register(subparsers: Any, add_common_options: Callable[[argparse.ArgumentPar
     parser.add_argument("urls", nargs="*", metavar="URL")
     add_seeds_option(parser)
     parser.add_argument("--no-extract", action="store_true", help="capture only; skip text extraction")
+    parser.add_argument(
+        "--list",
+        action="store_true",
+        help="one verdict line per seed however many there are (by default up to 50 seeds; beyond "
+        "that only the seeds not captured are named)",
+    )
     parser.add_argument(
         "--from-report",
         metavar="FILE|URL",
@@ -62,7 +70,13 @@ def run(args: argparse.Namespace) -> int:
         if not (args.quiet and summary_ok(summary)):
             emit_json("archive_finished", "INFO" if summary_ok(summary) else "ERROR", **summary)
     else:
-        report_summary(summary, as_json=args.json, quiet=args.quiet)
+        report_summary(
+            summary,
+            as_json=args.json,
+            quiet=args.quiet,
+            list_seeds=args.list,
+            recover_hint=not getattr(args, "recover", False),
+        )
     code = 0 if summary_ok(summary) else 1
     from sourcekeeper.jobs.push import push_after_archive  # noqa: PLC0415
     from sourcekeeper.options import db_url  # noqa: PLC0415

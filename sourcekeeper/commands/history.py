@@ -2,7 +2,8 @@
 and the reports that cite it.
 
 JSON lines, each with "kind": "capture" (when, status, state, record), "recheck" (one re-check
-event, as `recheck --json` prints it, plus "state_change") or "cited" (a report citing the URL;
+event, as `recheck --json` prints it, plus "state_change"; a `restored` one has "gone": since when
+and for how long the source was gone) or "cited" (a report citing the URL;
 how it cites it — footnote, source, link, bare — is "cited_as").
 """
 
@@ -120,5 +121,7 @@ def history_line(entry: dict[str, Any]) -> str:
             f"{shown(entry['url'])}  {where}"
         )
     marks = " NEW REMOVAL" if entry["new_removal"] else " (flapped)" if entry["flapped"] else ""
+    if entry.get("gone"):  # restored: back after a confirmed removal
+        marks += f" (gone for {entry['gone']['gone_for']}, since {entry['gone']['gone_since'][:19]}Z)"
     change = "state → " if entry["state_change"] else ""
     return f"{when}  recheck   {change}{entry['state']}{marks}: {entry['reason']}"

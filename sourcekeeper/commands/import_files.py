@@ -1,6 +1,9 @@
-"""`sourcekeeper import FILE…`: bring other tools' WARC (1.0/1.1, .warc/.warc.gz) and WACZ files
-into the archive, unchanged, indexed, CDXJ'd, extracted; prints one summary per file (JSON lines
-with --json). Exit 1 when a file could not be imported at all."""
+"""`sourcekeeper import FILE… [--monitor]`: bring other tools' WARC (1.0/1.1, .warc/.warc.gz) and
+WACZ files into the archive, unchanged, indexed, CDXJ'd, extracted; prints one summary per file
+(JSON lines with --json). Exit 1 when a file could not be imported at all.
+
+Imported captures are kept, searchable and replayable, but `recheck` and `report` cover their URLs
+only with `--monitor` (or when the URL is also a seed or a citation of ours)."""
 
 from __future__ import annotations
 
@@ -17,6 +20,12 @@ def register(subparsers: Any, add_common_options: Callable[[argparse.ArgumentPar
     parser = subparsers.add_parser("import", help="bring other tools' WARC/WACZ files into the archive")
     parser.add_argument("files", nargs="+", metavar="FILE", type=Path)
     parser.add_argument("--no-extract", action="store_true", help="index only, extract no text")
+    parser.add_argument(
+        "--monitor",
+        action="store_true",
+        help="watch the files' URLs: `recheck` and `report` cover them (robots.txt excepted); "
+        "without it imported captures are kept and searchable but not re-checked",
+    )
     add_common_options(parser)
     parser.set_defaults(func=run)
 
@@ -29,7 +38,9 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(f"no such file: {', '.join(missing)}")
     args.archive.mkdir(parents=True, exist_ok=True)
     extractor = None if args.no_extract else analyse_response
-    results = import_files(args.archive, list(args.files), db_url(args), extract=extractor)
+    results = import_files(
+        args.archive, list(args.files), db_url(args), extract=extractor, monitor=args.monitor
+    )
     failed = False
     for result in results:
         failed = failed or (not result.sha256)
@@ -53,7 +64,8 @@ def summary_text(summary: dict[str, Any]) -> str:
     if not summary["sha256"]:
         return f"import {summary['source']}: not imported: {'; '.join(summary['problems'])}"
     if summary["already_imported"]:
-        return f"import {summary['source']}: already imported (sha256 {summary['sha256']}), nothing added"
+        again = f"import {summary['source']}: already imported (sha256 {summary['sha256']}), nothing added"
+        return again if summary.get("monitored") is None else f"{again}\n{_monitoring(summary['monitored'])}"
     counts = summary["counts"]
     lines = [
         f"import {summary['source']} ({summary['kind']}, sha256 {summary['sha256']}): "
@@ -68,4 +80,11 @@ def summary_text(summary: dict[str, Any]) -> str:
     ]
     lines += [f"  problem: {problem}" for problem in summary["problems"]]
     lines += [f"  stored as warcs/{name}" for name in summary["stored_as"]]
+    lines.append(_monitoring(summary.get("monitored")))
     return "\n".join(lines)
+
+
+def _monitoring(monitored: list[str] | None) -> str:
+    if monitored is None:
+        return "  not monitored: recheck and report leave its URLs out (import --monitor watches them)"
+    return f"  monitored: {len(monitored)} URLs (recheck and report cover them)"

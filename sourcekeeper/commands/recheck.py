@@ -1,7 +1,10 @@
 """`sourcekeeper recheck [URL ...] [--older-than AGE] [--json]`: has a cited source changed,
-disappeared or been walled off? One state per URL: unchanged, changed, removed, blocked, unreachable.
+disappeared or been walled off? One state per URL: unchanged, changed, removed, restored (back
+after a confirmed removal), gone (never captured with content), blocked, unreachable.
 
-Exit 0, or 3 when new removals were found (1 on archive errors, 2 usage, 75 locked).
+Exit 0, or 3 when new removals were found (1 on archive errors, 2 usage, 75 locked). A restoration
+leaves the exit code alone: 3 asks a person to secure evidence of a takedown, which a source that
+came back does not need (it is printed, counted, and in the JSON lines and the run summary).
 """
 
 from __future__ import annotations
@@ -29,14 +32,20 @@ from sourcekeeper.urltext import shown
 if TYPE_CHECKING:
     from sourcekeeper.jobs.recheck import RecheckResult
 
-_ORDER = ("removed", "blocked", "unreachable", "changed", "unchanged")
+_ORDER = ("removed", "restored", "gone", "blocked", "unreachable", "changed", "unchanged")
 
 
 def register(subparsers: Any, add_common_options: Callable[[argparse.ArgumentParser], None]) -> None:
     parser = subparsers.add_parser(
-        "recheck", help="re-fetch archived URLs and record unchanged/changed/removed/blocked/unreachable"
+        "recheck",
+        help="re-fetch archived URLs and record unchanged/changed/removed/restored/gone/blocked/unreachable",
     )
-    parser.add_argument("urls", nargs="*", metavar="URL", help="default: every archived seed URL")
+    parser.add_argument(
+        "urls",
+        nargs="*",
+        metavar="URL",
+        help="default: every monitored source (seeds, citations, profile pages, `import --monitor`)",
+    )
     parser.add_argument(
         "--older-than",
         type=parse_age,
@@ -95,7 +104,8 @@ def _recover(args: argparse.Namespace, result: RecheckResult) -> int:
         return 0
     from sourcekeeper.jobs.recover_option import run_recover  # noqa: PLC0415
 
-    return run_recover(args, [e["url"] for e in result.events if e["state"] in ("removed", "unreachable")])
+    wanted = ("removed", "gone", "unreachable")
+    return run_recover(args, [e["url"] for e in result.events if e["state"] in wanted])
 
 
 def _run(result: RecheckResult) -> int | None:
@@ -103,8 +113,13 @@ def _run(result: RecheckResult) -> int | None:
 
 
 def summary_line(counts: dict[str, Any]) -> str:
-    """ "3 removed (2 new), 1 blocked, 0 unreachable, 1 changed, 4 unchanged"."""
-    parts = [f"{counts.get(state, 0)} {state}" for state in _ORDER]
+    """ "3 removed (2 new), 1 restored, 1 blocked, 0 unreachable, 1 changed, 4 unchanged"."""
+    # restored and gone are named when there are any (most runs have none)
+    parts = [
+        f"{counts.get(state, 0)} {state}"
+        for state in _ORDER
+        if counts.get(state, 0) or state not in ("restored", "gone")
+    ]
     new = len(counts.get("new_removals", []))
     if new:
         parts[0] += f" ({new} new)"
@@ -135,6 +150,8 @@ def _print_human(result: RecheckResult, *, with_lines: bool) -> None:
 
 def event_line(event: dict[str, Any]) -> str:
     flags = " NEW" if event["new_removal"] else " FLAPPED" if event["flapped"] else ""
+    if event.get("gone"):
+        flags += f" (gone for {event['gone']['gone_for']})"
     return f"{event['state']:<11} {shown(event['url'])}{flags}\n      {event['reason']}"
 
 

@@ -14,6 +14,8 @@ from sourcekeeper.jobs.unattended import enable_progress, write_run_file
 from sourcekeeper.options import err
 from sourcekeeper.urltext import shown
 
+SEED_VERDICTS = ("captured", "redirected", "gone", "refused", "failed")  # archive_store.index.verdicts
+
 
 def crawl_urls(
     archive_dir: Path,
@@ -31,15 +33,63 @@ def crawl_urls(
         settings = build_settings(archive_dir, overrides, extract=extract, log_level=log_level)
         enable_progress(settings)
         summary = run_spider(UrlsSpider, settings, urls=list(urls), seeds=seeds)
+        add_seed_verdicts(archive_dir, overrides.get("ARCHIVE_DB_URL"), summary)
         write_run_file(archive_dir, summary, kind="archive")  # runs/<run id>.json
         return summary
 
 
+# every seed's verdict is printed up to this many seeds (more: only those that went wrong; --list)
+LIST_SEEDS_UP_TO = 50
+
+
+def add_seed_verdicts(
+    archive_dir: Path, db_url: str | None, summary: dict[str, Any], *, cited: bool = False
+) -> None:
+    """Each seed's verdict (`verdicts`) and their counts (`seeds`) into the run summary; `cited`:
+    the run archived a report's citations, which are its seeds too."""
+    from sqlalchemy.exc import SQLAlchemyError  # noqa: PLC0415
+
+    from archive_store.index.database import ArchiveIndex, default_db_url  # noqa: PLC0415
+    from archive_store.index.verdicts import count_verdicts, run_seeds, seed_verdicts  # noqa: PLC0415
+
+    if summary.get("run") is None:
+        return
+    try:
+        index = ArchiveIndex(db_url or default_db_url(archive_dir), create=False)
+    except SQLAlchemyError:
+        return  # the summary already names the index error
+    try:
+        seeds = run_seeds(index, summary["run"])
+        if cited:
+            from archive_store.export.citations import citations_of, reports_of_run  # noqa: PLC0415
+
+            reports = reports_of_run(index, summary["run"])
+            urls = [c.url for report in reports for c in citations_of(index, report.id)]
+            seeds = list(dict.fromkeys([*seeds, *urls]))
+        verdicts = seed_verdicts(index, archive_dir / WARCS_DIR, summary["run"], seeds)
+    except SQLAlchemyError as exc:
+        summary.setdefault("write_error", f"could not read the seeds' verdicts: {exc}")
+        return
+    finally:
+        index.close()
+    summary["seeds"] = count_verdicts(verdicts)
+    summary["verdicts"] = [v.to_json() for v in verdicts]
+
+
 def summary_ok(summary: dict[str, Any]) -> bool:
-    return not summary["failed"] and not summary.get("write_error")
+    """Nothing failed, nothing failed to be written, and no seed was gone (exit code 1 otherwise)."""
+    gone = (summary.get("seeds") or {}).get("gone", 0)
+    return not summary["failed"] and not summary.get("write_error") and not gone
 
 
-def report_summary(summary: dict[str, Any], *, as_json: bool = False, quiet: bool = False) -> None:
+def report_summary(
+    summary: dict[str, Any],
+    *,
+    as_json: bool = False,
+    quiet: bool = False,
+    list_seeds: bool = False,
+    recover_hint: bool = True,
+) -> None:
     if as_json:
         print(json.dumps(summary, ensure_ascii=False))
     if quiet and summary_ok(summary):
@@ -48,8 +98,13 @@ def report_summary(summary: dict[str, Any], *, as_json: bool = False, quiet: boo
         f"run {summary['run']} ({summary['reason']}): {summary['captured']} captured, "
         f"{summary['revisits']} revisits, {summary['truncated']} truncated, {summary['failed']} failed"
     )
+    verdicts = summary.get("verdicts") or []
+    for line in seed_lines(verdicts, list_all=list_seeds or len(verdicts) <= LIST_SEEDS_UP_TO):
+        err(f"  {line}")
+    named = {v["url"] for v in verdicts}
     for failure in summary["failures"]:
-        err(f"  failed: {shown(failure['url'])} — {failure['reason']}")
+        if failure["url"] not in named:  # a seed's failure is its verdict line
+            err(f"  failed: {shown(failure['url'])} — {failure['reason']}")
     for line in media_lines(summary.get("media")):
         err(f"  {line}")
     if summary.get("write_error"):
@@ -58,3 +113,20 @@ def report_summary(summary: dict[str, Any], *, as_json: bool = False, quiet: boo
         err(f"  wrote {Path(summary['archive']) / WARCS_DIR / name}")
     index = str(summary.get("index") or "").removeprefix("sqlite:///")
     err(f"  index {index or Path(summary['archive']) / INDEX_NAME}")
+    gone = (summary.get("seeds") or {}).get("gone_at_first_fetch") or []
+    if gone and recover_hint:
+        err(
+            f"  {len(gone)} seed(s) gone at their first fetch: nothing of them is archived; public web "
+            f"archives may hold a copy: sourcekeeper recover --archive {summary['archive']} {' '.join(gone)}"
+        )
+
+
+def seed_lines(verdicts: list[dict[str, Any]], *, list_all: bool) -> list[str]:
+    """One line per seed (`list_all`), else only those not captured; then the counts."""
+    if not verdicts:
+        return []
+    shown = [v for v in verdicts if list_all or v["verdict"] not in ("captured", "redirected")]
+    counts = {kind: sum(v["verdict"] == kind for v in verdicts) for kind in SEED_VERDICTS}
+    total = ", ".join(f"{n} {kind}" for kind, n in counts.items())
+    hidden = "" if list_all else " (--list names every seed)"
+    return [f"{v['url']}: {v['text']}" for v in shown] + [f"{len(verdicts)} seeds: {total}{hidden}"]

@@ -22,6 +22,7 @@ from archive_store.index.database import ArchiveIndex, default_db_url
 from archive_store.lock import ArchiveLock
 from pipelines.documents.links import ParsedReport, ReportError
 from pipelines.documents.seeds import check_url
+from sourcekeeper.jobs.archive import add_seed_verdicts
 from sourcekeeper.jobs.runner import build_settings, run_spider
 from sourcekeeper.jobs.unattended import emit_json, enable_progress, record_custody, write_run_file
 
@@ -78,6 +79,7 @@ def archive_report(
         result = _manifests(
             archive_dir, overrides.get("ARCHIVE_DB_URL"), summary, overrides.get("ARCHIVE_REPLAY_BASE_URL")
         )
+        add_seed_verdicts(archive_dir, overrides.get("ARCHIVE_DB_URL"), summary, cited=True)
         write_run_file(archive_dir, summary, kind="report", manifests=[str(j) for j, _ in result.manifests])
         return result
 
@@ -135,7 +137,13 @@ def archive_from_report_cli(args: argparse.Namespace, overrides: dict[str, str],
             fields = {**result.summary, "cited": result.cited, "manifests": manifests}
             emit_json("archive_finished", "INFO" if ok else "ERROR", **fields)
     else:
-        report_summary(result.summary, as_json=args.json, quiet=args.quiet)
+        report_summary(
+            result.summary,
+            as_json=args.json,
+            quiet=args.quiet,
+            list_seeds=args.list,
+            recover_hint=not getattr(args, "recover", False),
+        )
     if args.json and args.log_format != "json":
         print(json.dumps({"cited": result.cited, "manifests": manifests}, ensure_ascii=False))
     if not args.quiet and args.log_format != "json":

@@ -17,7 +17,9 @@ if TYPE_CHECKING:
 
 DEFAULT_REPLAY_BASE = "http://127.0.0.1:8090/archive/"
 TEXT_LIMIT = 20_000  # characters of extracted text embedded per source
-STATE_ORDER = ("removed", "blocked", "unreachable", "changed", "unchanged", "archived")
+STATE_ORDER = ("removed", "restored", "gone", "blocked", "unreachable", "changed", "unchanged", "archived")
+# a gone-at-first-fetch source is no evidence of a removal: named apart from the removed ones
+GONE_REASON = "gone since its first fetch (never captured with content; `sourcekeeper recover URL`)"
 
 
 def capture_family(state: str) -> str:
@@ -63,28 +65,47 @@ def _events(index: ArchiveIndex, spellings: list[str]) -> list[RecheckEvent]:
 
 
 def current_state(captures: list[Capture], events: list[RecheckEvent]) -> tuple[str, str, str | None]:
-    """(state, reason, since): the latest re-check, else what the captures alone say."""
+    """(state, reason, since): the latest re-check, else what the captures alone say. A source
+    never captured with content that answers as removed is `gone`, not `removed`; a `restored`
+    one stays restored while later re-checks find it unchanged."""
     from archive_store.index.lookup import GOOD_STATE  # noqa: PLC0415
 
+    good = [c for c in captures if c.state == GOOD_STATE]
     if events:
-        last, since = events[-1], events[-1].checked_at
-        for event in reversed(events):  # the state holds since the first re-check of its streak
+        last = _restored_still(events) or events[-1]
+        since = last.checked_at
+        for event in reversed(events[: events.index(last)]):  # the state holds since its streak began
             if event.state != last.state:
                 break
             since = event.checked_at
+        if last.state == "removed" and not good:  # recorded as removed before `gone` existed
+            return "gone", f"{GONE_REASON}: {last.reason}", since.isoformat() + "Z"
         return last.state, last.reason, since.isoformat() + "Z"
-    if any(c.state == GOOD_STATE for c in captures):
-        good = [c for c in captures if c.state == GOOD_STATE][-1]
-        return "archived", "captured; not re-checked yet", good.captured_at.isoformat() + "Z"
+    if good:
+        return "archived", "captured; not re-checked yet", good[-1].captured_at.isoformat() + "Z"
     if not captures:
         return "unreachable", "never captured", None
     family = captures[-1].state.split(":", 1)[0]
     state = family if family in ("removed", "blocked") else "unreachable"
-    return state, captures[-1].state_reason or captures[-1].state, captures[-1].captured_at.isoformat() + "Z"
+    reason = captures[-1].state_reason or captures[-1].state
+    if state == "removed":
+        state, reason = "gone", f"{GONE_REASON}: {reason}"
+    return state, reason, captures[-1].captured_at.isoformat() + "Z"
+
+
+def _restored_still(events: list[RecheckEvent]) -> RecheckEvent | None:
+    """The latest `restored` event when only `unchanged` ones followed it."""
+    for event in reversed(events):
+        if event.state == "restored":
+            return event
+        if event.state != "unchanged":
+            return None
+    return None
 
 
 def source_entry(index: ArchiveIndex, url: str, replay_base: str) -> dict[str, Any]:
     from archive_store.export.citations import cited_by_json  # noqa: PLC0415
+    from archive_store.index.events import gone_json  # noqa: PLC0415
     from archive_store.index.lookup import GOOD_STATE, url_variants  # noqa: PLC0415
     from archive_store.index.origins import origins_for, recovered_captures  # noqa: PLC0415
     from archive_store.index.pagemedia import media_state, page_media  # noqa: PLC0415
@@ -98,6 +119,7 @@ def source_entry(index: ArchiveIndex, url: str, replay_base: str) -> dict[str, A
     theirs = sorted((c for c in every if c.id in origins), key=lambda c: (c.captured_at, c.id))
     events = _events(index, spellings)
     state, reason, since = current_state(captures, events)
+    restored = _restored_still(events) if state == "restored" else None
     if not captures and theirs:
         reason = f"never captured by us; {len(theirs)} third-party copies (not our evidence)"
     good = [c for c in captures if c.state == GOOD_STATE]
@@ -114,6 +136,8 @@ def source_entry(index: ArchiveIndex, url: str, replay_base: str) -> dict[str, A
         "state": state,
         "reason": reason,
         "since": since,
+        # restored: {gone_since, back_at, gone_seconds, gone_for}; else None
+        "gone": (gone_json(restored.gone_since, restored.checked_at) or None) if restored else None,
         "title": page.title if page else None,
         "cited_by": cited_by,
         "robust_links": robust_entry(index, url, replay_base, label, anchor),

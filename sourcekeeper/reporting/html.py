@@ -22,6 +22,7 @@ h1{font-size:22px;margin:0 0 4px}.meta{color:#666;margin:0 0 16px}
 .counts span{display:inline-block;margin:0 8px 8px 0;padding:2px 10px;border-radius:12px;color:#fff}
 .s-removed{background:#c62828}.s-blocked{background:#ef6c00}.s-unreachable{background:#757575}
 .s-changed{background:#1565c0}.s-unchanged{background:#2e7d32}.s-archived{background:#6a1b9a}
+.s-restored{background:#00838f}.s-gone{background:#8d6e63}
 .badge{padding:1px 8px;border-radius:10px;color:#fff;font-size:12px;white-space:nowrap}
 #chart{border:1px solid #ddd;margin:8px 0 24px;overflow-x:auto}
 table{border-collapse:collapse;width:100%}td,th{border-top:1px solid #eee;padding:6px;vertical-align:top;
@@ -34,7 +35,8 @@ SCRIPT = """
 (function () {
   var data = JSON.parse(document.getElementById('report-data').textContent);
   var colours = {ok: '#2e7d32', removed: '#c62828', blocked: '#ef6c00', other: '#757575',
-    unreachable: '#757575', changed: '#1565c0', unchanged: '#2e7d32'};
+    unreachable: '#757575', changed: '#1565c0', unchanged: '#2e7d32', restored: '#00838f',
+    gone: '#8d6e63'};
   var ns = 'http://www.w3.org/2000/svg';
   var rows = data.sources, rowH = 26, left = 40, right = 20, top = 30;
   var chart = document.getElementById('chart');
@@ -131,6 +133,17 @@ def _media(media: dict[str, Any]) -> str:
     )
 
 
+def _gone(source: dict[str, Any]) -> str:
+    """A restored source: how long it was gone, under its badge."""
+    gone = source.get("gone")
+    if not gone:
+        return ""
+    return (
+        f'<div class="gone">gone for {escape(gone["gone_for"])} '
+        f"({escape(gone['gone_since'][:10])} – {escape(gone['back_at'][:10])})</div>"
+    )
+
+
 def _row(number: int, source: dict[str, Any], thumbnail: str | None = None) -> str:
     state = escape(source["state"])
     good = source["last_good"]
@@ -161,7 +174,7 @@ def _row(number: int, source: dict[str, Any], thumbnail: str | None = None) -> s
     links += _media(source.get("media") or {})
     return (
         f'<tr class="source" data-state="{state}"><td>#{number}</td>'
-        f'<td><span class="badge s-{state}">{state}</span><div class="reason">'
+        f'<td><span class="badge s-{state}">{state}</span>{_gone(source)}<div class="reason">'
         f"{escape(source['reason'] or '')}</div></td>"
         f'<td>{title}<div class="url">{escape(shown(source["url"]))}</div></td>'
         f"<td>{_cited(source)}</td><td>{links}</td></tr>"
