@@ -40,6 +40,9 @@ ARCHIVE_ATTACHMENT_EXTENSIONS = [
     "tiff",
 ]
 ARCHIVE_ATTACHMENT_HOPS = 1
+# documents (attachments, body images) followed from one page at most; the links past it are named
+# in the log, the stats (archive/attachments/over_limit) and a failure record of the page; 0: no cap
+ARCHIVE_ATTACHMENTS_PER_PAGE = 200
 # A payload identical to one already archived (this run or an earlier one, framed the same way) is
 # written as a revisit record that refers to the original instead of a second copy.
 ARCHIVE_DEDUP_ENABLED = True
@@ -156,6 +159,12 @@ ARCHIVE_RENDER_SELECTOR = ""
 ARCHIVE_RENDER_SNAPSHOTS = "screenshot,pdf,dom"
 # challenge answers to the main frame before a page is "rendered, still challenged"
 ARCHIVE_RENDER_MAX_ROUNDS = 4
+# navigations of a rendered page's main frame (reloads, redirect hops, script navigations) after the
+# first before its render is stopped as `navigation-limit`
+ARCHIVE_RENDER_MAX_NAVIGATIONS = 20
+# MB per renderer process: its JavaScript heap cap, and the resident memory it is killed at
+# (`memory-limit`); 0: no cap
+ARCHIVE_RENDER_MEMORY_MB = 1024
 # (url, status, headers, body) -> challenge or None: which answers need the browser
 ARCHIVE_RENDER_DETECTOR = "pipelines.extraction.render_detect.challenge_of"
 # Issue 18: video and audio of archived pages (docs/media.md). Media linked from a page (<video>,

@@ -56,7 +56,8 @@ def browser_for(crawler: Crawler) -> RenderBrowser | None:
         executable = find_chromium(settings.get("ARCHIVE_RENDER_CHROMIUM") or "")
         token = f"sourcekeeper/{package_version('sourcekeeper')}"
         contexts = settings.getint("ARCHIVE_RENDER_CONTEXTS")
-        _BROWSERS[crawler] = RenderBrowser(executable, token, contexts) if executable else None
+        memory = settings.getint("ARCHIVE_RENDER_MEMORY_MB")
+        _BROWSERS[crawler] = RenderBrowser(executable, token, contexts, memory) if executable else None
     return _BROWSERS[crawler]
 
 
