@@ -14,7 +14,6 @@ from __future__ import annotations
 
 from sourcekeeper.demo.rawsite import Handler, RawReply, RawRequest, SiteState, page
 
-
 TEXT = "各县（市、区）公安局：为进一步规范工作流程，现将有关事项通知如下。" * 4
 
 
@@ -39,12 +38,12 @@ def webrtc(req: RawRequest, site: SiteState) -> RawReply:
     port = int(req.query.get("port", "9"))
     script = (
         "var out=document.getElementById('out');"
-        "try{var pc=new RTCPeerConnection({iceServers:[{urls:'stun:127.0.0.1:%d'},"
-        "{urls:'turn:127.0.0.1:%d?transport=udp',username:'u',credential:'c'}]});"
+        "try{var pc=new RTCPeerConnection({iceServers:[{urls:'stun:127.0.0.1:PORT'},"
+        "{urls:'turn:127.0.0.1:PORT?transport=udp',username:'u',credential:'c'}]});"
         "pc.createDataChannel('x');pc.createOffer().then(function(o){return pc.setLocalDescription(o)});"
         "out.textContent='opened'}catch(e){out.textContent='refused: '+e.name}"
-        "try{new WebTransport('https://127.0.0.1:%d/wt')}catch(e){}"
-    ) % (port, port, port)
+        "try{new WebTransport('https://127.0.0.1:PORT/wt')}catch(e){}"
+    ).replace("PORT", str(port))
     return page(notice("实时通信页", script, "<p id='out'>?</p>"))
 
 
@@ -56,7 +55,8 @@ BUSY_LOAD = "addEventListener('load',function(){while(true){}})"
 BUSY_TIMER = "addEventListener('load',function(){setTimeout(function(){while(true){}},300)})"
 POPUPS = (
     "for(var i=0;i<50;i++){window.open('/ok/1?w='+i)}"
-    "var a=document.createElement('a');a.href='/ok/2';a.target='_blank';document.body.appendChild(a);a.click()"
+    "var a=document.createElement('a');a.href='/ok/2';a.target='_blank';"
+    "document.body.appendChild(a);a.click()"
 )
 HOG = (
     "var keep=[];setInterval(function(){for(var i=0;i<4;i++){var b=new Uint8Array(16<<20);"

@@ -330,7 +330,7 @@ class RenderBrowser:
         idle = self._idle_tabs.setdefault(site, [])
         while idle:
             tab = idle.pop()
-            if tab.context is context and not tab.page.is_closed():
+            if tab.context is context and tab.reusable and not tab.page.is_closed():
                 return tab
             await _quietly(tab.page.close())
         page = await context.new_page()

@@ -216,7 +216,7 @@ class RenderMiddleware:
         if outcome.blocked:
             self._inc("archive/render/blocked_sockets", len(outcome.blocked))
         if outcome.stopped:  # named in the index's failures, beside the log line and the stats
-            self.session.index.add_failure(self.session.run_id, response.url, "attempt", outcome.reason)
+            self.session.index.add_failure(self.session.run_id, response.url, "render", outcome.reason)
         return self._outcome(request, response, challenge, why, outcome)
 
     async def _with_session(

@@ -66,9 +66,9 @@ _POLL_SECONDS = 0.05  # how often a content selector is looked for
 _RENDERER_TURN = {"expression": "new Promise(r => setTimeout(r, 50))", "awaitPromise": True}
 _RECHECK_SECONDS = 0.25  # the longest a wait for `load` or a request goes without a look
 _STUCK_SECONDS = 3.0  # a challenge page that asks for nothing more for this long has given up
-_PROBE_SECONDS = 2.0  # a renderer that cannot evaluate `1` in this long is stuck in a script
-# after the deadline, what the snapshots of a page that settled may still take (at most this, and
-# at most the deadline again): the render's hard end, which no page script can move
+_PROBE_SECONDS = 5.0  # a renderer that cannot evaluate `1` in this long is stuck in a script
+# after the deadline, what the snapshots of a page that settled may still take: the render's hard
+# end, which no page script can move
 SNAPSHOT_GRACE_SECONDS = 15.0
 
 # Why a render was stopped (RenderOutcome.state), each with the words the failure record starts with
@@ -245,7 +245,7 @@ class PageRender:
         """End the render at once (the first reason wins)."""
         if self._stop is None:
             self._stop = (name, detail)
-            logger.warning("render of %s stopped: %s (%s)", self.url, STOPPED[name], detail)
+            logger.warning("render of %s stopped, %s: %s (%s)", self.url, name, STOPPED[name], detail)
         self._stopped_event.set()
         self._wake.set()
 
@@ -273,7 +273,7 @@ class PageRender:
         clock = self._clock = time.monotonic()
         self._deadline_at = clock + self.deadline_seconds
         # the hard end: every call to the page's renderer is bounded by it, and the render as a whole
-        self._hard_at = self._deadline_at + min(SNAPSHOT_GRACE_SECONDS, self.deadline_seconds)
+        self._hard_at = self._deadline_at + SNAPSHOT_GRACE_SECONDS
         tab = self.tab
         tab.render = self._on_paused
         tab.on_load = self._wake.set
@@ -351,7 +351,7 @@ class PageRender:
         already); the last good main-frame document, if any, is the page."""
         if self._stop is None:
             self._stop = (name, detail)
-            logger.warning("render of %s stopped: %s (%s)", self.url, STOPPED[name], detail)
+            logger.warning("render of %s stopped, %s: %s (%s)", self.url, name, STOPPED[name], detail)
         name, detail = self._stop
         reason = f"{name}: {STOPPED[name]} ({detail}); kept what had come"
         doc = self._last_doc
@@ -469,8 +469,8 @@ class PageRender:
         `load`) answers none of them, and the render ends as `render-timeout` with what was made."""
         cdp = self._cdp
         assert cdp is not None
-        # each step: the deadline's remainder plus 15 s, at least 5 s, never past the hard end
-        until = min(self._hard_at, max(time.monotonic() + 5.0, self._deadline_at + 15))
+        # all of them: the deadline's remainder plus 15 s (the hard end)
+        until = self._hard_at
         steps: list[tuple[str, Callable[[], Awaitable[None]]]] = []
         if "dom" in self.snapshots:
             steps.append(("dom", lambda: self._dom(page, outcome, until)))
