@@ -4,7 +4,7 @@ them are captured. Serve with `python -m sourcekeeper.demo.rawsite tests/hostile
 - `/busy/load`: `while(true){}` on the `load` event; `/busy/timer`: the same 300 ms after it
 - `/nav/N`: navigates itself to `/nav/N+1`, for ever
 - `/popup`: opens windows in a loop (window.open and a link with target=_blank)
-- `/hog`: allocates 64 MB every 20 ms
+- `/hog`: allocates 32 MB (typed arrays) every 20 ms; `/hog/heap`: 100,000 objects every 10 ms
 - `/webrtc?port=P`: an RTCPeerConnection whose ICE server is a STUN listener on 127.0.0.1:P
 - `/docs`: a notice linking 30 PDF files (`/docs/f<i>.pdf`)
 - `/ok/<n>`: a notice (the normal pages)
@@ -59,9 +59,10 @@ POPUPS = (
     "document.body.appendChild(a);a.click()"
 )
 HOG = (
-    "var keep=[];setInterval(function(){for(var i=0;i<4;i++){var b=new Uint8Array(16<<20);"
+    "var keep=[];setInterval(function(){for(var i=0;i<2;i++){var b=new Uint8Array(16<<20);"
     "b.fill(7);keep.push(b)}},20)"
 )
+HEAP_HOG = "var k=[];setInterval(function(){for(var i=0;i<100000;i++){k.push({n:i,s:'x'+i})}},10)"
 DOCS = "".join(f"<a href='/docs/f{i}.pdf'>附件{i}</a>" for i in range(30))
 
 ROUTES: dict[str, Handler] = {
@@ -71,6 +72,7 @@ ROUTES: dict[str, Handler] = {
     "/nav/": navigating,
     "/popup": fixed("弹窗页", POPUPS),
     "/hog": fixed("内存页", HOG),
+    "/hog/heap": fixed("堆内存页", HEAP_HOG),
     "/webrtc": webrtc,
     "/docs": fixed("附件通知", body=DOCS),
     "/docs/": pdf,

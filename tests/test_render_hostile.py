@@ -41,6 +41,7 @@ HOSTILE = {
     "/nav/0": "navigation-limit",
     "/popup": "popup",
     "/hog": "memory-limit",
+    "/hog/heap": "memory-limit",
 }
 NORMAL = ["/ok/1", "/ok/2", "/ok/3", "/ok/4"]
 # a stopped render ends by its hard end: the deadline plus 15 s for snapshots (slack for a busy machine)
@@ -101,6 +102,7 @@ def hostile(tmp_path_factory: pytest.TempPathFactory) -> Any:
         "/popup",
         "/hog",
         webrtc,
+        "/hog/heap",
         "/ok/4",
     ]
     with ServedSite(SITE) as site:

@@ -60,10 +60,12 @@ CHROMIUM_FLAGS = (
 
 
 def chromium_flags(memory_mb: int) -> list[str]:
-    """CHROMIUM_FLAGS plus the JavaScript heap cap of each renderer (`--max-old-space-size`)."""
+    """CHROMIUM_FLAGS plus the JavaScript heap cap of each renderer (`--max-old-space-size`): twice
+    the resident memory a renderer is killed at, so that the memory watch, which names the stop
+    `memory-limit`, comes first, and V8's own limit (a crash) is the backstop."""
     flags = list(CHROMIUM_FLAGS)
     if memory_mb > 0:
-        flags.append(f"--js-flags=--max-old-space-size={memory_mb}")
+        flags.append(f"--js-flags=--max-old-space-size={2 * memory_mb}")
     return flags
 
 
