@@ -1,10 +1,11 @@
 """Pages that fight the renderer (issue 24): each must end, named, while the normal pages beside
 them are captured. Serve with `python -m sourcekeeper.demo.rawsite tests/hostile_render_site.py:ROUTES`.
 
-- `/busy/load`: `while(true){}` on the `load` event; `/busy/timer`: the same 300 ms after it
+- `/busy/load`: `while(true){}` on the `load` event; `/busy/timer`: the same 300 ms after it;
+  `/gate/busy`: a JavaScript challenge whose answer is the `/busy/load` page
 - `/nav/N`: navigates itself to `/nav/N+1`, for ever
 - `/popup`: opens windows in a loop (window.open and a link with target=_blank)
-- `/hog`: allocates 32 MB (typed arrays) every 20 ms; `/hog/heap`: 100,000 objects every 10 ms
+- `/hog`: allocates 16 MB typed arrays, `/hog/heap` objects, in a loop that never ends
 - `/webrtc?port=P`: an RTCPeerConnection whose ICE server is a STUN listener on 127.0.0.1:P
 - `/docs`: a notice linking 30 PDF files (`/docs/f<i>.pdf`)
 - `/ok/<n>`: a notice (the normal pages)
@@ -34,6 +35,13 @@ def navigating(req: RawRequest, site: SiteState) -> RawReply:
     return page(notice(f"跳转{step}", f"setTimeout(function(){{location.href='/nav/{step + 1}'}},10)"))
 
 
+def gate(req: RawRequest, site: SiteState) -> RawReply:
+    """A challenge (a cookie set by script, then a reload) in front of the load-event busy loop."""
+    if b"gate=1" in (req.header(b"Cookie") or b""):
+        return page(notice("验证后死循环", BUSY_LOAD))
+    return page(b"<script>document.cookie='gate=1;path=/';location.reload();</script>", status=202)
+
+
 def webrtc(req: RawRequest, site: SiteState) -> RawReply:
     port = int(req.query.get("port", "9"))
     script = (
@@ -58,17 +66,15 @@ POPUPS = (
     "var a=document.createElement('a');a.href='/ok/2';a.target='_blank';"
     "document.body.appendChild(a);a.click()"
 )
-HOG = (
-    "var keep=[];setInterval(function(){for(var i=0;i<2;i++){var b=new Uint8Array(16<<20);"
-    "b.fill(7);keep.push(b)}},20)"
-)
-HEAP_HOG = "var k=[];setInterval(function(){for(var i=0;i<100000;i++){k.push({n:i,s:'x'+i})}},10)"
+HOG = "var keep=[];while(true){var b=new Uint8Array(16<<20);b.fill(7);keep.push(b)}"
+HEAP_HOG = "var k=[];while(true){k.push({n:k.length,s:'x'+k.length})}"
 DOCS = "".join(f"<a href='/docs/f{i}.pdf'>附件{i}</a>" for i in range(30))
 
 ROUTES: dict[str, Handler] = {
     "/ok/": lambda req, site: page(notice("正常通知" + req.path.rsplit("/", 1)[-1])),
     "/busy/load": fixed("加载后死循环", BUSY_LOAD),
     "/busy/timer": fixed("定时死循环", BUSY_TIMER),
+    "/gate/busy": gate,
     "/nav/": navigating,
     "/popup": fixed("弹窗页", POPUPS),
     "/hog": fixed("内存页", HOG),

@@ -103,6 +103,7 @@ def hostile(tmp_path_factory: pytest.TempPathFactory) -> Any:
         "/hog",
         webrtc,
         "/hog/heap",
+        "/gate/busy",
         "/ok/4",
     ]
     with ServedSite(SITE) as site:
@@ -164,8 +165,25 @@ def test_each_hostile_page_is_stopped_and_named(hostile: Any, path: str, name: s
 
 @slow
 @needs_chromium
+def test_a_challenge_that_passes_to_a_busy_page_ends_named(hostile: Any) -> None:
+    """The challenge's answer is kept as the page (its document came before the render stopped)."""
+    url = hostile.url("/gate/busy")
+    summary = hostile.provenance[url]
+    assert summary["outcome"] == "render-timeout" and summary["seconds"] < RENDER_BOUND
+    assert summary["challenge_vendor"] and summary["final_record_id"]
+    with sqlite3.connect(hostile.archive / "index.sqlite3") as db:
+        rows = db.execute(
+            "SELECT http_status, state, record_id FROM captures WHERE url = ?", (url,)
+        ).fetchall()
+    states = {status: (state, record_id) for status, state, record_id in rows}
+    assert states[202][0].startswith("blocked:")
+    assert states[200] == ("ok", summary["final_record_id"])
+
+
+@slow
+@needs_chromium
 def test_stopped_renders_are_counted_and_loops_cut_short(hostile: Any) -> None:
-    assert hostile.stats["archive/render/render_timeout"] == 2
+    assert hostile.stats["archive/render/render_timeout"] == 3
     # the first document and five navigations; the sixth was refused before it was fetched
     assert sum(n for target, n in hostile.hits.items() if target.startswith("/nav/")) == 6
     navigations = hostile.provenance[hostile.url("/nav/0")]

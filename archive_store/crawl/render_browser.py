@@ -47,7 +47,8 @@ CHROMIUM_FLAGS = (
     "--webrtc-ip-handling-policy=disable_non_proxied_udp",
     "--enforce-webrtc-ip-permission-check",
     # no DNS-over-HTTPS; the rest is Playwright's own list, which this one replaces (the last wins)
-    "--disable-features=DnsOverHttps,NetworkTimeServiceQuerying,"
+    # (and no renderer shared by the tabs of one site: a stuck or killed page takes only its own)
+    "--disable-features=DnsOverHttps,NetworkTimeServiceQuerying,ProcessPerSiteUpToMainFrameThreshold,"
     "ImprovedCookieControls,LazyFrameLoading,GlobalMediaControls,DestroyProfileOnBrowserClose,"
     "MediaRouter,DialMediaRouteProvider,AcceptCHFrame,AutoExpandDetailsElement,"
     "CertificateTransparencyComponentUpdater,AvoidUnnecessaryBeforeUnloadCheckSync,Translate",
@@ -360,6 +361,12 @@ class RenderBrowser:
         """A tab whose render ended cleanly waits, blank, for the site's next render; one that
         timed out or failed (requests of its page may still be in flight) is closed."""
         tab.render = None
+        if tab.reusable and self.memory_mb > 0:  # a page grown big leaves its renderer with it
+            try:
+                heap = await asyncio.wait_for(tab.cdp.send("Runtime.getHeapUsage"), CALL_SECONDS)
+                tab.reusable = heap.get("totalSize", 0) < self.memory_mb * 2**20 / 4
+            except Exception:
+                tab.reusable = False
         if tab.reusable and self._contexts.get(site) is tab.context and not tab.page.is_closed():
             try:  # about:blank is no network request: nothing to intercept
                 await asyncio.wait_for(tab.cdp.send("Page.navigate", {"url": "about:blank"}), 5)
