@@ -24,7 +24,7 @@ from scrapy import signals
 from scrapy.http import TextResponse
 from scrapy.utils.misc import load_object
 
-from archive_store.crawl.render_browser import INSTALL_HINT
+from archive_store.crawl.render_browser import CALL_SECONDS, INSTALL_HINT
 from archive_store.crawl.render_page import SNAPSHOT_KINDS, Challenge, PageRender, RenderOutcome, challenge_in
 from archive_store.crawl.render_records import provenance_block, write_rendered
 from archive_store.crawl.render_session import browser_for, render_switches
@@ -232,7 +232,10 @@ class RenderMiddleware:
         if browser is None or request.meta.get("archive_site_session"):
             return None  # sent with the session already: its cookies did not clear this page
         context = browser.existing_context(site)
-        if context is None or not await context.cookies([response.url]):
+        try:
+            if context is None or not await asyncio.wait_for(context.cookies([response.url]), CALL_SECONDS):
+                return None
+        except Exception:  # the browser does not answer: the render that follows says so
             return None
         retry = request.replace(
             url=response.url,

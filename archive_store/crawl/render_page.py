@@ -28,6 +28,8 @@ from urllib.parse import urldefrag
 
 import scrapy
 
+from archive_store.crawl.render_browser import CALL_SECONDS
+
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable
 
@@ -621,7 +623,7 @@ class PageRender:
         request = event["request"]
         url = request["url"]
         headers = {k: v for k, v in request.get("headers", {}).items() if k.lower() not in ("cookie", "host")}
-        found = await self._cdp.send("Network.getCookies", {"urls": [url]})
+        found = await asyncio.wait_for(self._cdp.send("Network.getCookies", {"urls": [url]}), CALL_SECONDS)
         cookies = "; ".join(f"{c['name']}={c['value']}" for c in found.get("cookies", []))
         if cookies:
             headers["Cookie"] = cookies
