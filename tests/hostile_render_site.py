@@ -4,7 +4,7 @@ them are captured. Serve with `python -m sourcekeeper.demo.rawsite tests/hostile
 - `/busy/load`: `while(true){}` on the `load` event; `/busy/timer`: the same 300 ms after it;
   `/gate/busy`: a JavaScript challenge whose answer is the `/busy/load` page
 - `/nav/N`: navigates itself to `/nav/N+1`, for ever
-- `/popup`: opens windows in a loop (window.open and a link with target=_blank)
+- `/popup`: opens windows in a loop (window.open); `/popup/link`: clicks a link with target=_blank
 - `/hog`: allocates 16 MB typed arrays, `/hog/heap` objects, in a loop that never ends
 - `/webrtc?port=P`: an RTCPeerConnection whose ICE server is a STUN listener on 127.0.0.1:P
 - `/docs`: a notice linking 30 PDF files (`/docs/f<i>.pdf`)
@@ -61,9 +61,9 @@ def pdf(req: RawRequest, site: SiteState) -> RawReply:
 
 BUSY_LOAD = "addEventListener('load',function(){while(true){}})"
 BUSY_TIMER = "addEventListener('load',function(){setTimeout(function(){while(true){}},300)})"
-POPUPS = (
-    "for(var i=0;i<50;i++){window.open('/ok/1?w='+i)}"
-    "var a=document.createElement('a');a.href='/ok/2';a.target='_blank';"
+POPUPS = "for(var i=0;i<50;i++){window.open('/ok/1?w='+i)}"
+LINK_POPUP = (
+    "var a=document.createElement('a');a.href='/ok/2?from=popup';a.target='_blank';"
     "document.body.appendChild(a);a.click()"
 )
 HOG = "var keep=[];while(true){var b=new Uint8Array(16<<20);b.fill(7);keep.push(b)}"
@@ -77,6 +77,7 @@ ROUTES: dict[str, Handler] = {
     "/gate/busy": gate,
     "/nav/": navigating,
     "/popup": fixed("弹窗页", POPUPS),
+    "/popup/link": fixed("链接弹窗页", LINK_POPUP),
     "/hog": fixed("内存页", HOG),
     "/hog/heap": fixed("堆内存页", HEAP_HOG),
     "/webrtc": webrtc,

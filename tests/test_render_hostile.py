@@ -40,6 +40,7 @@ HOSTILE = {
     "/busy/timer": "render-timeout",
     "/nav/0": "navigation-limit",
     "/popup": "popup",
+    "/popup/link": "popup",
     "/hog": "memory-limit",
     "/hog/heap": "memory-limit",
 }
@@ -100,6 +101,7 @@ def hostile(tmp_path_factory: pytest.TempPathFactory) -> Any:
         "/nav/0",
         "/ok/3",
         "/popup",
+        "/popup/link",
         "/hog",
         webrtc,
         "/hog/heap",
@@ -193,6 +195,9 @@ def test_stopped_renders_are_counted_and_loops_cut_short(hostile: Any) -> None:
     assert popups and popups[0]["kind"] == "popup" and "/ok/1?w=0" in popups[0]["detail"]
     # no window fetched anything: /ok/1 was asked for once, as a seed
     assert hostile.hits["/ok/1"] == 1 and not [t for t in hostile.hits if t.startswith("/ok/1?")]
+    link = hostile.provenance[hostile.url("/popup/link")]["blocked"]
+    assert link[0]["kind"] == "popup" and link[0]["detail"].startswith("a new window")
+    assert hostile.hits["/ok/2"] == 1 and not [t for t in hostile.hits if t.startswith("/ok/2?")]
 
 
 @slow
