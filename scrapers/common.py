@@ -95,6 +95,9 @@ class ArchivingSpider(MediaFollowing, scrapy.Spider):
             found = await self.attachment_links(response)
             for request in self.attachment_requests(response, hop, found):
                 yield request
+            over = self.attachments_over_limit(response, found)
+            if over is not None:
+                yield over
             for request in self.media_page_requests(response, hop, found.wechat_article):
                 yield request
 
@@ -135,13 +138,37 @@ class ArchivingSpider(MediaFollowing, scrapy.Spider):
         the Referer mmbiz wants)."""
         image_hosts = self.settings.getlist("WECHAT_IMAGE_HOSTS")
         headers, meta = wechat_urls.image_request_headers(self.settings.get("WECHAT_IMAGE_REFERER") or "")
+        cap = self.settings.getint("ARCHIVE_ATTACHMENTS_PER_PAGE")
+        followed = 0
         for link in found.links:
             if link in self._requested:
                 continue
+            if cap > 0 and followed >= cap:
+                break
+            followed += 1
             if found.wechat_article or wechat_urls.is_wechat_image_host(link, image_hosts):
                 yield self.page_request(link, hop + 1, response.url, headers=headers, meta=meta)
             else:
                 yield self.page_request(link, hop + 1, response.url)
+
+    def attachments_over_limit(self, response: TextResponse, found: PageLinks) -> FetchFailure | None:
+        """More documents linked than ARCHIVE_ATTACHMENTS_PER_PAGE: the ones not followed are
+        named in the log, the stats and a failure record of the page (the page itself is kept)."""
+        cap = self.settings.getint("ARCHIVE_ATTACHMENTS_PER_PAGE")
+        if cap <= 0 or len(found.links) <= cap:
+            return None
+        left = [link for link in found.links if link not in self._requested]
+        if not left:
+            return None
+        reason = (
+            f"attachments-per-page limit: {len(found.links)} documents linked, at most {cap} followed "
+            f"(ARCHIVE_ATTACHMENTS_PER_PAGE); not followed: {len(left)}, the first {left[0]}"
+        )
+        self.logger.warning("%s: %s", response.url, reason)
+        if self.crawler.stats is not None:
+            self.crawler.stats.inc_value("archive/attachments/over_limit", len(left))
+            self.crawler.stats.inc_value("archive/attachments/pages_over_limit")
+        return FetchFailure(url=response.url, reason=reason, kind="limit")
 
     def failed(self, failure: Failure) -> Any:
         request = failure.request  # type: ignore[attr-defined]

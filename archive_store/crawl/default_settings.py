@@ -83,6 +83,9 @@ ARCHIVE_ATTACHMENT_EXTENSIONS = [
 ]
 # How many links away from a seed documents are followed (one hop by default).
 ARCHIVE_ATTACHMENT_HOPS = 1
+# Documents (attachments, body images) followed from one page at most; the links past it are named
+# in the log, the stats (archive/attachments/over_limit) and a failure record of the page; 0: no cap.
+ARCHIVE_ATTACHMENTS_PER_PAGE = 200
 # The attachment links of a fetched page are looked for in a worker process beside the reactor
 # (0: on the reactor thread; pages under 16 KB always are). One worker is enough for any crawl.
 ARCHIVE_SCAN_PROCESSES = 1
@@ -187,6 +190,18 @@ ARCHIVE_RENDER_SELECTOR = ""
 ARCHIVE_RENDER_SNAPSHOTS = "screenshot,pdf,dom"
 # challenge answers to the main frame before a page is "rendered, still challenged"
 ARCHIVE_RENDER_MAX_ROUNDS = 4
+# Navigations of a rendered page's main frame (reloads, redirect hops, script navigations) after the
+# first before its render is stopped as `navigation-limit`.
+ARCHIVE_RENDER_MAX_NAVIGATIONS = 20
+# MB per renderer process: its JavaScript heap cap, and the resident memory it is killed at
+# (`memory-limit`); 0: no cap.
+ARCHIVE_RENDER_MEMORY_MB = 1024
+# navigations of a rendered page's main frame (reloads, redirect hops, script navigations) after the
+# first before its render is stopped as `navigation-limit`
+ARCHIVE_RENDER_MAX_NAVIGATIONS = 20
+# MB per renderer process: its JavaScript heap cap, and the resident memory it is killed at
+# (`memory-limit`); 0: no cap
+ARCHIVE_RENDER_MEMORY_MB = 1024
 # (url, status, headers, body) -> challenge or None: which answers need the browser
 ARCHIVE_RENDER_DETECTOR = "pipelines.extraction.render_detect.challenge_of"
 

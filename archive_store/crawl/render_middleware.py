@@ -24,7 +24,7 @@ from scrapy import signals
 from scrapy.http import TextResponse
 from scrapy.utils.misc import load_object
 
-from archive_store.crawl.render_browser import INSTALL_HINT
+from archive_store.crawl.render_browser import CALL_SECONDS, INSTALL_HINT
 from archive_store.crawl.render_page import SNAPSHOT_KINDS, Challenge, PageRender, RenderOutcome, challenge_in
 from archive_store.crawl.render_records import provenance_block, write_rendered
 from archive_store.crawl.render_session import browser_for, render_switches
@@ -90,6 +90,7 @@ class RenderMiddleware:
         self.stats = crawler.stats
         self.deadline = settings.getfloat("ARCHIVE_RENDER_TIMEOUT") + 10 * settings.getfloat("DOWNLOAD_DELAY")
         self.max_rounds = settings.getint("ARCHIVE_RENDER_MAX_ROUNDS")
+        self.max_navigations = settings.getint("ARCHIVE_RENDER_MAX_NAVIGATIONS")
         self.idle_seconds = settings.getfloat("ARCHIVE_RENDER_IDLE")
         self.ready_selector = settings.get("ARCHIVE_RENDER_SELECTOR") or ""
         # --screenshot asks for all three; else what ARCHIVE_RENDER_SNAPSHOTS lists (by default all)
@@ -189,8 +190,14 @@ class RenderMiddleware:
                     parent=request.meta.get("archive_parent"),
                     ready_selector=request.meta.get("archive_render_selector", self.ready_selector) or None,
                     idle_seconds=self.idle_seconds,
+                    max_navigations=self.max_navigations,
+                    killed_for_memory=self.browser.killed_for_memory,
                 )
-                outcome = await render.run()
+                self.browser.active += 1
+                try:
+                    outcome = await render.run()  # bounded: it ends by its hard end
+                finally:
+                    self.browser.active -= 1
             except Exception as exc:  # a crashed or unstartable browser: recorded, the crawl goes on
                 self.browser.forget(site)
                 reason = (
@@ -205,7 +212,11 @@ class RenderMiddleware:
             finally:
                 if tab is not None:
                     await self.browser.give_back(site, tab)
-        self._inc(f"archive/render/{outcome.state}")
+        self._inc(f"archive/render/{outcome.state.replace('-', '_')}")
+        if outcome.blocked:
+            self._inc("archive/render/blocked_sockets", len(outcome.blocked))
+        if outcome.stopped:  # named in the index's failures, beside the log line and the stats
+            self.session.index.add_failure(self.session.run_id, response.url, "render", outcome.reason)
         return self._outcome(request, response, challenge, why, outcome)
 
     async def _with_session(
@@ -221,7 +232,10 @@ class RenderMiddleware:
         if browser is None or request.meta.get("archive_site_session"):
             return None  # sent with the session already: its cookies did not clear this page
         context = browser.existing_context(site)
-        if context is None or not await context.cookies([response.url]):
+        try:
+            if context is None or not await asyncio.wait_for(context.cookies([response.url]), CALL_SECONDS):
+                return None
+        except Exception:  # the browser does not answer: the render that follows says so
             return None
         retry = request.replace(
             url=response.url,
@@ -268,6 +282,8 @@ class RenderMiddleware:
     ) -> Response:
         final, final_capture = outcome.final, outcome.final_capture
         first_capture = request.meta.get("archive_capture")
+        if outcome.stopped and challenge is None and first_capture:
+            final, final_capture = response, first_capture  # the page as fetched is the page
         summary = self._provenance(request.url, why, challenge, outcome)
         if final is None or not final_capture:
             vendor = outcome.vendor or (challenge.vendor if challenge else "js-challenge")
@@ -317,7 +333,7 @@ class RenderMiddleware:
     ) -> dict[str, Any]:
         browser = self.browser
         assert browser is not None
-        from archive_store.crawl.render_browser import CHROMIUM_FLAGS, VIEWPORT  # noqa: PLC0415
+        from archive_store.crawl.render_browser import VIEWPORT  # noqa: PLC0415
 
         return {
             "page": url,
@@ -328,7 +344,7 @@ class RenderMiddleware:
             "outcome_reason": outcome.reason,
             "browser": f"Chromium {browser.version}",
             "browser_executable": browser.executable,
-            "browser_flags": list(CHROMIUM_FLAGS),
+            "browser_flags": list(browser.flags),
             "driver": f"playwright-python {browser.driver_version}",
             "user_agent": browser.user_agent,
             "viewport": VIEWPORT,
@@ -336,6 +352,10 @@ class RenderMiddleware:
             "seconds": outcome.seconds,
             "timings": outcome.timings,
             "timed_out": outcome.timed_out,
+            "stopped": outcome.state if outcome.stopped else None,
+            "navigations": outcome.navigations,
+            # sockets the page tried to open that the recorder cannot see, windows it tried to open
+            "blocked": outcome.blocked,
             "exchanges": [e.as_json() for e in outcome.exchanges],
             "not_fetched": [e.as_json() for e in outcome.exchanges if e.error],
             "final_record_id": (outcome.final_capture or {}).get("record_id"),
@@ -356,6 +376,6 @@ class RenderMiddleware:
         if capture:
             request.meta["archive_capture"] = {**capture, "render_state": [state, reason]}
 
-    def _inc(self, key: str) -> None:
+    def _inc(self, key: str, count: int = 1) -> None:
         if self.stats is not None:
-            self.stats.inc_value(key)
+            self.stats.inc_value(key, count)

@@ -28,6 +28,8 @@ from urllib.parse import urldefrag
 
 import scrapy
 
+from archive_store.crawl.render_browser import CALL_SECONDS
+
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable
 
@@ -66,6 +68,19 @@ _POLL_SECONDS = 0.05  # how often a content selector is looked for
 _RENDERER_TURN = {"expression": "new Promise(r => setTimeout(r, 50))", "awaitPromise": True}
 _RECHECK_SECONDS = 0.25  # the longest a wait for `load` or a request goes without a look
 _STUCK_SECONDS = 3.0  # a challenge page that asks for nothing more for this long has given up
+_PROBE_SECONDS = 5.0  # a renderer that cannot evaluate `1` in this long is stuck in a script
+# after the deadline, what the snapshots of a page that settled may still take: the render's hard
+# end, which no page script can move
+SNAPSHOT_GRACE_SECONDS = 15.0
+
+# Why a render was stopped (RenderOutcome.state), each with the words the failure record starts with
+STOPPED = {
+    "render-timeout": "the page's scripts kept the browser busy past the render's deadline",
+    "navigation-limit": "the page navigated itself more than ARCHIVE_RENDER_MAX_NAVIGATIONS times",
+    "popup": "the page opened a window",
+    "memory-limit": "the page's renderer used more memory than ARCHIVE_RENDER_MEMORY_MB",
+    "renderer-crashed": "the page's renderer process ended",
+}
 
 
 SNAPSHOT_KINDS = ("screenshot", "pdf", "dom")
@@ -138,7 +153,8 @@ class Exchange:
 @dataclass
 class RenderOutcome:
     """What a render ended with. `state`: ok | partial (timed out on the good page) | challenged
-    | captcha | failed."""
+    | captcha | failed, or a reason the render was stopped (STOPPED: render-timeout …): then
+    `final` is the last good document if any, without snapshots."""
 
     state: str
     reason: str
@@ -153,6 +169,13 @@ class RenderOutcome:
     started: str = ""
     seconds: float = 0.0
     timings: dict[str, float] = field(default_factory=dict)  # seconds from the start, by step
+    # sockets the page tried to open that the recorder cannot see (WebRTC, WebTransport), windows
+    blocked: list[dict[str, str]] = field(default_factory=list)
+    navigations: int = 0  # main-frame navigations after the first
+
+    @property
+    def stopped(self) -> bool:
+        return self.state in STOPPED
 
 
 @dataclass
@@ -183,6 +206,8 @@ class PageRender:
         parent: str | None = None,
         ready_selector: str | None = None,
         idle_seconds: float = IDLE_SECONDS,
+        max_navigations: int = 20,
+        killed_for_memory: Callable[[float], bool] | None = None,
     ) -> None:
         self.tab = tab
         self.ready_selector = ready_selector
@@ -210,6 +235,37 @@ class PageRender:
         self._deadline_at = 0.0
         self._clock = 0.0
         self.timings: dict[str, float] = {}
+        self.max_navigations = max_navigations
+        self.killed_for_memory = killed_for_memory
+        self.navigations = 0
+        self.blocked: list[dict[str, str]] = []
+        self._stop: tuple[str, str] | None = None  # (STOPPED name, what happened)
+        self._stopped_event = asyncio.Event()
+        self._hard_at = 0.0
+
+    def stop(self, name: str, detail: str) -> None:
+        """End the render at once (the first reason wins)."""
+        if self._stop is None:
+            self._stop = (name, detail)
+            logger.warning("render of %s stopped, %s: %s (%s)", self.url, name, STOPPED[name], detail)
+        self._stopped_event.set()
+        self._wake.set()
+
+    def _reported(self, kind: str, detail: str) -> None:
+        """What the tab heard: a blocked socket, a window, a crash."""
+        if kind == "crash":
+            killed = self.killed_for_memory is not None and self.killed_for_memory(self._clock)
+            if killed:
+                self.stop("memory-limit", "its renderer process was killed at the limit")
+            else:
+                self.stop("renderer-crashed", detail)
+            return
+        if len(self.blocked) < 100:
+            self.blocked.append(
+                {"kind": kind, "detail": detail, "at": f"{time.monotonic() - self._clock:.3f}"}
+            )
+        if kind == "popup":
+            self.stop("popup", detail)
 
     def _mark(self, step: str) -> None:
         self.timings[step] = round(time.monotonic() - self._clock, 3)
@@ -218,11 +274,16 @@ class PageRender:
         started = datetime.now(UTC)
         clock = self._clock = time.monotonic()
         self._deadline_at = clock + self.deadline_seconds
+        # the hard end: every call to the page's renderer is bounded by it, and the render as a whole
+        self._hard_at = self._deadline_at + SNAPSHOT_GRACE_SECONDS
         tab = self.tab
         tab.render = self._on_paused
         tab.on_load = self._wake.set
+        tab.on_report = self._reported
         try:
-            outcome = await self._render(tab.page)
+            outcome = await asyncio.wait_for(self._render(tab.page), self._hard_at - clock + 1)
+        except TimeoutError:  # a step no bound caught: the render ends all the same
+            outcome = self._stopped("render-timeout", "the render passed its hard end")
         except BaseException:
             tab.reusable = False
             raise
@@ -230,8 +291,11 @@ class PageRender:
             self._closing = True
             tab.render = None
             tab.on_load = None
-        if outcome.timed_out or self._pending:
+            tab.on_report = None
+        if outcome.timed_out or self._pending or outcome.stopped:
             tab.reusable = False  # requests of this page are still in flight: not for the next one
+        outcome.blocked = self.blocked
+        outcome.navigations = self.navigations
         outcome.exchanges = self.exchanges
         outcome.timings = self.timings
         outcome.started = started.isoformat().replace("+00:00", "Z")
@@ -241,10 +305,19 @@ class PageRender:
     async def _render(self, page: Page) -> RenderOutcome:
         cdp = self._cdp
         assert cdp is not None
-        await cdp.send("Page.navigate", {"url": self.url})
+        try:
+            await self._bounded(cdp.send("Page.navigate", {"url": self.url}), self._deadline_at)
+        except TimeoutError:
+            return self._stopped("render-timeout", "the navigation did not start before the deadline")
         self._mark("navigated")
         timed_out = not await self._settle(cdp)
         self._mark("settled")
+        if self._stop is not None:
+            return self._stopped(*self._stop)
+        if timed_out and not await self._responsive(cdp):
+            return self._stopped(
+                "render-timeout", f"no answer from the page after {self.deadline_seconds:g} s"
+            )
         doc = self._last_doc
         good = doc is not None and doc.challenge is None and 200 <= doc.response.status < 300
         if doc is not None and doc.challenge is not None and doc.challenge.is_captcha:
@@ -269,7 +342,57 @@ class PageRender:
         )
         if self.snapshots:
             await self._snapshot(page, outcome)
+            if self._stop is not None:  # a snapshot found the renderer stuck (or gone)
+                kept = self._stopped(*self._stop)
+                kept.screenshot, kept.pdf, kept.dom = outcome.screenshot, outcome.pdf, outcome.dom
+                return kept
         return outcome
+
+    def _stopped(self, name: str, detail: str) -> RenderOutcome:
+        """The render was stopped: what came so far is kept (the exchanges are in the WARC
+        already); the last good main-frame document, if any, is the page."""
+        if self._stop is None:
+            self._stop = (name, detail)
+            logger.warning("render of %s stopped, %s: %s (%s)", self.url, name, STOPPED[name], detail)
+        name, detail = self._stop
+        reason = f"{name}: {STOPPED[name]} ({detail}); kept what had come"
+        doc = self._last_doc
+        good = doc is not None and doc.challenge is None and 200 <= doc.response.status < 300
+        if doc is None or not good:
+            vendor = doc.challenge.vendor if doc is not None and doc.challenge is not None else None
+            if doc is not None and doc.challenge is not None:
+                reason = f"{doc.challenge.reason}; rendered, still challenged ({reason})"
+            return RenderOutcome(name, reason, vendor, timed_out=name == "render-timeout")
+        return RenderOutcome(
+            name, reason, final=doc.response, final_capture=doc.capture, timed_out=name == "render-timeout"
+        )
+
+    async def _bounded(self, awaitable: Awaitable[Any], until: float) -> Any:
+        """A call to the page's renderer, given up at `until` (a page script can keep a renderer
+        from ever answering) or as soon as the render is stopped (a crashed renderer never
+        answers either): TimeoutError then."""
+        call = asyncio.ensure_future(awaitable)
+        stopped = asyncio.ensure_future(self._stopped_event.wait())
+        try:
+            await asyncio.wait(
+                {call, stopped}, timeout=max(0.05, until - time.monotonic()), return_when="FIRST_COMPLETED"
+            )
+        finally:
+            stopped.cancel()
+        if not call.done():
+            call.cancel()
+            raise TimeoutError
+        return call.result()
+
+    async def _responsive(self, cdp: CDPSession) -> bool:
+        """Whether the renderer still runs anything but the page's own script."""
+        try:
+            await asyncio.wait_for(cdp.send("Runtime.evaluate", {"expression": "1"}), _PROBE_SECONDS)
+        except TimeoutError:
+            return False
+        except Exception:  # a navigation replaced the document meanwhile: it answers
+            return True
+        return True
 
     async def _settle(self, cdp: CDPSession) -> bool:
         """Wait until the page is done: last main-frame document 2xx and no challenge, `load`
@@ -280,6 +403,8 @@ class PageRender:
         `document.readyState` check is a CDP round trip through the driver."""
         while True:
             now = time.monotonic()
+            if self._stop is not None:
+                return True
             if now >= self._deadline_at:
                 return False
             self._wake.clear()
@@ -311,8 +436,11 @@ class PageRender:
             f"[document.readyState, {selector} ? document.querySelector({selector}) !== null : false]"
         )
         try:
-            found = await cdp.send("Runtime.evaluate", {"expression": expression, "returnByValue": True})
-        except Exception:  # a navigation replaced the document meanwhile
+            found = await self._bounded(
+                cdp.send("Runtime.evaluate", {"expression": expression, "returnByValue": True}),
+                self._deadline_at,
+            )
+        except Exception:  # a navigation replaced the document meanwhile, or the deadline came
             return False
         state, has_content = found.get("result", {}).get("value") or ["", False]
         if has_content:
@@ -325,8 +453,12 @@ class PageRender:
         # only when the renderer gets to it, so it waits longer exactly when the renderer is slow;
         # a request begun meanwhile means the page is not done.
         activity = self._last_activity
-        with contextlib.suppress(Exception):
-            await cdp.send("Runtime.evaluate", _RENDERER_TURN)
+        try:
+            await self._bounded(cdp.send("Runtime.evaluate", _RENDERER_TURN), self._deadline_at)
+        except TimeoutError:
+            return False  # the renderer is busy past the deadline
+        except Exception:
+            logger.debug("render %s: the renderer's turn was cut short", self.url)
         return self._pending == 0 and self._last_activity == activity
 
     async def _snapshot(self, page: Page, outcome: RenderOutcome) -> None:
@@ -334,42 +466,55 @@ class PageRender:
 
         Straight CDP calls rather than Playwright's `screenshot(full_page=True)` (which resizes the
         viewport, waits for fonts and animation frames, and sets it back: several round trips) and
-        `pdf()`; `optimizeForSpeed` picks the faster PNG encoder (lossless all the same)."""
+        `pdf()`; `optimizeForSpeed` picks the faster PNG encoder (lossless all the same). Each is
+        bounded by the render's hard end: a renderer a script keeps busy (a timer started after
+        `load`) answers none of them, and the render ends as `render-timeout` with what was made."""
         cdp = self._cdp
         assert cdp is not None
-        left = max(5.0, self._deadline_at - time.monotonic() + 15)
+        # all of them: the deadline's remainder plus 15 s (the hard end)
+        until = self._hard_at
+        steps: list[tuple[str, Callable[[], Awaitable[None]]]] = []
         if "dom" in self.snapshots:
-            with contextlib.suppress(Exception):
-                outcome.dom = await asyncio.wait_for(page.content(), left)
-            self._mark("dom")
+            steps.append(("dom", lambda: self._dom(page, outcome, until)))
         if "screenshot" in self.snapshots:
-            await self._screenshot(cdp, outcome, left)
+            steps.append(("screenshot", lambda: self._screenshot(cdp, outcome, until)))
         if "pdf" in self.snapshots:
-            with contextlib.suppress(Exception):
-                printed = await asyncio.wait_for(cdp.send("Page.printToPDF", A4_PDF), left)
-                outcome.pdf = base64.b64decode(printed["data"])
-            self._mark("pdf")
+            steps.append(("pdf", lambda: self._pdf(cdp, outcome, until)))
+        for kind, step in steps:
+            try:
+                await step()
+            except TimeoutError:
+                self.stop("render-timeout", f"no answer from the page while making its {kind}")
+                return
+            except Exception as exc:  # the page went away under us: the others are tried
+                logger.debug("render %s: no %s (%s)", self.url, kind, exc)
+            self._mark(kind)
 
-    async def _screenshot(self, cdp: CDPSession, outcome: RenderOutcome, left: float) -> None:
-        with contextlib.suppress(Exception):
-            metrics = await asyncio.wait_for(cdp.send("Page.getLayoutMetrics"), left)
-            size = metrics.get("cssContentSize") or metrics["contentSize"]
-            clip = {
-                "x": 0,
-                "y": 0,
-                "width": max(1, min(int(size["width"]), MAX_SCREENSHOT_PIXELS)),
-                "height": max(1, min(int(size["height"]), MAX_SCREENSHOT_PIXELS)),
-                "scale": 1,
-            }
-            shot = await asyncio.wait_for(
-                cdp.send(
-                    "Page.captureScreenshot",
-                    {"format": "png", "clip": clip, "captureBeyondViewport": True, "optimizeForSpeed": True},
-                ),
-                left,
-            )
-            outcome.screenshot = base64.b64decode(shot["data"])
-        self._mark("screenshot")
+    async def _dom(self, page: Page, outcome: RenderOutcome, until: float) -> None:
+        outcome.dom = await self._bounded(page.content(), until)
+
+    async def _pdf(self, cdp: CDPSession, outcome: RenderOutcome, until: float) -> None:
+        printed = await self._bounded(cdp.send("Page.printToPDF", A4_PDF), until)
+        outcome.pdf = base64.b64decode(printed["data"])
+
+    async def _screenshot(self, cdp: CDPSession, outcome: RenderOutcome, until: float) -> None:
+        metrics = await self._bounded(cdp.send("Page.getLayoutMetrics"), until)
+        size = metrics.get("cssContentSize") or metrics["contentSize"]
+        clip = {
+            "x": 0,
+            "y": 0,
+            "width": max(1, min(int(size["width"]), MAX_SCREENSHOT_PIXELS)),
+            "height": max(1, min(int(size["height"]), MAX_SCREENSHOT_PIXELS)),
+            "scale": 1,
+        }
+        shot = await self._bounded(
+            cdp.send(
+                "Page.captureScreenshot",
+                {"format": "png", "clip": clip, "captureBeyondViewport": True, "optimizeForSpeed": True},
+            ),
+            until,
+        )
+        outcome.screenshot = base64.b64decode(shot["data"])
 
     # interception ------------------------------------------------------------------------------
     def _on_paused(self, event: dict[str, Any]) -> None:
@@ -388,10 +533,18 @@ class PageRender:
         self._pending += 1
         self._last_activity = time.monotonic()
         try:
-            if not url.startswith(("http://", "https://")) or self._closing:
+            if not url.startswith(("http://", "https://")) or self._closing or self._stop is not None:
                 exchange.error = "not fetched (not http, or the render had ended)"
                 await _fail(cdp, request_id, "BlockedByClient")
                 return
+            if main and not self._is_first(exchange):
+                self.navigations += 1
+                if self.navigations > self.max_navigations:
+                    exchange.error = f"not fetched: navigation {self.navigations} of one render"
+                    self.exchanges.append(exchange)
+                    self.stop("navigation-limit", f"{self.navigations} navigations, the last to {url}"[:300])
+                    await _fail(cdp, request_id, "BlockedByClient")
+                    return
             self.exchanges.append(exchange)
             response, capture = await self._response_for(event, exchange)
             if response is None:
@@ -421,6 +574,15 @@ class PageRender:
             self._last_activity = time.monotonic()
             self._wake.set()
 
+    def _is_first(self, exchange: Exchange) -> bool:
+        """The first navigation, answered from the response already fetched."""
+        first = self.first
+        return (
+            exchange.main_document
+            and first is not None
+            and urldefrag(exchange.url)[0] == urldefrag(first.url)[0]
+        )
+
     def _judge_document(self, response: Response, capture: dict[str, Any] | None, exchange: Exchange) -> None:
         if 300 <= response.status < 400:
             return  # the browser follows the hop; the document is what comes next
@@ -435,11 +597,7 @@ class PageRender:
         self, event: dict[str, Any], exchange: Exchange
     ) -> tuple[Response | None, dict[str, Any] | None]:
         first = self.first
-        if (
-            exchange.main_document
-            and first is not None
-            and urldefrag(exchange.url)[0] == urldefrag(first.url)[0]
-        ):
+        if self._is_first(exchange) and first is not None:
             self.first = None  # the first navigation: the answer already fetched
             exchange.answered_from = "first-response"
             return first, self.first_capture
@@ -465,7 +623,7 @@ class PageRender:
         request = event["request"]
         url = request["url"]
         headers = {k: v for k, v in request.get("headers", {}).items() if k.lower() not in ("cookie", "host")}
-        found = await self._cdp.send("Network.getCookies", {"urls": [url]})
+        found = await asyncio.wait_for(self._cdp.send("Network.getCookies", {"urls": [url]}), CALL_SECONDS)
         cookies = "; ".join(f"{c['name']}={c['value']}" for c in found.get("cookies", []))
         if cookies:
             headers["Cookie"] = cookies

@@ -19,6 +19,7 @@ way out; on the way back it sees every answer before RedirectMiddleware (600) fo
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import urllib.request
 from http.cookiejar import Cookie, CookieJar, DefaultCookiePolicy
@@ -28,7 +29,7 @@ from weakref import WeakKeyDictionary
 
 from scrapy.exceptions import NotConfigured
 
-from archive_store.crawl.render_browser import RenderBrowser, find_chromium
+from archive_store.crawl.render_browser import CALL_SECONDS, RenderBrowser, find_chromium
 from archive_store.crawl.warcinfo import package_version
 
 if TYPE_CHECKING:
@@ -56,7 +57,8 @@ def browser_for(crawler: Crawler) -> RenderBrowser | None:
         executable = find_chromium(settings.get("ARCHIVE_RENDER_CHROMIUM") or "")
         token = f"sourcekeeper/{package_version('sourcekeeper')}"
         contexts = settings.getint("ARCHIVE_RENDER_CONTEXTS")
-        _BROWSERS[crawler] = RenderBrowser(executable, token, contexts) if executable else None
+        memory = settings.getint("ARCHIVE_RENDER_MEMORY_MB")
+        _BROWSERS[crawler] = RenderBrowser(executable, token, contexts, memory) if executable else None
     return _BROWSERS[crawler]
 
 
@@ -142,7 +144,8 @@ class SiteSessionMiddleware:
         try:
             if context is None and (self.render_everything or meta.get("archive_render")):
                 context = await self.browser.context_for(site)
-            cookies = await context.cookies([request.url]) if context is not None else None
+            found = context.cookies([request.url]) if context is not None else None
+            cookies = await asyncio.wait_for(found, CALL_SECONDS) if found is not None else None
         except Exception as exc:  # the browser is gone (crashed, or cannot start): the render says so
             logger.debug("%s: no site session (%s)", request.url, exc)
             cookies = None
@@ -192,6 +195,6 @@ def _leave_session(request: Request) -> None:
 async def _add_cookies(context: BrowserContext, cookies: list[dict[str, Any]]) -> None:
     for cookie in cookies:  # one at a time: a cookie the browser refuses leaves the others set
         try:
-            await context.add_cookies([cookie])  # type: ignore[list-item]
+            await asyncio.wait_for(context.add_cookies([cookie]), CALL_SECONDS)  # type: ignore[list-item]
         except Exception as exc:
             logger.debug("the browser refused cookie %s: %s", cookie.get("name"), exc)

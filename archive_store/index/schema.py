@@ -86,7 +86,7 @@ class Failure(Base):
     run_id: Mapped[int | None] = mapped_column(ForeignKey("runs.id"), nullable=True, index=True)
     url: Mapped[str] = mapped_column(Text)
     failed_at: Mapped[datetime] = mapped_column(DateTime)
-    kind: Mapped[str] = mapped_column(String(16))  # attempt | final | seed
+    kind: Mapped[str] = mapped_column(String(16))  # attempt | final | seed | render | limit
     reason: Mapped[str] = mapped_column(Text)
 
     __table_args__ = (Index("ix_failures_url", "url"),)
