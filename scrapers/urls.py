@@ -42,7 +42,9 @@ class UrlsSpider(ArchivingSpider):
         for error in self.seed_errors:
             self.logger.error("bad seed %s", error)
             yield FetchFailure(url=error.line, reason=_seed_reason(error), kind="seed")
-        async for request in lazily(self.crawler, map(self._seed_request, self.seed_urls)):
+        async for request in lazily(
+            self.crawler, map(self._seed_request, self.seed_urls), len(self.seed_urls)
+        ):
             yield request
 
     def _seed_request(self, url: str) -> Any:

@@ -121,6 +121,10 @@ WECHAT_FETCH_CANONICAL = True
 WECHAT_IMAGE_HOSTS = ["mmbiz.qpic.cn", "mmbiz.qlogo.cn", "mmecoa.qpic.cn"]
 WECHAT_IMAGE_REFERER = "https://mp.weixin.qq.com/"
 
+# Stopping (Ctrl-C, SIGTERM): seconds the downloads already running may take to finish; then they
+# are cancelled (nothing of them recorded) and the run closes, resumable by the same command.
+ARCHIVE_STOP_GRACE = 3.0
+
 # The attachment links of a fetched page are looked for in a worker process beside the reactor
 # (0: on the reactor thread; pages under 16 KB always are). One worker is enough for any crawl.
 ARCHIVE_SCAN_PROCESSES = 1

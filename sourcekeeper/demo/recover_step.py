@@ -12,6 +12,7 @@ import urllib.request
 from pathlib import Path
 
 from archive_store.index.database import default_db_url
+from sourcekeeper.demo.child import run_child
 
 
 def _say(text: str = "") -> None:
@@ -59,7 +60,7 @@ def recover_step(archive_dir: Path, public: Path, url: str, overrides: dict[str,
         command += ["--endpoint", endpoint, "-q"]
         for name, value in overrides.items():
             command += ["-s", f"{name}={value}"]
-        done = subprocess.run([*command, url], capture_output=True, text=True, check=False)
+        done = run_child([*command, url], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     if done.returncode != 0:
         print(done.stderr, file=sys.stderr, end="")
         return False
