@@ -114,6 +114,7 @@ def test_the_first_signal_stops_promptly_and_the_same_command_resumes(site, tmp_
     argv: list[str | Path] = ["archive", "--archive", archive, *SETTINGS, *seeds(site)]
     proc = start(argv, tmp_path / "first.log")
     crawl_in_flight(site, archive, proc)
+    asked = slow_hits(site)
     os.killpg(proc.pid, signum)  # what a terminal does on Ctrl-C; systemd sends SIGTERM alike
     returncode, stderr, took = finish(proc, tmp_path / "first.log", timeout=20)
 
@@ -129,8 +130,9 @@ def test_the_first_signal_stops_promptly_and_the_same_command_resumes(site, tmp_
     )
     assert int(match["captured"]) >= FAST_SEEDS
     assert int(match["captured"]) + int(match["pending"]) == FAST_SEEDS + SLOW_SEEDS
-    # nothing new was asked of the site once the stop began: only the downloads then in flight
-    assert slow_hits(site) <= 2
+    # nothing new was asked of the site once the stop began (Scrapy's per-site limit lets a few
+    # requests more than CONCURRENT_REQUESTS_PER_DOMAIN go at times: two more may be on the way)
+    assert slow_hits(site) <= min(asked + 2, SLOW_SEEDS - 1), (asked, site.hits())
     # the WARC was closed cleanly and warcio reads it; the run is resumable
     assert not list((archive / "warcs").glob("*.open"))
     fast = {site.url(f"/unique?i={i}") for i in range(FAST_SEEDS)}
@@ -237,8 +239,10 @@ def test_recheck_stopped_by_sigint_or_sigterm_exits_130_or_143(site, tmp_path):
         returncode, stderr, took = finish(proc, log, timeout=20)
         assert returncode == code, stderr
         assert took < 10 and "Traceback" not in stderr, stderr
-        (line,) = stderr.strip().splitlines()
+        *before_it, line = stderr.strip().splitlines()
         assert STOP_LINE.match(line) and line.startswith("sourcekeeper recheck: "), line
+        # the second run resumes the first: it says so, and skips what that one checked
+        assert [x.split(":")[0] for x in before_it] == (["resuming"] if signum == signal.SIGINT else [])
 
 
 def _big_warc(path: Path, records: int) -> None:
@@ -251,7 +255,7 @@ def _big_warc(path: Path, records: int) -> None:
     with path.open("wb") as handle:
         writer = WARCWriter(handle, gzip=True)
         for i in range(records):
-            body = f"<html><head><title>通知 {i}</title></head><body><p>{'正文。' * 200}{i}</p></body></html>"
+            body = f"<html><head><title>通知 {i}</title></head><body><p>{'正文。' * 50}{i}</p></body></html>"
             headers = StatusAndHeaders(
                 "200 OK", [("Content-Type", "text/html; charset=utf-8")], protocol="HTTP/1.1"
             )
@@ -267,27 +271,28 @@ def _big_warc(path: Path, records: int) -> None:
 @pytest.mark.slow
 @pytest.mark.parametrize(("signum", "code"), [(signal.SIGTERM, 143), (signal.SIGINT, 130)])
 def test_import_stopped_by_a_signal_exits_143_or_130_and_resumes(tmp_path, signum, code):
+    records = 400
     source = tmp_path / "other-tool.warc.gz"
-    _big_warc(source, 3000)
+    _big_warc(source, records)
     archive = tmp_path / "archive"
     log = tmp_path / "import.log"
     proc = start(["import", "--archive", archive, source], log)
     wait_for(lambda: any((archive / "warcs").glob("*.warc.gz")), "the import to begin", proc)
-    time.sleep(0.3)
     os.killpg(proc.pid, signum)
     returncode, stderr, took = finish(proc, log, timeout=15)
     assert returncode == code, stderr
     assert took < 5 and "Traceback" not in stderr, stderr
     what = "interrupted" if signum == signal.SIGINT else "stopped by SIGTERM"
     assert stderr.strip() == f"sourcekeeper import: {what}; run the same command to resume"
-
+    if signum == signal.SIGINT:
+        return  # resuming is the same after either
     again = start(["import", "--archive", archive, source], tmp_path / "again.log")
-    returncode, stderr, _ = finish(again, tmp_path / "again.log", timeout=300)
+    returncode, stderr, _ = finish(again, tmp_path / "again.log", timeout=120)
     assert returncode == 0, stderr
-    assert "3000 records" in stderr, stderr
+    assert f"{records} records" in stderr, stderr
     with sqlite3.connect(archive / "index.sqlite3") as db:
         (responses,) = db.execute("SELECT count(*) FROM captures WHERE record_type = 'response'").fetchone()
-    assert responses == 3000
+    assert responses == records
 
 
 def test_the_stop_line_and_exit_codes():
