@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import gc
 import logging
+import signal
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -151,18 +152,29 @@ def _stopping_process(settings: Settings) -> CrawlerProcess:
                 counts += CrawlStop.for_crawler(crawler).begin()  # its ARCHIVE_STOP_GRACE
                 grace = max(grace, crawler.settings.getfloat("ARCHIVE_STOP_GRACE"))
             line = manners.stopping_line(manners.current_command, signum, counts.captured, counts.not_fetched)
-            print(line, file=sys.stderr, flush=True)
+            _say_stopping(line, signum, counts.captured, counts.not_fetched)
             clock: Any = reactor  # zope interfaces do not type-check as methods
-            clock.callLater(grace + _STOP_BACKSTOP_SECONDS, self._overran)
+            clock.callLater(grace + _STOP_BACKSTOP_SECONDS, self._overran, grace + _STOP_BACKSTOP_SECONDS)
 
-        def _overran(self) -> None:
-            logging.getLogger(__name__).error(
-                "the crawl did not stop within %.0f s; stopping at once", _STOP_BACKSTOP_SECONDS
-            )
+        def _overran(self, seconds: float) -> None:
+            logger = logging.getLogger(__name__)
+            logger.error("the crawl did not stop within %.0f s; stopping at once", seconds)
             self.killed = True
             self._stop_reactor()
 
     return StoppingCrawlerProcess(settings)
+
+
+def _say_stopping(line: str, signum: int, captured: int, not_fetched: int) -> None:
+    """The stop's one line on stderr; with --log-format json, one JSON log line instead."""
+    from sourcekeeper.jobs.unattended import JsonLogFormatter, emit_json  # noqa: PLC0415
+
+    if any(isinstance(handler.formatter, JsonLogFormatter) for handler in logging.root.handlers):
+        signame = signal.Signals(signum).name
+        counts = {"captured": captured, "not_fetched": not_fetched}
+        emit_json("stopping", "WARNING", signal=signame, **counts, message=line)
+    else:
+        print(line, file=sys.stderr, flush=True)
 
 
 def _close_progress_bar(crawler: Any) -> None:
