@@ -84,6 +84,9 @@ def _interrupted(command: str | None, exc: KeyboardInterrupt) -> int:
             print(line, file=sys.stderr, flush=True)
         sys.stdout.flush()
     if isinstance(exc, Interrupted) and exc.at_once:
+        from archive_store.crawl.children import before_exit_at_once  # noqa: PLC0415
+
+        before_exit_at_once()
         os._exit(code)
     return code
 

@@ -79,3 +79,13 @@ class QuietSpawnContext(multiprocessing.context.SpawnContext):
     `mp_context`, with `initializer=watch_parent, initargs=(os.getpid(),)`."""
 
     Process = QuietSpawnProcess
+
+
+def before_exit_at_once() -> None:
+    """Before `os._exit` (a second Ctrl-C): unlink the process pool's named semaphores as a normal
+    exit would (multiprocessing's own exit-time finalizers of priority 0 and up), so the resource
+    tracker, which outlives this process by a moment, has nothing left to warn about on stderr."""
+    from multiprocessing import util  # noqa: PLC0415
+
+    with contextlib.suppress(Exception):
+        util._run_finalizers(0)
