@@ -87,5 +87,7 @@ def before_exit_at_once() -> None:
     tracker, which outlives this process by a moment, has nothing left to warn about on stderr."""
     from multiprocessing import util  # noqa: PLC0415
 
-    with contextlib.suppress(Exception):
-        util._run_finalizers(0)
+    run_finalizers = getattr(util, "_run_finalizers", None)  # private, and not in the stubs
+    if run_finalizers is not None:
+        with contextlib.suppress(Exception):
+            run_finalizers(0)
