@@ -311,3 +311,48 @@ def test_the_stop_line_and_exit_codes():
         "run the same command to resume; Ctrl-C again to stop at once"
     )
     assert STOP_LINE.match(line)
+
+
+POOL_SCRIPT = """
+import os, sys, time
+from concurrent.futures import ProcessPoolExecutor
+from archive_store.crawl.children import QuietSpawnContext, watch_parent
+
+context = QuietSpawnContext()
+pool = ProcessPoolExecutor(2, mp_context=context, initializer=watch_parent, initargs=(os.getpid(),))
+futures = [pool.submit(time.sleep, 0.3) for _ in range(2)]
+[f.result() for f in futures]
+print(*pool._processes, flush=True)
+time.sleep(60)
+"""
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_pool_workers_ignore_ctrl_c_and_die_with_their_parent():
+    """The mechanism alone, without a crawl: a worker of the pool the crawl uses survives SIGINT
+    and SIGTERM (its parent decides), and ends when its parent is killed, as does the tracker."""
+    parent = subprocess.Popen(
+        [sys.executable, "-c", POOL_SCRIPT], env=ENV, stdout=subprocess.PIPE, start_new_session=True
+    )
+    try:
+        assert parent.stdout is not None
+        workers = [int(pid) for pid in parent.stdout.readline().split()]
+        assert len(workers) == 2
+        helpers = _children(parent.pid)  # the workers and multiprocessing's resource tracker
+        assert set(workers) < helpers
+        for worker in workers:
+            os.kill(worker, signal.SIGINT)
+            os.kill(worker, signal.SIGTERM)
+        time.sleep(0.5)
+        assert all(_alive(worker) for worker in workers)
+        parent.kill()
+        parent.wait()
+        deadline = time.monotonic() + 5
+        while any(_alive(pid) for pid in helpers) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not [pid for pid in helpers if _alive(pid)]
+    finally:
+        for pid in _children(parent.pid):
+            os.kill(pid, signal.SIGKILL)
+        if parent.poll() is None:
+            parent.kill()
