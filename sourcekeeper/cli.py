@@ -53,7 +53,9 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one command; Ctrl-C anywhere ends it with one line and 130, a closed pipe quietly."""
     command = None
+    previous = signal.getsignal(signal.SIGINT), signal.getsignal(signal.SIGTERM)
     install_stop_handlers()  # SIGTERM ends a command as Ctrl-C does, with its own exit code
+    interrupted = False
     try:
         parser = build_parser()
         args = parser.parse_args(argv)
@@ -62,9 +64,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.stdout.flush()  # a reader gone before the last buffered lines: caught here, not at exit
         return code
     except KeyboardInterrupt as exc:
+        interrupted = True  # its handlers stay: the process is ending
         return _interrupted(command, exc)
     except BrokenPipeError:
         return quiet_broken_pipe()
+    finally:
+        if not interrupted:  # a caller in the same process (a test, a script) gets its own back
+            signal.signal(signal.SIGINT, previous[0])
+            signal.signal(signal.SIGTERM, previous[1])
 
 
 def _interrupted(command: str | None, exc: KeyboardInterrupt) -> int:
