@@ -103,6 +103,7 @@ class RecheckSpider(scrapy.Spider):
         logging.getLogger("scrapy.downloadermiddlewares.retry").addFilter(_GIVE_UP_FILTER)
         self.targets = list(targets or [])
         self.progress_total = len(self.targets)
+        self.start_left = len(self.targets)  # counted down as they are handed over (lazystart)
         self._started = datetime.now(UTC).isoformat()
 
     @classmethod

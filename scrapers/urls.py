@@ -29,6 +29,7 @@ class UrlsSpider(ArchivingSpider):
         if seeds:
             entries += read_seed_file(seeds)
         self.seed_urls, self.seed_errors, self.seed_logins = parse_seeds_with_logins(entries)
+        self.start_left = len(self.seed_urls)  # counted down as they are handed over (lazystart)
 
     def run_identity(self) -> dict[str, Any]:
         """What makes two invocations "the same command" (a killed one is then resumed)."""

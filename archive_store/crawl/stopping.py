@@ -90,11 +90,12 @@ class CrawlStop:
         self.requested = True
         engine = getattr(self.crawler, "_engine", None)  # None before the crawl starts (_LateAttribute)
         dropped = 0
-        scheduled = 0
+        waiting = 0  # handed to the downloader (queued, in its middlewares, being fetched) or scheduled
         if engine is not None:
+            waiting = len(engine.downloader.active)
             dropped = drop_queued_downloads(engine.downloader, StopRequested)
             scheduler = engine.scheduler
-            scheduled = len(scheduler) if scheduler is not None and hasattr(scheduler, "__len__") else 0
+            waiting += len(scheduler) if scheduler is not None and hasattr(scheduler, "__len__") else 0
         spider = getattr(self.crawler, "spider", None)
         not_started = int(getattr(spider, "start_left", 0) or 0)
         stats = getattr(self.crawler, "_stats", None)
@@ -109,7 +110,7 @@ class CrawlStop:
         if self._in_flight:
             clock: Any = reactor  # zope interfaces do not type-check as methods
             self._cancel_call = clock.callLater(max(0.0, grace), self.cancel_in_flight)
-        return StopCounts(captured, dropped + scheduled + not_started + len(self._in_flight))
+        return StopCounts(captured, waiting + not_started)
 
     def cancel_in_flight(self) -> None:
         """The grace is over: cancel every download still running (nothing of it is recorded)."""

@@ -9,6 +9,7 @@ import gc
 import logging
 import signal
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -85,7 +86,9 @@ def run_spider(spidercls: type, settings: Settings, **spider_kwargs: Any) -> dic
         raise BadSettings("; ".join(problems))
     process = _stopping_process(settings)
     crawler = process.create_crawler(spidercls)
-    process.crawl(crawler, **spider_kwargs)
+    hand_over = _hold_signals_until_running(process)
+    process.crawl(crawler, **spider_kwargs)  # installs the reactor, opens the spider
+    hand_over()
     # Everything loaded so far (modules, settings, the index's mappings) lives for the whole run:
     # freezing it keeps the garbage collector from rescanning it on every full collection.
     gc.collect()
@@ -108,8 +111,10 @@ def run_spider(spidercls: type, settings: Settings, **spider_kwargs: Any) -> dic
     extension = next((m for m in middlewares if isinstance(m, ArchiveExtension)), None)
     summary = extension.summary if extension is not None else None
     stopped_by = getattr(process, "stop_signal", None)
-    if stopped_by is not None and (getattr(process, "killed", False) or summary is None):
+    if stopped_by is not None and getattr(process, "killed", False):
         raise Interrupted(summary or {}, stopped_by, announced=True, at_once=True)
+    if stopped_by is not None and summary is None:  # stopped before Scrapy's engine started
+        raise Interrupted({}, stopped_by, announced=True)
     if summary is None:
         raise CrawlFailed("the crawl ended without a run summary; see the log above")
     logging.getLogger(__name__).debug("stats: %s", crawler.stats.get_stats() if crawler.stats else {})
@@ -163,6 +168,33 @@ def _stopping_process(settings: Settings) -> CrawlerProcess:
             self._stop_reactor()
 
     return StoppingCrawlerProcess(settings)
+
+
+def _hold_signals_until_running(process: Any) -> Callable[[], None]:
+    """From here until Scrapy installs its handlers (once the reactor runs), a Ctrl-C or SIGTERM
+    is noted, not raised: the spider is opened (run started, files created) on the way, and a
+    KeyboardInterrupt in the middle of that would end the command without closing the run.
+    Call what this returns once the reactor is installed: noted signals are then handed to
+    Scrapy's handlers as soon as they are in place."""
+    noted: list[int] = []
+
+    def note(signum: int, _frame: Any) -> None:
+        noted.append(signum)
+
+    signal.signal(signal.SIGINT, note)
+    signal.signal(signal.SIGTERM, note)
+
+    def hand_over() -> None:  # after every startup trigger, Scrapy's handler installation included
+        for count, signum in enumerate(noted[:2]):
+            (process._signal_kill if count else process._signal_shutdown)(signum, None)
+
+    def when_running() -> None:
+        from twisted.internet import reactor  # noqa: PLC0415 (installed by then)
+
+        clock: Any = reactor  # zope interfaces do not type-check as methods
+        clock.callWhenRunning(clock.callLater, 0, hand_over)
+
+    return when_running
 
 
 def _say_stopping(line: str, signum: int, captured: int, not_fetched: int) -> None:
