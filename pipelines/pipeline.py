@@ -9,12 +9,13 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import multiprocessing
+import os
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
 from scrapy.exceptions import NotConfigured
 
+from archive_store.crawl.children import QuietSpawnContext, watch_parent
 from archive_store.crawl.session import ArchiveSession
 from archive_store.index.schema import Page
 from pipelines.extraction.facts import ResponseFacts, analyse_in_worker
@@ -52,9 +53,14 @@ class ExtractionPipeline:
     def _executor(self) -> Executor:
         if self._pool is None:
             if self.processes > 0:
-                # spawn: a forked child would inherit the reactor, its sockets and the index engine
-                context = multiprocessing.get_context("spawn")
-                self._pool = ProcessPoolExecutor(self.processes, mp_context=context)
+                # spawn: a forked child would inherit the reactor, its sockets and the index engine;
+                # the workers leave Ctrl-C and SIGTERM to the crawl and end if it is killed
+                self._pool = ProcessPoolExecutor(
+                    self.processes,
+                    mp_context=QuietSpawnContext(),
+                    initializer=watch_parent,
+                    initargs=(os.getpid(),),
+                )
             else:
                 self._pool = ThreadPoolExecutor(1, thread_name_prefix="extract")
         return self._pool

@@ -18,6 +18,7 @@ from scrapy.utils.response import get_meta_refresh
 from twisted.python.failure import Failure
 
 from archive_store.crawl.failures import describe_failure
+from archive_store.crawl.stopping import StopRequested
 from pipelines.extraction import wechat_urls
 from scrapers.items import ArchivedResponse, FetchFailure
 from scrapers.links import PageLinks, declared_encoding
@@ -171,6 +172,8 @@ class ArchivingSpider(MediaFollowing, scrapy.Spider):
         return FetchFailure(url=response.url, reason=reason, kind="limit")
 
     def failed(self, failure: Failure) -> Any:
+        if isinstance(failure.value, StopRequested):  # Ctrl-C: not failed; the next run fetches it
+            return
         request = failure.request  # type: ignore[attr-defined]
         chain = request.meta.get("redirect_urls") or []
         url = chain[0] if chain else request.url

@@ -19,11 +19,16 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 
 
-async def lazily(crawler: Crawler, produce: Iterable[T]) -> AsyncIterator[T]:
+async def lazily(crawler: Crawler, produce: Iterable[T], total: int | None = None) -> AsyncIterator[T]:
     """Yield from ``produce``, pausing after every 2 x CONCURRENT_REQUESTS items while the
-    downloader has no room, until the scheduler has handed out everything it holds."""
+    downloader has no room, until the scheduler has handed out everything it holds. With the
+    `total` it will yield, the spider's `start_left` says how many are still to come (a stop
+    counts them among the requests not yet fetched)."""
     batch = max(1, 2 * crawler.settings.getint("CONCURRENT_REQUESTS"))
+    spider = crawler.spider
     for count, item in enumerate(produce, start=1):
+        if total is not None:
+            setattr(spider, "start_left", total - count)  # noqa: B010 (no such attribute on Spider)
         yield item
         engine = crawler.engine
         if count % batch == 0 and engine is not None and engine.needs_backout():

@@ -133,7 +133,7 @@ class _ScanWorker(ProcessProtocol):
         worker = cls()
         # the child imports this project's modules the way this process did, installed or not
         path = os.pathsep.join(p for p in (_PROJECT_ROOT, os.environ.get("PYTHONPATH")) if p)
-        command = [sys.executable, "-m", "scrapers.linkscan_worker"]
+        command = [sys.executable, "-m", "scrapers.linkscan_worker", str(os.getpid())]
         # In a session of its own, Ctrl-C at the terminal (sent to the whole foreground process
         # group) does not reach it, not even while it starts: the crawl stops it, by closing its
         # stdin, when the crawl stops. Twisted has no setsid option; util-linux's setsid execs

@@ -5,12 +5,14 @@ on stdout, in order, until its stdin closes."""
 
 from __future__ import annotations
 
+import os
 import pickle
 import signal
 import struct
 import sys
 from typing import BinaryIO
 
+from archive_store.crawl.children import watch_parent
 from scrapers.links import page_links
 
 FRAME_HEAD = struct.Struct(">I")
@@ -37,7 +39,9 @@ def serve(source: BinaryIO, sink: BinaryIO) -> None:
 
 
 if __name__ == "__main__":
-    # Ctrl-C reaches the whole process group: the crawl decides when this worker stops (it closes
-    # the worker's stdin), and a KeyboardInterrupt traceback from here would only alarm the user
+    # Ctrl-C reaches the whole process group, SIGTERM from systemd the whole control group: the
+    # crawl decides when this worker stops (it closes the worker's stdin), and the worker ends by
+    # itself if the crawl is killed (its parent's pid is the argument)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    watch_parent(int(sys.argv[1]) if len(sys.argv) > 1 else os.getppid())
     serve(sys.stdin.buffer, sys.stdout.buffer)

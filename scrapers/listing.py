@@ -21,6 +21,7 @@ from scrapy.http import Response, TextResponse
 from twisted.python.failure import Failure
 
 from archive_store.crawl.failures import describe_failure
+from archive_store.crawl.stopping import StopRequested
 from scrapers.common import NON_REDIRECT_STATUSES, ArchivingSpider, archived_item, as_browsers_read_it
 from scrapers.incremental import archived_urls
 from scrapers.items import FetchFailure
@@ -236,6 +237,8 @@ class ListingSpider(ArchivingSpider):
         self._stop("error", reason)
 
     def listing_failed(self, failure: Failure) -> Iterator[Any]:
+        if isinstance(failure.value, StopRequested):  # Ctrl-C: not failed; the next run fetches it
+            return
         request = failure.request  # type: ignore[attr-defined]
         reason = "listing page: " + describe_failure(failure.value or RuntimeError(str(failure)), request)
         yield FetchFailure(url=request.url, reason=reason, kind="final")

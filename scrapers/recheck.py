@@ -23,6 +23,7 @@ from scrapy.utils.misc import load_object
 from twisted.python.failure import Failure
 
 from archive_store.crawl.failures import describe_failure
+from archive_store.crawl.stopping import StopRequested
 from archive_store.index.baselines import RecheckTarget
 from scrapers.items import ArchivedResponse
 from scrapers.lazystart import lazily
@@ -102,6 +103,7 @@ class RecheckSpider(scrapy.Spider):
         logging.getLogger("scrapy.downloadermiddlewares.retry").addFilter(_GIVE_UP_FILTER)
         self.targets = list(targets or [])
         self.progress_total = len(self.targets)
+        self.start_left = len(self.targets)  # counted down as they are handed over (lazystart)
         self._started = datetime.now(UTC).isoformat()
 
     @classmethod
@@ -118,7 +120,7 @@ class RecheckSpider(scrapy.Spider):
         return {"spider": self.name, "urls": [t.url for t in self.targets], "started": self._started}
 
     async def start(self) -> AsyncIterator[Any]:
-        async for request in lazily(self.crawler, map(self.fetch, self.targets)):
+        async for request in lazily(self.crawler, map(self.fetch, self.targets), len(self.targets)):
             yield request
 
     def fetch(self, target: RecheckTarget, first: dict[str, Any] | None = None) -> scrapy.Request:
@@ -164,6 +166,8 @@ class RecheckSpider(scrapy.Spider):
         yield RecheckedResponse(**vars(plain), target=target, first=first, vantage_first=via)
 
     def failed(self, failure: Failure) -> Any:
+        if isinstance(failure.value, StopRequested):  # Ctrl-C: not unreachable; the next run checks it
+            return
         request = failure.request  # type: ignore[attr-defined]
         reason = network_reason(failure.value or RuntimeError(str(failure)), request)
         chain = request.meta.get("redirect_urls") or []

@@ -30,6 +30,7 @@ class UrlsSpider(ArchivingSpider):
         entries += [(f"argument {i}", u) for i, u in enumerate(urls or [], start=1)]
         entries += read_seed_files(seeds)  # every --seeds file, in order
         self.seed_urls, self.seed_errors, self.seed_logins = parse_seeds_with_logins(entries)
+        self.start_left = len(self.seed_urls)  # counted down as they are handed over (lazystart)
 
     def run_identity(self) -> dict[str, Any]:
         """What makes two invocations "the same command" (a killed one is then resumed)."""
@@ -42,7 +43,9 @@ class UrlsSpider(ArchivingSpider):
     async def start(self) -> AsyncIterator[Any]:
         for error in self.seed_errors:  # named once, in the run summary ("file:line: reason")
             yield FetchFailure(url=error.line, reason=_seed_reason(error), kind="seed")
-        async for request in lazily(self.crawler, map(self._seed_request, self.seed_urls)):
+        async for request in lazily(
+            self.crawler, map(self._seed_request, self.seed_urls), len(self.seed_urls)
+        ):
             yield request
 
     def _seed_request(self, url: str) -> Any:

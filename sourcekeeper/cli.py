@@ -4,24 +4,34 @@ Every subcommand is one module in `sourcekeeper/commands/` with `register(subpar
 add_common_options)`; they are found by name, so adding one touches no other file. Exit codes are
 `sourcekeeper.exitcodes.ExitCode`: 0 success; 1 the work ran but something failed (named on
 stderr); 2 usage or configuration error; 3 a re-check found new removals; 75 the archive is locked
-by another run (try again later, as cron would); 130 interrupted. See the README, "Unattended operation".
+by another run (try again later, as cron would); 130 interrupted (Ctrl-C); 143 stopped by SIGTERM.
+See docs/unattended-operation.md.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
+import os
 import pkgutil
+import signal
 import sys
 from collections.abc import Sequence
-from types import ModuleType
+from types import FrameType, ModuleType
 
 from archive_store.lock import ArchiveLocked
-from sourcekeeper import __version__, commands
+from sourcekeeper import __version__, commands, manners
 from sourcekeeper.configfile import ConfigError, load_config
 from sourcekeeper.exitcodes import ExitCode
 from sourcekeeper.jobs.runner import BadSettings, CrawlFailed
-from sourcekeeper.manners import interrupted_line, quiet_broken_pipe
+from sourcekeeper.manners import (
+    Interrupted,
+    exit_code_for,
+    install_stop_handlers,
+    interrupted_line,
+    quiet_broken_pipe,
+)
 from sourcekeeper.options import UsageError, add_common_options, check_setting_names
 
 
@@ -51,18 +61,49 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one command; Ctrl-C anywhere ends it with one line and 130, a closed pipe quietly."""
     command = None
+    previous = signal.getsignal(signal.SIGINT), signal.getsignal(signal.SIGTERM)
+    install_stop_handlers()  # SIGTERM ends a command as Ctrl-C does, with its own exit code
+    interrupted = False
     try:
         parser = build_parser()
         args = parse_args(parser, argv)
-        command = args.command
+        command = manners.current_command = args.command
         code = _run(args)
         sys.stdout.flush()  # a reader gone before the last buffered lines: caught here, not at exit
         return code
     except KeyboardInterrupt as exc:
-        print(interrupted_line(command, exc), file=sys.stderr)
-        return ExitCode.INTERRUPTED
+        interrupted = True  # its handlers stay: the process is ending
+        return _interrupted(command, exc)
     except BrokenPipeError:
         return quiet_broken_pipe()
+    finally:
+        if not interrupted:  # a caller in the same process (a test, a script) gets its own back
+            signal.signal(signal.SIGINT, previous[0])
+            signal.signal(signal.SIGTERM, previous[1])
+
+
+def _interrupted(command: str | None, exc: KeyboardInterrupt) -> int:
+    """Ctrl-C (130) or SIGTERM (143): one line; a second signal during a crawl's graceful stop
+    ends the process at once (no interpreter shutdown: it would wait for the crawl's threads and
+    worker processes, which end by themselves when this process is gone)."""
+    code = exit_code_for(exc)
+
+    def at_once(_signum: int, _frame: FrameType | None) -> None:
+        os._exit(code)
+
+    signal.signal(signal.SIGINT, at_once)  # from here on, another signal ends it without a word
+    signal.signal(signal.SIGTERM, at_once)
+    line = interrupted_line(command, exc)
+    with contextlib.suppress(OSError, ValueError):
+        if line:
+            print(line, file=sys.stderr, flush=True)
+        sys.stdout.flush()
+    if isinstance(exc, Interrupted) and exc.at_once:
+        from archive_store.crawl.children import before_exit_at_once  # noqa: PLC0415
+
+        before_exit_at_once()
+        os._exit(code)
+    return code
 
 
 def parse_args(parser: argparse.ArgumentParser, argv: Sequence[str] | None) -> argparse.Namespace:

@@ -12,3 +12,4 @@ class ExitCode(IntEnum):
     NEW_REMOVALS = 3  # `recheck` found sources removed since the last re-check
     LOCKED = 75  # another run holds the archive (EX_TEMPFAIL: try again later, as cron would)
     INTERRUPTED = 130  # Ctrl-C (128 + SIGINT)
+    TERMINATED = 143  # SIGTERM (128 + SIGTERM): systemd or cron stopped the run before its end

@@ -4,10 +4,13 @@ on Ctrl-C, whatever the command was doing.
 - `sourcekeeper search 劝返 --json | head -1`: once `head` exits, the next write fails with EPIPE.
   That ends the command quietly (exit 0: the reader chose to stop); stdout is pointed at
   /dev/null first, so the interpreter's final flush cannot print a second error.
-- Ctrl-C during a crawl: Scrapy's own handler stops the crawl gracefully (the WARC is closed, the
-  run marked interrupted, so the same command resumes it); `run_spider` then raises
-  KeyboardInterrupt, and the command ends like every other one: one line on stderr, exit 130.
-  SIGTERM (systemd, cron) keeps its graceful stop and the command's usual summary and exit code.
+- Ctrl-C during a crawl: the crawl stops promptly and gracefully (nothing new is fetched, what is
+  in flight gets a few seconds, the WARC is closed, the run marked interrupted, so the same command
+  resumes it) and says so in one line at once (`stopping_line`); `run_spider` then raises
+  `Interrupted`, and the command ends with exit 130. A second Ctrl-C ends it at once. SIGTERM
+  (systemd, cron) does the same with exit 143, so a stopped run never looks like a success.
+- Ctrl-C or SIGTERM outside a crawl: KeyboardInterrupt / `Terminated` ends the command after its
+  cleanup, with one line on stderr and 130 / 143.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ import contextlib
 import os
 import signal
 import sys
+from types import FrameType
 from typing import Any
 
 
@@ -28,37 +32,76 @@ def quiet_broken_pipe() -> int:
     return 0
 
 
-class Interrupted(KeyboardInterrupt):
-    """Ctrl-C stopped a crawl, which closed cleanly: its run summary, for the one line."""
+class Terminated(KeyboardInterrupt):
+    """SIGTERM outside a crawl's reactor: ends a command the way Ctrl-C does, with exit code 143."""
 
-    def __init__(self, summary: dict[str, Any]) -> None:
+    signum = signal.SIGTERM
+
+
+class Interrupted(KeyboardInterrupt):
+    """A crawl stopped by a signal. `announced`: its one line was printed when the stop began
+    (`stopping_line`); `at_once`: a second signal (or a stop that overran) ended it before the run
+    was closed, so the process exits at once (the unfinished WARC is recovered by the next run)."""
+
+    def __init__(
+        self,
+        summary: dict[str, Any],
+        signum: int = signal.SIGINT,
+        *,
+        announced: bool = False,
+        at_once: bool = False,
+    ) -> None:
         super().__init__()
         self.summary = summary
+        self.signum = signum
+        self.announced = announced
+        self.at_once = at_once
 
 
-def interrupted_line(command: str | None, exc: BaseException) -> str:
-    name = f"sourcekeeper {command}" if command else "sourcekeeper"
-    if not isinstance(exc, Interrupted):
-        return f"{name}: interrupted"
-    run = exc.summary.get("run")
-    done = f" (run {run}: {exc.summary.get('captured', 0)} captured so far)" if run else ""
-    return f"{name}: interrupted{done}; run the same command again to resume"
+# the subcommand running (for the lines printed while it stops); set by cli.main
+current_command: str | None = None
+
+# commands whose next run with the same arguments picks up where a stopped one ended
+RESUMABLE = frozenset({"archive", "crawl", "recheck", "worker", "import", "reextract"})
 
 
-class SigintWatch:
-    """Notes whether the crawl's graceful shutdown was asked for by SIGINT (not SIGTERM)."""
+def exit_code_for(exc: BaseException) -> int:
+    """128 + the signal: 130 for Ctrl-C (SIGINT), 143 for SIGTERM."""
+    return 128 + int(getattr(exc, "signum", signal.SIGINT))
 
-    def __init__(self) -> None:
-        self.sigint = False
 
-    def install(self, process: Any) -> None:
-        """Wrap CrawlerProcess._signal_shutdown: Scrapy installs the handler it finds on the
-        instance when the reactor starts, so the wrapper sees every first signal."""
-        original = process._signal_shutdown
+def _name(command: str | None) -> str:
+    return f"sourcekeeper {command}" if command else "sourcekeeper"
 
-        def shutdown(signum: int, frame: Any) -> None:
-            if signum == signal.SIGINT:
-                self.sigint = True
-            original(signum, frame)
 
-        process._signal_shutdown = shutdown
+def stopping_line(command: str | None, signum: int, captured: int, not_fetched: int) -> str:
+    """The one line of a crawl's first Ctrl-C (or SIGTERM), printed when the stop begins."""
+    again = "Ctrl-C again" if signum == signal.SIGINT else "SIGTERM again"
+    what = "interrupted" if signum == signal.SIGINT else "stopped by SIGTERM"
+    return (
+        f"{_name(command)}: {what}: {captured} captured, {not_fetched} not yet fetched; "
+        f"run the same command to resume; {again} to stop at once"
+    )
+
+
+def interrupted_line(command: str | None, exc: BaseException) -> str | None:
+    """The line a stopped command ends with; None when the stop already printed its line."""
+    name = _name(command)
+    what = "stopped by SIGTERM" if exit_code_for(exc) == 128 + signal.SIGTERM else "interrupted"
+    resume = "; run the same command to resume" if command in RESUMABLE else ""
+    if isinstance(exc, Interrupted) and exc.at_once:
+        return f"{name}: stopped at once; the next run closes the unfinished WARC file{resume}"
+    if isinstance(exc, Interrupted) and exc.announced:
+        return None
+    return f"{name}: {what}{resume}"
+
+
+def raise_terminated(_signum: int, _frame: FrameType | None) -> None:
+    raise Terminated
+
+
+def install_stop_handlers() -> None:
+    """Ctrl-C raises KeyboardInterrupt, SIGTERM Terminated: a command's cleanup (`finally`) runs,
+    then the one line and 130 / 143. A crawl's reactor replaces them while it runs (runner)."""
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, raise_terminated)

@@ -366,6 +366,11 @@ ROUTES: dict[str, Handler] = {
         Sleep(int(req.query.get("ms", "0")) / 1000),
         *page(article(f"Unique {req.query.get('i', '')}", "Each page has its own body.")),
     ],
+    # /slow-unique?i=K&ms=N: /unique, slow only in mode "before" (a stopped crawl, then its resume)
+    "/slow-unique": lambda req, site: [
+        Sleep(int(req.query.get("ms", "0")) / 1000 if site.mode == "before" else 0),
+        *page(article(f"Slow unique {req.query.get('i', '')}", "Each page has its own body.")),
+    ],
     # /random?kb=N&seed=S: N KiB that do not compress (disk-full tests need real bytes on disk)
     "/random": lambda req, site: page(
         random.Random(req.query.get("seed", "0")).randbytes(int(req.query.get("kb", "64")) * 1024),

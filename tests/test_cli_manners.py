@@ -106,9 +106,12 @@ def test_ctrl_c_during_a_crawl_is_one_line_and_130(mocksite, tmp_path):
     argv = ["archive", "--archive", archive, *FAST, *slow, "--no-extract"]
     code, stderr = _interrupt_after_start(argv, archive / "custody.jsonl")  # the run has started
     assert code == 130, stderr
-    (line,) = stderr.strip().splitlines()
-    assert line.startswith("sourcekeeper archive: interrupted (run 1: 0 captured so far)"), line
-    assert line.endswith("run the same command again to resume")
+    assert len(stderr.strip().splitlines()) == 1, stderr
+    line = stderr.strip()
+    assert line == (
+        "sourcekeeper archive: interrupted: 0 captured, 3 not yet fetched; "
+        "run the same command to resume; Ctrl-C again to stop at once"
+    ), line
 
 
 @pytest.mark.slow

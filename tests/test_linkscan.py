@@ -141,7 +141,7 @@ def test_ctrl_c_stops_the_crawl_and_its_worker_quietly(mocksite, tmp_path):
     assert "KeyboardInterrupt" not in text and "Traceback" not in text, text
     assert proc.returncode == 130
     assert text.strip().splitlines() == [text.strip()], text  # one line
-    assert "interrupted (run 1:" in text and "resume" in text, text  # the same command resumes it
+    assert "interrupted: " in text and "run the same command to resume" in text, text  # it resumes
     assert not Path(f"/proc/{worker}").exists() or "zombie" in _state(worker)
 
 

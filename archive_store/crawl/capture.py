@@ -35,6 +35,7 @@ from archive_store.crawl.failures import describe_failure
 from archive_store.crawl.mediastream import stream_body
 from archive_store.crawl.netpolicy import AddressPolicy, ip_literal
 from archive_store.crawl.session import ArchiveSession
+from archive_store.crawl.stopping import CrawlStop, StopRequested
 from archive_store.crawl.tlsfacts import connection_facts
 from archive_store.crawl.tlspolicy import ArchiveContextFactory
 from archive_store.crawl.vantage import SOCKS_META, socks_config
@@ -271,14 +272,22 @@ class ArchivingDownloadHandler(HTTP11DownloadHandler):
             request.meta.pop("archive_capture", None)
         parsed = urlparse_cached(request)
         netloc = ((parsed.hostname or "").encode("idna"), parsed.port or 443)
+        stop = CrawlStop.for_crawler(self._crawler)
         while True:
+            if stop.requested:  # Ctrl-C or SIGTERM: nothing new is fetched (stopping.py)
+                raise StopRequested
             mode = self._tls.mode_for(*netloc) if parsed.scheme == "https" else None
             agent = self._agent()
+            download: Deferred[Response] | None = None
             try:
                 with wrap_twisted_exceptions():
-                    response = await maybe_deferred_to_future(agent.download_request(request))
+                    download = agent.download_request(request)
+                    stop.track(download)
+                    response = await maybe_deferred_to_future(download)
                 break
             except Exception as exc:
+                if stop.cancelled:  # cancelled by the stop after its grace: not a failure
+                    raise StopRequested from exc
                 step = mode is not None and self._tls_legacy and handshake_failed(exc)
                 following = self._tls.next_mode(netloc[0], netloc[1], mode) if step and mode else None
                 if following is not None:
@@ -299,6 +308,9 @@ class ArchivingDownloadHandler(HTTP11DownloadHandler):
                     logger.warning(get_dataloss_msg(request.url))
                     self._fail_on_dataloss_warned = True
                 raise
+            finally:
+                if download is not None:
+                    stop.untrack(download)
         tape = agent.archive_tape
         if tape is not None and tape.tls is not None:
             reason = self._tls.fallback_reasons.get(netloc) if mode != "modern" else None

@@ -45,6 +45,9 @@ ARCHIVE_DEDUP_ENABLED = True
 ARCHIVE_DEDUP_MIN_SIZE = 1
 # A rerun of the same command after a crash continues the unfinished run instead of refetching.
 ARCHIVE_RESUME = True
+# Stopping (Ctrl-C, SIGTERM): seconds the downloads already running may take to finish; then they
+# are cancelled (nothing of them recorded) and the run closes, resumable by the same command.
+ARCHIVE_STOP_GRACE = 3.0
 # A progress bar on stderr (the command line turns it on when a person watches a terminal).
 ARCHIVE_PROGRESS = False
 # Run after each WARC file is closed, in order: callables (context, closed_file) -> None, where

@@ -28,6 +28,15 @@ Private classes and attributes used for media bodies (archive_store.crawl.medias
 - `_ScrapyAgent._cancel`, `_fail_on_dataloss`, `_crawler`, `_tls_verbose_logging`, `_txresponse`:
   what `_cb_bodyready` uses to deliver a body, used the same way for a spooled one.
 
+Private parts used to stop promptly (archive_store.crawl.stopping, `drop_queued_downloads`):
+- `Downloader.slots[key].queue`: the (request, Deferred) pairs waiting in a site's slot for a
+  free connection and the site's download delay. Scrapy's graceful stop waits for every one of them
+  to be fetched; a prompt stop errbacks each Deferred instead (the request then takes the path of a
+  failed download: middlewares' process_exception, the request's errback), and cancels the slot's
+  pending delay call (`Slot.close()`).
+- `CrawlerProcess._signal_shutdown` / `_signal_kill` (sourcekeeper.jobs.runner): overridden, calling
+  Scrapy's own, to begin the prompt stop on the first signal and to note the second.
+
 Behaviour changed (archive_store.crawl.addon calls these):
 - `quiet_offline_tldextract`: the one monkeypatch — see its docstring.
 - `leave_out_remote_control`: a settings change, not a patch — see its docstring.
@@ -95,6 +104,19 @@ def leave_out_remote_control(settings: BaseSettings) -> None:
         settings.set("EXTENSIONS_BASE", base, priority="addon")
 
 
+def drop_queued_downloads(downloader: Any, error: type[Exception]) -> int:
+    """Fail every request waiting in the downloader's slots with `error()` (never those being
+    fetched); returns how many."""
+    dropped = 0
+    for slot in list(downloader.slots.values()):
+        slot.close()  # the slot's pending delay call
+        while slot.queue:
+            _request, waiting = slot.queue.popleft()
+            waiting.errback(error())
+            dropped += 1
+    return dropped
+
+
 def seam_problems() -> list[str]:
     """What no longer matches in the installed Scrapy: one line per seam that moved."""
     from scrapy.core.downloader.handlers import http11  # noqa: PLC0415
@@ -139,12 +161,33 @@ def seam_problems() -> list[str]:
         )
     if not hasattr(http11._LenientHTTP11ClientFactory, "buildProtocol"):
         problems.append("_LenientHTTP11ClientFactory.buildProtocol is gone")
+    problems += _stop_seam_problems()
     problems += _media_seam_problems(http11)
     problems += _connection_seam_problems(http11)
     if not hasattr(cookies, "_split_domain"):
         problems.append(
             "scrapy.downloadermiddlewares.cookies._split_domain is gone (quiet_offline_tldextract)"
         )
+    return problems
+
+
+def _stop_seam_problems() -> list[str]:
+    """The seams of the prompt stop (see drop_queued_downloads)."""
+    from scrapy.core.downloader import Downloader, Slot  # noqa: PLC0415
+    from scrapy.crawler import CrawlerProcess  # noqa: PLC0415
+
+    problems = []
+    slot = Slot(1, 0.0)
+    if not hasattr(slot, "queue") or not hasattr(slot.queue, "popleft") or not hasattr(slot, "close"):
+        problems.append("scrapy.core.downloader.Slot has no queue deque or close() any more")
+    if "self.slots" not in inspect.getsource(Downloader.__init__):
+        problems.append("scrapy.core.downloader.Downloader no longer keeps its slots in .slots")
+    if "slot.queue.append((request, " not in inspect.getsource(Downloader._enqueue_request):
+        problems.append("Downloader._enqueue_request no longer queues (request, Deferred) pairs")
+    for name in ("_signal_shutdown", "_signal_kill"):
+        params = list(inspect.signature(getattr(CrawlerProcess, name, lambda: None)).parameters)
+        if params[:2] != ["self", "signum"]:
+            problems.append(f"CrawlerProcess.{name} is gone or takes {params}")
     return problems
 
 

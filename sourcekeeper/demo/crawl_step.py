@@ -14,6 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from sourcekeeper.demo.child import run_child
 from sourcekeeper.jobs.crawl import listing_line
 
 DEMO_PROFILE = Path(__file__).with_name("column.toml")
@@ -41,7 +42,7 @@ def run_profile_step(
         command += ["-s", f"{name}={value}"]
     if log_level == "INFO":
         command.append("-v")
-    done = subprocess.run(command, stdout=subprocess.PIPE, text=True, check=False)
+    done = run_child(command, stdout=subprocess.PIPE)
     lines = [line for line in done.stdout.splitlines() if line.startswith("{")]
     if not lines:
         say(f"  the crawl ended without a summary (exit code {done.returncode})")

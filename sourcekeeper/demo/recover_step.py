@@ -13,6 +13,7 @@ from pathlib import Path
 
 from archive_store.export.replay import ReplayServer
 from archive_store.index.database import default_db_url
+from sourcekeeper.demo.child import run_child
 
 
 def _say(text: str = "") -> None:
@@ -69,7 +70,7 @@ def recover_step(
     command += ["--endpoint", endpoint, "-q"]
     for name, value in overrides.items():
         command += ["-s", f"{name}={value}"]
-    done = subprocess.run([*command, url], capture_output=True, text=True, check=False)
+    done = run_child([*command, url], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     server.stop()
     if done.returncode != 0:
         print(done.stderr, file=sys.stderr, end="")

@@ -16,6 +16,7 @@ from typing import Any
 from archive_store.index.database import default_db_url
 from archive_store.index.events import STATES
 from sourcekeeper.commands.recheck import summary_line
+from sourcekeeper.demo.child import run_child
 from sourcekeeper.demo.rawsite import ServedSite
 from sourcekeeper.demo.site import TAKEDOWNS
 from sourcekeeper.exitcodes import ExitCode
@@ -38,7 +39,7 @@ def run_recheck(
         command += ["-s", f"{name}={value}"]
     if log_level == "INFO":
         command.append("-v")
-    done = subprocess.run(command, capture_output=True, text=True, check=False)
+    done = run_child(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     if done.returncode not in (0, ExitCode.NEW_REMOVALS) or log_level == "INFO":
         print(done.stderr, file=sys.stderr, end="")  # its summary is printed by the demo itself
     events = [json.loads(line) for line in done.stdout.splitlines() if line.startswith("{")]

@@ -7,17 +7,24 @@ from __future__ import annotations
 
 import gc
 import logging
+import signal
+import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sourcekeeper.manners import Interrupted, SigintWatch
+from sourcekeeper import manners
+from sourcekeeper.manners import Interrupted, install_stop_handlers
 
 if TYPE_CHECKING:
+    from scrapy.crawler import CrawlerProcess
     from scrapy.settings import Settings
 
 
 _GC_GEN0_THRESHOLD = 10_000
 _FULL_GC_SECONDS = 10.0
+# after the stop's grace, this long for the pipelines and the WARC's close before it stops at once
+_STOP_BACKSTOP_SECONDS = 15.0
 
 
 class CrawlFailed(RuntimeError):
@@ -71,17 +78,17 @@ def _collect_cycles_regularly() -> None:
 
 def run_spider(spidercls: type, settings: Settings, **spider_kwargs: Any) -> dict[str, Any]:
     """Crawl to the end and return the archive run summary (see ArchiveSession.summary)."""
-    from scrapy.crawler import CrawlerProcess  # noqa: PLC0415
-
     from archive_store.crawl.default_settings import setting_problems  # noqa: PLC0415
     from archive_store.crawl.extension import ArchiveExtension  # noqa: PLC0415
 
     problems = setting_problems(settings)
     if problems:
         raise BadSettings("; ".join(problems))
-    process = CrawlerProcess(settings)
+    process = _stopping_process(settings)
     crawler = process.create_crawler(spidercls)
-    process.crawl(crawler, **spider_kwargs)
+    hand_over = _hold_signals_until_running(process)
+    process.crawl(crawler, **spider_kwargs)  # installs the reactor, opens the spider
+    hand_over()
     # Everything loaded so far (modules, settings, the index's mappings) lives for the whole run:
     # freezing it keeps the garbage collector from rescanning it on every full collection.
     gc.collect()
@@ -95,19 +102,122 @@ def run_spider(spidercls: type, settings: Settings, **spider_kwargs: Any) -> dic
     gc.set_threshold(_GC_GEN0_THRESHOLD, 10, 10)
     _collect_cycles_regularly()
     _drop_unwanted_log_records()
-    sigint = SigintWatch()
-    sigint.install(process)  # Ctrl-C: the crawl stops gracefully, then the command ends (exit 130)
-    process.start()
+    process.start()  # the first Ctrl-C / SIGTERM: a prompt graceful stop; the second: at once
+    install_stop_handlers()  # Scrapy's stay installed after the reactor stops, and do nothing then
     try:
         middlewares = crawler.extensions.middlewares
     except RuntimeError:  # Scrapy raises when the crawl failed before its extensions were built
         middlewares = ()
     extension = next((m for m in middlewares if isinstance(m, ArchiveExtension)), None)
-    if sigint.sigint and (extension is None or extension.summary is None):
-        raise Interrupted({})  # a second Ctrl-C stopped the reactor before the run was closed
-    if extension is None or extension.summary is None:
+    summary = extension.summary if extension is not None else None
+    stopped_by = getattr(process, "stop_signal", None)
+    if stopped_by is not None and getattr(process, "killed", False):
+        raise Interrupted(summary or {}, stopped_by, announced=True, at_once=True)
+    if stopped_by is not None and summary is None:  # stopped before Scrapy's engine started
+        raise Interrupted({}, stopped_by, announced=True)
+    if summary is None:
         raise CrawlFailed("the crawl ended without a run summary; see the log above")
     logging.getLogger(__name__).debug("stats: %s", crawler.stats.get_stats() if crawler.stats else {})
-    if sigint.sigint:
-        raise Interrupted(extension.summary)
-    return extension.summary
+    if stopped_by is not None:
+        raise Interrupted(summary, stopped_by, announced=True)
+    return summary
+
+
+def _stopping_process(settings: Settings) -> CrawlerProcess:
+    """Scrapy's CrawlerProcess, whose first shutdown signal also begins the prompt stop of each
+    crawl (archive_store.crawl.stopping) and prints the one line, before Scrapy's own graceful
+    stop; the second signal is Scrapy's: the reactor stops at once."""
+    from scrapy.crawler import CrawlerProcess  # noqa: PLC0415
+
+    from archive_store.crawl.stopping import CrawlStop, StopCounts  # noqa: PLC0415
+
+    class StoppingCrawlerProcess(CrawlerProcess):
+        stop_signal: int | None = None
+        killed = False
+
+        def _signal_shutdown(self, signum: int, frame: Any) -> None:
+            # a signal handler: the work is done on the reactor thread, as Scrapy does its own
+            from twisted.internet import reactor  # noqa: PLC0415 (the one Scrapy installed)
+
+            self.stop_signal = signum
+            reactor.callFromThread(self._stop_promptly, signum)
+            super()._signal_shutdown(signum, frame)
+
+        def _signal_kill(self, signum: int, frame: Any) -> None:
+            self.killed = True
+            super()._signal_kill(signum, frame)
+
+        def _stop_promptly(self, signum: int) -> None:
+            from twisted.internet import reactor  # noqa: PLC0415
+
+            counts = StopCounts()
+            grace = 0.0
+            for crawler in list(self.crawlers):
+                _close_progress_bar(crawler)
+                counts += CrawlStop.for_crawler(crawler).begin()  # its ARCHIVE_STOP_GRACE
+                grace = max(grace, crawler.settings.getfloat("ARCHIVE_STOP_GRACE"))
+            line = manners.stopping_line(manners.current_command, signum, counts.captured, counts.not_fetched)
+            _say_stopping(line, signum, counts.captured, counts.not_fetched)
+            clock: Any = reactor  # zope interfaces do not type-check as methods
+            clock.callLater(grace + _STOP_BACKSTOP_SECONDS, self._overran, grace + _STOP_BACKSTOP_SECONDS)
+
+        def _overran(self, seconds: float) -> None:
+            logger = logging.getLogger(__name__)
+            logger.error("the crawl did not stop within %.0f s; stopping at once", seconds)
+            self.killed = True
+            self._stop_reactor()
+
+    return StoppingCrawlerProcess(settings)
+
+
+def _hold_signals_until_running(process: Any) -> Callable[[], None]:
+    """From here until Scrapy installs its handlers (once the reactor runs), a Ctrl-C or SIGTERM
+    is noted, not raised: the spider is opened (run started, files created) on the way, and a
+    KeyboardInterrupt in the middle of that would end the command without closing the run.
+    Call what this returns once the reactor is installed: noted signals are then handed to
+    Scrapy's handlers as soon as they are in place."""
+    noted: list[int] = []
+
+    def note(signum: int, _frame: Any) -> None:
+        noted.append(signum)
+
+    signal.signal(signal.SIGINT, note)
+    signal.signal(signal.SIGTERM, note)
+
+    def hand_over() -> None:  # after every startup trigger, Scrapy's handler installation included
+        for count, signum in enumerate(noted[:2]):
+            (process._signal_kill if count else process._signal_shutdown)(signum, None)
+
+    def when_running() -> None:
+        from twisted.internet import reactor  # noqa: PLC0415 (installed by then)
+
+        clock: Any = reactor  # zope interfaces do not type-check as methods
+        clock.callWhenRunning(clock.callLater, 0, hand_over)
+
+    return when_running
+
+
+def _say_stopping(line: str, signum: int, captured: int, not_fetched: int) -> None:
+    """The stop's one line on stderr; with --log-format json, one JSON log line instead."""
+    from sourcekeeper.jobs.unattended import JsonLogFormatter, emit_json  # noqa: PLC0415
+
+    if any(isinstance(handler.formatter, JsonLogFormatter) for handler in logging.root.handlers):
+        signame = signal.Signals(signum).name
+        counts = {"captured": captured, "not_fetched": not_fetched}
+        emit_json("stopping", "WARNING", signal=signame, **counts, message=line)
+    else:
+        print(line, file=sys.stderr, flush=True)
+
+
+def _close_progress_bar(crawler: Any) -> None:
+    """The stop's line goes on a line of its own, not into the progress bar."""
+    from sourcekeeper.jobs.unattended import ProgressExtension  # noqa: PLC0415
+
+    try:
+        middlewares = crawler.extensions.middlewares
+    except RuntimeError:
+        return
+    for extension in middlewares:
+        if isinstance(extension, ProgressExtension) and extension.bar is not None:
+            extension.bar.close()
+            extension.bar = None
