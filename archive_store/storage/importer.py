@@ -227,7 +227,9 @@ class Importer:
             yield path.name, kind == "warc.gz", lambda: path.open("rb")
             return
         with zipfile.ZipFile(path) as package:
-            infos = [i for i in package.infolist() if i.filename.startswith("archive/") and ".warc" in i.filename]
+            infos = [
+                i for i in package.infolist() if i.filename.startswith("archive/") and ".warc" in i.filename
+            ]
         if not infos:
             result.problems.append("the WACZ holds no archive/*.warc(.gz) file")
         for info in sorted(infos, key=lambda i: i.filename):
@@ -430,10 +432,9 @@ class Importer:
             if not declared:
                 counts["odd/payload_digest_missing"] += 1
                 notes.append("payload-digest-missing")
-            elif wanted and wanted.algorithm and wanted.raw is not None:
-                if parsed.digests.get(wanted.algorithm) != wanted.raw:
-                    counts["odd/payload_digest_wrong"] += 1
-                    notes.append(f"payload-digest-wrong: computed sha1:{_b32(parsed.digests['sha1'])}")
+            elif wanted and wanted.algorithm and parsed.digests.get(wanted.algorithm) != wanted.raw:
+                counts["odd/payload_digest_wrong"] += 1
+                notes.append(f"payload-digest-wrong: computed sha1:{_b32(parsed.digests['sha1'])}")
         if item.get("WARC-Truncated"):
             counts["odd/truncated_record"] += 1
 
@@ -688,7 +689,14 @@ def import_files(
             for path in paths:
                 try:
                     results.append(importer.import_file(path))
-                except (ImportError_, OSError, zipfile.BadZipFile, EOFError, MemoryError, SQLAlchemyError) as exc:
+                except (
+                    ImportError_,
+                    OSError,
+                    zipfile.BadZipFile,
+                    EOFError,
+                    MemoryError,
+                    SQLAlchemyError,
+                ) as exc:
                     failed = ImportResult(str(path), "", "unknown", failed=True)
                     failed.problems.append(_plain(exc))
                     results.append(failed)

@@ -232,15 +232,34 @@ def parse_warc_head(head: bytes) -> tuple[list[tuple[str, str]], str, int | None
     return fields, version, declared
 
 
-def _read_member(handle: BinaryIO, offset: int, limits: ReadLimits) -> tuple[ForeignRecord | Skipped, int]:
-    """One gzip member from `offset`: what it holds and its compressed length."""
-    handle.seek(offset)
+class _Stream:
+    """A file read forwards in big reads; what one member leaves unread is handed to the next."""
+
+    def __init__(self, handle: BinaryIO) -> None:
+        self.handle = handle
+        self.pending = b""
+
+    def seek(self, offset: int) -> None:
+        self.handle.seek(offset)
+        self.pending = b""
+
+    def take(self) -> bytes:
+        chunk, self.pending = self.pending, b""
+        return chunk or self.handle.read(_READ)
+
+    def give_back(self, rest: bytes) -> None:
+        self.pending = rest
+
+
+def _read_member(stream: _Stream, offset: int, limits: ReadLimits) -> tuple[ForeignRecord | Skipped, int]:
+    """One gzip member starting where `stream` stands (`offset`): what it holds and its
+    compressed length; the stream is left right after it."""
     inflater = zlib.decompressobj(31)
     sink = _RecordSink(offset, limits)
     used = 0
     try:
         while not inflater.eof:
-            chunk = handle.read(_READ)
+            chunk = stream.take()
             if not chunk:
                 sink.discard()
                 raise _Truncated("truncated (file ends inside the member)")
@@ -249,6 +268,8 @@ def _read_member(handle: BinaryIO, offset: int, limits: ReadLimits) -> tuple[For
                 sink.feed(inflater.decompress(data, _OUT))
                 _check_ratio(sink, used + len(chunk) - len(inflater.unconsumed_tail), limits)
                 data = inflater.unconsumed_tail
+            if inflater.eof:
+                stream.give_back(inflater.unused_data)
             used += len(chunk) - len(inflater.unused_data)
     except zlib.error as exc:
         sink.discard()
@@ -294,11 +315,12 @@ def _iter_gzip(path: Path, limits: ReadLimits) -> Iterator[Item]:
     a member the file ends inside is a truncated tail."""
     with path.open("rb") as handle:
         size = os.fstat(handle.fileno()).st_size
+        stream = _Stream(handle)
         offset = 0
         damaged: tuple[int, str] | None = None  # where the current run of damage started, why
         while offset < size:
             try:
-                found, used = _read_member(handle, offset, limits)
+                found, used = _read_member(stream, offset, limits)
             except _Truncated as exc:
                 if damaged is not None:
                     yield Skipped(damaged[0], offset - damaged[0], damaged[1])
@@ -307,6 +329,7 @@ def _iter_gzip(path: Path, limits: ReadLimits) -> Iterator[Item]:
             except _Corrupt as exc:
                 damaged = damaged or (offset, str(exc))
                 offset = _next_magic(handle, offset + 1, size)
+                stream.seek(offset)
                 continue
             if damaged is not None:
                 yield Skipped(damaged[0], offset - damaged[0], damaged[1])
