@@ -432,11 +432,12 @@ class Importer:
             if not declared:
                 counts["odd/payload_digest_missing"] += 1
                 notes.append("payload-digest-missing")
-            elif wanted and wanted.algorithm and parsed.digests.get(wanted.algorithm) != wanted.raw:
+            elif wanted and wanted.algorithm and wanted.raw:
+                if parsed.digests[wanted.algorithm] == wanted.raw:
+                    return _truncation(item, counts)
                 counts["odd/payload_digest_wrong"] += 1
                 notes.append(f"payload-digest-wrong: computed sha1:{_b32(parsed.digests['sha1'])}")
-        if item.get("WARC-Truncated"):
-            counts["odd/truncated_record"] += 1
+        _truncation(item, counts)
 
     def _original_of(self, values: dict[str, Any], in_file: set[str]) -> str | None:
         """The record holding a revisit's payload: its WARC-Refers-To when this file or the archive
@@ -637,6 +638,11 @@ class _ZipMember:
     def __exit__(self, *exc: object) -> None:
         self.handle.close()
         self.package.close()
+
+
+def _truncation(item: ForeignRecord, counts: Counter[str]) -> None:
+    if item.get("WARC-Truncated"):
+        counts["odd/truncated_record"] += 1
 
 
 def _bomb(inflated: int, compressed: int, ratio: float) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -136,3 +137,76 @@ def iter_records(path: Path) -> Iterator[StoredRecord]:
         return
     for member in iter_members(path):
         yield parse_record(member.data, member.offset, member.length)
+
+
+# streaming: one record read in bounded memory -----------------------------------------------------
+_HEAD_MAX = 1 << 20
+
+
+def stream_record(path: Path, offset: int, length: int) -> tuple[StoredRecord, Iterator[bytes]]:
+    """A record's header (block left empty) and its block in pieces, never whole in memory.
+
+    The pieces must be read to the end: only then is the record known to be whole (one whole gzip
+    member of `length` bytes, or in a plain `.warc` a header and block of its Content-Length), and
+    BrokenMember or ValueError is raised from the iteration when it is not."""
+    raw = _raw_chunks(path, offset, length)
+    if not path.name.endswith(".warc"):
+        raw = _inflated(raw, offset, length)
+    head = bytearray()
+    for piece in raw:
+        head += piece
+        end = head.find(b"\r\n\r\n")
+        if end >= 0:
+            break
+        if len(head) > _HEAD_MAX:
+            raise ValueError("no end of WARC header")
+    else:
+        raise ValueError("no end of WARC header")
+    record = parse_record(bytes(head[: end + 4]), offset, length)
+    declared = int(record.get("Content-Length") or "0")
+    return record, _block(bytes(head[end + 4 :]), raw, declared, offset, plain=path.name.endswith(".warc"))
+
+
+def _raw_chunks(path: Path, offset: int, length: int) -> Iterator[bytes]:
+    with path.open("rb") as handle:
+        handle.seek(offset)
+        left = length
+        while left:
+            chunk = handle.read(min(left, _READ_SIZE))
+            if not chunk:
+                raise BrokenMember(offset, f"only {length - left} of {length} bytes on disk")
+            left -= len(chunk)
+            yield chunk
+
+
+def _inflated(raw: Iterator[bytes], offset: int, length: int) -> Iterator[bytes]:
+    inflater = zlib.decompressobj(31)
+    try:
+        for chunk in raw:
+            if inflater.eof:
+                raise BrokenMember(offset, "length does not match one whole gzip member")
+            data = chunk
+            while data:
+                yield inflater.decompress(data, _READ_SIZE)
+                data = inflater.unconsumed_tail
+    except zlib.error as exc:
+        raise BrokenMember(offset, str(exc)) from exc
+    if not inflater.eof or inflater.unused_data:
+        raise BrokenMember(offset, "length does not match one whole gzip member")
+
+
+def _block(
+    first: bytes, rest: Iterator[bytes], declared: int, offset: int, *, plain: bool
+) -> Iterator[bytes]:
+    left = declared
+    after = 0
+    for piece in itertools.chain([first], rest):
+        take = min(left, len(piece))
+        if take:
+            yield piece[:take]
+            left -= take
+        after += len(piece) - take
+    if left:
+        raise ValueError(f"record block is {declared - left} of its {declared} bytes")
+    if plain and after not in (0, 4):
+        raise ValueError(f"{after} bytes follow the record at offset {offset}")
