@@ -210,3 +210,46 @@ def _block(
         raise ValueError(f"record block is {declared - left} of its {declared} bytes")
     if plain and after not in (0, 4):
         raise ValueError(f"{after} bytes follow the record at offset {offset}")
+
+
+def iter_record_heads(path: Path) -> Iterator[StoredRecord]:
+    """Like `iter_records`, each record's header with its offset and length but an empty block:
+    memory stays bounded whatever a record's size. Raises BrokenMember as `iter_members` does."""
+    if path.name.endswith(".warc"):
+        from archive_store.warc.foreign import ForeignRecord, iter_foreign  # noqa: PLC0415
+
+        for item in iter_foreign(path):
+            if isinstance(item, ForeignRecord):
+                yield StoredRecord(item.fields, b"", item.offset, item.length)
+        return
+    with path.open("rb") as handle:
+        pending = b""
+        offset = 0
+        while True:
+            if not pending:
+                pending = handle.read(_READ_SIZE)
+                if not pending:
+                    return
+            inflater = zlib.decompressobj(31)
+            head = bytearray()
+            consumed = 0
+            try:
+                while not inflater.eof:
+                    if not pending:
+                        pending = handle.read(_READ_SIZE)
+                        if not pending:
+                            raise BrokenMember(offset, "truncated (file ends inside the member)")
+                    data = pending
+                    while data and not inflater.eof:
+                        out = inflater.decompress(data, _READ_SIZE)
+                        if len(head) <= _HEAD_MAX and b"\r\n\r\n" not in head:
+                            head += out
+                        data = inflater.unconsumed_tail
+                    used = len(pending) - len(inflater.unused_data)
+                    consumed += used
+                    pending = inflater.unused_data
+            except zlib.error as exc:
+                raise BrokenMember(offset, str(exc)) from exc
+            end = head.find(b"\r\n\r\n")
+            yield parse_record(bytes(head[: end + 4] if end >= 0 else head), offset, consumed)
+            offset += consumed
