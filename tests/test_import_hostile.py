@@ -12,6 +12,7 @@ import pytest
 from archive_helpers import run_cli
 from hostile_files import (
     MIB,
+    big_response_chunks,
     corrupt_member,
     not_warcs,
     run_measured,
@@ -195,3 +196,27 @@ def test_a_big_honest_record_imports_in_bounded_memory(tmp_path):
     shown = run_cli("show", "--archive", archive, "--json", "http://hostile.example.org/big.mp4")
     assert json.loads(shown.stdout)["http_status"] == 200
     _verify(archive)
+
+
+def test_a_big_record_streams_through_verify_show_raw_and_export(tmp_path):
+    """Each command reads the 96 MiB record in pieces: its peak stays near its own footprint
+    (export wacz loads jieba's dictionary for pages.jsonl: ~170 MB without any big record)."""
+    big = write_big_record(tmp_path / "big.warc.gz", 96 * MIB, level=0)
+    archive = tmp_path / "archive"
+    assert run_measured("import", "--archive", archive, "--no-extract", big).result.returncode == 0
+    package = tmp_path / "out.wacz"
+    url = "http://hostile.example.org/big.mp4"
+    for args, bound in (
+        (("verify",), PEAK_MB),
+        (("show", "--raw", url), PEAK_MB),
+        (("export", "wacz", package), 250),
+        (("export", "check", package), PEAK_MB),
+    ):
+        run = run_measured(*args, "--archive", archive)
+        assert run.result.returncode == 0, (args, run.result.stderr)
+        assert run.peak_mb < bound, (args, run.peak_mb)
+        if args[0] == "show":
+            body = run.result.stdout_bytes
+            assert len(body) > 96 * MIB and body.startswith(b"HTTP/1.1 200 OK\r\n")
+            _, pieces = big_response_chunks(96 * MIB)
+            assert body.endswith(b"".join(pieces)[-1024 - 4 : -4])  # the body as written
