@@ -215,7 +215,9 @@ class _RecordSink:
 
 def _spool(limits: ReadLimits) -> BinaryIO:
     return tempfile.SpooledTemporaryFile(  # type: ignore[return-value]
-        max_size=limits.spool_memory, prefix=".import-spool-", dir=limits.spool_dir
+        max_size=limits.spool_memory,
+        prefix=".import-spool-",
+        dir=None if limits.spool_dir is None else str(limits.spool_dir),
     )
 
 
@@ -369,7 +371,7 @@ def _iter_plain(path: Path, limits: ReadLimits) -> Iterator[Item]:
         reader = _Buffered(handle)
         while True:
             # records are separated by CRLF CRLF; tolerate stray blank lines between them
-            while reader.fill(1) and reader.buffer[:1] in (b"\r", b"\n"):
+            while reader.fill(1) and reader.buffer[0] in b"\r\n":
                 reader.fill(2)
                 reader.consume(2 if reader.buffer[:2] == b"\r\n" else 1)
             if not reader.buffer:

@@ -133,7 +133,7 @@ def iter_records(path: Path) -> Iterator[StoredRecord]:
         # foreign.py builds on this module: imported here, not at the top, to avoid the cycle
         from archive_store.warc.foreign import ForeignRecord, iter_foreign  # noqa: PLC0415
 
-        yield from (item.record for item in iter_foreign(path) if isinstance(item, ForeignRecord))
+        yield from (item.stored() for item in iter_foreign(path) if isinstance(item, ForeignRecord))
         return
     for member in iter_members(path):
         yield parse_record(member.data, member.offset, member.length)
