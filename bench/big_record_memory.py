@@ -76,7 +76,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--mb", type=int, default=1024)
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory(prefix="big-record-", dir=ROOT.parent) as scratch:
+    with tempfile.TemporaryDirectory(prefix="big-record-") as scratch:
         rows: dict[str, list[str]] = {}
         for label, size in (("small", 0), (f"{args.mb} MiB", args.mb * MIB)):
             folder = Path(scratch) / label.replace(" ", "")
