@@ -702,6 +702,8 @@ def import_files(
                     EOFError,
                     MemoryError,
                     SQLAlchemyError,
+                    NotImplementedError,  # a ZIP compression method Python lacks
+                    RuntimeError,  # an encrypted ZIP member
                 ) as exc:
                     failed = ImportResult(str(path), "", "unknown", failed=True)
                     failed.problems.append(_plain(exc))
@@ -719,6 +721,8 @@ def _plain(exc: BaseException) -> str:
         return f"the index could not be written ({cause}); nothing of the file was kept"
     if isinstance(exc, zipfile.BadZipFile | EOFError):
         return f"the WACZ (zip) file is damaged: {exc}"
+    if isinstance(exc, NotImplementedError | RuntimeError):
+        return f"the WACZ (zip) file cannot be read: {exc}"
     if isinstance(exc, OSError) and exc.strerror:
         where = f" ({exc.filename})" if exc.filename else ""
         return f"could not be stored: {exc.strerror}{where}; nothing of the file was kept"
