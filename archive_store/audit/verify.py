@@ -16,7 +16,7 @@ from archive_store.lock import ArchiveLock, ArchiveLocked
 from archive_store.storage.remote import materialize, remote_only_files
 from archive_store.storage.sidecars import fetch_sidecars
 from archive_store.validate.validator import validate_collection
-from archive_store.warc.members import BrokenMember, read_record
+from archive_store.warc.members import BrokenMember, stream_record
 from archive_store.warc.writer import OPEN_SUFFIX, file_sha256
 
 
@@ -145,7 +145,10 @@ def _check_index(
             continue
         where = f"{WARCS_DIR}/{capture.warc_file}@{capture.warc_offset}"
         try:
-            record = read_record(path, capture.warc_offset, capture.warc_length)
+            # header kept, block streamed through: a whole record, in bounded memory
+            record, block = stream_record(path, capture.warc_offset, capture.warc_length)
+            for _piece in block:
+                pass
         except (BrokenMember, ValueError, OSError) as exc:
             problems.append(
                 f"{where}: index entry for {capture.url} does not point at a whole record ({exc})"

@@ -261,6 +261,18 @@ ARCHIVE_MEDIA_EMBEDS_RESOLVE = True
 # where a voice message (`<mpvoice voice_encode_fileid=…>`) is fetched: WeChat's own player URL + the id
 WECHAT_VOICE_URL = "https://res.wx.qq.com/voice/getvoice?mediaid="
 
+# Import: other tools' WARC and WACZ files (`import FILE…`, docs/web-archives.md)
+# A file over a limit is refused whole and nothing of it is kept. 0: no limit.
+
+# Bytes one imported record may inflate to (header and block).
+ARCHIVE_IMPORT_MAX_RECORD_SIZE = 8 * 1024 * 1024 * 1024
+# Bytes of a file given to import, and of each WARC inside a WACZ (as it inflates).
+ARCHIVE_IMPORT_MAX_FILE_SIZE = 64 * 1024 * 1024 * 1024
+# How many times a gzip member or WACZ member may inflate, judged past its first MiB (a bomb).
+ARCHIVE_IMPORT_MAX_RATIO = 200
+# Imported responses whose record is bigger than this are indexed but their text is not extracted.
+ARCHIVE_IMPORT_MAX_EXTRACT_SIZE = 16 * 1024 * 1024
+
 # Network: reach every cited server, and only those (docs/network.md)
 
 # Private, loopback, link-local, CGNAT, multicast and unspecified addresses are refused after DNS

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import shutil
 import tempfile
 import zipfile
 from pathlib import Path
@@ -19,8 +20,9 @@ from archive_store.index.cdxj import parse_cdxj, sort_bytewise
 from archive_store.layout import is_imported_name
 from archive_store.validate.validator import validate_collection
 from archive_store.warc.foreign import TruncatedTail, iter_foreign
-from archive_store.warc.members import BrokenMember, read_member, read_record
+from archive_store.warc.members import BrokenMember, stream_record
 
+_COPY = 1 << 20
 _REQUIRED_PACKAGE = ("profile", "wacz_version", "resources", "title", "created", "software")
 
 
@@ -72,6 +74,17 @@ def _sha256(data: bytes) -> str:
     return "sha256:" + hashlib.sha256(data).hexdigest()
 
 
+def _member_sha256(package: zipfile.ZipFile, name: str) -> tuple[str, int]:
+    """A member's `sha256:` hash and size, read in pieces (a package WARC may be gigabytes)."""
+    digest = hashlib.sha256()
+    size = 0
+    with package.open(name) as handle:
+        while chunk := handle.read(_COPY):
+            digest.update(chunk)
+            size += len(chunk)
+    return "sha256:" + digest.hexdigest(), size
+
+
 def _datapackage(package: zipfile.ZipFile, datapackage: dict[str, Any], names: list[str]) -> list[str]:
     """Z-2: the properties, and a resource with the right hash and size for every file."""
     problems = [f"Z-2: {DATAPACKAGE} has no {key}" for key in _REQUIRED_PACKAGE if key not in datapackage]
@@ -87,8 +100,8 @@ def _datapackage(package: zipfile.ZipFile, datapackage: dict[str, Any], names: l
         if resource is None:
             problems.append(f"Z-2: {name} is not listed in the resources")
             continue
-        data = package.read(name)
-        if resource.get("hash") != _sha256(data) or resource.get("bytes") != len(data):
+        digest, size = _member_sha256(package, name)
+        if resource.get("hash") != digest or resource.get("bytes") != size:
             problems.append(f"{name}: hash or size differs from {DATAPACKAGE}")
     problems += [f"Z-2: {missing} is listed but not in the package" for missing in listed]
     return problems
@@ -138,7 +151,8 @@ def _extract_warcs(package: zipfile.ZipFile, names: list[str], scratch: Path) ->
         base = Path(name).name
         target = scratch / f"{number:05d}" / base
         target.parent.mkdir()
-        target.write_bytes(package.read(name))
+        with package.open(name) as source, target.open("xb") as sink:
+            shutil.copyfileobj(source, sink, _COPY)
         warcs[base] = target
     return warcs
 
@@ -184,16 +198,11 @@ def _whole_record(warc: Path, offset: int, length: int) -> None:
     """Raise unless offset and length span one whole record: one gzip member in a `.warc.gz`;
     in a plain `.warc`, a WARC header and a block of its Content-Length (then at most the CRLF
     CRLF that ends a record)."""
-    if not warc.name.endswith(".warc"):
-        read_member(warc, offset, length)
-        return
-    record = read_record(warc, offset, length)
-    with warc.open("rb") as handle:
-        handle.seek(offset)
-        raw = handle.read(length)
-    if not raw.startswith(b"WARC/"):
-        raise ValueError(f"no WARC record starts at offset {offset}")
-    declared = int(record.get("Content-Length") or "-1")
-    head = raw.find(b"\r\n\r\n") + 4
-    if len(raw) - head - declared not in (0, 4) or len(record.block) != declared:
-        raise ValueError(f"{length} bytes at offset {offset} are not one record of {declared} bytes")
+    if warc.name.endswith(".warc"):
+        with warc.open("rb") as handle:
+            handle.seek(offset)
+            if handle.read(5) != b"WARC/":
+                raise ValueError(f"no WARC record starts at offset {offset}")
+    _record, block = stream_record(warc, offset, length)  # raises unless whole, never held whole
+    for _piece in block:
+        pass

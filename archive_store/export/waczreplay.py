@@ -21,7 +21,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from archive_store.warc.members import iter_records
+from archive_store.warc.members import iter_record_heads
 
 NOT_MODIFIED_PROFILE = "/revisit/server-not-modified"
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff\U00020000-\U0002ffff]")
@@ -54,7 +54,7 @@ def resolve_not_modified(lines: list[str], staging: Path, warcs: list[str]) -> l
     vouches: dict[tuple[str, int], str] = {}  # (file, offset) of a 304 revisit -> original's id
     for relative in warcs:
         name = Path(relative).name
-        for record in iter_records(staging / relative):
+        for record in iter_record_heads(staging / relative):
             where[record.record_id] = (name, record.offset)
             profile = record.get("WARC-Profile") or ""
             refers_to = record.get("WARC-Refers-To")

@@ -17,7 +17,7 @@ from sqlalchemy import select
 from archive_store.index.database import ArchiveIndex
 from archive_store.index.schema import Capture, Page
 from archive_store.layout import WARCS_DIR, local_warc
-from archive_store.warc.members import StoredRecord, iter_records
+from archive_store.warc.members import StoredRecord, iter_record_heads
 
 DERIVED_TYPES = ("metadata", "conversion", "resource")
 _CHUNK = 500
@@ -162,7 +162,7 @@ def _scan(
     """One pass over a WARC: keep the members of the selected exchanges (and its warcinfo)."""
     kept: dict[int, int] = {}
     warcinfo: tuple[int, int] | None = None
-    for record in iter_records(local_warc(root, name)):  # a plain imported `.warc` too
+    for record in iter_record_heads(local_warc(root, name)):  # a plain imported `.warc` too
         if record.offset == 0 and record.record_type == "warcinfo":
             warcinfo = (record.offset, record.length)  # every record of the file points at it
         elif _wanted(record, by_id, requests):

@@ -7,7 +7,10 @@ Scrapy-independent readers (show, verify, resume) the same view of a stored resp
 
 from __future__ import annotations
 
+import hashlib
+import itertools
 import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 _HEAD_END = re.compile(rb"\r?\n\r?\n")
@@ -176,3 +179,136 @@ def content_length(head: HttpHead) -> int | None:
     except ValueError:
         return None
     return value if value >= 0 else None
+
+
+# streaming: a response read from a spool in bounded memory ---------------------------------------
+_HEAD_LIMIT = 1 << 20
+_LINE_LIMIT = 1 << 13
+
+
+class ChunkDecoder:
+    """Chunked framing removed from bytes fed in pieces (the same leniency as `dechunk`):
+    `done` once the last chunk and its trailers were read, `failed` at a bad chunk-size line."""
+
+    def __init__(self) -> None:
+        self.state = "size"
+        self.left = 0
+        self.line = bytearray()
+        self.done = False
+        self.failed = False
+
+    def feed(self, data: bytes) -> list[bytes]:
+        out: list[bytes] = []
+        pos, end = 0, len(data)
+        while pos < end and not (self.done or self.failed):
+            if self.state == "data":
+                take = min(self.left, end - pos)
+                out.append(data[pos : pos + take])
+                pos += take
+                self.left -= take
+                if not self.left:
+                    self.state = "crlf"
+            elif self.state in ("crlf", "lf"):
+                byte = data[pos : pos + 1]
+                if byte == b"\r" and self.state == "crlf":
+                    pos, self.state = pos + 1, "lf"
+                    continue
+                if byte == b"\n":
+                    pos += 1
+                self.state = "size"
+            else:  # a chunk-size line or a trailer line
+                newline = data.find(b"\n", pos)
+                stop = end if newline < 0 else newline
+                self.line += data[pos:stop]
+                pos = stop if newline < 0 else newline + 1
+                if len(self.line) > _LINE_LIMIT:
+                    self.failed = True
+                elif newline >= 0:
+                    self._line(bytes(self.line))
+                    self.line.clear()
+        return out
+
+    def _line(self, line: bytes) -> None:
+        if self.state == "trailer":
+            self.done = not line.strip()
+            return
+        try:
+            size = int(line.split(b";", 1)[0].strip(), 16)
+        except ValueError:
+            self.failed = True
+            return
+        if size < 0:
+            self.failed = True
+        elif size == 0:
+            self.state = "trailer"
+        else:
+            self.state, self.left = "data", size
+
+
+@dataclass
+class ResponseFacts:
+    """What `parse_response` tells about a response, measured without holding its body: the
+    payload's length and digests (hashlib names -> raw digest). A chunked message that does not
+    dechunk whole (`complete` False) gives the body as stored instead."""
+
+    head: HttpHead
+    status: int
+    framing: str
+    complete: bool
+    payload_length: int
+    digests: dict[str, bytes]
+
+
+class _Hashes:
+    def __init__(self, algorithms: tuple[str, ...]) -> None:
+        self.hashes = [hashlib.new(name) for name in algorithms]
+        self.names = algorithms
+        self.length = 0
+
+    def update(self, data: bytes) -> None:
+        self.length += len(data)
+        for digest in self.hashes:
+            digest.update(data)
+
+    def result(self) -> dict[str, bytes]:
+        return {name: digest.digest() for name, digest in zip(self.names, self.hashes, strict=True)}
+
+
+def measure_response(
+    chunks: Iterator[bytes], algorithms: Iterable[str], *, request_method: bytes = b"GET"
+) -> ResponseFacts | None:
+    """`parse_response` for a block given in pieces; None when it holds no whole HTTP head."""
+    names = tuple(dict.fromkeys(algorithms))
+    prefix = bytearray()
+    match = None
+    for chunk in chunks:
+        prefix += chunk
+        match = _HEAD_END.search(prefix)
+        if match is not None or len(prefix) > _HEAD_LIMIT:
+            break
+    if match is None:
+        return None
+    head = parse_head(bytes(prefix[: match.end()]))
+    status_line = _STATUS_LINE.match(head.first_line.rstrip(b"\r"))
+    if status_line is None:
+        return None
+    status = int(status_line.group(2))
+    rest = itertools.chain([bytes(prefix[match.end() :])], chunks)
+    payload = _Hashes(names)
+    if request_method.upper() == b"HEAD" or status in _NO_BODY_STATUSES:
+        return ResponseFacts(head, status, "none", True, 0, payload.result())
+    if head.has_token(b"transfer-encoding", b"chunked"):
+        decoder, stored = ChunkDecoder(), _Hashes(names)
+        for piece in rest:
+            stored.update(piece)
+            for data in decoder.feed(piece):
+                payload.update(data)
+        if not decoder.done:
+            payload = stored
+        return ResponseFacts(head, status, "chunked", decoder.done, payload.length, payload.result())
+    length = content_length(head)
+    for piece in rest:
+        payload.update(piece if length is None else piece[: max(length - payload.length, 0)])
+    framing = "close" if length is None else "length"
+    complete = length is None or payload.length == length
+    return ResponseFacts(head, status, framing, complete, payload.length, payload.result())

@@ -11,9 +11,12 @@ import argparse
 import json
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sourcekeeper.options import UsageError, db_url, err
+from sourcekeeper.options import UsageError, db_url, err, overrides
+
+if TYPE_CHECKING:
+    from archive_store.storage.importer import ImportLimits
 
 
 def register(subparsers: Any, add_common_options: Callable[[argparse.ArgumentParser], None]) -> None:
@@ -36,20 +39,44 @@ def run(args: argparse.Namespace) -> int:
     missing = [str(p) for p in args.files if not p.is_file()]
     if missing:
         raise UsageError(f"no such file: {', '.join(missing)}")
+    limits = import_limits(overrides(args))
     args.archive.mkdir(parents=True, exist_ok=True)
     extractor = None if args.no_extract else analyse_response
     results = import_files(
-        args.archive, list(args.files), db_url(args), extract=extractor, monitor=args.monitor
+        args.archive, list(args.files), db_url(args), extract=extractor, limits=limits, monitor=args.monitor
     )
     failed = False
     for result in results:
-        failed = failed or (not result.sha256)
+        failed = failed or result.failed
         if args.json:
             print(json.dumps(result.to_json(), ensure_ascii=False))
-        if args.quiet and result.sha256:
+        if args.quiet and not result.failed:
             continue
         err(summary_text(result.to_json()))
     return 1 if failed else 0
+
+
+def import_limits(settings: dict[str, str]) -> ImportLimits:
+    """The ARCHIVE_IMPORT_* settings (-s or the config file, else their defaults)."""
+    import archive_store.crawl.default_settings as defaults  # noqa: PLC0415
+    from archive_store.storage.importer import ImportLimits  # noqa: PLC0415
+
+    def number(name: str) -> float:
+        raw = str(settings.get(name, getattr(defaults, name))).strip()
+        try:
+            value = float(raw)
+        except ValueError:
+            raise UsageError(f"{name} must be a number (0: no limit), not {raw!r}") from None
+        if value < 0:
+            raise UsageError(f"{name} must be 0 or more, not {raw!r}")
+        return value
+
+    return ImportLimits(
+        max_record=int(number("ARCHIVE_IMPORT_MAX_RECORD_SIZE")),
+        max_file=int(number("ARCHIVE_IMPORT_MAX_FILE_SIZE")),
+        max_ratio=number("ARCHIVE_IMPORT_MAX_RATIO"),
+        max_extract=int(number("ARCHIVE_IMPORT_MAX_EXTRACT_SIZE")),
+    )
 
 
 def analyse_response(url: str, status: int, headers: list[tuple[str, str]], body: bytes) -> dict[str, Any]:
@@ -61,7 +88,7 @@ def analyse_response(url: str, status: int, headers: list[tuple[str, str]], body
 
 
 def summary_text(summary: dict[str, Any]) -> str:
-    if not summary["sha256"]:
+    if summary.get("failed") or not summary["sha256"]:
         return f"import {summary['source']}: not imported: {'; '.join(summary['problems'])}"
     if summary["already_imported"]:
         again = f"import {summary['source']}: already imported (sha256 {summary['sha256']}), nothing added"

@@ -7,6 +7,7 @@ import argparse
 import json
 import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from archive_store.layout import WARCS_DIR
@@ -54,11 +55,7 @@ def run(args: argparse.Namespace) -> int:
         if original is not None and (args.raw or args.text) and not args.quiet:
             err(vouched_note(capture, original))
         if args.raw:
-            from archive_store.storage.reader import load_capture  # noqa: PLC0415
-
-            loaded = load_capture(index, args.archive / WARCS_DIR, original or capture)
-            sys.stdout.buffer.write(loaded.record.block)
-            return 0
+            return write_raw(index, args.archive / WARCS_DIR, original or capture)
         fields = capture_fields(index, capture)
         if original is not None:
             fields["not_modified_of"] = {
@@ -83,4 +80,25 @@ def run(args: argparse.Namespace) -> int:
             print(f"{'cited by':15} {cited['report']}{note} “{cited['anchor'] or ''}”")
         if fields["text"]:
             print("\n" + fields["text"])
+    return 0
+
+
+def write_raw(index: Any, warc_dir: Path, capture: Any) -> int:
+    """The stored HTTP message to stdout: streamed from a local WARC (a 1 GiB video never whole
+    in memory), else read from the store (S3) in one piece."""
+    from archive_store.warc.members import BrokenMember, stream_record  # noqa: PLC0415
+
+    local = warc_dir / capture.warc_file
+    if not local.exists():
+        from archive_store.storage.reader import load_capture  # noqa: PLC0415
+
+        sys.stdout.buffer.write(load_capture(index, warc_dir, capture).record.block)
+        return 0
+    try:
+        _record, block = stream_record(local, capture.warc_offset, capture.warc_length)
+        for piece in block:
+            sys.stdout.buffer.write(piece)
+    except (BrokenMember, ValueError) as exc:
+        err(f"sourcekeeper show: the stored record of {capture.url} is damaged ({exc}); run `verify`")
+        return 1
     return 0
