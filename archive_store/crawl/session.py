@@ -426,7 +426,7 @@ class ArchiveSession:
             chunked=exchange.chunked,
             ip_address=tape.ip_address,
             refers_to=original.record_id if original else None,
-            state=initial_state(parsed.status),
+            state=initial_state(parsed.status, exchange.truncated),
             state_reason=exchange.note,
             hop=int(request.meta.get("archive_hop", 0)),
             parent_url=request.meta.get("archive_parent"),

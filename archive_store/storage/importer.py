@@ -337,7 +337,7 @@ class Importer:
             # a revisit whose payload no file here holds replays nothing: never the page's content
             state="revisit:original-missing"
             if record.record_type == "revisit" and refers_to is None
-            else initial_state(parsed.status),
+            else initial_state(parsed.status, record.get("WARC-Truncated")),
             hop=0,
         )
         return capture, parsed, notes, declared or computed
