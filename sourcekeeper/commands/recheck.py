@@ -7,7 +7,6 @@ Exit 0, or 3 when new removals were found (1 on archive errors, 2 usage, 75 lock
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
@@ -23,6 +22,7 @@ from sourcekeeper.jobs.unattended import (
 )
 from sourcekeeper.options import UsageError, log_level, overrides, require_archive
 from sourcekeeper.options_render import add_render_options
+from sourcekeeper.printable import json_line, printable, say
 from sourcekeeper.proxy_option import add_proxy_option
 
 if TYPE_CHECKING:
@@ -73,7 +73,7 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(str(exc)) from exc
     if args.json:
         for event in result.events:
-            print(json.dumps(event, ensure_ascii=False), flush=True)
+            print(json_line(event), flush=True)
     if args.log_format == "json":
         level = "WARNING" if result.new_removals else "INFO"
         if level == "WARNING" or not args.quiet:
@@ -123,7 +123,7 @@ def _print_human(result: RecheckResult, *, with_lines: bool) -> None:
         for event in sorted(result.events, key=lambda e: _ORDER.index(e["state"])):
             print(event_line(event))
             for line in diff_lines(event["diff"] or {}):
-                print(f"      {line}")
+                say(f"      {line}")
     print(f"recheck run {_run(result)}: {summary_line(result.counts)}", file=sys.stderr)
     if result.summary.get("continues"):
         runs = ", ".join(map(str, result.summary["continues"]))
@@ -134,11 +134,12 @@ def _print_human(result: RecheckResult, *, with_lines: bool) -> None:
 
 def event_line(event: dict[str, Any]) -> str:
     flags = " NEW" if event["new_removal"] else " FLAPPED" if event["flapped"] else ""
-    return f"{event['state']:<11} {event['url']}{flags}\n      {event['reason']}"
+    url, reason = printable(event["url"], one_line=True), printable(event["reason"], one_line=True)
+    return f"{event['state']:<11} {url}{flags}\n      {reason}"
 
 
 def _print_new_removals(result: RecheckResult) -> None:
     """--quiet (cron): silent unless something needs a person — a newly removed source."""
     for event in result.events:
         if event["new_removal"]:
-            print(f"removed: {event['url']} — {event['reason']}", file=sys.stderr)
+            say(f"removed: {event['url']} — {event['reason']}", file=sys.stderr)
