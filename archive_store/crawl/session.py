@@ -275,7 +275,7 @@ class ArchiveSession:
         self._commit(exchange, req, main, original, members)
 
     def record_failed_exchange(self, request: Request, tape: ExchangeTape | None, exc: BaseException) -> None:
-        reason = describe_failure(exc, request)
+        reason = describe_failure(exc, request, bytes(tape.received) if tape is not None else None)
         recorded = False
         if tape is not None and not isinstance(exc, ArchiveWriteError):
             exchange = _parsed_exchange(request, tape, truncation_for(exc), note=reason)
@@ -286,7 +286,7 @@ class ArchiveSession:
 
     async def record_failed_spooled(self, request: Request, tape: ExchangeTape, exc: BaseException) -> None:
         """`record_failed_exchange` for a media body spooled to a file (see mediastream)."""
-        reason = describe_failure(exc, request)
+        reason = describe_failure(exc, request, bytes(tape.received))
         recorded = False
         if not isinstance(exc, ArchiveWriteError):
             recorded = await self._record_spooled(request, tape, truncation_for(exc), note=reason)
