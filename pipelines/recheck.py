@@ -274,8 +274,8 @@ class RecheckPipeline:
         )
         try:
             add_event(self.index, event)
-        except SQLAlchemyError:
-            logger.exception("could not record the re-check of %s", target.url)
+        except SQLAlchemyError as exc:
+            self.session.index_failed(exc)
             return
         logger.info("recheck %s: %s (%s)", target.url, final.state, reason)
         self._inc("recheck/checked")
