@@ -5,12 +5,12 @@ with --json). Exit 1 when a file could not be imported at all."""
 from __future__ import annotations
 
 import argparse
-import json
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from sourcekeeper.options import UsageError, db_url, err
+from sourcekeeper.printable import json_line
 
 
 def register(subparsers: Any, add_common_options: Callable[[argparse.ArgumentParser], None]) -> None:
@@ -34,7 +34,7 @@ def run(args: argparse.Namespace) -> int:
     for result in results:
         failed = failed or (not result.sha256)
         if args.json:
-            print(json.dumps(result.to_json(), ensure_ascii=False))
+            print(json_line(result.to_json()))
         if args.quiet and result.sha256:
             continue
         err(summary_text(result.to_json()))

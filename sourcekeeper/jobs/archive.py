@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +11,7 @@ from archive_store.lock import ArchiveLock
 from sourcekeeper.jobs.runner import build_settings, run_spider
 from sourcekeeper.jobs.unattended import enable_progress, write_run_file
 from sourcekeeper.options import err
+from sourcekeeper.printable import json_line
 
 
 def crawl_urls(
@@ -40,7 +40,7 @@ def summary_ok(summary: dict[str, Any]) -> bool:
 
 def report_summary(summary: dict[str, Any], *, as_json: bool = False, quiet: bool = False) -> None:
     if as_json:
-        print(json.dumps(summary, ensure_ascii=False))
+        print(json_line(summary))
     if quiet and summary_ok(summary):
         return
     err(
