@@ -117,7 +117,8 @@ class RecheckPipeline:
             return item
         if via is not None:
             outcome = seen_from_two_vantages(outcome, via, public(self.fallback))
-        if first is None and outcome.state == "removed" and target.baseline is not None:
+        after_cut = first is not None and first.get("detail") == TRUNCATED  # a whole answer at last
+        if (first is None or after_cut) and outcome.state == "removed" and target.baseline is not None:
             await self._confirm_later(target, outcome, via)
         else:
             self._record(target, outcome, first)
