@@ -230,3 +230,13 @@ def test_a_gzip_bomb_and_a_refused_lookup_read_as_plain_words() -> None:
     )
     for text in (refused, reason):
         assert "Error" not in text and "<urlopen" not in text
+
+
+def test_an_item_in_a_log_line_never_shows_the_page_body() -> None:
+    from scrapers.items import ArchivedResponse
+    from scrapers.recheck import RecheckedResponse
+
+    plain = ArchivedResponse("http://x/", "http://x/", 200, [], "正文内容".encode() * 1000, {"capture_id": 1})
+    rechecked = RecheckedResponse(**vars(plain))
+    for item in (plain, rechecked):
+        assert "正文" not in repr(item) and "\\xe6" not in repr(item) and "http://x/" in repr(item)
