@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from archive_helpers import archive_cli, run_cli
-from test_full_disk_evidence import fill, mount_small_tmpfs
+from small_disk import fill, mount_small_tmpfs
 
 from archive_store.evidence.appendonly import torn_tail
 from archive_store.evidence.custodychain import check_chain

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from broken_warcs import write_good_warc
+from small_disk import fill, mount_small_tmpfs
 
 from archive_store.audit.verify import verify_archive
 from archive_store.evidence import appendonly
@@ -24,18 +25,6 @@ from archive_store.layout import CUSTODY_NAME, EXPORTS_MANIFEST_NAME, MANIFEST_N
 from archive_store.warc.writer import file_sha256
 
 
-def mount_small_tmpfs(mount_point: Path, size: str) -> None:
-    mount_point.mkdir(parents=True, exist_ok=True)
-    mounted = subprocess.run(
-        ["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(mount_point)],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if mounted.returncode != 0:
-        pytest.skip(f"needs root to mount a small tmpfs: {mounted.stderr.strip()}")
-
-
 @pytest.fixture
 def small_disk(tmp_path: Path) -> Iterator[Path]:
     mount_point = tmp_path / "disk"
@@ -44,22 +33,6 @@ def small_disk(tmp_path: Path) -> Iterator[Path]:
         yield mount_point
     finally:
         subprocess.run(["umount", "-l", str(mount_point)], check=False)
-
-
-def fill(disk: Path) -> Path:
-    """Fill the file system to its last byte; returns the filler (delete it to free the space)."""
-    filler = disk / "filler"
-    fd = os.open(filler, os.O_WRONLY | os.O_CREAT, 0o644)
-    try:
-        for size in (1 << 16, 4096, 1):
-            try:
-                while os.write(fd, b"\0" * size):
-                    pass
-            except OSError as exc:
-                assert exc.errno == errno.ENOSPC
-    finally:
-        os.close(fd)
-    return filler
 
 
 def _archive(root: Path) -> Path:
