@@ -91,6 +91,10 @@ def test_the_index_disk_full(mocksite, disk, tmp_path):
     assert "huge body" not in result.stderr and "Large page" not in result.stderr  # no page text
     assert result.stderr.count("database or disk is full") <= 4, result.stderr
     _evidence_whole(archive)
+    # run again while the disk is still full: one plain line before any fetch
+    again = archive_cli(archive, *urls, "--db", db)
+    assert again.returncode == 1 and "Traceback" not in again.stderr, again.stderr[-3000:]
+    assert "database or disk is full" in again.stderr and "[SQL:" not in again.stderr
     grow(disk)
     _finishes_and_verifies(archive, urls, "--db", db)
 

@@ -108,13 +108,23 @@ class ArchiveSession:
         self.index = ArchiveIndex(settings.get("ARCHIVE_DB_URL") or default_db_url(self.paths.root))
         self.manifest = Manifest(self.paths.manifest)
         self.custody = CustodyLog(self.paths.custody)
-        self.recovered = recover_open_files(self.paths.warcs, self.index, self.manifest, self.custody)
-        # WARCs closed without the file-closed hooks (by the recovery above) get their CDXJ here
-        fill_missing_cdxj_for_context(self)
         self.run_id: int | None = None
         self.resumed_captures: dict[str, Capture] = {}
         self.write_error: ArchiveWriteError | None = None
         self.index_error: SQLAlchemyError | None = None
+        self.recovered: list[Any] = []
+        try:
+            self.recovered = recover_open_files(self.paths.warcs, self.index, self.manifest, self.custody)
+        except SQLAlchemyError as exc:  # the index's disk is full: the run stops before fetching
+            self.index_failed(exc)
+        except OSError as exc:  # the WARC or evidence disk is full
+            self.write_error = ArchiveWriteError(
+                exc.errno or 0, f"cannot recover unfinished WARCs: {exc.strerror or exc}"
+            )
+            logger.error("%s; stopping the crawl", self.write_error.strerror)
+        # WARCs closed without the file-closed hooks (by the recovery above) get their CDXJ here
+        if self.write_error is None:
+            fill_missing_cdxj_for_context(self)
         self.redact = [h.encode("latin-1") for h in settings.getlist("ARCHIVE_REDACT_HEADERS")]
         self.aside_min = settings.getint("ARCHIVE_ASIDE_MIN_SIZE")
         self.dedup_min = (
@@ -155,7 +165,16 @@ class ArchiveSession:
 
     # runs --------------------------------------------------------------------------------------
     def open_run(self, kind: str, identity: dict[str, Any]) -> None:
-        """Start a run, or continue the unfinished run of the same command (after a crash)."""
+        """Start a run, or continue the unfinished run of the same command (after a crash).
+        Not when the archive already refused a write (recovery on a full disk): the crawl stops."""
+        if self.write_error is not None:
+            return
+        try:
+            self._open_run(kind, identity)
+        except SQLAlchemyError as exc:
+            self.index_failed(exc)
+
+    def _open_run(self, kind: str, identity: dict[str, Any]) -> None:
         key = hashlib.sha256(json.dumps(identity, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
         previous = self.index.unfinished_run(key) if self.settings.getbool("ARCHIVE_RESUME") else None
         if previous is not None:

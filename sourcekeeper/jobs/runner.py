@@ -69,6 +69,29 @@ def _collect_cycles_regularly() -> None:
     collector.start(_FULL_GC_SECONDS, now=False)
 
 
+def _index_opens(settings: Settings) -> None:
+    """The index opens (and takes its schema) before the crawl starts: one plain line when it
+    cannot (its disk is full), instead of a traceback from inside Scrapy's start."""
+    from sqlalchemy.exc import SQLAlchemyError  # noqa: PLC0415
+
+    from archive_store.crawl import default_settings  # noqa: PLC0415
+    from archive_store.crawl.session import plain_db_error  # noqa: PLC0415
+    from archive_store.index.database import ArchiveIndex, default_db_url  # noqa: PLC0415
+
+    if not settings.getbool("ARCHIVE_ENABLED", default_settings.ARCHIVE_ENABLED):
+        return
+    folder = Path(settings.get("ARCHIVE_DIR") or default_settings.ARCHIVE_DIR).expanduser()
+    url = settings.get("ARCHIVE_DB_URL") or default_db_url(folder)
+    if not url.startswith("sqlite:"):
+        return  # a database server reports its own errors, and its schema comes from migrations
+    if not settings.get("ARCHIVE_DB_URL"):
+        folder.mkdir(parents=True, exist_ok=True)
+    try:
+        ArchiveIndex(url).close()
+    except SQLAlchemyError as exc:
+        raise CrawlFailed(f"cannot open the index: {plain_db_error(exc)} (is its disk full?)") from None
+
+
 def run_spider(spidercls: type, settings: Settings, **spider_kwargs: Any) -> dict[str, Any]:
     """Crawl to the end and return the archive run summary (see ArchiveSession.summary)."""
     from scrapy.crawler import CrawlerProcess  # noqa: PLC0415
@@ -79,6 +102,7 @@ def run_spider(spidercls: type, settings: Settings, **spider_kwargs: Any) -> dic
     problems = setting_problems(settings)
     if problems:
         raise BadSettings("; ".join(problems))
+    _index_opens(settings)
     process = CrawlerProcess(settings)
     crawler = process.create_crawler(spidercls)
     process.crawl(crawler, **spider_kwargs)
