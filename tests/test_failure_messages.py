@@ -240,3 +240,33 @@ def test_an_item_in_a_log_line_never_shows_the_page_body() -> None:
     rechecked = RecheckedResponse(**vars(plain))
     for item in (plain, rechecked):
         assert "正文" not in repr(item) and "\\xe6" not in repr(item) and "http://x/" in repr(item)
+
+
+@pytest.mark.slow
+def test_hostile_answers_are_named_by_their_real_cause(tmp_path: Path) -> None:
+    from archive_helpers import archive_cli
+
+    from sourcekeeper.demo.rawsite import ServedSite
+
+    expected = {
+        "/bad-header-name": "the server sent a header whose name holds a byte HTTP does not allow",
+        "/long-header-line": "a status or header line longer than 16 KiB: this client stopped reading",
+        "/bad-chunk-size": "the server sent a malformed chunked body (a bad chunk size or chunk end)",
+        "/gzip-bomb": "the compressed body inflates to more than DOWNLOAD_MAXSIZE",
+    }
+    with ServedSite("tests/hostile_headers_site.py:ROUTES") as site:
+        result = archive_cli(tmp_path / "archive", *map(site.url, expected), "-s", "DOWNLOAD_MAXSIZE=1000000")
+        base = site.url("")
+    assert result.returncode == 1, result.stderr
+    lines = {
+        line.split(" — ")[0].removeprefix("  failed: ").removeprefix(base.rstrip("/")): line.split(" — ", 1)[
+            1
+        ]
+        for line in result.stderr.splitlines()
+        if line.startswith("  failed: ")
+    }
+    assert set(lines) == set(expected), result.stderr
+    for path, words in expected.items():
+        assert lines[path].startswith(words), (path, lines[path])
+        for misleading in ("reset or lost", "server closed", "Content-Length", "Error", "IgnoreRequest"):
+            assert misleading not in lines[path], (path, lines[path])

@@ -40,8 +40,8 @@ _BY_NAME = {
     "TunnelError": "the proxy refused to open a tunnel to the server",
     "PrivateAddressRefused": "refused: private address",
     "InvalidHeaderName": (
-        "the server sent a header whose name holds a byte HTTP does not allow, so its answer could "
-        "not be read (the raw bytes are kept where the answer was recorded)"
+        "the server sent a header whose name holds a byte HTTP does not allow, "
+        "so its answer could not be read"
     ),
     "_MalformedChunkedDataError": "the server sent a malformed chunked body (a bad chunk size or chunk end)",
     "BadResponseVersion": "the server's status line is not HTTP (wrong protocol on this port?)",
@@ -51,6 +51,11 @@ _BY_NAME = {
 # drop the connection, which then reads like the server closing it
 HEADER_LINE_LIMIT = 16384
 _DATA_LOSS = ("ResponseDataLossError", "_DataLoss")
+# request.meta: the reason the recording handler gave this attempt's failure, from the bytes it
+# taped as well as the exception (the spider's errback sees only the exception)
+FAILURE_REASON_META = "archive_failure_reason"
+# on an exception: the first bytes the server sent before the failure (set by the recording protocol)
+RECEIVED_ATTR = "archive_received"
 
 # OpenSSL reasons worth translating (lower case, as they appear in pyOpenSSL's error lists)
 _OLD_TLS = "the server only offers an old TLS version (1.0/1.1) or old ciphers, which this OpenSSL refuses"
@@ -128,6 +133,8 @@ def describe_failure(
 ) -> str:
     """One plain sentence for why a fetch failed; `received`: the bytes the server sent, when
     the caller taped them (they tell a client-side limit and a chunked body apart)."""
+    if received is None and request is not None and request.meta.get(FAILURE_REASON_META):
+        return str(request.meta[FAILURE_REASON_META])
     errors = _chain(exc)
     tls = _tls_reason(errors)
     if tls is not None:
@@ -135,6 +142,8 @@ def describe_failure(
     names = {type(item).__name__ for item in errors}
     if "_MalformedChunkedDataError" in names:
         return _BY_NAME["_MalformedChunkedDataError"]
+    if not received:
+        received = next((getattr(e, RECEIVED_ATTR) for e in errors if getattr(e, RECEIVED_ATTR, None)), None)
     from_bytes = _cause_from_bytes(names, received) if received else None
     if from_bytes is not None:
         return from_bytes

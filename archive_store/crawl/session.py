@@ -18,7 +18,7 @@ from scrapy.utils.misc import load_object
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
-from archive_store.crawl.failures import describe_failure, truncation_for
+from archive_store.crawl.failures import FAILURE_REASON_META, describe_failure, truncation_for
 from archive_store.crawl.fetchfacts import facts_for, write_fetch_facts
 from archive_store.crawl.medianotes import MediaNotes
 from archive_store.crawl.mediastream import LIMIT_FLAG as MEDIA_LIMIT_FLAG
@@ -322,7 +322,8 @@ class ArchiveSession:
         self._commit(exchange, req, main, original, members)
 
     def record_failed_exchange(self, request: Request, tape: ExchangeTape | None, exc: BaseException) -> None:
-        reason = describe_failure(exc, request, bytes(tape.received) if tape is not None else None)
+        reason = describe_failure(exc, request, bytes(tape.received) if tape is not None else b"")
+        request.meta[FAILURE_REASON_META] = reason  # the errback's reason too (it has no tape)
         recorded = False
         if tape is not None and not isinstance(exc, ArchiveWriteError):
             exchange = _parsed_exchange(request, tape, truncation_for(exc), note=reason)
@@ -334,6 +335,7 @@ class ArchiveSession:
     async def record_failed_spooled(self, request: Request, tape: ExchangeTape, exc: BaseException) -> None:
         """`record_failed_exchange` for a media body spooled to a file (see mediastream)."""
         reason = describe_failure(exc, request, bytes(tape.received))
+        request.meta[FAILURE_REASON_META] = reason
         recorded = False
         if not isinstance(exc, ArchiveWriteError):
             recorded = await self._record_spooled(request, tape, truncation_for(exc), note=reason)
