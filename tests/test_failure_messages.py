@@ -270,3 +270,19 @@ def test_hostile_answers_are_named_by_their_real_cause(tmp_path: Path) -> None:
         assert lines[path].startswith(words), (path, lines[path])
         for misleading in ("reset or lost", "server closed", "Content-Length", "Error", "IgnoreRequest"):
             assert misleading not in lines[path], (path, lines[path])
+
+
+def test_a_refused_memento_lookup_reads_as_plain_words() -> None:
+    import urllib.error
+
+    from archive_store.crawl.memento import lookup
+    from archive_store.crawl.netpolicy import PrivateAddressRefused
+
+    class Refusing:
+        def get(self, url: str, accept: str) -> tuple[str, bytes]:
+            raise urllib.error.URLError(PrivateAddressRefused("10.0.0.5"))
+
+    found = lookup("http://example.gov.cn/a", ["http://10.0.0.5/coll/timemap/link/"], Refusing())  # type: ignore[arg-type]
+    assert found.problems == [
+        "10.0.0.5: refused: private address 10.0.0.5 (set ARCHIVE_ALLOW_PRIVATE to allow)"
+    ]
