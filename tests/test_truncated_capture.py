@@ -86,6 +86,10 @@ def test_cut_captures_are_kept_shown_truncated_and_never_the_latest_good(cut):
     assert fields["record_id"] == captures[0].record_id
     text = run_cli("show", "--archive", cut.archive, url, "--text")
     assert BEFORE[1] in text.stdout
+    report = run_cli("report", "--json", "--archive", cut.archive)
+    source = next(json.loads(line) for line in report.stdout.splitlines() if json.loads(line)["url"] == url)
+    assert source["last_good"]["record_id"] == captures[0].record_id, source["last_good"]
+    assert BEFORE[1] in source["last_good"]["text"]
     history = run_cli("history", "--archive", cut.archive, url)
     assert "truncated" in history.stdout, history.stdout
     assert verify_archive(cut.archive).ok
