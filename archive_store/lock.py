@@ -37,8 +37,11 @@ class ArchiveLock:
             raise ArchiveLocked(
                 f"the archive {self.path.parent} is in use by {holder}; wait for it to finish"
             ) from None
-        os.ftruncate(fd, 0)
-        os.write(fd, f"pid {os.getpid()}\n".encode())
+        try:  # who holds it, for the "in use" message; a full disk only loses that hint
+            os.ftruncate(fd, 0)
+            os.write(fd, f"pid {os.getpid()}\n".encode())
+        except OSError:
+            pass
         self._held[self.path] = (fd, 1)
 
     def __enter__(self) -> ArchiveLock:

@@ -14,6 +14,7 @@ from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
 from scrapy.exceptions import NotConfigured
+from sqlalchemy.exc import SQLAlchemyError
 
 from archive_store.crawl.children import QuietSpawnContext, watch_parent
 from archive_store.crawl.session import ArchiveSession
@@ -66,6 +67,16 @@ class ExtractionPipeline:
         return self._pool
 
     async def process_item(self, item: Any) -> Any:
+        if self.session.index_error is not None:
+            return item  # the index refused a write (full disk): the crawl is stopping
+        try:
+            await self._process(item)
+        except SQLAlchemyError as exc:
+            # one line, never the statement's parameters (page text) nor a traceback per item
+            self.session.index_failed(exc)
+        return item
+
+    async def _process(self, item: Any) -> Any:
         if isinstance(item, FetchFailure):
             self.session.index.add_failure(self.session.run_id, item.url, item.kind, item.reason)
         elif isinstance(item, ArchivedResponse) and self.extract and item.capture.get("capture_id"):

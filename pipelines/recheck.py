@@ -91,6 +91,9 @@ def verdict_over_time(
     return outcome, None
 
 
+# a capture whose body was cut short (WARC-Truncated): never compared, fetched once more
+TRUNCATED = "truncated"
+
 # states that may be the network's doing rather than the source's: worth a second vantage point
 RETRY_ELSEWHERE = ("blocked", "unreachable")
 
@@ -133,12 +136,15 @@ class RecheckPipeline:
         else:
             return item
         target, first, via = item.target, item.first, item.vantage_first
+        if first is None and outcome.detail == TRUNCATED and self._fetch_again(target, outcome):
+            return item  # a body cut short says nothing of the page: fetched once more first
         if via is None and first is None and self.fallback and outcome.state in RETRY_ELSEWHERE:
             self._fetch_elsewhere(self.crawler.spider.fetch(target), outcome)  # type: ignore[union-attr]
             return item
         if via is not None:
             outcome = seen_from_two_vantages(outcome, via, public(self.fallback))
-        if first is None and outcome.state == "removed" and target.baseline is not None:
+        after_cut = first is not None and first.get("detail") == TRUNCATED  # a whole answer at last
+        if (first is None or after_cut) and outcome.state == "removed" and target.baseline is not None:
             await self._confirm_later(target, outcome, via)
         else:
             self._record(target, outcome, first)
@@ -150,6 +156,10 @@ class RecheckPipeline:
         capture = captures_by_id(self.index, {capture_id}).get(capture_id) if capture_id else None
         if capture is None:
             return Outcome("unreachable", "the answer could not be archived", "not-archived", item.status)
+        if capture.state == TRUNCATED:
+            cause = capture.truncated or "disconnect"
+            why = f"the body was cut short ({cause}): {capture.payload_length:,} bytes came"
+            return Outcome("unreachable", why, TRUNCATED, capture.http_status, capture.id)
         state = state_of_capture(capture.state)
         reason = capture.state_reason or f"HTTP {capture.http_status}"
         if state != "ok":
@@ -224,6 +234,16 @@ class RecheckPipeline:
         self._inc("recheck/fallback_vantage")
         self.crawler.engine.crawl(request)
 
+    def _fetch_again(self, target: RecheckTarget, cut: Outcome) -> bool:
+        """Fetch a source whose answer was cut short once more, at once (a dropped connection is
+        the network's doing far more often than the source's); False if the crawl is ending."""
+        engine, spider = self.crawler.engine, self.crawler.spider
+        if engine is None or spider is None:
+            return False
+        self._inc("recheck/truncated_retries")
+        engine.crawl(spider.confirm_request(target, asdict(cut)))  # type: ignore[attr-defined]
+        return True
+
     async def _confirm_later(
         self, target: RecheckTarget, first: Outcome, via: dict[str, Any] | None = None
     ) -> None:
@@ -245,7 +265,13 @@ class RecheckPipeline:
         first_outcome = Outcome(**first) if first else None
         flapped = False
         reason = outcome.reason
-        if first_outcome is not None:
+        if first_outcome is not None and first_outcome.detail == TRUNCATED:
+            if outcome.detail == TRUNCATED:
+                reason = f"{outcome.reason}, on two fetches in a row"
+            else:
+                reason = f"{outcome.reason} (fetched twice: the first answer was cut short)"
+            first_outcome = None  # the complete answer is the new capture; the cut one stays in history
+        elif first_outcome is not None:
             wait = f"{self.confirm_delay:g} s later"
             if outcome.state == "removed":
                 reason = f"{outcome.reason}; confirmed by a second fetch {wait}"
@@ -278,8 +304,8 @@ class RecheckPipeline:
         )
         try:
             add_event(self.index, event)
-        except SQLAlchemyError:
-            logger.exception("could not record the re-check of %s", target.url)
+        except SQLAlchemyError as exc:
+            self.session.index_failed(exc)
             return
         logger.info("recheck %s: %s (%s)", target.url, final.state, final.reason)
         self._inc("recheck/checked")

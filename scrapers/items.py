@@ -14,7 +14,7 @@ class ArchivedResponse:
     requested_url: str
     status: int
     headers: list[tuple[str, str]]
-    body: bytes
+    body: bytes = field(repr=False)  # never in a log line ("Error processing …" shows the item)
     capture: dict[str, Any]
     hop: int = 0
     kind: str = "page"  # page | attachment

@@ -132,7 +132,10 @@ def db_url(args: argparse.Namespace) -> str:
 
 
 def err(text: str) -> None:
-    print(text, file=sys.stderr)
+    """A line on stderr; archived strings in it are shown with their control characters escaped."""
+    from sourcekeeper.printable import printable  # noqa: PLC0415
+
+    print(printable(text), file=sys.stderr)
 
 
 def add_seeds_option(parser: argparse.ArgumentParser) -> None:

@@ -125,7 +125,7 @@ CASES = [
         "the proxy refused to open a tunnel to the server (it answered 407 Proxy Authentication Required); "
         "check the proxy address and its login",
     ),
-    ("unknown", ValueError("odd thing"), "ValueError: odd thing"),
+    ("unknown", ValueError("odd thing"), "odd thing"),
 ]
 
 
@@ -155,12 +155,142 @@ def test_user_sees_our_summary_only(tmp_path: Path) -> None:
     assert result.returncode == 1
     lines = result.stderr.splitlines()
     assert (
-        f"  failed: {refused} — connection refused (nothing listens on that port; the server may be down)"
+        f"  {refused}: failed: connection refused (nothing listens on that port; the server may be down)"
         in lines
-    )
-    assert any(line.startswith(f"  failed: {unknown} — DNS: no such host") for line in lines), lines
+    ), lines
+    assert any(line.startswith(f"  {unknown}: failed: DNS: no such host") for line in lines), lines
     assert "Gave up retrying" not in result.stderr
     assert "twisted" not in result.stderr and "Failure" not in result.stderr
-    assert len(lines) <= 6, lines  # summary, two failures, the WARC (none here), the index
+    assert len(lines) <= 7, lines  # summary, two seeds' verdicts, their counts, the WARC (none), the index
     verbose = archive_cli(tmp_path / "b", "-v", "-s", "RETRY_TIMES=1", refused)
     assert "Gave up retrying" in verbose.stderr
+
+
+def _twisted_response_failed(inner: BaseException) -> BaseException:
+    from twisted.python.failure import Failure
+    from twisted.web._newclient import ResponseFailed
+
+    try:
+        raise inner
+    except BaseException:
+        return ResponseFailed([Failure()])
+
+
+def test_a_bad_byte_in_a_header_name_is_named_not_a_reset() -> None:
+    from twisted.web.http_headers import InvalidHeaderName
+
+    reason = describe_failure(_twisted_response_failed(InvalidHeaderName(b"X-Bad\x01Name")))
+    assert reason.startswith("the server sent a header whose name holds a byte HTTP does not allow"), reason
+    assert "reset" not in reason and "InvalidHeaderName" not in reason
+
+
+def test_a_malformed_chunk_size_blames_the_chunk_not_content_length() -> None:
+    from twisted.web.http import _MalformedChunkedDataError
+
+    reason = describe_failure(
+        _twisted_response_failed(_MalformedChunkedDataError("Chunk-size must be an integer."))
+    )
+    assert reason == "the server sent a malformed chunked body (a bad chunk size or chunk end)"
+    # seen only as data loss: the taped head says the body was chunked
+    from scrapy.exceptions import ResponseDataLossError
+
+    head = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n"
+    reason = describe_failure(ResponseDataLossError("data loss"), None, head)
+    assert reason.startswith("the chunked body broke off") and "no declared Content-Length" in reason
+
+
+def test_a_2_mb_header_line_is_the_clients_limit_not_the_server_closing() -> None:
+    from twisted.internet.error import ConnectionDone
+    from twisted.python.failure import Failure
+    from twisted.web._newclient import ResponseNeverReceived
+
+    received = b"HTTP/1.1 200 OK\r\nX-Long: " + b"a" * (2 << 20)
+    exc = ResponseNeverReceived([Failure(ConnectionDone())])
+    reason = describe_failure(exc, None, received)
+    assert "longer than 16 KiB" in reason and "this client stopped reading" in reason, reason
+    assert describe_failure(exc, None, b"") == "the server closed or reset the connection before answering"
+
+
+def test_a_gzip_bomb_and_a_refused_lookup_read_as_plain_words() -> None:
+    import urllib.error
+
+    from scrapy.exceptions import IgnoreRequest
+
+    from archive_store.crawl.failures import plain_error
+    from archive_store.crawl.netpolicy import PrivateAddressRefused
+
+    bomb = IgnoreRequest(
+        "Ignored response <200 http://x/> because its body (1 B compressed, 9 B decompressed so far) "
+        "exceeded DOWNLOAD_MAXSIZE (5 B) during decompression."
+    )
+    reason = describe_failure(bomb)
+    assert reason.startswith("the compressed body inflates to more than DOWNLOAD_MAXSIZE"), reason
+    assert "IgnoreRequest" not in reason
+    refused = plain_error(urllib.error.URLError(PrivateAddressRefused("10.0.0.5")))
+    assert refused.startswith("refused: private address 10.0.0.5"), refused
+    assert plain_error(urllib.error.URLError(ConnectionRefusedError(111, "Connection refused"))).startswith(
+        "connection refused"
+    )
+    for text in (refused, reason):
+        assert "Error" not in text and "<urlopen" not in text
+
+
+def test_an_item_in_a_log_line_never_shows_the_page_body() -> None:
+    from scrapers.items import ArchivedResponse
+    from scrapers.recheck import RecheckedResponse
+
+    plain = ArchivedResponse("http://x/", "http://x/", 200, [], "正文内容".encode() * 1000, {"capture_id": 1})
+    rechecked = RecheckedResponse(**vars(plain))
+    for item in (plain, rechecked):
+        assert "正文" not in repr(item) and "\\xe6" not in repr(item) and "http://x/" in repr(item)
+
+
+@pytest.mark.slow
+def test_hostile_answers_are_named_by_their_real_cause(tmp_path: Path) -> None:
+    from archive_helpers import archive_cli
+
+    from sourcekeeper.demo.rawsite import ServedSite
+
+    expected = {
+        "/bad-header-name": "the server sent a header whose name holds a byte HTTP does not allow",
+        "/long-header-line": "a status or header line longer than 16 KiB: this client stopped reading",
+        "/bad-chunk-size": "the server sent a malformed chunked body (a bad chunk size or chunk end)",
+        "/gzip-bomb": "the compressed body inflates to more than DOWNLOAD_MAXSIZE",
+    }
+    with ServedSite("tests/hostile_headers_site.py:ROUTES") as site:
+        result = archive_cli(tmp_path / "archive", *map(site.url, expected), "-s", "DOWNLOAD_MAXSIZE=1000000")
+        base = site.url("")
+    assert result.returncode == 1, result.stderr
+    # a seed that failed says so in its verdict line (`  URL: failed: reason`); a seed captured whose
+    # body could not be used, in a failure line below (`  failed: URL — reason`)
+    lines = {}
+    for line in result.stderr.splitlines():
+        if line.startswith("  failed: "):
+            url, reason = line.removeprefix("  failed: ").split(" — ", 1)
+        elif line.startswith(f"  {base.rstrip('/')}") and ": failed: " in line:
+            url, reason = line.strip().split(": failed: ", 1)
+        else:
+            continue
+        lines[url.removeprefix(base.rstrip("/"))] = reason
+    assert set(lines) == set(expected), result.stderr
+    for path, words in expected.items():
+        assert lines[path].startswith(words), (path, lines[path])
+        for misleading in ("reset or lost", "server closed", "Content-Length", "Error", "IgnoreRequest"):
+            assert misleading not in lines[path], (path, lines[path])
+
+
+def test_a_refused_memento_lookup_reads_as_plain_words() -> None:
+    import urllib.error
+
+    from archive_store.crawl.memento import lookup
+    from archive_store.crawl.netpolicy import PrivateAddressRefused
+
+    class Refusing:
+        def get(self, url: str, accept: str) -> tuple[str, bytes]:
+            raise urllib.error.URLError(PrivateAddressRefused("10.0.0.5"))
+
+    found = lookup("http://example.gov.cn/a", ["http://10.0.0.5/coll/timemap/link/"], Refusing())  # type: ignore[arg-type]
+    assert found.problems == [
+        "10.0.0.5: refused: private address 10.0.0.5 "
+        "(to allow it: -s ARCHIVE_ALLOW_PRIVATE=true, or allow_private = true in sourcekeeper.toml)"
+    ]

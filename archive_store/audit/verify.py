@@ -2,16 +2,32 @@
 
 from __future__ import annotations
 
+import errno
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from archive_store.evidence.exports import check_custody_log, check_exports, record_verified
+from sqlalchemy.exc import SQLAlchemyError
+
+from archive_store.evidence.appendonly import torn_tail
+from archive_store.evidence.exports import (
+    check_custody_log,
+    check_exports,
+    evidence_notes,
+    record_verified,
+)
 from archive_store.evidence.fixity import Manifest
 from archive_store.evidence.tsa import check_timestamps
 from archive_store.index.cdxj import check_cdxj
 from archive_store.index.database import ArchiveIndex, default_db_url
-from archive_store.layout import IMPORTED_PREFIX, WARCS_DIR, ArchivePaths, is_imported_name, is_warc_name
+from archive_store.layout import (
+    CUSTODY_NAME,
+    IMPORTED_PREFIX,
+    WARCS_DIR,
+    ArchivePaths,
+    is_imported_name,
+    is_warc_name,
+)
 from archive_store.lock import ArchiveLock, ArchiveLocked
 from archive_store.storage.remote import materialize, remote_only_files
 from archive_store.storage.sidecars import fetch_sidecars
@@ -23,6 +39,7 @@ from archive_store.warc.writer import OPEN_SUFFIX, file_sha256
 @dataclass
 class VerifyReport:
     problems: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # reported, not failures (interrupted writes)
     files_checked: int = 0
     captures_checked: int = 0
     in_use: bool = False
@@ -56,19 +73,56 @@ def verify_archive(root: Path, db_url: str | None = None) -> VerifyReport:
         report.problems += _check_manifest(root, Manifest(paths.manifest), [*closed, *imported])
         report.problems += [str(p) for p in validate_collection(closed)]
         report.problems += _check_evidence(root, [p.name for p in closed], Manifest(paths.manifest))
-        index = ArchiveIndex(db_url or default_db_url(root), create=False)
         try:
-            remote = _fetch_remote(root, index, report)  # scale-out: WARCs kept only in S3
-            report.problems += check_timestamps(root, sorted(remote), Manifest(paths.manifest).entries())
-            report.problems += _check_index(index, paths.warcs, report, remote)
-            report.problems += check_cdxj(root, _capture_locations(index), report.in_use)
-        finally:
-            index.close()
-        record_verified(root, report.ok, report.files_checked, report.captures_checked, len(report.problems))
+            _check_with_index(root, db_url, report)
+        except (SQLAlchemyError, OSError) as exc:
+            report.problems.append(
+                f"the index could not be read, so no capture was checked: {_index_error(exc)}"
+            )
+        report.notes += evidence_notes(root)
+        _record_verified(root, report)
     finally:
         if not report.in_use:
             lock.release()
     return report
+
+
+def _check_with_index(root: Path, db_url: str | None, report: VerifyReport) -> None:
+    paths = ArchivePaths(root)
+    index = ArchiveIndex(db_url or default_db_url(root), create=False)
+    try:
+        remote = _fetch_remote(root, index, report)  # scale-out: WARCs kept only in S3
+        report.problems += check_timestamps(root, sorted(remote), Manifest(paths.manifest).entries())
+        report.problems += _check_index(index, paths.warcs, report, remote)
+        report.problems += check_cdxj(root, _capture_locations(index), report.in_use)
+    finally:
+        index.close()
+
+
+def _index_error(exc: BaseException) -> str:
+    """Plain words for a database that cannot be opened or read."""
+    cause = getattr(exc, "orig", None) or exc
+    text = str(cause).strip() or "unknown error"
+    if "disk I/O error" in text or getattr(cause, "errno", None) == errno.ENOSPC:
+        return (
+            f"{text} (SQLite needs room for its shared-memory and log files even to read: "
+            "is the disk full? free some space and run verify again)"
+        )
+    return text
+
+
+def _record_verified(root: Path, report: VerifyReport) -> None:
+    """The `verified` custody entry, appended after every check has only read. Not while the log
+    ends in a line an interrupted write cut short (that repair is a writing command's job), and a
+    full disk is a note: the verdict stands without the entry."""
+    if torn_tail(root / CUSTODY_NAME) is not None:
+        report.notes.append(f"this verification is not logged in {CUSTODY_NAME} (its last line is cut short)")
+        return
+    try:
+        record_verified(root, report.ok, report.files_checked, report.captures_checked, len(report.problems))
+    except OSError as exc:
+        why = exc.strerror or str(exc)
+        report.notes.append(f"this verification could not be logged in {CUSTODY_NAME}: {why}")
 
 
 def _check_evidence(root: Path, closed: list[str], manifest: Manifest) -> list[str]:

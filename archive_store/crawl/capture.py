@@ -9,6 +9,7 @@ download handler, so they are never recorded as captures.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, BinaryIO
@@ -31,7 +32,7 @@ from scrapy.utils.httpobj import urlparse_cached
 from scrapy.utils.misc import build_from_crawler
 
 from archive_store.crawl.endpoints import CheckedAgent
-from archive_store.crawl.failures import describe_failure
+from archive_store.crawl.failures import HEADER_LINE_LIMIT, RECEIVED_ATTR, describe_failure
 from archive_store.crawl.mediastream import stream_body
 from archive_store.crawl.netpolicy import AddressPolicy, ip_literal
 from archive_store.crawl.session import ArchiveSession
@@ -133,6 +134,16 @@ class _TeeTransport:
         return getattr(self._transport, name)
 
 
+def _note_received(failure: Any, tape: ExchangeTape) -> Any:
+    """A failure before the response head was whole carries the first bytes the server sent
+    (`RECEIVED_ATTR`), so its reason can tell a head line this client refused from the server
+    closing the connection (failures.describe_failure)."""
+    if tape.received:
+        with contextlib.suppress(AttributeError, TypeError):
+            setattr(failure.value, RECEIVED_ATTR, bytes(tape.received[: 2 * HEADER_LINE_LIMIT]))
+    return failure
+
+
 class RecordingHTTP11ClientProtocol(_LenientHTTP11ClientProtocol):
     """Starts a tape for each request on the connection and tees both directions onto it."""
 
@@ -158,6 +169,7 @@ class RecordingHTTP11ClientProtocol(_LenientHTTP11ClientProtocol):
             return response
 
         d.addCallback(attach_tape)
+        d.addErrback(_note_received, tape)
         return d
 
     def dataReceived(self, data: bytes) -> None:  # noqa: N802 (Twisted's name)

@@ -41,6 +41,7 @@ class ArchiveExtension:
         identity_of = getattr(spider, "run_identity", None)
         identity = identity_of() if callable(identity_of) else {"spider": spider.name}
         self.session.open_run(spider.name, identity)
+        self.response_downloaded(None, None, spider)  # a custody log or index already refusing: stop now
 
     def response_downloaded(self, response: Any, request: Any, spider: Spider) -> None:
         # A failed WARC write (disk full) stops the crawl: fetching more would archive nothing.

@@ -41,7 +41,23 @@ _BY_NAME = {
     "SocksError": "the SOCKS proxy failed",
     "TunnelError": "the proxy refused to open a tunnel to the server",
     "PrivateAddressRefused": f"refused: private address ({HOW_TO_ALLOW})",
+    "InvalidHeaderName": (
+        "the server sent a header whose name holds a byte HTTP does not allow, "
+        "so its answer could not be read"
+    ),
+    "_MalformedChunkedDataError": "the server sent a malformed chunked body (a bad chunk size or chunk end)",
+    "BadResponseVersion": "the server's status line is not HTTP (wrong protocol on this port?)",
+    "ParseError": "the server's answer is not valid HTTP (its status line or headers cannot be read)",
 }
+# LineReceiver's limit in Twisted's HTTP client: a longer status or header line makes the client
+# drop the connection, which then reads like the server closing it
+HEADER_LINE_LIMIT = 16384
+_DATA_LOSS = ("ResponseDataLossError", "_DataLoss")
+# request.meta: the reason the recording handler gave this attempt's failure, from the bytes it
+# taped as well as the exception (the spider's errback sees only the exception)
+FAILURE_REASON_META = "archive_failure_reason"
+# on an exception: the first bytes the server sent before the failure (set by the recording protocol)
+RECEIVED_ATTR = "archive_received"
 
 # OpenSSL reasons worth translating (lower case, as they appear in pyOpenSSL's error lists)
 _OLD_TLS = "the server only offers an old TLS version (1.0/1.1) or old ciphers, which this OpenSSL refuses"
@@ -91,11 +107,48 @@ def _tls_reason(errors: list[Any]) -> str | None:
     return None
 
 
-def describe_failure(exc: BaseException, request: Request | None = None) -> str:
+def _cause_from_bytes(names: set[str], received: bytes) -> str | None:
+    """What the bytes the server sent show that the exception cannot: a head line too long
+    for the client, or a chunked body (a "data loss" there is a chunk, not Content-Length)."""
+    head, ended, _ = bytes(received).partition(b"\r\n\r\n")
+    closed = names & {"ConnectionDone", "ConnectionLost", "ResponseNeverReceived"}
+    if not ended and closed and any(len(line) > HEADER_LINE_LIMIT for line in head.split(b"\n")):
+        return (
+            f"a status or header line longer than {HEADER_LINE_LIMIT // 1024} KiB: this client "
+            "stopped reading and closed the connection (the server did not)"
+        )
+    if ended and names & set(_DATA_LOSS):
+        chunked = any(
+            line.lower().startswith(b"transfer-encoding:") and b"chunked" in line.lower()
+            for line in head.split(b"\r\n")
+        )
+        if chunked:
+            return (
+                "the chunked body broke off: a malformed chunk size, or the connection closed "
+                "inside a chunk (there is no declared Content-Length)"
+            )
+    return None
+
+
+def describe_failure(
+    exc: BaseException, request: Request | None = None, received: bytes | None = None
+) -> str:
+    """One plain sentence for why a fetch failed; `received`: the bytes the server sent, when
+    the caller taped them (they tell a client-side limit and a chunked body apart)."""
+    if received is None and request is not None and request.meta.get(FAILURE_REASON_META):
+        return str(request.meta[FAILURE_REASON_META])
     errors = _chain(exc)
     tls = _tls_reason(errors)
     if tls is not None:
         return tls
+    names = {type(item).__name__ for item in errors}
+    if "_MalformedChunkedDataError" in names:
+        return _BY_NAME["_MalformedChunkedDataError"]
+    if not received:
+        received = next((getattr(e, RECEIVED_ATTR) for e in errors if getattr(e, RECEIVED_ATTR, None)), None)
+    from_bytes = _cause_from_bytes(names, received) if received else None
+    if from_bytes is not None:
+        return from_bytes
     for item in errors:  # the innermost named cause is the one a person can act on
         name = type(item).__name__
         if name in {"PrivateAddressRefused", "SocksError"}:
@@ -106,6 +159,11 @@ def describe_failure(exc: BaseException, request: Request | None = None) -> str:
         answer = f" (it answered {status.group(1).strip()})" if status else ""
         return f"{_BY_NAME['TunnelError']}{answer}; check the proxy address and its login"
     text = str(first).lower()
+    if type(first).__name__ == "IgnoreRequest" and "decompress" in text:
+        return (
+            "the compressed body inflates to more than DOWNLOAD_MAXSIZE (a compression bomb, or raise "
+            "the limit with -s DOWNLOAD_MAXSIZE=BYTES); the compressed bytes are what was archived"
+        )
     if isinstance(first, DownloadCancelledError) and ("maxsize" in text or "max size" in text):
         return "the body is larger than DOWNLOAD_MAXSIZE (raise it with -s DOWNLOAD_MAXSIZE=BYTES)"
     if isinstance(first, DownloadTimeoutError) or type(first).__name__ in {
@@ -115,7 +173,6 @@ def describe_failure(exc: BaseException, request: Request | None = None) -> str:
         timeout = request.meta.get("download_timeout") if request is not None else None
         after = f" after {timeout:g} s" if isinstance(timeout, int | float) else ""
         return f"timed out{after} ({_SLOW})"
-    names = {type(item).__name__ for item in errors}
     # the wrappers' own words, unless what they wrap says more ("connection lost" says less
     # than "before answering")
     generic = {"ResponseNeverReceived", "DownloadFailedError", "ResponseFailed"}
@@ -131,8 +188,24 @@ def describe_failure(exc: BaseException, request: Request | None = None) -> str:
         base = _BY_NAME.get(type(item).__name__)
         if base is not None:
             return base
-    detail = _plain(first)
-    return f"{type(first).__name__}: {detail}"[:300] if detail else type(first).__name__
+    return plain_error(first)
+
+
+def plain_error(exc: BaseException) -> str:
+    """Any other error in words, never its class name: the message, or what it wraps
+    (`URLError: <urlopen error [Errno 111] Connection refused>` reads "connection refused")."""
+    reason = getattr(exc, "reason", None)
+    if isinstance(reason, BaseException):
+        return plain_error(reason)
+    if isinstance(exc, ConnectionRefusedError):
+        return _REFUSED
+    if isinstance(exc, TimeoutError):
+        return f"timed out ({_SLOW})"
+    if isinstance(exc, OSError) and exc.strerror:
+        return exc.strerror[0].lower() + exc.strerror[1:]
+    detail = reason.strip() if isinstance(reason, str) else _plain(exc)
+    detail = re.sub(r"^<urlopen error (.*)>$", r"\1", detail)
+    return detail[:300] or "failed for a reason the library did not name"
 
 
 def _plain(exc: BaseException) -> str:

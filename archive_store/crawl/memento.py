@@ -26,6 +26,7 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote, urljoin, urlsplit
 
+from archive_store.crawl.failures import plain_error
 from archive_store.crawl.netpolicy import AddressPolicy
 from archive_store.crawl.urlguard import guarded_opener
 
@@ -170,7 +171,7 @@ def lookup(url: str, endpoints: list[str], fetcher: Fetcher, max_pages: int = 10
                 continue
             found.problems.append(f"{_archive_name(endpoint)}: HTTP {exc.code} {exc.reason}")
         except (OSError, ValueError) as exc:  # timeouts, refused connections, bad answers
-            found.problems.append(f"{_archive_name(endpoint)}: {type(exc).__name__}: {exc}")
+            found.problems.append(f"{_archive_name(endpoint)}: {plain_error(exc)}")
     unique: dict[str, Memento] = {}
     for memento in found.mementos:
         unique.setdefault(memento.memento_url, memento)

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urljoin
 
+from archive_store.crawl.failures import plain_error
 from archive_store.crawl.memento import USER_AGENT, parse_link_format
 from archive_store.crawl.netpolicy import AddressPolicy
 from archive_store.crawl.urlguard import guarded_opener
@@ -59,7 +60,7 @@ def push_one(url: str, endpoint: str, timeout: float, policy: AddressPolicy | No
         if not 300 <= exc.code < 400:
             return Pushed(url, endpoint, exc.code, None, f"HTTP {exc.code} {exc.reason}")
     except (OSError, ValueError) as exc:
-        return Pushed(url, endpoint, None, None, f"{type(exc).__name__}: {exc}")
+        return Pushed(url, endpoint, None, None, plain_error(exc))
     memento = memento_of(request_url, headers)
     error = None if memento else f"HTTP {status}: the answer names no memento"
     return Pushed(url, endpoint, status, memento, error)

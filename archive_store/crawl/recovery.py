@@ -85,13 +85,15 @@ def recover_open_files(
             handle.truncate(good_end)
             handle.flush()
             os.fsync(handle.fileno())
+        # indexed while still `.open`: an index that refuses (its disk is full) leaves the file
+        # to the next run's recovery, never a closed WARC whose records nothing lists
+        reindexed = reindex_records(index, filename, records)
         final_path = warc_dir / filename
         os.link(open_path, final_path)  # fails rather than overwrite an existing WARC
         open_path.unlink()
-        reindexed = reindex_records(index, filename, records)
         digest = file_sha256(final_path)
-        index.file_closed(filename, good_end, digest)
         manifest.add(f"{WARCS_DIR}/{filename}", digest)
+        index.file_closed(filename, good_end, digest)
         head = custody.record(
             "file_recovered",
             file=filename,

@@ -18,7 +18,7 @@ from scrapy.utils.misc import load_object
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
-from archive_store.crawl.failures import describe_failure, truncation_for
+from archive_store.crawl.failures import FAILURE_REASON_META, describe_failure, truncation_for
 from archive_store.crawl.fetchfacts import facts_for, write_fetch_facts
 from archive_store.crawl.medianotes import MediaNotes
 from archive_store.crawl.mediastream import LIMIT_FLAG as MEDIA_LIMIT_FLAG
@@ -26,6 +26,7 @@ from archive_store.crawl.mediastream import STALLED_FLAG as MEDIA_STALLED_FLAG
 from archive_store.crawl.recovery import recover_open_files
 from archive_store.crawl.redact import redact_request
 from archive_store.crawl.warcinfo import warcinfo_fields
+from archive_store.evidence.custodychain import ChainLink
 from archive_store.evidence.exports import run_config
 from archive_store.evidence.fixity import CustodyLog, Manifest
 from archive_store.hooks import FileClosedHook
@@ -58,7 +59,7 @@ from archive_store.warc.spool import (
     scan_spooled,
     spooled_response_record,
 )
-from archive_store.warc.writer import ArchiveWriteError, ClosedFile, Member, RotatingWarcWriter
+from archive_store.warc.writer import OPEN_SUFFIX, ArchiveWriteError, ClosedFile, Member, RotatingWarcWriter
 
 if TYPE_CHECKING:
     from scrapy import Request
@@ -107,13 +108,23 @@ class ArchiveSession:
         self.index = ArchiveIndex(settings.get("ARCHIVE_DB_URL") or default_db_url(self.paths.root))
         self.manifest = Manifest(self.paths.manifest)
         self.custody = CustodyLog(self.paths.custody)
-        self.recovered = recover_open_files(self.paths.warcs, self.index, self.manifest, self.custody)
-        # WARCs closed without the file-closed hooks (by the recovery above) get their CDXJ here
-        fill_missing_cdxj_for_context(self)
         self.run_id: int | None = None
         self.resumed_captures: dict[str, Capture] = {}
         self.write_error: ArchiveWriteError | None = None
         self.index_error: SQLAlchemyError | None = None
+        self.recovered: list[Any] = []
+        try:
+            self.recovered = recover_open_files(self.paths.warcs, self.index, self.manifest, self.custody)
+        except SQLAlchemyError as exc:  # the index's disk is full: the run stops before fetching
+            self.index_failed(exc)
+        except OSError as exc:  # the WARC or evidence disk is full
+            self.write_error = ArchiveWriteError(
+                exc.errno or 0, f"cannot recover unfinished WARCs: {exc.strerror or exc}"
+            )
+            logger.error("%s; stopping the crawl", self.write_error.strerror)
+        # WARCs closed without the file-closed hooks (by the recovery above) get their CDXJ here
+        if self.write_error is None:
+            fill_missing_cdxj_for_context(self)
         self.redact = [h.encode("latin-1") for h in settings.getlist("ARCHIVE_REDACT_HEADERS")]
         self.aside_min = settings.getint("ARCHIVE_ASIDE_MIN_SIZE")
         self.dedup_min = (
@@ -154,14 +165,23 @@ class ArchiveSession:
 
     # runs --------------------------------------------------------------------------------------
     def open_run(self, kind: str, identity: dict[str, Any]) -> None:
-        """Start a run, or continue the unfinished run of the same command (after a crash)."""
+        """Start a run, or continue the unfinished run of the same command (after a crash).
+        Not when the archive already refused a write (recovery on a full disk): the crawl stops."""
+        if self.write_error is not None:
+            return
+        try:
+            self._open_run(kind, identity)
+        except SQLAlchemyError as exc:
+            self.index_failed(exc)
+
+    def _open_run(self, kind: str, identity: dict[str, Any]) -> None:
         key = hashlib.sha256(json.dumps(identity, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
         previous = self.index.unfinished_run(key) if self.settings.getbool("ARCHIVE_RESUME") else None
         if previous is not None:
             self.run_id = previous.id
             self.index.mark_resumed(previous.id)
             self.resumed_captures = self.index.run_captures(previous.id)
-            self.custody.record("run_resumed", run=previous.id, already_captured=len(self.resumed_captures))
+            self._log_custody("run_resumed", run=previous.id, already_captured=len(self.resumed_captures))
             logger.info(
                 "resuming unfinished run %d: %d URLs already captured",
                 previous.id,
@@ -169,7 +189,7 @@ class ArchiveSession:
             )
         else:
             self.run_id = self.index.start_run(key, kind, identity).id
-            self.custody.record(
+            self._log_custody(
                 "run_started",
                 run=self.run_id,
                 kind=kind,
@@ -188,6 +208,8 @@ class ArchiveSession:
                 self.writer.close()
             else:
                 self.writer.abandon()
+        except SQLAlchemyError as exc:
+            self.index_failed(exc)
         except OSError as exc:
             # a full disk here is already reported as the run's write error: no traceback
             logger.error("could not close %s: %s", self.writer.current_filename, exc)
@@ -198,32 +220,57 @@ class ArchiveSession:
             status = "finished" if clean else "interrupted"
             try:
                 self.index.finish_run(self.run_id, status, summary)
-                self.custody.record("run_finished", run=self.run_id, status=status, summary=summary)
-            except (SQLAlchemyError, OSError) as exc:
-                logger.error("could not record the end of run %s: %s", self.run_id, exc)
+            except SQLAlchemyError as exc:
+                logger.error(
+                    "could not record the end of run %s in the index: %s", self.run_id, plain_db_error(exc)
+                )
+            # the custody log may live on another disk than the index: tried either way
+            self._log_custody("run_finished", run=self.run_id, status=status, summary=summary)
         self.index.close()
         self.lock.release()
         return summary
 
     def summary(self, reason: str) -> dict[str, Any]:
+        """What the run committed to the index (also after the index refused a write: what was
+        committed before it counts; a batch that was not is in a WARC left `.open`)."""
         counts = {"captured": 0, "revisits": 0, "truncated": 0}
         failures = []
-        if self.run_id is not None and self.index_error is None:
-            counts = self.index.run_counts(self.run_id)
-            failures = self.index.failures_for_run(self.run_id)
+        if self.run_id is not None:
+            try:
+                counts = self.index.run_counts(self.run_id)
+                failures = self.index.failures_for_run(self.run_id)
+            except SQLAlchemyError as exc:
+                logger.error("could not count the run's captures in the index: %s", plain_db_error(exc))
+                counts = self._counted_captures()
         return {
             "run": self.run_id,
             "reason": reason,
             **counts,
             "failed": len(failures),
             "failures": [{"url": f.url, "reason": f.reason} for f in failures],
-            "files": self.writer.files_written,
+            # a file left `.open` (the index refused a write) is named so: the next run recovers it
+            "files": [
+                name + OPEN_SUFFIX if (self.paths.warcs / (name + OPEN_SUFFIX)).exists() else name
+                for name in self.writer.files_written
+            ],
             "archive": str(self.paths.root),
             # never the password of a database URL (credentials stay out of logs)
             "index": make_url(self.index.db_url).render_as_string(hide_password=True),
-            "write_error": str(self.write_error) if self.write_error else None,
+            "write_error": (self.write_error.strerror or str(self.write_error)) if self.write_error else None,
             "media": self.media.summary(),
         }
+
+    def _counted_captures(self) -> dict[str, int]:
+        """The run's captures as the crawl counted them, when the index cannot be read."""
+        stats = self.stats
+        if stats is None:
+            return {"captured": 0, "revisits": 0, "truncated": 0}
+        responses = int(stats.get_value("archive/responses", 0))
+        revisits = int(stats.get_value("archive/revisits", 0))
+        cut = sum(
+            int(stats.get_value(f"archive/truncated/{why}", 0)) for why in ("length", "time", "disconnect")
+        )
+        return {"captured": responses + revisits, "revisits": revisits, "truncated": cut}
 
     def note_media(self, url: str, state: str, reason: str) -> None:
         """A media fetch the summary must name: cut, partial, failed, a loop, a live stream."""
@@ -275,7 +322,8 @@ class ArchiveSession:
         self._commit(exchange, req, main, original, members)
 
     def record_failed_exchange(self, request: Request, tape: ExchangeTape | None, exc: BaseException) -> None:
-        reason = describe_failure(exc, request)
+        reason = describe_failure(exc, request, bytes(tape.received) if tape is not None else b"")
+        request.meta[FAILURE_REASON_META] = reason  # the errback's reason too (it has no tape)
         recorded = False
         if tape is not None and not isinstance(exc, ArchiveWriteError):
             exchange = _parsed_exchange(request, tape, truncation_for(exc), note=reason)
@@ -286,7 +334,8 @@ class ArchiveSession:
 
     async def record_failed_spooled(self, request: Request, tape: ExchangeTape, exc: BaseException) -> None:
         """`record_failed_exchange` for a media body spooled to a file (see mediastream)."""
-        reason = describe_failure(exc, request)
+        reason = describe_failure(exc, request, bytes(tape.received))
+        request.meta[FAILURE_REASON_META] = reason
         recorded = False
         if not isinstance(exc, ArchiveWriteError):
             recorded = await self._record_spooled(request, tape, truncation_for(exc), note=reason)
@@ -426,7 +475,7 @@ class ArchiveSession:
             chunked=exchange.chunked,
             ip_address=tape.ip_address,
             refers_to=original.record_id if original else None,
-            state=initial_state(parsed.status),
+            state=initial_state(parsed.status, exchange.truncated),
             state_reason=exchange.note,
             hop=int(request.meta.get("archive_hop", 0)),
             parent_url=request.meta.get("archive_parent"),
@@ -494,11 +543,21 @@ class ArchiveSession:
         try:
             return method(*args)
         except SQLAlchemyError as exc:
-            self.index_error = exc
-            self.write_error = self.write_error or ArchiveWriteError(0, f"cannot write to the index: {exc}")
-            self._inc("archive/index_error")
-            logger.error("%s; stopping the crawl", self.write_error)
+            self.index_failed(exc)
             return _INDEX_FAILED
+
+    def index_failed(self, exc: SQLAlchemyError) -> None:
+        """The index refused a write (its disk is full): stop the crawl as for a WARC error,
+        saying why in one line (the driver's words, never the statement and its parameters,
+        which hold page text)."""
+        if self.index_error is not None:
+            return
+        self.index_error = exc
+        self.write_error = self.write_error or ArchiveWriteError(
+            0, f"cannot write to the index: {plain_db_error(exc)}"
+        )
+        self._inc("archive/index_error")
+        logger.error("%s; stopping the crawl", self.write_error)
 
     def _capture_indexed(self) -> None:
         if self.index.uncommitted_captures >= _INDEX_BATCH_ROWS:
@@ -542,18 +601,36 @@ class ArchiveSession:
         return written
 
     # bookkeeping --------------------------------------------------------------------------------
+    def _log_custody(self, event: str, **details: Any) -> ChainLink | None:
+        """A custody entry; a log that cannot take it (its disk is full) stops the crawl as a
+        WARC error does (nothing is archived that the log does not account for), in one line."""
+        try:
+            return self.custody.record(event, **details)
+        except OSError as exc:
+            why = exc.strerror or str(exc)
+            if self.write_error is None:
+                self.write_error = ArchiveWriteError(
+                    exc.errno or 0, f"cannot write to the custody log: {why}"
+                )
+                logger.error("%s; stopping the crawl", self.write_error.strerror)
+            else:
+                logger.error("could not log %s in the custody log: %s", event, why)
+            self._inc("archive/custody_error")
+            return None
+
     def _file_opened(self, filename: str) -> None:
         self.index.file_opened(filename, self.run_id)
-        self.custody.record("file_created", file=filename, run=self.run_id)
+        self._log_custody("file_created", file=filename, run=self.run_id)
         self._inc("archive/files_opened")
 
     def _file_closed(self, closed: ClosedFile) -> None:
-        self.index.file_closed(closed.filename, closed.size, closed.sha256)
+        # the file is closed on disk: its evidence (manifest, custody) is written even when the
+        # index cannot take its row any more
+        self._index_call(self.index.file_closed, closed.filename, closed.size, closed.sha256)
         self.manifest.add(f"{WARCS_DIR}/{closed.filename}", closed.sha256)
-        head = self.custody.record(
-            "file_closed", file=closed.filename, bytes=closed.size, sha256=closed.sha256
-        )
-        self.manifest.add_head(f"{WARCS_DIR}/{closed.filename}", head)
+        head = self._log_custody("file_closed", file=closed.filename, bytes=closed.size, sha256=closed.sha256)
+        if head is not None:
+            self.manifest.add_head(f"{WARCS_DIR}/{closed.filename}", head)
         for hook in self.file_closed_hooks:
             name = getattr(hook, "__name__", hook)
             try:
@@ -568,6 +645,13 @@ class ArchiveSession:
     def _inc(self, key: str, count: int = 1) -> None:
         if self.stats is not None:
             self.stats.inc_value(key, count)
+
+
+def plain_db_error(exc: BaseException) -> str:
+    """The database driver's own words ("database or disk is full"), without SQLAlchemy's
+    statement and parameters (page text) or its background link."""
+    cause = getattr(exc, "orig", None) or exc
+    return str(cause).strip().splitlines()[0] if str(cause).strip() else "the database refused the write"
 
 
 def _parsed_exchange(

@@ -20,14 +20,18 @@ import fcntl
 import hashlib
 import json
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from archive_store.evidence.appendonly import TornTail, torn_tail_of, write_whole
 
 CHAIN_START = "chain_started"
 HASH_FIELD = "entry_sha256"
 PREV_FIELD = "prev_sha256"
 LINE_FIELD = "line"
+# on a chain_started entry that ends a line an interrupted write left without its newline
+REPAIRED_FIELD = "repaired"
 _TAIL_BLOCK = 64 << 10
 
 
@@ -70,10 +74,7 @@ def append_chained(path: Path, entry: dict[str, Any], start: dict[str, Any]) -> 
         fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
         try:
             out, link = _linked_lines(handle, entry, start)
-            handle.seek(0, os.SEEK_END)
-            handle.write(out)
-            handle.flush()
-            os.fsync(handle.fileno())
+            write_whole(handle.fileno(), out, path.name)
         finally:
             fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
     return link
@@ -89,8 +90,10 @@ def _linked_lines(handle: Any, entry: dict[str, Any], start: dict[str, Any]) -> 
         sealed = _sealed(entry, int(last[LINE_FIELD]) + 1, str(last[HASH_FIELD]))
         return _dump(sealed), ChainLink(sealed[LINE_FIELD], sealed[HASH_FIELD])
     # an unchained (older) log, or one whose last line is not a chained entry: start a chain that
-    # covers every byte so far; a last line cut short by a crash is ended first, never removed
-    out = b"" if _ends_with_newline(handle, size) else b"\n"
+    # covers every byte so far; a last line cut short by a crash (a process killed inside its
+    # write) is ended first, never removed, and the chain start names it as the repair it is
+    torn = not _ends_with_newline(handle, size)
+    out = b"\n" if torn else b""
     handle.seek(0)
     digest = hashlib.sha256()
     lines = 0
@@ -99,7 +102,11 @@ def _linked_lines(handle: Any, entry: dict[str, Any], start: dict[str, Any]) -> 
         lines += block.count(b"\n")
     digest.update(out)
     lines += out.count(b"\n")
-    covers = {"covers_lines": lines, "covers_bytes": size + len(out)}
+    covers: dict[str, Any] = {"covers_lines": lines, "covers_bytes": size + len(out)}
+    if torn:
+        handle.seek(size - min(size, _TAIL_BLOCK))
+        cut = handle.read().rpartition(b"\n")[2]
+        covers |= {REPAIRED_FIELD: "interrupted write", "cut_line": lines, "cut_bytes": len(cut)}
     chain_start = _sealed({**start, "event": CHAIN_START, **covers}, lines + 1, digest.hexdigest())
     sealed = _sealed(entry, lines + 2, chain_start[HASH_FIELD])
     return out + _dump(chain_start) + _dump(sealed), ChainLink(lines + 2, sealed[HASH_FIELD])
@@ -143,19 +150,35 @@ class ChainState:
 
     problem: str | None
     digests: dict[int, str]  # line number -> entry_sha256 of the chained entries before any break
+    torn: TornTail | None = None  # a last line an interrupted write left without its newline
+    repaired: list[int] = field(default_factory=list)  # such lines a later chain start ended
+
+
+def _is_chain_start(raw: bytes) -> bool:
+    entry = _parse(raw.rstrip(b"\r\n"))
+    return entry is not None and entry.get("event") == CHAIN_START
 
 
 def check_chain(path: Path) -> ChainState:
-    """Walk the log; stop at the first broken link and say where and why."""
-    data = path.read_bytes() if path.exists() else b""
+    """Walk the log; stop at the first broken link and say where and why. A last line without
+    its newline is an interrupted write, not a link: it is set aside (`torn`) and the walk stops
+    before it; a line that is not an entry, directly followed by the chain start that ended and
+    covered it, is one that was repaired (`repaired`)."""
+    whole = path.read_bytes() if path.exists() else b""
+    torn = torn_tail_of(whole)
+    data = whole[: torn.offset] if torn else whole
+    repaired: list[int] = []
     digests: dict[int, str] = {}
     prev: str | None = None
     chained = False
     unchained_after: int | None = None  # first unchained line after the chain began
     offset = 0
-    for number, raw in enumerate(data.splitlines(keepends=True), start=1):
+    lines = data.splitlines(keepends=True)
+    for number, raw in enumerate(lines, start=1):
         before, offset = offset, offset + len(raw)
         entry = _parse(raw.rstrip(b"\r\n"))
+        if entry is None and raw.strip() and number < len(lines) and _is_chain_start(lines[number]):
+            repaired.append(number)
         if entry is None:
             if chained and unchained_after is None:
                 unchained_after = number
@@ -165,9 +188,9 @@ def check_chain(path: Path) -> ChainState:
         )
         if problem and unchained_after is not None:
             problem = "entry without a chain link after the chain began"
-            return ChainState(f"line {unchained_after}: {problem}", digests)
+            return ChainState(f"line {unchained_after}: {problem}", digests, torn, repaired)
         if problem:
-            return ChainState(f"line {number}: {problem}", digests)
+            return ChainState(f"line {number}: {problem}", digests, torn, repaired)
         chained, unchained_after = True, None
         prev = str(entry[HASH_FIELD])
         digests[number] = prev
@@ -176,8 +199,10 @@ def check_chain(path: Path) -> ChainState:
             f"line {unchained_after}: entry without a chain link after the chain began "
             "(appended by something other than sourcekeeper, or the chain fields were removed)",
             digests,
+            torn,
+            repaired,
         )
-    return ChainState(None, digests)
+    return ChainState(None, digests, torn, repaired)
 
 
 def _link_problem(

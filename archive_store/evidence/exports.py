@@ -12,6 +12,7 @@ from typing import Any
 
 import bagit
 
+from archive_store.evidence.appendonly import torn_tail, without_torn_tail
 from archive_store.evidence.custodychain import check_chain
 from archive_store.evidence.fixity import CustodyLog, Manifest
 from archive_store.hooks import SettingsReader
@@ -88,7 +89,7 @@ def export_entries(root: Path) -> dict[str, str]:
     manifest = root / EXPORTS_MANIFEST_NAME
     found: dict[str, str] = {}
     if manifest.exists():
-        for line in manifest.read_text("utf-8").splitlines():
+        for line in without_torn_tail(manifest.read_bytes()).decode("utf-8", "replace").splitlines():
             digest, _, name = line.partition("  ")
             if digest and name:
                 found[name] = digest
@@ -122,13 +123,16 @@ def _bag_payload_problems(folder: Path) -> list[str]:
 
 
 def check_custody_log(root: Path) -> list[str]:
-    """Every line of the custody log is a JSON object with a time and an event."""
+    """Every line of the custody log is a JSON object with a time and an event; a line cut short
+    by an interrupted write (the last one, or one a chain start ended) is a note, not a problem."""
     path = root / CUSTODY_NAME
     if not path.exists():
         return []
     problems = []
-    for number, line in enumerate(path.read_text("utf-8", "replace").splitlines(), start=1):
-        if not line.strip():
+    repaired = set(check_chain(path).repaired)
+    text = without_torn_tail(path.read_bytes()).decode("utf-8", "replace")
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip() or number in repaired:
             continue
         try:
             entry = json.loads(line)
@@ -154,13 +158,41 @@ def check_custody_chain(root: Path) -> list[str]:
     return problems
 
 
+def evidence_notes(root: Path) -> list[str]:
+    """What `verify` reports without failing: lines of the evidence files an interrupted write
+    (a full disk, a killed process) cut short. Such a line is not tampering: it was never a whole
+    entry, and the next command that writes to the archive repairs it and logs the repair."""
+    notes = []
+    state = check_chain(root / CUSTODY_NAME)
+    if state.torn is not None:
+        notes.append(
+            f"{CUSTODY_NAME} line {state.torn.line}: cut short by an interrupted write "
+            f"({len(state.torn.data):,} bytes without an end of line: a full disk or a killed process), "
+            "not tampering; the next command that writes to the archive ends it and logs the repair"
+        )
+    notes += [
+        f"{CUSTODY_NAME} line {line}: an interrupted write, ended and covered by the chain start "
+        f"at line {line + 1}"
+        for line in state.repaired
+    ]
+    for name in (MANIFEST_NAME, EXPORTS_MANIFEST_NAME):
+        torn = torn_tail(root / name)
+        if torn is not None:
+            notes.append(
+                f"{name} line {torn.line}: cut short by an interrupted write ({len(torn.data):,} bytes "
+                "without an end of line), not tampering; skipped, and removed (kept in "
+                f"{CUSTODY_NAME}) by the next command that adds a line to it"
+            )
+    return notes
+
+
 def custody_events(root: Path) -> list[dict[str, Any]]:
     """The entries that parse (check_custody_log names the others)."""
     path = root / CUSTODY_NAME
     if not path.exists():
         return []
     events = []
-    for line in path.read_text("utf-8", "replace").splitlines():
+    for line in without_torn_tail(path.read_bytes()).decode("utf-8", "replace").splitlines():
         try:
             entry = json.loads(line)
         except json.JSONDecodeError:

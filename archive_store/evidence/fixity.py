@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import getpass
 import json
 import os
@@ -10,7 +11,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from archive_store.evidence.appendonly import torn_tail, without_torn_tail, write_whole
 from archive_store.evidence.custodychain import ChainLink, append_chained
+from archive_store.layout import CUSTODY_NAME
 
 # after a WARC's line: `# custody-head <entry_sha256> line <n> warcs/<name>`. sha256sum -c (also
 # --strict) and shasum -c skip lines that start with '#', so the manifest stays checkable by them
@@ -18,12 +21,35 @@ HEAD_COMMENT = "# custody-head"
 
 
 def _append_line(path: Path, line: str) -> None:
-    """Append and fsync: these files are evidence, a crash must not lose a finished line."""
+    """Append and fsync: these files are evidence, a crash must not lose a finished line, and a
+    full disk must not leave half of one (appendonly.write_whole). A last line a killed process
+    left without its newline is first moved into the custody log (`torn_line_removed`, its bytes
+    kept there) and cut from this file, so `sha256sum -c` and our readers see whole lines only."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("a", encoding="utf-8") as handle:
-        handle.write(line)
-        handle.flush()
-        os.fsync(handle.fileno())
+    with path.open("ab") as handle:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+        try:
+            torn = torn_tail(path)
+            if torn is not None:
+                CustodyLog(path.parent / CUSTODY_NAME).record(
+                    "torn_line_removed",
+                    file=path.name,
+                    line=torn.line,
+                    bytes=len(torn.data),
+                    text=torn.data.decode("utf-8", "replace"),
+                    reason="a line cut short by an interrupted write (full disk or killed process)",
+                )
+                os.ftruncate(handle.fileno(), torn.offset)
+            write_whole(handle.fileno(), line.encode("utf-8"), path.name)
+        finally:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+
+
+def _whole_lines(path: Path) -> list[str]:
+    """The file's lines, without a last one cut short by an interrupted write."""
+    if not path.exists():
+        return []
+    return without_torn_tail(path.read_bytes()).decode("utf-8", "replace").splitlines()
 
 
 class Manifest:
@@ -42,9 +68,7 @@ class Manifest:
     def heads(self) -> dict[str, ChainLink]:
         """relative name -> the custody head written after it (the first one, like entries())."""
         found: dict[str, ChainLink] = {}
-        if not self.path.exists():
-            return found
-        for line in self.path.read_text(encoding="utf-8").splitlines():
+        for line in _whole_lines(self.path):
             parts = line.split(" ")
             if line.startswith(HEAD_COMMENT + " ") and len(parts) == 6 and parts[4].isdigit():
                 found.setdefault(parts[5], ChainLink(int(parts[4]), parts[2]))
@@ -53,9 +77,7 @@ class Manifest:
     def entries(self) -> dict[str, str]:
         """relative name -> sha256; a name listed twice keeps its first hash (it must never change)."""
         found: dict[str, str] = {}
-        if not self.path.exists():
-            return found
-        for line in self.path.read_text(encoding="utf-8").splitlines():
+        for line in _whole_lines(self.path):
             if line.startswith("#"):
                 continue
             digest, _, name = line.partition("  ")
@@ -80,5 +102,12 @@ class CustodyLog:
     def events(self) -> list[dict[str, Any]]:
         if not self.path.exists():
             return []
-        lines = self.path.read_text(encoding="utf-8").splitlines()
-        return [json.loads(line) for line in lines if line.strip()]
+        events = []
+        for line in _whole_lines(self.path):
+            try:
+                entry = json.loads(line)
+            except json.JSONDecodeError:
+                continue  # a line an interrupted write cut short (custodychain names it)
+            if isinstance(entry, dict):
+                events.append(entry)
+        return events

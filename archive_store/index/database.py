@@ -14,6 +14,7 @@ from sqlalchemy import (
     Engine,
     PoolProxiedConnection,
     bindparam,
+    case,
     create_engine,
     event,
     func,
@@ -355,10 +356,13 @@ class ArchiveIndex:
             return list(s.scalars(stmt.order_by(Failure.id)))
 
     def set_state(self, capture_id: int, state: str, reason: str | None) -> None:
+        """A capture's state from classification; "ok" for a body cut short (WARC-Truncated) is
+        stored as "truncated": kept and shown, never the latest good capture."""
+        cut: Any = state
+        if state == "ok":
+            cut = case((Capture.truncated.is_not(None), "truncated"), else_=state)
         with self.session() as s:
-            s.execute(
-                update(Capture).where(Capture.id == capture_id).values(state=state, state_reason=reason)
-            )
+            s.execute(update(Capture).where(Capture.id == capture_id).values(state=cut, state_reason=reason))
             s.commit()
 
     def capture_by_record_id(self, record_id: str) -> Capture | None:

@@ -18,10 +18,14 @@ def parse_warc_date(value: str) -> datetime:
     return moment
 
 
-def initial_state(status: int) -> str:
-    """The state a capture has before classification looks at its content."""
+TRUNCATED_STATE = "truncated"
+
+
+def initial_state(status: int, truncated: str | None = None) -> str:
+    """The state a capture has before classification looks at its content; a body cut short
+    (WARC-Truncated: disconnect, time, length) is kept but is never a good capture."""
     if 200 <= status < 300:
-        return "ok"
+        return TRUNCATED_STATE if truncated else "ok"
     if 300 <= status < 400:
         return "redirect"
     return f"error:http-{status}"
@@ -62,6 +66,6 @@ def capture_from_record(
         chunked=bool(parsed and parsed.framing == "chunked"),
         ip_address=record.get("WARC-IP-Address"),
         refers_to=record.get("WARC-Refers-To"),
-        state=initial_state(status),
+        state=initial_state(status, record.get("WARC-Truncated")),
         hop=0,
     )

@@ -410,7 +410,7 @@ class Importer:
             "chunked": parsed.framing == "chunked",
             "ip_address": item.get("WARC-IP-Address"),
             "refers_to": refers_to,
-            "state": initial_state(parsed.status),
+            "state": initial_state(parsed.status, item.get("WARC-Truncated")),
             "hop": 0,
         }
         extract = item.record_type == "response" and item.length <= self.limits.max_extract

@@ -88,13 +88,79 @@ def parse_html(markup: str) -> html.HtmlElement | None:
     if not markup or not markup.strip():
         return None
     cleaned = _CONTROL_RE.sub("", _XML_DECL_RE.sub("", markup, count=1))
+    root, too_deep = _parse(cleaned)
+    if too_deep:
+        # libxml2 stops at 2,048 levels even with huge_tree and drops the rest of the page (its
+        # text, often its title): the wrappers below a sane depth are taken out and it is parsed again
+        logger.debug("HTML nested deeper than the parser allows: flattened below %d levels", FLAT_DEPTH)
+        root, _ = _parse(flatten_deep_nesting(cleaned))
+    return root
+
+
+def _parse(markup: str) -> tuple[html.HtmlElement | None, bool]:
+    """The tree (or None) and whether the parser hit its nesting limit."""
     parser = html.HTMLParser(remove_comments=True, recover=True, huge_tree=True)
     try:
-        root = html.document_fromstring(cleaned, parser=parser)
+        root = html.document_fromstring(markup, parser=parser)
     except (etree.ParserError, ValueError) as exc:
         logger.debug("unparseable HTML: %s", exc)
-        return None
-    return root if isinstance(root, html.HtmlElement) else None
+        return None, False
+    too_deep = any(e.type_name == "ERR_RESOURCE_LIMIT" for e in parser.error_log)
+    return (root if isinstance(root, html.HtmlElement) else None), too_deep
+
+
+FLAT_DEPTH = 256  # elements nested deeper than this lose their wrapper tags (their text stays)
+_TAG_RE = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9]*)\b[^>]*>")
+_VOID = frozenset(
+    [
+        "area",
+        "base",
+        "br",
+        "col",
+        "embed",
+        "hr",
+        "img",
+        "input",
+        "link",
+        "meta",
+        "param",
+        "source",
+        "track",
+        "wbr",
+    ]
+)
+# kept at any depth: they end paragraphs, and the parser closes them before they can nest
+_KEPT_DEEP = frozenset(["p", "h1", "h2", "h3", "h4", "h5", "h6", "title"])
+
+
+def flatten_deep_nesting(markup: str) -> str:
+    """`markup` with the start and end tags of elements nested deeper than FLAT_DEPTH removed
+    (void elements and paragraphs kept), so a parser with a depth limit keeps all the text."""
+    stack: list[tuple[str, bool]] = []  # open element, and whether its tags are kept
+    out: list[str] = []
+    last = 0
+    for match in _TAG_RE.finditer(markup):
+        closing, name = match.group(1) == "/", match.group(2).lower()
+        keep = True
+        if name in _VOID:
+            pass
+        elif not closing:
+            keep = len(stack) < FLAT_DEPTH or name in _KEPT_DEEP
+            if name not in _KEPT_DEEP:
+                stack.append((name, keep))
+        elif name not in _KEPT_DEEP:
+            # the element it closes: the innermost open one of that name (looked for among the
+            # last few only, so a page of stray end tags stays linear)
+            for where in range(len(stack) - 1, max(-1, len(stack) - 65), -1):
+                if stack[where][0] == name:
+                    keep = stack[where][1]
+                    del stack[where:]
+                    break
+        if not keep:
+            out.append(markup[last : match.start()])
+            last = match.end()
+    out.append(markup[last:])
+    return "".join(out)
 
 
 def tag_of(node: etree._Element) -> str:

@@ -7,7 +7,6 @@ Exit 0; 1 when something could not be fetched or archived; 2 for a bad profile o
 from __future__ import annotations
 
 import argparse
-import json
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -16,6 +15,7 @@ from sourcekeeper.jobs.archive import report_summary, summary_ok
 from sourcekeeper.jobs.unattended import add_log_format_option, crawl_output_settings, emit_json
 from sourcekeeper.options import WHEN_HELP, UsageError, err, log_level, overrides, when_value
 from sourcekeeper.options_render import add_render_options
+from sourcekeeper.printable import json_line
 from sourcekeeper.proxy_option import add_proxy_option
 
 
@@ -69,7 +69,7 @@ def run(args: argparse.Namespace) -> int:
     except ProfileError as exc:
         raise UsageError(f"bad profile: {exc}") from exc
     if args.json:
-        print(json.dumps(summary, ensure_ascii=False))
+        print(json_line(summary))
     if args.log_format == "json":
         if not (args.quiet and summary_ok(summary)):
             emit_json("crawl_finished", "INFO" if summary_ok(summary) else "ERROR", **summary)

@@ -5,7 +5,6 @@ Each kind imports its library when it runs: registering the commands stays cheap
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -13,6 +12,7 @@ from typing import Any
 
 from archive_store.layout import INDEX_NAME, WARCS_DIR
 from sourcekeeper.options import WHEN_HELP, UsageError, when_value
+from sourcekeeper.printable import json_line
 
 AddCommon = Callable[[argparse.ArgumentParser], None]
 
@@ -73,7 +73,7 @@ def run_wacz(args: argparse.Namespace) -> int:
         err(f"sourcekeeper export wacz: {exc}")
         return 1
     if args.json:
-        print(json.dumps({**vars(result), "path": str(result.path)}, ensure_ascii=False))
+        print(json_line({**vars(result), "path": str(result.path)}))
     for note in result.left_out:
         err(f"  left out: {note}")
     for problem in result.problems:
@@ -101,7 +101,7 @@ def run_bag(args: argparse.Namespace) -> int:
         err(f"sourcekeeper export bag: {exc}")
         return 1
     if args.json:
-        print(json.dumps({**vars(result), "path": str(result.path)}, ensure_ascii=False))
+        print(json_line({**vars(result), "path": str(result.path)}))
     for problem in result.problems:
         err(f"  problem: {problem}")
     if not args.quiet:
@@ -124,7 +124,7 @@ def run_check(args: argparse.Namespace) -> int:
         raise UsageError(f"--public-key: {exc}") from exc
     problems = check_wacz(args.wacz, pinned)
     if args.json:
-        print(json.dumps({"ok": not problems, "problems": problems}, ensure_ascii=False))
+        print(json_line({"ok": not problems, "problems": problems}))
     for problem in problems:
         err(problem)
     if not args.quiet:

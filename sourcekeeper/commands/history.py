@@ -10,12 +10,12 @@ how it cites it — footnote, source, link, bare — is "cited_as").
 from __future__ import annotations
 
 import argparse
-import json
 from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from sourcekeeper.options import UsageError, db_url, err, require_archive
+from sourcekeeper.printable import json_line, printable
 from sourcekeeper.urltext import did_you_mean, shown
 
 if TYPE_CHECKING:
@@ -101,7 +101,7 @@ def run(args: argparse.Namespace) -> int:
         err(f"sourcekeeper history: nothing about {args.url} in {args.archive}{hint}")
         return 1
     for entry in entries:
-        print(json.dumps(entry, ensure_ascii=False) if args.json else history_line(entry))
+        print(json_line(entry) if args.json else printable(history_line(entry), one_line=True))
     return 0
 
 

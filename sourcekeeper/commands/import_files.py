@@ -8,12 +8,12 @@ only with `--monitor` (or when the URL is also a seed or a citation of ours)."""
 from __future__ import annotations
 
 import argparse
-import json
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sourcekeeper.options import UsageError, db_url, err, overrides
+from sourcekeeper.printable import json_line
 
 if TYPE_CHECKING:
     from archive_store.storage.importer import ImportLimits
@@ -49,7 +49,7 @@ def run(args: argparse.Namespace) -> int:
     for result in results:
         failed = failed or result.failed
         if args.json:
-            print(json.dumps(result.to_json(), ensure_ascii=False))
+            print(json_line(result.to_json()))
         if args.quiet and not result.failed:
             continue
         err(summary_text(result.to_json()))

@@ -10,7 +10,6 @@ came back does not need (it is printed, counted, and in the JSON lines and the r
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
@@ -26,6 +25,7 @@ from sourcekeeper.jobs.unattended import (
 )
 from sourcekeeper.options import UsageError, log_level, overrides, require_archive
 from sourcekeeper.options_render import add_render_options
+from sourcekeeper.printable import json_line, printable, say
 from sourcekeeper.proxy_option import add_proxy_option
 from sourcekeeper.urltext import shown
 
@@ -83,7 +83,7 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(str(exc)) from exc
     if args.json:
         for event in result.events:
-            print(json.dumps(event, ensure_ascii=False), flush=True)
+            print(json_line(event), flush=True)
     if args.log_format == "json":
         level = "WARNING" if result.new_removals else "INFO"
         if level == "WARNING" or not args.quiet:
@@ -139,7 +139,7 @@ def _print_human(result: RecheckResult, *, with_lines: bool) -> None:
         for event in sorted(result.events, key=lambda e: _ORDER.index(e["state"])):
             print(event_line(event))
             for line in diff_lines(event["diff"] or {}):
-                print(f"      {line}")
+                say(f"      {line}")
     print(f"recheck run {_run(result)}: {summary_line(result.counts)}", file=sys.stderr)
     if result.summary.get("continues"):
         runs = ", ".join(map(str, result.summary["continues"]))
@@ -152,11 +152,12 @@ def event_line(event: dict[str, Any]) -> str:
     flags = " NEW" if event["new_removal"] else " FLAPPED" if event["flapped"] else ""
     if event.get("gone"):
         flags += f" (gone for {event['gone']['gone_for']})"
-    return f"{event['state']:<11} {shown(event['url'])}{flags}\n      {event['reason']}"
+    url, reason = printable(shown(event["url"]), one_line=True), printable(event["reason"], one_line=True)
+    return f"{event['state']:<11} {url}{flags}\n      {reason}"
 
 
 def _print_new_removals(result: RecheckResult) -> None:
     """--quiet (cron): silent unless something needs a person — a newly removed source."""
     for event in result.events:
         if event["new_removal"]:
-            print(f"removed: {shown(event['url'])} — {event['reason']}", file=sys.stderr)
+            say(f"removed: {shown(event['url'])} — {event['reason']}", file=sys.stderr)

@@ -7,11 +7,11 @@ exit 1 when an endpoint failed or a memento could not be stored."""
 from __future__ import annotations
 
 import argparse
-import json
 from collections.abc import Callable
 from typing import Any
 
 from sourcekeeper.options import UsageError, err, log_level, overrides
+from sourcekeeper.printable import json_line
 from sourcekeeper.urltext import did_you_mean, shown
 
 
@@ -43,7 +43,7 @@ def run(args: argparse.Namespace) -> int:
         args.archive, list(args.urls), settings, extract=not args.no_extract, log_level=log_level(args)
     )
     if args.json:
-        print(json.dumps(summary, ensure_ascii=False))
+        print(json_line(summary))
     if not args.quiet or not recover_ok(summary):
         print_summary(summary)
     return 0 if recover_ok(summary) else 1

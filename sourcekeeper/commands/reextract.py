@@ -9,11 +9,11 @@ and state point at it, so `show` prints the newest. Nothing already written is a
 from __future__ import annotations
 
 import argparse
-import json
 from collections.abc import Callable
 from typing import Any
 
 from sourcekeeper.options import err, log_level, overrides, require_archive
+from sourcekeeper.printable import json_line
 from sourcekeeper.urltext import shown
 
 
@@ -50,7 +50,7 @@ def run(args: argparse.Namespace) -> int:
         run_summary = session.close(reason)
     data = {**summary.to_json(), "run": run_summary["run"], "files": run_summary["files"]}
     if args.json:
-        print(json.dumps(data, ensure_ascii=False))
+        print(json_line(data))
     elif not args.quiet:
         err(
             f"reextract (extractor version {EXTRACTOR_VERSION}): {summary.examined} captures, "

@@ -5,12 +5,12 @@ with a timeline chart, the extracted text and replay links."""
 from __future__ import annotations
 
 import argparse
-import json
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from sourcekeeper.options import db_url, err, require_archive
+from sourcekeeper.printable import json_line, printable, say
 from sourcekeeper.reporting.data import DEFAULT_REPLAY_BASE, report_data
 from sourcekeeper.urltext import shown
 
@@ -67,7 +67,7 @@ def print_robust_links(sources: list[dict[str, Any]], form: str, *, as_json: boo
 
     if as_json:
         for source in sources:
-            print(json.dumps(source["robust_links"], ensure_ascii=False))
+            print(json_line(source["robust_links"]))
         return
     if form == "csv":
         columns = ("url", "archived_url", "archived_date", "third_party_urls", "third_party_dates", "html")
@@ -77,7 +77,7 @@ def print_robust_links(sources: list[dict[str, Any]], form: str, *, as_json: boo
             writer.writerow(source["robust_links"])
         return
     for source in sources:
-        print(source["robust_links"][form])
+        say(source["robust_links"][form])
 
 
 def run(args: argparse.Namespace) -> int:
@@ -97,10 +97,12 @@ def run(args: argparse.Namespace) -> int:
         return 0
     if args.json:
         for source in data["sources"]:
-            print(json.dumps({k: v for k, v in source.items() if k != "timeline"}, ensure_ascii=False))
+            print(json_line({k: v for k, v in source.items() if k != "timeline"}))
     elif not args.html:
         for source in data["sources"]:
-            print(f"{source['state']:<11} {shown(source['url'])}\n            {source['reason']}")
+            url = printable(shown(source["url"]), one_line=True)
+            reason = printable(source["reason"], one_line=True)
+            print(f"{printable(source['state'], one_line=True):<11} {url}\n            {reason}")
     if not args.quiet:
         counts = ", ".join(f"{n} {state}" for state, n in data["counts"].items() if n) or "no sources"
         where = f": {args.html}" if args.html else ""

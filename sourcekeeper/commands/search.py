@@ -4,11 +4,11 @@ Chinese: two-character terms included)."""
 from __future__ import annotations
 
 import argparse
-import json
 from collections.abc import Callable
 from typing import Any
 
 from sourcekeeper.options import UsageError, db_url, err, require_archive
+from sourcekeeper.printable import json_line, printable
 from sourcekeeper.urltext import shown
 
 
@@ -34,10 +34,14 @@ def run(args: argparse.Namespace) -> int:
         index.close()
     for hit in hits:
         if args.json:
-            print(json.dumps(hit.to_json(), ensure_ascii=False))
+            print(json_line(hit.to_json()))
         else:
-            heading = f"{hit.date or '----------'}  {hit.title or '(no title)'}"
-            print(f"{heading}\n  {shown(hit.url)}\n  {hit.snippet}\n")
+            title, url = (
+                printable(hit.title or "(no title)", one_line=True),
+                printable(shown(hit.url), one_line=True),
+            )
+            snippet = printable(hit.snippet, one_line=True)
+            print(f"{printable(hit.date or '----------', one_line=True)}  {title}\n  {url}\n  {snippet}\n")
     if not args.quiet and not args.json:
         err(f"{len(hits)} page(s) contain {args.query!r}")
     return 0

@@ -4,7 +4,6 @@ latest good one (falls back to the latest capture when none is good)."""
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -13,6 +12,7 @@ from typing import Any
 from archive_store.layout import WARCS_DIR
 from sourcekeeper.jobs.show import SHOW_FIELDS, capture_fields, third_party_line
 from sourcekeeper.options import WHEN_HELP, db_url, err, require_archive, when_value
+from sourcekeeper.printable import json_line, printable, say
 from sourcekeeper.urltext import did_you_mean, shown
 
 
@@ -65,21 +65,24 @@ def run(args: argparse.Namespace) -> int:
     finally:
         index.close()
     if args.text:
-        print(fields["text"])
+        say(fields["text"])
     elif args.json:
-        print(json.dumps(fields, ensure_ascii=False))
+        print(json_line(fields))
     else:
         for name in SHOW_FIELDS:
             if name != "text":
-                value = shown(fields[name]) if name == "url" else fields[name]
-                print(f"{name:15} {value if value is not None else ''}")
+                value = fields[name] if fields[name] is not None else ""
+                value = shown(value) if name == "url" and value else value
+                print(f"{name:15} {printable(value, one_line=True)}")
         if fields["origin"] != "own":  # never to be mistaken for what we saw
-            print(f"{'origin':15} {third_party_line(fields)}")
+            print(f"{'origin':15} {printable(third_party_line(fields), one_line=True)}")
         for cited in fields["cited_by"]:
             note = f" [{cited['footnote']}]" if cited["footnote"] else ""
-            print(f"{'cited by':15} {cited['report']}{note} “{cited['anchor'] or ''}”")
+            say(
+                f"{'cited by':15} {printable(cited['report'], one_line=True)}{note} “{cited['anchor'] or ''}”"
+            )
         if fields["text"]:
-            print("\n" + fields["text"])
+            say("\n" + fields["text"])
     return 0
 
 

@@ -30,12 +30,15 @@ def run(args: argparse.Namespace) -> int:
                     "files": report.files_checked,
                     "captures": report.captures_checked,
                     "problems": report.problems,
+                    "notes": report.notes,
                 },
                 ensure_ascii=False,
             )
         )
     for problem in report.problems:
         err(problem)
+    for note in report.notes:
+        err(f"note: {note}")
     if not args.quiet:
         verdict = "OK" if report.ok else f"{len(report.problems)} problem(s)"
         err(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +11,7 @@ from archive_store.lock import ArchiveLock
 from sourcekeeper.jobs.runner import build_settings, run_spider
 from sourcekeeper.jobs.unattended import enable_progress, write_run_file
 from sourcekeeper.options import err
+from sourcekeeper.printable import json_line, printable
 from sourcekeeper.urltext import shown
 
 SEED_VERDICTS = ("captured", "redirected", "gone", "refused", "failed")  # archive_store.index.verdicts
@@ -91,7 +91,7 @@ def report_summary(
     recover_hint: bool = True,
 ) -> None:
     if as_json:
-        print(json.dumps(summary, ensure_ascii=False))
+        print(json_line(summary))
     if quiet and summary_ok(summary):
         return
     err(
@@ -101,10 +101,16 @@ def report_summary(
     verdicts = summary.get("verdicts") or []
     for line in seed_lines(verdicts, list_all=list_seeds or len(verdicts) <= LIST_SEEDS_UP_TO):
         err(f"  {line}")
-    named = {v["url"] for v in verdicts}
+    # a failed seed's failure is its verdict line; a captured seed's failure (the body could not be
+    # decoded, say) is named below it
+    named = {v["url"] for v in verdicts if v["verdict"] in ("failed", "refused")}
     for failure in summary["failures"]:
-        if failure["url"] not in named:  # a seed's failure is its verdict line
-            err(f"  failed: {shown(failure['url'])} — {failure['reason']}")
+        if failure["url"] not in named:
+            url, reason = (
+                printable(shown(failure["url"]), one_line=True),
+                printable(failure["reason"], one_line=True),
+            )
+            err(f"  failed: {url} — {reason}")
     for line in media_lines(summary.get("media")):
         err(f"  {line}")
     if summary.get("write_error"):
@@ -125,8 +131,11 @@ def seed_lines(verdicts: list[dict[str, Any]], *, list_all: bool) -> list[str]:
     """One line per seed (`list_all`), else only those not captured; then the counts."""
     if not verdicts:
         return []
-    shown = [v for v in verdicts if list_all or v["verdict"] not in ("captured", "redirected")]
+    listed = [v for v in verdicts if list_all or v["verdict"] not in ("captured", "redirected")]
     counts = {kind: sum(v["verdict"] == kind for v in verdicts) for kind in SEED_VERDICTS}
     total = ", ".join(f"{n} {kind}" for kind, n in counts.items())
     hidden = "" if list_all else " (--list names every seed)"
-    return [f"{v['url']}: {v['text']}" for v in shown] + [f"{len(verdicts)} seeds: {total}{hidden}"]
+    lines = [
+        f"{printable(shown(v['url']), one_line=True)}: {printable(v['text'], one_line=True)}" for v in listed
+    ]
+    return [*lines, f"{len(verdicts)} seeds: {total}{hidden}"]

@@ -76,6 +76,33 @@ def _collect_cycles_regularly() -> None:
     collector.start(_FULL_GC_SECONDS, now=False)
 
 
+def _index_opens(settings: Settings) -> None:
+    """The archive is free and its index opens (and takes its schema) before the crawl starts:
+    "in use" (exit 75) or one plain line when the index cannot open (its disk is full), instead
+    of a traceback from inside Scrapy's start."""
+    from sqlalchemy.exc import SQLAlchemyError  # noqa: PLC0415
+
+    from archive_store.crawl import default_settings  # noqa: PLC0415
+    from archive_store.crawl.session import plain_db_error  # noqa: PLC0415
+    from archive_store.index.database import ArchiveIndex, default_db_url  # noqa: PLC0415
+    from archive_store.lock import ArchiveLock  # noqa: PLC0415
+
+    if not settings.getbool("ARCHIVE_ENABLED", default_settings.ARCHIVE_ENABLED):
+        return
+    folder = Path(settings.get("ARCHIVE_DIR") or default_settings.ARCHIVE_DIR).expanduser()
+    url = settings.get("ARCHIVE_DB_URL") or default_db_url(folder)
+    if not url.startswith("sqlite:"):
+        return  # a database server reports its own errors, and its schema comes from migrations
+    lock = ArchiveLock(folder)
+    lock.acquire()  # another run writing: ArchiveLocked, exit 75, before Scrapy starts
+    try:
+        ArchiveIndex(url).close()
+    except SQLAlchemyError as exc:
+        raise CrawlFailed(f"cannot open the index: {plain_db_error(exc)} (is its disk full?)") from None
+    finally:
+        lock.release()
+
+
 def run_spider(spidercls: type, settings: Settings, **spider_kwargs: Any) -> dict[str, Any]:
     """Crawl to the end and return the archive run summary (see ArchiveSession.summary)."""
     from archive_store.crawl.default_settings import setting_problems  # noqa: PLC0415
@@ -84,6 +111,7 @@ def run_spider(spidercls: type, settings: Settings, **spider_kwargs: Any) -> dic
     problems = setting_problems(settings)
     if problems:
         raise BadSettings("; ".join(problems))
+    _index_opens(settings)
     process = _stopping_process(settings)
     crawler = process.create_crawler(spidercls)
     hand_over = _hold_signals_until_running(process)

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 from archive_store.layout import RUNS_DIR
+from sourcekeeper.printable import json_line
 
 if TYPE_CHECKING:
     from typing import Self
@@ -89,7 +90,7 @@ def install_json_logging(level: str, stream: TextIO | None = None) -> None:
 def emit_json(event: str, level: str = "INFO", **fields: Any) -> None:
     """A command's own message as a JSON log line on stderr (same shape as JsonLogFormatter)."""
     entry = {"time": datetime.now(UTC).isoformat(), "level": level, "logger": "sourcekeeper"}
-    print(json.dumps({**entry, "event": event, **fields}, ensure_ascii=False), file=sys.stderr)
+    print(json_line({**entry, "event": event, **fields}), file=sys.stderr)
 
 
 # progress bar ----------------------------------------------------------------------------------
