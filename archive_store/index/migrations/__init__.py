@@ -23,11 +23,20 @@ FIRST_REVISION = "0001"
 _LOCK_KEY = 0x5EC0DE_0001
 # Indexes that exist only in the migrations (not in the SQLAlchemy models), like SQLite's FTS5
 # table: the pg_trgm indexes for search. Autogenerate and schema comparison leave them alone.
-MIGRATION_ONLY_INDEXES = {"ix_pages_title_trgm", "ix_pages_text_trgm"}
+MIGRATION_ONLY_INDEXES = {
+    "ix_pages_title_trgm",
+    "ix_pages_text_trgm",
+    "ix_page_bigrams_grams",
+    "ix_captures_captured_at",
+}
+# and tables: the search index and its backfill record (archive_store/index/search_setup.py)
+MIGRATION_ONLY_TABLES = {"page_bigrams", "search_backfill", "pages_bigrams"}
 
 
 def include_name(name: str | None, type_: str, _parents: Any) -> bool:
-    """Alembic's `include_name` hook: compare everything but the migration-only indexes."""
+    """Alembic's `include_name` hook: compare everything but the migration-only indexes and tables."""
+    if type_ == "table" and name in MIGRATION_ONLY_TABLES:
+        return False
     return not (type_ == "index" and name in MIGRATION_ONLY_INDEXES)
 
 

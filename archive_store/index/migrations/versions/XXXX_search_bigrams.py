@@ -1,0 +1,40 @@
+# ruff: noqa: N999 (named for the lead to number at merge)
+"""Search by character bigrams (issue 28): the bigram index and the record of its backfill.
+
+PostgreSQL: `page_bigrams` (search key, capture id, distinct bigrams as text[]) with a GIN index;
+SQLite: a contentless FTS5 table `pages_bigrams`. Both: `search_backfill`, how far the backfill of
+the pages already indexed got. The structure is made here, in one short transaction; the pages
+already in the index are added by `backfill_search_index` (archive_store/index/search_setup.py),
+in batches that record their progress, and `search` reads the old way (pg_trgm, the SQLite
+trigram table) until it is done. An index without pages is done at once.
+
+Revision ID: xxxx_search_bigrams
+Revises: 0007
+Create Date: 2026-12-07
+"""
+
+from __future__ import annotations
+
+from alembic import op
+
+from archive_store.index.search_setup import (
+    BACKFILL_TABLE,
+    BIGRAM_TABLE,
+    PG_BIGRAM_TABLE,
+    create_search_structure,
+)
+
+revision = "xxxx_search_bigrams"
+down_revision = "0007"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    create_search_structure(op.get_bind())
+
+
+def downgrade() -> None:
+    bind = op.get_bind()
+    op.execute(f"DROP TABLE IF EXISTS {BACKFILL_TABLE}")
+    op.execute(f"DROP TABLE IF EXISTS {BIGRAM_TABLE if bind.dialect.name == 'sqlite' else PG_BIGRAM_TABLE}")
