@@ -277,3 +277,25 @@ def test_the_command_says_when_it_scanned_and_loads_no_crawler(edge_index, tmp_p
     assert lines[-1]["facets"] and sum(lines[-1]["facets"].values()) == len(lines) - 1
     loaded = {name.split(".")[0] for name in json.loads(proc.stderr.strip().splitlines()[-1])}
     assert not loaded & {"scrapy", "twisted", "playwright", "alembic"}
+
+
+def test_relevance_puts_the_page_about_the_term_first_and_offset_pages_through(tmp_path: Path):
+    index = ArchiveIndex(default_db_url(tmp_path))
+    bodies = [
+        "今天开会。" * 40 + "劝返",
+        "劝返劝返工作，劝返在逃人员。劝返成效。",
+        "会议纪要。" * 30 + "提到劝返",
+    ]
+    for n, body in enumerate(bodies):
+        url = f"http://a.gov.cn/{n}"
+        cid = _capture(index, n, url, datetime(2024, 1, 1) + timedelta(days=n))
+        index.save_page(Page(capture_id=cid, url=url, title="劝返工作通知" if n == 1 else "通知", text=body))
+    for n in range(3, 12):  # pages without the term (BM25 weighs a term by how rare it is)
+        cid = _capture(index, n, f"http://b.gov.cn/{n}", datetime(2023, 1, 1))
+        index.save_page(Page(capture_id=cid, url=f"http://b.gov.cn/{n}", title="通知", text="其他事项。" * n))
+    ranked = [h.url for h in find(index, "劝返", 10, sort="relevance").hits]
+    assert ranked[0] == "http://a.gov.cn/1" and sorted(ranked) == [f"http://a.gov.cn/{n}" for n in range(3)]
+    newest = [h.url for h in find(index, "劝返", 10).hits]
+    assert newest == ["http://a.gov.cn/2", "http://a.gov.cn/1", "http://a.gov.cn/0"]
+    assert [h.url for h in find(index, "劝返", 1, offset=1).hits] == newest[1:2]
+    index.close()

@@ -9,8 +9,8 @@ the pages, and says so (`Results.scanned`).
 
 Newest first (the default) follows the index's own order — its key is the capture time — in
 growing batches, and stops once it has the page of results asked for: a common word such as 工作
-reads a few dozen pages, not all its matches. `sort="relevance"` ranks by BM25 (SQLite's FTS5;
-on PostgreSQL, which has no BM25, by how often the terms occur per 2,000 characters).
+reads a few dozen pages, not all its matches. `sort="relevance"` ranks every match by BM25
+(term frequency with saturation, shorter pages first at equal counts, a title occurrence worth five).
 
 An index made before the bigram index answers the old way (SQLite's trigram table, pg_trgm) until
 its backfill is done.
@@ -18,6 +18,7 @@ its backfill is done.
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -142,10 +143,6 @@ def _indexed_rows(
             f"FROM {BIGRAM_TABLE} f JOIN pages p ON p.capture_id = f.rowid JOIN captures c ON c.id = f.rowid "
             f"WHERE {BIGRAM_TABLE} MATCH :fts AND " + " AND ".join(conditions)
         )
-        if sort == "relevance":  # BM25, a title hit weighing five times a text hit
-            rank = f"bm25({BIGRAM_TABLE}, 5.0, 1.0)"
-            yield from conn.execute(text(f"SELECT {_COLUMNS}, -{rank} {source} ORDER BY {rank}"), params)
-            return
     else:
         params["grams"] = grams
         key = "b.capture_id"
@@ -154,10 +151,9 @@ def _indexed_rows(
             "JOIN captures c ON c.id = b.capture_id "
             "WHERE b.grams @> CAST(:grams AS TEXT[]) AND " + " AND ".join(conditions)
         )
-        if sort == "relevance":
-            rows = conn.execute(text(f"SELECT {_COLUMNS}, 0.0 {source}"), params)
-            yield from sorted((_with_score(row, terms) for row in rows), key=lambda r: -r[-1])
-            return
+    if sort == "relevance":
+        yield from _by_relevance(list(conn.execute(text(f"SELECT {_COLUMNS}, 0.0 {source}"), params)), terms)
+        return
     yield from _newest_first(conn, f"SELECT {key}, {_COLUMNS}, 0.0 {source}", key, params)
 
 
@@ -198,11 +194,25 @@ def _newest_first(
         del pending[:final]
 
 
-def _with_score(row: Any, terms: list[str]) -> tuple[Any, ...]:
-    values = tuple(row)
-    title, body = values[1] or "", values[3] or ""
-    count = sum(body.count(t) + 5 * title.count(t) for t in terms)
-    return (*values[:-1], count / (1 + len(body) / 2000))
+def _by_relevance(rows: list[Any], terms: list[str]) -> list[tuple[Any, ...]]:
+    """The rows best first by BM25 (k1 = 1.2, b = 0.75) over the matching pages: a term counts by
+    its occurrences (five for each in the title), weighed by how few of the pages hold it, and a
+    long page counts for less. The same on both back-ends (FTS5's own bm25() has no term
+    frequencies in a contentless index that keeps no positions)."""
+    if not rows:
+        return []
+    k1, b = 1.2, 0.75
+    lengths = [len(row[3] or "") + len(row[1] or "") for row in rows]
+    average = max(sum(lengths) / len(rows), 1.0)
+    freqs = [{t: (row[3] or "").count(t) + 5 * (row[1] or "").count(t) for t in terms} for row in rows]
+    total = len(rows) + 1
+    idf = {t: math.log(1 + (total - sum(1 for f in freqs if f[t])) + 0.5) for t in terms}
+    scored = []
+    for row, length, freq in zip(rows, lengths, freqs, strict=True):
+        norm = k1 * (1 - b + b * length / average)
+        score = sum(idf[t] * freq[t] * (k1 + 1) / (freq[t] + norm) for t in terms if freq[t])
+        scored.append((*tuple(row)[:-1], score))
+    return sorted(scored, key=lambda r: -r[-1])
 
 
 def _scanned_rows(
@@ -228,7 +238,7 @@ def _scanned_rows(
     sql = f"SELECT {_COLUMNS}, 0.0 {source} WHERE {where} ORDER BY c.captured_at DESC, c.id DESC"
     rows = conn.execution_options(stream_results=True).execute(text(sql), params)
     if sort == "relevance":
-        yield from sorted((_with_score(row, terms) for row in rows), key=lambda r: -r[-1])
+        yield from _by_relevance(list(rows), terms)
     else:
         yield from (tuple(row) for row in rows)
 
