@@ -8,9 +8,10 @@ substring check on those candidates gives exactly the pages a scan would (see `s
 A term without two neighbouring letters or digits (one character, "〔1〕") cannot use the index.
 
 The index keeps which bigrams a page holds, not where (the substring check does the rest), so a
-page gives each distinct bigram once. Bigrams are folded to lower case (FTS5's `ascii` tokenizer
-folds ASCII letters too), and are made only of characters that tokenizer keeps inside a token
-(ASCII letters and digits, every non-ASCII character): each one is one FTS5 token.
+page gives each distinct bigram once. Bigrams keep their case (search is case-sensitive; FTS5's
+`ascii` tokenizer folds ASCII letters, the same way for pages and queries), and are made only of
+characters that tokenizer keeps inside a token (ASCII letters and digits, every non-ASCII
+character): each one is one FTS5 token.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ def bigrams(text: str | None) -> set[str]:
     """The distinct bigrams of `text`."""
     if not text or len(text) < 2:
         return set()
-    return {pair.lower() for pair in set(map(add, text, text[1:])) if pair.isalnum()}
+    return {pair for pair in set(map(add, text, text[1:])) if pair.isalnum()}
 
 
 def bigram_text(*texts: str | None) -> str:

@@ -1,8 +1,9 @@
 """The search index over extracted pages: character bigrams (issue 28), kept in step by `save_page`.
 
-SQLite: a contentless FTS5 table `pages_bigrams(title, text)` (rowid = capture id) whose rows are
-the space-separated distinct bigrams of `bigrams.bigram_text` (FTS5's `ascii` tokenizer makes each
-bigram one token; `detail=column`: which bigrams a page holds, not where, 0.8 × the text).
+SQLite: a contentless FTS5 table `pages_bigrams(grams)` (rowid = capture id) whose rows are the
+space-separated distinct bigrams of a page's title and text (`bigrams.bigram_text`; FTS5's `ascii`
+tokenizer makes each bigram one token; `detail=none`: which pages hold a bigram, not where nor how
+often — the substring check does the rest — about a third of the text's size).
 Contentless: the text is stored once, in `pages`.
 PostgreSQL: a table `page_bigrams(capture_id, grams text[])` with a GIN index on the bigrams.
 Both: an index on `captures.captured_at`, with which newest-first search knows when it can stop.
@@ -31,7 +32,7 @@ _TRIGRAM_TRIGGERS = ("pages_fts_ai", "pages_fts_ad", "pages_fts_au")
 
 _SQLITE_SETUP = [
     f"CREATE VIRTUAL TABLE IF NOT EXISTS {BIGRAM_TABLE} USING fts5("
-    "title, text, content='', tokenize='ascii', detail=column)",
+    "grams, content='', tokenize='ascii', detail=none)",
     f"CREATE INDEX IF NOT EXISTS {CAPTURED_AT_INDEX} ON captures (captured_at)",
 ]
 _PG_SETUP = [
@@ -97,9 +98,7 @@ def backfill_state(conn: Connection) -> tuple[int, bool] | None:
 
 
 # keeping the index in step with the pages ------------------------------------------------------
-_SQLITE_DELETE = (
-    f"INSERT INTO {BIGRAM_TABLE}({BIGRAM_TABLE}, rowid, title, text) VALUES ('delete', :k, :t, :b)"
-)
+_SQLITE_DELETE = f"INSERT INTO {BIGRAM_TABLE}({BIGRAM_TABLE}, rowid, grams) VALUES ('delete', :k, :g)"
 
 
 def index_page(
@@ -119,12 +118,10 @@ def index_page(
         if indexed is not None:
             if old is None:
                 return  # already there (the backfill met a page written since it began)
-            conn.execute(
-                text(_SQLITE_DELETE), {"k": capture_id, "t": bigram_text(old[0]), "b": bigram_text(old[1])}
-            )
+            conn.execute(text(_SQLITE_DELETE), {"k": capture_id, "g": bigram_text(*old)})
         conn.execute(
-            text(f"INSERT INTO {BIGRAM_TABLE}(rowid, title, text) VALUES (:k, :t, :b)"),
-            {"k": capture_id, "t": bigram_text(title), "b": bigram_text(body)},
+            text(f"INSERT INTO {BIGRAM_TABLE}(rowid, grams) VALUES (:k, :g)"),
+            {"k": capture_id, "g": bigram_text(title, body)},
         )
         return
     conn.execute(
