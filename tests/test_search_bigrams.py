@@ -299,3 +299,23 @@ def test_relevance_puts_the_page_about_the_term_first_and_offset_pages_through(t
     assert newest == ["http://a.gov.cn/2", "http://a.gov.cn/1", "http://a.gov.cn/0"]
     assert [h.url for h in find(index, "劝返", 1, offset=1).hits] == newest[1:2]
     index.close()
+
+
+def test_the_command_filters_pages_and_rejects_a_bad_date(edge_index, capsys):
+    from sourcekeeper.cli import main
+
+    index, pages = edge_index
+    archive = str(Path(index.db_url.removeprefix("sqlite:///")).parent)
+    newest = [h.url for h in find(index, "劝返", 100).hits]
+    assert main(["search", "劝返", "--json", "--offset", "1", "--limit", "2", "--archive", archive]) == 0
+    shown = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [h["url"] for h in shown] == newest[1:3] and all(h["scanned"] is False for h in shown)
+    assert main(["search", "劝返", "--json", "--site", "site2.gov.cn", "--archive", archive]) == 0
+    shown = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert {h["url"] for h in shown} == {u for u in _expected(pages, "劝返") if "site2" in u}
+    assert main(["search", "劝返", "--json", "--kind", "document", "--archive", archive]) == 0
+    assert capsys.readouterr().out == ""
+    with pytest.raises(SystemExit) as exit_info:
+        main(["search", "劝返", "--since", "2024-13", "--archive", archive])
+    assert exit_info.value.code == 2
+    assert "is not a date" in capsys.readouterr().err

@@ -20,8 +20,18 @@ _DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 
 
 def _date(value: str) -> str:
-    if not _DATE.match(value):
-        raise argparse.ArgumentTypeError(f"{value!r} is not a date: give YYYY, YYYY-MM or YYYY-MM-DD")
+    """YYYY, YYYY-MM or YYYY-MM-DD, a real date."""
+    from datetime import datetime  # noqa: PLC0415
+
+    formats = {4: "%Y", 7: "%Y-%m", 10: "%Y-%m-%d"}
+    try:
+        if not _DATE.match(value):
+            raise ValueError(value)
+        datetime.strptime(value, formats[len(value)])
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{value!r} is not a date: give YYYY, YYYY-MM or YYYY-MM-DD"
+        ) from None
     return value
 
 
