@@ -19,6 +19,7 @@ its backfill is done.
 from __future__ import annotations
 
 import math
+import sys
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -128,7 +129,7 @@ def _state(filters: Filters, params: dict[str, Any]) -> list[str]:
 
 
 def _indexed_rows(
-    conn: Connection, terms: list[str], filters: Filters, sort: str
+    conn: Connection, terms: list[str], filters: Filters, sort: str, want: int
 ) -> Iterator[tuple[Any, ...]]:
     """Rows (url, title, date, text, captured_at, state, content_type, site, score) of the pages
     holding every term, from the bigram index, in the order asked."""
@@ -154,11 +155,11 @@ def _indexed_rows(
     if sort == "relevance":
         yield from _by_relevance(list(conn.execute(text(f"SELECT {_COLUMNS}, 0.0 {source}"), params)), terms)
         return
-    yield from _newest_first(conn, f"SELECT {key}, {_COLUMNS}, 0.0 {source}", key, params)
+    yield from _newest_first(conn, f"SELECT {key}, {_COLUMNS}, 0.0 {source}", key, params, want)
 
 
 def _newest_first(
-    conn: Connection, select: str, key: str, params: dict[str, Any]
+    conn: Connection, select: str, key: str, params: dict[str, Any], want: int
 ) -> Iterator[tuple[Any, ...]]:
     """The candidates newest first (capture time, then id), read from the index in capture-id
     order, latest first, in growing batches: a row is handed out once no capture with a lower id
@@ -185,6 +186,8 @@ def _newest_first(
                 yield row[1:]
             return
         before, batch = rows[-1][0], min(batch * 2, _MAX_BATCH)
+        if len(pending) < want:
+            continue  # fewer rows than hits wanted: read more before asking what is left
         newest_unread = conn.execute(unseen_newest, {"i": before}).scalar()
         final = len(pending) if newest_unread is None else 0
         while final < len(pending) and pending[final][5] >= newest_unread:
@@ -295,7 +298,8 @@ def find(
         ready = state is not None and state[1]
         indexed = ready and any(bigrams(t) for t in terms)
         if indexed:
-            rows = _indexed_rows(conn, terms, filters, sort)
+            want = offset + limit if not facets else sys.maxsize
+            rows = _indexed_rows(conn, terms, filters, sort, want)
         else:
             trigram = conn.dialect.name == "sqlite" and not ready and _has_table(conn, FTS_TABLE)
             rows = _scanned_rows(conn, terms, filters, sort, trigram)
