@@ -162,12 +162,13 @@ def _newest_first(
     conn: Connection, select: str, key: str, params: dict[str, Any], want: int
 ) -> Iterator[tuple[Any, ...]]:
     """The candidates newest first (capture time, then id), read from the index in capture-id
-    order, latest first, in growing batches: a row is handed out once no capture with a lower id
-    (not read yet) can be newer, so a caller that has enough stops after a batch or two."""
+    order, latest first, in growing batches. Once `want` rows are in hand, the `want`-th newest
+    time T is checked against the captures not read yet (lower ids): when none of them is newer
+    than T — the usual case, captures being added in time order — every row read at T or later
+    is final and is handed out, so a caller that has enough stops after a batch or two. The check
+    walks the capture-time index over the captures newer than T only."""
     hint = f" INDEXED BY {CAPTURED_AT_INDEX}" if conn.dialect.name == "sqlite" else ""
-    unseen_newest = text(
-        f"SELECT captured_at FROM captures{hint} WHERE id < :i ORDER BY captured_at DESC LIMIT 1"
-    )
+    newer_unread = text(f"SELECT 1 FROM captures{hint} WHERE captured_at > :t AND id < :i LIMIT 1")
     pending: list[tuple[Any, ...]] = []
     before, batch = None, _FIRST_BATCH
     while True:
@@ -187,10 +188,12 @@ def _newest_first(
             return
         before, batch = rows[-1][0], min(batch * 2, _MAX_BATCH)
         if len(pending) < want:
-            continue  # fewer rows than hits wanted: read more before asking what is left
-        newest_unread = conn.execute(unseen_newest, {"i": before}).scalar()
-        final = len(pending) if newest_unread is None else 0
-        while final < len(pending) and pending[final][5] >= newest_unread:
+            continue  # fewer rows than hits wanted: read more
+        threshold = pending[want - 1][5]
+        if conn.execute(newer_unread, {"t": threshold, "i": before}).first() is not None:
+            continue  # an unread capture is newer (e.g. imported later): read more
+        final = want
+        while final < len(pending) and pending[final][5] >= threshold:
             final += 1
         for row in pending[:final]:
             yield row[1:]
