@@ -66,6 +66,7 @@ eval: install
 bench: install
 	$(BIN)/python bench/run.py --lookup --repeat 5
 	$(BIN)/python bench/render_bench.py --repeat 2
+	nice -n 10 $(BIN)/python bench/search_bench.py --pages 100000
 
 clean:
 	rm -rf $(VENV) build *.egg-info demo-archive demo-archive-*

@@ -33,7 +33,7 @@ from archive_store.index.migrations import (
 )
 from archive_store.index.schema import Base, Capture, Page
 from archive_store.index.search import search
-from archive_store.index.search_setup import create_search_index
+from archive_store.index.search_setup import backfill_search_index, create_search_index
 
 URL = "https://gaj.example.gov.cn/tzgg/t20240627_1.html"
 TITLE = "关于进一步做好在外人员劝返工作的通知"
@@ -112,6 +112,9 @@ def fill(db: sqlite3.Connection) -> None:
 def assert_whole_and_current(archive: Path, index: ArchiveIndex) -> None:
     path = archive / "index.sqlite3"
     assert stored_versions(path) == set(head_revisions())
+    # the upgrade's second step moves the pages into the bigram index and drops the trigram one
+    backfill_search_index(index.engine)
+    assert [hit.url for hit in search(index, "劝返")] == [URL]
     # today's schema, to the column: what a new index has
     fresh = archive.parent / "fresh"
     fresh.mkdir()
@@ -150,7 +153,8 @@ def test_a_new_index_has_the_schema_the_migrations_build(tmp_path: Path) -> None
     engine.dispose()
     assert stored_versions(made / "index.sqlite3") == stored_versions(migrated / "index.sqlite3")
     assert structure(made / "index.sqlite3") == structure(migrated / "index.sqlite3")
-    assert "pages_fts" in structure(made / "index.sqlite3")
+    assert "pages_bigrams" in structure(made / "index.sqlite3")  # the search index, the bigram one
+    assert "pages_fts" not in structure(made / "index.sqlite3")
     assert schema_differences(default_db_url(made)) == []
     assert schema_differences(default_db_url(migrated)) == []
 
@@ -190,11 +194,11 @@ def test_an_index_of_the_previous_release_is_adopted(tmp_path: Path) -> None:
         fill(db)
     index = ArchiveIndex(default_db_url(archive))
     try:
-        assert_whole_and_current(archive, index)
         with sqlite3.connect(archive / "index.sqlite3") as db:  # each page indexed once
             assert db.execute(
                 "select count(*) from pages_fts where pages_fts match '劝返工作'"
             ).fetchone() == (1,)
+        assert_whole_and_current(archive, index)
     finally:
         index.close()
 

@@ -154,3 +154,35 @@ def test_search_command_reads_postgres(pg_index, tmp_path):
     hits = [json.loads(line) for line in result.stdout.splitlines()]
     assert sorted(h["url"] for h in hits) == sorted(list(PAGES)[:2])
     assert "【劝返】" in hits[0]["snippet"]
+
+
+def test_two_character_terms_are_answered_from_the_gin_bigram_index(pg_index):
+    with pg_index.engine.connect() as connection:
+        connection.execute(text("SET enable_seqscan = off"))
+        plan = "\n".join(
+            row[0]
+            for row in connection.execute(
+                text("EXPLAIN SELECT capture_id FROM page_bigrams WHERE grams @> CAST(:g AS TEXT[])"),
+                {"g": ["劝返"]},
+            )
+        )
+    assert "ix_page_bigrams_grams" in plan, plan
+    assert [h.url for h in search(pg_index, "劝返 工作")] == list(PAGES)[1::-1]  # newest first, exact
+
+
+def test_an_index_from_before_the_bigrams_is_backfilled_and_searched_meanwhile(pg_url):
+    from archive_store.index.search import find
+    from archive_store.index.search_setup import backfill_search_index
+
+    index = ArchiveIndex(pg_url)
+    fill(index)
+    with index.engine.begin() as connection:  # as the migration leaves an index that held pages
+        connection.execute(text("DELETE FROM page_bigrams"))
+        connection.execute(text("UPDATE search_backfill SET done_through = 0, finished = 0"))
+    assert sorted(h.url for h in search(index, "劝返")) == sorted(list(PAGES)[:2])  # LIKE, meanwhile
+    seen: list[tuple[int, int]] = []
+    assert backfill_search_index(index.engine, batch=2, progress=lambda d, t: seen.append((d, t))) == 3
+    assert seen == [(2, 3), (3, 3)]
+    results = find(index, "劝返", 10)
+    assert sorted(h.url for h in results.hits) == sorted(list(PAGES)[:2]) and not results.scanned
+    index.close()

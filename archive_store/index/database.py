@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from archive_store.index.migrations import ensure_current
 from archive_store.index.schema import Capture, CaptureOrigin, Failure, Page, Run, WarcFile
+from archive_store.index.search_setup import backfill_state, index_page
 from archive_store.layout import INDEX_NAME
 
 INDEX_FILENAME = INDEX_NAME
@@ -138,6 +139,7 @@ class ArchiveIndex:
         # captures added with commit=False wait on this connection for `commit_captures`
         self._held: PoolProxiedConnection | None = None
         self.uncommitted_captures = 0
+        self._has_bigrams: bool | None = None  # the search index exists (looked up once)
 
     def session(self) -> Session:
         self.commit_captures()  # another connection writing now would wait for ours (SQLite)
@@ -392,8 +394,15 @@ class ArchiveIndex:
             return original, s.get(Page, original.id)
 
     def save_page(self, page: Page) -> None:
+        """Store a capture's extracted page (replacing an earlier one) and index it for search."""
         with self.session() as s:
+            earlier = s.get(Page, page.capture_id)
+            old = None if earlier is None else (earlier.title, earlier.text)
             s.merge(page)
+            if self._has_bigrams is None:
+                self._has_bigrams = backfill_state(s.connection()) is not None
+            if self._has_bigrams:
+                index_page(s.connection(), page.capture_id, page.title, page.text, old)
             s.commit()
 
     def run_counts(self, run_id: int) -> dict[str, int]:

@@ -1,21 +1,48 @@
-"""Full-text search of extracted pages that is right for Chinese.
+"""Full-text search of extracted pages that is right for Chinese (issue 28).
 
-SQLite: an FTS5 `trigram` index answers terms of three or more characters (substring matches, no
-word segmentation needed); one- and two-character terms such as 劝返 fall back to a scan with
-LIKE/instr, so hits are exactly the pages containing every term. Other databases use LIKE (with
-pg_trgm indexes on PostgreSQL, set up by the scale-out migrations).
+Every term of two or more characters is answered from the bigram index (search_setup.py): the
+page must hold each of the term's bigram phrases (FTS5 on SQLite, a GIN index over the distinct
+bigrams on PostgreSQL), and the exact substring check on those candidates keeps exactly the pages
+containing every term in their title or text — the same hits a scan gives. A query made only of
+one-character terms (or any term without two neighbouring letters or digits, such as "〔") scans
+the pages, and says so (`Results.scanned`).
+
+Newest first (the default) follows the index's own order — its key is the capture time — in
+growing batches, and stops once it has the page of results asked for: a common word such as 工作
+reads a few dozen pages, not all its matches. `sort="relevance"` ranks every match by BM25
+(term frequency with saturation, shorter pages first at equal counts, a title occurrence worth five).
+
+An index made before the bigram index answers the old way (SQLite's trigram table, pg_trgm) until
+its backfill is done.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import math
+import sys
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlsplit
 
-from sqlalchemy import text
+from sqlalchemy import Connection, text
 
+from archive_store.index.bigrams import bigrams
 from archive_store.index.database import ArchiveIndex
-from archive_store.index.search_setup import FTS_TABLE
+from archive_store.index.search_setup import (
+    BIGRAM_TABLE,
+    CAPTURED_AT_INDEX,
+    FTS_TABLE,
+    PG_BIGRAM_TABLE,
+    backfill_state,
+)
 
 SNIPPET_CHARS = 40
+SORTS = ("newest", "relevance")
+KINDS = ("page", "document")
+_FIRST_BATCH = 64
+_MAX_BATCH = 4096
 
 
 @dataclass(frozen=True)
@@ -26,6 +53,9 @@ class Hit:
     snippet: str
     captured_at: str
     score: float
+    site: str = ""
+    state: str = "ok"
+    kind: str = "page"
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -34,44 +64,208 @@ class Hit:
             "date": self.date,
             "snippet": self.snippet,
             "captured_at": self.captured_at,
+            "site": self.site,
+            "state": self.state,
+            "kind": self.kind,
+            "page_url": None,  # the page that links a document: not recorded in this index yet
         }
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What a hit must also be. `site`: the URL's host or a parent domain of it (or the page's
+    site name); `state`: the capture's state ("any" for all; default "ok", as before);
+    `since`/`until`: the publication date (the capture date when the page has none), inclusive,
+    as YYYY-MM-DD or a prefix of it; `kind`: "document" for a non-HTML body (PDF, Word, …)."""
+
+    site: str | None = None
+    state: str = "ok"
+    since: str | None = None
+    until: str | None = None
+    kind: str | None = None
+
+
+@dataclass
+class Results:
+    hits: list[Hit]
+    scanned: bool  # no term could use the index: every page was read
+    facets: dict[str, int] | None = None  # hits per site (host), all of them, when asked
+    terms: list[str] = field(default_factory=list)
 
 
 def _terms(query: str) -> list[str]:
     return [t for t in query.split() if t]
 
 
-def _candidates(index: ArchiveIndex, terms: list[str], limit: int) -> list[tuple]:  # type: ignore[type-arg]
-    long_terms = [t for t in terms if len(t) >= 3]
-    params: dict[str, object] = {"limit": limit}
-    columns = (
-        "SELECT p.capture_id, p.url, p.title, p.date, p.text, c.captured_at FROM pages p "
-        "JOIN captures c ON c.id = p.capture_id"
-    )
-    conditions = ["c.state = 'ok'"]
-    for n, term in enumerate(terms):
-        params[f"t{n}"] = term
-        conditions.append(f"(instr(coalesce(p.title, ''), :t{n}) > 0 OR instr(p.text, :t{n}) > 0)")
-    if index.engine.dialect.name == "sqlite" and long_terms:
-        params["fts"] = " AND ".join('"' + t.replace('"', '""') + '"' for t in long_terms)
-        columns += f" JOIN {FTS_TABLE} f ON f.rowid = p.capture_id"
-        conditions.append(f"{FTS_TABLE} MATCH :fts")
-    elif index.engine.dialect.name != "sqlite":
-        conditions = ["c.state = 'ok'", *_like_conditions(terms, params)]
-    sql = f"{columns} WHERE {' AND '.join(conditions)} ORDER BY c.captured_at DESC LIMIT :limit"
-    with index.engine.connect() as conn:
-        return list(conn.execute(text(sql), params))
+def host_of(url: str) -> str:
+    return (urlsplit(url).hostname or "").lower()
 
 
-def _like_conditions(terms: list[str], params: dict[str, object]) -> list[str]:
-    """PostgreSQL: `LIKE '%term%'` on the bare columns, which the pg_trgm GIN indexes answer for
-    terms of 3+ characters; shorter terms scan. Exact substring matches for any length."""
+def kind_of(content_type: str | None) -> str:
+    media = (content_type or "text/html").split(";")[0].strip().lower()
+    return "page" if media in ("", "text/html", "application/xhtml+xml", "text/plain") else "document"
+
+
+_COLUMNS = "p.url, p.title, p.date, p.text, c.captured_at, c.state, c.content_type, p.site"
+
+
+def _exact(dialect: str, terms: list[str], params: dict[str, Any]) -> list[str]:
+    """The substring check of every term on the title or text: what makes the hits exact."""
+    find = "instr({col}, :t{n}) > 0" if dialect == "sqlite" else "strpos({col}, :t{n}) > 0"
     conditions = []
     for n, term in enumerate(terms):
-        escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        params[f"l{n}"] = f"%{escaped}%"
-        conditions.append(f"(p.title LIKE :l{n} ESCAPE '\\' OR p.text LIKE :l{n} ESCAPE '\\')")
+        params[f"t{n}"] = term
+        in_title = find.format(col="coalesce(p.title, '')", n=n)
+        in_text = find.format(col="p.text", n=n)
+        conditions.append(f"({in_title} OR {in_text})")
     return conditions
+
+
+def _state(filters: Filters, params: dict[str, Any]) -> list[str]:
+    if filters.state == "any":
+        return []
+    params["state"] = filters.state
+    return ["c.state = :state"]
+
+
+def _indexed_rows(
+    conn: Connection, terms: list[str], filters: Filters, sort: str, want: int
+) -> Iterator[tuple[Any, ...]]:
+    """Rows (url, title, date, text, captured_at, state, content_type, site, score) of the pages
+    holding every term, from the bigram index, in the order asked."""
+    dialect = conn.dialect.name
+    params: dict[str, Any] = {}
+    conditions = _exact(dialect, terms, params) + _state(filters, params)
+    grams = sorted({gram for term in terms for gram in bigrams(term)})
+    if dialect == "sqlite":
+        params["fts"] = " AND ".join(f'"{gram}"' for gram in grams)
+        key = "f.rowid"
+        source = (
+            f"FROM {BIGRAM_TABLE} f JOIN pages p ON p.capture_id = f.rowid JOIN captures c ON c.id = f.rowid "
+            f"WHERE {BIGRAM_TABLE} MATCH :fts AND " + " AND ".join(conditions)
+        )
+    else:
+        params["grams"] = grams
+        key = "b.capture_id"
+        source = (
+            f"FROM {PG_BIGRAM_TABLE} b JOIN pages p ON p.capture_id = b.capture_id "
+            "JOIN captures c ON c.id = b.capture_id "
+            "WHERE b.grams @> CAST(:grams AS TEXT[]) AND " + " AND ".join(conditions)
+        )
+    if sort == "relevance":
+        yield from _by_relevance(list(conn.execute(text(f"SELECT {_COLUMNS}, 0.0 {source}"), params)), terms)
+        return
+    yield from _newest_first(conn, f"SELECT {key}, {_COLUMNS}, 0.0 {source}", key, params, want)
+
+
+def _newest_first(
+    conn: Connection, select: str, key: str, params: dict[str, Any], want: int
+) -> Iterator[tuple[Any, ...]]:
+    """The candidates newest first (capture time, then id), read from the index in capture-id
+    order, latest first, in growing batches. Once `want` rows are in hand, the `want`-th newest
+    time T is checked against the captures not read yet (lower ids): when none of them is newer
+    than T — the usual case, captures being added in time order — every row read at T or later
+    is final and is handed out, so a caller that has enough stops after a batch or two. The check
+    walks the capture-time index over the captures newer than T only."""
+    hint = f" INDEXED BY {CAPTURED_AT_INDEX}" if conn.dialect.name == "sqlite" else ""
+    newer_unread = text(f"SELECT 1 FROM captures{hint} WHERE captured_at > :t AND id < :i LIMIT 1")
+    pending: list[tuple[Any, ...]] = []
+    before, batch = None, _FIRST_BATCH
+    while True:
+        params["n"] = batch
+        bound = ""
+        if before is not None:
+            params["before"] = before
+            bound = f" AND {key} < :before"
+        rows = [
+            tuple(row) for row in conn.execute(text(f"{select}{bound} ORDER BY {key} DESC LIMIT :n"), params)
+        ]
+        pending.extend(rows)
+        pending.sort(key=lambda row: (row[5], row[0]), reverse=True)
+        if len(rows) < batch:  # every candidate read
+            for row in pending:
+                yield row[1:]
+            return
+        before, batch = rows[-1][0], min(batch * 2, _MAX_BATCH)
+        if len(pending) < want:
+            continue  # fewer rows than hits wanted: read more
+        threshold = pending[want - 1][5]
+        if conn.execute(newer_unread, {"t": threshold, "i": before}).first() is not None:
+            continue  # an unread capture is newer (e.g. imported later): read more
+        final = want
+        while final < len(pending) and pending[final][5] >= threshold:
+            final += 1
+        for row in pending[:final]:
+            yield row[1:]
+        del pending[:final]
+
+
+def _by_relevance(rows: list[Any], terms: list[str]) -> list[tuple[Any, ...]]:
+    """The rows best first by BM25 (k1 = 1.2, b = 0.75) over the matching pages: a term counts by
+    its occurrences (five for each in the title), weighed by how few of the pages hold it, and a
+    long page counts for less. The same on both back-ends (FTS5's own bm25() has no term
+    frequencies in a contentless index that keeps no positions)."""
+    if not rows:
+        return []
+    k1, b = 1.2, 0.75
+    lengths = [len(row[3] or "") + len(row[1] or "") for row in rows]
+    average = max(sum(lengths) / len(rows), 1.0)
+    freqs = [{t: (row[3] or "").count(t) + 5 * (row[1] or "").count(t) for t in terms} for row in rows]
+    total = len(rows) + 1
+    idf = {t: math.log(1 + (total - sum(1 for f in freqs if f[t])) + 0.5) for t in terms}
+    scored = []
+    for row, length, freq in zip(rows, lengths, freqs, strict=True):
+        norm = k1 * (1 - b + b * length / average)
+        score = sum(idf[t] * freq[t] * (k1 + 1) / (freq[t] + norm) for t in terms if freq[t])
+        scored.append((*tuple(row)[:-1], score))
+    return sorted(scored, key=lambda r: -r[-1])
+
+
+def _scanned_rows(
+    conn: Connection, terms: list[str], filters: Filters, sort: str, trigram: bool
+) -> Iterator[tuple[Any, ...]]:
+    """The same rows by reading the pages (one-character terms; an index whose bigram backfill is
+    not finished, where the trigram table answers the terms of three or more characters)."""
+    dialect = conn.dialect.name
+    params: dict[str, Any] = {}
+    conditions = _exact(dialect, terms, params) + _state(filters, params)
+    source = "FROM pages p JOIN captures c ON c.id = p.capture_id"
+    long_terms = [t for t in terms if len(t) >= 3]
+    if trigram and long_terms:
+        params["fts"] = " AND ".join('"' + t.replace('"', '""') + '"' for t in long_terms)
+        source += f" JOIN {FTS_TABLE} f ON f.rowid = p.capture_id"
+        conditions.append(f"{FTS_TABLE} MATCH :fts")
+    elif dialect != "sqlite":  # LIKE, which pg_trgm's indexes answer for terms of 3+ characters
+        for n, term in enumerate(terms):
+            escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            params[f"l{n}"] = f"%{escaped}%"
+            conditions.append(f"(p.title LIKE :l{n} ESCAPE '\\' OR p.text LIKE :l{n} ESCAPE '\\')")
+    where = " AND ".join(conditions)
+    sql = f"SELECT {_COLUMNS}, 0.0 {source} WHERE {where} ORDER BY c.captured_at DESC, c.id DESC"
+    rows = conn.execution_options(stream_results=True).execute(text(sql), params)
+    if sort == "relevance":
+        yield from _by_relevance(list(rows), terms)
+    else:
+        yield from (tuple(row) for row in rows)
+
+
+def _keep(
+    filters: Filters, url: str, date: str | None, captured_at: Any, content_type: str | None, site: str | None
+) -> bool:
+    if filters.site:
+        wanted = filters.site.lower()
+        host = host_of(url)
+        if not (host == wanted or host.endswith("." + wanted) or (site or "").lower() == wanted):
+            return False
+    if filters.kind and kind_of(content_type) != filters.kind:
+        return False
+    if filters.since or filters.until:
+        when = (date or str(captured_at))[:10]
+        if filters.since and when < filters.since[:10]:
+            return False
+        if filters.until and when[: len(filters.until[:10])] > filters.until[:10]:
+            return False
+    return True
 
 
 def _snippet(body: str, term: str) -> str:
@@ -84,18 +278,71 @@ def _snippet(body: str, term: str) -> str:
     return ("…" if start else "") + piece.replace("\n", " ") + ("…" if end < len(body) else "")
 
 
-def search(index: ArchiveIndex, query: str, limit: int = 50) -> list[Hit]:
-    """Pages whose title or text contains every term, best first; one hit per URL."""
+def find(
+    index: ArchiveIndex,
+    query: str,
+    limit: int = 20,
+    *,
+    offset: int = 0,
+    sort: str = "newest",
+    filters: Filters | None = None,
+    facets: bool = False,
+) -> Results:
+    """Pages whose title or text contains every term of `query`: one hit per URL (its newest
+    matching capture), `offset` hits skipped, at most `limit`; with `facets`, the hits per site."""
+    if sort not in SORTS:
+        raise ValueError(f"sort must be one of {', '.join(SORTS)}")
     terms = _terms(query)
+    filters = filters or Filters()
     if not terms:
-        return []
-    hits: dict[str, Hit] = {}
-    for _cid, url, title, date, body, captured_at in _candidates(index, terms, limit * 20):
-        if url in hits:
-            continue  # newest capture of a URL first
-        title_text = title or ""
-        count = sum(body.count(t) + 5 * title_text.count(t) for t in terms)
-        score = count / (1 + len(body) / 2000)
-        when = str(captured_at).replace(" ", "T") + "Z"
-        hits[url] = Hit(url, title, date, _snippet(body or title_text, terms[0]), when, score)
-    return sorted(hits.values(), key=lambda h: -h.score)[:limit]
+        return Results([], scanned=False, facets={} if facets else None)
+    with index.engine.connect() as conn:
+        state = backfill_state(conn)
+        ready = state is not None and state[1]
+        indexed = ready and any(bigrams(t) for t in terms)
+        if indexed:
+            want = offset + limit if not facets else sys.maxsize
+            rows = _indexed_rows(conn, terms, filters, sort, want)
+        else:
+            trigram = conn.dialect.name == "sqlite" and not ready and _has_table(conn, FTS_TABLE)
+            rows = _scanned_rows(conn, terms, filters, sort, trigram)
+        hits: list[Hit] = []
+        seen: set[str] = set()
+        per_site: Counter[str] = Counter()
+        for url, title, date, body, captured_at, cap_state, content_type, site, score in rows:
+            if url in seen or not _keep(filters, url, date, captured_at, content_type, site):
+                continue
+            seen.add(url)
+            per_site[host_of(url)] += 1
+            if offset < len(seen) <= offset + limit:
+                when = str(captured_at).replace(" ", "T")[:19] + "Z"
+                snippet = _snippet(body or title or "", terms[0])
+                hits.append(
+                    Hit(
+                        url,
+                        title,
+                        date,
+                        snippet,
+                        when,
+                        float(score),
+                        host_of(url),
+                        cap_state,
+                        kind_of(content_type),
+                    )
+                )
+            elif len(seen) > offset + limit and not facets:
+                break  # newest first: the rest is not needed
+        # before the backfill is done, terms of 3+ characters still use the trigram indexes
+        scanned = not indexed and not (not ready and any(len(t) >= 3 for t in terms))
+    counts = dict(per_site.most_common()) if facets else None
+    return Results(hits, scanned=scanned, facets=counts, terms=terms)
+
+
+def _has_table(conn: Connection, name: str) -> bool:
+    found = conn.execute(text("SELECT 1 FROM sqlite_master WHERE name = :n"), {"n": name}).first()
+    return found is not None
+
+
+def search(index: ArchiveIndex, query: str, limit: int = 50, **options: Any) -> list[Hit]:
+    """The hits of `find` (newest first unless `sort="relevance"`)."""
+    return find(index, query, limit, **options).hits

@@ -48,7 +48,13 @@ from sqlalchemy import (
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.pool import NullPool
 
-from archive_store.index.search_setup import FTS_TABLE, create_search_index
+from archive_store.index.search_setup import (
+    BACKFILL_TABLE,
+    BIGRAM_TABLE,
+    FTS_TABLE,
+    PG_BIGRAM_TABLE,
+    create_search_structure,
+)
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -62,7 +68,16 @@ FIRST_REVISION = "0001"
 _LOCK_KEY = 0x5EC0DE_0001
 # Indexes that exist only in the migrations (not in the SQLAlchemy models), like SQLite's FTS5
 # table: the pg_trgm indexes for search. Autogenerate and schema comparison leave them alone.
-MIGRATION_ONLY_INDEXES = {"ix_pages_title_trgm", "ix_pages_text_trgm"}
+MIGRATION_ONLY_INDEXES = {
+    "ix_pages_title_trgm",
+    "ix_pages_text_trgm",
+    "ix_page_bigrams_grams",
+    "ix_captures_captured_at",
+}
+# and tables: PostgreSQL's bigram table and the backfill record (archive_store/index/search_setup.py)
+MIGRATION_ONLY_TABLES = {PG_BIGRAM_TABLE, BACKFILL_TABLE}
+# SQLite's FTS5 tables, with the tables FTS5 keeps for each (pages_fts_data, …)
+FTS5_TABLES = (FTS_TABLE, BIGRAM_TABLE)
 # the table Alembic keeps the revision in, as Alembic defines it (for stamping a new index)
 VERSION_TABLE = Table(
     "alembic_version",
@@ -74,12 +89,14 @@ _ASSIGNMENT = re.compile(r"^(revision|down_revision)\s*(?::[^=\n]*)?=\s*(.+?)\s*
 
 
 def include_name(name: str | None, type_: str, _parents: Any) -> bool:
-    """Alembic's `include_name` hook: compare everything but the migration-only indexes and
-    SQLite's FTS5 search table with the tables FTS5 keeps for it (pages_fts_data, …)."""
+    """Alembic's `include_name` hook: compare everything but the migration-only indexes and tables
+    and SQLite's FTS5 search tables with the tables FTS5 keeps for them."""
     if type_ == "index":
         return name not in MIGRATION_ONLY_INDEXES
     if type_ == "table" and name is not None:
-        return name != FTS_TABLE and not name.startswith(f"{FTS_TABLE}_")
+        if name in MIGRATION_ONLY_TABLES:
+            return False
+        return not any(name == table or name.startswith(f"{table}_") for table in FTS5_TABLES)
     return True
 
 
@@ -176,11 +193,11 @@ def _bring_to_head(
 
 
 def _create_from_models(connection: Connection, heads: frozenset[str]) -> None:
-    """A new SQLite index: the models' tables, the FTS5 search table, stamped with the heads."""
+    """A new SQLite index: the models' tables, the bigram search index, stamped with the heads."""
     from archive_store.index.schema import Base  # noqa: PLC0415 (only when an index is made)
 
     Base.metadata.create_all(connection)
-    create_search_index(connection)
+    create_search_structure(connection)
     VERSION_TABLE.create(connection)
     connection.execute(VERSION_TABLE.insert(), [{"version_num": head} for head in sorted(heads)])
 
