@@ -1,4 +1,7 @@
-"""Walk the gzip members of a `.warc.gz` file one at a time, reporting damage instead of raising."""
+"""Walk the gzip members of a `.warc.gz` file one at a time, reporting damage instead of raising.
+
+Members are inflated in bounded pieces. One that inflates to more than MEMORY_LIMIT is not kept:
+it comes back `streamed` (data None) and `member_pieces` reads it again, piece by piece."""
 
 from __future__ import annotations
 
@@ -13,6 +16,8 @@ from typing import BinaryIO, Literal
 GZIP_MAGIC = b"\x1f\x8b\x08"
 _READ_SIZE = 1 << 16  # small reads: what follows a member is read again as the next one
 _SCAN_SIZE = 1 << 20
+_OUT_SIZE = 1 << 20  # inflated output per step: a small input may inflate a thousandfold
+MEMORY_LIMIT = 16 << 20  # a member inflating to more is read as a stream, never held whole
 _CONTENT_LENGTH = re.compile(rb"(?im)^content-length[ \t]*:[ \t]*(\d+)[ \t]*\r?$")
 
 # ok: a whole member; truncated: the file ends inside it; corrupt: zlib/CRC/length failure;
@@ -27,6 +32,7 @@ class GzipMember:
     data: bytes | None
     error: str | None
     kind: MemberKind
+    streamed: bool = False  # too big to hold: read its data with member_pieces
 
 
 def iter_gzip_members(path: str | Path) -> Iterator[tuple[int, int, bytes | None, str | None]]:
@@ -67,13 +73,20 @@ def _read_member(f: BinaryIO, start: int, size: int) -> GzipMember:
     f.seek(start)
     d = zlib.decompressobj(wbits=31)  # 31: expect a gzip wrapper and verify its CRC32 and ISIZE
     parts: list[bytes] = []
+    held = 0
+    streamed = False
     used = 0
     while not d.eof:
         chunk = f.read(_READ_SIZE)
         if not chunk:
             return GzipMember(start, size - start, None, _cut_message(start), "truncated")
         try:
-            parts.append(d.decompress(chunk))
+            for piece in _inflate(d, chunk):
+                if not streamed:
+                    parts.append(piece)
+                    held += len(piece)
+                    if held > MEMORY_LIMIT:
+                        streamed, parts = True, []
         except zlib.error as exc:
             end = _next_magic(f, start + 1, size)
             return GzipMember(
@@ -85,6 +98,8 @@ def _read_member(f: BinaryIO, start: int, size: int) -> GzipMember:
                 "corrupt",
             )
         used += len(chunk) - len(d.unused_data)
+    if streamed:  # counted as its records are read
+        return GzipMember(start, used, None, None, "ok", streamed=True)
     data = b"".join(parts)
     records = count_records(data)
     if records > 1:
@@ -97,6 +112,30 @@ def _read_member(f: BinaryIO, start: int, size: int) -> GzipMember:
             "multi",
         )
     return GzipMember(start, used, data, None, "ok")
+
+
+def _inflate(d: zlib._Decompress, chunk: bytes) -> Iterator[bytes]:
+    """The output of one input chunk, in pieces of at most _OUT_SIZE bytes."""
+    yield d.decompress(chunk, _OUT_SIZE)
+    while d.unconsumed_tail and not d.eof:
+        yield d.decompress(d.unconsumed_tail, _OUT_SIZE)
+
+
+def member_pieces(path: str | Path, member: GzipMember) -> Iterator[bytes]:
+    """The decompressed data of a member that scan_members found whole, in bounded pieces."""
+    d = zlib.decompressobj(wbits=31)
+    with open(path, "rb") as f:
+        f.seek(member.offset)
+        left = member.length
+        while left and not d.eof:
+            chunk = f.read(min(_READ_SIZE, left))
+            if not chunk:
+                raise OSError(f"the gzip member at offset {member.offset} changed while it was read")
+            left -= len(chunk)
+            try:
+                yield from _inflate(d, chunk)
+            except zlib.error as exc:
+                raise OSError(f"the gzip member at offset {member.offset} changed while it was read") from exc
 
 
 def _cut_message(start: int) -> str:

@@ -6,15 +6,8 @@ import re
 import zlib
 from urllib.parse import unquote_to_bytes
 
-from archive_store.validate.warcdigest import digest_matches
-from archive_store.validate.warcparse import (
-    HttpMessage,
-    WarcRecord,
-    dechunk,
-    parse_http,
-    uri_problem,
-    valid_date,
-)
+from archive_store.validate.blockscan import HEAD_LIMIT, BlockScan
+from archive_store.validate.warcparse import WarcRecord, uri_problem, valid_date
 
 Finding = tuple[str, str]
 
@@ -28,10 +21,7 @@ _NEWER_HTTP = re.compile(rb"HTTP/[23]")
 
 def is_http_record(record: WarcRecord) -> bool:
     """Request/response/revisit records of http(s) URIs hold HTTP messages."""
-    target = (record.get("WARC-Target-URI") or "").strip("<> \t").lower()
-    content_type = (record.get("Content-Type") or "").lower()
-    http = content_type.startswith("application/http") or target.startswith(("http:", "https:"))
-    return record.get("WARC-Type") in ("request", "response", "revisit") and http
+    return record.holds_http()
 
 
 def check_http_block(record: WarcRecord, request_method: bytes | None) -> list[Finding]:
@@ -40,25 +30,28 @@ def check_http_block(record: WarcRecord, request_method: bytes | None) -> list[F
     if rtype == "revisit":
         return found + _check_revisit(record)
     truncated = record.get("WARC-Truncated") is not None
-    message = parse_http(record.block)
-    if message is None:
+    scan = record.scan
+    if scan is None or scan.head is None:
         if truncated:  # cut inside the headers: nothing more can be checked
             return found
         rule = "W-HTTP-7" if rtype == "request" else "W-HTTP-4"
+        if scan is not None and scan.head_too_long:
+            why = f"HTTP headers run past {HEAD_LIMIT} bytes without their end (blank line)"
+            return [*found, (rule, why)]
         return [*found, (rule, "block has no end of HTTP headers (blank line)")]
     no_body = False
     if rtype == "request":
-        found += _check_request_line(message.start_line, record.get("WARC-Target-URI") or "")
+        found += _check_request_line(scan.head.start_line, record.get("WARC-Target-URI") or "")
     else:
-        status, problems = _check_status_line(message.start_line)
+        status, problems = _check_status_line(scan.head.start_line)
         found += problems
         # No body belongs to these answers even when Content-Length names the representation's size.
         no_body = request_method == b"HEAD" or (status is not None and _bodiless(status))
-    payload, problems = _entity_body(message, truncated, no_body)
+    has_payload, problems = _entity_body(scan, truncated, no_body)
     found += problems
-    if payload is not None:
-        found += _check_content_encoding(message, payload)
-        found += _check_payload_digest(record, message, payload)
+    if has_payload:
+        found += _check_content_encoding(scan)
+        found += _check_payload_digest(record, scan)
     return found
 
 
@@ -69,7 +62,7 @@ def _bodiless(status: int) -> bool:
 def _check_content_type(record: WarcRecord, rtype: str) -> list[Finding]:
     content_type = (record.get("Content-Type") or "").replace(" ", "").lower()
     wanted = "application/http;msgtype=" + ("request" if rtype == "request" else "response")
-    if record.block and content_type and not content_type.startswith(wanted):
+    if record.block_length and content_type and not content_type.startswith(wanted):
         return [("W-ALL-4", f"Content-Type {content_type!r} should be {wanted!r}")]
     return []
 
@@ -107,13 +100,13 @@ def _check_request_line(line: bytes, target_uri: str) -> list[Finding]:
     return [("W-HTTP-7", f"request line target {sent!r} is not {expected!r} from the Target-URI")]
 
 
-def _entity_body(message: HttpMessage, truncated: bool, no_body: bool) -> tuple[bytes | None, list[Finding]]:
-    """The payload (entity body without chunked framing) and framing findings."""
-    body = message.body
-    if b"chunked" in message.codings(b"transfer-encoding"):
-        if no_body and not body:
-            return body, []
-        payload, state = dechunk(body)
+def _entity_body(scan: BlockScan, truncated: bool, no_body: bool) -> tuple[bool, list[Finding]]:
+    """Whether the payload (entity body without chunked framing) is known, and framing findings."""
+    assert scan.head is not None
+    if scan.chunked:
+        if no_body and not scan.body_length:
+            return True, []
+        state = scan.chunk_state
         if state in ("not-chunked", "broken"):
             what = (
                 "is not chunked (stored de-chunked?)"
@@ -121,39 +114,42 @@ def _entity_body(message: HttpMessage, truncated: bool, no_body: bool) -> tuple[
                 else "has broken chunk framing"
             )
             fix = "store the body as sent, or drop the Transfer-Encoding header"
-            return None, [("W-HTTP-1", f"headers say Transfer-Encoding: chunked but the body {what}; {fix}")]
+            return False, [("W-HTTP-1", f"headers say Transfer-Encoding: chunked but the body {what}; {fix}")]
         if state == "trailing":
-            return payload, [("W-HTTP-1", "bytes follow the last chunk of the chunked body")]
+            return True, [("W-HTTP-1", "bytes follow the last chunk of the chunked body")]
         if state == "incomplete" and not truncated:
-            return payload, [
+            return True, [
                 (
                     "W-TRUNC",
                     "chunked body ends before its last chunk; mark the record WARC-Truncated "
                     "or store it whole",
                 )
             ]
-        return payload, []
-    lengths = {value.strip() for value in message.get_all(b"content-length")}
+        return True, []
+    lengths = {value.strip() for value in scan.head.get_all(b"content-length")}
     if not lengths:
-        return body, []
+        return True, []
     declared = next(iter(lengths))
     if len(lengths) > 1 or not declared.isdigit():
-        return body, [("W-HTTP-3", f"HTTP Content-Length headers {sorted(lengths)!r} are not one number")]
+        return True, [("W-HTTP-3", f"HTTP Content-Length headers {sorted(lengths)!r} are not one number")]
     size = int(declared)
-    if no_body or size == len(body) or (truncated and size > len(body)):
-        return body, []
-    fix = "mark the record WARC-Truncated" if size > len(body) else "store exactly the body sent"
-    return body, [
+    stored = scan.body_length
+    if no_body or size == stored or (truncated and size > stored):
+        return True, []
+    fix = "mark the record WARC-Truncated" if size > stored else "store exactly the body sent"
+    return True, [
         (
             "W-HTTP-3",
-            f"HTTP Content-Length is {size} but the stored body is {len(body)} bytes; {fix}",
+            f"HTTP Content-Length is {size} but the stored body is {stored} bytes; {fix}",
         )
     ]
 
 
-def _check_content_encoding(message: HttpMessage, payload: bytes) -> list[Finding]:
-    codings = message.codings(b"content-encoding")
-    if not codings or not payload:
+def _check_content_encoding(scan: BlockScan) -> list[Finding]:
+    assert scan.head is not None
+    codings = scan.head.codings(b"content-encoding")
+    payload = scan.payload_prefix  # the first bytes tell coded data from decoded
+    if not codings or not scan.payload_length:
         return []
     last = codings[-1]  # the coding applied last is the one the stored bytes must start with
     if last in (b"gzip", b"x-gzip") and not payload.startswith(b"\x1f\x8b"):
@@ -174,27 +170,33 @@ def _check_content_encoding(message: HttpMessage, payload: bytes) -> list[Findin
 
 
 def _inflates(data: bytes, wbits: int) -> bool:
+    """Whether data starts a zlib/raw deflate stream; its output is made and dropped in bounded
+    pieces (a few KB of input may inflate to megabytes)."""
+    inflater = zlib.decompressobj(wbits)
     try:
-        zlib.decompressobj(wbits).decompress(data)
+        inflater.decompress(data, 1 << 16)
+        while inflater.unconsumed_tail and not inflater.eof:
+            inflater.decompress(inflater.unconsumed_tail, 1 << 16)
     except zlib.error:
         return False
     return True
 
 
-def _check_payload_digest(record: WarcRecord, message: HttpMessage, payload: bytes) -> list[Finding]:
+def _check_payload_digest(record: WarcRecord, scan: BlockScan) -> list[Finding]:
     value = record.get("WARC-Payload-Digest")
-    if not value or digest_matches(value, payload) is not False:
+    if not value or scan.payload.matches(value) is not False:
         return []
-    if payload != message.body and digest_matches(value, message.body):
+    # the payload differs from the stored body only when chunked framing was removed from it
+    if scan.chunked and scan.body_length and scan.body.matches(value):
         hint = "; it was computed over the chunked framing: remove the framing first"
-    elif digest_matches(value, record.block):
+    elif scan.block.matches(value):
         hint = "; it was computed over the whole block: use the entity body"
     else:
         hint = ""
     return [
         (
             "W-DIG-2",
-            f"WARC-Payload-Digest {value} does not match the {len(payload)}-byte entity body{hint}",
+            f"WARC-Payload-Digest {value} does not match the {scan.payload_length}-byte entity body{hint}",
         )
     ]
 
@@ -216,10 +218,10 @@ def _check_revisit(record: WarcRecord) -> list[Finding]:
     refers_uri = record.get("WARC-Refers-To-Target-URI")
     if refers_uri and (problem := uri_problem(refers_uri)):
         found.append(("W-ALL-5", f"WARC-Refers-To-Target-URI: {problem}"))
-    if record.block:
-        message = parse_http(record.block)
-        if message is None or message.body:
+    scan = record.scan
+    if scan is not None and scan.length:
+        if scan.head is None or scan.body_length:
             found.append(("W-REV-2", "revisit block holds more than HTTP headers; store headers only"))
         else:
-            found += _check_status_line(message.start_line)[1]
+            found += _check_status_line(scan.head.start_line)[1]
     return found

@@ -6,7 +6,7 @@ import ipaddress
 import re
 
 from archive_store.validate.httpchecks import check_http_block, is_http_record
-from archive_store.validate.warcdigest import digest_matches, parse_digest
+from archive_store.validate.warcdigest import parse_digest
 from archive_store.validate.warcparse import WarcRecord, uri_problem, valid_date
 
 Finding = tuple[str, str]  # (rule id, what is wrong and what to do)
@@ -31,6 +31,8 @@ def check_record(record: WarcRecord, request_method: bytes | None = None) -> lis
     found += _check_header(record)
     found += _check_digest_fields(record)
     rtype = record.get("WARC-Type") or ""
+    if record.block_unknown:
+        return found
     if rtype == "warcinfo":
         found += _check_warcinfo(record)
     elif is_http_record(record):
@@ -59,7 +61,7 @@ def _check_header(record: WarcRecord) -> list[Finding]:
     if date is not None and not valid_date(date):
         found.append(("W-ALL-3", f"WARC-Date {date!r} is not UTC YYYY-MM-DDThh:mm:ss[.fff]Z"))
     rtype = record.get("WARC-Type") or ""
-    if record.block and not record.get("Content-Type"):
+    if record.block_length and not record.get("Content-Type"):
         found.append(("W-ALL-4", "non-empty block has no Content-Type"))
     target = record.get("WARC-Target-URI")
     if target is None and rtype in _NEEDS_TARGET:
@@ -119,7 +121,12 @@ def _check_digest_fields(record: WarcRecord) -> list[Finding]:
         if name == "WARC-Payload-Digest" and rtype in _NO_PAYLOAD_DIGEST:
             found.append(("W-DIG-3", f"carries a WARC-Payload-Digest; {rtype} records must not"))
     block_digest = record.get("WARC-Block-Digest")
-    if block_digest and digest_matches(block_digest, record.block) is False:
+    if (
+        block_digest
+        and record.scan is not None
+        and not record.block_unknown
+        and record.scan.block.matches(block_digest) is False
+    ):
         found.append(("W-DIG-1", f"WARC-Block-Digest {block_digest} does not match the stored block"))
     return found
 
@@ -127,9 +134,9 @@ def _check_digest_fields(record: WarcRecord) -> list[Finding]:
 def _check_warcinfo(record: WarcRecord) -> list[Finding]:
     found: list[Finding] = []
     content_type = (record.get("Content-Type") or "").split(";")[0].strip().lower()
-    if record.block and content_type != "application/warc-fields":
+    if record.block_length and content_type != "application/warc-fields":
         found.append(("W-ALL-4", f"warcinfo Content-Type is {content_type!r}, not warc-fields"))
-    info = warcinfo_fields(record.block)
+    info = warcinfo_fields(record.scan.prefix if record.scan is not None else b"")
     missing = [name for name in WARCINFO_FIELDS if not info.get(name)]
     if missing:
         found.append(("W-REL-3", f"warcinfo block lacks {', '.join(missing)}"))
@@ -154,6 +161,6 @@ def _check_plain_block(record: WarcRecord, rtype: str) -> list[Finding]:
     payload_digest = record.get("WARC-Payload-Digest")
     if rtype in _NO_PAYLOAD_DIGEST or not payload_digest:
         return []
-    if digest_matches(payload_digest, record.block) is False:
+    if record.scan is not None and record.scan.block.matches(payload_digest) is False:
         return [("W-DIG-2", f"WARC-Payload-Digest {payload_digest} does not match the block")]
     return []

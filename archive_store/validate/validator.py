@@ -17,11 +17,11 @@ from datetime import datetime
 from pathlib import Path
 
 from archive_store.validate.crosschecks import cross_check
-from archive_store.validate.gzipmembers import GzipMember, iter_gzip_members, scan_members
+from archive_store.validate.gzipmembers import GzipMember, iter_gzip_members, member_pieces, scan_members
 from archive_store.validate.httpchecks import is_http_record
 from archive_store.validate.problems import Problem, RecordFacts, RecordSummary
 from archive_store.validate.recordchecks import check_record
-from archive_store.validate.warcparse import WarcRecord, split_records
+from archive_store.validate.warcparse import WarcRecord, split_records, stream_records
 
 __all__ = [
     "Problem",
@@ -86,8 +86,9 @@ def _validate_file(path: Path, expect_name: bool) -> tuple[list[Problem], list[R
     try:
         for member in scan_members(path):
             problems += _member_problems(name, member)
-            data = member.data if member.data is not None else b""
-            for record in split_records(data, member.offset, member.length) if data else []:
+            records, member_problems = _records(name, path, member)
+            problems += member_problems
+            for record in records:
                 first = first or record
                 methods.note(record)
                 problems += methods.check(name, record)
@@ -99,6 +100,21 @@ def _validate_file(path: Path, expect_name: bool) -> tuple[list[Problem], list[R
     problems += _check_file_start(path, first, expect_name)
     problems.sort(key=lambda p: -1 if p.offset is None else p.offset)
     return problems, facts
+
+
+def _records(name: str, path: Path, member: GzipMember) -> tuple[list[WarcRecord], list[Problem]]:
+    """The member's records; a big one is read again as a stream, never held whole."""
+    if not member.streamed:
+        data = member.data if member.data is not None else b""
+        return (split_records(data, member.offset, member.length) if data else []), []
+    records = stream_records(member_pieces(path, member), member.offset, member.length)
+    if len(records) < 2:
+        return records, []
+    text = (
+        f"one gzip member holds {len(records)} WARC records (whole-file gzip?); write one "
+        f"member per record (`warcio recompress` fixes an existing file)"
+    )
+    return records, [Problem(name, member.offset, "W-FILE-1", text)]
 
 
 class _Methods:
@@ -115,7 +131,7 @@ class _Methods:
 
     def note(self, record: WarcRecord) -> None:
         if record.get("WARC-Type") == "request":
-            method = record.block.split(b" ", 1)[0]
+            method = (record.scan.prefix if record.scan is not None else b"").split(b" ", 1)[0]
             self.by_request[record.get("WARC-Record-ID") or ""] = method
             for answer in record.get_all("WARC-Concurrent-To"):
                 self.by_answer[answer] = method

@@ -1,20 +1,19 @@
-"""Tolerant parsers for WARC records and the HTTP messages inside them; bytes in, never raise."""
+"""Tolerant parsers for WARC records; bytes in, never raise. A record keeps its block only as a
+BlockScan (digests, lengths, the HTTP head...), so a big block is never held whole."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Literal
+
+from archive_store.validate.blockscan import BlockScan, digest_algorithms
 
 _LINE_BREAK = re.compile(rb"\r?\n")
-_CHUNK_SIZE = re.compile(rb"([0-9A-Fa-f]+)[ \t]*(?:;[^\r\n]*)?\r?\n")
-_PARTIAL_SIZE = re.compile(rb"[0-9A-Fa-f]*(?:[ \t;][^\n]*)?\r?")
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?Z", re.ASCII)
 _URI = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]*")
 _BAD_PERCENT = re.compile(r"%(?![0-9A-Fa-f]{2})")
-
-ChunkState = Literal["ok", "not-chunked", "incomplete", "broken", "trailing"]
 
 
 @dataclass
@@ -25,7 +24,9 @@ class WarcRecord:
     length: int  # compressed length of that member
     version: str
     fields: list[tuple[str, str]]
-    block: bytes
+    scan: BlockScan | None = None  # the block, read; None for a record that could not be parsed
+    # a streamed block whose Content-Length is wrong: its scan is not of the true block
+    block_unknown: bool = False
     # (rule, text) found while parsing; the rule checks add their own findings to these
     problems: list[tuple[str, str]] = field(default_factory=list)
 
@@ -37,21 +38,21 @@ class WarcRecord:
         wanted = name.lower()
         return [v for k, v in self.fields if k.lower() == wanted]
 
+    def holds_http(self) -> bool:
+        """Request/response/revisit records of http(s) URIs hold HTTP messages."""
+        target = (self.get("WARC-Target-URI") or "").strip("<> \t").lower()
+        content_type = (self.get("Content-Type") or "").lower()
+        http = content_type.startswith("application/http") or target.startswith(("http:", "https:"))
+        return self.get("WARC-Type") in ("request", "response", "revisit") and http
 
-@dataclass
-class HttpMessage:
-    start_line: bytes
-    headers: list[tuple[bytes, bytes]]  # names as sent; compare with .lower()
-    body: bytes
+    def new_scan(self) -> BlockScan:
+        """An empty scan for this record's block: its digests in the algorithms its fields name."""
+        algorithms = digest_algorithms([self.get("WARC-Block-Digest"), self.get("WARC-Payload-Digest")])
+        return BlockScan(algorithms, self.holds_http())
 
-    def get_all(self, name: bytes) -> list[bytes]:
-        wanted = name.lower()
-        return [v for k, v in self.headers if k.lower() == wanted]
-
-    def codings(self, name: bytes) -> list[bytes]:
-        """Comma-separated tokens of every header called name, lower-cased."""
-        tokens = b",".join(self.get_all(name)).split(b",")
-        return [t.strip().lower() for t in tokens if t.strip()]
+    @property
+    def block_length(self) -> int:
+        return self.scan.length if self.scan is not None else 0
 
 
 def split_records(data: bytes, offset: int, length: int) -> list[WarcRecord]:
@@ -78,29 +79,29 @@ def split_records(data: bytes, offset: int, length: int) -> list[WarcRecord]:
 def _parse_record(data: bytes, pos: int, offset: int, length: int) -> tuple[WarcRecord, int]:
     head_end = data.find(b"\r\n\r\n", pos)
     if not data.startswith(b"WARC/", pos) or head_end == -1:
-        record = WarcRecord(offset, length, "", [], b"")
+        record = WarcRecord(offset, length, "", [])
         what = "does not start with a WARC/ version line" if head_end != -1 else "has no header end"
         record.problems.append(("W-ALL-1", f"the data at this member {what}; not a WARC record"))
         return record, len(data)
     lines = _LINE_BREAK.split(data[pos:head_end])
     version = lines[0].decode("utf-8", "replace").strip()
-    record = WarcRecord(offset, length, version, [], b"")
+    record = WarcRecord(offset, length, version, [])
     record.fields = _fields(lines[1:], record.problems)
     body_start = head_end + 4
     raw_length = record.get("Content-Length")
     if raw_length is None or not (raw_length.isascii() and raw_length.isdigit()):
         record.problems.append(("W-ALL-2", f"Content-Length {raw_length!r} is not a number"))
-        record.block = data[body_start:].removesuffix(b"\r\n\r\n")
+        _scan(record, data[body_start:].removesuffix(b"\r\n\r\n"))
         return record, len(data)
     declared = int(raw_length)
     block_end = body_start + declared
     if data.startswith(b"\r\n\r\n", block_end):
-        record.block = data[body_start:block_end]
+        _scan(record, data[body_start:block_end])
         return record, block_end + 4
     # The declared length is wrong: find where the block really ends so the other checks still run.
     nxt = data.find(b"\r\n\r\nWARC/", body_start)
     true_end = nxt if nxt != -1 else len(data) - (4 if data.endswith(b"\r\n\r\n") else 0)
-    record.block = data[body_start:true_end]
+    _scan(record, data[body_start:true_end])
     record.problems.append(
         (
             "W-ALL-2",
@@ -109,6 +110,12 @@ def _parse_record(data: bytes, pos: int, offset: int, length: int) -> tuple[Warc
         )
     )
     return record, (nxt + 4 if nxt != -1 else len(data))
+
+
+def _scan(record: WarcRecord, block: bytes) -> None:
+    scan = record.new_scan()
+    scan.feed(block)
+    record.scan = scan.close()
 
 
 def _fields(lines: list[bytes], problems: list[tuple[str, str]]) -> list[tuple[str, str]]:
@@ -124,70 +131,6 @@ def _fields(lines: list[bytes], problems: list[tuple[str, str]]) -> list[tuple[s
         else:
             problems.append(("W-ALL-1", f"header line {line!r} is not `Name: value`"))
     return fields
-
-
-def parse_http(block: bytes) -> HttpMessage | None:
-    """Split an HTTP message into start line, headers and body; None if the head never ends."""
-    crlf = block.find(b"\r\n\r\n")
-    # Servers that end lines with a bare LF exist; look for that only before any CRLF CRLF.
-    bare = block.find(b"\n\n", 0, len(block) if crlf == -1 else crlf)
-    if crlf == -1 and bare == -1:
-        return None
-    head_end, sep = (bare, 2) if bare != -1 else (crlf, 4)
-    lines = _LINE_BREAK.split(block[:head_end])
-    headers: list[tuple[bytes, bytes]] = []
-    for line in lines[1:]:
-        if line[:1] in (b" ", b"\t") and headers:
-            name, value = headers[-1]
-            headers[-1] = (name, value + b" " + line.strip())
-        else:
-            name, _, value = line.partition(b":")
-            headers.append((name.strip(), value.strip()))
-    return HttpMessage(lines[0], headers, block[head_end + sep :])
-
-
-def dechunk(body: bytes) -> tuple[bytes, ChunkState]:
-    """Remove chunked framing; a body cut short keeps what it had (the truncated payload)."""
-    out: list[bytes] = []
-    pos = 0
-    while True:
-        size_line = _CHUNK_SIZE.match(body, pos)
-        if size_line is None:
-            rest = body[pos:]
-            if pos == 0 and rest:
-                return b"", "not-chunked"
-            # A size line cut off by the end of the data is a truncation, anything else is damage.
-            cut_short = b"\n" not in rest and _PARTIAL_SIZE.fullmatch(rest) is not None
-            return b"".join(out), "incomplete" if cut_short else "broken"
-        size = int(size_line.group(1), 16)
-        pos = size_line.end()
-        if size == 0:
-            return b"".join(out), _after_last_chunk(body, pos)
-        out.append(body[pos : pos + size])
-        if pos + size > len(body):
-            return b"".join(out), "incomplete"
-        pos += size
-        tail = body[pos : pos + 2]
-        if tail == b"\r\n":
-            pos += 2
-        elif tail[:1] == b"\n":  # LF-only framing is sloppy but unambiguous
-            pos += 1
-        elif b"\r\n".startswith(tail):  # the data ends right after the chunk
-            return b"".join(out), "incomplete"
-        else:
-            return b"".join(out), "broken"
-
-
-def _after_last_chunk(body: bytes, pos: int) -> ChunkState:
-    """Skip the trailer section after the zero-size chunk; anything after it is stray."""
-    while True:
-        line_end = body.find(b"\n", pos)
-        if line_end == -1:
-            return "incomplete"
-        line = body[pos:line_end].rstrip(b"\r")
-        pos = line_end + 1
-        if not line:
-            return "ok" if pos == len(body) else "trailing"
 
 
 def valid_date(value: str) -> bool:
@@ -211,3 +154,117 @@ def uri_problem(uri: str) -> str | None:
     if not _URI.fullmatch(uri) or _BAD_PERCENT.search(uri):
         return f"URI {uri!r} has characters RFC 3986 does not allow; percent-encode them"
     return None
+
+
+HEADER_LIMIT = 1 << 20  # a WARC header longer than this is not read as one
+
+
+class _Stream:
+    """Decompressed pieces of one gzip member, read from the front."""
+
+    def __init__(self, pieces: Iterator[bytes]) -> None:
+        self._pieces = pieces
+        self.buf = b""
+        self.tail = b""  # the member's last bytes, once drained
+
+    def fill(self) -> bool:
+        piece = next(self._pieces, None)
+        if piece is None:
+            return False
+        self.buf += piece
+        return True
+
+    def drain(self) -> int:
+        """Bytes left in the member, read and dropped."""
+        left = len(self.buf)
+        self.tail = self.buf[-4:]
+        self.buf = b""
+        for piece in self._pieces:
+            left += len(piece)
+            self.tail = (self.tail + piece)[-4:]
+        return left
+
+
+def stream_records(pieces: Iterator[bytes], offset: int, length: int) -> list[WarcRecord]:
+    """split_records for a member too big to hold: its decompressed data read once, in pieces."""
+    stream = _Stream(pieces)
+    records: list[WarcRecord] = []
+    while True:
+        while len(stream.buf) < 5 and stream.fill():
+            pass
+        if not stream.buf:
+            return records
+        if records and not stream.buf.startswith(b"WARC/"):
+            records[-1].problems.append(
+                (
+                    "W-ALL-2",
+                    f"{stream.drain()} stray bytes follow the record inside its gzip member; "
+                    f"Content-Length or the record framing is wrong",
+                )
+            )
+            return records
+        record = _stream_record(stream, offset, length)
+        records.append(record)
+        if not record.version:
+            stream.drain()
+            return records
+
+
+def _stream_record(stream: _Stream, offset: int, length: int) -> WarcRecord:
+    start = 0
+    while (head_end := stream.buf.find(b"\r\n\r\n", start)) == -1:
+        start = max(0, len(stream.buf) - 3)
+        if len(stream.buf) > HEADER_LIMIT or not stream.fill():
+            break
+    if not stream.buf.startswith(b"WARC/") or head_end == -1:
+        record = WarcRecord(offset, length, "", [])
+        what = "does not start with a WARC/ version line" if head_end != -1 else "has no header end"
+        record.problems.append(("W-ALL-1", f"the data at this member {what}; not a WARC record"))
+        return record
+    lines = _LINE_BREAK.split(stream.buf[:head_end])
+    record = WarcRecord(offset, length, lines[0].decode("utf-8", "replace").strip(), [])
+    record.fields = _fields(lines[1:], record.problems)
+    stream.buf = stream.buf[head_end + 4 :]
+    scan = record.new_scan()
+    record.scan = scan
+    raw_length = record.get("Content-Length")
+    if raw_length is None or not (raw_length.isascii() and raw_length.isdigit()):
+        record.problems.append(("W-ALL-2", f"Content-Length {raw_length!r} is not a number"))
+        while True:  # the block is the rest of the member but a final CRLF CRLF
+            if len(stream.buf) > 4:
+                scan.feed(stream.buf[:-4])
+                stream.buf = stream.buf[-4:]
+            if not stream.fill():
+                break
+        scan.feed(stream.buf.removesuffix(b"\r\n\r\n"))
+        stream.buf = b""
+        scan.close()
+        return record
+    left = int(raw_length)
+    while left:
+        if not stream.buf and not stream.fill():
+            break
+        piece = stream.buf[:left]
+        stream.buf = stream.buf[len(piece) :]
+        scan.feed(piece)
+        left -= len(piece)
+    while len(stream.buf) < 4 and stream.fill():
+        pass
+    scan.close()
+    if not left and stream.buf.startswith(b"\r\n\r\n"):
+        stream.buf = stream.buf[4:]
+        return record
+    # The declared length is wrong; a member this big is taken to hold one record, whose block
+    # runs to the member's end. Its scan is of the declared length only, so the checks of the
+    # block itself are skipped (a member held in memory is split where the next record starts).
+    record.block_unknown = True
+    rest = stream.drain()
+    true_length = scan.length + rest - (4 if rest >= 4 and stream.tail == b"\r\n\r\n" else 0)
+    record.problems.append(
+        (
+            "W-ALL-2",
+            f"Content-Length says {raw_length} bytes but the block is {true_length} "
+            f"bytes (or is not followed by CRLF CRLF)",
+        )
+    )
+    return record
