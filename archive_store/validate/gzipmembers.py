@@ -17,7 +17,7 @@ GZIP_MAGIC = b"\x1f\x8b\x08"
 _READ_SIZE = 1 << 16  # small reads: what follows a member is read again as the next one
 _SCAN_SIZE = 1 << 20
 _OUT_SIZE = 1 << 20  # inflated output per step: a small input may inflate a thousandfold
-MEMORY_LIMIT = 16 << 20  # a member inflating to more is read as a stream, never held whole
+MEMORY_LIMIT = 4 << 20  # a member inflating to more is read as a stream, never held whole
 _CONTENT_LENGTH = re.compile(rb"(?im)^content-length[ \t]*:[ \t]*(\d+)[ \t]*\r?$")
 
 # ok: a whole member; truncated: the file ends inside it; corrupt: zlib/CRC/length failure;
