@@ -2,6 +2,11 @@
 export wacz, export check.
 
     .venv/bin/python bench/big_record_memory.py [--mb 1024]
+    .venv/bin/python bench/big_record_memory.py --crawl [--mb 1024]
+
+With --crawl the big record is written by a crawl instead (a page with a --mb MiB video from a
+local site, bench/media_memory.py's), so `verify` and `export check` run the WARC validator over
+it as over any file of ours (an imported file is checked only for whole records).
 
 Writes a `.warc.gz` holding one small page and one response whose body is --mb MiB of random
 bytes (in a gzip member of stored deflate blocks: random bytes do not compress), imports it into a
@@ -72,10 +77,45 @@ def peak(*args: str | Path) -> tuple[int, float]:
     return proc.returncode, usage.ru_maxrss / 1024
 
 
+def crawled(mb: int) -> None:
+    """verify, export wacz and export check of archives a crawl wrote: a page alone, and a page
+    with a video of mb MiB."""
+    sys.path.insert(0, str(ROOT))
+    from sourcekeeper.demo.rawsite import ServedSite  # noqa: PLC0415
+
+    os.environ["BENCH_MEDIA_MB"] = str(mb)
+    crawl = ["archive", "--no-extract", "-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False"]
+    crawl += ["-s", "DOWNLOAD_TIMEOUT=600", "-s", "ARCHIVE_ALLOW_PRIVATE=127.0.0.0/8"]
+    rows: dict[str, list[str]] = {}
+    with (
+        ServedSite(f"{ROOT}/bench/media_memory.py:ROUTES") as site,
+        tempfile.TemporaryDirectory(prefix="big-record-") as scratch,
+    ):
+        for label, path in (("page", "/page.html"), ("video", "/video.html")):
+            archive = Path(scratch) / label
+            code, mb_crawl = peak(*crawl, "--archive", archive, site.url(path))
+            rows.setdefault("archive (crawl)", []).append(f"{mb_crawl:6.0f} MiB (exit {code})")
+            package = Path(scratch) / f"{label}.wacz"
+            for name, command in {
+                "verify": ("verify",),
+                "export wacz": ("export", "wacz", package),
+                "export check": ("export", "check", package),
+            }.items():
+                code, used = peak(*command, "--archive", archive)
+                rows.setdefault(name, []).append(f"{used:6.0f} MiB (exit {code})")
+    print(f"{'command':16} {'page alone':>20} {mb:>10} MiB video")
+    for name, figures in rows.items():
+        print(f"{name:16} {figures[0]:>20} {figures[1]:>20}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--mb", type=int, default=1024)
+    parser.add_argument("--crawl", action="store_true", help="the big record written by a crawl")
     args = parser.parse_args()
+    if args.crawl:
+        crawled(args.mb)
+        return
     with tempfile.TemporaryDirectory(prefix="big-record-") as scratch:
         rows: dict[str, list[str]] = {}
         for label, size in (("small", 0), (f"{args.mb} MiB", args.mb * MIB)):
