@@ -36,7 +36,9 @@ class GzipMember:
 
 
 def iter_gzip_members(path: str | Path) -> Iterator[tuple[int, int, bytes | None, str | None]]:
-    """Yield (offset, compressed_length, decompressed_bytes or None, error or None) per member."""
+    """Yield (offset, compressed_length, decompressed_bytes or None, error or None) per member;
+    the bytes are None for a damaged member and for one over MEMORY_LIMIT (read it with
+    member_pieces)."""
     for member in scan_members(path):
         yield member.offset, member.length, member.data, member.error
 
