@@ -4,7 +4,8 @@ The crawl (and its Chromium) runs in namespace A, joined by a veth pair to names
 packet socket counts every UDP datagram that arrives. The page's STUN and TURN servers are B's
 address. A plain UDP datagram sent from A first proves the listener sees what A sends; then the
 crawl renders the WebRTC page, and the listener must see nothing more, while the render's
-provenance names the attempt. Both namespaces are the test's own, made and deleted by name.
+provenance names the attempt; a browser without the guards, run the same way, is then seen sending
+STUN (the check can fail). Both namespaces are the test's own, made and deleted by name.
 """
 
 from __future__ import annotations
@@ -49,6 +50,25 @@ while True:
             print("udp", socket.inet_ntoa(frame[26:30]), port, frame[14 + ihl + 8 :][:20].hex(), flush=True)
         elif kind == b"\\x86\\xdd" and frame[20] == 17:
             print("udp6", frame[22:38].hex(), int.from_bytes(frame[56:58], "big"), flush=True)
+"""
+
+# runs in A: Chromium under the flags before issue 24 (no WebRTC policy) and no page-level block
+UNGUARDED_BROWSER = """
+import asyncio, sys
+from playwright.async_api import async_playwright
+from archive_store.crawl.render_browser import CHROMIUM_FLAGS, find_chromium
+async def main():
+    flags = [f for f in CHROMIUM_FLAGS if "webrtc" not in f and "features" not in f]
+    driver = await async_playwright().start()
+    browser = await driver.chromium.launch(executable_path=find_chromium(), args=flags)
+    page = await browser.new_page()
+    await page.goto("data:text/html,<script>var pc=new RTCPeerConnection({iceServers:[{urls:'stun:"
+        + sys.argv[1] + "'}]});pc.createDataChannel('x');"
+        "pc.createOffer().then(function(o){return pc.setLocalDescription(o)})</script>")
+    await asyncio.sleep(1.5)
+    await browser.close()
+    await driver.stop()
+asyncio.run(main())
 """
 
 
@@ -128,6 +148,15 @@ def test_webrtc_in_a_namespace_sends_no_packet_and_the_attempt_is_named(
         assert result.returncode == 0, result.stderr[-3000:]
         late = _line(listener, 1.0)  # a packet still on its way
         assert late is None, f"the listener in the other namespace received: {late}"
+        # and the check would see the STUN a browser without the guards sends from A (a Binding request)
+        unguarded = _in(namespaces.a, sys.executable, "-c", UNGUARDED_BROWSER, f"{B_ADDRESS}:{STUN_PORT}")
+        subprocess.run(unguarded, check=True, timeout=60, env=env, cwd=ROOT, capture_output=True)
+        seen = []  # it also announces its mDNS candidate (multicast, port 5353)
+        while (line := _line(listener, 5)) is not None and not line.startswith(
+            f"udp {A_ADDRESS} {STUN_PORT} 0001"
+        ):
+            seen.append(line)
+        assert line is not None, f"no STUN from the unguarded browser, only {seen}"
     finally:
         if listener.poll() is None:
             assert listener.stdin is not None
