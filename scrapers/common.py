@@ -18,6 +18,13 @@ from scrapy.utils.response import get_meta_refresh
 from twisted.python.failure import Failure
 
 from archive_store.crawl.failures import describe_failure
+from archive_store.crawl.navigations import (
+    LIMIT_STAT,
+    NAVIGATIONS_META,
+    SEED_META,
+    limit_reason,
+    navigations_used,
+)
 from archive_store.crawl.stopping import StopRequested
 from pipelines.extraction import wechat_urls
 from scrapers.items import ArchivedResponse, FetchFailure
@@ -116,13 +123,34 @@ class ArchivingSpider(MediaFollowing, scrapy.Spider):
         step: dict[str, Any] = {"archive_refresh_steps": steps + 1}
         follow = [(u, {**step, "archive_requested": item.requested_url}) for u in refresh]
         follow += [(u, step) for u in frames]
-        for target, meta in follow:
-            if target not in self._requested:
-                yield self.page_request(target, hop, response.url, meta=meta)
+        # each is a navigation of the seed: at most ARCHIVE_RENDER_MAX_NAVIGATIONS per seed
+        seed = response.meta.get(SEED_META) or item.requested_url
+        number = navigations_used(response.meta)
+        limit = self.settings.getint("ARCHIVE_RENDER_MAX_NAVIGATIONS")
+        for target, step_meta in follow:
+            if target in self._requested:
+                continue
+            number += 1
+            if number > limit:
+                yield self.navigation_over_limit(response.url, number, seed, target, limit)
+                continue
+            meta = {**step_meta, SEED_META: seed, NAVIGATIONS_META: number}
+            yield self.page_request(target, hop, response.url, meta=meta)
         canonical = wechat_urls.canonical_article_url(item.requested_url)
         fetch_canonical = self.settings.getbool("WECHAT_FETCH_CANONICAL") and hop == 0
         if fetch_canonical and canonical and canonical not in self._requested:
             yield self.page_request(canonical, hop, item.requested_url)
+
+    def navigation_over_limit(
+        self, url: str, number: int, seed: str, target: str, limit: int
+    ) -> FetchFailure:
+        """A navigation of `seed` past ARCHIVE_RENDER_MAX_NAVIGATIONS, not followed: named in the
+        log, the stats and a failure record of the page that asked for it."""
+        reason = limit_reason(number, seed, target, limit)
+        self.logger.warning("%s: %s", url, reason)
+        if self.crawler.stats is not None:
+            self.crawler.stats.inc_value(LIMIT_STAT)
+        return FetchFailure(url=url, reason=reason, kind="limit")
 
     async def attachment_links(self, response: TextResponse) -> PageLinks:
         """Linked documents and body images of the page (scanned in the link-scan worker)."""
@@ -140,6 +168,9 @@ class ArchivingSpider(MediaFollowing, scrapy.Spider):
         image_hosts = self.settings.getlist("WECHAT_IMAGE_HOSTS")
         headers, meta = wechat_urls.image_request_headers(self.settings.get("WECHAT_IMAGE_REFERER") or "")
         cap = self.settings.getint("ARCHIVE_ATTACHMENTS_PER_PAGE")
+        # a document of the page descends from its seed: a render of it spends the seed's navigations
+        seed = response.meta.get(SEED_META) or archived_requested(response)
+        lineage = {SEED_META: seed, NAVIGATIONS_META: navigations_used(response.meta)}
         followed = 0
         for link in found.links:
             if link in self._requested:
@@ -148,9 +179,11 @@ class ArchivingSpider(MediaFollowing, scrapy.Spider):
                 break
             followed += 1
             if found.wechat_article or wechat_urls.is_wechat_image_host(link, image_hosts):
-                yield self.page_request(link, hop + 1, response.url, headers=headers, meta=meta)
+                yield self.page_request(
+                    link, hop + 1, response.url, headers=headers, meta={**meta, **lineage}
+                )
             else:
-                yield self.page_request(link, hop + 1, response.url)
+                yield self.page_request(link, hop + 1, response.url, meta=lineage)
 
     def attachments_over_limit(self, response: TextResponse, found: PageLinks) -> FetchFailure | None:
         """More documents linked than ARCHIVE_ATTACHMENTS_PER_PAGE: the ones not followed are
@@ -213,9 +246,7 @@ def archived_item(response: Response, kind: str) -> ArchivedResponse:
     headers = [
         (k.decode("latin-1"), v.decode("latin-1")) for k, values in response.headers.items() for v in values
     ]
-    redirects = response.meta.get("redirect_urls") or []
-    # a meta-refresh/frame target carries the URL first asked for (redirect-home detection)
-    requested = response.meta.get("archive_requested") or (redirects[0] if redirects else response.url)
+    requested = archived_requested(response)
     return ArchivedResponse(
         url=response.url,
         requested_url=requested,
@@ -227,6 +258,12 @@ def archived_item(response: Response, kind: str) -> ArchivedResponse:
         kind=kind,
         flags=list(response.flags),
     )
+
+
+def archived_requested(response: Response) -> str:
+    """The URL first asked for: a meta-refresh/frame target carries it (redirect-home detection)."""
+    redirects = response.meta.get("redirect_urls") or []
+    return str(response.meta.get("archive_requested") or (redirects[0] if redirects else response.url))
 
 
 def as_browsers_read_it(response: TextResponse) -> TextResponse:

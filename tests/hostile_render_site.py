@@ -4,9 +4,13 @@ them are captured. Serve with `python -m sourcekeeper.demo.rawsite tests/hostile
 - `/busy/load`: `while(true){}` on the `load` event; `/busy/timer`: the same 300 ms after it;
   `/gate/busy`: a JavaScript challenge whose answer is the `/busy/load` page
 - `/nav/N`: navigates itself to `/nav/N+1`, for ever
+- `/chain/N`: a script navigates to `/chain/N/js`, whose meta refresh (3 s) leads to `/chain/N+1`:
+  each render ends after one navigation, the spider follows the refresh, for ever
+- `/loop/T`: a script navigates to `/loop/Tj` and a meta refresh (0 s) to `/loop/Tr`, for ever
 - `/popup`: opens windows in a loop (window.open); `/popup/link`: clicks a link with target=_blank
 - `/hog`: allocates 16 MB typed arrays, `/hog/heap` objects, in a loop that never ends
-- `/webrtc?port=P`: an RTCPeerConnection whose ICE server is a STUN listener on 127.0.0.1:P
+- `/webrtc?port=P&host=H`: an RTCPeerConnection whose ICE servers are a STUN/TURN listener on H:P
+  (127.0.0.1 by default)
 - `/docs`: a notice linking 30 PDF files (`/docs/f<i>.pdf`)
 - `/ok/<n>`: a notice (the normal pages)
 """
@@ -35,6 +39,22 @@ def navigating(req: RawRequest, site: SiteState) -> RawReply:
     return page(notice(f"跳转{step}", f"setTimeout(function(){{location.href='/nav/{step + 1}'}},10)"))
 
 
+def chain(req: RawRequest, site: SiteState) -> RawReply:
+    parts = req.path.split("/")  # ["", "chain", N] or ["", "chain", N, "js"]
+    step = int(parts[2])
+    if len(parts) > 3:
+        refresh = f'<meta http-equiv="refresh" content="3;url=/chain/{step + 1}">'
+        return page(notice(f"链{step}跳转后").replace(b"<title>", refresh.encode() + b"<title>"))
+    return page(notice(f"链{step}", f"setTimeout(function(){{location.href='/chain/{step}/js'}},10)"))
+
+
+def looping(req: RawRequest, site: SiteState) -> RawReply:
+    token = req.path.rsplit("/", 1)[-1]
+    refresh = f'<meta http-equiv="refresh" content="0;url=/loop/{token}r">'
+    script = f"setTimeout(function(){{location.href='/loop/{token}j'}},10)"
+    return page(notice(f"循环{token}", script).replace(b"<title>", refresh.encode() + b"<title>"))
+
+
 def gate(req: RawRequest, site: SiteState) -> RawReply:
     """A challenge (a cookie set by script, then a reload) in front of the load-event busy loop."""
     if b"gate=1" in (req.header(b"Cookie") or b""):
@@ -44,14 +64,16 @@ def gate(req: RawRequest, site: SiteState) -> RawReply:
 
 def webrtc(req: RawRequest, site: SiteState) -> RawReply:
     port = int(req.query.get("port", "9"))
+    host = req.query.get("host", "127.0.0.1")
     script = (
         "var out=document.getElementById('out');"
-        "try{var pc=new RTCPeerConnection({iceServers:[{urls:'stun:127.0.0.1:PORT'},"
-        "{urls:'turn:127.0.0.1:PORT?transport=udp',username:'u',credential:'c'}]});"
+        "try{var pc=new RTCPeerConnection({iceServers:[{urls:'stun:HOST:PORT'},"
+        "{urls:'turn:HOST:PORT?transport=udp',username:'u',credential:'c'}]});"
         "pc.createDataChannel('x');pc.createOffer().then(function(o){return pc.setLocalDescription(o)});"
         "out.textContent='opened'}catch(e){out.textContent='refused: '+e.name}"
-        "try{new WebTransport('https://127.0.0.1:PORT/wt')}catch(e){}"
+        "try{new WebTransport('https://HOST:PORT/wt')}catch(e){}"
     ).replace("PORT", str(port))
+    script = script.replace("HOST", host if all(c.isalnum() or c in ".:-" for c in host) else "127.0.0.1")
     return page(notice("实时通信页", script, "<p id='out'>?</p>"))
 
 
@@ -76,6 +98,8 @@ ROUTES: dict[str, Handler] = {
     "/busy/timer": fixed("定时死循环", BUSY_TIMER),
     "/gate/busy": gate,
     "/nav/": navigating,
+    "/chain/": chain,
+    "/loop/": looping,
     "/popup": fixed("弹窗页", POPUPS),
     "/popup/link": fixed("链接弹窗页", LINK_POPUP),
     "/hog": fixed("内存页", HOG),

@@ -281,3 +281,44 @@ def test_a_page_follows_at_most_attachments_per_page_documents(tmp_path: Path) -
     assert stats_of(result.stderr)["archive/attachments/over_limit"] == 25
     assert page_capture(archive, site.url("/docs")) == ("ok", 200)  # the page itself is kept as it is
     assert run_cli("verify", "--archive", archive).returncode == 0
+
+
+@slow
+@needs_chromium
+def test_a_seed_navigates_at_most_max_navigations_times_across_renders(tmp_path: Path) -> None:
+    """Pages that navigate to a fresh URL every time they load, by script in each render and by meta
+    refresh followed by the spider: each seed ends with at most N+1 captures, the excess named."""
+    archive = tmp_path / "archive"
+    with ServedSite(SITE) as site:
+        result = archive_cli(
+            archive, *LIMITS, "--render", "always", site.url("/chain/0"), site.url("/loop/a")
+        )
+        hits = site.hits()
+    assert result.returncode == 0, result.stderr[-3000:]
+    with sqlite3.connect(archive / "index.sqlite3") as db:
+        captured = [u for (u,) in db.execute("SELECT url FROM captures")]
+        failures = db.execute("SELECT url, kind, reason FROM failures").fetchall()
+    limit = 5  # LIMITS: ARCHIVE_RENDER_MAX_NAVIGATIONS=5
+    for prefix in ("/chain/", "/loop/"):
+        pages = [u for u in captured if u.startswith(site.url(prefix))]
+        assert len(pages) == limit + 1, pages  # the seed and five navigations
+        assert sum(n for target, n in hits.items() if target.startswith(prefix)) == limit + 1
+    # the chain crossed three renders of one navigation each; the third refresh was not followed
+    chain = [(url, kind, reason) for url, kind, reason in failures if "/chain/" in url]
+    assert chain == [
+        (
+            site.url("/chain/2/js"),
+            "limit",
+            f"navigation-limit: navigation 6 from seed {site.url('/chain/0')} (to {site.url('/chain/3')}) "
+            "not followed, at most 5 per seed (ARCHIVE_RENDER_MAX_NAVIGATIONS)",
+        )
+    ]
+    # the loop's render was stopped at its sixth navigation, and its refresh was not followed either
+    loop = sorted(reason for url, kind, reason in failures if url == site.url("/loop/a") and kind == "limit")
+    assert len(loop) == 2, failures
+    assert f"6 navigations from seed {site.url('/loop/a')}, the last to {site.url('/loop/ajjjjj')}" in loop[0]
+    assert f"navigation 6 from seed {site.url('/loop/a')} (to {site.url('/loop/ar')})" in loop[1]
+    assert f"render of {site.url('/loop/a')} stopped, navigation-limit:" in result.stderr
+    assert f"navigation-limit: navigation 6 from seed {site.url('/chain/0')}" in result.stderr
+    assert stats_of(result.stderr)["archive/navigation_limit"] == 3
+    assert run_cli("verify", "--archive", archive).returncode == 0

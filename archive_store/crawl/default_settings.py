@@ -193,14 +193,9 @@ ARCHIVE_RENDER_SELECTOR = ""
 ARCHIVE_RENDER_SNAPSHOTS = "screenshot,pdf,dom"
 # challenge answers to the main frame before a page is "rendered, still challenged"
 ARCHIVE_RENDER_MAX_ROUNDS = 4
-# Navigations of a rendered page's main frame (reloads, redirect hops, script navigations) after the
-# first before its render is stopped as `navigation-limit`.
-ARCHIVE_RENDER_MAX_NAVIGATIONS = 20
-# MB per renderer process: its JavaScript heap cap, and the resident memory it is killed at
-# (`memory-limit`); 0: no cap.
-ARCHIVE_RENDER_MEMORY_MB = 1024
-# navigations of a rendered page's main frame (reloads, redirect hops, script navigations) after the
-# first before its render is stopped as `navigation-limit`
+# navigations per seed after its first page: main-frame navigations of its renders (reloads, redirect
+# hops, script navigations), meta refreshes and frames followed, redirect hops; the one past it is not
+# followed (`navigation-limit`, a failure of kind `limit`)
 ARCHIVE_RENDER_MAX_NAVIGATIONS = 20
 # MB per renderer process: its JavaScript heap cap, and the resident memory it is killed at
 # (`memory-limit`); 0: no cap

@@ -24,6 +24,12 @@ from scrapy import signals
 from scrapy.http import TextResponse
 from scrapy.utils.misc import load_object
 
+from archive_store.crawl.navigations import (
+    LIMIT_STAT,
+    RENDER_NAVIGATIONS_META,
+    navigations_used,
+    seed_of,
+)
 from archive_store.crawl.render_browser import CALL_SECONDS, INSTALL_HINT
 from archive_store.crawl.render_page import SNAPSHOT_KINDS, Challenge, PageRender, RenderOutcome, challenge_in
 from archive_store.crawl.render_records import provenance_block, write_rendered
@@ -174,6 +180,11 @@ class RenderMiddleware:
                         self._inc("archive/render/captcha")
                         return response
             self._inc("archive/render/started")
+            seed = seed_of(request.meta, request.url)
+            before = navigations_used(
+                request.meta
+            )  # the seed's navigations so far (ARCHIVE_RENDER_MAX_NAVIGATIONS)
+            left = max(0, self.max_navigations - before)
             tab = None
             try:
                 tab = await self.browser.take_tab(site)
@@ -190,7 +201,9 @@ class RenderMiddleware:
                     parent=request.meta.get("archive_parent"),
                     ready_selector=request.meta.get("archive_render_selector", self.ready_selector) or None,
                     idle_seconds=self.idle_seconds,
-                    max_navigations=self.max_navigations,
+                    max_navigations=left,
+                    seed=seed,
+                    navigations_before=before,
                     killed_for_memory=self.browser.killed_for_memory,
                 )
                 self.browser.active += 1
@@ -215,8 +228,14 @@ class RenderMiddleware:
         self._inc(f"archive/render/{outcome.state.replace('-', '_')}")
         if outcome.blocked:
             self._inc("archive/render/blocked_sockets", len(outcome.blocked))
+        # the seed's budget: what this render fetched counts for the pages that follow from it
+        request.meta[RENDER_NAVIGATIONS_META] = min(outcome.navigations, left)
         if outcome.stopped:  # named in the index's failures, beside the log line and the stats
-            self.session.index.add_failure(self.session.run_id, response.url, "render", outcome.reason)
+            kind = "render"
+            if outcome.state == "navigation-limit":  # a limit reached, as for attachments per page
+                kind = "limit"
+                self._inc(LIMIT_STAT)
+            self.session.index.add_failure(self.session.run_id, response.url, kind, outcome.reason)
         return self._outcome(request, response, challenge, why, outcome)
 
     async def _with_session(

@@ -76,7 +76,7 @@ SNAPSHOT_GRACE_SECONDS = 15.0
 # Why a render was stopped (RenderOutcome.state), each with the words the failure record starts with
 STOPPED = {
     "render-timeout": "the page's scripts kept the browser busy past the render's deadline",
-    "navigation-limit": "the page navigated itself more than ARCHIVE_RENDER_MAX_NAVIGATIONS times",
+    "navigation-limit": "its seed navigated more than ARCHIVE_RENDER_MAX_NAVIGATIONS times",
     "popup": "the page opened a window",
     "memory-limit": "the page's renderer used more memory than ARCHIVE_RENDER_MEMORY_MB",
     "renderer-crashed": "the page's renderer process ended",
@@ -207,6 +207,8 @@ class PageRender:
         ready_selector: str | None = None,
         idle_seconds: float = IDLE_SECONDS,
         max_navigations: int = 20,
+        seed: str | None = None,
+        navigations_before: int = 0,
         killed_for_memory: Callable[[float], bool] | None = None,
     ) -> None:
         self.tab = tab
@@ -235,7 +237,9 @@ class PageRender:
         self._deadline_at = 0.0
         self._clock = 0.0
         self.timings: dict[str, float] = {}
-        self.max_navigations = max_navigations
+        self.max_navigations = max_navigations  # what is left of the seed's budget
+        self.seed = seed or first.url
+        self.navigations_before = navigations_before  # the seed's navigations before this render
         self.killed_for_memory = killed_for_memory
         self.navigations = 0
         self.blocked: list[dict[str, str]] = []
@@ -540,9 +544,11 @@ class PageRender:
             if main and not self._is_first(exchange):
                 self.navigations += 1
                 if self.navigations > self.max_navigations:
-                    exchange.error = f"not fetched: navigation {self.navigations} of one render"
+                    number = self.navigations_before + self.navigations
+                    exchange.error = f"not fetched: navigation {number} from seed {self.seed}"[:300]
                     self.exchanges.append(exchange)
-                    self.stop("navigation-limit", f"{self.navigations} navigations, the last to {url}"[:300])
+                    detail = f"{number} navigations from seed {self.seed}, the last to {url} not followed"
+                    self.stop("navigation-limit", detail[:300])
                     await _fail(cdp, request_id, "BlockedByClient")
                     return
             self.exchanges.append(exchange)

@@ -405,8 +405,18 @@ PRINTABLE_ASCII = "".join(map(chr, range(0x21, 0x7F)))
 class ServedSite:
     """`with ServedSite("tests/mocksite.py:ROUTES") as site: site.url("/plain")`."""
 
-    def __init__(self, routes: str, *, host: str = "127.0.0.1", port: int = 0, timeout: float = 20) -> None:
+    def __init__(
+        self,
+        routes: str,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        timeout: float = 20,
+        prefix: Sequence[str] = (),
+    ) -> None:
         self.routes, self.host, self.port, self.timeout = routes, host, port, timeout
+        # a command the server runs under, e.g. `ip netns exec NAME` (it must exec the server)
+        self.prefix = list(prefix)
         self.base_url = ""
         self.proc: subprocess.Popen[bytes] | None = None
         # a file, not a pipe: a pipe nobody reads fills up and blocks the child
@@ -427,7 +437,7 @@ class ServedSite:
         env["PYTHONPATH"] = os.pathsep.join(p for p in paths if p)
         args = ["--host", self.host, "--port", str(self.port)]
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "sourcekeeper.demo.rawsite", self.routes, *args],
+            [*self.prefix, sys.executable, "-m", "sourcekeeper.demo.rawsite", self.routes, *args],
             stdout=subprocess.PIPE,
             stderr=self._stderr,
             env=env,
