@@ -25,6 +25,9 @@ DEMO_SETTINGS = {
     "CONCURRENT_REQUESTS_PER_DOMAIN": "4",
     # the sample site is served on 127.0.0.1, which crawls refuse by default
     "ARCHIVE_ALLOW_PRIVATE": "127.0.0.0/8",
+    # a few dozen small pages: extraction in a thread, not in two worker processes that each import
+    # the extraction stack again (about 2 s of CPU per crawl, and the demo runs four crawls)
+    "EXTRACT_PROCESSES": "0",
 }
 
 

@@ -21,8 +21,9 @@ from sourcekeeper.demo.rawsite import ServedSite
 from sourcekeeper.demo.site import TAKEDOWNS
 from sourcekeeper.exitcodes import ExitCode
 
-# A short confirmation pause keeps the demo quick; real runs use RECHECK_CONFIRM_DELAY (5 s).
-DEMO_RECHECK_SETTINGS = {"RECHECK_CONFIRM_DELAY": "1"}
+# A short confirmation pause keeps the demo quick (its loopback site answers at once, and its
+# removals are removed for good); real runs use RECHECK_CONFIRM_DELAY (5 s).
+DEMO_RECHECK_SETTINGS = {"RECHECK_CONFIRM_DELAY": "0.2"}
 
 
 def _say(text: str = "") -> None:
