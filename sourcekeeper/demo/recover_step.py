@@ -13,7 +13,7 @@ from pathlib import Path
 
 from archive_store.export.replay import ReplayServer
 from archive_store.index.database import ArchiveIndex, default_db_url
-from sourcekeeper.demo.child import run_child
+from sourcekeeper.demo.child import SOURCEKEEPER, run_child
 from sourcekeeper.printable import printable
 
 
@@ -59,19 +59,25 @@ def start_public_archive(public: Path) -> ReplayServer:
 
 
 def recover_step(
-    archive_dir: Path, server: ReplayServer, url: str, overrides: dict[str, str], step: int
+    archive_dir: Path,
+    server: ReplayServer,
+    url: str,
+    overrides: dict[str, str],
+    step: int,
+    started: subprocess.Popen[str] | None = None,
 ) -> bool:
+    """`started`: a child from `start_sourcekeeper(stdout=PIPE, stderr=PIPE)` to recover in."""
     from sourcekeeper.commands.report import write_html_report  # noqa: PLC0415
 
     _say(f"\n{step}. Recovering the removed notice from a local public web archive (pywb, Memento) ...")
     server.wait_until_listening()
     endpoint = f"{server.base_url}timemap/link/"
     _say(f"  TimeMap endpoint: {endpoint}")
-    command = [sys.executable, "-m", "sourcekeeper", "recover", "--archive", str(archive_dir)]
+    command = [*SOURCEKEEPER, "recover", "--archive", str(archive_dir)]
     command += ["--endpoint", endpoint, "-q"]
     for name, value in overrides.items():
         command += ["-s", f"{name}={value}"]
-    done = run_child([*command, url], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    done = run_child([*command, url], started=started, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     server.stop()
     if done.returncode != 0:
         print(done.stderr, file=sys.stderr, end="")
