@@ -11,8 +11,10 @@ on. The demo then waits for it, as long as a crawl's stop may take, before it en
 from __future__ import annotations
 
 import contextlib
+import json
 import signal
 import subprocess
+import sys
 from typing import Any
 
 from sourcekeeper.manners import Terminated
@@ -21,11 +23,28 @@ from sourcekeeper.manners import Terminated
 STOP_WAIT_SECONDS = 20.0
 
 
-def run_child(command: list[str], **kwargs: Any) -> subprocess.CompletedProcess[str]:
-    """`subprocess.run(command, text=True, check=False, **kwargs)`, stopped as described above."""
-    with subprocess.Popen(command, text=True, **kwargs) as child:
+# a child's command line: `python -m sourcekeeper ARGS…`
+SOURCEKEEPER = [sys.executable, "-m", "sourcekeeper"]
+
+
+def start_sourcekeeper(**kwargs: Any) -> subprocess.Popen[str]:
+    """A `python -m sourcekeeper` that imports now and gets its command later (sourcekeeper.demo.warm):
+    pass it to `run_child` as `started`. `kwargs` (stdout, stderr) are Popen's."""
+    command = [sys.executable, "-m", "sourcekeeper.demo.warm"]
+    return subprocess.Popen(command, stdin=subprocess.PIPE, text=True, **kwargs)
+
+
+def run_child(
+    command: list[str], *, started: subprocess.Popen[str] | None = None, **kwargs: Any
+) -> subprocess.CompletedProcess[str]:
+    """`subprocess.run(command, text=True, check=False, **kwargs)`, stopped as described above;
+    with `started` (from `start_sourcekeeper`), `command` (SOURCEKEEPER + its arguments) runs in it."""
+    given = None
+    if started is not None:
+        given = json.dumps(command[len(SOURCEKEEPER) :]) + "\n"
+    with started or subprocess.Popen(command, text=True, **kwargs) as child:
         try:
-            stdout, stderr = child.communicate()
+            stdout, stderr = child.communicate(given)
         except KeyboardInterrupt as exc:
             if isinstance(exc, Terminated):
                 with contextlib.suppress(ProcessLookupError):

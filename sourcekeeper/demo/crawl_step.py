@@ -9,12 +9,11 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from sourcekeeper.demo.child import run_child
+from sourcekeeper.demo.child import SOURCEKEEPER, run_child
 from sourcekeeper.jobs.crawl import listing_line
 
 DEMO_PROFILE = Path(__file__).with_name("column.toml")
@@ -29,20 +28,22 @@ def run_profile_step(
     *,
     overrides: dict[str, str] | None = None,
     log_level: str = "WARNING",
+    started: subprocess.Popen[str] | None = None,
 ) -> dict[str, Any]:
     """Crawl the demo column into ``archive_dir``; returns the run summary (with ``listing``), or
-    ``{"error": …}`` when the child process did not produce one."""
+    ``{"error": …}`` when the child process did not produce one. `started`: a child from
+    `start_sourcekeeper(stdout=subprocess.PIPE)` to run the crawl in."""
     say(
         f"Crawling the 通知公告 column with the site profile {DEMO_PROFILE.name} "
         "(TRS createPageHTML paging) ..."
     )
-    command = [sys.executable, "-m", "sourcekeeper", "crawl", str(DEMO_PROFILE), "--base", base_url]
+    command = [*SOURCEKEEPER, "crawl", str(DEMO_PROFILE), "--base", base_url]
     command += ["--archive", str(archive_dir), "--json"]
     for name, value in {**LOOPBACK_SETTINGS, **(overrides or {})}.items():
         command += ["-s", f"{name}={value}"]
     if log_level == "INFO":
         command.append("-v")
-    done = run_child(command, stdout=subprocess.PIPE)
+    done = run_child(command, started=started, stdout=subprocess.PIPE)
     lines = [line for line in done.stdout.splitlines() if line.startswith("{")]
     if not lines:
         say(f"  the crawl ended without a summary (exit code {done.returncode})")

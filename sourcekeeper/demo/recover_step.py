@@ -12,8 +12,9 @@ import urllib.request
 from pathlib import Path
 
 from archive_store.export.replay import ReplayServer
-from archive_store.index.database import default_db_url
-from sourcekeeper.demo.child import run_child
+from archive_store.index.database import ArchiveIndex, default_db_url
+from sourcekeeper.demo.child import SOURCEKEEPER, run_child
+from sourcekeeper.printable import printable
 
 
 def _say(text: str = "") -> None:
@@ -58,33 +59,46 @@ def start_public_archive(public: Path) -> ReplayServer:
 
 
 def recover_step(
-    archive_dir: Path, server: ReplayServer, url: str, overrides: dict[str, str], step: int
+    archive_dir: Path,
+    server: ReplayServer,
+    url: str,
+    overrides: dict[str, str],
+    step: int,
+    started: subprocess.Popen[str] | None = None,
 ) -> bool:
+    """`started`: a child from `start_sourcekeeper(stdout=PIPE, stderr=PIPE)` to recover in."""
     from sourcekeeper.commands.report import write_html_report  # noqa: PLC0415
 
     _say(f"\n{step}. Recovering the removed notice from a local public web archive (pywb, Memento) ...")
     server.wait_until_listening()
     endpoint = f"{server.base_url}timemap/link/"
     _say(f"  TimeMap endpoint: {endpoint}")
-    command = [sys.executable, "-m", "sourcekeeper", "recover", "--archive", str(archive_dir)]
+    command = [*SOURCEKEEPER, "recover", "--archive", str(archive_dir)]
     command += ["--endpoint", endpoint, "-q"]
     for name, value in overrides.items():
         command += ["-s", f"{name}={value}"]
-    done = run_child([*command, url], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    done = run_child([*command, url], started=started, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     server.stop()
     if done.returncode != 0:
         print(done.stderr, file=sys.stderr, end="")
         return False
-    history = subprocess.run(
-        [sys.executable, "-m", "sourcekeeper", "history", "--archive", str(archive_dir), url],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    for line in history.stdout.splitlines():
-        if "THIRD-PARTY" in line:
-            _say(f"  {line}")
+    # `sourcekeeper history URL`'s lines, read here rather than in a child process (a second of imports)
+    third_party = [line for line in history_lines(archive_dir, url) if "THIRD-PARTY" in line]
+    for line in third_party:
+        _say(f"  {line}")
     report = archive_dir / "report.html"
     write_html_report(archive_dir, default_db_url(archive_dir), report, "http://127.0.0.1:8090/archive/")
     _say(f"  {report} now lists it under “third-party copies (not our captures)”")
-    return "THIRD-PARTY" in history.stdout
+    return bool(third_party)
+
+
+def history_lines(archive_dir: Path, url: str) -> list[str]:
+    """What `sourcekeeper history --archive ARCHIVE_DIR URL` prints."""
+    from sourcekeeper.commands.history import history_line, url_history  # noqa: PLC0415
+
+    index = ArchiveIndex(default_db_url(archive_dir), create=False)
+    try:
+        entries = url_history(index, url)
+    finally:
+        index.close()
+    return [printable(history_line(entry), one_line=True) for entry in entries]

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import shutil
+import subprocess
 import sys
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +14,7 @@ from archive_store.crawl.render_browser import find_chromium
 from archive_store.index.database import ArchiveIndex, default_db_url
 from archive_store.layout import INDEX_NAME
 from sourcekeeper.demo.challenged import JS_NOTICE_PATH, describe_render
+from sourcekeeper.demo.child import start_sourcekeeper
 from sourcekeeper.demo.crawl_step import run_profile_step
 from sourcekeeper.demo.rawsite import ServedSite
 from sourcekeeper.demo.recover_step import prepare_public_archive, recover_step, start_public_archive
@@ -25,6 +29,9 @@ DEMO_SETTINGS = {
     "CONCURRENT_REQUESTS_PER_DOMAIN": "4",
     # the sample site is served on 127.0.0.1, which crawls refuse by default
     "ARCHIVE_ALLOW_PRIVATE": "127.0.0.0/8",
+    # a few dozen small pages: extraction in a thread, not in two worker processes that each import
+    # the extraction stack again (about 2 s of CPU per crawl, and the demo runs four crawls)
+    "EXTRACT_PROCESSES": "0",
 }
 
 
@@ -46,6 +53,28 @@ def _say(text: str = "") -> None:
     print(text, flush=True)
 
 
+@contextlib.contextmanager
+def _children() -> Iterator[Callable[..., subprocess.Popen[str]]]:
+    """`start_sourcekeeper`, and at the end each child that never got its command is told to end
+    (its stdin closed) and waited for."""
+    started: list[subprocess.Popen[str]] = []
+
+    def start(**kwargs: Any) -> subprocess.Popen[str]:
+        started.append(start_sourcekeeper(**kwargs))
+        return started[-1]
+
+    try:
+        yield start
+    finally:
+        for child in started:
+            if child.returncode is None:
+                with contextlib.suppress(OSError, ValueError):
+                    child.communicate(timeout=10)
+            for stream in (child.stdin, child.stdout, child.stderr):
+                if stream is not None:
+                    stream.close()
+
+
 def run_demo(
     archive_dir: Path, overrides: dict[str, str], *, keep: bool = False, log_level: str = "WARNING"
 ) -> int:
@@ -62,7 +91,9 @@ def run_demo(
         shutil.rmtree(archive_dir)
     chromium = find_chromium(overrides.get("ARCHIVE_RENDER_CHROMIUM", ""))
     seeds = [*SEED_PATHS, JS_NOTICE_PATH] if chromium else list(SEED_PATHS)
-    with ServedSite("sourcekeeper.demo.challenged:ROUTES") as site:
+    with ServedSite("sourcekeeper.demo.challenged:ROUTES") as site, _children() as child:
+        # the child processes of steps 2, 4 and 6 import while the steps before them run
+        profile_child = child(stdout=subprocess.PIPE)
         _say(f"Sample site: {site.base_url}")
         _say(describe())
         _say(f"\n1. Archiving {len(seeds)} seed URLs and their attachments into {archive_dir}/ ...")
@@ -89,17 +120,26 @@ def run_demo(
             _say(f"\nskipped: {SKIPPED_RENDER}")
         example = site.url(SEED_PATHS[len(SEED_PATHS) // 2])
         _say("\n2. The same column through its site profile (incremental: archived notices are skipped)")
+        recheck_child = child(stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         column = run_profile_step(
-            archive_dir, site.base_url, _say, overrides={**DEMO_SETTINGS, **overrides}, log_level=log_level
+            archive_dir,
+            site.base_url,
+            _say,
+            overrides={**DEMO_SETTINGS, **overrides},
+            log_level=log_level,
+            started=profile_child,
         )
         removed = site.url(next(p for p, (_, s) in TAKEDOWNS.items() if s == "removed"))
         # another archive keeps the notice; its pywb starts while the takedown steps run
         public = start_public_archive(prepare_public_archive(archive_dir, removed))
+        recover_child = child(stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         try:
             takedowns_ok = takedown_steps(
-                site, archive_dir, {**DEMO_SETTINGS, **overrides}, log_level, first_step=3
+                site, archive_dir, {**DEMO_SETTINGS, **overrides}, log_level, 3, recheck_child
             )
-            recovered = recover_step(archive_dir, public, removed, {**DEMO_SETTINGS, **overrides}, step=6)
+            recovered = recover_step(
+                archive_dir, public, removed, {**DEMO_SETTINGS, **overrides}, 6, recover_child
+            )
         finally:
             public.stop()
     _say("\nTry:")

@@ -16,13 +16,14 @@ from typing import Any
 from archive_store.index.database import default_db_url
 from archive_store.index.events import STATES
 from sourcekeeper.commands.recheck import summary_line
-from sourcekeeper.demo.child import run_child
+from sourcekeeper.demo.child import SOURCEKEEPER, run_child
 from sourcekeeper.demo.rawsite import ServedSite
 from sourcekeeper.demo.site import TAKEDOWNS
 from sourcekeeper.exitcodes import ExitCode
 
-# A short confirmation pause keeps the demo quick; real runs use RECHECK_CONFIRM_DELAY (5 s).
-DEMO_RECHECK_SETTINGS = {"RECHECK_CONFIRM_DELAY": "1"}
+# A short confirmation pause keeps the demo quick (its loopback site answers at once, and its
+# removals are removed for good); real runs use RECHECK_CONFIRM_DELAY (5 s).
+DEMO_RECHECK_SETTINGS = {"RECHECK_CONFIRM_DELAY": "0.2"}
 
 
 def _say(text: str = "") -> None:
@@ -30,16 +31,20 @@ def _say(text: str = "") -> None:
 
 
 def run_recheck(
-    archive_dir: Path, overrides: dict[str, str], log_level: str
+    archive_dir: Path,
+    overrides: dict[str, str],
+    log_level: str,
+    started: subprocess.Popen[str] | None = None,
 ) -> tuple[int, list[dict[str, Any]]]:
-    """`sourcekeeper recheck --json` in a child process; (exit code, events)."""
+    """`sourcekeeper recheck --json` in a child process (`started`: one from
+    `start_sourcekeeper(stdout=PIPE, stderr=PIPE)`); (exit code, events)."""
     settings = {**DEMO_RECHECK_SETTINGS, **overrides}
-    command = [sys.executable, "-m", "sourcekeeper", "recheck", "--archive", str(archive_dir), "--json"]
+    command = [*SOURCEKEEPER, "recheck", "--archive", str(archive_dir), "--json"]
     for name, value in settings.items():
         command += ["-s", f"{name}={value}"]
     if log_level == "INFO":
         command.append("-v")
-    done = run_child(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    done = run_child(command, started=started, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     if done.returncode not in (0, ExitCode.NEW_REMOVALS) or log_level == "INFO":
         print(done.stderr, file=sys.stderr, end="")  # its summary is printed by the demo itself
     events = [json.loads(line) for line in done.stdout.splitlines() if line.startswith("{")]
@@ -47,7 +52,12 @@ def run_recheck(
 
 
 def takedown_steps(
-    site: ServedSite, archive_dir: Path, overrides: dict[str, str], log_level: str, first_step: int = 2
+    site: ServedSite,
+    archive_dir: Path,
+    overrides: dict[str, str],
+    log_level: str,
+    first_step: int = 2,
+    started: subprocess.Popen[str] | None = None,
 ) -> bool:
     """Steps N…N+2 of the demo; True when every taken-down page got the state the demo expects."""
     _say(f'\n{first_step}. Taking part of the site down (mode "after"):')
@@ -55,7 +65,7 @@ def takedown_steps(
         _say(f"  {change:<32} {path}")
     site.set_mode("after")
     _say(f"\n{first_step + 1}. Re-checking every archived URL ...")
-    code, events = run_recheck(archive_dir, overrides, log_level)
+    code, events = run_recheck(archive_dir, overrides, log_level, started)
     matched = _print_states(site, events)
     counts: dict[str, Any] = {s: sum(e["state"] == s for e in events) for s in STATES}
     counts["new_removals"] = [e["url"] for e in events if e["new_removal"]]
