@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import select
 from warcio.archiveiterator import ArchiveIterator
 
 from archive_store.crawl.session import ArchiveSession
@@ -103,9 +103,7 @@ def _store(session: ArchiveSession, capture: Capture, result: dict[str, Any]) ->
             session.index.set_state(capture_id, result["state"], result.get("reason"))
     page = result.get("page")
     if page is None:
-        with session.index.session() as s:  # no longer content (e.g. now a verification page)
-            s.execute(delete(Page).where(Page.capture_id == capture.id))
-            s.commit()
+        session.index.delete_page(capture.id)  # no longer content (e.g. now a verification page)
         return
     session.index.save_page(Page.from_analysis(capture.id, capture.url, result, record_id))
 

@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from archive_store.index.migrations import ensure_current
 from archive_store.index.schema import Capture, CaptureOrigin, Failure, Page, Run, WarcFile
-from archive_store.index.search_setup import backfill_state, index_page
+from archive_store.index.search_setup import backfill_state, index_page, unindex_page
 from archive_store.layout import INDEX_NAME
 
 INDEX_FILENAME = INDEX_NAME
@@ -403,6 +403,17 @@ class ArchiveIndex:
                 self._has_bigrams = backfill_state(s.connection()) is not None
             if self._has_bigrams:
                 index_page(s.connection(), page.capture_id, page.title, page.text, old)
+            s.commit()
+
+    def delete_page(self, capture_id: int) -> None:
+        """A capture's page no longer exists (re-extraction found no content): out of the index and
+        out of search."""
+        with self.session() as s:
+            earlier = s.get(Page, capture_id)
+            if earlier is None:
+                return
+            unindex_page(s.connection(), capture_id, earlier.title, earlier.text)
+            s.delete(earlier)
             s.commit()
 
     def run_counts(self, run_id: int) -> dict[str, int]:

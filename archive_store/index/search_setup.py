@@ -128,6 +128,21 @@ def backfill_state(conn: Connection) -> tuple[int, bool] | None:
 _SQLITE_DELETE = f"INSERT INTO {BIGRAM_TABLE}({BIGRAM_TABLE}, rowid, grams) VALUES ('delete', :k, :g)"
 
 
+def unindex_page(conn: Connection, capture_id: int, title: str | None, body: str | None) -> None:
+    """Take a page out of the bigram index before its row goes (a capture id SQLite may hand out
+    again must not keep the old page's bigrams); nothing where there is no bigram index."""
+    if backfill_state(conn) is None:
+        return
+    if conn.dialect.name == "sqlite":
+        indexed = conn.execute(
+            text(f"SELECT 1 FROM {BIGRAM_TABLE}_docsize WHERE id = :k"), {"k": capture_id}
+        ).first()
+        if indexed is not None:
+            conn.execute(text(_SQLITE_DELETE), {"k": capture_id, "g": bigram_text(title, body)})
+        return
+    conn.execute(text(f"DELETE FROM {PG_BIGRAM_TABLE} WHERE capture_id = :k"), {"k": capture_id})
+
+
 def index_page(
     conn: Connection,
     capture_id: int,

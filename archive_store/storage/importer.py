@@ -42,6 +42,7 @@ from archive_store.index.cdxj import _MIME_END, _urlkey, _write_new_file, cdxj_p
 from archive_store.index.database import ArchiveIndex, utcnow
 from archive_store.index.origins import imported_urls
 from archive_store.index.schema import Capture, CaptureOrigin, ImportedFile, Page, WarcFile
+from archive_store.index.search_setup import backfill_state, index_page, unindex_page
 from archive_store.index.stored import initial_state, parse_warc_date
 from archive_store.layout import CUSTODY_NAME, IMPORTED_PREFIX, MANIFEST_NAME, PLAIN_WARC_SUFFIX, WARC_SUFFIX
 from archive_store.lock import ArchiveLock
@@ -181,6 +182,7 @@ class Importer:
         self.index = index
         self.extract = extract
         self.limits = limits or ImportLimits()
+        self._search_index: bool | None = None  # the bigram search index exists (looked up once)
         self.manifest = Manifest(root / MANIFEST_NAME)
         self.custody = CustodyLog(root / CUSTODY_NAME)
 
@@ -574,7 +576,12 @@ class Importer:
             )
         if analysis.get("page") is None:
             return 1
-        s.merge(Page.from_analysis(capture_id, values["url"], analysis))
+        page = Page.from_analysis(capture_id, values["url"], analysis)
+        s.merge(page)
+        if self._search_index is None:
+            self._search_index = backfill_state(s.connection()) is not None
+        if self._search_index:  # the page is found by `search` like a crawled one
+            index_page(s.connection(), capture_id, page.title, page.text)
         counts["extract/pages"] += 1
         return 1
 
@@ -585,6 +592,8 @@ class Importer:
             with self.index.session() as s:
                 for start in range(0, len(ids), 500):
                     chunk = ids[start : start + 500]
+                    for page in s.scalars(select(Page).where(Page.capture_id.in_(chunk))):
+                        unindex_page(s.connection(), page.capture_id, page.title, page.text)
                     s.execute(delete(Page).where(Page.capture_id.in_(chunk)))
                     s.execute(delete(CaptureOrigin).where(CaptureOrigin.capture_id.in_(chunk)))
                     s.execute(delete(Capture).where(Capture.id.in_(chunk)))
