@@ -65,6 +65,16 @@ def archive_cli(archive: Path, *args: str | Path, **kwargs: object) -> CliResult
     return run_cli("archive", "--archive", archive, *FAST, *args, **kwargs)  # type: ignore[arg-type]
 
 
+def names_failure(stderr: str, url: str, reason: str = "") -> bool:
+    """The run summary names `url` as failed with a reason starting `reason`: in its verdict line
+    when it is a seed (`  URL: failed: reason`, or `  URL: refused: …` for a refusal), else in a
+    failure line (`  failed: URL — reason`)."""
+    forms = [f"failed: {url} — {reason}", f"{url}: failed: {reason}"]
+    if reason.startswith("refused"):
+        forms.append(f"{url}: {reason}")
+    return any(line.strip().startswith(tuple(forms)) for line in stderr.splitlines())
+
+
 def warc_files(archive: Path) -> list[Path]:
     return sorted((archive / "warcs").glob("*.warc.gz"))
 

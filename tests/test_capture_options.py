@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
-from archive_helpers import all_records, archive_cli, records_for
+from archive_helpers import all_records, archive_cli, names_failure, records_for
 
 from archive_store.index.database import ArchiveIndex, default_db_url
 
@@ -44,7 +44,7 @@ def options_crawl(mocksite, tmp_path_factory) -> Path:
         f"DEFAULT_REQUEST_HEADERS={headers}",
     )
     assert result.returncode == 1, result.stderr  # robots.txt forbids one seed: a named failure
-    assert f"failed: {mocksite.url('/private/secret')}" in result.stderr
+    assert names_failure(result.stderr, mocksite.url("/private/secret")), result.stderr
     assert "robots.txt" in result.stderr.lower()
     return archive
 
