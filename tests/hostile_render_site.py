@@ -17,7 +17,7 @@ them are captured. Serve with `python -m sourcekeeper.demo.rawsite tests/hostile
 
 from __future__ import annotations
 
-from sourcekeeper.demo.rawsite import Handler, RawReply, RawRequest, SiteState, page
+from sourcekeeper.demo.rawsite import Handler, RawReply, RawRequest, SiteState, Sleep, page
 
 TEXT = "各县（市、区）公安局：为进一步规范工作流程，现将有关事项通知如下。" * 4
 
@@ -82,7 +82,9 @@ def pdf(req: RawRequest, site: SiteState) -> RawReply:
 
 
 BUSY_LOAD = "addEventListener('load',function(){while(true){}})"
-BUSY_TIMER = "addEventListener('load',function(){setTimeout(function(){while(true){}},300)})"
+# a request still in flight keeps the render from being done before the loop starts (else a quick
+# renderer can finish, snapshots and all, inside those 300 ms: a page busy only afterwards is fine)
+BUSY_TIMER = "addEventListener('load',function(){fetch('/slow');setTimeout(function(){while(true){}},300)})"
 POPUPS = "for(var i=0;i<50;i++){window.open('/ok/1?w='+i)}"
 LINK_POPUP = (
     "var a=document.createElement('a');a.href='/ok/2?from=popup';a.target='_blank';"
@@ -107,4 +109,5 @@ ROUTES: dict[str, Handler] = {
     "/webrtc": webrtc,
     "/docs": fixed("附件通知", body=DOCS),
     "/docs/": pdf,
+    "/slow": lambda req, site: [Sleep(3), *page(notice("慢"))],
 }

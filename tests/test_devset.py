@@ -84,6 +84,7 @@ def test_generated_from_the_corpus() -> None:
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(900)  # an evaluation over the whole development set: minutes on a busy machine
 @pytest.mark.corpus
 @pytest.mark.skipif(not (CORPUS / "cwced").is_dir(), reason=f"corpus absent at {CORPUS}")
 def test_leave_one_site_out_meets_the_issue_goals() -> None:
