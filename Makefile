@@ -49,7 +49,7 @@ test: install system-deps
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 	$(BIN)/lint-imports
-	$(BIN)/python -m pytest -q -n 3
+	$(BIN)/python -m pytest -q -n 3 --durations=15
 
 lint: install
 	$(BIN)/ruff check .
