@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import scrapy
 from scrapy.http import HtmlResponse
 from scrapy.settings import Settings
 
@@ -196,7 +197,10 @@ def test_the_spider_requests_attachments_without_decoding_the_page(charset: str 
         '<a href="/files/form.doc">表</a><a href="/more.html">更多</a><a href="/files/form.doc">表</a>',
         charset,
     ).encode("gbk")
-    response = _UndecodedResponse(BASE, body=body, headers={"Content-Type": "text/html"})
+    # as the crawl hands it over: tied to the request that fetched it (its meta carries the seed)
+    response = _UndecodedResponse(
+        BASE, body=body, headers={"Content-Type": "text/html"}, request=scrapy.Request(BASE)
+    )
     requests = _requests(response)
     assert [r.url for r in requests] == [
         f"{SITE}/files/%E9%80%9A%E7%9F%A5.pdf",
