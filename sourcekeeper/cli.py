@@ -70,6 +70,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         command = manners.current_command = args.command
         code = _run(args)
         sys.stdout.flush()  # a reader gone before the last buffered lines: caught here, not at exit
+        if manners.pending_stop is not None:  # raised where Python dropped it (a GC callback)
+            interrupted = True
+            return _interrupted(command, manners.pending_stop)
         return code
     except KeyboardInterrupt as exc:
         interrupted = True  # its handlers stay: the process is ending

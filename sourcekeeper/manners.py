@@ -96,12 +96,39 @@ def interrupted_line(command: str | None, exc: BaseException) -> str | None:
     return f"{name}: {what}{resume}"
 
 
+# The stop a signal asked for, kept as well as raised: an exception raised while Python runs a
+# weakref or garbage-collector callback (SQLAlchemy has such callbacks) is printed as "Exception
+# ignored" and dropped, and the command would run on to the end and exit 0 as if never stopped.
+pending_stop: KeyboardInterrupt | None = None
+
+
 def raise_terminated(_signum: int, _frame: FrameType | None) -> None:
-    raise Terminated
+    global pending_stop  # noqa: PLW0603 (the one place a signal is recorded)
+    pending_stop = Terminated()
+    raise pending_stop
+
+
+def raise_interrupted(_signum: int, _frame: FrameType | None) -> None:
+    global pending_stop  # noqa: PLW0603
+    pending_stop = KeyboardInterrupt()
+    raise pending_stop
+
+
+def _quiet_about_stops(unraisable: Any) -> None:
+    """A stop swallowed in a callback is not printed (it is kept in `pending_stop`)."""
+    if isinstance(unraisable.exc_value, KeyboardInterrupt):
+        return
+    _previous_unraisablehook(unraisable)
+
+
+_previous_unraisablehook = sys.unraisablehook
 
 
 def install_stop_handlers() -> None:
     """Ctrl-C raises KeyboardInterrupt, SIGTERM Terminated: a command's cleanup (`finally`) runs,
     then the one line and 130 / 143. A crawl's reactor replaces them while it runs (runner)."""
-    signal.signal(signal.SIGINT, signal.default_int_handler)
+    global pending_stop  # noqa: PLW0603
+    pending_stop = None
+    signal.signal(signal.SIGINT, raise_interrupted)
     signal.signal(signal.SIGTERM, raise_terminated)
+    sys.unraisablehook = _quiet_about_stops

@@ -11,6 +11,7 @@ import json
 import re
 import subprocess
 import sys
+import sysconfig
 import tomllib
 from importlib import metadata
 from pathlib import Path
@@ -34,7 +35,11 @@ def _pins(lock: Path) -> dict[str, str]:
 
 
 def _installed_here() -> dict[str, str]:
-    return {canonicalize_name(d.metadata["Name"]): d.version for d in metadata.distributions()}
+    """What is installed in this environment's site-packages (not what another package vendors:
+    once something imports pkg_resources, setuptools puts its own `_vendor` folder on sys.path)."""
+    site_packages = sysconfig.get_paths()["purelib"]
+    found = metadata.distributions(path=[site_packages])
+    return {canonicalize_name(d.metadata["Name"]): d.version for d in found}
 
 
 def test_every_pin_carries_hashes() -> None:
