@@ -194,7 +194,7 @@ def timings(db_url: str, archive: Path | None) -> dict[str, Any]:
     if archive is not None:
         cli = [sys.executable, "-m", "sourcekeeper", "search", "劝返", "--archive", str(archive), "--json"]
         walls = []
-        for _ in range(3):
+        for _ in range(5):
             began = time.perf_counter()
             subprocess.run(cli, check=True, capture_output=True)
             walls.append(time.perf_counter() - began)

@@ -126,9 +126,10 @@ def overrides(args: argparse.Namespace) -> dict[str, str]:
 
 
 def db_url(args: argparse.Namespace) -> str:
-    from archive_store.index.database import default_db_url  # noqa: PLC0415
+    # the SQLAlchemy-free spelling of database.default_db_url: read-only commands stay quick
+    from archive_store.index.reader import archive_db_url  # noqa: PLC0415
 
-    return str(args.db or default_db_url(args.archive))
+    return str(args.db or archive_db_url(args.archive))
 
 
 def err(text: str) -> None:

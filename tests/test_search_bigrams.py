@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import random
+import sqlite3
 import subprocess
 import sys
 from datetime import datetime, timedelta
@@ -14,9 +15,11 @@ from archive_helpers import ROOT
 from sqlalchemy import text
 
 from archive_store.index.database import ArchiveIndex, default_db_url
+from archive_store.index.reader import ConnectionReader, SqliteReader, open_reader
 from archive_store.index.schema import Page
 from archive_store.index.search import Filters, _scanned_rows, find
-from archive_store.index.search_setup import BACKFILL_TABLE, BIGRAM_TABLE, FTS_TABLE, backfill_search_index
+from archive_store.index.search_setup import backfill_search_index
+from archive_store.index.search_tables import BACKFILL_TABLE, BIGRAM_TABLE, FTS_TABLE
 
 EDGE_TEXTS = [
     "劝返",  # the whole text
@@ -115,7 +118,8 @@ def test_the_bigram_index_finds_exactly_what_a_scan_finds_on_edge_cases(edge_ind
         results = find(index, query, limit=100)
         assert {h.url for h in results.hits} == _expected(pages, query), query
         with index.engine.connect() as conn:  # and the old path (a scan) agrees
-            scanned = {row[0] for row in _scanned_rows(conn, query.split(), Filters(), "newest", False)}
+            rows = _scanned_rows(ConnectionReader(conn), query.split(), Filters(), "newest", False)
+            scanned = {row[0] for row in rows}
         assert scanned == _expected(pages, query), query
         # only queries without two neighbouring letters or digits read every page
         assert results.scanned == (query in ("_", "〔", "劝")), query
@@ -276,7 +280,9 @@ def test_the_command_says_when_it_scanned_and_loads_no_crawler(edge_index, tmp_p
     assert lines and all(line["scanned"] is True for line in lines)
     assert lines[-1]["facets"] and sum(lines[-1]["facets"].values()) == len(lines) - 1
     loaded = {name.split(".")[0] for name in json.loads(proc.stderr.strip().splitlines()[-1])}
-    assert not loaded & {"scrapy", "twisted", "playwright", "alembic"}
+    # nor SQLAlchemy: on SQLite a read-only command reads the file with sqlite3 (start-up is most
+    # of a search's time)
+    assert not loaded & {"scrapy", "twisted", "playwright", "alembic", "sqlalchemy"}
 
 
 def test_relevance_puts_the_page_about_the_term_first_and_offset_pages_through(tmp_path: Path):
@@ -319,3 +325,59 @@ def test_the_command_filters_pages_and_rejects_a_bad_date(edge_index, capsys):
         main(["search", "劝返", "--since", "2024-13", "--archive", archive])
     assert exit_info.value.code == 2
     assert "is not a date" in capsys.readouterr().err
+
+
+def test_the_read_only_sqlite_reader_answers_as_the_index_does(edge_index):
+    index, _pages = edge_index
+    with open_reader(index.db_url) as reader:
+        assert isinstance(reader, SqliteReader)
+        for query in QUERIES:
+            for sort in ("newest", "relevance"):
+                through_reader = find(reader, query, limit=100, sort=sort, filters=Filters(state="any"))
+                through_index = find(index, query, limit=100, sort=sort, filters=Filters(state="any"))
+                assert through_reader.hits == through_index.hits, (query, sort)
+                assert through_reader.scanned == through_index.scanned
+        with pytest.raises(sqlite3.OperationalError):  # read-only: nothing can be written
+            reader.connection.execute("DELETE FROM pages")
+
+
+def test_report_filter_keeps_the_cited_pages_and_the_documents_they_link(tmp_path: Path, capsys):
+    from sourcekeeper.cli import main
+
+    index = ArchiveIndex(default_db_url(tmp_path))
+    when = datetime(2024, 3, 1)
+    cited, other = "http://gaj.a.gov.cn/notice.html", "http://gaj.b.gov.cn/other.html"
+    for n, url in enumerate((cited, other)):
+        cid = _capture(index, n, url, when + timedelta(hours=n))
+        index.save_page(Page(capture_id=cid, url=url, title="通知", text="做好劝返工作。"))
+    attachment = "http://gaj.a.gov.cn/files/list.pdf"
+    cid = _capture(index, 9, attachment, when + timedelta(hours=5), ctype="application/pdf")
+    with index.engine.begin() as conn:
+        conn.execute(text("UPDATE captures SET parent_url = :p WHERE id = :i"), {"p": cited, "i": cid})
+        conn.execute(
+            text(
+                "INSERT INTO reports (id, source, format, title, sha256, added_at) "
+                "VALUES (1, '/home/analyst/reports/police-stations.html', 'html', '110 Overseas', 'x', :t)"
+            ),
+            {"t": when},
+        )
+        conn.execute(
+            text(
+                "INSERT INTO citations (report_id, position, url, url_as_written, kind, occurrences) "
+                "VALUES (1, 1, :u, :u, 'footnote', 1)"
+            ),
+            {"u": cited},
+        )
+    index.save_page(Page(capture_id=cid, url=attachment, title=None, text="劝返人员名单"))
+    everything = {h.url for h in find(index, "劝返", 10).hits}
+    assert everything == {cited, other, attachment}
+    for name in ("1", "police-stations.html", "/home/analyst/reports/police-stations.html", "110 Overseas"):
+        kept = {h.url for h in find(index, "劝返", 10, filters=Filters(report=name)).hits}
+        assert kept == {cited, attachment}, name
+    archive = str(tmp_path)
+    index.close()
+    assert main(["search", "劝返", "--json", "--report", "police-stations.html", "--archive", archive]) == 0
+    shown = {json.loads(line)["url"] for line in capsys.readouterr().out.splitlines()}
+    assert shown == {cited, attachment}
+    assert main(["search", "劝返", "--report", "stations.html", "--archive", archive]) == 2
+    assert "no report 'stations.html'" in capsys.readouterr().err

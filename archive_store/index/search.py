@@ -23,20 +23,22 @@ import sys
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from sqlalchemy import Connection, text
-
 from archive_store.index.bigrams import bigrams
-from archive_store.index.database import ArchiveIndex
-from archive_store.index.search_setup import (
+from archive_store.index.reader import ConnectionReader, Reader
+from archive_store.index.search_tables import (
     BIGRAM_TABLE,
     CAPTURED_AT_INDEX,
     FTS_TABLE,
     PG_BIGRAM_TABLE,
-    backfill_state,
+    bigram_index_state,
+    has_table,
 )
+
+if TYPE_CHECKING:
+    from archive_store.index.database import ArchiveIndex
 
 SNIPPET_CHARS = 40
 SORTS = ("newest", "relevance")
@@ -76,13 +78,45 @@ class Filters:
     """What a hit must also be. `site`: the URL's host or a parent domain of it (or the page's
     site name); `state`: the capture's state ("any" for all; default "ok", as before);
     `since`/`until`: the publication date (the capture date when the page has none), inclusive,
-    as YYYY-MM-DD or a prefix of it; `kind`: "document" for a non-HTML body (PDF, Word, …)."""
+    as YYYY-MM-DD or a prefix of it; `kind`: "document" for a non-HTML body (PDF, Word, …);
+    `report`: only the sources a report cites (and the documents those pages link), the report
+    named by its number, its file or URL as given to `archive --from-report` (or that file's
+    name alone), or its title."""
 
     site: str | None = None
     state: str = "ok"
     since: str | None = None
     until: str | None = None
     kind: str | None = None
+    report: str | None = None
+
+
+_REPORTS_NAMED = (
+    "SELECT r.id FROM reports r WHERE CAST(r.id AS TEXT) = :report OR r.source = :report "
+    "OR r.title = :report OR r.source LIKE :report_tail ESCAPE '!'"
+)
+
+
+def _report_params(report: str, params: dict[str, Any]) -> None:
+    params["report"] = report
+    escaped = report.replace("!", "!!").replace("%", "!%").replace("_", "!_")
+    params["report_tail"] = f"%/{escaped}"
+
+
+def reports_named(conn: Reader, report: str) -> list[int]:
+    """The ids of the reports `report` names (see `Filters.report`)."""
+    params: dict[str, Any] = {}
+    _report_params(report, params)
+    return [int(row[0]) for row in conn.rows(_REPORTS_NAMED, params)]
+
+
+def _cited(filters: Filters, params: dict[str, Any]) -> list[str]:
+    """The condition that keeps the pages a report cites and the documents they link."""
+    if not filters.report:
+        return []
+    _report_params(filters.report, params)
+    cited = f"SELECT ci.url FROM citations ci WHERE ci.report_id IN ({_REPORTS_NAMED})"
+    return [f"(p.url IN ({cited}) OR c.parent_url IN ({cited}))"]
 
 
 @dataclass
@@ -129,13 +163,13 @@ def _state(filters: Filters, params: dict[str, Any]) -> list[str]:
 
 
 def _indexed_rows(
-    conn: Connection, terms: list[str], filters: Filters, sort: str, want: int
+    conn: Reader, terms: list[str], filters: Filters, sort: str, want: int
 ) -> Iterator[tuple[Any, ...]]:
     """Rows (url, title, date, text, captured_at, state, content_type, site, score) of the pages
     holding every term, from the bigram index, in the order asked."""
-    dialect = conn.dialect.name
+    dialect = conn.dialect_name
     params: dict[str, Any] = {}
-    conditions = _exact(dialect, terms, params) + _state(filters, params)
+    conditions = _exact(dialect, terms, params) + _state(filters, params) + _cited(filters, params)
     grams = sorted({gram for term in terms for gram in bigrams(term)})
     if dialect == "sqlite":
         params["fts"] = " AND ".join(f'"{gram}"' for gram in grams)
@@ -153,13 +187,13 @@ def _indexed_rows(
             "WHERE b.grams @> CAST(:grams AS TEXT[]) AND " + " AND ".join(conditions)
         )
     if sort == "relevance":
-        yield from _by_relevance(list(conn.execute(text(f"SELECT {_COLUMNS}, 0.0 {source}"), params)), terms)
+        yield from _by_relevance(list(conn.rows(f"SELECT {_COLUMNS}, 0.0 {source}", params)), terms)
         return
     yield from _newest_first(conn, f"SELECT {key}, {_COLUMNS}, 0.0 {source}", key, params, want)
 
 
 def _newest_first(
-    conn: Connection, select: str, key: str, params: dict[str, Any], want: int
+    conn: Reader, select: str, key: str, params: dict[str, Any], want: int
 ) -> Iterator[tuple[Any, ...]]:
     """The candidates newest first (capture time, then id), read from the index in capture-id
     order, latest first, in growing batches. Once `want` rows are in hand, the `want`-th newest
@@ -167,8 +201,8 @@ def _newest_first(
     than T — the usual case, captures being added in time order — every row read at T or later
     is final and is handed out, so a caller that has enough stops after a batch or two. The check
     walks the capture-time index over the captures newer than T only."""
-    hint = f" INDEXED BY {CAPTURED_AT_INDEX}" if conn.dialect.name == "sqlite" else ""
-    newer_unread = text(f"SELECT 1 FROM captures{hint} WHERE captured_at > :t AND id < :i LIMIT 1")
+    hint = f" INDEXED BY {CAPTURED_AT_INDEX}" if conn.dialect_name == "sqlite" else ""
+    newer_unread = f"SELECT 1 FROM captures{hint} WHERE captured_at > :t AND id < :i LIMIT 1"
     pending: list[tuple[Any, ...]] = []
     before, batch = None, _FIRST_BATCH
     while True:
@@ -177,9 +211,7 @@ def _newest_first(
         if before is not None:
             params["before"] = before
             bound = f" AND {key} < :before"
-        rows = [
-            tuple(row) for row in conn.execute(text(f"{select}{bound} ORDER BY {key} DESC LIMIT :n"), params)
-        ]
+        rows = list(conn.rows(f"{select}{bound} ORDER BY {key} DESC LIMIT :n", params))
         pending.extend(rows)
         pending.sort(key=lambda row: (row[5], row[0]), reverse=True)
         if len(rows) < batch:  # every candidate read
@@ -190,7 +222,7 @@ def _newest_first(
         if len(pending) < want:
             continue  # fewer rows than hits wanted: read more
         threshold = pending[want - 1][5]
-        if conn.execute(newer_unread, {"t": threshold, "i": before}).first() is not None:
+        if conn.first(newer_unread, {"t": threshold, "i": before}) is not None:
             continue  # an unread capture is newer (e.g. imported later): read more
         final = want
         while final < len(pending) and pending[final][5] >= threshold:
@@ -222,13 +254,13 @@ def _by_relevance(rows: list[Any], terms: list[str]) -> list[tuple[Any, ...]]:
 
 
 def _scanned_rows(
-    conn: Connection, terms: list[str], filters: Filters, sort: str, trigram: bool
+    conn: Reader, terms: list[str], filters: Filters, sort: str, trigram: bool
 ) -> Iterator[tuple[Any, ...]]:
     """The same rows by reading the pages (one-character terms; an index whose bigram backfill is
     not finished, where the trigram table answers the terms of three or more characters)."""
-    dialect = conn.dialect.name
+    dialect = conn.dialect_name
     params: dict[str, Any] = {}
-    conditions = _exact(dialect, terms, params) + _state(filters, params)
+    conditions = _exact(dialect, terms, params) + _state(filters, params) + _cited(filters, params)
     source = "FROM pages p JOIN captures c ON c.id = p.capture_id"
     long_terms = [t for t in terms if len(t) >= 3]
     if trigram and long_terms:
@@ -242,7 +274,7 @@ def _scanned_rows(
             conditions.append(f"(p.title LIKE :l{n} ESCAPE '\\' OR p.text LIKE :l{n} ESCAPE '\\')")
     where = " AND ".join(conditions)
     sql = f"SELECT {_COLUMNS}, 0.0 {source} WHERE {where} ORDER BY c.captured_at DESC, c.id DESC"
-    rows = conn.execution_options(stream_results=True).execute(text(sql), params)
+    rows = conn.rows(sql, params)
     if sort == "relevance":
         yield from _by_relevance(list(rows), terms)
     else:
@@ -279,7 +311,7 @@ def _snippet(body: str, term: str) -> str:
 
 
 def find(
-    index: ArchiveIndex,
+    index: ArchiveIndex | Reader,
     query: str,
     limit: int = 20,
     *,
@@ -289,60 +321,65 @@ def find(
     facets: bool = False,
 ) -> Results:
     """Pages whose title or text contains every term of `query`: one hit per URL (its newest
-    matching capture), `offset` hits skipped, at most `limit`; with `facets`, the hits per site."""
+    matching capture), `offset` hits skipped, at most `limit`; with `facets`, the hits per site.
+    `index`: an open `ArchiveIndex`, or a `reader.Reader` (what the command line opens: no
+    SQLAlchemy on SQLite)."""
     if sort not in SORTS:
         raise ValueError(f"sort must be one of {', '.join(SORTS)}")
     terms = _terms(query)
     filters = filters or Filters()
     if not terms:
         return Results([], scanned=False, facets={} if facets else None)
-    with index.engine.connect() as conn:
-        state = backfill_state(conn)
-        ready = state is not None and state[1]
-        indexed = ready and any(bigrams(t) for t in terms)
-        if indexed:
-            want = offset + limit if not facets else sys.maxsize
-            rows = _indexed_rows(conn, terms, filters, sort, want)
-        else:
-            trigram = conn.dialect.name == "sqlite" and not ready and _has_table(conn, FTS_TABLE)
-            rows = _scanned_rows(conn, terms, filters, sort, trigram)
-        hits: list[Hit] = []
-        seen: set[str] = set()
-        per_site: Counter[str] = Counter()
-        for url, title, date, body, captured_at, cap_state, content_type, site, score in rows:
-            if url in seen or not _keep(filters, url, date, captured_at, content_type, site):
-                continue
-            seen.add(url)
-            per_site[host_of(url)] += 1
-            if offset < len(seen) <= offset + limit:
-                when = str(captured_at).replace(" ", "T")[:19] + "Z"
-                snippet = _snippet(body or title or "", terms[0])
-                hits.append(
-                    Hit(
-                        url,
-                        title,
-                        date,
-                        snippet,
-                        when,
-                        float(score),
-                        host_of(url),
-                        cap_state,
-                        kind_of(content_type),
-                    )
+    if isinstance(index, Reader):
+        return _find(index, terms, limit, offset, sort, filters, facets)
+    with index.engine.connect() as connection:
+        return _find(ConnectionReader(connection), terms, limit, offset, sort, filters, facets)
+
+
+def _find(
+    conn: Reader, terms: list[str], limit: int, offset: int, sort: str, filters: Filters, facets: bool
+) -> Results:
+    state = bigram_index_state(conn)
+    ready = state is not None and state[1]
+    indexed = ready and any(bigrams(t) for t in terms)
+    if indexed:
+        want = offset + limit if not facets else sys.maxsize
+        rows = _indexed_rows(conn, terms, filters, sort, want)
+    else:
+        trigram = conn.dialect_name == "sqlite" and not ready and has_table(conn, FTS_TABLE)
+        rows = _scanned_rows(conn, terms, filters, sort, trigram)
+    hits: list[Hit] = []
+    seen: set[str] = set()
+    per_site: Counter[str] = Counter()
+    for url, title, date, body, captured_at, cap_state, content_type, site, score in rows:
+        if url in seen or not _keep(filters, url, date, captured_at, content_type, site):
+            continue
+        seen.add(url)
+        per_site[host_of(url)] += 1
+        if offset < len(seen) <= offset + limit:
+            when = str(captured_at).replace(" ", "T")[:19] + "Z"
+            snippet = _snippet(body or title or "", terms[0])
+            hits.append(
+                Hit(
+                    url,
+                    title,
+                    date,
+                    snippet,
+                    when,
+                    float(score),
+                    host_of(url),
+                    cap_state,
+                    kind_of(content_type),
                 )
-            elif len(seen) > offset + limit and not facets:
-                break  # newest first: the rest is not needed
-        # before the backfill is done, terms of 3+ characters still use the trigram indexes
-        scanned = not indexed and not (not ready and any(len(t) >= 3 for t in terms))
+            )
+        elif len(seen) > offset + limit and not facets:
+            break  # newest first: the rest is not needed
+    # before the backfill is done, terms of 3+ characters still use the trigram indexes
+    scanned = not indexed and not (not ready and any(len(t) >= 3 for t in terms))
     counts = dict(per_site.most_common()) if facets else None
     return Results(hits, scanned=scanned, facets=counts, terms=terms)
 
 
-def _has_table(conn: Connection, name: str) -> bool:
-    found = conn.execute(text("SELECT 1 FROM sqlite_master WHERE name = :n"), {"n": name}).first()
-    return found is not None
-
-
-def search(index: ArchiveIndex, query: str, limit: int = 50, **options: Any) -> list[Hit]:
+def search(index: ArchiveIndex | Reader, query: str, limit: int = 50, **options: Any) -> list[Hit]:
     """The hits of `find` (newest first unless `sort="relevance"`)."""
     return find(index, query, limit, **options).hits

@@ -22,12 +22,16 @@ from typing import Any
 from sqlalchemy import Connection, Engine, text
 
 from archive_store.index.bigrams import bigram_list, bigram_text
+from archive_store.index.reader import ConnectionReader
+from archive_store.index.search_tables import (
+    BACKFILL_TABLE,
+    BIGRAM_TABLE,
+    CAPTURED_AT_INDEX,
+    FTS_TABLE,
+    PG_BIGRAM_TABLE,
+    bigram_index_state,
+)
 
-FTS_TABLE = "pages_fts"  # the trigram table of earlier versions (SQLite)
-BIGRAM_TABLE = "pages_bigrams"  # SQLite FTS5
-PG_BIGRAM_TABLE = "page_bigrams"  # PostgreSQL
-BACKFILL_TABLE = "search_backfill"
-CAPTURED_AT_INDEX = "ix_captures_captured_at"
 _TRIGRAM_TRIGGERS = ("pages_fts_ai", "pages_fts_ad", "pages_fts_au")
 
 _SQLITE_SETUP = [
@@ -112,16 +116,7 @@ def create_search_index(connection: Connection) -> None:
 
 def backfill_state(conn: Connection) -> tuple[int, bool] | None:
     """(done through capture id, finished) of the bigram index; None when it does not exist."""
-    if conn.dialect.name == "sqlite":
-        exists = conn.execute(
-            text("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = :n"), {"n": BACKFILL_TABLE}
-        ).first()
-    else:
-        exists = conn.execute(text("SELECT to_regclass(:n)"), {"n": BACKFILL_TABLE}).scalar()
-    if not exists:
-        return None  # an index older than the bigram one, opened without creating anything
-    row = conn.execute(text(f"SELECT done_through, finished FROM {BACKFILL_TABLE} WHERE id = 1")).first()
-    return None if row is None else (int(row[0]), bool(row[1]))
+    return bigram_index_state(ConnectionReader(conn))
 
 
 # keeping the index in step with the pages ------------------------------------------------------

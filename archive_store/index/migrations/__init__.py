@@ -48,13 +48,8 @@ from sqlalchemy import (
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.pool import NullPool
 
-from archive_store.index.search_setup import (
-    BACKFILL_TABLE,
-    BIGRAM_TABLE,
-    FTS_TABLE,
-    PG_BIGRAM_TABLE,
-    create_search_structure,
-)
+from archive_store.index.search_setup import create_search_structure
+from archive_store.index.search_tables import BACKFILL_TABLE, BIGRAM_TABLE, FTS_TABLE, PG_BIGRAM_TABLE
 
 if TYPE_CHECKING:
     from alembic.config import Config

@@ -17,13 +17,8 @@ from __future__ import annotations
 
 from alembic import op
 
-from archive_store.index.search_setup import (
-    BACKFILL_TABLE,
-    BIGRAM_TABLE,
-    CAPTURED_AT_INDEX,
-    PG_BIGRAM_TABLE,
-    create_search_structure,
-)
+from archive_store.index.search_setup import create_search_structure
+from archive_store.index.search_tables import BACKFILL_TABLE, BIGRAM_TABLE, CAPTURED_AT_INDEX, PG_BIGRAM_TABLE
 
 revision = "0009"
 down_revision = "0008"
