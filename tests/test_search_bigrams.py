@@ -381,3 +381,30 @@ def test_report_filter_keeps_the_cited_pages_and_the_documents_they_link(tmp_pat
     assert shown == {cited, attachment}
     assert main(["search", "劝返", "--report", "stations.html", "--archive", archive]) == 2
     assert "no report 'stations.html'" in capsys.readouterr().err
+
+
+def test_a_writing_command_fills_the_search_index_of_an_older_archive(tmp_path: Path, capsys):
+    from scrapy.settings import Settings
+
+    from sourcekeeper.jobs.runner import _index_opens
+
+    index = ArchiveIndex(default_db_url(tmp_path))
+    for n in range(30):
+        url = f"http://a.gov.cn/{n}"
+        cid = _capture(index, n, url, datetime(2024, 1, 1) + timedelta(hours=n))
+        index.save_page(Page(capture_id=cid, url=url, title=None, text="劝返工作" if n % 3 == 0 else "其他"))
+    with index.engine.begin() as conn:  # as an earlier version left it
+        conn.execute(text(f"DROP TABLE {BIGRAM_TABLE}"))
+        conn.execute(text(f"DROP TABLE {BACKFILL_TABLE}"))
+        conn.execute(text("DELETE FROM alembic_version"))
+        conn.execute(text("INSERT INTO alembic_version VALUES ('0008')"))
+    index.close()
+    _index_opens(Settings({"ARCHIVE_DIR": str(tmp_path)}))  # what `archive`/`crawl` do first
+    progress = capsys.readouterr().err
+    assert "search index of an earlier version's archive: 30/30 pages" in progress
+    with open_reader(default_db_url(tmp_path)) as reader:
+        results = find(reader, "劝返", 100)
+    assert {h.url for h in results.hits} == {f"http://a.gov.cn/{n}" for n in range(0, 30, 3)}
+    assert not results.scanned
+    _index_opens(Settings({"ARCHIVE_DIR": str(tmp_path)}))  # done once: nothing again
+    assert capsys.readouterr().err == ""

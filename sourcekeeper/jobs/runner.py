@@ -96,11 +96,34 @@ def _index_opens(settings: Settings) -> None:
     lock = ArchiveLock(folder)
     lock.acquire()  # another run writing: ArchiveLocked, exit 75, before Scrapy starts
     try:
-        ArchiveIndex(url).close()
+        index = ArchiveIndex(url)
+        try:
+            _finish_search_index(index)
+        finally:
+            index.close()
     except SQLAlchemyError as exc:
         raise CrawlFailed(f"cannot open the index: {plain_db_error(exc)} (is its disk full?)") from None
     finally:
         lock.release()
+
+
+def _finish_search_index(index: Any) -> None:
+    """An archive made by an earlier version gets its bigram search index filled here, the first
+    time a writing command opens it (minutes for 100,000 pages, with progress on stderr; stopped,
+    the next run resumes where this one was). `search` answers the old way until it is done."""
+    from archive_store.index.reader import ConnectionReader  # noqa: PLC0415
+    from archive_store.index.search_setup import backfill_search_index  # noqa: PLC0415
+    from archive_store.index.search_tables import bigram_index_state  # noqa: PLC0415
+
+    with index.engine.connect() as connection:
+        state = bigram_index_state(ConnectionReader(connection))
+    if state is None or state[1]:
+        return  # no bigram index to fill (made by the migrations), or filled already
+
+    def progress(done: int, total: int) -> None:
+        print(f"search index of an earlier version's archive: {done}/{total} pages", file=sys.stderr)
+
+    backfill_search_index(index.engine, progress=progress)
 
 
 def run_spider(spidercls: type, settings: Settings, **spider_kwargs: Any) -> dict[str, Any]:
