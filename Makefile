@@ -45,11 +45,15 @@ system-deps:
 demo: install system-deps
 	$(BIN)/sourcekeeper demo
 
+# mypy (a minute, one process) runs beside the tests, which often wait on their crawls and
+# servers; its report is printed after theirs, and either failing fails the target.
 test: install system-deps
 	$(BIN)/ruff check .
-	$(BIN)/mypy
 	$(BIN)/lint-imports
-	$(BIN)/python -m pytest -q -n 3 --durations=15
+	$(BIN)/mypy > $(VENV)/mypy.log 2>&1 & types=$$!; \
+	$(BIN)/python -m pytest -q -n 3 --durations=15; tests=$$?; \
+	wait $$types; typed=$$?; cat $(VENV)/mypy.log; \
+	test $$tests -eq 0 && test $$typed -eq 0
 
 lint: install
 	$(BIN)/ruff check .
@@ -62,11 +66,14 @@ typecheck: install
 eval: install
 	$(BIN)/python -m pipelines.extraction.evaluate
 
-# peers on the same work (needs ../shared/corpus and wget); figures go into the README
+# needs ../shared/corpus and wget; figures go into docs/performance.md
+# peers on the same work; then this run against the recorded baseline (bench/baseline.json):
+# anything more than 10 % costlier is named and the target fails
 bench: install
-	$(BIN)/python bench/run.py --lookup --repeat 5
+	$(BIN)/python bench/run.py --lookup --repeat 5 --save bench/last-run.json
 	$(BIN)/python bench/render_bench.py --repeat 2
 	nice -n 10 $(BIN)/python bench/search_bench.py --pages 100000
+	$(BIN)/python bench/compare.py bench/last-run.json
 
 clean:
 	rm -rf $(VENV) build *.egg-info demo-archive demo-archive-*

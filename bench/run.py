@@ -34,6 +34,8 @@ CAPTURE = [
     "DOWNLOAD_DELAY=0",
     "-s",
     "AUTOTHROTTLE_ENABLED=False",
+    "-s",
+    "ARCHIVE_ALLOW_PRIVATE=127.0.0.0/8",  # the bench site is on loopback, which crawls refuse by default
     "-q",
 ]
 
@@ -77,26 +79,30 @@ def _tree_rss_kb(root: int) -> int:
 
 
 def measure(name: str, argv: list[str], env: dict[str, str] | None = None, cwd: Path = ROOT) -> Measure:
-    start = time.perf_counter()
-    proc = subprocess.Popen(
-        argv, cwd=cwd, env={**os.environ, **(env or {})}, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
-    )
-    peak = [0]
-    done = threading.Event()
+    # stderr goes to a file, not a pipe: a command that writes more than a pipe holds (a line per
+    # failed seed) would block on it while we wait for it to end
+    with tempfile.TemporaryFile() as errors:
+        start = time.perf_counter()
+        proc = subprocess.Popen(
+            argv, cwd=cwd, env={**os.environ, **(env or {})}, stdout=subprocess.DEVNULL, stderr=errors
+        )
+        peak = [0]
+        done = threading.Event()
 
-    def sample() -> None:
-        while not done.is_set():
-            peak[0] = max(peak[0], _tree_rss_kb(proc.pid))
-            done.wait(0.05)
+        def sample() -> None:
+            while not done.is_set():
+                peak[0] = max(peak[0], _tree_rss_kb(proc.pid))
+                done.wait(0.05)
 
-    sampler = threading.Thread(target=sample, daemon=True)
-    sampler.start()
-    _, status, usage = os.wait4(proc.pid, 0)
-    wall = time.perf_counter() - start
-    done.set()
-    sampler.join()
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    stderr = proc.stderr.read().decode("utf-8", "replace") if proc.stderr else ""
+        sampler = threading.Thread(target=sample, daemon=True)
+        sampler.start()
+        _, status, usage = os.wait4(proc.pid, 0)
+        wall = time.perf_counter() - start
+        done.set()
+        sampler.join()
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        errors.seek(0)
+        stderr = errors.read().decode("utf-8", "replace")
     if proc.returncode not in (0, 8):  # wget exits 8 on any server error; none are expected
         print(f"{name} exited {proc.returncode}:\n{stderr[-2000:]}", file=sys.stderr)
     cpu = usage.ru_utime + usage.ru_stime  # includes reaped descendants (extraction workers)
@@ -187,7 +193,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--repeat", type=int, default=1, help="run plain Scrapy and capture-only this many times (median)"
     )
+    parser.add_argument(
+        "--save",
+        type=Path,
+        metavar="FILE",
+        help="also write the figures as JSON (bench/compare.py compares two such files)",
+    )
     args = parser.parse_args(argv)
+    load_before = os.getloadavg()
     sys.path.insert(0, str(BENCH))
     os.environ["BENCH_PAGES"] = str(max(args.pages, 20000 if args.memory else 0))
     from sourcekeeper.demo.rawsite import ServedSite  # noqa: PLC0415
@@ -196,7 +209,12 @@ def main(argv: list[str] | None = None) -> int:
     try:
         with ServedSite(f"{BENCH / 'benchsite.py'}:ROUTES", timeout=60) as site:
             results, paired = peers(site.base_url, args.pages, work, args.repeat)
-            report(results, json.loads((work / "storage.json").read_text()), paired)
+            storage = json.loads((work / "storage.json").read_text())
+            report(results, storage, paired)
+            load = (load_before[0], os.getloadavg()[0])
+            print(f"machine load (1-minute average) before / after: {load[0]:.2f} / {load[1]:.2f}")
+            if args.save:
+                save(args.save, args.pages, results, storage, load)
             if args.memory:
                 memory(site.base_url, work)
         if args.lookup:
@@ -217,6 +235,10 @@ def report(results: list[Measure], storage: dict[str, int], paired: list[float])
     for m in results:
         print(m.row())
     print()
+    print(f"{'ratio':32} {'wall':>6} {'CPU':>6}")
+    for label, ratio in ratios(results).items():
+        print(f"{label:32} {ratio['wall']:6.2f} {ratio['cpu']:6.2f}")
+    print()
     print(f"capture-only / plain Scrapy   {capture.wall / plain.wall:5.2f}  (target <= 1.20)")
     if len(paired) > 1:
         rounds = ", ".join(f"{r:.2f}" for r in paired)
@@ -229,6 +251,40 @@ def report(results: list[Measure], storage: dict[str, int], paired: list[float])
         f"second run adds {storage['second_run_bytes']:,} B = {ratio:.1%} of the first "
         f"({storage['first_run_bytes']:,} B)  (target <= 5%)"
     )
+
+
+def ratios(results: list[Measure]) -> dict[str, dict[str, float]]:
+    """The comparisons the project's targets are written in, wall and CPU alike: CPU is the
+    steadier of the two on a shared machine."""
+    by = {m.name: m for m in results}
+    plain, wget = by["plain Scrapy (no storage)"], by["wget --warc-file (1 connection)"]
+    trafi, capture = by["trafilatura alone (2 processes)"], by["sourcekeeper archive --no-extract"]
+    full = by["sourcekeeper archive (full)"]
+    pairs = {
+        "capture-only / plain Scrapy": (capture, plain),
+        "capture-only / wget": (capture, wget),
+        "full / trafilatura alone": (full, trafi),
+    }
+    return {
+        label: {"wall": a.wall / max(b.wall, 1e-9), "cpu": a.cpu / max(b.cpu, 1e-9)}
+        for label, (a, b) in pairs.items()
+    }
+
+
+def save(
+    path: Path, pages: int, results: list[Measure], storage: dict[str, int], load: tuple[float, float]
+) -> None:
+    """The run's figures as JSON: each measure (wall, CPU, peak RSS), the ratios, the load."""
+    figures = {
+        "pages": pages,
+        "load_before_after": list(load),
+        "measures": {
+            m.name.strip(): {"wall_s": m.wall, "cpu_s": m.cpu, "peak_rss_mb": m.peak_rss_mb} for m in results
+        },
+        "ratios": ratios(results),
+        "storage": storage,
+    }
+    path.write_text(json.dumps(figures, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
 def memory(base_url: str, work: Path) -> None:
