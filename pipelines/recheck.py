@@ -28,7 +28,7 @@ from archive_store.index.events import add_event, captures_by_id, duration_words
 from archive_store.index.schema import Page, RecheckEvent
 from pipelines.extraction.facts import ResponseFacts, analyse_in_worker
 from pipelines.extraction.textdiff import sentence_diff
-from scrapers.recheck import (
+from pipelines.items import (
     VANTAGE_FIRST,
     RecheckedResponse,
     RecheckNotModified,

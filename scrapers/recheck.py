@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -25,7 +24,7 @@ from twisted.python.failure import Failure
 from archive_store.crawl.failures import describe_failure
 from archive_store.crawl.stopping import StopRequested
 from archive_store.index.baselines import RecheckTarget
-from scrapers.items import ArchivedResponse
+from pipelines.items import VANTAGE_FIRST, RecheckedResponse, RecheckNotModified, RecheckUnreachable
 from scrapers.lazystart import lazily
 from scrapers.urls import NON_REDIRECT_STATUSES, archived_item
 
@@ -36,44 +35,7 @@ if TYPE_CHECKING:
     from scrapy.settings import BaseSettings
 
 NOT_MODIFIED = 304
-# request.meta: the outcome the first vantage point saw, on a fetch through the fallback one
-VANTAGE_FIRST = "recheck_vantage_first"
 STATUSES = sorted({*NON_REDIRECT_STATUSES, NOT_MODIFIED})
-
-
-@dataclass
-class RecheckedResponse(ArchivedResponse):
-    """A re-check answer with content (any status but 304); `first` is set on a confirmation fetch."""
-
-    target: RecheckTarget | None = None
-    first: dict[str, Any] | None = None
-    vantage_first: dict[str, Any] | None = None  # what the first vantage point saw (issue 16)
-
-
-@dataclass
-class RecheckNotModified:
-    """A 304 to a conditional re-check (captured as a server-not-modified revisit)."""
-
-    target: RecheckTarget
-    url: str
-    capture: dict[str, Any]
-    first: dict[str, Any] | None = None
-    vantage_first: dict[str, Any] | None = None
-
-
-@dataclass
-class RecheckUnreachable:
-    """No answer: DNS failure, refused or reset connection, timeout, redirect loop."""
-
-    target: RecheckTarget
-    url: str
-    reason: str
-    capture: dict[str, Any] = field(default_factory=dict)  # a cut-off answer may still be kept
-    first: dict[str, Any] | None = None
-    vantage_first: dict[str, Any] | None = None
-
-
-RecheckItem = RecheckedResponse | RecheckNotModified | RecheckUnreachable
 
 
 def network_reason(exc: BaseException, request: scrapy.Request) -> str:
