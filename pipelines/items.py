@@ -8,9 +8,11 @@ import the spiders. May import `archive_store` (not its crawl room) and `pipelin
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 if TYPE_CHECKING:  # annotations only: a crawl that yields no report loads no document reader
+    from scrapy import Request
+
     from archive_store.index.baselines import RecheckTarget
     from pipelines.documents.body import SkippedLink
     from pipelines.documents.links import CitedLink
@@ -78,6 +80,19 @@ class RecheckUnreachable:
 
 
 RecheckItem = RecheckedResponse | RecheckNotModified | RecheckUnreachable
+
+
+@runtime_checkable
+class RecheckRequests(Protocol):
+    """What the re-check pipeline asks of the spider: the requests that fetch a source again."""
+
+    def fetch(self, target: RecheckTarget, first: dict[str, Any] | None = None) -> Request:
+        """The re-check request; with `first` (what the earlier fetch showed) a follow-up."""
+        ...
+
+    def confirm_request(self, target: RecheckTarget, first: dict[str, Any]) -> Request:
+        """The follow-up fetch of `target` after `first`: never conditional."""
+        ...
 
 
 # reports (scrapers/report.py yields it, pipelines/citations.py stores it) ----------------------

@@ -3,8 +3,9 @@
 Every fetch goes through the recording handler, so it is a capture like any other. The request is
 conditional (If-None-Match / If-Modified-Since) when the last good capture had validators; a 304
 is then written as a server-not-modified revisit of that capture. What each answer means
-(unchanged, changed, removed, blocked, unreachable) is decided by `pipelines.recheck`, which may
-ask for a confirmation fetch through `confirm_request`.
+(unchanged, changed, removed, blocked, unreachable) is decided by `pipelines.takedown` and carried
+out by `pipelines.recheck`, which asks this spider for follow-up fetches through the
+`RecheckRequests` protocol (`fetch`, `confirm_request`).
 
 sourcekeeper recheck [URL ...]      (targets are built from the index by the command)
 """
@@ -24,7 +25,13 @@ from twisted.python.failure import Failure
 from archive_store.crawl.failures import describe_failure
 from archive_store.crawl.stopping import StopRequested
 from archive_store.index.baselines import RecheckTarget
-from pipelines.items import VANTAGE_FIRST, RecheckedResponse, RecheckNotModified, RecheckUnreachable
+from pipelines.items import (
+    VANTAGE_FIRST,
+    RecheckedResponse,
+    RecheckNotModified,
+    RecheckRequests,
+    RecheckUnreachable,
+)
 from scrapers.lazystart import lazily
 from scrapers.urls import NON_REDIRECT_STATUSES, archived_item
 
@@ -57,7 +64,7 @@ class _UnreachableIsAnOutcome(logging.Filter):
 _GIVE_UP_FILTER = _UnreachableIsAnOutcome()
 
 
-class RecheckSpider(scrapy.Spider):
+class RecheckSpider(scrapy.Spider, RecheckRequests):
     name = "recheck"
 
     def __init__(self, targets: list[RecheckTarget] | None = None, **kwargs: Any) -> None:

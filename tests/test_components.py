@@ -31,7 +31,8 @@ from pipelines.items import (
     RecheckUnreachable,
 )
 from pipelines.pipeline import ExtractionPipeline
-from pipelines.recheck import Outcome, RecheckPipeline
+from pipelines.recheck import RecheckPipeline
+from pipelines.takedown import Outcome
 from scrapers.recheck import RecheckSpider
 
 URL = "http://www.example.gov.cn/xxgk/202401/t20240114_1.html"
