@@ -248,7 +248,7 @@ class RecheckPipeline:
         event = RecheckEvent(
             url=target.url,
             run_id=self.session.run_id,
-            checked_at=utcnow(),
+            checked_at=decision.checked_at,
             state=final.state,
             detail=final.detail,
             reason=final.reason,

@@ -100,6 +100,7 @@ class Record:
     flapped: bool  # looked removed, had content again on the confirmation fetch
     new_removal: bool  # a confirmed removal of a source not already known to be removed
     gone_since: datetime | None  # a restored source: when its removal was first seen
+    checked_at: datetime  # when this fetch was judged (how long a restored source was gone is from it)
 
 
 Decision = Record | ConfirmAfter | RetryElsewhere | FetchAgain
@@ -152,6 +153,7 @@ def record(previous: RecheckTarget, now: Fetch, settings: TakedownSettings) -> R
         flapped=flapped,
         new_removal=new_removal,
         gone_since=gone_since,
+        checked_at=now.at,
     )
 
 

@@ -76,7 +76,7 @@ def record(
     gone_since: datetime | None = None,
 ) -> Record:
     new = outcome.capture_id if new is None else new
-    return Record(outcome, new, confirm, flapped, new_removal, gone_since)
+    return Record(outcome, new, confirm, flapped, new_removal, gone_since, checked_at=AT)
 
 
 def reason(outcome: Outcome, why: str, state: str | None = None) -> Outcome:
@@ -379,4 +379,23 @@ def test_a_crawl_that_is_stopping_gets_no_follow_up(tmp_path: Path) -> None:
     rechecks.fetch(NOTICE)
     run(rechecks.pipeline.process_item(RecheckUnreachable(rechecks.target(), URL, "timed out")))
     assert rechecks.engine.requests == [] and events_for(rechecks.session.index, [URL]) == []
+    rechecks.session.close("finished")
+
+
+def test_a_body_cut_short_is_fetched_again_at_once(tmp_path: Path) -> None:
+    rechecks = Rechecks(tmp_path)
+    rechecks.fetch(NOTICE)
+    item = rechecks.answered(NOTICE[:20], "200 OK", rechecks.target())
+    rechecks.session.index.set_state(item.capture["capture_id"], "truncated", "cut")
+    assert run(rechecks.pipeline.process_item(item)) is item  # no clock involved
+    [request] = rechecks.engine.requests
+    first = request.meta["recheck_first"]
+    assert (first["state"], first["detail"], first["capture_id"]) == (
+        "unreachable",
+        "truncated",
+        item.capture["capture_id"],
+    )
+    assert first["reason"].startswith("the body was cut short (disconnect): ")
+    assert events_for(rechecks.session.index, [URL]) == []  # the cut answer says nothing yet
+    assert rechecks.stats.get_value("recheck/truncated_retries") == 1
     rechecks.session.close("finished")
