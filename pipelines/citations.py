@@ -13,7 +13,7 @@ from archive_store.export.citations import add_report
 from archive_store.index.citationplaces import add_places
 from archive_store.index.database import utcnow
 from archive_store.index.schema import Citation, Report
-from scrapers.report import ReportCitations
+from pipelines.items import ReportCitations
 
 if TYPE_CHECKING:
     from typing import Self

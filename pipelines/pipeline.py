@@ -20,7 +20,7 @@ from archive_store.crawl.children import QuietSpawnContext, watch_parent
 from archive_store.crawl.session import ArchiveSession
 from archive_store.index.schema import Page
 from pipelines.extraction.facts import ResponseFacts, analyse_in_worker
-from scrapers.items import ArchivedResponse, FetchFailure
+from pipelines.items import ArchivedResponse, FetchFailure
 
 if TYPE_CHECKING:
     from typing import Self

@@ -7,55 +7,66 @@ with other text → changed (sentence diff). A removal after a good capture is f
 RECHECK_CONFIRM_DELAY seconds before it is reported; both captures are kept and named. Content
 again after a confirmed removal → restored (with how long it was gone); a removal of a URL never
 captured with content → gone (it was gone at its first fetch: not a removal we saw).
+
+What to do with an answer is decided by `pipelines.takedown.decide` (a pure function); this
+pipeline judges the answer, asks, and carries the decision out: it records the event, or asks the
+spider (`RecheckRequests`) for the follow-up request and hands it to the engine, at once or after
+the confirmation delay (scheduled on the reactor's clock; the item waits, the reactor does not).
 """
 
 from __future__ import annotations
 
 import json
 import logging
-from dataclasses import asdict, dataclass, replace
-from datetime import datetime
+from collections.abc import Callable, Mapping
+from dataclasses import asdict
 from typing import TYPE_CHECKING, Any
 
 from scrapy.exceptions import NotConfigured
 from scrapy.utils.defer import maybe_deferred_to_future
 from sqlalchemy.exc import SQLAlchemyError
+from twisted.internet.task import deferLater
 
 from archive_store.crawl.session import ArchiveSession
 from archive_store.crawl.vantage import apply_proxy, fallback_proxy, first_vantage, public
 from archive_store.index.database import utcnow
-from archive_store.index.events import add_event, captures_by_id, duration_words
+from archive_store.index.events import add_event, captures_by_id
 from archive_store.index.schema import Page, RecheckEvent
 from pipelines.extraction.facts import ResponseFacts, analyse_in_worker
 from pipelines.extraction.textdiff import sentence_diff
-from scrapers.recheck import (
+from pipelines.items import (
     VANTAGE_FIRST,
     RecheckedResponse,
     RecheckNotModified,
+    RecheckRequests,
     RecheckUnreachable,
+)
+from pipelines.takedown import (
+    TRUNCATED,
+    ConfirmAfter,
+    Decision,
+    Fetch,
+    FetchAgain,
+    Outcome,
+    Record,
+    RetryElsewhere,
+    TakedownSettings,
+    decide,
 )
 
 if TYPE_CHECKING:
     from typing import Self
 
+    from scrapy import Request
+    from scrapy.core.engine import ExecutionEngine
     from scrapy.crawler import Crawler
+    from twisted.internet.defer import Deferred
+    from twisted.internet.interfaces import IReactorTime
 
     from archive_store.index.baselines import RecheckTarget
     from archive_store.index.schema import Capture
 
 logger = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class Outcome:
-    """What one fetch showed."""
-
-    state: str
-    reason: str
-    detail: str | None = None
-    http_status: int | None = None
-    capture_id: int | None = None
-    diff: dict[str, Any] | None = None
 
 
 def state_of_capture(capture_state: str) -> str:
@@ -68,56 +79,22 @@ def state_of_capture(capture_state: str) -> str:
     return "ok" if family == "ok" or capture_state.startswith("redirect:") else "unreachable"
 
 
-def verdict_over_time(
-    target: RecheckTarget, outcome: Outcome, now: datetime
-) -> tuple[Outcome, datetime | None]:
-    """What this answer means given the source's past: content again after a confirmed removal is
-    `restored` (with the moment the removal was first seen); a removal of a source never captured
-    with content is `gone` (it was gone since its first fetch: no removal we saw)."""
-    if outcome.state in ("unchanged", "changed") and target.removed_since is not None:
-        since = target.removed_since
-        gone_for = duration_words((now - since).total_seconds())
-        why = (
-            f"back after a confirmed removal: gone for {gone_for} "
-            f"(removed {since.isoformat(timespec='seconds')}Z); {outcome.reason}"
-        )
-        return replace(outcome, state="restored", reason=why), since
-    if outcome.state == "removed" and target.baseline is None:
-        why = (
-            f"{outcome.reason}; never captured with content (gone since its first fetch), so no "
-            f"removal we saw; `sourcekeeper recover {target.url}` asks public archives for a copy"
-        )
-        return replace(outcome, state="gone", reason=why), None
-    return outcome, None
-
-
-# a capture whose body was cut short (WARC-Truncated): never compared, fetched once more
-TRUNCATED = "truncated"
-
-# states that may be the network's doing rather than the source's: worth a second vantage point
-RETRY_ELSEWHERE = ("blocked", "unreachable")
-
-
-def seen_from_two_vantages(outcome: Outcome, first: dict[str, Any], second: str) -> Outcome:
-    """The outcome through the fallback vantage point, its reason saying what each one saw."""
-    reason = (
-        f"through {second}: {outcome.reason}; from {first.get('vantage')}: "
-        f"{first.get('state')} ({first.get('reason')})"
-    )
-    return replace(outcome, reason=reason)
-
-
 class RecheckPipeline:
     def __init__(self, crawler: Crawler, session: ArchiveSession) -> None:
         self.crawler = crawler
         self.session = session
         self.index = session.index
         settings = crawler.settings
-        self.confirm_delay = settings.getfloat("RECHECK_CONFIRM_DELAY")
         self.max_sentences = settings.getint("RECHECK_DIFF_MAX_SENTENCES")
         # a second vantage point for sources the first one finds blocked or unreachable (issue 16)
         self.fallback = fallback_proxy(settings)
         self.first_vantage = first_vantage(settings)
+        self.rules = TakedownSettings(
+            confirm_delay=settings.getfloat("RECHECK_CONFIRM_DELAY"),
+            fallback=public(self.fallback) if self.fallback else None,
+        )
+        # what schedules the confirmation fetch; None: the running reactor (a test sets a Clock)
+        self.clock: IReactorTime | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -135,19 +112,9 @@ class RecheckPipeline:
             outcome = Outcome("unreachable", item.reason, "network", None, capture_id)
         else:
             return item
-        target, first, via = item.target, item.first, item.vantage_first
-        if first is None and outcome.detail == TRUNCATED and self._fetch_again(target, outcome):
-            return item  # a body cut short says nothing of the page: fetched once more first
-        if via is None and first is None and self.fallback and outcome.state in RETRY_ELSEWHERE:
-            self._fetch_elsewhere(self.crawler.spider.fetch(target), outcome)  # type: ignore[union-attr]
-            return item
-        if via is not None:
-            outcome = seen_from_two_vantages(outcome, via, public(self.fallback))
-        after_cut = first is not None and first.get("detail") == TRUNCATED  # a whole answer at last
-        if (first is None or after_cut) and outcome.state == "removed" and target.baseline is not None:
-            await self._confirm_later(target, outcome, via)
-        else:
-            self._record(target, outcome, first)
+        first = Outcome(**item.first) if item.first else None
+        now = Fetch(outcome, utcnow(), first, item.vantage_first, self._follow_up() is not None)
+        await self._carry_out(item.target, decide(item.target, now, self.rules))
         return item
 
     # judging one fetch -------------------------------------------------------------------------
@@ -224,83 +191,75 @@ class RecheckPipeline:
         copied = {c.name: getattr(page, c.name) for c in Page.__table__.columns}
         self.index.save_page(Page(**{**copied, "capture_id": capture_id}))
 
-    # confirmation and recording ---------------------------------------------------------------
-    def _fetch_elsewhere(self, request: Any, seen: Outcome | None, via: dict[str, Any] | None = None) -> None:
-        """Fetch again through the fallback vantage point; `seen` (or `via`): what the first one saw."""
-        if self.crawler.engine is None:
-            return
+    # carrying the decision out ---------------------------------------------------------------
+    async def _carry_out(self, target: RecheckTarget, decision: Decision) -> None:
+        match decision:
+            case Record():
+                self._record(target, decision)
+            case FetchAgain(cut):  # a body cut short says nothing of the page: fetched once more
+                self._inc("recheck/truncated_retries")
+                self._crawl(lambda spider: spider.confirm_request(target, asdict(cut)))
+            case RetryElsewhere(seen):
+                seen_here = {**asdict(seen), "vantage": self.first_vantage}
+                self._crawl(lambda spider: self._elsewhere(spider.fetch(target), seen_here))
+            case ConfirmAfter():
+                self._inc("recheck/confirmations")
+                await maybe_deferred_to_future(self._confirm_after(target, decision))
+
+    def _confirm_after(self, target: RecheckTarget, decision: ConfirmAfter) -> Deferred[None]:
+        """Hand the confirmation fetch to the engine after the delay, scheduled on the clock."""
+        clock = self.clock
+        if clock is None:
+            from twisted.internet import reactor  # noqa: PLC0415 (Scrapy installs the reactor)
+
+            clock = reactor
+        return deferLater(clock, decision.delay, self._send_confirmation, target, decision)
+
+    def _send_confirmation(self, target: RecheckTarget, decision: ConfirmAfter) -> None:
+        first, via = asdict(decision.first), decision.via
+        if via is None:
+            self._crawl(lambda spider: spider.confirm_request(target, first))
+        else:  # confirmed from the vantage point that saw it
+            self._crawl(lambda spider: self._elsewhere(spider.confirm_request(target, first), via))
+
+    def _elsewhere(self, request: Request, seen: Mapping[str, Any]) -> Request:
+        """The request through the fallback vantage point; `seen`: what the first one saw."""
         apply_proxy(request, self.fallback)
-        request.meta[VANTAGE_FIRST] = via or {**(asdict(seen) if seen else {}), "vantage": self.first_vantage}
+        request.meta[VANTAGE_FIRST] = dict(seen)
         self._inc("recheck/fallback_vantage")
-        self.crawler.engine.crawl(request)
+        return request
 
-    def _fetch_again(self, target: RecheckTarget, cut: Outcome) -> bool:
-        """Fetch a source whose answer was cut short once more, at once (a dropped connection is
-        the network's doing far more often than the source's); False if the crawl is ending."""
-        engine, spider = self.crawler.engine, self.crawler.spider
-        if engine is None or spider is None:
-            return False
-        self._inc("recheck/truncated_retries")
-        engine.crawl(spider.confirm_request(target, asdict(cut)))  # type: ignore[attr-defined]
-        return True
+    def _follow_up(self) -> tuple[ExecutionEngine, RecheckRequests] | None:
+        """The engine and the spider, while the crawl can take another request."""
+        spider = self.crawler.spider
+        if not self.crawler.crawling or not isinstance(spider, RecheckRequests):
+            return None  # never started (a component test) or stopping (Ctrl-C: the next run checks it)
+        return self.crawler.engine, spider
 
-    async def _confirm_later(
-        self, target: RecheckTarget, first: Outcome, via: dict[str, Any] | None = None
-    ) -> None:
-        from twisted.internet import reactor  # noqa: PLC0415 (Scrapy installs the reactor)
-        from twisted.internet.task import deferLater  # noqa: PLC0415
+    def _crawl(self, make: Callable[[RecheckRequests], Request]) -> None:
+        """Hand the spider's follow-up request to the engine (nothing if the crawl is ending)."""
+        crawl = self._follow_up()
+        if crawl is not None:
+            engine, spider = crawl
+            engine.crawl(make(spider))
 
-        self._inc("recheck/confirmations")
-        await maybe_deferred_to_future(deferLater(reactor, self.confirm_delay, lambda: None))
-        engine, spider = self.crawler.engine, self.crawler.spider
-        if engine is None or spider is None:
-            return
-        request = spider.confirm_request(target, asdict(first))  # type: ignore[attr-defined]
-        if via is not None:  # confirmed from the vantage point that saw it
-            self._fetch_elsewhere(request, None, via)
-            return
-        engine.crawl(request)
-
-    def _record(self, target: RecheckTarget, outcome: Outcome, first: dict[str, Any] | None) -> None:
-        first_outcome = Outcome(**first) if first else None
-        flapped = False
-        reason = outcome.reason
-        if first_outcome is not None and first_outcome.detail == TRUNCATED:
-            if outcome.detail == TRUNCATED:
-                reason = f"{outcome.reason}, on two fetches in a row"
-            else:
-                reason = f"{outcome.reason} (fetched twice: the first answer was cut short)"
-            first_outcome = None  # the complete answer is the new capture; the cut one stays in history
-        elif first_outcome is not None:
-            wait = f"{self.confirm_delay:g} s later"
-            if outcome.state == "removed":
-                reason = f"{outcome.reason}; confirmed by a second fetch {wait}"
-            else:
-                flapped = True
-                reason = (
-                    f"flapped: the first fetch looked removed ({first_outcome.reason}); "
-                    f"the confirmation fetch {wait}: {outcome.reason}"
-                )
-        now = utcnow()
-        final, gone_since = verdict_over_time(target, replace(outcome, reason=reason), now)
-        new_removal = (
-            final.state == "removed" and target.removed_since is None and target.last_state != "removed"
-        )
+    def _record(self, target: RecheckTarget, decision: Record) -> None:
+        final = decision.outcome
         event = RecheckEvent(
             url=target.url,
             run_id=self.session.run_id,
-            checked_at=now,
+            checked_at=decision.checked_at,
             state=final.state,
             detail=final.detail,
             reason=final.reason,
             http_status=final.http_status,
             previous_capture_id=target.previous_capture_id,
-            new_capture_id=first_outcome.capture_id if first_outcome else final.capture_id,
-            confirm_capture_id=final.capture_id if first_outcome else None,
-            flapped=flapped,
-            new_removal=new_removal,
+            new_capture_id=decision.new_capture_id,
+            confirm_capture_id=decision.confirm_capture_id,
+            flapped=decision.flapped,
+            new_removal=decision.new_removal,
             diff_json=json.dumps(final.diff, ensure_ascii=False) if final.diff else None,
-            gone_since=gone_since,
+            gone_since=decision.gone_since,
         )
         try:
             add_event(self.index, event)
@@ -310,9 +269,9 @@ class RecheckPipeline:
         logger.info("recheck %s: %s (%s)", target.url, final.state, final.reason)
         self._inc("recheck/checked")
         self._inc(f"recheck/{final.state}")
-        if new_removal:
+        if decision.new_removal:
             self._inc("recheck/new_removals")
-        if flapped:
+        if decision.flapped:
             self._inc("recheck/flapped")
 
     def _inc(self, key: str) -> None:

@@ -27,7 +27,7 @@ from archive_store.crawl.navigations import (
 )
 from archive_store.crawl.stopping import StopRequested
 from pipelines.extraction import wechat_urls
-from scrapers.items import ArchivedResponse, FetchFailure
+from pipelines.items import ArchivedResponse, FetchFailure
 from scrapers.links import PageLinks, declared_encoding
 from scrapers.linkscan import LinkScanner
 from scrapers.mediafollow import MEDIA_META, MediaFollowing

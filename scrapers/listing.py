@@ -22,9 +22,9 @@ from twisted.python.failure import Failure
 
 from archive_store.crawl.failures import describe_failure
 from archive_store.crawl.stopping import StopRequested
+from pipelines.items import FetchFailure
 from scrapers.common import NON_REDIRECT_STATUSES, ArchivingSpider, archived_item, as_browsers_read_it
 from scrapers.incremental import archived_urls
-from scrapers.items import FetchFailure
 from scrapers.pagination import (
     ListedLink,
     TrsPager,

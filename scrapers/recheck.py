@@ -3,8 +3,9 @@
 Every fetch goes through the recording handler, so it is a capture like any other. The request is
 conditional (If-None-Match / If-Modified-Since) when the last good capture had validators; a 304
 is then written as a server-not-modified revisit of that capture. What each answer means
-(unchanged, changed, removed, blocked, unreachable) is decided by `pipelines.recheck`, which may
-ask for a confirmation fetch through `confirm_request`.
+(unchanged, changed, removed, blocked, unreachable) is decided by `pipelines.takedown` and carried
+out by `pipelines.recheck`, which asks this spider for follow-up fetches through the
+`RecheckRequests` protocol (`fetch`, `confirm_request`).
 
 sourcekeeper recheck [URL ...]      (targets are built from the index by the command)
 """
@@ -13,7 +14,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -25,7 +25,13 @@ from twisted.python.failure import Failure
 from archive_store.crawl.failures import describe_failure
 from archive_store.crawl.stopping import StopRequested
 from archive_store.index.baselines import RecheckTarget
-from scrapers.items import ArchivedResponse
+from pipelines.items import (
+    VANTAGE_FIRST,
+    RecheckedResponse,
+    RecheckNotModified,
+    RecheckRequests,
+    RecheckUnreachable,
+)
 from scrapers.lazystart import lazily
 from scrapers.urls import NON_REDIRECT_STATUSES, archived_item
 
@@ -36,44 +42,7 @@ if TYPE_CHECKING:
     from scrapy.settings import BaseSettings
 
 NOT_MODIFIED = 304
-# request.meta: the outcome the first vantage point saw, on a fetch through the fallback one
-VANTAGE_FIRST = "recheck_vantage_first"
 STATUSES = sorted({*NON_REDIRECT_STATUSES, NOT_MODIFIED})
-
-
-@dataclass
-class RecheckedResponse(ArchivedResponse):
-    """A re-check answer with content (any status but 304); `first` is set on a confirmation fetch."""
-
-    target: RecheckTarget | None = None
-    first: dict[str, Any] | None = None
-    vantage_first: dict[str, Any] | None = None  # what the first vantage point saw (issue 16)
-
-
-@dataclass
-class RecheckNotModified:
-    """A 304 to a conditional re-check (captured as a server-not-modified revisit)."""
-
-    target: RecheckTarget
-    url: str
-    capture: dict[str, Any]
-    first: dict[str, Any] | None = None
-    vantage_first: dict[str, Any] | None = None
-
-
-@dataclass
-class RecheckUnreachable:
-    """No answer: DNS failure, refused or reset connection, timeout, redirect loop."""
-
-    target: RecheckTarget
-    url: str
-    reason: str
-    capture: dict[str, Any] = field(default_factory=dict)  # a cut-off answer may still be kept
-    first: dict[str, Any] | None = None
-    vantage_first: dict[str, Any] | None = None
-
-
-RecheckItem = RecheckedResponse | RecheckNotModified | RecheckUnreachable
 
 
 def network_reason(exc: BaseException, request: scrapy.Request) -> str:
@@ -95,7 +64,7 @@ class _UnreachableIsAnOutcome(logging.Filter):
 _GIVE_UP_FILTER = _UnreachableIsAnOutcome()
 
 
-class RecheckSpider(scrapy.Spider):
+class RecheckSpider(scrapy.Spider, RecheckRequests):
     name = "recheck"
 
     def __init__(self, targets: list[RecheckTarget] | None = None, **kwargs: Any) -> None:

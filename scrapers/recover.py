@@ -19,8 +19,8 @@ from twisted.internet.task import deferLater
 
 from archive_store.crawl.session import ArchiveSession
 from archive_store.index.schema import CaptureOrigin
+from pipelines.items import FetchFailure
 from scrapers.common import ArchivingSpider, archived_item
-from scrapers.items import FetchFailure
 
 MEMENTO_METADATA_TYPE = "application/json"
 

@@ -13,16 +13,14 @@ from __future__ import annotations
 import hashlib
 import os
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from scrapy.http import Response
 from scrapy.utils.misc import load_object
 
-from pipelines.documents.body import SkippedLink
 from pipelines.documents.limits import check_report_size
 from pipelines.documents.links import CitedLink, ParsedReport, ReportError, parse_report
-from scrapers.items import FetchFailure
+from pipelines.items import FetchFailure, ReportCitations
 from scrapers.urls import UrlsSpider, archived_item
 
 # registered by import path: the spiders never import the item pipelines (docs/architecture.md)
@@ -30,17 +28,6 @@ CITATIONS_PIPELINE = "pipelines.citations.CitationsPipeline"
 
 if TYPE_CHECKING:
     from scrapy.settings import BaseSettings
-
-
-@dataclass
-class ReportCitations:
-    source: str  # file path or URL as given
-    format: str
-    title: str | None
-    sha256: str
-    links: list[CitedLink]
-    capture: dict[str, Any] = field(default_factory=dict)  # the report's own capture (URL reports)
-    skipped: list[SkippedLink] = field(default_factory=list)  # links that are no citations (issue 17)
 
 
 class ReportSpider(UrlsSpider):

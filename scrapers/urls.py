@@ -10,8 +10,8 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 from pipelines.documents.seeds import SeedError, parse_seeds_with_logins, read_seed_files
+from pipelines.items import FetchFailure
 from scrapers.common import NON_REDIRECT_STATUSES, ArchivingSpider, archived_item
-from scrapers.items import FetchFailure
 from scrapers.lazystart import lazily
 
 __all__ = ["NON_REDIRECT_STATUSES", "UrlsSpider", "archived_item"]

@@ -23,10 +23,17 @@ from archive_store.index.baselines import build_target
 from archive_store.index.events import event_json, events_for
 from archive_store.index.schema import RecheckEvent
 from archive_store.warc.members import iter_records
+from pipelines.items import (
+    ArchivedResponse,
+    FetchFailure,
+    RecheckedResponse,
+    RecheckNotModified,
+    RecheckUnreachable,
+)
 from pipelines.pipeline import ExtractionPipeline
-from pipelines.recheck import Outcome, RecheckPipeline
-from scrapers.items import ArchivedResponse, FetchFailure
-from scrapers.recheck import RecheckedResponse, RecheckNotModified, RecheckSpider, RecheckUnreachable
+from pipelines.recheck import RecheckPipeline
+from pipelines.takedown import Outcome
+from scrapers.recheck import RecheckSpider
 
 URL = "http://www.example.gov.cn/xxgk/202401/t20240114_1.html"
 GBK = [("Content-Type", "text/html; charset=GBK")]

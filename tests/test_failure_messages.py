@@ -236,8 +236,7 @@ def test_a_gzip_bomb_and_a_refused_lookup_read_as_plain_words() -> None:
 
 
 def test_an_item_in_a_log_line_never_shows_the_page_body() -> None:
-    from scrapers.items import ArchivedResponse
-    from scrapers.recheck import RecheckedResponse
+    from pipelines.items import ArchivedResponse, RecheckedResponse
 
     plain = ArchivedResponse("http://x/", "http://x/", 200, [], "正文内容".encode() * 1000, {"capture_id": 1})
     rechecked = RecheckedResponse(**vars(plain))
