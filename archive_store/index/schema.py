@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import DateTime, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import DateTime, Float, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -289,7 +289,7 @@ class QuoteCheck(Base):
     end: Mapped[int | None] = mapped_column(Integer, nullable=True)
     sentence: Mapped[str | None] = mapped_column(Text, nullable=True)
     sentence_sha256: Mapped[str | None] = mapped_column(String(64), nullable=True)
-    score: Mapped[float | None] = mapped_column(nullable=True)
+    score: Mapped[float | None] = mapped_column(Float, nullable=True)
     diff_json: Mapped[str | None] = mapped_column(Text, nullable=True)
     record_id: Mapped[str | None] = mapped_column(String(64), nullable=True)  # the WARC metadata record
 
