@@ -252,3 +252,19 @@ def test_no_secret_of_a_notification_url_is_written_anywhere(story: Story):
         for secret in SECRETS:
             assert secret.encode() not in data, f"{secret} in {path}"
     assert "json://hook:***@127.0.0.1" in story.recheck.stderr  # named, redacted
+
+
+def test_the_report_carries_each_quote_in_text_json_and_html(story: Story, tmp_path: Path):
+    notice = f"{story.base}/notice.html"
+    text = run_cli("report", "--archive", story.archive)
+    assert text.returncode == 0, text.stderr
+    assert f"            quote 「开展政策宣讲」 in {notice}: missing — closest sentence:" in text.stdout
+    as_json = run_cli("report", "--archive", story.archive, "--json")
+    sources = {s["url"]: s for s in map(json.loads, as_json.stdout.splitlines())}
+    quoted = {q["quote"]: q["status"] for q in sources[notice]["quotes"]}
+    assert quoted["在外人員勸返工作"] == "altered" and quoted["严格工作纪律"] == "present"
+    page = tmp_path / "report.html"
+    assert run_cli("report", "--archive", story.archive, "--html", page).returncode == 0
+    html = page.read_text("utf-8")
+    assert '<li class="q-altered">「在外人員勸返工作」 <b>altered</b> (was present)' in html
+    assert "<code>在外人员劝[返→归]工作</code>" in html
