@@ -12,12 +12,14 @@ also keeps each sentence's offsets. Pure functions: text in, plain data out.
 
 from __future__ import annotations
 
+import bisect
 import difflib
 import functools
 import hashlib
 import itertools
 import re
 import unicodedata
+from collections import Counter
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -54,16 +56,21 @@ def _simplified(text: str) -> str:
     return "".join(c if len(c := convert(ch)) == 1 else ch for ch in text)
 
 
+@functools.lru_cache(maxsize=65536)
+def _fold_char(ch: str) -> str:
+    return "".join(p for p in unicodedata.normalize("NFKC", ch).casefold() if _kept(p))
+
+
 def fold(text: str) -> tuple[str, list[int]]:
     """The folded text and, for each of its characters, the index of the original character."""
     simplified = _simplified(text)
     out: list[str] = []
     where: list[int] = []
     for index, ch in enumerate(simplified):
-        for piece in unicodedata.normalize("NFKC", ch).casefold():
-            if _kept(piece):
-                out.append(piece)
-                where.append(index)
+        piece = _fold_char(ch)
+        if piece:
+            out.append(piece)
+            where.extend([index] * len(piece))
     return "".join(out), where
 
 
@@ -137,7 +144,7 @@ def locate(quote: str, text: str) -> QuoteMatch:
         result.matched, result.score = text[start:end], 1.0
         _set_sentence(result, text, spans, start, end)
         return result
-    best = _closest(wanted, spans)
+    best = _closest(wanted, [_folded_span(s, body, where) for s in spans])
     if best is None:
         return result
     sentence, score, ops = best
@@ -159,25 +166,38 @@ def _set_sentence(result: QuoteMatch, text: str, spans: list[Sentence], start: i
     result.sentence_sha256 = sha256_text(result.sentence)
 
 
-def _closest(wanted: str, spans: list[Sentence]) -> tuple[Sentence, float, list[dict[str, str]]] | None:
-    """The sentence (or two neighbours) holding most of the passage's characters in order."""
-    letters = set(wanted)
-    best: tuple[Sentence, float, list[dict[str, str]]] | None = None
+def _folded_span(sentence: Sentence, body: str, where: list[int]) -> tuple[Sentence, str]:
+    """A sentence with its folded text, cut from the folded whole (no second folding)."""
+    return sentence, body[bisect.bisect_left(where, sentence.start) : bisect.bisect_left(where, sentence.end)]
+
+
+def _closest(
+    wanted: str, spans: list[tuple[Sentence, str]]
+) -> tuple[Sentence, float, list[dict[str, str]]] | None:
+    """The sentence (or two neighbours) holding most of the passage's characters in order. The
+    characters it shares with the passage bound what can match, so most sentences are never compared."""
+    need = Counter(wanted)
     candidates = list(spans)
-    candidates += [Sentence(a.start, b.end, f"{a.text}{b.text}") for a, b in itertools.pairwise(spans)]
-    for sentence in candidates:
-        text = folded(sentence.text)
-        if not letters.intersection(text):
-            continue
+    candidates += [
+        (Sentence(a.start, b.end, f"{a.text}{b.text}"), fa + fb)
+        for (a, fa), (b, fb) in itertools.pairwise(spans)
+    ]
+    bounded = []
+    for sentence, text in candidates:
+        shared = sum(min(n, text.count(ch)) for ch, n in need.items())
+        if shared:
+            bounded.append((shared / len(wanted), len(text), sentence, text))
+    bounded.sort(key=lambda item: (-item[0], item[1]))
+    best: tuple[Sentence, float, list[dict[str, str]]] | None = None
+    best_length = 0
+    for bound, length, sentence, text in bounded:
+        if best is not None and bound < best[1] - 1e-9:
+            break  # no sentence left can match more
         matcher = difflib.SequenceMatcher(None, wanted, text, autojunk=False)
         blocks = [b for b in matcher.get_matching_blocks() if b.size]
         score = sum(b.size for b in blocks) / len(wanted)
-        if (
-            best is None
-            or score > best[1] + 1e-9
-            or (abs(score - best[1]) < 1e-9 and len(text) < len(folded(best[0].text)))
-        ):
-            best = (sentence, score, _ops(wanted, text, blocks))
+        if best is None or score > best[1] + 1e-9 or (abs(score - best[1]) < 1e-9 and length < best_length):
+            best, best_length = (sentence, score, _ops(wanted, text, blocks)), length
     return best
 
 
