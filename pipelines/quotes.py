@@ -30,6 +30,7 @@ from archive_store.index.quotes import (
     checks_of_run,
     document_texts,
     first_checks,
+    has_quotes,
     known_quotes,
     latest_checks,
     update_check,
@@ -57,6 +58,7 @@ class QuotesPipeline:
         self.crawler = crawler
         self.session = session
         self.index = session.index
+        self._index_has_quotes: bool | None = None  # looked up once: most crawls quote nothing
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -68,13 +70,21 @@ class QuotesPipeline:
     async def process_item(self, item: Any) -> Any:
         if not isinstance(item, ArchivedResponse) or not item.capture.get("capture_id"):
             return item
-        if self.session.index_error is not None:
+        if self.session.index_error is not None or not self._any_quotes():
             return item
         try:
             await self._check(item)
         except SQLAlchemyError as exc:
             self.session.index_failed(exc)
         return item
+
+    def _any_quotes(self) -> bool:
+        """Passages given to this run (seeds, a report) or registered earlier (a re-check)."""
+        if getattr(self.crawler.spider, "seed_quotes", None):
+            return True
+        if self._index_has_quotes is None:
+            self._index_has_quotes = has_quotes(self.index)
+        return self._index_has_quotes
 
     def _wanted(self, urls: list[str]) -> dict[str, tuple[str, str | None]]:
         """passage -> (the source URL it is quoted from, where it was given)."""

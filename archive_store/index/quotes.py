@@ -44,6 +44,15 @@ def _rows(index: ArchiveIndex, *where: Any) -> list[QuoteCheck]:
         return []
 
 
+def has_quotes(index: ArchiveIndex) -> bool:
+    """Whether any passage was ever registered (one indexed lookup)."""
+    try:
+        with index.session() as s:
+            return s.scalars(select(QuoteCheck.id).limit(1)).first() is not None
+    except (OperationalError, ProgrammingError):
+        return False
+
+
 def known_quotes(index: ArchiveIndex, urls: Iterable[str]) -> dict[str, tuple[str, str | None]]:
     """quote -> (the URL it was registered for, where it was given), for any spelling of `urls`."""
     spellings = {v for url in urls for v in url_variants(url)}
