@@ -197,6 +197,7 @@ def test_a_report_keeps_both_places_of_a_source_and_checks_its_quotes(story: Sto
     assert [p["fragment"] for p in citation["places"]] == [None, "para2"]
     csv_text = manifest.with_suffix(".csv").read_text("utf-8-sig")
     assert f"{notice} {notice}#para2" in csv_text
+    assert "  quotes: 4 present, 0 altered, 0 missing" in story.from_report.stderr.splitlines()
     report_rows = [r for r in _quote_rows(story.archive) if r[2] == "严格工作纪律"]
     assert report_rows[0][3] == "present" and report_rows[0][5].endswith("report.html")
 
