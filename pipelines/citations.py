@@ -49,7 +49,11 @@ class CitationsPipeline:
             add_places(
                 self.session.index,
                 report_id,
-                ((link.url, n, footnote) for link in item.links for n, footnote in link.places),
+                (
+                    (link.url, n, footnote, written)
+                    for link in item.links
+                    for (n, footnote), written in zip(link.places, _written(link), strict=True)
+                ),
                 ((skip.url, skip.anchor, skip.reason) for skip in item.skipped),
             )
             logger.info("%s: %d cited URLs", item.source, len(item.links))
@@ -80,3 +84,9 @@ def citation_rows(item: ReportCitations) -> list[Citation]:
         )
         for position, link in enumerate(item.links, start=1)
     ]
+
+
+def _written(link: Any) -> list[str | None]:
+    """The link as written at each place (a parser that does not fill `written` leaves None)."""
+    written: list[str | None] = list(getattr(link, "written", None) or [])
+    return written + [None] * (len(link.places) - len(written))

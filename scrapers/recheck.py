@@ -33,7 +33,7 @@ from pipelines.items import (
     RecheckUnreachable,
 )
 from scrapers.lazystart import lazily
-from scrapers.urls import NON_REDIRECT_STATUSES, archived_item
+from scrapers.urls import NON_REDIRECT_STATUSES, add_quotes_pipeline, archived_item
 
 # registered by import path: the spiders never import the item pipelines (docs/architecture.md)
 RECHECK_PIPELINE = "pipelines.recheck.RecheckPipeline"
@@ -82,6 +82,7 @@ class RecheckSpider(scrapy.Spider, RecheckRequests):
         pipelines = settings.getdict("ITEM_PIPELINES")
         pipelines[load_object(RECHECK_PIPELINE)] = 400  # after extraction (300), which classifies the capture
         settings.set("ITEM_PIPELINES", pipelines, priority="spider")
+        add_quotes_pipeline(settings)  # every passage quoted for a source, looked for again
 
     def run_identity(self) -> dict[str, Any]:
         # Each re-check is its own run: a killed one is simply run again, never "resumed" from

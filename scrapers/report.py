@@ -60,6 +60,9 @@ class ReportSpider(UrlsSpider):
     def _add_seeds(self, links: list[CitedLink]) -> list[str]:
         added = [link.url for link in links if link.url not in self.seed_urls]
         self.seed_urls.extend(added)
+        for link in links:  # passages the citing paragraphs quote, looked for in the capture
+            known = self.seed_quotes.setdefault(link.url, [])
+            known += [(q, self.report) for q in link.quotes if q not in {k for k, _ in known}]
         return added
 
     async def start(self) -> AsyncIterator[Any]:

@@ -7,21 +7,45 @@ sourcekeeper archive URL ... --seeds FILE [--seeds FILE ...]
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from pipelines.documents.seeds import SeedError, parse_seeds_with_logins, read_seed_files
+from scrapy.utils.misc import load_object
+
+from pipelines.documents.seeds import (
+    SeedError,
+    parse_seed_quotes,
+    parse_seeds_with_logins,
+    read_quotes_file,
+    read_seed_files,
+)
 from pipelines.items import FetchFailure
 from scrapers.common import NON_REDIRECT_STATUSES, ArchivingSpider, archived_item
 from scrapers.lazystart import lazily
 
+if TYPE_CHECKING:
+    from scrapy.settings import BaseSettings
+
 __all__ = ["NON_REDIRECT_STATUSES", "UrlsSpider", "archived_item"]
+
+
+# looks for the seeds' quoted passages in their captures, after extraction (300); by import path
+QUOTES_PIPELINE = "pipelines.quotes.QuotesPipeline"
 
 
 class UrlsSpider(ArchivingSpider):
     name = "urls"
 
+    @classmethod
+    def update_settings(cls, settings: BaseSettings) -> None:
+        super().update_settings(settings)
+        add_quotes_pipeline(settings)
+
     def __init__(
-        self, seeds: str | list[str] | None = None, urls: str | list[str] | None = None, **kwargs: Any
+        self,
+        seeds: str | list[str] | None = None,
+        urls: str | list[str] | None = None,
+        quotes: str | list[str] | None = None,
+        **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
         entries: list[tuple[str, str]] = []
@@ -29,7 +53,13 @@ class UrlsSpider(ArchivingSpider):
             urls = urls.split()
         entries += [(f"argument {i}", u) for i, u in enumerate(urls or [], start=1)]
         entries += read_seed_files(seeds)  # every --seeds file, in order
+        for path in [quotes] if isinstance(quotes, str) else quotes or []:
+            entries += read_quotes_file(path)  # URL<TAB>passage: the URL is a seed too
         self.seed_urls, self.seed_errors, self.seed_logins = parse_seeds_with_logins(entries)
+        # passages to look for in each seed's capture (pipelines/quotes.py): (passage, where given)
+        self.seed_quotes: dict[str, list[tuple[str, str | None]]] = {
+            url: list(found) for url, found in parse_seed_quotes(entries).items()
+        }
         self.start_left = len(self.seed_urls)  # counted down as they are handed over (lazystart)
 
     def run_identity(self) -> dict[str, Any]:
@@ -53,6 +83,13 @@ class UrlsSpider(ArchivingSpider):
         (Scrapy drops it on a redirect to another host; request records redact it)."""
         login = self.seed_logins.get(url)
         return self.page_request(url, headers={"Authorization": login} if login else None)
+
+
+def add_quotes_pipeline(settings: BaseSettings) -> None:
+    """The quotes pipeline at 320: after extraction (300) has stored the page text."""
+    pipelines = settings.getdict("ITEM_PIPELINES")
+    pipelines[load_object(QUOTES_PIPELINE)] = 320
+    settings.set("ITEM_PIPELINES", pipelines, priority="spider")
 
 
 def _seed_reason(error: SeedError) -> str:

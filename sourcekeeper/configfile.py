@@ -3,6 +3,7 @@
     archive = "/srv/sk/archive"                       # the archive folder (--archive)
     db = "postgresql+psycopg://sk@db/sourcekeeper"    # the index (--db)
     store = "s3://warcs/sourcekeeper"                 # ARCHIVE_STORE_URI (--store)
+    notify = ["mailto://user:pass@example.org"]       # recheck's alerts (--notify), Apprise URLs
     [settings]                                        # any Scrapy or archive setting, as with -s
     DOWNLOAD_DELAY = 2
     CONCURRENT_REQUESTS_PER_DOMAIN = 1
@@ -43,6 +44,8 @@ SETTING_KEYS = {
     "allow_private": "ARCHIVE_ALLOW_PRIVATE",
     "user_agent": "USER_AGENT",
 }
+# `notify = ["mailto://…", "json://host/path"]`: where `recheck` sends its alerts (Apprise URLs)
+NOTIFY_KEY = "notify"
 # read by components (scrapy-redis) without a default anywhere we can list
 _EXTRA_SETTINGS = ("REDIS_URL", "REDIS_HOST", "REDIS_PORT", "REDIS_PARAMS")
 
@@ -123,10 +126,12 @@ def read_layer(path: Path, label: str, *, in_archive: bool = False) -> ConfigLay
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: not valid TOML ({exc})") from exc
     layer = ConfigLayer(label, path)
-    top_known = [*OPTION_KEYS, *SETTING_KEYS, SETTINGS_TABLE]
+    top_known = [*OPTION_KEYS, *SETTING_KEYS, SETTINGS_TABLE, NOTIFY_KEY]
     for key, value in data.items():
         if key == SETTINGS_TABLE and isinstance(value, dict):
             layer.settings.update(_settings_table(path, value))
+        elif key == NOTIFY_KEY and isinstance(value, list) and all(isinstance(v, str) for v in value):
+            layer.options[NOTIFY_KEY] = list(value)  # never shown: the URLs may hold secrets
         elif key in OPTION_KEYS and not isinstance(value, dict | list):
             if key == "archive" and in_archive:
                 raise ConfigError(f"{path}: 'archive' cannot be set inside the archive folder itself")
@@ -209,6 +214,8 @@ def apply_layers(args: Any, layers: list[ConfigLayer]) -> None:
     for key in ("db", "frontier"):
         if key in options and hasattr(args, key) and getattr(args, key) is None:
             setattr(args, key, str(options[key]))
+    if NOTIFY_KEY in options and hasattr(args, NOTIFY_KEY) and not getattr(args, NOTIFY_KEY):
+        setattr(args, NOTIFY_KEY, list(options[NOTIFY_KEY]))
     if hasattr(args, "settings"):
         args.settings = [*settings.items(), *args.settings]
 

@@ -48,6 +48,7 @@ CSV_FIELDS = (
     "robust_link_html",
     "footnotes",  # every footnote citing it, in order
     "skip_reason",  # rows of kind "skipped": a link of the report that is no citation
+    "places_as_written",  # the link at every place it is cited, in order (`…html#para2` too)
 )
 _UNSAFE_NAME_RE = re.compile(r"[^\w.-]+")
 MAX_REDIRECT_HOPS = 10
@@ -257,4 +258,5 @@ def _csv_row(source: str, entry: dict[str, Any]) -> dict[str, Any]:
     )
     row["robust_link_html"] = links.get("html")
     row["footnotes"] = " ".join(str(p["footnote"]) for p in entry.get("places", []) if p["footnote"])
+    row["places_as_written"] = " ".join(p.get("url_as_written") or "" for p in entry.get("places", []))
     return row

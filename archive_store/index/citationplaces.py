@@ -16,14 +16,22 @@ from archive_store.index.schema import CitationPlace
 def add_places(
     index: ArchiveIndex,
     report_id: int,
-    places: Iterable[tuple[str, int, str | None]],
+    places: Iterable[tuple[str, int, str | None, str | None]],
     skipped: Iterable[tuple[str, str | None, str]],
 ) -> None:
-    """places: (url, n-th citation, footnote); skipped: (url, anchor, reason)."""
+    """places: (url, n-th citation, footnote, the link as written there: `…html#para2`);
+    skipped: (url, anchor, reason)."""
     with index.session() as s:
         s.add_all(
-            CitationPlace(report_id=report_id, kind="place", url=url, occurrence=n, footnote=footnote)
-            for url, n, footnote in places
+            CitationPlace(
+                report_id=report_id,
+                kind="place",
+                url=url,
+                occurrence=n,
+                footnote=footnote,
+                url_as_written=written,
+            )
+            for url, n, footnote, written in places
         )
         s.add_all(
             CitationPlace(report_id=report_id, kind="skipped", url=url, anchor=anchor, reason=reason)
@@ -51,7 +59,10 @@ def places_of(
     skipped = []
     for row in rows:
         if row.kind == "place":
-            places.setdefault(row.url, []).append({"citation": row.occurrence, "footnote": row.footnote})
+            written = row.url_as_written or row.url
+            fragment = written.partition("#")[2] or None
+            place = {"citation": row.occurrence, "footnote": row.footnote, "url_as_written": written}
+            places.setdefault(row.url, []).append({**place, "fragment": fragment})
         else:
             skipped.append({"url": row.url, "anchor": row.anchor, "reason": row.reason})
     return places, skipped

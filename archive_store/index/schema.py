@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import DateTime, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import DateTime, Float, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -262,6 +262,36 @@ class CitationPlace(Base):
     footnote: Mapped[str | None] = mapped_column(String(32), nullable=True)
     anchor: Mapped[str | None] = mapped_column(Text, nullable=True)
     reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+    # the link as written at this place, fragment included (`…html#para2`)
+    url_as_written: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
+class QuoteCheck(Base):
+    """A passage quoted for a source (seed line, `--quotes` file, citing paragraph of a report),
+    looked for in one capture: `present` (offsets and sentence), `altered` (the closest sentence
+    and the diff) or `missing`. One row per quote per capture checked; the first row of a quote is
+    its registration, later ones are re-checks (`previous_status` tells a change)."""
+
+    __tablename__ = "quotes"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    url: Mapped[str] = mapped_column(Text, index=True)  # the source the passage is quoted from
+    quote: Mapped[str] = mapped_column(Text)  # as the analyst wrote it
+    quote_sha256: Mapped[str] = mapped_column(String(64))  # of the folded passage
+    given_in: Mapped[str | None] = mapped_column(Text, nullable=True)  # seeds.txt:3, the report
+    run_id: Mapped[int | None] = mapped_column(ForeignKey("runs.id"), nullable=True, index=True)
+    capture_id: Mapped[int | None] = mapped_column(ForeignKey("captures.id"), nullable=True)
+    checked_at: Mapped[datetime] = mapped_column(DateTime)
+    status: Mapped[str] = mapped_column(String(16))  # present | altered | missing
+    previous_status: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    found_url: Mapped[str | None] = mapped_column(Text, nullable=True)  # the page or its document
+    found_capture_id: Mapped[int | None] = mapped_column(ForeignKey("captures.id"), nullable=True)
+    start: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    end: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    sentence: Mapped[str | None] = mapped_column(Text, nullable=True)
+    sentence_sha256: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    score: Mapped[float | None] = mapped_column(Float, nullable=True)
+    diff_json: Mapped[str | None] = mapped_column(Text, nullable=True)
+    record_id: Mapped[str | None] = mapped_column(String(64), nullable=True)  # the WARC metadata record
 
 
 class PushResult(Base):

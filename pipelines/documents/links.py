@@ -25,6 +25,7 @@ from pipelines.documents.body import (
 )
 from pipelines.documents.seeds import check_url
 from pipelines.extraction.decode import decode_body
+from pipelines.extraction.quotes import quoted_passages
 
 # Bare URLs end at white space, quotes, angle brackets and CJK punctuation; trailing ASCII
 # punctuation belongs to the sentence, not the URL.
@@ -36,6 +37,8 @@ _SOURCE_WORDS_RE = re.compile(
 _SOURCE_BEFORE_RE = re.compile(r"(?:sources?|来源|出处|原文(?:链接|地址)?|见|参见|载于)\s*[:：]?\s*$", re.I)
 _SPACE_RE = re.compile(r"\s+")
 CONTEXT_CHARS = 300
+# a citing paragraph is read this far for quoted passages (its stored context is CONTEXT_CHARS)
+PARAGRAPH_CHARS = 20000
 
 
 class ReportError(ValueError):
@@ -53,6 +56,10 @@ class CitedLink:
     context: str | None = None
     # every place the report cites it: (n-th citation in reading order, its footnote label)
     places: list[tuple[int, str | None]] = field(default_factory=list)
+    # the link as written at each of those places (`…html#para2` differs from `…html`), in order
+    written: list[str] = field(default_factory=list)
+    # passages the citing paragraphs quote (「」“”""), looked for in the capture
+    quotes: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -114,10 +121,16 @@ class Collector:
         self._count += 1
         known = self.links.get(url)
         if known is None:
-            self.links[url] = CitedLink(url, written, squeeze(anchor), footnote, kind, 1, squeeze(context))
-            self.links[url].places.append((self._count, footnote))
+            known = self.links[url] = CitedLink(
+                url, written, squeeze(anchor), footnote, kind, 1, squeeze(context)
+            )
+            known.places.append((self._count, footnote))
+            known.written.append(written)
+            known.quotes += quoted_passages(context)
             return
         known.places.append((self._count, footnote))
+        known.written.append(written)
+        known.quotes += [q for q in quoted_passages(context) if q not in known.quotes]
         known.occurrences += 1
         known.anchor = known.anchor or squeeze(anchor)
         known.footnote = known.footnote or footnote
@@ -312,7 +325,7 @@ def _in_notes(element: lxml.html.HtmlElement) -> bool:
 def _block_text(element: lxml.html.HtmlElement) -> str | None:
     for node in [element, *element.iterancestors()]:
         if node.tag in _BLOCKS:
-            return squeeze(node.text_content())
+            return squeeze(node.text_content(), PARAGRAPH_CHARS)
     return None
 
 

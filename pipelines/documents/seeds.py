@@ -2,7 +2,8 @@
 
 A seed file holds one URL per line. Blank lines and lines starting with `#` are skipped, and a
 `#` after white space starts a comment (`URL   # cited in report 3`); a `#` inside the URL is its
-fragment, as always.
+fragment, as always. A quoted passage may follow the URL (`URL  "劝返工作"`, also 「」 or “”): it is
+looked for in the capture (pipelines/extraction/quotes.py). `--quotes FILE` reads URL<TAB>passage lines.
 """
 
 from __future__ import annotations
@@ -43,6 +44,49 @@ def without_comment(text: str) -> str:
     if text.startswith("#"):
         return ""
     return _COMMENT_RE.sub("", text)
+
+
+_QUOTED_TAIL_RE = re.compile(r"^(\S+)\s+((?:[\"“「『].*))$", re.DOTALL)
+
+
+def split_quotes(text: str) -> tuple[str, list[str]]:
+    """A seed line without its quoted passages, and the passages: `URL  "劝返工作"`."""
+    from pipelines.extraction.quotes import quoted_passages  # noqa: PLC0415 (OpenCC: only when quoted)
+
+    match = _QUOTED_TAIL_RE.match(text)
+    if match is None:
+        return text, []
+    passages = quoted_passages(match.group(2))
+    return (match.group(1), passages) if passages else (text, [])
+
+
+def seed_url(text: str) -> str:
+    """The URL a (checked) seed text is archived as: fragment and `user:password@` dropped."""
+    return split_credentials(safe_url_string(text.split("#", 1)[0], encoding="utf-8"))[0]
+
+
+def parse_seed_quotes(entries: Iterable[tuple[str, str]]) -> dict[str, list[tuple[str, str]]]:
+    """The quoted passages of seed lines, by the URL they are archived as: (passage, where given)."""
+    found: dict[str, list[tuple[str, str]]] = {}
+    for where, raw in entries:
+        text, passages = split_quotes(without_comment(raw))
+        if passages and check_url(text) is None:
+            known = found.setdefault(seed_url(text), [])
+            known += [(p, where) for p in passages if p not in {q for q, _ in known}]
+    return found
+
+
+def read_quotes_file(path: str) -> list[tuple[str, str]]:
+    """`--quotes FILE`: URL<TAB>passage per line (blank lines and `#` lines skipped), as seed
+    entries `URL  "passage"` so that one parser reads both."""
+    entries = []
+    for where, line in read_seed_file(path):
+        url, tab, passage = line.partition("\t")
+        passage = passage.strip().strip('"“”「」『』').strip()
+        if line.lstrip().startswith("#") or not url.strip():
+            continue
+        entries.append((where, f'{url.strip()}  "{passage}"' if tab and passage else url.strip()))
+    return entries
 
 
 def scheme_hint(text: str) -> str | None:
@@ -111,7 +155,7 @@ def parse_seeds_with_logins(
     logins: dict[str, str] = {}
     seen: set[str] = set()
     for where, raw in entries:
-        text = without_comment(raw)
+        text = split_quotes(without_comment(raw))[0]
         if not text:
             continue
         problem = check_url(text)

@@ -28,6 +28,13 @@ def register(subparsers: Any, add_common_options: Callable[[argparse.ArgumentPar
     parser = subparsers.add_parser("archive", help="capture URLs and the documents they link to")
     parser.add_argument("urls", nargs="*", metavar="URL")
     add_seeds_option(parser)
+    parser.add_argument(
+        "--quotes",
+        action="append",
+        metavar="FILE",
+        help="URL<TAB>quoted passage per line: each URL is archived and the passage looked for in "
+        'its capture (also `URL  "passage"` in a seed file); may be given more than once',
+    )
     parser.add_argument("--no-extract", action="store_true", help="capture only; skip text extraction")
     parser.add_argument(
         "--list",
@@ -56,8 +63,8 @@ def run(args: argparse.Namespace) -> int:
         from sourcekeeper.jobs.report import archive_from_report_cli  # noqa: PLC0415
 
         return archive_from_report_cli(args, crawl_settings, log_level(args))
-    if not args.urls and not args.seeds:
-        raise UsageError("give at least one URL, --seeds FILE or --from-report FILE|URL")
+    if not args.urls and not args.seeds and not args.quotes:
+        raise UsageError("give at least one URL, --seeds FILE, --quotes FILE or --from-report FILE|URL")
     summary = crawl_urls(
         args.archive,
         args.urls,
@@ -65,6 +72,7 @@ def run(args: argparse.Namespace) -> int:
         crawl_settings,
         extract=not args.no_extract,
         log_level=log_level(args),
+        quotes=check_seed_files(args.quotes),
     )
     if getattr(args, "log_format", "text") == "json":
         if not (args.quiet and summary_ok(summary)):

@@ -57,6 +57,14 @@ def register(subparsers: Any, add_common_options: Callable[[argparse.ArgumentPar
         action="store_true",
         help="check every URL, also those an unfinished (killed) re-check run today already checked",
     )
+    parser.add_argument(
+        "--notify",
+        action="append",
+        metavar="URL",
+        help="send one alert per run with new removals, changes, quote changes and restorations to "
+        "this Apprise URL (mailto://…, json://host:port/path, matrix://…); may be repeated; also "
+        "`notify = [...]` in sourcekeeper.toml",
+    )
     add_log_format_option(parser)
     add_render_options(parser)
     add_recover_option(parser)  # issue 17
@@ -92,6 +100,7 @@ def run(args: argparse.Namespace) -> int:
         _print_new_removals(result)
     else:
         _print_human(result, with_lines=not args.json)
+    _alert(args, result)  # a failed alert is logged; it changes no exit code
     recovered = _recover(args, result)
     if (result.summary is not None and not summary_ok(result.summary)) or recovered != 0:
         return ExitCode.FAILED
@@ -106,6 +115,23 @@ def _recover(args: argparse.Namespace, result: RecheckResult) -> int:
 
     wanted = ("removed", "gone", "unreachable")
     return run_recover(args, [e["url"] for e in result.events if e["state"] in wanted])
+
+
+def _alert(args: argparse.Namespace, result: RecheckResult) -> None:
+    urls = [u for u in getattr(args, "notify", None) or [] if u.strip()]
+    if not urls or result.summary is None:
+        return
+    from sourcekeeper.jobs.notify import build_alert, redact_url, send_alert  # noqa: PLC0415
+
+    alert = build_alert(result.events, _run(result))
+    if alert is None:
+        return
+    shown_urls = ", ".join(redact_url(u) for u in urls)
+    if send_alert(urls, alert):
+        if not args.quiet:
+            print(f"  alert sent ({alert.sources} source(s)) to {shown_urls}", file=sys.stderr)
+    else:
+        print(f"  alert NOT delivered to every address ({shown_urls}); see the log above", file=sys.stderr)
 
 
 def _run(result: RecheckResult) -> int | None:
@@ -126,11 +152,16 @@ def summary_line(counts: dict[str, Any]) -> str:
     flapped = len(counts.get("flapped", []))
     if flapped:
         parts.append(f"{flapped} flapped")
+    quotes = len(counts.get("quote_changes", []))
+    if quotes:
+        parts.append(f"{quotes} quote change(s)")
     return ", ".join(parts)
 
 
 def _print_human(result: RecheckResult, *, with_lines: bool) -> None:
     from pipelines.extraction.textdiff import diff_lines  # noqa: PLC0415
+    from sourcekeeper.jobs.recheck import quote_changed  # noqa: PLC0415
+    from sourcekeeper.quotelines import change_line, quote_line  # noqa: PLC0415
 
     if result.summary is None:
         print("recheck: nothing to re-check (no archived URL is due)", file=sys.stderr)
@@ -140,6 +171,8 @@ def _print_human(result: RecheckResult, *, with_lines: bool) -> None:
             print(event_line(event))
             for line in diff_lines(event["diff"] or {}):
                 say(f"      {line}")
+            for check in event.get("quotes") or []:  # a changed quote first names its old status
+                say(f"      {change_line(check) if quote_changed(check) else 'quote ' + quote_line(check)}")
     print(f"recheck run {_run(result)}: {summary_line(result.counts)}", file=sys.stderr)
     if result.summary.get("continues"):
         runs = ", ".join(map(str, result.summary["continues"]))

@@ -11,6 +11,7 @@ from typing import Any
 
 from sourcekeeper.options import db_url, err, require_archive
 from sourcekeeper.printable import json_line, printable, say
+from sourcekeeper.quotelines import quote_line
 from sourcekeeper.reporting.data import DEFAULT_REPLAY_BASE, report_data
 from sourcekeeper.urltext import shown
 
@@ -103,6 +104,8 @@ def run(args: argparse.Namespace) -> int:
             url = printable(shown(source["url"]), one_line=True)
             reason = printable(source["reason"], one_line=True)
             print(f"{printable(source['state'], one_line=True):<11} {url}\n            {reason}")
+            for check in source.get("quotes") or []:
+                say(f"            quote {quote_line(check)}")
     if not args.quiet:
         counts = ", ".join(f"{n} {state}" for state, n in data["counts"].items() if n) or "no sources"
         where = f": {args.html}" if args.html else ""

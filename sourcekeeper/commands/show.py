@@ -27,6 +27,11 @@ def register(subparsers: Any, add_common_options: Callable[[argparse.ArgumentPar
     output.add_argument("--raw", action="store_true", help="write the HTTP response exactly as archived")
     output.add_argument("--screenshot", action="store_true", help="write the page's stored PNG screenshot")
     output.add_argument("--pdf", action="store_true", help="write the page's stored A4 PDF")
+    output.add_argument(
+        "--quotes",
+        action="store_true",
+        help="each passage quoted for this source: present, altered (closest sentence and diff) or missing",
+    )
     add_common_options(parser)
     parser.set_defaults(func=run)
 
@@ -39,6 +44,8 @@ def run(args: argparse.Namespace) -> int:
     at = args.at.last if args.at else None  # a bare date: as of the end of that day (UTC)
     index = ArchiveIndex(db_url(args), create=False)
     try:
+        if getattr(args, "quotes", False):
+            return show_quotes(index, args)
         capture = find_capture(index, args.url, at)
         if capture is None:
             when = f" at or before {args.at.text}" if args.at else ""
@@ -83,6 +90,26 @@ def run(args: argparse.Namespace) -> int:
             )
         if fields["text"]:
             say("\n" + fields["text"])
+    return 0
+
+
+def show_quotes(index: Any, args: argparse.Namespace) -> int:
+    """`show URL --quotes`: each quoted passage as the last check found it (1: none registered)."""
+    from archive_store.index.quotes import quotes_json  # noqa: PLC0415
+    from sourcekeeper.quotelines import quote_line  # noqa: PLC0415
+
+    found = quotes_json(index, args.url)
+    if args.json:
+        print(json_line({"url": args.url, "quotes": found}))
+    for check in [] if args.json else found:
+        say(f"{check['status']:<8} {quote_line(check)}")
+        first = check.get("first")
+        if first and first["status"] != check["status"]:
+            say(f"{'':8}   first checked {first['checked_at']}: {first['status']}")
+        say(f"{'':8}   checked {check['checked_at']}, record {check['record_id'] or '-'}")
+    if not found:
+        err(f"sourcekeeper show: no quoted passage is registered for {args.url}")
+        return 1
     return 0
 
 

@@ -25,14 +25,16 @@ def crawl_urls(
     *,
     extract: bool = True,
     log_level: str = "WARNING",
+    quotes: list[str] | None = None,
 ) -> dict[str, Any]:
-    """Library entry point of `archive`: capture the URLs into `archive_dir`, return the summary."""
+    """Library entry point of `archive`: capture the URLs into `archive_dir`, return the summary.
+    `quotes`: files of URL<TAB>quoted passage (the URLs are seeds too)."""
     from scrapers.urls import UrlsSpider  # noqa: PLC0415
 
     with ArchiveLock(archive_dir):  # fail fast with a clear message before Scrapy starts
         settings = build_settings(archive_dir, overrides, extract=extract, log_level=log_level)
         enable_progress(settings)
-        summary = run_spider(UrlsSpider, settings, urls=list(urls), seeds=seeds)
+        summary = run_spider(UrlsSpider, settings, urls=list(urls), seeds=seeds, quotes=quotes or None)
         add_seed_verdicts(archive_dir, overrides.get("ARCHIVE_DB_URL"), summary)
         write_run_file(archive_dir, summary, kind="archive")  # runs/<run id>.json
         return summary
@@ -67,6 +69,7 @@ def add_seed_verdicts(
             urls = [c.url for report in reports for c in citations_of(index, report.id)]
             seeds = list(dict.fromkeys([*seeds, *urls]))
         verdicts = seed_verdicts(index, archive_dir / WARCS_DIR, summary["run"], seeds)
+        add_quote_checks(index, summary)
     except SQLAlchemyError as exc:
         summary.setdefault("write_error", f"could not read the seeds' verdicts: {exc}")
         return
@@ -74,6 +77,15 @@ def add_seed_verdicts(
         index.close()
     summary["seeds"] = count_verdicts(verdicts)
     summary["verdicts"] = [v.to_json() for v in verdicts]
+
+
+def add_quote_checks(index: Any, summary: dict[str, Any]) -> None:
+    """The quoted passages this run looked for (`quotes`), each with what was found."""
+    from archive_store.index.quotes import check_json, checks_of_run  # noqa: PLC0415
+
+    checks = checks_of_run(index, summary["run"])
+    if checks:
+        summary["quotes"] = [check_json(row) for row in checks]
 
 
 def summary_ok(summary: dict[str, Any]) -> bool:
@@ -113,6 +125,8 @@ def report_summary(
             err(f"  failed: {url} — {reason}")
     for line in media_lines(summary.get("media")):
         err(f"  {line}")
+    for line in quote_lines(summary.get("quotes") or []):
+        err(f"  {line}")
     if summary.get("write_error"):
         err(f"  archive write error: {summary['write_error']}")
     for name in summary["files"]:
@@ -139,3 +153,18 @@ def seed_lines(verdicts: list[dict[str, Any]], *, list_all: bool) -> list[str]:
         f"{printable(shown(v['url']), one_line=True)}: {printable(v['text'], one_line=True)}" for v in listed
     ]
     return [*lines, f"{len(verdicts)} seeds: {total}{hidden}"]
+
+
+def quote_lines(checks: list[dict[str, Any]]) -> list[str]:
+    """The counts of the quoted passages looked for, then each one not found as written (a typo?),
+    with the closest sentence of the page."""
+    from sourcekeeper.quotelines import quote_line  # noqa: PLC0415
+
+    if not checks:
+        return []
+    counts = {
+        status: sum(c["status"] == status for c in checks) for status in ("present", "altered", "missing")
+    }
+    lines = ["quotes: " + ", ".join(f"{n} {status}" for status, n in counts.items())]
+    lines += [f"quote not found: {quote_line(c)}" for c in checks if c["status"] != "present"]
+    return lines

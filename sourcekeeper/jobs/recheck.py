@@ -24,6 +24,7 @@ from archive_store.index.events import (
     run_counts,
 )
 from archive_store.index.lookup import url_variants
+from archive_store.index.quotes import check_json, checks_of_run
 from archive_store.layout import WARCS_DIR
 from archive_store.lock import ArchiveLock
 from sourcekeeper.jobs.recheck_resume import checked_urls, earlier_events, mark_resumed, unfinished_today
@@ -125,14 +126,44 @@ def _collect(archive_dir: Path, db_url: str, summary: dict[str, Any], continues:
             mark_resumed(index, continues)  # done now: a later run today starts afresh
         captures = referenced_captures(index, events)
         counts = run_counts(events)
+        runs = [*continues, *([summary["run"]] if summary.get("run") else [])]
+        quotes = [check_json(row) for run in runs for row in checks_of_run(index, run)]
+        counts["quote_changes"] = [q["url"] for q in quotes if quote_changed(q)]
         if summary.get("run"):
             try:
                 add_to_run_summary(index, summary["run"], {"recheck": counts})
             except SQLAlchemyError as exc:  # a full disk: the events are in, the summary row is not
                 logger.error("could not add the re-check counts to run %s: %s", summary["run"], exc)
+        titles = {e.url: _title(index, e) for e in events}
     finally:
         index.close()
+    jsons = [with_quotes({**event_json(e, captures), "title": titles.get(e.url)}, quotes) for e in events]
     record_custody(archive_dir, "recheck_finished", run=summary.get("run"), **counts)
-    result = RecheckResult(summary, [event_json(e, captures) for e in events], counts)
+    result = RecheckResult(summary, jsons, counts)
     result.run_file = write_run_file(archive_dir, summary, kind="recheck", recheck=counts)
     return result
+
+
+def quote_changed(check: dict[str, Any]) -> bool:
+    return bool(check.get("previous_status")) and check["previous_status"] != check["status"]
+
+
+def with_quotes(event: dict[str, Any], quotes: list[dict[str, Any]]) -> dict[str, Any]:
+    """An event's JSON with the quoted passages of its source as this re-check found them."""
+    spellings = set(url_variants(event["url"]))
+    latest: dict[str, dict[str, Any]] = {}
+    for check in quotes:
+        if check["url"] in spellings:
+            latest[check["quote"]] = check  # a confirmation fetch's check comes last
+    event["quotes"] = list(latest.values())
+    event["quote_changes"] = sum(quote_changed(q) for q in latest.values())
+    return event
+
+
+def _title(index: ArchiveIndex, event: Any) -> str | None:
+    """The source's title: of the new capture, else of the one it was compared with."""
+    for capture_id in (event.new_capture_id, event.previous_capture_id):
+        page = index.page_for(capture_id) if capture_id else None
+        if page is not None and page.title:
+            return str(page.title)
+    return None

@@ -109,6 +109,7 @@ def source_entry(index: ArchiveIndex, url: str, replay_base: str) -> dict[str, A
     from archive_store.index.lookup import GOOD_STATE, url_variants  # noqa: PLC0415
     from archive_store.index.origins import origins_for, recovered_captures  # noqa: PLC0415
     from archive_store.index.pagemedia import media_state, page_media  # noqa: PLC0415
+    from archive_store.index.quotes import quotes_json  # noqa: PLC0415
     from archive_store.index.robustlinks import robust_entry  # noqa: PLC0415
 
     spellings = url_variants(url)
@@ -157,6 +158,8 @@ def source_entry(index: ArchiveIndex, url: str, replay_base: str) -> dict[str, A
         + [_third_party_point(c, origins[c.id]) for c in theirs],
         # the video/audio of the last good (else last) capture: "complete", "partial" or None (none)
         "media": {"state": media_state(media), "items": media},
+        # each passage quoted for it, as the last check found it: present, altered or missing
+        "quotes": quotes_json(index, url),
     }
 
 

@@ -15,6 +15,8 @@ from sourcekeeper.urltext import shown
 
 STYLE = """
 img.thumb{width:160px;max-height:240px;object-fit:cover;object-position:top;border:1px solid #ccc}
+.quotes{font-size:12px;margin-top:4px}.q-present b{color:#1a7f37}.q-altered b{color:#b35900}
+.q-missing b{color:#b42318}
 .media{font-size:12px;margin-top:4px}.m-complete{color:#1a7f37}.m-partial{color:#b35900}
 body{font:14px/1.5 "Noto Sans CJK SC","Noto Sans SC","PingFang SC","Microsoft YaHei",sans-serif;
 margin:24px;color:#222;max-width:1200px}
@@ -144,6 +146,27 @@ def _gone(source: dict[str, Any]) -> str:
     )
 
 
+def _quotes(source: dict[str, Any]) -> str:
+    """The passages quoted for the source: status, the sentence found (or the closest), the change."""
+    from pipelines.extraction.quotes import diff_text  # noqa: PLC0415
+
+    items = []
+    for check in source.get("quotes") or []:
+        status = check["status"]
+        was = check.get("previous_status")
+        change = f" (was {escape(was)})" if was and was != status else ""
+        detail = escape(check.get("sentence") or "")
+        if status == "altered":
+            detail = f"closest: {detail} <code>{escape(diff_text(check.get('diff') or []))}</code>"
+        elif status == "missing":
+            detail = f"closest: {detail}" if detail else "not in the page"
+        items.append(
+            f'<li class="q-{escape(status)}">「{escape(check["quote"])}」 <b>{escape(status)}</b>{change}'
+            f"<div>{detail}</div></li>"
+        )
+    return f'<div class="quotes">quoted:<ul>{"".join(items)}</ul></div>' if items else ""
+
+
 def _row(number: int, source: dict[str, Any], thumbnail: str | None = None) -> str:
     state = escape(source["state"])
     good = source["last_good"]
@@ -172,6 +195,7 @@ def _row(number: int, source: dict[str, Any], thumbnail: str | None = None) -> s
         links += f"<details><summary>Robust Link</summary><pre>{escape(robust)}</pre></details>"
     title = escape(source["title"] or "")
     links += _media(source.get("media") or {})
+    links += _quotes(source)
     return (
         f'<tr class="source" data-state="{state}"><td>#{number}</td>'
         f'<td><span class="badge s-{state}">{state}</span>{_gone(source)}<div class="reason">'
