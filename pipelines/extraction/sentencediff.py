@@ -11,7 +11,8 @@ The diff aligns the two sentence lists (difflib), then names what changed:
 - `moved`: a sentence that left one place and came back, identical, at another (not a removal
   plus an addition);
 - `edited`: a removed sentence and an added one in the same place that are alike (at least
-  EDIT_SIMILARITY of their characters agree), with the character-level changes inside it;
+  EDIT_SIMILARITY of their characters agree), with the character-level changes inside it; an
+  edited sentence that also moved elsewhere is `edited` with `moved` set (MOVED_EDIT_SIMILARITY);
 - `removed` / `added`: the rest.
 
 Pure functions over str; `SentenceDiff.to_json()` is plain JSON data.
@@ -32,6 +33,8 @@ _SENTENCE = re.compile(rf"[^{END_MARKS}\n]*(?:[{END_MARKS}]+[{re.escape(CLOSERS)
 _SPACES = re.compile(r"[\s\u3000\xa0]+")
 # how alike a removed and an added sentence in one place must be to be one edited sentence
 EDIT_SIMILARITY = 0.6
+# how alike they must be when the edited sentence also moved to another place
+MOVED_EDIT_SIMILARITY = 0.75
 # past this many removed x added sentences in one place, edits are paired by position only
 _PAIRING_LIMIT = 400
 
@@ -65,6 +68,7 @@ class Hunk:
     before: tuple[Sentence, ...] = ()
     after: tuple[Sentence, ...] = ()
     changes: tuple[tuple[str, str], ...] = ()
+    moved: bool = False  # an edited sentence that also moved to another place
 
     def to_json(self) -> dict[str, Any]:
         data: dict[str, Any] = {
@@ -74,6 +78,7 @@ class Hunk:
         }
         if self.op == "edited":
             data["changes"] = [list(piece) for piece in self.changes]
+            data["moved"] = self.moved
         return data
 
 
@@ -171,6 +176,19 @@ def _similarity(a: str, b: str) -> float:
     return matcher.ratio()
 
 
+def _pair_across(old: list[int], new: list[int], a: list[Sentence], b: list[Sentence]) -> dict[int, int]:
+    """old index -> new index of very alike sentences left over in different places (edited and
+    moved), best match first."""
+    if not old or not new or len(old) * len(new) > _PAIRING_LIMIT:
+        return {}
+    candidates = [(_similarity(a[i].key, b[j].key), i, j) for i in old for j in new]
+    pairs: dict[int, int] = {}
+    for score, i, j in sorted(candidates, key=lambda c: (-c[0], c[1], c[2])):
+        if score >= MOVED_EDIT_SIMILARITY and i not in pairs and j not in pairs.values():
+            pairs[i] = j
+    return pairs
+
+
 def _pair_edits(old: list[int], new: list[int], a: list[Sentence], b: list[Sentence]) -> dict[int, int]:
     """old index -> new index of the alike sentences in one changed place, in order (greedy,
     best match first, never crossing an earlier pair)."""
@@ -206,6 +224,22 @@ def diff_sentences(before: str, after: str) -> SentenceDiff:
         if waiting.get(a[i].key):
             moved[i] = waiting[a[i].key].pop(0)
     moved_to = set(moved.values())
+    # edited in place: alike sentences within one changed place
+    block_pairs: dict[int, dict[int, int]] = {}
+    for op, a0, a1, b0, b1 in opcodes:
+        if op != "equal":
+            old = [i for i in range(a0, a1) if i not in moved]
+            new = [j for j in range(b0, b1) if j not in moved_to]
+            block_pairs[a0 * (len(b) + 1) + b0] = _pair_edits(old, new, a, b)
+    paired_old = {i for pairs in block_pairs.values() for i in pairs}
+    paired_new = {j for pairs in block_pairs.values() for j in pairs.values()}
+    # edited and moved: very alike sentences left over in different places
+    across = _pair_across(
+        [i for i in gone if i not in moved and i not in paired_old],
+        [j for j in came if j not in moved_to and j not in paired_new],
+        a,
+        b,
+    )
 
     rows: list[Row] = []
     hunks: list[Hunk] = []
@@ -233,17 +267,22 @@ def diff_sentences(before: str, after: str) -> SentenceDiff:
         pending_new.clear()
 
     # every move is one hunk, listed where the sentence now stands
+    here: dict[int, tuple[int, RowOp, Sentence | None]] = {}
     for i, j in sorted(moved.items(), key=lambda item: item[1]):
         hunk_of_move[i] = add_hunk(Hunk("moved", before=(a[i],), after=(b[j],)))
-    hunk_of_move_to = {moved[i]: at for i, at in hunk_of_move.items()}
+        here[j] = (hunk_of_move[i], "moved-here", None)
+    for i, j in sorted(across.items(), key=lambda item: item[1]):
+        changes = char_changes(a[i].text, b[j].text)
+        hunk_of_move[i] = add_hunk(Hunk("edited", (a[i],), (b[j],), changes, moved=True))
+        here[j] = (hunk_of_move[i], "edited", a[i])
+    moved = {**moved, **across}
+    moved_to = set(moved.values())
 
     for op, a0, a1, b0, b1 in opcodes:
         if op == "equal":
             rows.extend(Row("same", a[i], b[b0 + k]) for k, i in enumerate(range(a0, a1)))
             continue
-        old = [i for i in range(a0, a1) if i not in moved]
-        new = [j for j in range(b0, b1) if j not in moved_to]
-        pairs = _pair_edits(old, new, a, b)
+        pairs = block_pairs[a0 * (len(b) + 1) + b0]
         pending_old: list[int] = []
         pending_new: list[int] = []
         new_iter = iter(range(b0, b1))
@@ -259,9 +298,10 @@ def diff_sentences(before: str, after: str) -> SentenceDiff:
                 continue
             target = pairs[i]
             while next_new is not None and next_new < target:
-                if next_new in moved_to:
+                if next_new in here:
                     flush(pending_old, pending_new)
-                    rows.append(Row("moved-here", None, b[next_new], hunk_of_move_to[next_new]))
+                    at, row_op, source = here[next_new]
+                    rows.append(Row(row_op, source, b[next_new], at))
                 else:
                     pending_new.append(next_new)
                 next_new = next(new_iter, None)
@@ -270,9 +310,10 @@ def diff_sentences(before: str, after: str) -> SentenceDiff:
             rows.append(Row("edited", a[i], b[target], at))
             next_new = next(new_iter, None)
         while next_new is not None:
-            if next_new in moved_to:
+            if next_new in here:
                 flush(pending_old, pending_new)
-                rows.append(Row("moved-here", None, b[next_new], hunk_of_move_to[next_new]))
+                at, row_op, source = here[next_new]
+                rows.append(Row(row_op, source, b[next_new], at))
             else:
                 pending_new.append(next_new)
             next_new = next(new_iter, None)

@@ -113,6 +113,9 @@ def hunk_lines(hunk: Hunk, colour: bool = False) -> list[str]:
             else _paint(f"{{+{_p(text)}+}}", GREEN, colour)
             for op, text in hunk.changes
         )
+        if hunk.moved:
+            (was,), (now,) = hunk.before, hunk.after
+            return [f"~ {marked}  (edited and moved: was at character {was.start}, now at {now.start})"]
         return [f"~ {marked}"]
     return [_paint(f"- {_p(s.text)}", RED, colour) for s in hunk.before] + [
         _paint(f"+ {_p(s.text)}", GREEN, colour) for s in hunk.after
