@@ -146,3 +146,17 @@ def stealth_edit(
     if not changes and not in_text:
         return None
     return StealthEdit(changes, tuple(in_text))
+
+
+STEALTH_DETAIL = "stealth-edit"  # the re-check event's detail for a stealth edit
+
+
+def recheck_stealth(before_page: object | None, after_page: object | None) -> StealthEdit | None:
+    """The stealth edit between a re-checked page and its baseline (page rows), else None: what
+    `recheck` flags as `changed` with detail STEALTH_DETAIL, ahead of ordinary edits (also when
+    the extracted text is the same and only the date or 文号 of the metadata moved)."""
+    if before_page is None or after_page is None:
+        return None
+    before_text = str(getattr(before_page, "text", "") or "")
+    after_text = str(getattr(after_page, "text", "") or "")
+    return stealth_edit(page_fields(before_page), page_fields(after_page), before_text, after_text)
