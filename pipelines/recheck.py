@@ -33,6 +33,7 @@ from archive_store.index.database import utcnow
 from archive_store.index.events import add_event, captures_by_id
 from archive_store.index.schema import Page, RecheckEvent
 from pipelines.extraction.facts import ResponseFacts, analyse_in_worker
+from pipelines.extraction.stealth import STEALTH_DETAIL, recheck_stealth
 from pipelines.extraction.textdiff import sentence_diff
 from pipelines.items import (
     VANTAGE_FIRST,
@@ -160,6 +161,10 @@ class RecheckPipeline:
         if before is None or after is None:
             why = "the payload differs from the last good capture (no extracted text to compare)"
             return Outcome("changed", why, "ok", status, capture.id)
+        stealth = recheck_stealth(self.index.page_for(baseline.capture_id), self.index.page_for(capture.id))
+        if stealth is not None:  # only the date, 文号 or issuer moved: named ahead of ordinary edits
+            diff = {**sentence_diff(before, after, self.max_sentences), "stealth": stealth.to_json()}
+            return Outcome("changed", stealth.reason(), STEALTH_DETAIL, status, capture.id, diff)
         if before == after:
             why = "the payload differs but the extracted text is the same"
             return Outcome("unchanged", why, "ok", status, capture.id)

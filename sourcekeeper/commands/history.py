@@ -49,6 +49,7 @@ def url_history(index: ArchiveIndex, url: str) -> list[dict[str, Any]]:
                 {
                     "kind": "capture",
                     "time": ref["captured_at"],
+                    "capture_id": capture.id,  # what `diff --from/--to #ID` takes
                     **ref,
                     "state_reason": capture.state_reason,
                     "payload_digest": capture.payload_digest,

@@ -167,7 +167,7 @@ def _print_human(result: RecheckResult, *, with_lines: bool) -> None:
         print("recheck: nothing to re-check (no archived URL is due)", file=sys.stderr)
         return
     if with_lines:
-        for event in sorted(result.events, key=lambda e: _ORDER.index(e["state"])):
+        for event in sorted(result.events, key=_event_order):
             print(event_line(event))
             for line in diff_lines(event["diff"] or {}):
                 say(f"      {line}")
@@ -181,8 +181,19 @@ def _print_human(result: RecheckResult, *, with_lines: bool) -> None:
         print(f"  summary {result.run_file}", file=sys.stderr)
 
 
+def _event_order(event: dict[str, Any]) -> tuple[int, int]:
+    """By state (removals first); a stealth edit ahead of ordinary edits."""
+    from pipelines.extraction.stealth import STEALTH_DETAIL  # noqa: PLC0415
+
+    return _ORDER.index(event["state"]), 0 if event.get("detail") == STEALTH_DETAIL else 1
+
+
 def event_line(event: dict[str, Any]) -> str:
+    from pipelines.extraction.stealth import STEALTH_DETAIL  # noqa: PLC0415
+
     flags = " NEW" if event["new_removal"] else " FLAPPED" if event["flapped"] else ""
+    if event.get("detail") == STEALTH_DETAIL:
+        flags += " STEALTH EDIT"
     if event.get("gone"):
         flags += f" (gone for {event['gone']['gone_for']})"
     url, reason = printable(shown(event["url"]), one_line=True), printable(event["reason"], one_line=True)

@@ -42,11 +42,13 @@ def write_html_report(archive_dir: Path, db_url: str, out: Path, replay_base: st
     from archive_store.crawl.render_records import screenshot_data_uri  # noqa: PLC0415
     from archive_store.index.database import ArchiveIndex  # noqa: PLC0415
     from archive_store.layout import WARCS_DIR  # noqa: PLC0415
+    from sourcekeeper.changes.html import diff_fragment  # noqa: PLC0415
     from sourcekeeper.reporting.html import render_report  # noqa: PLC0415
 
     index = ArchiveIndex(db_url, create=False)
+    diffs: dict[str, Any] = {}
     try:
-        data = report_data(index, archive_dir, replay_base)
+        data = report_data(index, archive_dir, replay_base, diffs, visual=True)
         thumbnails = {  # screenshots of rendered pages (issue 14), embedded in the page only
             s["url"]: uri
             for s in data["sources"]
@@ -57,7 +59,8 @@ def write_html_report(archive_dir: Path, db_url: str, out: Path, replay_base: st
     finally:
         index.close()
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(render_report(data, thumbnails), encoding="utf-8")
+    fragments = {url: diff_fragment(diff) for url, diff in diffs.items()}  # text and screenshots
+    out.write_text(render_report(data, thumbnails, fragments), encoding="utf-8")
     return data
 
 
@@ -83,14 +86,16 @@ def print_robust_links(sources: list[dict[str, Any]], form: str, *, as_json: boo
 
 def run(args: argparse.Namespace) -> int:
     from archive_store.index.database import ArchiveIndex  # noqa: PLC0415
+    from sourcekeeper.reporting.diffs import diff_text_lines  # noqa: PLC0415
 
     require_archive(args)
+    diffs: dict[str, Any] = {}
     if args.html:
         data = write_html_report(args.archive, db_url(args), args.html, args.replay_base)
     else:
         index = ArchiveIndex(db_url(args), create=False)
         try:
-            data = report_data(index, args.archive, args.replay_base)
+            data = report_data(index, args.archive, args.replay_base, diffs)
         finally:
             index.close()
     if args.robust_links:
@@ -106,6 +111,9 @@ def run(args: argparse.Namespace) -> int:
             print(f"{printable(source['state'], one_line=True):<11} {url}\n            {reason}")
             for check in source.get("quotes") or []:
                 say(f"            quote {quote_line(check)}")
+            found = diffs.get(source["url"])
+            for line in diff_text_lines(found) if found is not None else []:
+                print(f"            {line}")  # escaped where it was made
     if not args.quiet:
         counts = ", ".join(f"{n} {state}" for state, n in data["counts"].items() if n) or "no sources"
         where = f": {args.html}" if args.html else ""

@@ -111,6 +111,7 @@ def source_entry(index: ArchiveIndex, url: str, replay_base: str) -> dict[str, A
     from archive_store.index.pagemedia import media_state, page_media  # noqa: PLC0415
     from archive_store.index.quotes import quotes_json  # noqa: PLC0415
     from archive_store.index.robustlinks import robust_entry  # noqa: PLC0415
+    from pipelines.extraction.stealth import STEALTH_DETAIL  # noqa: PLC0415
 
     spellings = url_variants(url)
     every = [c for s in spellings for c in index.captures_for(s)] + recovered_captures(index, spellings)
@@ -140,6 +141,8 @@ def source_entry(index: ArchiveIndex, url: str, replay_base: str) -> dict[str, A
         # restored: {gone_since, back_at, gone_seconds, gone_for}; else None
         "gone": (gone_json(restored.gone_since, restored.checked_at) or None) if restored else None,
         "title": page.title if page else None,
+        # a change limited to the date, 文号 or issuer (the latest re-check said so, or its diff)
+        "stealth": state == "changed" and bool(events) and events[-1].detail == STEALTH_DETAIL,
         "cited_by": cited_by,
         "robust_links": robust_entry(index, url, replay_base, label, anchor),
         "third_party": [_third_party(c, origins[c.id]) for c in theirs],
@@ -216,12 +219,31 @@ def _event_point(event: RecheckEvent) -> dict[str, Any]:
     }
 
 
+def source_order(source: dict[str, Any]) -> tuple[int, int]:
+    """By state (removals first); a stealth edit ahead of ordinary edits."""
+    return STATE_ORDER.index(source["state"]), 0 if source.get("stealth") else 1
+
+
 def report_data(
-    index: ArchiveIndex, archive_dir: Path, replay_base: str = DEFAULT_REPLAY_BASE
+    index: ArchiveIndex,
+    archive_dir: Path,
+    replay_base: str = DEFAULT_REPLAY_BASE,
+    diffs: dict[str, Any] | None = None,
+    *,
+    visual: bool = False,
 ) -> dict[str, Any]:
+    """The report's data; each changed or restored source carries its `diff` (JSON). `diffs`,
+    when given, is filled with the CaptureDiff of each (url -> diff) for the HTML page;
+    `visual` compares their screenshots too."""
+    from archive_store.layout import WARCS_DIR  # noqa: PLC0415
+    from sourcekeeper.reporting.diffs import source_diffs  # noqa: PLC0415
+
     urls, cited = source_urls(index)
     sources = [source_entry(index, url, replay_base) for url in urls]
-    sources.sort(key=lambda s: STATE_ORDER.index(s["state"]))
+    found = source_diffs(index, archive_dir / WARCS_DIR, sources, visual=visual)
+    if diffs is not None:
+        diffs.update(found)
+    sources.sort(key=source_order)
     _number_footnotes(sources)
     counts = Counter(s["state"] for s in sources)
     return {

@@ -11,6 +11,7 @@ import json
 from html import escape
 from typing import Any
 
+from sourcekeeper.changes.html import STYLE as DIFF_STYLE
 from sourcekeeper.urltext import shown
 
 STYLE = """
@@ -30,7 +31,9 @@ h1{font-size:22px;margin:0 0 4px}.meta{color:#666;margin:0 0 16px}
 table{border-collapse:collapse;width:100%}td,th{border-top:1px solid #eee;padding:6px;vertical-align:top;
 text-align:left}.url{word-break:break-all;font-size:12px;color:#444}.reason{color:#555;font-size:12px}
 details pre{white-space:pre-wrap;background:#fafafa;padding:8px;max-height:320px;overflow:auto}
-.legend{font-size:12px;color:#555}
+.legend{font-size:12px;color:#555}.hint{font-size:11px;color:#666}.hint code{background:#f3f3f3}
+tr.diff-row td{border-top:0;padding-top:0}tr.diff-row summary{cursor:pointer;color:#1565c0}
+.stealth-badge{background:#ff6f00;color:#fff;font-size:11px;padding:1px 6px;border-radius:8px;margin-left:4px}
 """
 
 SCRIPT = """
@@ -40,18 +43,20 @@ SCRIPT = """
     unreachable: '#757575', changed: '#1565c0', unchanged: '#2e7d32', restored: '#00838f',
     gone: '#8d6e63'};
   var ns = 'http://www.w3.org/2000/svg';
-  var rows = data.sources, rowH = 26, left = 40, right = 20, top = 30;
+  var rows = data.sources, rowH = 34, left = 300, right = 20, top = 34;
   var chart = document.getElementById('chart');
   var width = Math.max(600, chart.clientWidth || 900);
   var times = [];
   rows.forEach(function (s) {
     s.timeline.forEach(function (p) { times.push(Date.parse(p.t)); });
+    if (s.gone) { times.push(Date.parse(s.gone.gone_since), Date.parse(s.gone.back_at)); }
   });
   var t0 = times.length ? Math.min.apply(null, times) : 0;
   var t1 = times.length ? Math.max.apply(null, times) : 1;
   if (t1 <= t0) { t1 = t0 + 1; }
   function x(t) { return left + (Date.parse(t) - t0) / (t1 - t0) * (width - left - right); }
   function stamp(t) { return new Date(t).toISOString().slice(0, 16).replace('T', ' '); }
+  function cut(text, n) { return text.length > n ? text.slice(0, n - 1) + '\u2026' : text; }
   var svg = document.createElementNS(ns, 'svg');
   function add(tag, attrs, parent, tip) {
     var el = document.createElementNS(ns, tag);
@@ -71,15 +76,31 @@ SCRIPT = """
   svg.setAttribute('id', 'timeline');
   svg.setAttribute('width', width);
   svg.setAttribute('height', top + rows.length * rowH + 30);
-  add('text', {x: left, y: 16, 'font-size': 11, fill: '#555'}).textContent = stamp(t0);
-  var end = add('text', {x: width - right, y: 16, 'font-size': 11, fill: '#555'});
-  end.setAttribute('text-anchor', 'end');
-  end.textContent = stamp(t1);
+  // the date axis: ticks with their dates (and times when the span is short), a grid line each
+  var ticks = 5, bottom = top + rows.length * rowH;
+  for (var k = 0; k <= ticks; k++) {
+    var tt = t0 + (t1 - t0) * k / ticks, tx = left + (width - left - right) * k / ticks;
+    add('line', {'class': 'tick', x1: tx, x2: tx, y1: top - 6, y2: bottom, stroke: '#f0f0f0'});
+    var label = add('text', {'class': 'tick-label', x: tx, y: 16, 'font-size': 11, fill: '#555'});
+    label.setAttribute('text-anchor', k === 0 ? 'start' : k === ticks ? 'end' : 'middle');
+    label.textContent = (t1 - t0) > 2 * 86400000 ? stamp(tt).slice(0, 10) : stamp(tt);
+  }
   rows.forEach(function (s, i) {
     var y = top + i * rowH + rowH / 2;
     var row = add('g', {'class': 'row', 'data-url': s.url});
     add('line', {x1: left, x2: width - right, y1: y, y2: y, stroke: '#eee'}, row);
-    add('text', {x: 4, y: y + 4, 'font-size': 11, fill: '#555'}, row).textContent = '#' + (i + 1);
+    // the row's name: its title (textContent: archived strings never become markup) and URL
+    add('text', {'class': 'row-title', x: 4, y: y - 2, 'font-size': 12, fill: '#222'}, row, s.title || s.url)
+      .appendChild(document.createTextNode('#' + (i + 1) + ' ' + cut(s.title || '(no title)', 24)));
+    add('text', {'class': 'row-url', x: 4, y: y + 11, 'font-size': 10, fill: '#777'}, row, s.url)
+      .appendChild(document.createTextNode(cut(s.url, 48)));
+    if (s.gone) {  // a restored source: the interval it was gone
+      var g0 = x(s.gone.gone_since), g1 = x(s.gone.back_at);
+      add('rect', {'class': 'gone-interval', x: g0, y: y - 8, width: Math.max(g1 - g0, 2), height: 16,
+        fill: '#d7ccc8', opacity: 0.8}, row,
+        'gone for ' + s.gone.gone_for + ': ' + stamp(Date.parse(s.gone.gone_since)) + ' \u2013 ' +
+        stamp(Date.parse(s.gone.back_at)));
+    }
     var points = s.timeline.slice().sort(function (a, b) { return Date.parse(a.t) - Date.parse(b.t); });
     var last = 'unchanged';
     points.forEach(function (p) {
@@ -167,14 +188,41 @@ def _quotes(source: dict[str, Any]) -> str:
     return f'<div class="quotes">quoted:<ul>{"".join(items)}</ul></div>' if items else ""
 
 
-def _row(number: int, source: dict[str, Any], thumbnail: str | None = None) -> str:
+def _replay_hint(archive: str) -> str:
+    """What makes the replay links work: they point at `sourcekeeper replay` on this machine."""
+    return (
+        f'<span class="hint">(needs <code>sourcekeeper replay --archive {escape(archive)}</code> running; '
+        "or open the exported WACZ in ReplayWeb.page)</span>"
+    )
+
+
+def _diff_row(source: dict[str, Any], fragment: str | None) -> str:
+    """Under a changed source: what changed (text and screenshots), open."""
+    if not fragment:
+        return ""
+    summary = escape(_diff_summary(source["diff"])) if source.get("diff") else ""
+    return (
+        f'<tr class="diff-row" data-url="{escape(source["url"])}"><td></td><td colspan="4">'
+        f"<details open><summary>what changed: {summary}</summary>{fragment}</details></td></tr>"
+    )
+
+
+def _diff_summary(diff: dict[str, Any]) -> str:
+    text = diff["text"]
+    parts = [f"{text[op]} {op}" for op in ("edited", "moved", "removed", "added") if text.get(op)]
+    parts += [f"{change['name']} changed" for change in diff.get("fields") or []]
+    return ", ".join(parts) or "no change in the text"
+
+
+def _row(number: int, source: dict[str, Any], thumbnail: str | None = None, archive: str = "") -> str:
     state = escape(source["state"])
     good = source["last_good"]
     links = "no good capture"
     if good:
         more = " (cut)" if good["text_truncated"] else ""
         links = (
-            f'<a href="{escape(good["replay"])}">replay</a> · captured {escape(good["captured_at"][:19])}'
+            f'<a href="{escape(good["replay"])}">replay</a> {_replay_hint(archive)} · captured '
+            f"{escape(good['captured_at'][:19])}"
             f"<details><summary>text{more}</summary>"
             f"<pre>{escape(good['text'] or '(no text)')}</pre></details>"
         )
@@ -196,28 +244,37 @@ def _row(number: int, source: dict[str, Any], thumbnail: str | None = None) -> s
     title = escape(source["title"] or "")
     links += _media(source.get("media") or {})
     links += _quotes(source)
+    stealth = '<span class="stealth-badge">stealth edit</span>' if source.get("stealth") else ""
     return (
         f'<tr class="source" data-state="{state}"><td>#{number}</td>'
-        f'<td><span class="badge s-{state}">{state}</span>{_gone(source)}<div class="reason">'
+        f'<td><span class="badge s-{state}">{state}</span>{stealth}{_gone(source)}<div class="reason">'
         f"{escape(source['reason'] or '')}</div></td>"
         f'<td>{title}<div class="url">{escape(shown(source["url"]))}</div></td>'
         f"<td>{_cited(source)}</td><td>{links}</td></tr>"
     )
 
 
-def render_report(data: dict[str, Any], thumbnails: dict[str, str] | None = None) -> str:
+def render_report(
+    data: dict[str, Any], thumbnails: dict[str, str] | None = None, diffs: dict[str, str] | None = None
+) -> str:
+    """The page; `diffs`: url -> the HTML fragment of a changed source's diff
+    (sourcekeeper.changes.html.diff_fragment), shown under its row."""
     counts = "".join(
         f'<span class="s-{escape(state)}">{n} {escape(state)}</span>'
         for state, n in data["counts"].items()
         if n
     )
     shots = thumbnails or {}
-    rows = "\n".join(_row(i, s, shots.get(s["url"])) for i, s in enumerate(data["sources"], start=1))
+    fragments = diffs or {}
+    rows = "\n".join(
+        _row(i, s, shots.get(s["url"]), data["archive"]) + _diff_row(s, fragments.get(s["url"]))
+        for i, s in enumerate(data["sources"], start=1)
+    )
     return (
         '<!DOCTYPE html>\n<html lang="zh-Hans"><head><meta charset="utf-8">\n'
         '<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; '
         "style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:\">\n"
-        f"<title>sourcekeeper report</title><style>{STYLE}</style></head>\n<body>\n"
+        f"<title>sourcekeeper report</title><style>{STYLE}{DIFF_STYLE}</style></head>\n<body>\n"
         f'<h1>Sources and their state</h1><p class="meta">{len(data["sources"])} {escape(data["basis"])} · '
         f"archive {escape(data['archive'])} · generated {escape(data['generated_at'])}</p>\n"
         f'<div class="counts">{counts}</div>\n'
