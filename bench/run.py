@@ -36,6 +36,8 @@ CAPTURE = [
     "AUTOTHROTTLE_ENABLED=False",
     "-s",
     "ARCHIVE_ALLOW_PRIVATE=127.0.0.0/8",  # the bench site is on loopback, which crawls refuse by default
+    "-s",
+    "ARCHIVE_MEDIA_ENABLED=False",  # its pages link media on real hosts, which do not resolve here
     "-q",
 ]
 
