@@ -22,10 +22,10 @@ from scrapy.utils.defer import maybe_deferred_to_future
 from sqlalchemy.exc import SQLAlchemyError
 
 from archive_store.crawl.session import ArchiveSession
-from archive_store.crawl.vantage import apply_proxy, fallback_proxy, first_vantage, public
 from archive_store.index.database import utcnow
 from archive_store.index.events import add_event, captures_by_id, duration_words
 from archive_store.index.schema import Page, RecheckEvent
+from archive_store.net.vantage import apply_proxy, fallback_proxy, first_vantage, public
 from pipelines.extraction.facts import ResponseFacts, analyse_in_worker
 from pipelines.extraction.textdiff import sentence_diff
 from scrapers.recheck import (

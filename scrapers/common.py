@@ -18,7 +18,7 @@ from scrapy.utils.response import get_meta_refresh
 from twisted.python.failure import Failure
 
 from archive_store.crawl.failures import describe_failure
-from archive_store.crawl.navigations import (
+from archive_store.crawl.render.navigations import (
     LIMIT_STAT,
     NAVIGATIONS_META,
     SEED_META,

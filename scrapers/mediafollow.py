@@ -2,9 +2,9 @@
 
 A page's media links (`medialinks`) are requested one hop from the page, as its attachments are,
 with `request.meta["archive_stream"]`: their bodies go to the WARC through a spool file, never
-whole in memory (archive_store/mediastream.py), cut at ARCHIVE_MEDIA_MAX_SIZE. A media answer that
-is an HLS playlist or a DASH manifest is followed (`streams`): variants, segments, init segments,
-keys, each its own exchange. Work is bounded: each URL once (a playlist naming itself is not
+whole in memory (archive_store/crawl/capture/mediastream.py), cut at ARCHIVE_MEDIA_MAX_SIZE. A
+media answer that is an HLS playlist or a DASH manifest is followed (`streams`): variants, segments,
+init segments, keys, each its own exchange. Work is bounded: each URL once (a playlist naming itself is not
 fetched again), manifests nested at most ARCHIVE_MEDIA_PLAYLIST_DEPTH deep, at most
 ARCHIVE_MEDIA_MAX_SEGMENTS segments per playlist, a live playlist polled ARCHIVE_MEDIA_LIVE_ROUNDS
 times. Whatever is cut, partial or failed is told in the run summary (`ArchiveSession.note_media`).
@@ -22,7 +22,7 @@ from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet.task import deferLater
 from twisted.internet.threads import deferToThread
 
-from archive_store.crawl.mediastream import (
+from archive_store.crawl.capture.mediastream import (
     IDLE_META,
     KEEP_BODY_META,
     MAX_SIZE_META,

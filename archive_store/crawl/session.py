@@ -18,13 +18,13 @@ from scrapy.utils.misc import load_object
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
+from archive_store.crawl.capture.fetchfacts import facts_for, write_fetch_facts
+from archive_store.crawl.capture.mediastream import LIMIT_FLAG as MEDIA_LIMIT_FLAG
+from archive_store.crawl.capture.mediastream import STALLED_FLAG as MEDIA_STALLED_FLAG
+from archive_store.crawl.capture.redact import redact_request
 from archive_store.crawl.failures import FAILURE_REASON_META, describe_failure, truncation_for
-from archive_store.crawl.fetchfacts import facts_for, write_fetch_facts
 from archive_store.crawl.medianotes import MediaNotes
-from archive_store.crawl.mediastream import LIMIT_FLAG as MEDIA_LIMIT_FLAG
-from archive_store.crawl.mediastream import STALLED_FLAG as MEDIA_STALLED_FLAG
 from archive_store.crawl.recovery import recover_open_files
-from archive_store.crawl.redact import redact_request
 from archive_store.crawl.warcinfo import warcinfo_fields
 from archive_store.evidence.custodychain import ChainLink
 from archive_store.evidence.exports import run_config
@@ -67,7 +67,7 @@ if TYPE_CHECKING:
     from scrapy.http import Response
     from scrapy.settings import BaseSettings
 
-    from archive_store.crawl.capture import ExchangeTape
+    from archive_store.crawl.capture.handler import ExchangeTape
 
 logger = logging.getLogger(__name__)
 _SESSION_ATTR = "_sourcekeeper_archive_session"

@@ -10,9 +10,9 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
-from archive_store.crawl.tlsfacts import complete_facts, summary
-from archive_store.crawl.vantage import request_vantage
 from archive_store.index.schema import CaptureFacts
+from archive_store.net.tlsfacts import complete_facts, summary
+from archive_store.net.vantage import request_vantage
 from archive_store.warc.recordbuilder import derived_record
 
 if TYPE_CHECKING:

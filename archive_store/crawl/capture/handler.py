@@ -31,15 +31,15 @@ from scrapy.utils.defer import maybe_deferred_to_future
 from scrapy.utils.httpobj import urlparse_cached
 from scrapy.utils.misc import build_from_crawler
 
-from archive_store.crawl.endpoints import CheckedAgent
+from archive_store.crawl.capture.endpoints import CheckedAgent
+from archive_store.crawl.capture.mediastream import stream_body
+from archive_store.crawl.capture.tlspolicy import ArchiveContextFactory
 from archive_store.crawl.failures import HEADER_LINE_LIMIT, RECEIVED_ATTR, describe_failure
-from archive_store.crawl.mediastream import stream_body
-from archive_store.crawl.netpolicy import AddressPolicy, ip_literal
 from archive_store.crawl.session import ArchiveSession
 from archive_store.crawl.stopping import CrawlStop, StopRequested
-from archive_store.crawl.tlsfacts import connection_facts
-from archive_store.crawl.tlspolicy import ArchiveContextFactory
-from archive_store.crawl.vantage import SOCKS_META, socks_config
+from archive_store.net.netpolicy import AddressPolicy, ip_literal
+from archive_store.net.tlsfacts import connection_facts
+from archive_store.net.vantage import SOCKS_META, socks_config
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
