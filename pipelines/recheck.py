@@ -26,8 +26,9 @@ from archive_store.index.database import utcnow
 from archive_store.index.events import add_event, captures_by_id, duration_words
 from archive_store.index.schema import Page, RecheckEvent
 from archive_store.net.vantage import apply_proxy, fallback_proxy, first_vantage, public
-from pipelines.extraction.facts import ResponseFacts, analyse_in_worker
+from pipelines.extraction.facts import ResponseFacts
 from pipelines.extraction.textdiff import sentence_diff
+from pipelines.extraction.worker import analyse_in_worker
 from scrapers.recheck import (
     VANTAGE_FIRST,
     RecheckedResponse,

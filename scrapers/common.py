@@ -31,15 +31,12 @@ from scrapers.items import ArchivedResponse, FetchFailure
 from scrapers.links import PageLinks, declared_encoding
 from scrapers.linkscan import LinkScanner
 from scrapers.mediafollow import MEDIA_META, MediaFollowing
+from scrapers.statuses import NON_REDIRECT_STATUSES
 
 if TYPE_CHECKING:
     from typing import Self
 
     from scrapy.crawler import Crawler
-
-# Error pages reach the spider (they are captures to classify); redirects are still followed,
-# which `handle_httpstatus_all` would stop.
-NON_REDIRECT_STATUSES = [s for s in range(300, 600) if s not in (301, 302, 303, 307, 308)]
 
 
 class ArchivingSpider(MediaFollowing, scrapy.Spider):

@@ -34,6 +34,7 @@ from archive_store.index.pagemedia import media_kind
 from pipelines.extraction import wechat_urls
 from scrapers.embeds import INSTALL_HINT, resolve_embed, ytdlp_available
 from scrapers.medialinks import MediaLink, page_media_links
+from scrapers.statuses import NON_REDIRECT_STATUSES
 from scrapers.streams import StreamPlan, stream_plan
 
 if TYPE_CHECKING:
@@ -97,8 +98,6 @@ class MediaFollowing:
                 self.settings.get("WECHAT_IMAGE_REFERER") or ""
             )
             headers.update(wechat_headers)
-        from scrapers.common import NON_REDIRECT_STATUSES  # noqa: PLC0415 (common imports this module)
-
         return scrapy.Request(
             link.url,
             callback=self.parse,

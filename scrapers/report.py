@@ -21,7 +21,8 @@ from scrapy.utils.misc import load_object
 
 from pipelines.documents.body import SkippedLink
 from pipelines.documents.limits import check_report_size
-from pipelines.documents.links import CitedLink, ParsedReport, ReportError, parse_report
+from pipelines.documents.links import CitedLink, ParsedReport, ReportError
+from pipelines.documents.report import parse_report
 from scrapers.items import FetchFailure
 from scrapers.urls import UrlsSpider, archived_item
 

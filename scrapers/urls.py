@@ -10,9 +10,10 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 from pipelines.documents.seeds import SeedError, parse_seeds_with_logins, read_seed_files
-from scrapers.common import NON_REDIRECT_STATUSES, ArchivingSpider, archived_item
+from scrapers.common import ArchivingSpider, archived_item
 from scrapers.items import FetchFailure
 from scrapers.lazystart import lazily
+from scrapers.statuses import NON_REDIRECT_STATUSES
 
 __all__ = ["NON_REDIRECT_STATUSES", "UrlsSpider", "archived_item"]
 

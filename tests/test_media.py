@@ -25,7 +25,7 @@ from mediasite import (
 )
 
 from archive_store.warc.httpmessage import parse_response
-from archive_store.warc.members import StoredRecord
+from archive_store.warc.record import StoredRecord
 from archive_store.warc.recordbuilder import WarcRecord, sha1_digest
 from archive_store.warc.spool import gzip_spooled, scan_spooled, spooled_response_record
 from scrapers.medialinks import media_links

@@ -16,12 +16,12 @@ if TYPE_CHECKING:
     from archive_store.storage.reader import load_capture as load_capture
     from archive_store.storage.remote import StoreError as StoreError
     from archive_store.storage.remote import StoreURI as StoreURI
-    from archive_store.storage.remote import fetch_remote_warcs as fetch_remote_warcs
     from archive_store.storage.remote import materialize as materialize
     from archive_store.storage.remote import remote_only_files as remote_only_files
     from archive_store.storage.remote import s3_client as s3_client
     from archive_store.storage.remote import split_location as split_location
     from archive_store.storage.remote import warc_location as warc_location
+    from archive_store.storage.sidecars import fetch_remote_warcs as fetch_remote_warcs
     from archive_store.storage.uploads import UploadJob as UploadJob
     from archive_store.storage.uploads import UploadResult as UploadResult
     from archive_store.storage.uploads import run_upload as run_upload
@@ -35,13 +35,13 @@ __getattr__, __dir__, __all__ = lazy_loader.attach(
         "remote": [
             "StoreError",
             "StoreURI",
-            "fetch_remote_warcs",
             "materialize",
             "remote_only_files",
             "s3_client",
             "split_location",
             "warc_location",
         ],
+        "sidecars": ["fetch_remote_warcs"],
         "uploads": ["UploadJob", "UploadResult", "run_upload", "upload_pending", "wait_for_uploads"],
     },
 )

@@ -16,13 +16,13 @@ if TYPE_CHECKING:
     from archive_store.warc.httpmessage import parse_response as parse_response
     from archive_store.warc.httpmessage import split_head as split_head
     from archive_store.warc.members import BrokenMember as BrokenMember
-    from archive_store.warc.members import StoredRecord as StoredRecord
     from archive_store.warc.members import inflate_member as inflate_member
     from archive_store.warc.members import iter_members as iter_members
     from archive_store.warc.members import iter_records as iter_records
     from archive_store.warc.members import parse_record as parse_record
     from archive_store.warc.members import read_member as read_member
     from archive_store.warc.members import read_record as read_record
+    from archive_store.warc.record import StoredRecord as StoredRecord
     from archive_store.warc.recordbuilder import GZIP_LEVELS as GZIP_LEVELS
     from archive_store.warc.recordbuilder import REVISIT_IDENTICAL as REVISIT_IDENTICAL
     from archive_store.warc.recordbuilder import REVISIT_NOT_MODIFIED as REVISIT_NOT_MODIFIED
@@ -49,7 +49,6 @@ __getattr__, __dir__, __all__ = lazy_loader.attach(
         "httpmessage": ["ParsedResponse", "parse_response", "split_head"],
         "members": [
             "BrokenMember",
-            "StoredRecord",
             "inflate_member",
             "iter_members",
             "iter_records",
@@ -57,6 +56,7 @@ __getattr__, __dir__, __all__ = lazy_loader.attach(
             "read_member",
             "read_record",
         ],
+        "record": ["StoredRecord"],
         "recordbuilder": [
             "GZIP_LEVELS",
             "OriginalRef",

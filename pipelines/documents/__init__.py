@@ -1,5 +1,5 @@
 """Reading input documents into URLs: seed lists (seeds) and the reports whose citations are
-archived — HTML, Markdown, PDF and DOCX (links, markdown, office).
+archived — HTML, Markdown, PDF and DOCX (report picks the reader: links, markdown, office).
 
 May import: `pipelines.extraction` only.
 """
@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     from pipelines.documents.links import CitedLink as CitedLink
     from pipelines.documents.links import ParsedReport as ParsedReport
     from pipelines.documents.links import ReportError as ReportError
-    from pipelines.documents.links import parse_report as parse_report
+    from pipelines.documents.report import parse_report as parse_report
     from pipelines.documents.seeds import SeedError as SeedError
     from pipelines.documents.seeds import check_url as check_url
     from pipelines.documents.seeds import parse_seeds as parse_seeds
@@ -25,7 +25,8 @@ if TYPE_CHECKING:
 __getattr__, __dir__, __all__ = lazy_loader.attach(
     __name__,
     submod_attrs={
-        "links": ["CitedLink", "ParsedReport", "ReportError", "parse_report"],
+        "links": ["CitedLink", "ParsedReport", "ReportError"],
+        "report": ["parse_report"],
         "seeds": [
             "SeedError",
             "check_url",

@@ -26,12 +26,12 @@ if TYPE_CHECKING:
     from pipelines.extraction.extract import ExtractedPage as ExtractedPage
     from pipelines.extraction.extract import extract_page as extract_page
     from pipelines.extraction.facts import ResponseFacts as ResponseFacts
-    from pipelines.extraction.facts import analyse_in_worker as analyse_in_worker
     from pipelines.extraction.textdiff import diff_lines as diff_lines
     from pipelines.extraction.textdiff import sentence_diff as sentence_diff
     from pipelines.extraction.wechat_urls import canonical_article_url as canonical_article_url
     from pipelines.extraction.wechat_urls import is_short_link as is_short_link
     from pipelines.extraction.wechat_urls import is_wechat_image_host as is_wechat_image_host
+    from pipelines.extraction.worker import analyse_in_worker as analyse_in_worker
 
 __getattr__, __dir__, __all__ = lazy_loader.attach(
     __name__,
@@ -40,8 +40,9 @@ __getattr__, __dir__, __all__ = lazy_loader.attach(
         "dates": ["first_date", "from_unix", "labelled_dates", "parse_date", "stamp_date", "url_date"],
         "decode": ["decode_body", "http_charset", "normalize_label"],
         "extract": ["ExtractedPage", "extract_page"],
-        "facts": ["ResponseFacts", "analyse_in_worker"],
+        "facts": ["ResponseFacts"],
         "textdiff": ["diff_lines", "sentence_diff"],
         "wechat_urls": ["canonical_article_url", "is_short_link", "is_wechat_image_host"],
+        "worker": ["analyse_in_worker"],
     },
 )
