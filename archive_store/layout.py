@@ -14,7 +14,7 @@ archive/
 ```
 
 Also where the bytes of a closed WARC are: in `warcs/`, or (scale-out, when it only lives in S3)
-in `s3-cache/`, which `archive_store.storage.remote.fetch_remote_warcs` fills with checked copies.
+in `s3-cache/`, which `archive_store.storage.sidecars.fetch_remote_warcs` fills with checked copies.
 This module imports nothing of ours: every other part of the archive may use it.
 """
 

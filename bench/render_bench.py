@@ -32,7 +32,7 @@ sys.path[:0] = [str(ROOT), str(BENCH)]
 
 from run import measure, median_of  # noqa: E402
 
-from archive_store.crawl.render_browser import CHROMIUM_FLAGS, find_chromium  # noqa: E402
+from archive_store.crawl.render.browser import CHROMIUM_FLAGS, find_chromium  # noqa: E402
 from sourcekeeper.demo.rawsite import ServedSite  # noqa: E402
 
 BIN = Path(sys.executable).parent

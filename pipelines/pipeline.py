@@ -19,7 +19,8 @@ from sqlalchemy.exc import SQLAlchemyError
 from archive_store.crawl.children import QuietSpawnContext, watch_parent
 from archive_store.crawl.session import ArchiveSession
 from archive_store.index.schema import Page
-from pipelines.extraction.facts import ResponseFacts, analyse_in_worker
+from pipelines.extraction.facts import ResponseFacts
+from pipelines.extraction.worker import analyse_in_worker
 from pipelines.items import ArchivedResponse, FetchFailure
 
 if TYPE_CHECKING:

@@ -28,13 +28,14 @@ from sqlalchemy.exc import SQLAlchemyError
 from twisted.internet.task import deferLater
 
 from archive_store.crawl.session import ArchiveSession
-from archive_store.crawl.vantage import apply_proxy, fallback_proxy, first_vantage, public
 from archive_store.index.database import utcnow
 from archive_store.index.events import add_event, captures_by_id
 from archive_store.index.schema import Page, RecheckEvent
-from pipelines.extraction.facts import ResponseFacts, analyse_in_worker
+from archive_store.net.vantage import apply_proxy, fallback_proxy, first_vantage, public
+from pipelines.extraction.facts import ResponseFacts
 from pipelines.extraction.stealth import STEALTH_DETAIL, recheck_stealth
 from pipelines.extraction.textdiff import sentence_diff
+from pipelines.extraction.worker import analyse_in_worker
 from pipelines.items import (
     VANTAGE_FIRST,
     RecheckedResponse,

@@ -18,7 +18,7 @@ from scrapy.utils.response import get_meta_refresh
 from twisted.python.failure import Failure
 
 from archive_store.crawl.failures import describe_failure
-from archive_store.crawl.navigations import (
+from archive_store.crawl.render.navigations import (
     LIMIT_STAT,
     NAVIGATIONS_META,
     SEED_META,
@@ -31,15 +31,12 @@ from pipelines.items import ArchivedResponse, FetchFailure
 from scrapers.links import PageLinks, declared_encoding
 from scrapers.linkscan import LinkScanner
 from scrapers.mediafollow import MEDIA_META, MediaFollowing
+from scrapers.statuses import NON_REDIRECT_STATUSES
 
 if TYPE_CHECKING:
     from typing import Self
 
     from scrapy.crawler import Crawler
-
-# Error pages reach the spider (they are captures to classify); redirects are still followed,
-# which `handle_httpstatus_all` would stop.
-NON_REDIRECT_STATUSES = [s for s in range(300, 600) if s not in (301, 302, 303, 307, 308)]
 
 
 class ArchivingSpider(MediaFollowing, scrapy.Spider):

@@ -23,7 +23,7 @@ from twisted.python.failure import Failure
 from archive_store.crawl.failures import describe_failure
 from archive_store.crawl.stopping import StopRequested
 from pipelines.items import FetchFailure
-from scrapers.common import NON_REDIRECT_STATUSES, ArchivingSpider, archived_item, as_browsers_read_it
+from scrapers.common import ArchivingSpider, archived_item, as_browsers_read_it
 from scrapers.incremental import archived_urls
 from scrapers.pagination import (
     ListedLink,
@@ -36,6 +36,7 @@ from scrapers.pagination import (
     trs_pager,
 )
 from scrapers.profiles import Profile, load_profile, parse_day
+from scrapers.statuses import NON_REDIRECT_STATUSES
 
 
 class ListingSpider(ArchivingSpider):

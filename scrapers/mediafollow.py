@@ -2,9 +2,9 @@
 
 A page's media links (`medialinks`) are requested one hop from the page, as its attachments are,
 with `request.meta["archive_stream"]`: their bodies go to the WARC through a spool file, never
-whole in memory (archive_store/mediastream.py), cut at ARCHIVE_MEDIA_MAX_SIZE. A media answer that
-is an HLS playlist or a DASH manifest is followed (`streams`): variants, segments, init segments,
-keys, each its own exchange. Work is bounded: each URL once (a playlist naming itself is not
+whole in memory (archive_store/crawl/capture/mediastream.py), cut at ARCHIVE_MEDIA_MAX_SIZE. A
+media answer that is an HLS playlist or a DASH manifest is followed (`streams`): variants, segments,
+init segments, keys, each its own exchange. Work is bounded: each URL once (a playlist naming itself is not
 fetched again), manifests nested at most ARCHIVE_MEDIA_PLAYLIST_DEPTH deep, at most
 ARCHIVE_MEDIA_MAX_SEGMENTS segments per playlist, a live playlist polled ARCHIVE_MEDIA_LIVE_ROUNDS
 times. Whatever is cut, partial or failed is told in the run summary (`ArchiveSession.note_media`).
@@ -22,7 +22,7 @@ from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet.task import deferLater
 from twisted.internet.threads import deferToThread
 
-from archive_store.crawl.mediastream import (
+from archive_store.crawl.capture.mediastream import (
     IDLE_META,
     KEEP_BODY_META,
     MAX_SIZE_META,
@@ -34,6 +34,7 @@ from archive_store.index.pagemedia import media_kind
 from pipelines.extraction import wechat_urls
 from scrapers.embeds import INSTALL_HINT, resolve_embed, ytdlp_available
 from scrapers.medialinks import MediaLink, page_media_links
+from scrapers.statuses import NON_REDIRECT_STATUSES
 from scrapers.streams import StreamPlan, stream_plan
 
 if TYPE_CHECKING:
@@ -97,8 +98,6 @@ class MediaFollowing:
                 self.settings.get("WECHAT_IMAGE_REFERER") or ""
             )
             headers.update(wechat_headers)
-        from scrapers.common import NON_REDIRECT_STATUSES  # noqa: PLC0415 (common imports this module)
-
         return scrapy.Request(
             link.url,
             callback=self.parse,

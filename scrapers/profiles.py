@@ -176,7 +176,7 @@ def _css_selector(data: dict[str, Any], key: str, path: Path | str) -> str | Non
 
 
 def _proxy(data: dict[str, Any], path: Path | str) -> str | None:
-    from archive_store.crawl.vantage import ProxyURLError, check_proxy_url  # noqa: PLC0415
+    from archive_store.net.vantage import ProxyURLError, check_proxy_url  # noqa: PLC0415
 
     value = _optional_str(data, "proxy", path)
     if value:

@@ -103,7 +103,7 @@ class RecoverSpider(ArchivingSpider):
 
 
 def _retry_after(response: Response, max_wait: float) -> float | None:
-    from archive_store.crawl.memento import _retry_after as parse  # noqa: PLC0415
+    from archive_store.net.memento import _retry_after as parse  # noqa: PLC0415
 
     raw = response.headers.get(b"Retry-After")
     wait = parse(raw.decode("latin-1") if raw else None, default=1.0)

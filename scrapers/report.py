@@ -19,7 +19,8 @@ from scrapy.http import Response
 from scrapy.utils.misc import load_object
 
 from pipelines.documents.limits import check_report_size
-from pipelines.documents.links import CitedLink, ParsedReport, ReportError, parse_report
+from pipelines.documents.links import CitedLink, ParsedReport, ReportError
+from pipelines.documents.report import parse_report
 from pipelines.items import FetchFailure, ReportCitations
 from scrapers.urls import UrlsSpider, archived_item
 

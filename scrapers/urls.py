@@ -19,8 +19,9 @@ from pipelines.documents.seeds import (
     read_seed_files,
 )
 from pipelines.items import FetchFailure
-from scrapers.common import NON_REDIRECT_STATUSES, ArchivingSpider, archived_item
+from scrapers.common import ArchivingSpider, archived_item
 from scrapers.lazystart import lazily
+from scrapers.statuses import NON_REDIRECT_STATUSES
 
 if TYPE_CHECKING:
     from scrapy.settings import BaseSettings

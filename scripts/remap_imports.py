@@ -1,6 +1,9 @@
-"""Rewrite imports and dotted/slashed module names from the flat layout to the regrouped one (issue 13).
+"""Rewrite imports and dotted/slashed module names from the flat layout to the regrouped one, and
+from the flat crawl room to its rooms (crawl/capture, crawl/render, net).
 
 Usage: python scripts/remap_imports.py FILE...      (rewrites the files in place; idempotent)
+       python scripts/remap_imports.py --rooms FILE...   (only the crawl's rooms: for branches
+                                                          made after the regroup)
        python scripts/remap_imports.py --relative FILE...   (first turn relative imports absolute,
                                                             using each file's path in the OLD layout)
 
@@ -127,6 +130,42 @@ MODULE_MAP: dict[str, str] = {
     "sourcekeeper.report_html": "sourcekeeper.reporting.html",
 }
 
+# the crawl room in rooms: old module -> new module (a name not listed here did not move)
+ROOMS_MAP: dict[str, str] = {
+    # the recording download handler and the path of its bytes into records
+    "archive_store.crawl.capture": "archive_store.crawl.capture.handler",
+    "archive_store.crawl.mediastream": "archive_store.crawl.capture.mediastream",
+    "archive_store.crawl.fetchfacts": "archive_store.crawl.capture.fetchfacts",
+    "archive_store.crawl.redact": "archive_store.crawl.capture.redact",
+    "archive_store.crawl.endpoints": "archive_store.crawl.capture.endpoints",
+    "archive_store.crawl.tlspolicy": "archive_store.crawl.capture.tlspolicy",
+    # rendering in Chromium
+    "archive_store.crawl.render_browser": "archive_store.crawl.render.browser",
+    "archive_store.crawl.render_page": "archive_store.crawl.render.page",
+    "archive_store.crawl.render_session": "archive_store.crawl.render.session",
+    "archive_store.crawl.render_middleware": "archive_store.crawl.render.middleware",
+    "archive_store.crawl.render_records": "archive_store.crawl.render.records",
+    "archive_store.crawl.navigations": "archive_store.crawl.render.navigations",
+    # the network without Scrapy or Twisted: address policy, proxies, TLS facts, urllib clients
+    "archive_store.crawl.netpolicy": "archive_store.net.netpolicy",
+    "archive_store.crawl.urlguard": "archive_store.net.urlguard",
+    "archive_store.crawl.tlsfacts": "archive_store.net.tlsfacts",
+    "archive_store.crawl.memento": "archive_store.net.memento",
+    "archive_store.crawl.push": "archive_store.net.push",
+    "archive_store.crawl.vantage": "archive_store.net.vantage",
+}
+# names that moved on their own, before the modules are mapped
+ROOMS_NAMES: dict[str, str] = {
+    "archive_store.crawl.vantage.VantageMiddleware": "archive_store.crawl.proxying.VantageMiddleware",
+    "archive_store.crawl.vantage import VantageMiddleware": (
+        "archive_store.crawl.proxying import VantageMiddleware"
+    ),
+    "python -m archive_store.crawl.settings_doc": "python scripts/settings_doc.py",
+}
+_ROOMS_DOTTED = re.compile(r"(?<![\w.])(archive_store\.crawl\.[A-Za-z_]\w*)")
+_ROOMS_SLASHED = re.compile(r"(?<![\w/])(archive_store/crawl/[A-Za-z_]\w*)\.py\b")
+_ROOMS_NEW = set(ROOMS_MAP.values())
+
 _DOTTED = re.compile(r"(?<![\w.])((?:archive_store|pipelines|scrapers|sourcekeeper)\.[A-Za-z_]\w*)")
 _SLASHED = re.compile(r"(?<![\w/])((?:archive_store|pipelines|scrapers|sourcekeeper)/[A-Za-z_]\w*)\.py\b")
 _NEW_MODULES = set(MODULE_MAP.values())
@@ -159,6 +198,28 @@ def remap_text(text: str) -> str:
     return _SLASHED.sub(slashed, _DOTTED.sub(dotted, text))
 
 
+def remap_rooms(text: str) -> str:
+    """Map `archive_store.crawl.module` (and `archive_store/crawl/module.py`) to the crawl's rooms."""
+    for old, new in ROOMS_NAMES.items():
+        text = text.replace(old, new)
+
+    def dotted(match: re.Match[str]) -> str:
+        old = match.group(1)
+        new = ROOMS_MAP.get(old)
+        if new is None:
+            return old
+        following = _NEXT_NAME.match(text, match.end())
+        if following and f"{old}.{following.group(1)}" in _ROOMS_NEW:
+            return old  # already a name of the rooms (archive_store.crawl.capture.handler)
+        return new
+
+    def slashed(match: re.Match[str]) -> str:
+        new = ROOMS_MAP.get(match.group(1).replace("/", "."))
+        return match.group(0) if new is None else new.replace(".", "/") + ".py"
+
+    return _ROOMS_SLASHED.sub(slashed, _ROOMS_DOTTED.sub(dotted, text))
+
+
 _RELATIVE = re.compile(r"^(\s*)from (\.+)([\w.]*) import ", re.MULTILINE)
 
 
@@ -178,11 +239,12 @@ def absolutize(path: Path, text: str) -> str:
 
 def main(argv: list[str]) -> int:
     relative = "--relative" in argv
-    files = [Path(a) for a in argv if a != "--relative"]
+    rooms = "--rooms" in argv
+    files = [Path(a) for a in argv if a not in {"--relative", "--rooms"}]
     for path in files:
         text = path.read_text(encoding="utf-8")
         new = absolutize(path, text) if relative else text
-        new = remap_text(new)
+        new = remap_rooms(new) if rooms else remap_text(new)
         if new != text:
             path.write_text(new, encoding="utf-8")
             print(f"rewrote {path}")

@@ -17,7 +17,7 @@ class _ProxyOption(argparse.Action):
     def __call__(
         self, parser: argparse.ArgumentParser, namespace: argparse.Namespace, values: Any, *_: Any
     ) -> None:
-        from archive_store.crawl.vantage import ProxyURLError, check_proxy_url  # noqa: PLC0415
+        from archive_store.net.vantage import ProxyURLError, check_proxy_url  # noqa: PLC0415
 
         try:
             check_proxy_url(str(values), from_command_line=True)

@@ -10,7 +10,8 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from archive_store.warc.members import StoredRecord, iter_records
+from archive_store.warc.members import iter_records
+from archive_store.warc.record import StoredRecord
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT.parent / "shared" / "corpus"

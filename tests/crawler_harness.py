@@ -18,7 +18,7 @@ from scrapy.http import Response
 from scrapy.utils.reactor import install_reactor, is_reactor_installed
 from scrapy.utils.test import get_crawler
 
-from archive_store.crawl.capture import ExchangeTape
+from archive_store.crawl.capture.tape import ExchangeTape
 from archive_store.crawl.session import ArchiveSession
 
 # The session arms a reactor timer to commit index batches; this installs the reactor Scrapy

@@ -14,7 +14,7 @@ from crawler_harness import archive_crawler, run
 from scrapy.exceptions import NotConfigured
 from scrapy.utils.misc import build_from_crawler
 
-from archive_store.crawl.capture import ArchivingDownloadHandler
+from archive_store.crawl.capture.handler import ArchivingDownloadHandler
 from archive_store.crawl.extension import ArchiveExtension
 from archive_store.crawl.resume import ResumeMiddleware
 from archive_store.index.database import ArchiveIndex

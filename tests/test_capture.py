@@ -22,7 +22,8 @@ from archive_helpers import (
 from archive_store.index.database import ArchiveIndex, default_db_url
 from archive_store.validate.validator import validate_collection
 from archive_store.warc.httpmessage import parse_response
-from archive_store.warc.members import StoredRecord, iter_records
+from archive_store.warc.members import iter_records
+from archive_store.warc.record import StoredRecord
 from sourcekeeper.demo.rawsite import ServedSite
 
 pytestmark = pytest.mark.slow  # crawls in subprocesses (see conftest.py)

@@ -18,7 +18,8 @@ from takedown_helpers import SITE
 from archive_store.export.citations import CSV_FIELDS
 from archive_store.warc.httpmessage import parse_response
 from archive_store.warc.members import read_record
-from pipelines.documents.links import ReportError, parse_report
+from pipelines.documents.links import ReportError
+from pipelines.documents.report import parse_report
 from sourcekeeper.demo.rawsite import ServedSite
 
 BASE = "http://127.0.0.1:9"  # parsing never fetches anything

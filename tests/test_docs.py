@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import importlib.util
 import re
+import sys
 from pathlib import Path
 from types import ModuleType
 
 import pytest
 
 from archive_store import layout
-from archive_store.crawl import default_settings, settings_doc
+from archive_store.crawl import default_settings
 from archive_store.evidence.tsa import CA_DIR, TOKEN_SUFFIX
 from archive_store.index.cdxj import CDXJ_SUFFIX
 from archive_store.lock import LOCK_NAME
@@ -26,6 +27,19 @@ PACKAGES = ("archive_store", "pipelines", "scrapers", "sourcekeeper")
 # W-ALL-1, W-IP, C-1, Z-4, S-3 …; not "W-HTTP-*" (a family) nor "UTF-8"
 RULE_ID = re.compile(r"(?<![\w-])(?:W-[A-Z]+(?:-\d+)?|[CSZ]-\d+)(?![\w*-])")
 DOC_LINK = re.compile(r"\b((?:docs/)?[\w./-]*\.md)\b")
+
+
+def _script(name: str) -> ModuleType:
+    """One of scripts/*.py, loaded as a module (scripts/ is not a package)."""
+    spec = importlib.util.spec_from_file_location(name, ROOT / "scripts" / f"{name}.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module  # its dataclasses look their module up there
+    spec.loader.exec_module(module)
+    return module
+
+
+settings_doc = _script("settings_doc")
 
 
 def _sources() -> list[Path]:
@@ -196,11 +210,7 @@ def test_architecture_doc_names_every_package() -> None:
 
 
 def _package_table() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("package_table", ROOT / "scripts" / "package_table.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return _script("package_table")
 
 
 def test_the_package_table_is_todays() -> None:

@@ -25,9 +25,9 @@ from twisted.internet.error import ConnectionLost, DNSLookupError, NoRouteError,
 from twisted.python.failure import Failure
 from twisted.web._newclient import ResponseFailed, ResponseNeverReceived
 
-from archive_store.crawl.endpoints import SocksError
+from archive_store.crawl.capture.endpoints import SocksError
 from archive_store.crawl.failures import describe_failure
-from archive_store.crawl.netpolicy import PrivateAddressRefused
+from archive_store.net.netpolicy import PrivateAddressRefused
 
 # what every refusal says (the words a user reads, spelled out here)
 HOW_TO_ALLOW = "(to allow it: -s ARCHIVE_ALLOW_PRIVATE=true, or allow_private = true in sourcekeeper.toml)"
@@ -216,8 +216,8 @@ def test_a_gzip_bomb_and_a_refused_lookup_read_as_plain_words() -> None:
 
     from scrapy.exceptions import IgnoreRequest
 
-    from archive_store.crawl.failures import plain_error
-    from archive_store.crawl.netpolicy import PrivateAddressRefused
+    from archive_store.net.netpolicy import PrivateAddressRefused
+    from archive_store.net.plainwords import plain_error
 
     bomb = IgnoreRequest(
         "Ignored response <200 http://x/> because its body (1 B compressed, 9 B decompressed so far) "
@@ -281,8 +281,8 @@ def test_hostile_answers_are_named_by_their_real_cause(tmp_path: Path) -> None:
 def test_a_refused_memento_lookup_reads_as_plain_words() -> None:
     import urllib.error
 
-    from archive_store.crawl.memento import lookup
-    from archive_store.crawl.netpolicy import PrivateAddressRefused
+    from archive_store.net.memento import lookup
+    from archive_store.net.netpolicy import PrivateAddressRefused
 
     class Refusing:
         def get(self, url: str, accept: str) -> tuple[str, bytes]:

@@ -16,7 +16,7 @@ import pytest
 from archive_helpers import ROOT, all_records, archive_cli, records_for, run_cli
 from tls_servers import issue, s_server, write_pair
 
-from archive_store.crawl.tlspolicy import LEGACY_CIPHERS, legacy_context
+from archive_store.crawl.capture.tlspolicy import LEGACY_CIPHERS, legacy_context
 
 LEGACY = ("-cipher", "DEFAULT:@SECLEVEL=0")
 

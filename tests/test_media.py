@@ -25,7 +25,7 @@ from mediasite import (
 )
 
 from archive_store.warc.httpmessage import parse_response
-from archive_store.warc.members import StoredRecord
+from archive_store.warc.record import StoredRecord
 from archive_store.warc.recordbuilder import WarcRecord, sha1_digest
 from archive_store.warc.spool import gzip_spooled, scan_spooled, spooled_response_record
 from scrapers.medialinks import media_links
@@ -474,8 +474,8 @@ def test_a_resumed_run_does_not_read_an_archived_video_back_into_memory(tmp_path
     from scrapy import Request
     from scrapy.settings import Settings
 
+    from archive_store.crawl.capture.mediastream import NOT_KEPT_FLAG
     from archive_store.crawl.default_settings import apply_defaults
-    from archive_store.crawl.mediastream import NOT_KEPT_FLAG
     from archive_store.crawl.resume import ResumeMiddleware
     from archive_store.crawl.session import ArchiveSession
     from archive_store.index.schema import Capture

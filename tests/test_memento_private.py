@@ -12,9 +12,9 @@ from typing import ClassVar
 
 import pytest
 
-from archive_store.crawl.memento import Fetcher, lookup
-from archive_store.crawl.netpolicy import AddressPolicy
-from archive_store.crawl.push import push_one
+from archive_store.net.memento import Fetcher, lookup
+from archive_store.net.netpolicy import AddressPolicy
+from archive_store.net.push import push_one
 
 ORIGINAL = "http://gov.example.cn/notice.html"
 

@@ -21,8 +21,8 @@ from twisted.internet import defer
 from twisted.internet.protocol import Factory, Protocol
 from twisted.internet.testing import MemoryReactor
 
-from archive_store.crawl.endpoints import CheckedEndpoint
-from archive_store.crawl.netpolicy import AddressPolicy, PrivateAddressRefused
+from archive_store.crawl.capture.endpoints import CheckedEndpoint
+from archive_store.net.netpolicy import AddressPolicy, PrivateAddressRefused
 
 # what every refusal says (the words a user reads, spelled out here)
 HOW_TO_ALLOW = "(to allow it: -s ARCHIVE_ALLOW_PRIVATE=true, or allow_private = true in sourcekeeper.toml)"

@@ -23,7 +23,7 @@ from urllib.parse import urlsplit
 import pytest
 from archive_helpers import all_records, archive_cli, run_cli
 
-from archive_store.crawl.render_browser import find_chromium
+from archive_store.crawl.render.browser import find_chromium
 from pipelines.extraction.render_detect import challenge_of
 from sourcekeeper.demo.rawsite import ServedSite
 
@@ -130,7 +130,7 @@ def test_set_cookie_headers_become_the_browsers_cookies() -> None:
     """What a rendered site's plain answers set goes into its browser context as the browser
     would have stored it: host-only or domain, path, HttpOnly, Secure, Max-Age; never another
     site's cookie."""
-    from archive_store.crawl.render_session import browser_cookies, cookie_header
+    from archive_store.crawl.render.session import browser_cookies, cookie_header
 
     found = browser_cookies(
         "https://www.nhc.gov.cn/wjw/a/b.html",

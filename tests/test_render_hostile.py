@@ -23,7 +23,7 @@ import pytest
 from archive_helpers import all_records, archive_cli, run_cli
 from test_render import needs_chromium
 
-from archive_store.crawl.render_browser import CHROMIUM_FLAGS, chromium_flags, find_chromium
+from archive_store.crawl.render.browser import CHROMIUM_FLAGS, chromium_flags, find_chromium
 from archive_store.lock import ArchiveLock
 from sourcekeeper.demo.rawsite import ServedSite
 

@@ -30,7 +30,7 @@ from cryptography.hazmat.primitives import serialization
 from test_replay import _free_port, start_replay, stop_replay
 from tls_servers import issue, write_pair
 
-from archive_store.crawl.render_browser import find_chromium
+from archive_store.crawl.render.browser import find_chromium
 from sourcekeeper.demo.rawsite import ServedSite
 
 SITE = "tests/render_site.py:ROUTES"

@@ -56,7 +56,7 @@ while True:
 UNGUARDED_BROWSER = """
 import asyncio, sys
 from playwright.async_api import async_playwright
-from archive_store.crawl.render_browser import CHROMIUM_FLAGS, find_chromium
+from archive_store.crawl.render.browser import CHROMIUM_FLAGS, find_chromium
 async def main():
     flags = [f for f in CHROMIUM_FLAGS if "webrtc" not in f and "features" not in f]
     driver = await async_playwright().start()

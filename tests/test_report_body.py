@@ -11,7 +11,7 @@ from archive_helpers import archive_cli
 from takedown_helpers import SITE
 from takedown_site import p
 
-from pipelines.documents.links import parse_report
+from pipelines.documents.report import parse_report
 from sourcekeeper.demo.rawsite import ServedSite
 
 SHARE = "https://www.facebook.com/sharer/sharer.php?u=https%3A%2F%2Freports.example.org%2Fr1"

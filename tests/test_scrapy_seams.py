@@ -8,7 +8,7 @@ from pathlib import Path
 
 from archive_store.crawl.scrapy_seams import AGENT_ARGUMENTS, seam_problems
 
-CAPTURE = Path(__file__).resolve().parent.parent / "archive_store" / "crawl" / "capture.py"
+CAPTURE = Path(__file__).resolve().parent.parent / "archive_store" / "crawl" / "capture" / "handler.py"
 
 
 def test_the_installed_scrapy_still_has_every_seam_the_capture_uses():

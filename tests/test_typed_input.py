@@ -286,8 +286,8 @@ def test_an_iri_is_shown_only_where_it_reads_back_the_same(stored, expected):
 
 def test_every_refusal_of_a_private_address_says_how_to_allow_it():
     from archive_store.crawl.failures import describe_failure
-    from archive_store.crawl.netpolicy import AddressPolicy, PrivateAddressRefused
-    from archive_store.crawl.urlguard import guarded_opener
+    from archive_store.net.netpolicy import AddressPolicy, PrivateAddressRefused
+    from archive_store.net.urlguard import guarded_opener
 
     # the crawl's reason (run summary, index, logs)
     assert ALLOW_HINT in describe_failure(PrivateAddressRefused("10.0.0.5"))

@@ -22,7 +22,7 @@ import fakewaf_site
 import pytest
 from archive_helpers import ROOT, archive_cli, run_cli
 
-from archive_store.crawl.render_browser import find_chromium
+from archive_store.crawl.render.browser import find_chromium
 from pipelines.extraction import classify, render_detect
 from pipelines.extraction.signatures import VENDORS
 from sourcekeeper.demo.rawsite import ServedSite

@@ -8,18 +8,18 @@ from scrapy.utils.misc import load_object
 
 from archive_store.crawl.default_settings import apply_defaults
 from archive_store.crawl.extension import ArchiveExtension
-from archive_store.crawl.render_middleware import PRIORITY as RENDER_PRIORITY
-from archive_store.crawl.render_middleware import RenderMiddleware
-from archive_store.crawl.render_session import PRIORITY as SESSION_PRIORITY
-from archive_store.crawl.render_session import SiteSessionMiddleware
+from archive_store.crawl.proxying import VantageMiddleware
+from archive_store.crawl.render.middleware import PRIORITY as RENDER_PRIORITY
+from archive_store.crawl.render.middleware import RenderMiddleware
+from archive_store.crawl.render.session import PRIORITY as SESSION_PRIORITY
+from archive_store.crawl.render.session import SiteSessionMiddleware
 from archive_store.crawl.resume import ResumeMiddleware
 from archive_store.crawl.scrapy_seams import leave_out_remote_control, quiet_offline_tldextract
-from archive_store.crawl.vantage import VantageMiddleware
 
 if TYPE_CHECKING:
     from scrapy.settings import BaseSettings
 
-HANDLER = "archive_store.crawl.capture.ArchivingDownloadHandler"
+HANDLER = "archive_store.crawl.capture.handler.ArchivingDownloadHandler"
 
 
 class ArchiveAddon:

@@ -288,8 +288,8 @@ ARCHIVE_TLS_LEGACY = True
 def setting_problems(settings: BaseSettings) -> list[str]:
     """What is wrong with the archive settings given, checked before a crawl starts (a bad value
     found later, inside Scrapy's start-up, would surface as a traceback instead of a message)."""
-    from archive_store.crawl.netpolicy import AddressPolicy, setting_value  # noqa: PLC0415
-    from archive_store.crawl.vantage import ProxyURLError, check_proxy_url, proxy_setting  # noqa: PLC0415
+    from archive_store.net.netpolicy import AddressPolicy, setting_value  # noqa: PLC0415
+    from archive_store.net.vantage import ProxyURLError, check_proxy_url, proxy_setting  # noqa: PLC0415
     from archive_store.warc.recordbuilder import GZIP_LEVELS  # noqa: PLC0415 (ISA-L loads only when a crawl starts)
 
     problems = []
@@ -299,7 +299,7 @@ def setting_problems(settings: BaseSettings) -> list[str]:
     aside = settings.get("ARCHIVE_ASIDE_MIN_SIZE")
     if aside is not None and not str(aside).strip().isdigit():
         problems.append(f"ARCHIVE_ASIDE_MIN_SIZE must be a number of bytes, not {aside!r}")
-    from archive_store.crawl.render_middleware import render_setting_problems  # noqa: PLC0415
+    from archive_store.crawl.render.middleware import render_setting_problems  # noqa: PLC0415
 
     problems += render_setting_problems(settings)
     try:

@@ -12,19 +12,19 @@ from typing import TYPE_CHECKING, Any
 
 from scrapy.exceptions import DownloadCancelledError, DownloadTimeoutError, ResponseDataLossError
 
-from archive_store.crawl.netpolicy import HOW_TO_ALLOW
+from archive_store.net.netpolicy import HOW_TO_ALLOW
+from archive_store.net.plainwords import REFUSED, SLOW, plain_error
+from archive_store.net.plainwords import plain_message as _plain
 
 if TYPE_CHECKING:
     from scrapy import Request
 
 _NO_HOST = "DNS: no such host (the name does not resolve; check the spelling, or the site is gone)"
-_REFUSED = "connection refused (nothing listens on that port; the server may be down)"
-_SLOW = "the server is slow or drops this network; try later or raise DOWNLOAD_TIMEOUT"
 _BY_NAME = {
     "DNSLookupError": _NO_HOST,
     "CannotResolveHostError": _NO_HOST,
-    "DownloadConnectionRefusedError": _REFUSED,
-    "ConnectionRefusedError": _REFUSED,
+    "DownloadConnectionRefusedError": REFUSED,
+    "ConnectionRefusedError": REFUSED,
     "TCPTimedOutError": "could not connect: the server did not answer (it may be down or block this network)",
     "DownloadTimeoutError": "timed out",
     "TimeoutError": "timed out",
@@ -172,7 +172,7 @@ def describe_failure(
     }:
         timeout = request.meta.get("download_timeout") if request is not None else None
         after = f" after {timeout:g} s" if isinstance(timeout, int | float) else ""
-        return f"timed out{after} ({_SLOW})"
+        return f"timed out{after} ({SLOW})"
     # the wrappers' own words, unless what they wrap says more ("connection lost" says less
     # than "before answering")
     generic = {"ResponseNeverReceived", "DownloadFailedError", "ResponseFailed"}
@@ -189,30 +189,6 @@ def describe_failure(
         if base is not None:
             return base
     return plain_error(first)
-
-
-def plain_error(exc: BaseException) -> str:
-    """Any other error in words, never its class name: the message, or what it wraps
-    (`URLError: <urlopen error [Errno 111] Connection refused>` reads "connection refused")."""
-    reason = getattr(exc, "reason", None)
-    if isinstance(reason, BaseException):
-        return plain_error(reason)
-    if isinstance(exc, ConnectionRefusedError):
-        return _REFUSED
-    if isinstance(exc, TimeoutError):
-        return f"timed out ({_SLOW})"
-    if isinstance(exc, OSError) and exc.strerror:
-        return exc.strerror[0].lower() + exc.strerror[1:]
-    detail = reason.strip() if isinstance(reason, str) else _plain(exc)
-    detail = re.sub(r"^<urlopen error (.*)>$", r"\1", detail)
-    return detail[:300] or "failed for a reason the library did not name"
-
-
-def _plain(exc: BaseException) -> str:
-    """The exception's message, with reprs of Twisted failures and exception lists taken out."""
-    text = str(exc)
-    text = re.sub(r"\[?<twisted\.python\.failure\.Failure [^>]*>\]?", "", text)
-    return re.sub(r"\s+", " ", text).strip(" :.")
 
 
 def truncation_for(exc: BaseException) -> str:

@@ -11,7 +11,8 @@ from archive_store.evidence.fixity import CustodyLog, Manifest
 from archive_store.index.database import ArchiveIndex
 from archive_store.index.stored import capture_from_record
 from archive_store.layout import WARCS_DIR
-from archive_store.warc.members import BrokenMember, StoredRecord, iter_members, parse_record
+from archive_store.warc.members import BrokenMember, iter_members, parse_record
+from archive_store.warc.record import StoredRecord
 from archive_store.warc.writer import OPEN_SUFFIX, file_sha256
 
 logger = logging.getLogger(__name__)

@@ -14,7 +14,7 @@ from scrapy.http import Headers
 from scrapy.http import Response as ScrapyResponse
 from scrapy.responsetypes import responsetypes
 
-from archive_store.crawl.mediastream import KEEP_BODY_META, NOT_KEPT_FLAG, STREAM_META
+from archive_store.crawl.capture.mediastream import KEEP_BODY_META, NOT_KEPT_FLAG, STREAM_META
 from archive_store.crawl.session import ArchiveSession, capture_info
 from archive_store.storage.reader import load_capture
 

@@ -2,7 +2,7 @@
 the reason. Nothing else in the project does either; `tests/test_scrapy_seams.py` runs
 `seam_problems()` so that a Scrapy upgrade that moves one of them breaks a test, not a crawl.
 
-Private classes and attributes used (archive_store.crawl.capture):
+Private classes and attributes used (archive_store.crawl.capture.handler):
 - `HTTP11DownloadHandler._pool._factory`: the handler's connection pool builds its protocols from
   `_LenientHTTP11ClientFactory`; ours is a subclass whose protocol tees the bytes on the connection
   (the only place the exact bytes exist: above it, Twisted de-chunks and the middlewares decode).
@@ -21,7 +21,7 @@ Private classes and attributes used (archive_store.crawl.capture):
   `tlspolicy.ArchiveContextFactory` for the per-host legacy-TLS fallback, and
   `scrapy.utils._download_handlers.normalize_bind_address` as Scrapy's agent uses it.
 
-Private classes and attributes used for media bodies (archive_store.crawl.mediastream, issue 18):
+Private classes and attributes used for media bodies (archive_store.crawl.capture.mediastream, issue 18):
 - `_ResponseReader(**READER_ARGUMENTS)` subclassed so a media body is not kept in memory: its
   `_bodybuf` is replaced by a capped buffer, `dataReceived` stops at our size limit, read from
   `_bytes_received` and `_finished`, and `_finish_response(flags, stop_download)` ends it.
@@ -54,7 +54,7 @@ if TYPE_CHECKING:
 
 REMOTE_CONTROL = "scrapy.extensions.remote_control.RemoteControl"
 
-# the keyword arguments archive_store.crawl.capture passes to _ScrapyAgent, and the handler
+# the keyword arguments archive_store.crawl.capture.handler passes to _ScrapyAgent, and the handler
 # attributes it copies them from (and the ones it reads besides)
 AGENT_ARGUMENTS = {
     "contextFactory": "_contextFactory",
@@ -67,7 +67,8 @@ AGENT_ARGUMENTS = {
     "tls_verbose_logging": "_tls_verbose_logging",
 }
 HANDLER_ATTRIBUTES = (*AGENT_ARGUMENTS.values(), "_fail_on_dataloss_warned")
-# what archive_store.crawl.mediastream passes to _ResponseReader, and what it reads of it and the agent
+# what archive_store.crawl.capture.mediastream passes to _ResponseReader, and what it reads of it
+# and the agent
 READER_ARGUMENTS = (
     "finished",
     "txresponse",
@@ -192,7 +193,7 @@ def _stop_seam_problems() -> list[str]:
 
 
 def _media_seam_problems(http11: Any) -> list[str]:
-    """The seams of archive_store.crawl.mediastream (see the module docstring)."""
+    """The seams of archive_store.crawl.capture.mediastream (see the module docstring)."""
     reader = getattr(http11, "_ResponseReader", None)
     if reader is None:
         return ["scrapy.core.downloader.handlers.http11._ResponseReader is gone"]

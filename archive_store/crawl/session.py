@@ -18,13 +18,13 @@ from scrapy.utils.misc import load_object
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
+from archive_store.crawl.capture.fetchfacts import facts_for, facts_record, facts_row
+from archive_store.crawl.capture.mediastream import LIMIT_FLAG as MEDIA_LIMIT_FLAG
+from archive_store.crawl.capture.mediastream import STALLED_FLAG as MEDIA_STALLED_FLAG
+from archive_store.crawl.capture.redact import redact_request
 from archive_store.crawl.failures import FAILURE_REASON_META, describe_failure, truncation_for
-from archive_store.crawl.fetchfacts import facts_for, write_fetch_facts
 from archive_store.crawl.medianotes import MediaNotes
-from archive_store.crawl.mediastream import LIMIT_FLAG as MEDIA_LIMIT_FLAG
-from archive_store.crawl.mediastream import STALLED_FLAG as MEDIA_STALLED_FLAG
 from archive_store.crawl.recovery import recover_open_files
-from archive_store.crawl.redact import redact_request
 from archive_store.crawl.warcinfo import warcinfo_fields
 from archive_store.evidence.custodychain import ChainLink
 from archive_store.evidence.exports import run_config
@@ -67,7 +67,7 @@ if TYPE_CHECKING:
     from scrapy.http import Response
     from scrapy.settings import BaseSettings
 
-    from archive_store.crawl.capture import ExchangeTape
+    from archive_store.crawl.capture.tape import ExchangeTape
 
 logger = logging.getLogger(__name__)
 _SESSION_ATTR = "_sourcekeeper_archive_session"
@@ -489,7 +489,11 @@ class ArchiveSession:
         request.meta["archive_capture"] = capture_info(capture, capture_id)
         facts = facts_for(request, tape.tls, urlparse_cached(request).hostname or "")
         if facts is not None:  # vantage point and TLS facts (issue 16)
-            write_fetch_facts(self, request, uri, exchange.date, main.record_id, facts)
+            written = self._write([facts_record(uri, exchange.date, main.record_id, facts)])
+            metadata_id = written[0].record_id if written else None
+            self.pending_facts.append(facts_row(main.record_id, metadata_id, facts))
+            if facts.get("tls") is not None:
+                self._inc(f"archive/tls/{facts['tls']['protocol']}")
         self._inc("archive/revisits" if original else "archive/responses")
         if request.meta.get("archive_media"):
             self.media.captured(

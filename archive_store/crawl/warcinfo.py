@@ -7,8 +7,8 @@ import platform
 from importlib.metadata import PackageNotFoundError, version
 from typing import TYPE_CHECKING
 
-from archive_store.crawl.vantage import describe as describe_vantage
 from archive_store.evidence.exports import RECORDED_SETTINGS
+from archive_store.net.vantage import describe as describe_vantage
 from archive_store.warc.writer import safe_hostname
 
 if TYPE_CHECKING:

@@ -29,7 +29,7 @@ from archive_store.index.cdxj import cdxj_lines, sort_bytewise
 from archive_store.index.database import ArchiveIndex, default_db_url
 from archive_store.index.schema import Capture
 from archive_store.layout import WARCS_DIR, ArchivePaths, local_warc
-from archive_store.storage.remote import fetch_remote_warcs
+from archive_store.storage.sidecars import fetch_remote_warcs
 from archive_store.warc.writer import file_sha256
 
 WACZ_VERSION = "1.1.1"

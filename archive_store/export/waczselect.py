@@ -17,7 +17,8 @@ from sqlalchemy import select
 from archive_store.index.database import ArchiveIndex
 from archive_store.index.schema import Capture, Page
 from archive_store.layout import WARCS_DIR, local_warc
-from archive_store.warc.members import StoredRecord, iter_record_heads
+from archive_store.warc.members import iter_record_heads
+from archive_store.warc.record import StoredRecord
 
 DERIVED_TYPES = ("metadata", "conversion", "resource")
 _CHUNK = 500

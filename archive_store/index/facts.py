@@ -1,5 +1,5 @@
 """How each capture was fetched, in the index (`capture_facts`, issue 16): written by the crawl
-(archive_store.crawl.fetchfacts), read by `show --json` (`tls`)."""
+(archive_store.crawl.capture.fetchfacts), read by `show --json` (`tls`)."""
 
 from __future__ import annotations
 

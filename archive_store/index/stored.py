@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 from archive_store.index.schema import Capture
 from archive_store.warc.httpmessage import ParsedResponse, parse_response
-from archive_store.warc.members import StoredRecord
+from archive_store.warc.record import StoredRecord
 
 
 def parse_warc_date(value: str) -> datetime:

@@ -10,7 +10,7 @@ from archive_store.index.database import ArchiveIndex
 from archive_store.index.schema import Capture
 from archive_store.storage.remote import read_stored_record
 from archive_store.warc.httpmessage import ParsedResponse, parse_response
-from archive_store.warc.members import StoredRecord
+from archive_store.warc.record import StoredRecord
 
 MAX_DECODED = 256 * 1024 * 1024
 

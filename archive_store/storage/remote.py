@@ -26,7 +26,8 @@ from sqlalchemy import select
 
 from archive_store.index.schema import WarcFile
 from archive_store.layout import S3_CACHE_DIR, WARCS_DIR
-from archive_store.warc.members import StoredRecord, inflate_member, parse_record, read_record
+from archive_store.warc.members import inflate_member, parse_record, read_record
+from archive_store.warc.record import StoredRecord
 from archive_store.warc.writer import file_sha256
 
 if TYPE_CHECKING:
@@ -126,17 +127,6 @@ def materialize(
         local = archive_dir / WARCS_DIR / name
         paths.append(local if local.exists() else _cached_copy(index, name, cache_dir))
     return paths
-
-
-def fetch_remote_warcs(archive_dir: Path, index: ArchiveIndex) -> list[str]:
-    """Bring every WARC that only S3 holds into the local cache (checked), so exports and replay
-    can read it like a local file, with its CDXJ and tokens; returns their names."""
-    from archive_store.storage.sidecars import fetch_sidecars  # noqa: PLC0415 (it imports this module)
-
-    names = remote_only_files(index, archive_dir / WARCS_DIR)
-    materialize(archive_dir, names, index)
-    fetch_sidecars(archive_dir, index, names)  # their CDXJ and RFC 3161 tokens, stored beside them
-    return names
 
 
 def remote_only_files(index: ArchiveIndex, warc_dir: Path) -> list[str]:

@@ -19,7 +19,14 @@ from typing import TYPE_CHECKING, Any
 from archive_store.evidence.tsa import CUSTODY_TOKEN_SUFFIX, TOKEN_SUFFIX
 from archive_store.index.cdxj import CDXJ_SUFFIX, cdxj_path
 from archive_store.layout import S3_CACHE_DIR, WARCS_DIR
-from archive_store.storage.remote import is_s3, s3_client, split_location
+from archive_store.storage.remote import (
+    is_s3,
+    materialize,
+    remote_only_files,
+    s3_client,
+    split_location,
+    warc_location,
+)
 
 if TYPE_CHECKING:
     from archive_store.index.database import ArchiveIndex
@@ -76,8 +83,6 @@ def _get(client: Any, bucket: str, key: str) -> bytes | None:
 def fetch_sidecars(root: Path, index: ArchiveIndex, names: list[str]) -> list[Path]:
     """Bring the side files of these S3-held WARCs into the archive folder (written once: a
     file already there is kept); returns the files written."""
-    from archive_store.storage.remote import warc_location  # noqa: PLC0415
-
     written = []
     for name in names:
         location = warc_location(index, name)
@@ -97,3 +102,12 @@ def fetch_sidecars(root: Path, index: ArchiveIndex, names: list[str]) -> list[Pa
             partial.replace(target)
             written.append(target)
     return written
+
+
+def fetch_remote_warcs(archive_dir: Path, index: ArchiveIndex) -> list[str]:
+    """Bring every WARC that only S3 holds into the local cache (checked), so exports and replay
+    can read it like a local file, with its CDXJ and tokens; returns their names."""
+    names = remote_only_files(index, archive_dir / WARCS_DIR)
+    materialize(archive_dir, names, index)
+    fetch_sidecars(archive_dir, index, names)  # their CDXJ and RFC 3161 tokens, stored beside them
+    return names

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
 
-from archive_store.warc.members import StoredRecord
+from archive_store.warc.record import StoredRecord
 
 _GZIP_MAGIC = b"\x1f\x8b"
 _MEMBER_MAGIC = b"\x1f\x8b\x08"

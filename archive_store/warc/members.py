@@ -8,6 +8,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from archive_store.warc.foreign import ForeignRecord, iter_foreign
+from archive_store.warc.record import StoredRecord
+
 _READ_SIZE = 1 << 20
 
 
@@ -16,28 +19,6 @@ class Member:
     offset: int
     length: int
     data: bytes
-
-
-@dataclass(frozen=True)
-class StoredRecord:
-    """A WARC record read back: named fields in file order, and the block bytes."""
-
-    fields: list[tuple[str, str]]
-    block: bytes
-    offset: int = 0
-    length: int = 0
-
-    def get(self, name: str) -> str | None:
-        wanted = name.lower()
-        return next((v for k, v in self.fields if k.lower() == wanted), None)
-
-    @property
-    def record_type(self) -> str:
-        return self.get("WARC-Type") or ""
-
-    @property
-    def record_id(self) -> str:
-        return self.get("WARC-Record-ID") or ""
 
 
 class BrokenMember(Exception):
@@ -130,9 +111,6 @@ def iter_records(path: Path) -> Iterator[StoredRecord]:
     """Each record with its offset and length; an imported uncompressed `.warc` (kept as it came,
     issue 17) is walked record by record, and a cut tail there ends the walk (import reported it)."""
     if path.name.endswith(".warc"):
-        # foreign.py builds on this module: imported here, not at the top, to avoid the cycle
-        from archive_store.warc.foreign import ForeignRecord, iter_foreign  # noqa: PLC0415
-
         yield from (item.stored() for item in iter_foreign(path) if isinstance(item, ForeignRecord))
         return
     for member in iter_members(path):
@@ -216,8 +194,6 @@ def iter_record_heads(path: Path) -> Iterator[StoredRecord]:
     """Like `iter_records`, each record's header with its offset and length but an empty block:
     memory stays bounded whatever a record's size. Raises BrokenMember as `iter_members` does."""
     if path.name.endswith(".warc"):
-        from archive_store.warc.foreign import ForeignRecord, iter_foreign  # noqa: PLC0415
-
         for item in iter_foreign(path):
             if isinstance(item, ForeignRecord):
                 yield StoredRecord(item.fields, b"", item.offset, item.length)

@@ -2,8 +2,8 @@
 
 Footnotes, "Source"/"来源" links, ordinary anchors and bare URLs in the text are all citations. URLs
 are kept as written (tracking parameters too); only the fragment is dropped for archiving. Parsing
-is pure: bytes in, no network, no XML entity resolution (S-6). Markdown lives in report_markdown,
-PDF and DOCX in report_office.
+is pure: bytes in, no network, no XML entity resolution (S-6). Markdown lives in `markdown`,
+PDF and DOCX in `office`, and `report` picks the reader for a file.
 """
 
 from __future__ import annotations
@@ -24,7 +24,6 @@ from pipelines.documents.body import (
     url_skip_reason,
 )
 from pipelines.documents.seeds import check_url
-from pipelines.extraction.decode import decode_body
 from pipelines.extraction.quotes import quoted_passages
 
 # Bare URLs end at white space, quotes, angle brackets and CJK punctuation; trailing ASCII
@@ -148,56 +147,6 @@ class Collector:
 
     def result(self) -> list[CitedLink]:
         return list(self.links.values())
-
-
-# format detection --------------------------------------------------------------------------------
-def detect_format(data: bytes, name: str = "", content_type: str | None = None) -> str:
-    lowered, kind = name.lower().split("?", 1)[0], (content_type or "").lower()
-    if data.startswith(b"%PDF-") or "pdf" in kind:
-        return "pdf"
-    if data.startswith(b"PK\x03\x04"):
-        if b"word/" in data[:4096] or lowered.endswith(".docx") or "wordprocessingml" in kind:
-            return "docx"
-        raise ReportError("a ZIP file that is not a Word (.docx) document")
-    if lowered.endswith((".md", ".markdown", ".mdown")) or "markdown" in kind:
-        return "markdown"
-    head = data[:2048].lstrip().lower()
-    if (
-        "html" in kind
-        or lowered.endswith((".html", ".htm", ".xhtml"))
-        or head.startswith((b"<!doctype", b"<html"))
-    ):
-        return "html"
-    if lowered.endswith((".txt", ".text")) or kind.startswith("text/") or _is_text(data):
-        return "markdown"  # plain text: Markdown finds its bare URLs the same way
-    raise ReportError("not HTML, Markdown, PDF or DOCX")
-
-
-def _is_text(data: bytes) -> bool:
-    try:
-        data[:65536].decode("utf-8")
-    except UnicodeDecodeError:
-        return False
-    return b"\x00" not in data[:65536]
-
-
-def parse_report(
-    data: bytes, name: str = "", content_type: str | None = None, base_url: str | None = None
-) -> ParsedReport:
-    """Citations of a report; `name` (file name or URL) and `content_type` help detect the format,
-    `base_url` resolves relative links (reports fetched from the web)."""
-    from pipelines.documents.limits import check_report_size  # noqa: PLC0415
-    from pipelines.documents.markdown import parse_markdown  # noqa: PLC0415
-    from pipelines.documents.office import parse_docx, parse_pdf  # noqa: PLC0415
-
-    check_report_size(len(data))
-    fmt = detect_format(data, name, content_type)
-    if fmt == "pdf":
-        return parse_pdf(data)
-    if fmt == "docx":
-        return parse_docx(data)
-    text = decode_body(data, content_type).text
-    return parse_html(text, base_url) if fmt == "html" else parse_markdown(text)
 
 
 # HTML --------------------------------------------------------------------------------------------

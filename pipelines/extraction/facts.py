@@ -1,4 +1,4 @@
-"""What a worker process is handed to analyse one response, and the call that runs there.
+"""What a worker process is handed to analyse one response (the call that runs there: `worker`).
 
 Kept apart from `analyse` so the crawl process does not import the extractors (trafilatura,
 htmldate, the platform rules): 0.1 s of start-up, and memory, for work done in the workers."""
@@ -6,7 +6,6 @@ htmldate, the platform rules): 0.1 s of start-up, and memory, for work done in t
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 
 @dataclass(frozen=True)
@@ -18,10 +17,3 @@ class ResponseFacts:
     status: int
     headers: list[tuple[str, str]]
     body: bytes  # content-decoded entity body
-
-
-def analyse_in_worker(facts: ResponseFacts) -> dict[str, Any]:
-    """`analyse.analyse(facts)`, importing the extractors where it runs."""
-    from pipelines.extraction.analyse import analyse  # noqa: PLC0415 (see the module docstring)
-
-    return analyse(facts)

@@ -179,7 +179,7 @@ def diff_two(
 
 
 def _side(index: ArchiveIndex, capture: Capture) -> CaptureSide:
-    from archive_store.crawl.render_records import rendered_for  # noqa: PLC0415
+    from archive_store.crawl.render.records import rendered_for  # noqa: PLC0415
 
     page = index.page_for(capture.id)
     fields = page_fields(page)
@@ -324,7 +324,7 @@ def _id(capture: Capture | None) -> int | None:
 def _visual(
     index: ArchiveIndex, warc_dir: Path, before: Capture, after: Capture
 ) -> tuple[VisualDiff | None, str]:
-    from archive_store.crawl.render_records import rendered_block, rendered_for  # noqa: PLC0415
+    from archive_store.crawl.render.records import rendered_block, rendered_for  # noqa: PLC0415
     from sourcekeeper.changes.visual import NotComparable, compare_screenshots  # noqa: PLC0415
 
     shots = [rendered_for(index, c.id).get("screenshot") for c in (before, after)]

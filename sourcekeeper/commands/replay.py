@@ -49,7 +49,7 @@ def _stop_on_sigterm() -> None:
 def _fetch_remote_warcs(args: argparse.Namespace) -> None:
     """Scale-out: WARCs that only S3 holds are fetched (and checked) into the local cache first."""
     from archive_store.index.database import ArchiveIndex, default_db_url  # noqa: PLC0415
-    from archive_store.storage.remote import fetch_remote_warcs  # noqa: PLC0415
+    from archive_store.storage.sidecars import fetch_remote_warcs  # noqa: PLC0415
 
     if not args.db and not (args.archive / INDEX_NAME).exists():
         return

@@ -39,7 +39,7 @@ def register(subparsers: Any, add_common_options: Callable[[argparse.ArgumentPar
 
 def write_html_report(archive_dir: Path, db_url: str, out: Path, replay_base: str) -> dict[str, Any]:
     """Library entry: write the HTML report to `out`; returns the data it shows."""
-    from archive_store.crawl.render_records import screenshot_data_uri  # noqa: PLC0415
+    from archive_store.crawl.render.records import screenshot_data_uri  # noqa: PLC0415
     from archive_store.index.database import ArchiveIndex  # noqa: PLC0415
     from archive_store.layout import WARCS_DIR  # noqa: PLC0415
     from sourcekeeper.changes.html import diff_fragment  # noqa: PLC0415

@@ -61,7 +61,7 @@ ROUTES: dict[str, Handler] = {**DEMO_ROUTES, JS_NOTICE_PATH: challenged_notice, 
 
 def describe_render(archive_dir: Any, url: str, say: Any) -> None:
     """Print what became of the challenged notice, and write its screenshot next to the archive."""
-    from archive_store.crawl.render_records import rendered_block, rendered_for  # noqa: PLC0415
+    from archive_store.crawl.render.records import rendered_block, rendered_for  # noqa: PLC0415
     from archive_store.index.database import ArchiveIndex, default_db_url  # noqa: PLC0415
     from archive_store.index.lookup import find_capture  # noqa: PLC0415
 

@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-from archive_store.crawl.render_browser import find_chromium
+from archive_store.crawl.render.browser import find_chromium
 from archive_store.index.database import ArchiveIndex, default_db_url
 from archive_store.layout import INDEX_NAME
 from sourcekeeper.demo.challenged import JS_NOTICE_PATH, describe_render

@@ -8,8 +8,8 @@ import argparse
 import os
 import sys
 
-from archive_store.crawl.memento import parse_endpoints
-from archive_store.crawl.netpolicy import SETTING, AddressPolicy
+from archive_store.net.memento import parse_endpoints
+from archive_store.net.netpolicy import SETTING, AddressPolicy
 from sourcekeeper.urltext import shown
 
 
@@ -19,9 +19,9 @@ def push_after_archive(
     endpoints = parse_endpoints(settings.get("ARCHIVE_PUSH_ENDPOINTS", ""))
     if not endpoints or not urls:
         return
-    from archive_store.crawl.push import push_urls  # noqa: PLC0415
     from archive_store.index.database import ArchiveIndex  # noqa: PLC0415
     from archive_store.index.lookup import GOOD_STATE, find_capture  # noqa: PLC0415
+    from archive_store.net.push import push_urls  # noqa: PLC0415
 
     index = ArchiveIndex(db_url)
     try:

@@ -10,11 +10,11 @@ from typing import Any
 from sqlalchemy import select
 
 from archive_store.crawl.default_settings import apply_defaults
-from archive_store.crawl.memento import Fetcher, Lookup, Memento, lookup, parse_endpoints
-from archive_store.crawl.netpolicy import AddressPolicy
 from archive_store.index.database import ArchiveIndex, default_db_url
 from archive_store.index.schema import CaptureOrigin
 from archive_store.lock import ArchiveLock
+from archive_store.net.memento import Fetcher, Lookup, Memento, lookup, parse_endpoints
+from archive_store.net.netpolicy import AddressPolicy
 from sourcekeeper.jobs.runner import build_settings, run_spider
 from sourcekeeper.jobs.unattended import write_run_file
 

@@ -31,7 +31,7 @@ SHOW_FIELDS = (
 
 
 def capture_fields(index: ArchiveIndex, capture: Any) -> dict[str, Any]:
-    from archive_store.crawl.render_records import rendered_for  # noqa: PLC0415
+    from archive_store.crawl.render.records import rendered_for  # noqa: PLC0415
     from archive_store.export.citations import cited_by_json  # noqa: PLC0415
     from archive_store.index.facts import facts_json  # noqa: PLC0415
     from archive_store.index.origins import origin_of  # noqa: PLC0415

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from typing import TYPE_CHECKING, Any
 
-from archive_store.crawl.render_records import rendered_block, rendered_for
+from archive_store.crawl.render.records import rendered_block, rendered_for
 from sourcekeeper.urltext import shown
 
 if TYPE_CHECKING:

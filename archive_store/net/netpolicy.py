@@ -4,7 +4,7 @@ A cited page is hostile input: it may redirect to the cloud metadata service (16
 an intranet host, and whatever answers would be archived, indexed, exported and published. So by
 default every connection to a loopback, private (RFC 1918, ULA), link-local, CGNAT, multicast,
 reserved or unspecified address is refused. The check runs on the address the name resolved to,
-and the connection is then made to that very address (see `archive_store.crawl.endpoints`), so a name
+and the connection is then made to that very address (see `archive_store.crawl.capture.endpoints`), so a name
 that resolves to a public address when checked and to 10.0.0.5 when connected (DNS rebinding)
 cannot get through.
 
@@ -20,7 +20,7 @@ import os
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from scrapy.settings import BaseSettings
+    from archive_store.net.readers import SettingsReader
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
@@ -96,7 +96,7 @@ class AddressPolicy:
         return cls(allowed=tuple(networks))
 
     @classmethod
-    def from_settings(cls, settings: BaseSettings) -> AddressPolicy:
+    def from_settings(cls, settings: SettingsReader) -> AddressPolicy:
         return cls.parse(setting_value(settings))
 
     def refuses(self, address: str | IPAddress) -> bool:
@@ -114,7 +114,7 @@ class AddressPolicy:
             raise PrivateAddressRefused(address, host)
 
 
-def setting_value(settings: BaseSettings) -> str | bool | None:
+def setting_value(settings: SettingsReader) -> str | bool | None:
     """The setting, or the environment variable when the setting is only the default."""
     priority = settings.getpriority(SETTING)
     env = os.environ.get(SETTING)

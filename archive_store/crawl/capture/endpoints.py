@@ -25,7 +25,7 @@ from twisted.internet.protocol import Factory, Protocol, connectionDone
 from twisted.web.client import URI, _StandardEndpointFactory
 from twisted.web.error import SchemeNotSupported
 
-from archive_store.crawl.netpolicy import AddressPolicy, PrivateAddressRefused, ip_literal
+from archive_store.net.netpolicy import AddressPolicy, PrivateAddressRefused, ip_literal
 
 if TYPE_CHECKING:
     from twisted.internet.interfaces import IAddress

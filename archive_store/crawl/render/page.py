@@ -28,7 +28,7 @@ from urllib.parse import urldefrag
 
 import scrapy
 
-from archive_store.crawl.render_browser import CALL_SECONDS
+from archive_store.crawl.render.browser import CALL_SECONDS
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable
@@ -36,7 +36,7 @@ if TYPE_CHECKING:
     from playwright.async_api import CDPSession, Page
     from scrapy.http import Response
 
-    from archive_store.crawl.render_browser import Tab
+    from archive_store.crawl.render.browser import Tab
 
 logger = logging.getLogger(__name__)
 

@@ -15,12 +15,12 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urljoin
 
-from archive_store.crawl.failures import plain_error
-from archive_store.crawl.memento import USER_AGENT, parse_link_format
-from archive_store.crawl.netpolicy import AddressPolicy
-from archive_store.crawl.urlguard import guarded_opener
 from archive_store.index.database import ArchiveIndex, utcnow
 from archive_store.index.schema import PushResult
+from archive_store.net.memento import USER_AGENT, parse_link_format
+from archive_store.net.netpolicy import AddressPolicy
+from archive_store.net.plainwords import plain_error
+from archive_store.net.urlguard import guarded_opener
 
 
 @dataclass(frozen=True)

@@ -11,8 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any, BinaryIO
+from typing import TYPE_CHECKING, Any
 
 from OpenSSL import SSL
 from scrapy.core.downloader.handlers.http11 import (
@@ -31,15 +30,16 @@ from scrapy.utils.defer import maybe_deferred_to_future
 from scrapy.utils.httpobj import urlparse_cached
 from scrapy.utils.misc import build_from_crawler
 
-from archive_store.crawl.endpoints import CheckedAgent
+from archive_store.crawl.capture.endpoints import CheckedAgent
+from archive_store.crawl.capture.mediastream import stream_body
+from archive_store.crawl.capture.tape import ExchangeTape
+from archive_store.crawl.capture.tlspolicy import ArchiveContextFactory
 from archive_store.crawl.failures import HEADER_LINE_LIMIT, RECEIVED_ATTR, describe_failure
-from archive_store.crawl.mediastream import stream_body
-from archive_store.crawl.netpolicy import AddressPolicy, ip_literal
 from archive_store.crawl.session import ArchiveSession
 from archive_store.crawl.stopping import CrawlStop, StopRequested
-from archive_store.crawl.tlsfacts import connection_facts
-from archive_store.crawl.tlspolicy import ArchiveContextFactory
-from archive_store.crawl.vantage import SOCKS_META, socks_config
+from archive_store.net.netpolicy import AddressPolicy, ip_literal
+from archive_store.net.tlsfacts import connection_facts
+from archive_store.net.vantage import SOCKS_META, socks_config
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -54,64 +54,6 @@ if TYPE_CHECKING:
     from twisted.web.iweb import IResponse
 
 logger = logging.getLogger(__name__)
-
-
-class ExchangeTape:
-    """The bytes of one request and its response as they crossed the connection."""
-
-    __slots__ = (
-        "frozen",
-        "ip_address",
-        "limit",
-        "overflowed",
-        "received",
-        "sent",
-        "size",
-        "spool",
-        "started",
-        "tls",
-    )
-
-    def __init__(self, ip_address: str | None, limit: int) -> None:
-        self.started = datetime.now(UTC)
-        self.ip_address = ip_address
-        self.sent = bytearray()
-        self.received = bytearray()
-        self.limit = limit  # stop taping past the size limit; the record is marked truncated
-        self.overflowed = False
-        self.size = 0  # bytes taped, in `received` or in the spool file
-        # a media body (request.meta "archive_stream") goes on to a file instead of memory
-        self.spool: BinaryIO | None = None
-        self.frozen = False  # the exchange is being recorded: later bytes are not part of it
-        self.tls: dict[str, Any] | None = None  # tlsfacts.connection_facts of an HTTPS exchange
-
-    def on_received(self, data: bytes) -> None:
-        if self.frozen:
-            return
-        room = self.limit - self.size if self.limit else len(data)
-        if room < len(data):
-            self.overflowed = True
-            data = data[: max(room, 0)]
-        self.size += len(data)
-        if self.spool is not None:
-            self.spool.write(data)
-        else:
-            self.received += data
-
-    def take_spool(self) -> BinaryIO:
-        """The spool file, to read on another thread: nothing more is written to it after this
-        (a timed-out or cut connection may still deliver a few bytes)."""
-        assert self.spool is not None
-        self.frozen = True
-        return self.spool
-
-    def spool_to(self, handle: BinaryIO, limit: int) -> None:
-        """Tape the rest of the exchange into `handle` (from what was received so far), up to
-        `limit` bytes in all (0: no limit)."""
-        handle.write(self.received)
-        self.received = bytearray()
-        self.spool = handle
-        self.limit = limit
 
 
 class _TeeTransport:

@@ -23,7 +23,7 @@ from scrapy.core.downloader.contextfactory import _ScrapyClientContextFactory
 from twisted.internet.interfaces import IOpenSSLClientConnectionCreator
 from zope.interface import implementer
 
-from archive_store.crawl.netpolicy import ip_literal
+from archive_store.net.netpolicy import ip_literal
 
 if TYPE_CHECKING:
     from twisted.protocols.tls import TLSMemoryBIOProtocol

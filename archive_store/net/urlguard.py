@@ -20,7 +20,7 @@ import urllib.request
 from collections.abc import Callable
 from typing import Any
 
-from archive_store.crawl.netpolicy import SETTING, AddressPolicy, PrivateAddressRefused, ip_literal
+from archive_store.net.netpolicy import SETTING, AddressPolicy, PrivateAddressRefused, ip_literal
 
 
 def policy_from_environment() -> AddressPolicy:

@@ -26,9 +26,9 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote, urljoin, urlsplit
 
-from archive_store.crawl.failures import plain_error
-from archive_store.crawl.netpolicy import AddressPolicy
-from archive_store.crawl.urlguard import guarded_opener
+from archive_store.net.netpolicy import AddressPolicy
+from archive_store.net.plainwords import plain_error
+from archive_store.net.urlguard import guarded_opener
 
 logger = logging.getLogger(__name__)
 

@@ -1,7 +1,7 @@
 """One headless Chromium per crawl (Debian's, driven by Playwright), one browser context per site.
 
 The browser never opens a connection of its own: every request it makes is paused by CDP `Fetch`
-and fetched by Scrapy's downloader (archive_store/crawl/render_page.py). Its flags keep Chromium's own
+and fetched by Scrapy's downloader (archive_store/crawl/render/page.py). Its flags keep Chromium's own
 background traffic (updates, sync, safe browsing) from starting at all. Debian's /usr/bin/chromium
 is a wrapper script that adds flags of its own and misbehaves under Playwright: the real binary is
 launched (`dpkg -L chromium` lists it).

@@ -22,7 +22,7 @@ from cryptography.hazmat.primitives.serialization import Encoding
 from cryptography.x509 import DNSName, IPAddress
 from cryptography.x509.verification import PolicyBuilder, Store, VerificationError
 
-from archive_store.crawl.netpolicy import ip_literal
+from archive_store.net.netpolicy import ip_literal
 
 CONTENT_TYPE = "application/json"
 PROFILE = "https://sourcekeeper.invalid/tls-facts/1"  # names the JSON layout of the metadata record

@@ -25,7 +25,7 @@ from twisted.internet.defer import Deferred
 if TYPE_CHECKING:
     from scrapy import Request
 
-    from archive_store.crawl.capture import ExchangeTape
+    from archive_store.crawl.capture.tape import ExchangeTape
 
 STREAM_META = "archive_stream"
 KEEP_BODY_META = "archive_keep_body"

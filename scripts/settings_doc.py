@@ -1,6 +1,6 @@
 """docs/settings.md, generated from the source of `archive_store.crawl.default_settings`.
 
-    .venv/bin/python -m archive_store.crawl.settings_doc > docs/settings.md
+    .venv/bin/python scripts/settings_doc.py > docs/settings.md
 
 Every top-level `NAME = value` with an upper-case name is a setting. The format of the source:
 
@@ -27,7 +27,9 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-COMMAND = ".venv/bin/python -m archive_store.crawl.settings_doc > docs/settings.md"
+from archive_store.crawl import default_settings
+
+COMMAND = ".venv/bin/python scripts/settings_doc.py > docs/settings.md"
 SOURCE_NAME = "archive_store/crawl/default_settings.py"
 _SETTING_NAME = re.compile(r"[A-Z][A-Z0-9_]*")
 _PRAGMA = re.compile(r"\s*(noqa|type:|pragma)\b")
@@ -216,8 +218,6 @@ def render_module(module: ModuleType) -> str:
 
 
 def main() -> int:
-    from archive_store.crawl import default_settings  # noqa: PLC0415
-
     sys.stdout.write(render_module(default_settings))
     return 0
 

@@ -19,11 +19,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlsplit, urlunsplit
 
 if TYPE_CHECKING:
-    from typing import Self
-
-    from scrapy import Request, Spider
-    from scrapy.crawler import Crawler
-    from scrapy.settings import BaseSettings
+    from archive_store.net.readers import HasMeta, SettingsReader
 
 SOCKS_META = "archive_socks_proxy"
 VANTAGE_META = "archive_vantage"
@@ -69,14 +65,14 @@ def public(url: str) -> str:
     return f"{parts.scheme}://{user}{parts.hostname or ''}{port}"
 
 
-def proxy_setting(settings: BaseSettings) -> str:
+def proxy_setting(settings: SettingsReader) -> str:
     value = settings.get("ARCHIVE_PROXY") or ""
     if not value and (settings.getpriority("ARCHIVE_PROXY") or 0) <= 0:
         value = os.environ.get("ARCHIVE_PROXY", "")
     return str(value).strip()
 
 
-def describe(settings: BaseSettings) -> str:
+def describe(settings: SettingsReader) -> str:
     """The vantage point for warcinfo: 'direct' or the proxy without its password."""
     proxy = proxy_setting(settings)
     if not proxy:
@@ -101,31 +97,7 @@ def socks_config(value: str | None) -> dict[str, Any] | None:
     }
 
 
-class VantageMiddleware:
-    """Sends every request through the configured proxy unless the request names its own: the
-    spider's site profile (`proxy =`) first, then ARCHIVE_PROXY. Runs before HttpProxyMiddleware,
-    which turns the URL's user:password into Proxy-Authorization for HTTP(S) proxies."""
-
-    def __init__(self, crawler: Crawler, proxy: str) -> None:
-        self.crawler = crawler
-        self.proxy = proxy
-
-    @classmethod
-    def from_crawler(cls, crawler: Crawler) -> Self:
-        proxy = proxy_setting(crawler.settings)
-        if proxy:
-            check_proxy_url(proxy, from_command_line=False)
-        return cls(crawler, with_password(proxy) if proxy else "")
-
-    def process_request(self, request: Request, spider: Spider | None = None) -> None:
-        profile = getattr(self.crawler.spider, "profile", None)
-        proxy = getattr(profile, "proxy", None)
-        proxy = with_password(proxy) if proxy else self.proxy
-        if proxy:
-            apply_proxy(request, proxy)
-
-
-def apply_proxy(request: Request, proxy: str) -> None:
+def apply_proxy(request: HasMeta, proxy: str) -> None:
     """Route one request through `proxy` (unless it already has one), and say so in its meta."""
     if request.meta.get("proxy") or request.meta.get(SOCKS_META) or request.meta.get("dont_proxy"):
         return
@@ -136,7 +108,7 @@ def apply_proxy(request: Request, proxy: str) -> None:
     request.meta[VANTAGE_META] = public(proxy)
 
 
-def fallback_proxy(settings: BaseSettings) -> str:
+def fallback_proxy(settings: SettingsReader) -> str:
     """The second vantage point `recheck` tries for a blocked or unreachable source ("" = none)."""
     value = settings.get("ARCHIVE_PROXY_FALLBACK") or ""
     if not value and (settings.getpriority("ARCHIVE_PROXY_FALLBACK") or 0) <= 0:
@@ -147,13 +119,13 @@ def fallback_proxy(settings: BaseSettings) -> str:
     return with_password(value) if value else ""
 
 
-def first_vantage(settings: BaseSettings) -> str:
+def first_vantage(settings: SettingsReader) -> str:
     """Short name of the vantage point a crawl fetches from by default."""
     proxy = proxy_setting(settings)
     return public(proxy) if proxy else "direct"
 
 
-def request_vantage(request: Request) -> str:
+def request_vantage(request: HasMeta) -> str:
     """Which vantage point fetched this request, as written into its capture's metadata."""
     named = request.meta.get(VANTAGE_META)
     if named:

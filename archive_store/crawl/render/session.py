@@ -29,7 +29,7 @@ from weakref import WeakKeyDictionary
 
 from scrapy.exceptions import NotConfigured
 
-from archive_store.crawl.render_browser import CALL_SECONDS, RenderBrowser, find_chromium
+from archive_store.crawl.render.browser import CALL_SECONDS, RenderBrowser, find_chromium
 from archive_store.crawl.warcinfo import package_version
 
 if TYPE_CHECKING:

@@ -10,15 +10,15 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
-from archive_store.crawl.tlsfacts import complete_facts, summary
-from archive_store.crawl.vantage import request_vantage
 from archive_store.index.schema import CaptureFacts
+from archive_store.net.tlsfacts import complete_facts, summary
+from archive_store.net.vantage import request_vantage
 from archive_store.warc.recordbuilder import derived_record
 
 if TYPE_CHECKING:
     from scrapy import Request
 
-    from archive_store.crawl.session import ArchiveSession
+    from archive_store.warc.recordbuilder import WarcRecord
 
 CONTENT_TYPE = "application/json"
 PROFILE = "https://github.com/sourcekeeper/fetch-facts/1"
@@ -36,17 +36,20 @@ def facts_for(request: Request, tls: dict[str, Any] | None, host: str) -> dict[s
     return facts
 
 
-def write_fetch_facts(
-    session: ArchiveSession, request: Request, uri: str, date: str, record_id: str, facts: dict[str, Any]
-) -> None:
+def facts_record(uri: str, date: str, record_id: str, facts: dict[str, Any]) -> WarcRecord:
+    """The `metadata` record of these facts, for the response/revisit record `record_id`."""
     block = json.dumps(facts, ensure_ascii=False, indent=1).encode()
     record = derived_record(uri, date, record_id, block, CONTENT_TYPE, "metadata")
     record.set("WARC-Concurrent-To", record_id)
-    written = session._write([record])
+    return record
+
+
+def facts_row(record_id: str, metadata_record_id: str | None, facts: dict[str, Any]) -> CaptureFacts:
+    """The index row of these facts (committed with the batch of captures it belongs to)."""
     tls = facts.get("tls")
-    row = CaptureFacts(
+    return CaptureFacts(
         record_id=record_id,
-        metadata_record_id=written[0].record_id if written else None,
+        metadata_record_id=metadata_record_id,
         vantage=facts["vantage"],
         tls_protocol=tls["protocol"] if tls else None,
         tls_cipher=tls["cipher"] if tls else None,
@@ -54,6 +57,3 @@ def write_fetch_facts(
         tls_verified=tls["verified"] if tls else None,
         tls_json=json.dumps(summary(tls), ensure_ascii=False) if tls else None,
     )
-    session.pending_facts.append(row)  # committed with the batch of captures it belongs to
-    if tls is not None:
-        session._inc(f"archive/tls/{tls['protocol']}")

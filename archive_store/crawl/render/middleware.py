@@ -5,7 +5,7 @@ sees each request's last answer after the redirect hops (each captured already) 
 decoded. When that answer is a challenge (pipelines/extraction/render_detect.py), or the mode is
 `always`, or a screenshot is wanted, the page is loaded in the site's browser context and every
 request the browser makes is fetched through the crawler's engine — so through the recording
-download handler (archive_store/crawl/render_page.py). The spider then gets the final page, whose
+download handler (archive_store/crawl/render/page.py). The spider then gets the final page, whose
 capture is the URL's capture; the challenge exchanges stay in the WARC and the index, marked
 `blocked:<vendor>` with a reason naming the capture that passed them.
 
@@ -24,16 +24,16 @@ from scrapy import signals
 from scrapy.http import TextResponse
 from scrapy.utils.misc import load_object
 
-from archive_store.crawl.navigations import (
+from archive_store.crawl.render.browser import CALL_SECONDS, INSTALL_HINT
+from archive_store.crawl.render.navigations import (
     LIMIT_STAT,
     RENDER_NAVIGATIONS_META,
     navigations_used,
     seed_of,
 )
-from archive_store.crawl.render_browser import CALL_SECONDS, INSTALL_HINT
-from archive_store.crawl.render_page import SNAPSHOT_KINDS, Challenge, PageRender, RenderOutcome, challenge_in
-from archive_store.crawl.render_records import provenance_block, write_rendered
-from archive_store.crawl.render_session import browser_for, render_switches
+from archive_store.crawl.render.page import SNAPSHOT_KINDS, Challenge, PageRender, RenderOutcome, challenge_in
+from archive_store.crawl.render.records import provenance_block, write_rendered
+from archive_store.crawl.render.session import browser_for, render_switches
 from archive_store.crawl.session import ArchiveSession
 
 if TYPE_CHECKING:
@@ -352,7 +352,7 @@ class RenderMiddleware:
     ) -> dict[str, Any]:
         browser = self.browser
         assert browser is not None
-        from archive_store.crawl.render_browser import VIEWPORT  # noqa: PLC0415
+        from archive_store.crawl.render.browser import VIEWPORT  # noqa: PLC0415
 
         return {
             "page": url,
