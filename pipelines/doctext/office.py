@@ -27,6 +27,7 @@ from pipelines.doctext.model import (
     Skipped,
 )
 from pipelines.doctext.textclean import clean_text
+from pipelines.doctext.wordbinary import word_text
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 MC_NS = "http://schemas.openxmlformats.org/markup-compatibility/2006"
@@ -162,18 +163,31 @@ def _xls_cell(value: Any) -> str:
 
 # DOC, WPS (OLE) ----------------------------------------------------------------------------------
 def read_word_binary(data: bytes, limits: Limits, deadline: Deadline, doc: DocumentText) -> None:
-    """Word 97-2003 (and Kingsoft Writer's OLE files, which keep Word's WordDocument stream): antiword,
-    else catdoc, both Debian tools, on a private temporary copy (no name taken from the URL)."""
+    """Word 97-2003 (and Kingsoft Writer's OLE files, which keep Word's WordDocument stream): the
+    piece table read by `wordbinary`; else antiword, then catdoc (Debian tools), on a private
+    temporary copy (no name taken from the URL)."""
+    problems: list[str] = []
+    try:
+        text = clean_text(word_text(data), cjk_gaps=False)
+    except Skipped as skipped:
+        if skipped.reason == ENCRYPTED:
+            raise
+        problems.append(f"piece table: {skipped.detail}")
+    else:
+        if text:
+            doc.engines["text"] = f"sourcekeeper Word 97 piece-table reader ({_package('olefile')})"
+            doc.pages.append(PageText(1, text, "layer"))
+            return
+        problems.append("piece table: no text")
     tools = [
         t
-        for t in (("antiword", "-m", "UTF-8.txt", "-w", "0"), ("catdoc", "-d", "utf-8", "-w"))
+        for t in (("catdoc", "-d", "utf-8", "-w"), ("antiword", "-m", "UTF-8.txt", "-w", "0"))
         if shutil.which(t[0])
     ]
     if not tools:
-        raise Skipped(UNSUPPORTED, "reading DOC needs antiword or catdoc (Debian packages)")
-    if _ole_encrypted(data):
-        raise Skipped(ENCRYPTED, "the document needs a password")
-    problems: list[str] = []
+        raise Skipped(
+            UNSUPPORTED, "; ".join([*problems, "antiword and catdoc (Debian packages) are not installed"])
+        )
     with tempfile.TemporaryDirectory(prefix="doctext-") as folder:
         path = Path(folder) / "document.doc"
         path.write_bytes(data)
@@ -191,20 +205,6 @@ def read_word_binary(data: bytes, limits: Limits, deadline: Deadline, doc: Docum
                 return
             problems.append(f"{tool[0]}: {out.stderr.decode('utf-8', 'replace').strip()[:200] or 'no text'}")
     raise Skipped(CORRUPT, "; ".join(problems))
-
-
-def _ole_encrypted(data: bytes) -> bool:
-    """Word's FIB says fEncrypted (bit 8 of the flags at offset 0x0A of the WordDocument stream)."""
-    import olefile  # noqa: PLC0415
-
-    try:
-        with olefile.OleFileIO(data) as ole:
-            if not ole.exists("WordDocument"):
-                return False
-            head = ole.openstream("WordDocument").read(12)
-    except (OSError, ValueError, IndexError, TypeError):
-        return False
-    return len(head) >= 12 and bool(int.from_bytes(head[10:12], "little") & 0x0100)
 
 
 @functools.cache
@@ -272,6 +272,6 @@ def read_html(data: bytes, content_type: str | None, doc: DocumentText) -> None:
         raise Skipped(CORRUPT, f"not readable as HTML ({exc})") from None
     for element in root.xpath("//script|//style|//noscript|//template"):
         element.drop_tree()
-    for element in root.xpath("//br|//p|//div|//tr|//li|//h1|//h2|//h3|//h4|//table"):
+    for element in root.xpath("//title|//br|//p|//div|//tr|//li|//h1|//h2|//h3|//h4|//table"):
         element.tail = "\n" + (element.tail or "")
     doc.pages.append(PageText(1, clean_text(root.text_content(), cjk_gaps=False), "layer"))
