@@ -24,7 +24,7 @@ needs_ocr = pytest.mark.skipif(
     tesseract_path() is None
     or not {"chi_sim", "eng"} <= tesseract_languages()
     or samples.cjk_font_path() is None,
-    reason="needs tesseract-ocr, tesseract-ocr-chi-sim, tesseract-ocr-eng, fonts-noto-cjk (scripts/system-deps.sh)",
+    reason="needs tesseract-ocr with chi-sim and eng models, fonts-noto-cjk (scripts/system-deps.sh)",
 )
 
 
