@@ -150,3 +150,33 @@ def test_with_document_text_off_nothing_is_read(tmp_path: Path, chromium_pdf: by
     assert archive.session.index.page_for(info["capture_id"]) is None
     records = archive.close()
     assert not [r for r in records if r.record_type == "conversion"]
+
+
+def test_show_gives_a_documents_text_and_how_it_was_read(
+    tmp_path: Path, chromium_pdf: bytes, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from sourcekeeper.cli import main
+
+    archive = Archive(tmp_path / "archive")
+    url = SITE + "P020200114123456.pdf"
+    archive.fetch(url, chromium_pdf, PDF_TYPE)
+    locked = SITE + "locked.docx"
+    archive.fetch(locked, b"PK\x03\x04 not really a zip", OCTETS)
+    archive.close()
+    root = str(tmp_path / "archive")
+    assert main(["show", url, "--json", "--archive", root]) == 0
+    shown = json.loads(capsys.readouterr().out)
+    assert (shown["kind"], shown["text_source"], shown["pages"], shown["text_skipped"]) == (
+        "document",
+        "layer",
+        1,
+        None,
+    )
+    assert shown["ocr_confidence"] is None and "青公通〔2020〕12号" in shown["text"]
+    assert main(["show", url, "--text", "--archive", root]) == 0
+    assert "现将有关事项通知如下" in capsys.readouterr().out
+    assert main(["show", locked, "--json", "--archive", root]) == 0
+    broken = json.loads(capsys.readouterr().out)
+    assert (broken["kind"], broken["text"], broken["text_skipped"]) == ("document", "", "corrupt")
+    assert main(["show", locked, "--archive", root]) == 0
+    assert "text_skipped    corrupt" in capsys.readouterr().out
