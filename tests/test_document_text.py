@@ -180,3 +180,65 @@ def test_show_gives_a_documents_text_and_how_it_was_read(
     assert (broken["kind"], broken["text"], broken["text_skipped"]) == ("document", "", "corrupt")
     assert main(["show", locked, "--archive", root]) == 0
     assert "text_skipped    corrupt" in capsys.readouterr().out
+
+
+NEW_COLUMNS = (
+    "kind",
+    "text_source",
+    "page_count",
+    "ocr_confidence",
+    "text_skipped",
+    "conversion_record_id",
+    "doc_number",
+    "issuer",
+    "index_number",
+    "published_date",
+    "topic",
+)
+
+
+def _as_before_document_text(root: Path) -> None:
+    """The index as the release before document text left it: no new columns, at revision 0009."""
+    import sqlite3
+
+    with sqlite3.connect(root / "index.sqlite3") as db:
+        for column in NEW_COLUMNS:
+            db.execute(f"ALTER TABLE pages DROP COLUMN {column}")
+        db.execute("UPDATE alembic_version SET version_num = '0009'")
+
+
+def test_reextract_reads_the_documents_of_an_archive_made_before_document_text(
+    tmp_path: Path, chromium_pdf: bytes, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import hashlib
+
+    from sourcekeeper.cli import main
+
+    root = tmp_path / "archive"
+    archive = Archive(root, ARCHIVE_DOCUMENT_TEXT=False)
+    url = SITE + "P020200114123456.pdf"
+    archive.fetch(url, chromium_pdf, PDF_TYPE)
+    archive.fetch(SITE + "d.docx", samples.docx_bytes(PARAGRAPHS), OCTETS)
+    records = archive.close()
+    assert not [r for r in records if r.record_type == "conversion"]
+    _as_before_document_text(root)
+    before = {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in (root / "warcs").glob("*.warc.gz")}
+
+    assert main(["reextract", "--archive", str(root), "--json"]) == 0
+    summary = json.loads(capsys.readouterr().out)
+    assert (summary["documents_read"], summary["documents_skipped"]) == (2, {})
+    after = {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in (root / "warcs").glob("*.warc.gz")}
+    assert {name: after[name] for name in before} == before  # the crawl's WARCs are not rewritten
+    (new_warc,) = set(after) - set(before)
+    conversions = [r for r in iter_records(root / "warcs" / new_warc) if r.record_type == "conversion"]
+    assert {r.get("WARC-Target-URI") for r in conversions} == {url, SITE + "d.docx"}
+    assert main(["show", url, "--json", "--archive", str(root)]) == 0
+    shown = json.loads(capsys.readouterr().out)
+    assert (shown["kind"], shown["text_source"]) == ("document", "layer") and "青公通〔2020〕12号" in shown[
+        "text"
+    ]
+    assert verify_archive(root).ok
+
+    assert main(["reextract", "--archive", str(root), "--json"]) == 0
+    again = json.loads(capsys.readouterr().out)
+    assert (again["documents_read"], again["documents_current"]) == (0, 2)
