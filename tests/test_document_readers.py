@@ -230,3 +230,18 @@ def test_a_truncated_capture_is_named_truncated() -> None:
     data = samples.docx_bytes(["被截断的文件"])
     doc = read_document(data[: len(data) // 2], "http://x.gov.cn/cut.docx", None, LIMITS, truncated=True)
     assert doc.skipped == "truncated"
+
+
+@pytest.mark.skipif(__import__("shutil").which("7zz") is None, reason="needs 7zz (Debian package 7zip)")
+def test_a_7z_archive_is_read_member_by_member(tmp_path: Path) -> None:
+    import subprocess
+
+    (tmp_path / "通知.docx").write_bytes(samples.docx_bytes(["七z包里的通知"]))
+    subprocess.run(
+        ["7zz", "a", "-bd", str(tmp_path / "a.7z"), str(tmp_path / "通知.docx")],
+        check=True,
+        capture_output=True,
+    )
+    doc = read_document((tmp_path / "a.7z").read_bytes(), "http://x.gov.cn/a.7z", None, LIMITS)
+    assert [m["name"] for m in doc.members] == ["a.7z!/通知.docx"]
+    assert doc.text == "【a.7z!/通知.docx】\n七z包里的通知"
