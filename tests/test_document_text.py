@@ -242,3 +242,47 @@ def test_reextract_reads_the_documents_of_an_archive_made_before_document_text(
     assert main(["reextract", "--archive", str(root), "--json"]) == 0
     again = json.loads(capsys.readouterr().out)
     assert (again["documents_read"], again["documents_current"]) == (0, 2)
+
+
+@pytest.mark.slow
+def test_a_crawl_reads_the_attachments_of_a_notice(tmp_path: Path, chromium_pdf: bytes) -> None:
+    """End to end: `sourcekeeper archive` of a notice page; its PDF, scan and DOCX are read in the
+    crawl's worker processes, the damaged PDF is named, and `search` finds words inside each."""
+    import os
+
+    from archive_helpers import archive_cli, run_cli
+
+    from pipelines.doctext.ocr import tesseract_path
+    from sourcekeeper.demo.rawsite import ServedSite
+
+    files = tmp_path / "site"
+    files.mkdir()
+    (files / "P020200114.pdf").write_bytes(chromium_pdf)
+    (files / "scan.png").write_bytes(samples.image_bytes(samples.scan(1, seed=5), "PNG"))
+    (files / "list.docx").write_bytes(samples.docx_bytes(["劝返人员名单", "王五"]))
+    (files / "broken.pdf").write_bytes(chromium_pdf[:2000])
+    archive = tmp_path / "archive"
+    os.environ["DOCUMENT_SITE_DIR"] = str(files)
+    try:
+        with ServedSite("tests/documentsite.py:ROUTES") as site:
+            result = archive_cli(archive, site.base_url + "/notice.html")
+    finally:
+        os.environ.pop("DOCUMENT_SITE_DIR", None)
+    assert result.returncode == 0, result.stderr
+    hits = [
+        json.loads(line)
+        for line in run_cli("search", "劝返", "--json", "--archive", archive).stdout.splitlines()
+    ]
+    found = {hit["url"].rsplit("/", 1)[-1] for hit in hits}
+    assert {"notice.html", "P020200114.pdf", "list.docx"} <= found
+    broken = json.loads(
+        run_cli("show", site.base_url + "/files/broken.pdf", "--json", "--archive", archive).stdout
+    )
+    assert (broken["kind"], broken["text_skipped"]) == ("document", "corrupt")
+    if tesseract_path() is not None:
+        scan = json.loads(
+            run_cli("show", site.base_url + "/files/scan.png", "--json", "--archive", archive).stdout
+        )
+        assert scan["text_source"] == "ocr" and scan["pages"] == 1
+        assert samples.character_error_rate(samples.notice_text(1), scan["text"]) <= 0.05
+    assert verify_archive(archive).ok
