@@ -143,8 +143,11 @@ def text_layer(work: Path, copies: int) -> None:
         paths.append(str(path))
     with ProcessPoolExecutor(CORES) as processes:
         list(processes.map(_pdfium_text, paths[:2]))  # both processes started and warm, as ours are
+        pids = list(processes._processes)  # the pool's own table: their CPU is read from /proc
         with Timer() as alone:
+            before = workers_cpu(pids)
             pages = sum(processes.map(_pdfium_text, paths))
+        alone.cpu += workers_cpu(pids) - before
     row("pypdfium2 text alone (2 processes)", pages, alone)
     pool = ReaderPool(CORES, Limits())
     try:
@@ -191,8 +194,9 @@ def crawl(work: Path, pages: int, repeat: int) -> None:
             for name, switch in (("off", "ARCHIVE_DOCUMENT_TEXT=False"), ("on", "ARCHIVE_OCR=never")):
                 archive = work / f"crawl-{name}-{attempt}"
                 start = time.perf_counter()
+                # the corpus pages embed media of hosts that do not resolve here: the run exits 1
                 subprocess.run(
-                    [*command, "--archive", str(archive), "--seeds", str(urls), "-s", switch], check=True
+                    [*command, "--archive", str(archive), "--seeds", str(urls), "-s", switch], check=False
                 )
                 walls[name] = time.perf_counter() - start
                 shutil.rmtree(archive, ignore_errors=True)
