@@ -286,3 +286,21 @@ def test_a_crawl_reads_the_attachments_of_a_notice(tmp_path: Path, chromium_pdf:
         assert scan["text_source"] == "ocr" and scan["pages"] == 1
         assert samples.character_error_rate(samples.notice_text(1), scan["text"]) <= 0.05
     assert verify_archive(archive).ok
+
+
+def test_an_icon_leaves_no_record_and_ocr_never_reads_no_image(tmp_path: Path) -> None:
+    from PIL import Image
+
+    icon = samples.image_bytes(Image.new("L", (32, 32), 255), "PNG")
+    archive = Archive(tmp_path / "archive")
+    info = archive.fetch(SITE + "icon.png", icon, [("Content-Type", "image/png")])
+    assert archive.session.index.page_for(info["capture_id"]) is None
+    assert archive.stat("documents/small_images") == 1
+    records = archive.close()
+    assert not [r for r in records if r.record_type == "conversion"]
+    never = Archive(tmp_path / "never", ARCHIVE_OCR="never")
+    scan = samples.image_bytes(samples.render_page("通知"), "PNG") if samples.cjk_font_path() else icon
+    info = never.fetch(SITE + "scan.png", scan, [("Content-Type", "image/png")])
+    assert never.session.index.page_for(info["capture_id"]) is None  # never sent to a reader
+    assert never.stat("documents/read") is None
+    never.close()
