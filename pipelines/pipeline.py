@@ -19,6 +19,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from archive_store.crawl.children import QuietSpawnContext, watch_parent
 from archive_store.crawl.session import ArchiveSession
 from archive_store.index.schema import Page
+from pipelines.document_text import DocumentTexts
 from pipelines.extraction.facts import ResponseFacts
 from pipelines.extraction.worker import analyse_in_worker
 from pipelines.items import ArchivedResponse, FetchFailure
@@ -33,8 +34,16 @@ METADATA_TYPE = "application/json"
 
 
 class ExtractionPipeline:
-    def __init__(self, session: ArchiveSession, extract: bool, processes: int, stats: Any) -> None:
+    def __init__(
+        self,
+        session: ArchiveSession,
+        extract: bool,
+        processes: int,
+        stats: Any,
+        documents: DocumentTexts | None = None,
+    ) -> None:
         self.session = session
+        self.documents = documents  # the text of PDFs, Office files, OFD, scans (docs/documents.md)
         self.extract = extract
         self.processes = processes
         self.stats = stats
@@ -45,11 +54,13 @@ class ExtractionPipeline:
         settings = crawler.settings
         if not settings.getbool("ARCHIVE_ENABLED"):
             raise NotConfigured("extraction stores into the archive's index")
+        session = ArchiveSession.for_crawler(crawler)
         return cls(
-            ArchiveSession.for_crawler(crawler),
+            session,
             settings.getbool("EXTRACT_ENABLED"),
             settings.getint("EXTRACT_PROCESSES"),
             crawler.stats,
+            DocumentTexts.from_settings(settings, session, crawler.stats),
         )
 
     def _executor(self) -> Executor:
@@ -96,6 +107,8 @@ class ExtractionPipeline:
             loop = asyncio.get_running_loop()
             result = await loop.run_in_executor(self._executor(), analyse_in_worker, facts)
             self._store(item, result)
+            if self.documents is not None and self.documents.wants(item, result):
+                await self.documents.read_and_store(item)
         return item
 
     def _reuse_original(self, item: ArchivedResponse) -> bool:
@@ -141,3 +154,5 @@ class ExtractionPipeline:
     def close_spider(self) -> None:
         if self._pool is not None:
             self._pool.shutdown(wait=True)
+        if self.documents is not None:
+            self.documents.close()

@@ -22,6 +22,10 @@ from warcio.archiveiterator import ArchiveIterator
 from archive_store.crawl.session import ArchiveSession
 from archive_store.index.schema import Capture, Page
 from archive_store.storage.reader import decode_content, load_capture
+from pipelines.doctext.model import OCR_OFF
+from pipelines.doctext.sniff import IMAGE_FORMATS, declared_kind
+from pipelines.doctext.workers import DocumentJob, ReaderPool
+from pipelines.document_text import DOCUMENT_TEXT_VERSION, is_document, limits_from, store_document_text
 from pipelines.extraction.analyse import analyse
 from pipelines.extraction.facts import ResponseFacts
 from pipelines.extraction.version import EXTRACTOR_VERSION, version_of
@@ -39,6 +43,9 @@ class ReextractSummary:
     up_to_date: int = 0
     skipped: int = 0
     changed_state: list[dict[str, str]] = field(default_factory=list)
+    documents_read: int = 0  # documents whose text was read (new conversion + metadata records)
+    documents_current: int = 0  # documents already read by this version of the readers
+    documents_skipped: dict[str, int] = field(default_factory=dict)  # text_skipped reason: count
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -48,6 +55,10 @@ class ReextractSummary:
             "up_to_date": self.up_to_date,
             "skipped": self.skipped,
             "changed_state": self.changed_state,
+            "document_text_version": DOCUMENT_TEXT_VERSION,
+            "documents_read": self.documents_read,
+            "documents_current": self.documents_current,
+            "documents_skipped": self.documents_skipped,
         }
 
 
@@ -72,7 +83,7 @@ def written_versions(warc_dir: Path) -> dict[str, int]:
                     data = json.loads(record.content_stream().read())
                 except ValueError:
                     continue
-                if isinstance(data, dict):
+                if isinstance(data, dict) and "document_text_version" not in data:  # not a document's
                     versions[refers_to] = max(versions.get(refers_to, 0), version_of(data))
     return versions
 
@@ -141,3 +152,67 @@ def reextract(session: ArchiveSession, *, force: bool = False) -> ReextractSumma
         if result.get("state") and result["state"] != before:
             summary.changed_state.append({"url": capture.url, "from": before or "", "to": result["state"]})
     return summary
+
+
+def _document_version(page: Page | None) -> int | None:
+    if page is None or page.kind != "document":
+        return None
+    try:
+        value = json.loads(page.metadata_json or "{}").get("document_text_version")
+    except ValueError:
+        return None
+    return value if isinstance(value, int) else 0
+
+
+def _may_be_document(capture: Capture) -> bool:
+    """From the index alone (no WARC read): an HTML page is a document only under a document's name."""
+    mime = (capture.content_type or "").split(";")[0].strip().lower()
+    if mime in ("text/html", "application/xhtml+xml", "text/plain"):
+        return declared_kind(capture.url, None) not in (None, "text")
+    return True
+
+
+def reextract_documents(
+    session: ArchiveSession, summary: ReextractSummary, settings: Any, *, force: bool = False
+) -> None:
+    """Read the text of every document response not yet read by this version of the readers (an
+    archive made before document text, or with it off): new conversion and metadata records in this
+    run's WARC, and the document's index row. The WARCs already written are not touched."""
+    if not settings.getbool("ARCHIVE_DOCUMENT_TEXT"):
+        return
+    limits = limits_from(settings)
+    pool: ReaderPool | None = None
+    try:
+        for capture in session.index.all_captures():
+            if capture.record_type != "response" or not 200 <= (capture.http_status or 0) < 300:
+                continue
+            if not _may_be_document(capture):
+                continue
+            page = session.index.page_for(capture.id)
+            if page is not None and page.kind != "document":
+                continue  # extraction read it as a page
+            written = _document_version(page)
+            if written is not None and written >= DOCUMENT_TEXT_VERSION and not force:
+                summary.documents_current += 1
+                continue
+            facts = _facts(session, capture)
+            if facts is None or not is_document(capture.url, facts.headers, facts.body, limits.ocr):
+                continue
+            content_type = next((v for k, v in facts.headers if k.lower() == "content-type"), None)
+            pool = pool or ReaderPool(settings.getint("ARCHIVE_DOCUMENT_PROCESSES"), limits)
+            doc = pool.read(DocumentJob(facts.body, capture.url, content_type, bool(capture.truncated)))
+            if doc.format in IMAGE_FORMATS and doc.skipped == OCR_OFF and limits.ocr == "auto":
+                continue  # an icon: nothing kept, as in a crawl
+            if (
+                store_document_text(
+                    session, capture.id, capture.url, capture.record_id, doc, reextracted=True
+                )
+                is None
+            ):
+                raise OSError(f"could not write the document's records: {session.write_error}")
+            summary.documents_read += 1
+            if doc.skipped:
+                summary.documents_skipped[doc.skipped] = summary.documents_skipped.get(doc.skipped, 0) + 1
+    finally:
+        if pool is not None:
+            pool.close()

@@ -42,7 +42,12 @@ def test_every_html_capture_has_a_metadata_record_referring_to_it(demo):
     records = all_records(archive)
     by_id = {r.record_id: r for r in records}
     metadata = [r for r in records if r.record_type == "metadata"]
+    # a document's text has its own metadata record, about its conversion (docs/documents.md)
+    documents = [r for r in metadata if "document_text_version" in json.loads(r.block)]
+    metadata = [r for r in metadata if r not in documents]
     assert len(metadata) >= len(NOTICES)
+    for record in documents:
+        assert by_id[record.get("WARC-Refers-To")].record_type in ("conversion", "response")
     for record in metadata:
         target = by_id[record.get("WARC-Refers-To")]
         assert target.record_type in ("response", "revisit")

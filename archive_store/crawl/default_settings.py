@@ -83,6 +83,9 @@ ARCHIVE_ATTACHMENT_EXTENSIONS = [
     "gif",
     "tif",
     "tiff",
+    "webp",
+    "bmp",
+    "rtf",
 ]
 # How many links away from a seed documents are followed (one hop by default).
 ARCHIVE_ATTACHMENT_HOPS = 1
@@ -104,6 +107,31 @@ ARCHIVE_EXTRACTION_PIPELINE = "pipelines.pipeline.ExtractionPipeline"
 EXTRACT_ENABLED = True
 # Worker processes extraction runs in, beside the reactor (0: one thread instead, for small runs).
 EXTRACT_PROCESSES = 2
+
+# Document text: PDF, Word, WPS, spreadsheets, OFD, scans (docs/documents.md)
+
+# Read the text of every kept document (PDF, DOC/DOCX, WPS, XLS/XLSX/ET, RTF, OFD, text, images,
+# ZIP/7z/RAR) after its capture, in worker processes beside the reactor: a `conversion` record of
+# the text, a `metadata` record of how it was read, and an index row that `search` finds.
+ARCHIVE_DOCUMENT_TEXT = True
+# OCR (tesseract, simplified Chinese and English): "auto" reads images of at least
+# ARCHIVE_OCR_MIN_PIXELS (body images, attachments) and the PDF pages that show images with
+# (almost) no text of their own; "always" every image and every PDF page short of text; "never" none.
+ARCHIVE_OCR = "auto"
+# With ARCHIVE_OCR = auto, images with fewer pixels than this (icons, buttons) are not read.
+ARCHIVE_OCR_MIN_PIXELS = 160_000
+# A document of more pages (or image frames) than this is not read (text_skipped: too-large).
+ARCHIVE_DOCUMENT_MAX_PAGES = 2000
+# An image, or a page drawn for OCR, of more pixels than this is not read (too-large); an image's
+# size is read from its header, before any pixel is decoded.
+ARCHIVE_DOCUMENT_MAX_PIXELS = 100_000_000
+# Seconds one document may take; the pages read by then are kept (text_skipped: timeout).
+ARCHIVE_DOCUMENT_TIMEOUT = 120
+# Address space (MB) of each reader process, its OCR included; a document that needs more is
+# recorded as too-large (or failed, when a library dies of it) and the crawl goes on.
+ARCHIVE_DOCUMENT_MAX_MEMORY_MB = 1536
+# Reader processes beside the crawl (each reads one document at a time).
+ARCHIVE_DOCUMENT_PROCESSES = 1
 
 # Trusted time: RFC 3161 tokens (`archive --tsa URL`, docs/evidence.md)
 

@@ -111,6 +111,21 @@ class Page(Base):
     platform: Mapped[str | None] = mapped_column(String(32), nullable=True)
     metadata_json: Mapped[str | None] = mapped_column(Text, nullable=True)
     metadata_record_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    # a document's text (PDF, DOCX, OFD, scan …) is a row too, for the document's own capture:
+    # `kind` page | document; how its text was read and, when it was not, why
+    kind: Mapped[str] = mapped_column(String(16), default="page", server_default="page")
+    text_source: Mapped[str | None] = mapped_column(String(16), nullable=True)  # layer | ocr | mixed
+    page_count: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    ocr_confidence: Mapped[float | None] = mapped_column(Float, nullable=True)  # mean of OCR'd pages
+    # encrypted | corrupt | too-large | timeout | unsupported | … ; NULL when the text was read
+    text_skipped: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    conversion_record_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    # an official document's identity (文号, 发文机关, 索引号, 发布日期, 主题分类)
+    doc_number: Mapped[str | None] = mapped_column(Text, nullable=True)
+    issuer: Mapped[str | None] = mapped_column(Text, nullable=True)
+    index_number: Mapped[str | None] = mapped_column(Text, nullable=True)
+    published_date: Mapped[str | None] = mapped_column(Text, nullable=True)
+    topic: Mapped[str | None] = mapped_column(Text, nullable=True)
 
     @classmethod
     def from_analysis(

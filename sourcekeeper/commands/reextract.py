@@ -34,7 +34,7 @@ def run(args: argparse.Namespace) -> int:
     from archive_store.crawl.default_settings import apply_defaults  # noqa: PLC0415
     from archive_store.crawl.session import ArchiveSession  # noqa: PLC0415
     from pipelines.extraction.version import EXTRACTOR_VERSION  # noqa: PLC0415
-    from pipelines.reextract import reextract  # noqa: PLC0415
+    from pipelines.reextract import reextract, reextract_documents  # noqa: PLC0415
     from sourcekeeper.jobs.runner import build_settings  # noqa: PLC0415
 
     require_archive(args)
@@ -45,6 +45,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         session.open_run("reextract", {"command": "reextract", "extractor_version": EXTRACTOR_VERSION})
         summary = reextract(session, force=args.all)
+        reextract_documents(session, summary, settings, force=args.all)  # their text (docs/documents.md)
         reason = "finished"
     finally:
         run_summary = session.close(reason)
@@ -55,7 +56,8 @@ def run(args: argparse.Namespace) -> int:
         err(
             f"reextract (extractor version {EXTRACTOR_VERSION}): {summary.examined} captures, "
             f"{summary.reextracted} re-extracted, {summary.up_to_date} already current, "
-            f"{summary.skipped} skipped"
+            f"{summary.skipped} skipped; documents: {summary.documents_read} read, "
+            f"{summary.documents_current} already current"
         )
         for change in summary.changed_state:
             err(f"  state {change['from']} → {change['to']}: {shown(change['url'])}")

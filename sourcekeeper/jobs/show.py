@@ -63,6 +63,24 @@ def capture_fields(index: ArchiveIndex, capture: Any) -> dict[str, Any]:
         **origin_of(index, capture.id),  # own, or a third party's copy (import, recover)
         "tls": facts_json(index, capture.record_id),  # protocol, cipher, chain (HTTPS only)
         "media": page_media(index, capture),  # video/audio/streams fetched from the page
+        **document_fields(page),  # a PDF, DOCX, OFD, scan …: how its text was read
+    }
+
+
+DOCUMENT_FIELDS = ("text_source", "pages", "ocr_confidence", "text_skipped")
+
+
+def document_fields(page: Any) -> dict[str, Any]:
+    """`kind` (page | document) and, for a document, how its text was read: `text_source` layer |
+    ocr | mixed, `pages`, `ocr_confidence` (mean over its OCR'd pages, 0-100) and `text_skipped`
+    (why there is no text, or not all of it: encrypted, corrupt, too-large, timeout …)."""
+    kind = getattr(page, "kind", None) or "page"
+    return {
+        "kind": kind,
+        "text_source": page.text_source if page is not None else None,
+        "pages": page.page_count if page is not None else None,
+        "ocr_confidence": page.ocr_confidence if page is not None else None,
+        "text_skipped": page.text_skipped if page is not None else None,
     }
 
 
