@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import DateTime, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import DateTime, Float, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -111,6 +111,19 @@ class Page(Base):
     platform: Mapped[str | None] = mapped_column(String(32), nullable=True)
     metadata_json: Mapped[str | None] = mapped_column(Text, nullable=True)
     metadata_record_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    # a document's text (PDF, Word, scan …) is a row too, for its own capture: kind "document"
+    kind: Mapped[str] = mapped_column(String(16), default="page", server_default="page")
+    text_source: Mapped[str | None] = mapped_column(String(16), nullable=True)  # layer | ocr | mixed
+    page_count: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    ocr_confidence: Mapped[float | None] = mapped_column(Float, nullable=True)
+    text_skipped: Mapped[str | None] = mapped_column(Text, nullable=True)  # why no text: encrypted …
+    conversion_record_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    # government document identity: 文号 as printed, 发文机关/发布机构, 索引号, 发布日期, 主题分类
+    doc_number: Mapped[str | None] = mapped_column(Text, nullable=True)
+    issuer: Mapped[str | None] = mapped_column(Text, nullable=True)
+    index_number: Mapped[str | None] = mapped_column(Text, nullable=True)
+    published_date: Mapped[str | None] = mapped_column(Text, nullable=True)
+    topic: Mapped[str | None] = mapped_column(Text, nullable=True)
 
     @classmethod
     def from_analysis(
@@ -135,6 +148,11 @@ class Page(Base):
             platform=page.get("platform"),
             metadata_json=json.dumps(page, ensure_ascii=False),
             metadata_record_id=metadata_record_id,
+            doc_number=page.get("doc_number"),
+            issuer=page.get("issuer"),
+            index_number=page.get("index_number"),
+            published_date=page.get("date_published"),
+            topic=page.get("topic"),
         )
 
 
