@@ -11,6 +11,7 @@ there is none (`text_skipped`) and its 文号.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlsplit
 
@@ -170,3 +171,22 @@ def document_note(entry: dict[str, Any]) -> str:
         return "no text read yet" if status == 200 else f"HTTP {status}, no text"
     source = f", {entry['text_source']}" if entry["text_source"] else ""
     return f"{entry['text_chars']:,} characters of text{source}"
+
+
+def attachment_names(pages: Iterable[Page]) -> dict[str, str]:
+    """Document URL -> the text of the link to it, over the attachment links of some pages."""
+    names: dict[str, str] = {}
+    for page in pages:
+        for link in _attachment_links(page):
+            if link.get("name"):
+                names.setdefault(normalise_url(link["url"]), str(link["name"]))
+    return names
+
+
+def document_title(url: str, page: Page, names: dict[str, str]) -> str:
+    """What names a document where a title is shown (a WACZ page list, the report): its title,
+    else the link text the page gave it, else its file name; with its 文号 in front."""
+    name = page.title or names.get(url) or unquote(urlsplit(url).path).rsplit("/", 1)[-1] or url
+    if page.doc_number and page.doc_number not in name:
+        return f"{page.doc_number} {name}"
+    return name
