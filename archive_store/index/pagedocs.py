@@ -143,6 +143,7 @@ def _entry(
         "text_source": text.text_source if text is not None else None,
         "text_skipped": text.text_skipped if text is not None else None,
         "doc_number": text.doc_number if text is not None else None,
+        "capture_id": child.id if child else None,
     }
     if child is None:
         entry["fetch_failure"] = _failure(index, url)

@@ -11,7 +11,7 @@ from typing import Any
 
 from sourcekeeper.options import db_url, err, require_archive
 from sourcekeeper.printable import json_line, printable, say
-from sourcekeeper.reporting.data import DEFAULT_REPLAY_BASE, report_data
+from sourcekeeper.reporting.data import DEFAULT_REPLAY_BASE, document_lines, report_data
 from sourcekeeper.urltext import shown
 
 
@@ -103,6 +103,8 @@ def run(args: argparse.Namespace) -> int:
             url = printable(shown(source["url"]), one_line=True)
             reason = printable(source["reason"], one_line=True)
             print(f"{printable(source['state'], one_line=True):<11} {url}\n            {reason}")
+            for line in document_lines(source):  # its attachments and scans, under it
+                print(f"            {printable(line, one_line=True)}")
     if not args.quiet:
         counts = ", ".join(f"{n} {state}" for state, n in data["counts"].items() if n) or "no sources"
         where = f": {args.html}" if args.html else ""

@@ -96,7 +96,7 @@ def document_lines(fields: dict[str, Any]) -> list[tuple[str, str]]:
     for entry in fields.get("documents") or []:
         number = f" {entry['doc_number']}" if entry.get("doc_number") else ""
         name = f" “{entry['name']}”" if entry.get("name") else ""
-        lines.append(("document", f"{shown(entry['url'])}{name}: {document_note(entry)}{number}"))
+        lines.append(("document", f"{shown(entry['url'])}{name} — {document_note(entry)}{number}"))
     return lines
 
 

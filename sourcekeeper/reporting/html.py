@@ -29,6 +29,8 @@ table{border-collapse:collapse;width:100%}td,th{border-top:1px solid #eee;paddin
 text-align:left}.url{word-break:break-all;font-size:12px;color:#444}.reason{color:#555;font-size:12px}
 details pre{white-space:pre-wrap;background:#fafafa;padding:8px;max-height:320px;overflow:auto}
 .legend{font-size:12px;color:#555}
+.documents{font-size:12px;margin-top:4px}.documents ul{margin:2px 0;padding-left:18px}
+.doc-note{color:#555}
 """
 
 SCRIPT = """
@@ -133,6 +135,26 @@ def _media(media: dict[str, Any]) -> str:
     )
 
 
+def _documents(documents: list[dict[str, Any]]) -> str:
+    """The page's documents under it: link text, URL, text size or why there is none, 文号, and
+    the start of the text."""
+    if not documents:
+        return ""
+    items = []
+    for document in documents:
+        name = f"{escape(document['name'])} " if document.get("name") else ""
+        number = f" · {escape(document['doc_number'])}" if document.get("doc_number") else ""
+        text = ""
+        if document.get("text"):
+            more = " (cut)" if document.get("text_truncated") else ""
+            text = f"<details><summary>text{more}</summary><pre>{escape(document['text'])}</pre></details>"
+        items.append(
+            f'<li class="document">{name}<span class="url">{escape(shown(document["url"]))}</span> '
+            f'<span class="doc-note">{escape(document["note"])}{number}</span>{text}</li>'
+        )
+    return f'<div class="documents">documents:<ul>{"".join(items)}</ul></div>'
+
+
 def _gone(source: dict[str, Any]) -> str:
     """A restored source: how long it was gone, under its badge."""
     gone = source.get("gone")
@@ -172,6 +194,7 @@ def _row(number: int, source: dict[str, Any], thumbnail: str | None = None) -> s
         links += f"<details><summary>Robust Link</summary><pre>{escape(robust)}</pre></details>"
     title = escape(source["title"] or "")
     links += _media(source.get("media") or {})
+    links += _documents(source.get("documents") or [])
     return (
         f'<tr class="source" data-state="{state}"><td>#{number}</td>'
         f'<td><span class="badge s-{state}">{state}</span>{_gone(source)}<div class="reason">'
