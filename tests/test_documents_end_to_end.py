@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 from archive_helpers import archive_cli
 from govdoc_site import DOC_NUMBER, NOTICE_PATH, PDF, PDF_NAME, PDF_PATH, PDF_TEXT
+from replayweb import CHROMIUM, VERSION, replay_in_replayweb, replay_site, replayweb_assets
 
 from archive_store.export.wacz import export_wacz
 from archive_store.export.waczselect import ExportFilter
@@ -129,3 +130,24 @@ def test_the_wacz_pages_carry_the_documents_text(crawled: Crawled) -> None:
     assert "台账" in document["text"].split()  # segmented for ReplayWeb.page's word search
     assert "kind" not in by_url[crawled.page_url]
     assert any(block.endswith(PDF) for block in bodies)  # the PDF itself is in the package
+
+
+def test_replayweb_page_search_finds_a_word_inside_the_document(crawled: Crawled, tmp_path: Path) -> None:
+    """As an archivist would: ReplayWeb.page's own ui.js/sw.js, offline, in headless Chromium."""
+    pytest.importorskip("playwright")
+    if not Path(CHROMIUM).exists():
+        pytest.skip("chromium not installed (scripts/system-deps.sh)")
+    assets = replayweb_assets()
+    if assets is None:
+        pytest.skip(f"npm could not fetch replaywebpage@{VERSION}")
+    with zipfile.ZipFile(crawled.wacz) as package:
+        pages = [json.loads(line) for line in package.read("pages/pages.jsonl").decode().splitlines()[1:]]
+    notice = [p for p in pages if p["url"] == crawled.page_url]
+    document = next(p for p in pages if p["url"] == crawled.pdf_url)
+    with replay_site(tmp_path / "site", assets, crawled.wacz) as base:
+        seen = replay_in_replayweb(tmp_path / "site", base, notice, "台账")
+    results = seen["search"]
+    assert " | 台账 | " in results  # a highlighted hit: a word only the PDF's text holds
+    # the hit is named as the page links the document, with its 文号; the notice is no hit
+    assert document["title"] == f"{DOC_NUMBER} {PDF_NAME}" and PDF_NAME in results
+    assert notice[0]["title"] not in results
