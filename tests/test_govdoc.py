@@ -157,13 +157,15 @@ TEXTS = [
         ),
     ),
     ("", GovDocIdentity()),
+    # a title ending in 文件 is no red header
+    ("关于转发省厅文件\n关于废止部分规范性文件\n各单位：请遵照执行。", GovDocIdentity()),
 ]
 
 
 @pytest.mark.parametrize(
     ("text", "expected"),
     TEXTS,
-    ids=["red-header", "joint-issuers", "cites-only", "ocr-spaces", "labelled", "empty"],
+    ids=["red-header", "joint-issuers", "cites-only", "ocr-spaces", "labelled", "empty", "title-not-header"],
 )
 def test_identity_from_a_documents_text(text: str, expected: GovDocIdentity) -> None:
     assert identity_from_text(text) == expected
@@ -256,7 +258,19 @@ CORPUS_PAGES = [
 ]
 
 
-@pytest.mark.parametrize(("relative", "url", "expected"), CORPUS_PAGES, ids=["kaili-trs", "nmg-news"])
+CORPUS_PAGES.append(
+    # a news page whose menu has an item named 主题分类: a menu is not a box
+    (
+        "cwced/original/0ef8393b-0415-494c-b608-1d45bb33c6fb.html",
+        "https://www.rfi.fr/cn/20220206-a",
+        {"doc_number": None, "issuer": None, "index_number": None, "topic": None},
+    )
+)
+
+
+@pytest.mark.parametrize(
+    ("relative", "url", "expected"), CORPUS_PAGES, ids=["kaili-trs", "nmg-news", "menu-item"]
+)
 def test_identity_on_real_pages(relative: str, url: str, expected: dict[str, str | None]) -> None:
     page = extract_page(_corpus_page(relative), url).to_json()
     assert {name: page[name] for name in expected} == expected

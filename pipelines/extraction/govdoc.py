@@ -136,6 +136,7 @@ _LABEL_RE = re.compile(
 _UNKNOWN_LABEL_RE = re.compile(r"[\s\u3000][\u4e00-\u9fff]{2,6}[:：]")
 _EMPTY_VALUES = {"", "无", "-", "--", "/", "—", "暂无", "空"}
 _MAX_LABEL_LINE = 300
+_BOX_REACH = 3  # lines either side where a box's other labels are
 _VALUE_MAX = {"doc_number": 40, "issuer": 80, "index_number": 60, "topic": 80}
 
 
@@ -181,16 +182,24 @@ def _field_value(name: str, value: str) -> str | None:
     return value
 
 
+def _in_a_box(every: list[list[re.Match[str]]], i: int) -> bool:
+    """Another label on the line or on the lines close by: a box, where labels go without colons."""
+    near = every[max(0, i - _BOX_REACH) : i + _BOX_REACH + 1]
+    return sum(len(matches) for matches in near) > 1
+
+
 def _labelled(lines: list[str]) -> dict[str, list[tuple[int, str]]]:
     """Every labelled value: field -> [(rank of its label, value)], in page order."""
     found: dict[str, list[tuple[int, str]]] = {}
-    for i, line in enumerate(lines):
-        matches = _label_matches(line)
+    every = [_label_matches(line) for line in lines]
+    for i, (line, matches) in enumerate(zip(lines, every, strict=True)):
         for n, match in enumerate(matches):
             label = _canonical(match["label"])
             name = _LABEL_OF.get(label)
             if name is None:
                 continue
+            if not match["colon"] and not _in_a_box(every, i):
+                continue  # a menu item named 主题分类, not a box's label
             end = matches[n + 1].start() if n + 1 < len(matches) else len(line)
             raw = line[match.end() : end]
             unknown = _UNKNOWN_LABEL_RE.search(raw)
@@ -222,6 +231,7 @@ _RED_HEADER_RE = re.compile(
 )
 _ISSUER_MAX_CHARS = 30
 _NOT_ISSUER_RE = re.compile(r"附\s*件|抄\s*送|印\s*发|主题词|联系人|电话|[：:。，,；;？！?!《》“”\d]")
+_TITLE_WORDS_RE = re.compile(r"关于|印发|转发|废止|通知|规范性|有关")
 _ORGAN_END_RE = re.compile(
     r"(?:局|厅|部|委|委员会|办公室|办公厅|政府|院|署|会|处|科|室|所|站|中心|队|支队|大队|庭|党委|党组|联合会|"
     r"侨联|公司|街道|乡|镇|村|社区|小组|指挥部|办)$"
@@ -247,7 +257,8 @@ def _red_header(lines: list[str]) -> str | None:
         match = _RED_HEADER_RE.match(line.strip())
         if match:
             issuer = re.sub(r"[\s\u3000]+", " ", match["issuer"]).strip()
-            if len(issuer.replace(" ", "")) >= 2:
+            # an organ's name, not a title ending in 文件 (关于废止部分规范性文件)
+            if _ORGAN_END_RE.search(issuer) and not _TITLE_WORDS_RE.search(issuer):
                 return issuer
     return None
 
