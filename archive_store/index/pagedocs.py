@@ -1,7 +1,7 @@
 """The documents of an archived page as the index knows them: for `show` (`documents`), the
 report and `export wacz`.
 
-A page's documents are the captures fetched from it (`parent_url`) that are documents — a row of
+A page's documents are the captures its fetch led to (`parent_url`, same run) that are documents — a row of
 kind "document" holds their text, or their body is not a web page, an image, a script or media —
 and the attachment links its extraction found (`attachments` of its page row), captured or not.
 Each one once, by URL: its newest capture. With the text's size, where the text came from, why
@@ -105,14 +105,11 @@ def page_documents(index: ArchiveIndex, capture: Capture) -> list[dict[str, Any]
     (then the others, in the order they were fetched)."""
     page = index.page_for(capture.id)
     links = _attachment_links(page)
+    query = select(Capture).where(Capture.parent_url.in_(url_variants(capture.url)))
+    if capture.run_id is not None:  # what the fetch shown led to (and the run's index finds it)
+        query = query.where(Capture.run_id == capture.run_id)
     with index.session() as s:
-        children = list(
-            s.scalars(
-                select(Capture)
-                .where(Capture.parent_url.in_(url_variants(capture.url)))
-                .order_by(Capture.captured_at, Capture.id)
-            )
-        )
+        children = list(s.scalars(query.order_by(Capture.captured_at, Capture.id)))
     newest: dict[str, Capture] = {}
     for fetched in children:
         if fetched.url != capture.url:
