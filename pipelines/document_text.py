@@ -21,6 +21,7 @@ from archive_store.warc.recordbuilder import derived_record, new_record_id, warc
 from pipelines.doctext.model import OCR_MODES, OCR_OFF, DocumentText, Limits
 from pipelines.doctext.sniff import IMAGE_FORMATS, OLE_MAGIC, declared_kind
 from pipelines.doctext.workers import DocumentJob, ReaderPool
+from pipelines.extraction.govdoc import identity_from_text
 
 if TYPE_CHECKING:
     from archive_store.crawl.session import ArchiveSession
@@ -122,6 +123,8 @@ def store_document_text(
         conversion_record_id=conversion_id,
         metadata_record_id=metadata_id,
         metadata_json=json.dumps({k: v for k, v in metadata.items() if k != "pages"}, ensure_ascii=False),
+        # what an official document prints of itself: 文号, issuer, 索引号, 成文/发布日期, 主题分类
+        **identity_from_text(text).to_json(),
     )
     session.index.save_page(page)
     return page

@@ -32,6 +32,7 @@ from archive_store.index.database import utcnow
 from archive_store.index.events import add_event, captures_by_id
 from archive_store.index.schema import Page, RecheckEvent
 from archive_store.net.vantage import apply_proxy, fallback_proxy, first_vantage, public
+from pipelines.doccompare import comparable_text
 from pipelines.extraction.facts import ResponseFacts
 from pipelines.extraction.stealth import STEALTH_DETAIL, recheck_stealth
 from pipelines.extraction.textdiff import sentence_diff
@@ -174,8 +175,7 @@ class RecheckPipeline:
         return Outcome("changed", why, "ok", status, capture.id, diff)
 
     def _text(self, capture_id: int) -> str | None:
-        page = self.index.page_for(capture_id)
-        return None if page is None else f"{page.title or ''}\n{page.text}"
+        return comparable_text(self.index, capture_id)  # a document's text unwrapped (doccompare)
 
     def _judge_not_modified(self, item: RecheckNotModified) -> Outcome:
         capture_id = item.capture.get("capture_id")

@@ -27,7 +27,8 @@ from archive_store.export.waczselect import ExportFilter, Selection, build_selec
 from archive_store.export.waczsign import load_signing_key, sign_hash
 from archive_store.index.cdxj import cdxj_lines, sort_bytewise
 from archive_store.index.database import ArchiveIndex, default_db_url
-from archive_store.index.schema import Capture
+from archive_store.index.pagedocs import attachment_names, document_title
+from archive_store.index.schema import Capture, Page
 from archive_store.layout import WARCS_DIR, ArchivePaths, local_warc
 from archive_store.storage.sidecars import fetch_remote_warcs
 from archive_store.warc.writer import file_sha256
@@ -165,6 +166,7 @@ def _page_captures(selection: Selection) -> list[Capture]:
 
 def _write_pages(staging: Path, selection: Selection) -> list[dict[str, Any]]:
     pages = []
+    names = attachment_names(selection.pages.values())  # how the pages link their documents
     for capture in _page_captures(selection):
         page = selection.pages.get(capture.id)
         pages.append(
@@ -176,6 +178,7 @@ def _write_pages(staging: Path, selection: Selection) -> list[dict[str, Any]]:
                 # ReplayWeb.page searches words split at spaces: Chinese text segmented for it
                 "text": segment_for_search((page.text if page else None) or ""),
                 "textUnsegmented": (page.text if page else None) or "",
+                **_document(capture, page, names),
             }
         )
     target = staging / PAGES_PATH
@@ -183,6 +186,18 @@ def _write_pages(staging: Path, selection: Selection) -> list[dict[str, Any]]:
     lines = [json.dumps(entry, ensure_ascii=False) for entry in [PAGES_HEADER, *pages]]
     target.write_text("".join(line + "\n" for line in lines), "utf-8")
     return pages
+
+
+def _document(capture: Capture, page: Page | None, names: dict[str, str]) -> dict[str, Any]:
+    """A document's text is a page of the package too (PDF, Word, a scan's OCR), named as its
+    page links it, with `kind` and the page linking it (`pageUrl`)."""
+    if page is None or page.kind != "document":
+        return {}
+    return {
+        "title": document_title(capture.url, page, names),
+        "kind": "document",
+        "pageUrl": capture.parent_url,
+    }
 
 
 def _datapackage(

@@ -27,10 +27,20 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from archive_store.index.migrations import ensure_current
 from archive_store.index.schema import Capture, CaptureOrigin, Failure, Page, Run, WarcFile
-from archive_store.index.search_setup import backfill_state, index_page, unindex_page
+from archive_store.index.search_setup import (
+    IDENTITY_COLUMNS,
+    backfill_state,
+    index_page,
+    indexed_body,
+    unindex_page,
+)
 from archive_store.layout import INDEX_NAME
 
 INDEX_FILENAME = INDEX_NAME
+
+
+def _indexed_body(page: Page) -> str:
+    return indexed_body(page.text, *(getattr(page, name) for name in IDENTITY_COLUMNS))
 
 
 def utcnow() -> datetime:
@@ -397,12 +407,12 @@ class ArchiveIndex:
         """Store a capture's extracted page (replacing an earlier one) and index it for search."""
         with self.session() as s:
             earlier = s.get(Page, page.capture_id)
-            old = None if earlier is None else (earlier.title, earlier.text)
-            s.merge(page)
+            old = None if earlier is None else (earlier.title, _indexed_body(earlier))
+            merged = s.merge(page)
             if self._has_bigrams is None:
                 self._has_bigrams = backfill_state(s.connection()) is not None
             if self._has_bigrams:
-                index_page(s.connection(), page.capture_id, page.title, page.text, old)
+                index_page(s.connection(), page.capture_id, merged.title, _indexed_body(merged), old)
             s.commit()
 
     def delete_page(self, capture_id: int) -> None:
@@ -412,7 +422,7 @@ class ArchiveIndex:
             earlier = s.get(Page, capture_id)
             if earlier is None:
                 return
-            unindex_page(s.connection(), capture_id, earlier.title, earlier.text)
+            unindex_page(s.connection(), capture_id, earlier.title, _indexed_body(earlier))
             s.delete(earlier)
             s.commit()
 

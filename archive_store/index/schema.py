@@ -150,6 +150,11 @@ class Page(Base):
             platform=page.get("platform"),
             metadata_json=json.dumps(page, ensure_ascii=False),
             metadata_record_id=metadata_record_id,
+            doc_number=page.get("doc_number"),
+            issuer=page.get("issuer"),
+            index_number=page.get("index_number"),
+            published_date=page.get("date_published"),
+            topic=page.get("topic"),
         )
 
 

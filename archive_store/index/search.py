@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from archive_store.index.bigrams import bigrams
+from archive_store.index.docnumbers import is_doc_number, variants
 from archive_store.index.reader import ConnectionReader, Reader
 from archive_store.index.search_tables import (
     BIGRAM_TABLE,
@@ -58,6 +59,7 @@ class Hit:
     site: str = ""
     state: str = "ok"
     kind: str = "page"
+    page_url: str | None = None  # a document's: the page that links it (its capture's parent)
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -69,7 +71,7 @@ class Hit:
             "site": self.site,
             "state": self.state,
             "kind": self.kind,
-            "page_url": None,  # the page that links a document: not recorded in this index yet
+            "page_url": self.page_url,
         }
 
 
@@ -140,18 +142,37 @@ def kind_of(content_type: str | None) -> str:
     return "page" if media in ("", "text/html", "application/xhtml+xml", "text/plain") else "document"
 
 
-_COLUMNS = "p.url, p.title, p.date, p.text, c.captured_at, c.state, c.content_type, p.site"
+def hit_kind(page_kind: str | None, content_type: str | None) -> str:
+    """ "document" for a document's text (its row says so) or any non-HTML body, else "page"."""
+    return "document" if page_kind == "document" else kind_of(content_type)
+
+
+_COLUMNS = (
+    "p.url, p.title, p.date, p.text, c.captured_at, c.state, c.content_type, p.site, p.kind, c.parent_url"
+)
+# a government document's identity is searched as its text is (文号 shown in a box, not the body)
+_SEARCHED = (
+    "coalesce(p.title, '')",
+    "p.text",
+    "coalesce(p.doc_number, '')",
+    "coalesce(p.issuer, '')",
+    "coalesce(p.index_number, '')",
+    "coalesce(p.topic, '')",
+)
 
 
 def _exact(dialect: str, terms: list[str], params: dict[str, Any]) -> list[str]:
-    """The substring check of every term on the title or text: what makes the hits exact."""
-    find = "instr({col}, :t{n}) > 0" if dialect == "sqlite" else "strpos({col}, :t{n}) > 0"
+    """The substring check of every term on the title, text or identity fields: what makes the
+    hits exact. A 文号 term matches it printed with any brackets (docnumbers.variants)."""
+    find = "instr({col}, :{name}) > 0" if dialect == "sqlite" else "strpos({col}, :{name}) > 0"
     conditions = []
     for n, term in enumerate(terms):
-        params[f"t{n}"] = term
-        in_title = find.format(col="coalesce(p.title, '')", n=n)
-        in_text = find.format(col="p.text", n=n)
-        conditions.append(f"({in_title} OR {in_text})")
+        alternatives = []
+        for k, form in enumerate(variants(term)):
+            name = f"t{n}" if k == 0 else f"t{n}v{k}"
+            params[name] = form
+            alternatives += [find.format(col=col, name=name) for col in _SEARCHED]
+        conditions.append(f"({' OR '.join(alternatives)})")
     return conditions
 
 
@@ -242,7 +263,11 @@ def _by_relevance(rows: list[Any], terms: list[str]) -> list[tuple[Any, ...]]:
     k1, b = 1.2, 0.75
     lengths = [len(row[3] or "") + len(row[1] or "") for row in rows]
     average = max(sum(lengths) / len(rows), 1.0)
-    freqs = [{t: (row[3] or "").count(t) + 5 * (row[1] or "").count(t) for t in terms} for row in rows]
+    forms = {t: variants(t) for t in terms}
+    freqs = [
+        {t: sum((row[3] or "").count(f) + 5 * (row[1] or "").count(f) for f in forms[t]) for t in terms}
+        for row in rows
+    ]
     total = len(rows) + 1
     idf = {t: math.log(1 + (total - sum(1 for f in freqs if f[t])) + 0.5) for t in terms}
     scored = []
@@ -262,13 +287,16 @@ def _scanned_rows(
     params: dict[str, Any] = {}
     conditions = _exact(dialect, terms, params) + _state(filters, params) + _cited(filters, params)
     source = "FROM pages p JOIN captures c ON c.id = p.capture_id"
-    long_terms = [t for t in terms if len(t) >= 3]
+    # a 文号 printed with other brackets than the query's is found by the substring check alone
+    long_terms = [t for t in terms if len(t) >= 3 and not is_doc_number(t)]
     if trigram and long_terms:
         params["fts"] = " AND ".join('"' + t.replace('"', '""') + '"' for t in long_terms)
         source += f" JOIN {FTS_TABLE} f ON f.rowid = p.capture_id"
         conditions.append(f"{FTS_TABLE} MATCH :fts")
     elif dialect != "sqlite":  # LIKE, which pg_trgm's indexes answer for terms of 3+ characters
         for n, term in enumerate(terms):
+            if is_doc_number(term):
+                continue
             escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
             params[f"l{n}"] = f"%{escaped}%"
             conditions.append(f"(p.title LIKE :l{n} ESCAPE '\\' OR p.text LIKE :l{n} ESCAPE '\\')")
@@ -282,14 +310,14 @@ def _scanned_rows(
 
 
 def _keep(
-    filters: Filters, url: str, date: str | None, captured_at: Any, content_type: str | None, site: str | None
+    filters: Filters, url: str, date: str | None, captured_at: Any, kind: str, site: str | None
 ) -> bool:
     if filters.site:
         wanted = filters.site.lower()
         host = host_of(url)
         if not (host == wanted or host.endswith("." + wanted) or (site or "").lower() == wanted):
             return False
-    if filters.kind and kind_of(content_type) != filters.kind:
+    if filters.kind and kind != filters.kind:
         return False
     if filters.since or filters.until:
         when = (date or str(captured_at))[:10]
@@ -301,12 +329,12 @@ def _keep(
 
 
 def _snippet(body: str, term: str) -> str:
-    at = body.find(term)
+    at = next((at for form in variants(term) if (at := body.find(form)) >= 0), -1)
     if at < 0:
         return body[: SNIPPET_CHARS * 2].replace("\n", " ")
     start = max(at - SNIPPET_CHARS, 0)
     end = min(at + len(term) + SNIPPET_CHARS, len(body))
-    piece = body[start:at] + "【" + term + "】" + body[at + len(term) : end]
+    piece = body[start:at] + "【" + body[at : at + len(term)] + "】" + body[at + len(term) : end]
     return ("…" if start else "") + piece.replace("\n", " ") + ("…" if end < len(body) else "")
 
 
@@ -351,8 +379,9 @@ def _find(
     hits: list[Hit] = []
     seen: set[str] = set()
     per_site: Counter[str] = Counter()
-    for url, title, date, body, captured_at, cap_state, content_type, site, score in rows:
-        if url in seen or not _keep(filters, url, date, captured_at, content_type, site):
+    for url, title, date, body, captured_at, cap_state, content_type, site, page_kind, parent, score in rows:
+        kind = hit_kind(page_kind, content_type)
+        if url in seen or not _keep(filters, url, date, captured_at, kind, site):
             continue
         seen.add(url)
         per_site[host_of(url)] += 1
@@ -369,7 +398,8 @@ def _find(
                     float(score),
                     host_of(url),
                     cap_state,
-                    kind_of(content_type),
+                    kind,
+                    parent if kind == "document" else None,
                 )
             )
         elif len(seen) > offset + limit and not facets:

@@ -33,6 +33,15 @@ from archive_store.index.search_tables import (
 )
 
 _TRIGRAM_TRIGGERS = ("pages_fts_ai", "pages_fts_ad", "pages_fts_au")
+# a government document's identity is indexed with its text: a 文号 shown only in a page's
+# disclosure box is found too (search.py checks the same columns)
+IDENTITY_COLUMNS = ("doc_number", "issuer", "index_number", "topic")
+
+
+def indexed_body(text: str | None, *identity: str | None) -> str:
+    """What the bigram index holds of a page besides its title: its text and identity fields."""
+    return "\n".join([text or "", *(value for value in identity if value)])
+
 
 _SQLITE_SETUP = [
     f"CREATE VIRTUAL TABLE IF NOT EXISTS {BIGRAM_TABLE} USING fts5("
@@ -195,14 +204,16 @@ def backfill_search_index(
             rows = list(
                 conn.execute(
                     text(
-                        "SELECT p.capture_id, p.title, p.text FROM pages p WHERE p.capture_id > :d "
+                        "SELECT p.capture_id, p.title, p.text, "
+                        + ", ".join(f"p.{name}" for name in IDENTITY_COLUMNS)
+                        + " FROM pages p WHERE p.capture_id > :d "
                         "ORDER BY p.capture_id LIMIT :n"
                     ),
                     {"d": done_through, "n": batch},
                 )
             )
-            for capture_id, title, body in rows:
-                index_page(conn, capture_id, title, body)
+            for capture_id, title, body, *identity in rows:
+                index_page(conn, capture_id, title, indexed_body(body, *identity))
             if rows:
                 done_through = int(rows[-1][0])
             finished = len(rows) < batch

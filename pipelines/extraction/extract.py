@@ -26,6 +26,7 @@ from pipelines.extraction.fields import (
     find_source,
     site_from_title,
 )
+from pipelines.extraction.govdoc import page_identity
 from pipelines.extraction.htmltext import block_text, meta_content, parse_html, text_lines
 from pipelines.extraction.platforms import detect_platform
 from pipelines.extraction.wechat import is_wechat, wechat_body, wechat_meta
@@ -57,6 +58,8 @@ class ExtractedPage:
     text: str = ""
     index_number: str | None = None
     doc_number: str | None = None
+    issuer: str | None = None  # 发文机关 / 发布机构 of the 信息公开 box, else the document's 落款
+    topic: str | None = None  # 主题分类 / 主题词
     platform: str = "generic"
     canonical_url: str | None = None
     attachments: list[dict[str, str]] = field(default_factory=list)
@@ -184,6 +187,7 @@ def _extract_generic(root: etree._Element, url: str) -> ExtractedPage:
         body=text.split("\n") if text else [],
     )
     around = header + trailer
+    identity = page_identity(header, trailer, text.split("\n") if text else [])
     return ExtractedPage(
         title=title,
         date=dates.date,
@@ -194,8 +198,10 @@ def _extract_generic(root: etree._Element, url: str) -> ExtractedPage:
         author=hints.author or find_author(around) or meta_content(root, "author"),
         site=hints.site or meta_content(root, "og:site_name", "SiteName") or site_from_title(root, title),
         text=text,
-        index_number=find_index_number(header),
-        doc_number=find_doc_number(header),
+        index_number=identity.index_number or find_index_number(header),
+        doc_number=identity.doc_number or find_doc_number(header),
+        issuer=identity.issuer,
+        topic=identity.topic,
         platform=hints.platform,
         canonical_url=None,
         attachments=find_attachments(root, url),

@@ -12,7 +12,7 @@ from typing import Any
 from sourcekeeper.options import db_url, err, require_archive
 from sourcekeeper.printable import json_line, printable, say
 from sourcekeeper.quotelines import quote_line
-from sourcekeeper.reporting.data import DEFAULT_REPLAY_BASE, report_data
+from sourcekeeper.reporting.data import DEFAULT_REPLAY_BASE, document_lines, report_data
 from sourcekeeper.urltext import shown
 
 
@@ -114,6 +114,8 @@ def run(args: argparse.Namespace) -> int:
             found = diffs.get(source["url"])
             for line in diff_text_lines(found) if found is not None else []:
                 print(f"            {line}")  # escaped where it was made
+            for line in document_lines(source):  # its attachments and scans, under it
+                print(f"            {printable(line, one_line=True)}")
     if not args.quiet:
         counts = ", ".join(f"{n} {state}" for state, n in data["counts"].items() if n) or "no sources"
         where = f": {args.html}" if args.html else ""

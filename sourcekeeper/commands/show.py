@@ -10,7 +10,13 @@ from pathlib import Path
 from typing import Any
 
 from archive_store.layout import WARCS_DIR
-from sourcekeeper.jobs.show import DOCUMENT_FIELDS, SHOW_FIELDS, capture_fields, third_party_line
+from sourcekeeper.jobs.show import (
+    DOCUMENT_FIELDS,
+    SHOW_FIELDS,
+    capture_fields,
+    document_lines,
+    third_party_line,
+)
 from sourcekeeper.options import WHEN_HELP, db_url, err, require_archive, when_value
 from sourcekeeper.printable import json_line, printable, say
 from sourcekeeper.urltext import did_you_mean, shown
@@ -85,6 +91,8 @@ def run(args: argparse.Namespace) -> int:
             for name in DOCUMENT_FIELDS:
                 if fields[name] is not None:
                     print(f"{name:15} {printable(fields[name], one_line=True)}")
+        for label, value in document_lines(fields):  # identity, linking page, a page's documents
+            say(f"{label:15} {printable(value, one_line=True)}")
         if fields["origin"] != "own":  # never to be mistaken for what we saw
             print(f"{'origin':15} {printable(third_party_line(fields), one_line=True)}")
         for cited in fields["cited_by"]:

@@ -64,6 +64,7 @@ def capture_fields(index: ArchiveIndex, capture: Any) -> dict[str, Any]:
         "tls": facts_json(index, capture.record_id),  # protocol, cipher, chain (HTTPS only)
         "media": page_media(index, capture),  # video/audio/streams fetched from the page
         **document_fields(page),  # a PDF, DOCX, OFD, scan …: how its text was read
+        **identity_fields(index, capture, page),  # kind, linking page, 文号 …, a page's documents
     }
 
 
@@ -82,6 +83,39 @@ def document_fields(page: Any) -> dict[str, Any]:
         "ocr_confidence": page.ocr_confidence if page is not None else None,
         "text_skipped": page.text_skipped if page is not None else None,
     }
+
+
+IDENTITY_FIELDS = ("doc_number", "issuer", "index_number", "published_date", "topic")
+
+
+def identity_fields(index: ArchiveIndex, capture: Any, page: Any) -> dict[str, Any]:
+    """`kind` (page or document), a document's `page_url` (the page linking it), the government
+    document identity (文号, issuer, 索引号, 发布日期, 主题分类), and a page's `documents`."""
+    from archive_store.index.pagedocs import page_documents  # noqa: PLC0415
+    from archive_store.index.search import hit_kind  # noqa: PLC0415
+
+    kind = hit_kind(page.kind if page else None, capture.content_type)
+    return {
+        "kind": kind,
+        "page_url": capture.parent_url if kind == "document" else None,
+        **{name: getattr(page, name, None) if page else None for name in IDENTITY_FIELDS},
+        "documents": page_documents(index, capture) if kind == "page" else [],
+    }
+
+
+def document_lines(fields: dict[str, Any]) -> list[tuple[str, str]]:
+    """(label, value) lines of `show`: the identity fields a capture has, the page linking a
+    document, and each document of a page with what is known of its text."""
+    from archive_store.index.pagedocs import document_note  # noqa: PLC0415
+
+    lines = [(name, str(fields[name])) for name in IDENTITY_FIELDS if fields.get(name)]
+    if fields.get("page_url"):
+        lines.append(("linked from", shown(fields["page_url"])))
+    for entry in fields.get("documents") or []:
+        number = f" {entry['doc_number']}" if entry.get("doc_number") else ""
+        name = f" “{entry['name']}”" if entry.get("name") else ""
+        lines.append(("document", f"{shown(entry['url'])}{name} — {document_note(entry)}{number}"))
+    return lines
 
 
 def third_party_line(fields: dict[str, Any]) -> str:

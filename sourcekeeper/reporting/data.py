@@ -17,6 +17,7 @@ if TYPE_CHECKING:
 
 DEFAULT_REPLAY_BASE = "http://127.0.0.1:8090/archive/"
 TEXT_LIMIT = 20_000  # characters of extracted text embedded per source
+DOCUMENT_TEXT_LIMIT = 5_000  # characters of each of its documents' text
 STATE_ORDER = ("removed", "restored", "gone", "blocked", "unreachable", "changed", "unchanged", "archived")
 # a gone-at-first-fetch source is no evidence of a removal: named apart from the removed ones
 GONE_REASON = "gone since its first fetch (never captured with content; `sourcekeeper recover URL`)"
@@ -163,7 +164,36 @@ def source_entry(index: ArchiveIndex, url: str, replay_base: str) -> dict[str, A
         "media": {"state": media_state(media), "items": media},
         # each passage quoted for it, as the last check found it: present, altered or missing
         "quotes": quotes_json(index, url),
+        # its attachments and scans, each with what is known of its text (issue 26)
+        "documents": source_documents(index, shown) if shown else [],
     }
+
+
+def source_documents(index: ArchiveIndex, capture: Capture) -> list[dict[str, Any]]:
+    """The page's documents (`archive_store.index.pagedocs`), each with `note` (its text size, or
+    why there is none) and the start of its text."""
+    from archive_store.index.pagedocs import document_note, page_documents  # noqa: PLC0415
+
+    documents = page_documents(index, capture)
+    for document in documents:
+        document["note"] = document_note(document)
+        page = index.page_for(document["capture_id"]) if document["capture_id"] else None
+        text = page.text if page is not None and page.kind == "document" else ""
+        document["text"] = text[:DOCUMENT_TEXT_LIMIT]
+        document["text_truncated"] = len(text) > DOCUMENT_TEXT_LIMIT
+    return documents
+
+
+def document_lines(source: dict[str, Any]) -> list[str]:
+    """The text form's lines for a source's documents: URL, link text, text size or why none, 文号."""
+    from sourcekeeper.urltext import shown  # noqa: PLC0415
+
+    lines = []
+    for document in source.get("documents") or []:
+        name = f" “{document['name']}”" if document.get("name") else ""
+        number = f" {document['doc_number']}" if document.get("doc_number") else ""
+        lines.append(f"document {shown(document['url'])}{name} — {document['note']}{number}")
+    return lines
 
 
 def _number_footnotes(sources: list[dict[str, Any]]) -> None:

@@ -34,6 +34,8 @@ details pre{white-space:pre-wrap;background:#fafafa;padding:8px;max-height:320px
 .legend{font-size:12px;color:#555}.hint{font-size:11px;color:#666}.hint code{background:#f3f3f3}
 tr.diff-row td{border-top:0;padding-top:0}tr.diff-row summary{cursor:pointer;color:#1565c0}
 .stealth-badge{background:#ff6f00;color:#fff;font-size:11px;padding:1px 6px;border-radius:8px;margin-left:4px}
+.documents{font-size:12px;margin-top:4px}.documents ul{margin:2px 0;padding-left:18px}
+.doc-note{color:#555}
 """
 
 SCRIPT = """
@@ -156,6 +158,26 @@ def _media(media: dict[str, Any]) -> str:
     )
 
 
+def _documents(documents: list[dict[str, Any]]) -> str:
+    """The page's documents under it: link text, URL, text size or why there is none, 文号, and
+    the start of the text."""
+    if not documents:
+        return ""
+    items = []
+    for document in documents:
+        name = f"{escape(document['name'])} " if document.get("name") else ""
+        number = f" · {escape(document['doc_number'])}" if document.get("doc_number") else ""
+        text = ""
+        if document.get("text"):
+            more = " (cut)" if document.get("text_truncated") else ""
+            text = f"<details><summary>text{more}</summary><pre>{escape(document['text'])}</pre></details>"
+        items.append(
+            f'<li class="document">{name}<span class="url">{escape(shown(document["url"]))}</span> '
+            f'<span class="doc-note">{escape(document["note"])}{number}</span>{text}</li>'
+        )
+    return f'<div class="documents">documents:<ul>{"".join(items)}</ul></div>'
+
+
 def _gone(source: dict[str, Any]) -> str:
     """A restored source: how long it was gone, under its badge."""
     gone = source.get("gone")
@@ -245,6 +267,7 @@ def _row(number: int, source: dict[str, Any], thumbnail: str | None = None, arch
     links += _media(source.get("media") or {})
     links += _quotes(source)
     stealth = '<span class="stealth-badge">stealth edit</span>' if source.get("stealth") else ""
+    links += _documents(source.get("documents") or [])
     return (
         f'<tr class="source" data-state="{state}"><td>#{number}</td>'
         f'<td><span class="badge s-{state}">{state}</span>{stealth}{_gone(source)}<div class="reason">'
