@@ -1,0 +1,240 @@
+"""`sourcekeeper serve` in a real browser: Playwright driving Debian's Chromium against a server
+this module starts (one server, one browser, shared by the tests), over an archive written directly
+(tests/serve_archive.py). Screenshots of each page go to test-artifacts/."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+import pytest
+from archive_helpers import ROOT
+from serve_archive import EVIL, HOSTILE, HOSTILE_TITLES, NEWS, build
+
+pytestmark = pytest.mark.slow  # `python -m sourcekeeper` in subprocesses (the server, its add job)
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+ARTIFACTS = ROOT / "test-artifacts"
+PASSWORDS = {"ana": "analyst-pass-1", "vic": "viewer-pass-1"}
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _cli(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    return subprocess.run(
+        [sys.executable, "-m", "sourcekeeper", *args], input=stdin, capture_output=True, text=True, env=env, timeout=60
+    )
+
+
+def _wait_http(url: str, timeout: float = 90) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(url, timeout=2).close()
+            return
+        except urllib.error.HTTPError:
+            return  # it answers
+        except OSError:
+            time.sleep(0.3)
+    raise AssertionError(f"nothing answered at {url}")
+
+
+class Server:
+    def __init__(self, archive: Path, port: int, extra: list[str]) -> None:
+        self.archive, self.port = archive, port
+        env = {**os.environ, "PYTHONPATH": str(ROOT)}
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "sourcekeeper", "serve", "--archive", str(archive), "--port", str(port), "--json", *extra],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            env=env,
+            text=True,
+        )
+        assert self.proc.stdout is not None
+        announced = json.loads(self.proc.stdout.readline())
+        self.url: str = announced["url"].rstrip("/")
+        self.replay: str = announced["replay"]
+        _wait_http(self.url + "/login")
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        try:
+            self.proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Server, Any]]:
+    pytest.importorskip("playwright")
+    if not Path(CHROMIUM).exists():
+        pytest.skip("chromium not installed (scripts/system-deps.sh)")
+    root = tmp_path_factory.mktemp("serve") / "archive"
+    port = _free_port()
+    built = build(root, app_origin=f"http://127.0.0.1:{port}")
+    for name, role in (("ana", "analyst"), ("vic", "viewer")):
+        added = _cli("users", "add", name, "--role", role, "--password-stdin", "--archive", str(root), stdin=PASSWORDS[name])
+        assert added.returncode == 0, added.stderr
+    listed = _cli("users", "list", "--json", "--archive", str(root))
+    assert [json.loads(line)["role"] for line in listed.stdout.splitlines()] == ["analyst", "viewer"]
+    fast = ["-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "DOWNLOAD_TIMEOUT=4", "-s", "RETRY_TIMES=0"]
+    server = Server(root, port, ["--login", "--replay-port", str(_free_port()), *fast])
+    from playwright.sync_api import sync_playwright
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_playwright() as driver:
+        browser = driver.chromium.launch(executable_path=CHROMIUM, args=["--headless", "--no-sandbox", "--disable-gpu"])
+        try:
+            yield server, (browser, built)
+        finally:
+            browser.close()
+            server.stop()
+
+
+def _login(context: Any, server: Server, name: str, password: str | None = None) -> Any:
+    page = context.new_page()
+    page.goto(server.url + "/login")
+    page.fill("input[name=name]", name)
+    page.fill("input[name=password]", password or PASSWORDS[name])
+    page.click("button[type=submit]")
+    return page
+
+
+def _shot(page: Any, name: str) -> None:
+    page.screenshot(path=str(ARTIFACTS / f"serve-{name}.png"), full_page=True)
+
+
+def test_reading_search_source_compare_and_hostile_titles(served: tuple[Server, Any]) -> None:
+    server, (browser, built) = served
+    context = browser.new_context(locale="en-US")
+    dialogs: list[str] = []
+    page = _login(context, server, "vic")
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    page.wait_for_url(server.url + "/")
+    # the sources list: newest removals and changes first, a restored source named so
+    rows = page.locator("table tbody tr")
+    assert rows.count() == 3
+    assert "restored" in rows.nth(0).inner_text()
+    assert page.locator(".counts").inner_text().count("restored 1") == 1
+    _shot(page, "sources")
+
+    # search 劝返, the hit sentence highlighted, open the hit
+    page.goto(server.url + "/search?q=" + quote("劝返"))
+    marks = page.locator(".hit mark")
+    assert marks.count() >= 2 and marks.first.inner_text() == "劝返"
+    assert "【" not in page.locator(".hit .snippet").first.inner_text()
+    _shot(page, "search")
+    page.click(".hit .title a >> text=关于开展劝返工作的通知")
+    page.wait_for_url(re.compile(r"/source\?url="))
+    timeline = page.locator("table.timeline").inner_text()
+    for seen in ("removed", "new removal", "restored", "changed", "HTTP 404"):
+        assert seen in timeline, seen
+    assert "各单位要依法开展工作" in page.locator(".archived-text").inner_text()
+    assert built.captures[NEWS][-1] and "WARC file" in page.locator("dl.facts").inner_text()
+    _shot(page, "source")
+
+    # compare the first and second captures, chosen on the timeline
+    first, second = built.captures[NEWS][:2]
+    page.check(f"input[name=a][value='{first}']")
+    page.check(f"input[name=b][value='{second}']")
+    page.click("text=Compare the two captures chosen")
+    page.wait_for_url(re.compile(r"/compare\?"))
+    assert "各单位要对在逃人员亲属开展劝返工作" in page.locator("del.del").first.inner_text()
+    assert "新增一句说明" in page.locator(".diff").inner_text()
+    _shot(page, "compare")
+
+    # hostile titles are text, never markup; nothing ran
+    page.goto(server.url + "/source?url=" + quote(HOSTILE, safe=""))
+    body = page.locator("main").inner_text()
+    assert HOSTILE_TITLES[1] in body and HOSTILE_TITLES[0] in body
+    assert page.locator("main img[src=x]").count() == 0 and page.locator("main script").count() == 0
+    _shot(page, "hostile")
+    assert dialogs == []
+
+    # the interface in Chinese, by the switch
+    page.click("a[lang=zh-Hans]")
+    page.wait_for_load_state()
+    assert "来源" in page.locator("header").inner_text()
+    page.goto(server.url + "/")
+    assert "已恢复" in page.locator("main").inner_text()
+    _shot(page, "sources-zh")
+
+    # a viewer cannot add
+    response = page.goto(server.url + "/add")
+    assert response is not None and response.status == 403
+    context.close()
+
+
+def test_replay_is_on_another_origin(served: tuple[Server, Any]) -> None:
+    server, (browser, _built) = served
+    context = browser.new_context()
+    page = _login(context, server, "ana")
+    page.wait_for_url(server.url + "/")
+    assert any(c["name"] == "sourcekeeper_session" and c["httpOnly"] for c in context.cookies())
+    page.goto(server.url + "/source?url=" + quote(EVIL, safe=""))
+    link = page.locator("a:has-text('Open in replay')").get_attribute("href")
+    assert link and not link.startswith(server.url)
+    _wait_http(server.replay)
+    # the archived body as it was (no rewriting) and the replay frame: in neither does the page's
+    # script see the application's cookie or read its pages
+    for target in (link.replace("/archive/20260101080000/", "/archive/20260101080000id_/"), link):
+        replay = context.new_page()
+        replay.goto(target)
+        frame = None
+        for _ in range(100):
+            frame = next((f for f in replay.frames if f.url.endswith("evil.html") and f.query_selector("#out[data-api]")), None)
+            if frame:
+                break
+            time.sleep(0.2)
+        assert frame is not None, target
+        out = frame.query_selector("#out")
+        assert out is not None
+        assert "sourcekeeper_session" not in (out.get_attribute("data-cookie") or "")
+        api = out.get_attribute("data-api") or ""
+        if "id_/" in target:  # unrewritten: the browser itself refuses the cross-origin read
+            assert api == "refused", api
+        else:  # in the replay frame pywb sends the call to the archive, which has no such page
+            assert api == "refused" or (api.startswith("READ:") and "sourcekeeper" not in api), api
+        _shot(replay, "replay")
+        replay.close()
+    context.close()
+
+
+def test_csrf_and_login_rate_limit(served: tuple[Server, Any]) -> None:
+    server, (browser, _built) = served
+    context = browser.new_context()
+    page = _login(context, server, "ana")
+    page.wait_for_url(server.url + "/")
+    refused = page.request.post(server.url + "/add", multipart={"urls": "http://example.org/"})
+    assert refused.status == 403 and "CSRF" in refused.text()
+    forged = page.request.post(server.url + "/add", multipart={"urls": "http://example.org/", "csrf": "forged"})
+    assert forged.status == 403
+    context.close()
+    context = browser.new_context()
+    for attempt in range(6):
+        page = _login(context, server, "vic", "wrong password")
+        page.wait_for_load_state()
+        text = page.locator(".error").inner_text()
+        assert ("Too many failed logins" in text) == (attempt == 5), (attempt, text)
+        page.close()
+    page = _login(context, server, "vic")  # the right password is refused too while blocked
+    assert "Too many failed logins" in page.locator(".error").inner_text()
+    _shot(page, "login-limited")
+    context.close()
