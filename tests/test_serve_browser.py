@@ -217,6 +217,52 @@ def test_replay_is_on_another_origin(served: tuple[Server, Any]) -> None:
     context.close()
 
 
+def _docx(urls: list[str]) -> bytes:
+    import io
+
+    import docx
+
+    document = docx.Document()
+    document.add_heading("海外劝返调查报告", 1)
+    for n, url in enumerate(urls, start=1):
+        document.add_paragraph(f"第{n}条来源：{url} 。")
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
+
+
+def test_add_a_docx_report_and_watch_its_job(served: tuple[Server, Any], mocksite: Any, tmp_path: Path) -> None:
+    server, (browser, _built) = served
+    cited = [mocksite.url("/plain"), mocksite.url("/same/a")]
+    report = tmp_path / "报告.docx"
+    report.write_bytes(_docx(cited))
+    context = browser.new_context()
+    page = _login(context, server, "ana")
+    page.wait_for_url(server.url + "/")
+    page.goto(server.url + "/add")
+    page.set_input_files("input[name=report]", str(report))
+    page.click("text=List the citations")
+    listed = page.locator("ol.citations").inner_text()
+    assert all(url in listed for url in cited), listed
+    _shot(page, "add-confirm")
+    page.click("text=Archive them")
+    page.wait_for_url(re.compile(r"/jobs/"))
+    for _ in range(240):
+        state = page.locator("#job-state").inner_text()
+        if "running" not in state:
+            break
+        time.sleep(0.5)
+        page.reload()
+    assert "finished" in state and "problems" not in state, page.locator("pre.log").inner_text()
+    _shot(page, "job")
+    page.goto(server.url + "/")
+    assert all(url in page.locator("main").inner_text() for url in cited)
+    entries = [json.loads(line) for line in (server.archive / "custody.jsonl").read_text().splitlines()]
+    started = [e for e in entries if e["event"] == "web_add_started"]
+    assert started and started[-1]["account"] == "ana" and started[-1]["urls"] == cited
+    context.close()
+
+
 def test_csrf_and_login_rate_limit(served: tuple[Server, Any]) -> None:
     server, (browser, _built) = served
     context = browser.new_context()
