@@ -263,6 +263,61 @@ def test_add_a_docx_report_and_watch_its_job(served: tuple[Server, Any], mocksit
     context.close()
 
 
+def test_publish_opened_from_disk_and_replayed(served: tuple[Server, Any], tmp_path: Path) -> None:
+    server, (browser, built) = served
+    out = tmp_path / "published"
+    made = _cli("publish", str(built.report_id), "--out", str(out), "--json", "--archive", str(server.archive))
+    assert made.returncode == 0, made.stderr
+    summary = json.loads(made.stdout)
+    assert summary["citations"] == 3 and summary["wacz"]
+    context = browser.new_context()
+    page = context.new_page()
+    page.goto((out / "index.html").as_uri())
+    rows = page.locator("table.citations tbody tr")
+    assert [rows.nth(i).get_attribute("id") for i in range(rows.count())] == ["c1", "c2", "c3"]
+    first = rows.nth(0).inner_text()
+    assert NEWS in first and "restored" in first and "2026-01-01 08:00:00" in first and "2026-01-04 08:00:00" in first
+    assert HOSTILE_TITLES[1] in rows.nth(2).inner_text() and page.locator("img[src=x]").count() == 0
+    _shot(page, "publish")
+    # publishing again (after a re-check) updates the folder in place
+    again = _cli("publish", "海外追逃报告", "--out", str(out), "--archive", str(server.archive))
+    assert again.returncode == 0, again.stderr
+    if not summary["replay"]:
+        pytest.skip("ReplayWeb.page's files are not installed (make replaywebpage needs npm)")
+    from replayweb import _RangeHandler  # serves the ranges ReplayWeb.page reads a WACZ by
+
+    import functools
+    import threading
+    from http.server import ThreadingHTTPServer
+
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_RangeHandler, directory=str(out)))
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    try:
+        view = f"http://127.0.0.1:{httpd.server_address[1]}/view-1.html"
+        page.goto(view)
+        active = "navigator.serviceWorker.getRegistrations().then(r => r.some(x => x.active))"
+        page.wait_for_function(active, timeout=90_000)
+        page.reload()
+        text = ""
+        for _ in range(120):
+            texts = []
+            for frame in page.frames:
+                try:
+                    texts.append(frame.evaluate("document.body ? document.body.innerText : ''"))
+                except Exception:  # noqa: BLE001 (a frame navigating meanwhile)
+                    texts.append("")
+            text = next((t for t in texts if "新增一句说明" in t), "")
+            if text:
+                break
+            time.sleep(0.5)
+        assert "关于开展劝返工作的通知" in text
+        _shot(page, "publish-replay")
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+    context.close()
+
+
 def test_csrf_and_login_rate_limit(served: tuple[Server, Any]) -> None:
     server, (browser, _built) = served
     context = browser.new_context()
