@@ -1,5 +1,5 @@
-"""The web view on a large index: N captures written directly (`insert_capture` + `save_page`, as
-bench/search_bench.py does, so the bigram search index is filled the crawl's way), over N/4 source
+"""The web view on a large index: N captures written directly (bulk inserts, then the bigram search index
+filled by `search --build-index`'s backfill), over N/4 source
 URLs with four captures each, a re-check event per source (a few removed, changed, restored), then
 `sourcekeeper serve`'s application (uvicorn in a thread, on 127.0.0.1) asked over HTTP for the
 sources list (first page and a filtered one), one source's page and a two-character search,
@@ -26,7 +26,7 @@ from archive_store.index.database import ArchiveIndex, default_db_url
 from archive_store.index.schema import Page, RecheckEvent
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from search_bench import page_text, sentences  # noqa: E402
+from search_bench import page_text, sentences
 
 PER_SOURCE = 4
 
@@ -54,21 +54,38 @@ def capture_values(n: int, url: str, when: datetime) -> dict[str, object]:
 
 
 def build(root: Path, captures: int) -> str:
+    """Rows written directly, in one transaction per table (a crawl's insert path would take most
+    of an hour for 100,000 on a shared machine), then the bigram index filled by the same backfill
+    `search --build-index` runs."""
+    from sqlalchemy import insert, text  # noqa: PLC0415
+
+    from archive_store.index.schema import Capture  # noqa: PLC0415
+    from archive_store.index.search_setup import BACKFILL_TABLE, backfill_search_index  # noqa: PLC0415
+
     pool = sentences()
     rng = random.Random(30)
     index = ArchiveIndex(default_db_url(root))
     start = datetime(2024, 1, 1)
     sources = captures // PER_SOURCE
-    url = ""
+    capture_rows, page_rows = [], []
     for n in range(captures):
         source = n % sources
         url = f"http://gaj.county{source % 300}.example.gov.cn/xxgk/t{source}.html"
         when = start + timedelta(days=n // sources, seconds=source)
-        capture_id = index.insert_capture(capture_values(n, url, when), commit=False)
-        index.save_page(Page(capture_id=capture_id, url=url, title=f"关于第{source}号通知", text=page_text(rng, pool, n)[:600]))
-        if n and n % 10000 == 0:
-            print(f"  {n} captures", file=sys.stderr, flush=True)
-    index.commit_captures()
+        capture_rows.append({"id": n + 1, **capture_values(n, url, when)})
+        page_rows.append(
+            {
+                "capture_id": n + 1,
+                "url": url,
+                "title": f"关于第{source}号通知",
+                "text": page_text(rng, pool, n)[:600],
+            }
+        )
+    with index.engine.begin() as conn:
+        conn.execute(insert(Capture), capture_rows)
+        conn.execute(insert(Page), page_rows)
+        conn.execute(text(f"UPDATE {BACKFILL_TABLE} SET done_through = 0, finished = 0 WHERE id = 1"))
+    backfill_search_index(index.engine, batch=5000)
     states = ["unchanged"] * 90 + ["changed"] * 6 + ["removed"] * 3 + ["restored"]
     with index.session() as s:
         for source in range(sources):
@@ -82,7 +99,7 @@ def build(root: Path, captures: int) -> str:
             )
         s.commit()
     index.close()
-    return f"http://gaj.county7.example.gov.cn/xxgk/t{7}.html"
+    return "http://gaj.county7.example.gov.cn/xxgk/t7.html"
 
 
 def timed(base: str, path: str, runs: int) -> dict[str, float]:
@@ -109,12 +126,12 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=9)
     parser.add_argument("--keep", type=Path, help="build (or reuse) the archive in this folder")
     args = parser.parse_args()
-    import socket
-    import threading
+    import socket  # noqa: PLC0415
+    import threading  # noqa: PLC0415
 
-    import uvicorn
+    import uvicorn  # noqa: PLC0415
 
-    from sourcekeeper.web.app import Settings, create_app
+    from sourcekeeper.web.app import Settings, create_app  # noqa: PLC0415
 
     folder = args.keep or Path(tempfile.mkdtemp(prefix="serve-bench-"))
     root = folder / "archive"

@@ -32,7 +32,7 @@ var out = document.getElementById('out');
 out.setAttribute('data-cookie', document.cookie);
 var app = APP_ORIGIN;
 fetch(app + '/source?url=x', {credentials: 'include'}).then(function (r) { return r.text(); })
-  .then(function (t) { out.setAttribute('data-api', 'READ:' + t.slice(0, 4000)); out.textContent = 'api answered'; })
+  .then(function (t) { out.setAttribute('data-api', 'READ:' + t.slice(0, 4000)); })
   .catch(function (e) { out.setAttribute('data-api', 'refused'); out.textContent = 'api refused'; });
 </script>"""
 
@@ -45,7 +45,7 @@ class Built:
 
 
 def _html(title: str, body: str) -> bytes:
-    from html import escape  # noqa: PLC0415
+    from html import escape
 
     return (
         f"<!doctype html><html><head><meta charset='utf-8'><title>{escape(title)}</title></head>"
@@ -63,13 +63,61 @@ def build(root: Path, app_origin: str = "http://127.0.0.1:1") -> Built:
         "<p id='out'>waiting</p>" + EVIL_SCRIPT.replace("APP_ORIGIN", repr(app_origin)) + "</body></html>"
     ).encode()
     captures = [
-        (NEWS, start, 200, _html("关于开展劝返工作的通知", FIRST_TEXT), "关于开展劝返工作的通知", FIRST_TEXT, "ok"),
-        (NEWS, start + timedelta(days=1), 200, _html("关于开展劝返工作的通知", SECOND_TEXT), "关于开展劝返工作的通知", SECOND_TEXT, "ok"),
-        (NEWS, start + timedelta(days=2), 404, b"<html><body>not found</body></html>", None, "", "removed:http-404"),
-        (NEWS, start + timedelta(days=3), 200, _html("关于开展劝返工作的通知", SECOND_TEXT), "关于开展劝返工作的通知", SECOND_TEXT, "ok"),
+        (
+            NEWS,
+            start,
+            200,
+            _html("关于开展劝返工作的通知", FIRST_TEXT),
+            "关于开展劝返工作的通知",
+            FIRST_TEXT,
+            "ok",
+        ),
+        (
+            NEWS,
+            start + timedelta(days=1),
+            200,
+            _html("关于开展劝返工作的通知", SECOND_TEXT),
+            "关于开展劝返工作的通知",
+            SECOND_TEXT,
+            "ok",
+        ),
+        (
+            NEWS,
+            start + timedelta(days=2),
+            404,
+            b"<html><body>not found</body></html>",
+            None,
+            "",
+            "removed:http-404",
+        ),
+        (
+            NEWS,
+            start + timedelta(days=3),
+            200,
+            _html("关于开展劝返工作的通知", SECOND_TEXT),
+            "关于开展劝返工作的通知",
+            SECOND_TEXT,
+            "ok",
+        ),
         (EVIL, start, 200, evil_body, "evil page", "waiting", "ok"),
-        (HOSTILE, start, 200, _html(HOSTILE_TITLES[0], "劝返 hostile"), HOSTILE_TITLES[0], "劝返 敌意标题一", "ok"),
-        (HOSTILE, start + timedelta(hours=1), 200, _html(HOSTILE_TITLES[1], "x"), HOSTILE_TITLES[1], "敌意标题二", "ok"),
+        (
+            HOSTILE,
+            start,
+            200,
+            _html(HOSTILE_TITLES[0], "劝返 hostile"),
+            HOSTILE_TITLES[0],
+            "劝返 敌意标题一",
+            "ok",
+        ),
+        (
+            HOSTILE,
+            start + timedelta(hours=1),
+            200,
+            _html(HOSTILE_TITLES[1], "x"),
+            HOSTILE_TITLES[1],
+            "敌意标题二",
+            "ok",
+        ),
     ]
     path = root / "warcs" / WARC_NAME
     index.file_opened(WARC_NAME, None)
@@ -114,7 +162,9 @@ def build(root: Path, app_origin: str = "http://127.0.0.1:1") -> Built:
             )
             built.captures.setdefault(url, []).append(capture_id)
             if title is not None:
-                index.save_page(Page(capture_id=capture_id, url=url, title=title, text=text, date="2026-01-01"))
+                index.save_page(
+                    Page(capture_id=capture_id, url=url, title=title, text=text, date="2026-01-01")
+                )
     data = path.read_bytes()
     sha = hashlib.sha256(data).hexdigest()
     index.file_closed(WARC_NAME, len(data), sha)
@@ -123,7 +173,15 @@ def build(root: Path, app_origin: str = "http://127.0.0.1:1") -> Built:
     events = [
         ("changed", "the text changed: 1 sentence removed, 2 added", 200, news[0], news[1], False, None),
         ("removed", "HTTP 404 (confirmed by a second fetch)", 404, news[1], news[2], True, None),
-        ("restored", "back after a confirmed removal", 200, news[1], news[3], False, start + timedelta(days=2)),
+        (
+            "restored",
+            "back after a confirmed removal",
+            200,
+            news[1],
+            news[3],
+            False,
+            start + timedelta(days=2),
+        ),
     ]
     with index.session() as s:
         for n, (state, reason, status, before, after, new, gone) in enumerate(events, start=1):
@@ -140,11 +198,23 @@ def build(root: Path, app_origin: str = "http://127.0.0.1:1") -> Built:
                     gone_since=gone,
                 )
             )
-        report = Report(source="report.docx", format="docx", title="海外追逃报告", sha256="0" * 64, added_at=start)
+        report = Report(
+            source="report.docx", format="docx", title="海外追逃报告", sha256="0" * 64, added_at=start
+        )
         s.add(report)
         s.flush()
         for position, url in enumerate((NEWS, EVIL, HOSTILE), start=1):
-            s.add(Citation(report_id=report.id, position=position, url=url, url_as_written=url, kind="footnote", footnote=str(position), anchor=f"注{position}"))
+            s.add(
+                Citation(
+                    report_id=report.id,
+                    position=position,
+                    url=url,
+                    url_as_written=url,
+                    kind="footnote",
+                    footnote=str(position),
+                    anchor=f"注{position}",
+                )
+            )
         s.commit()
         built.report_id = report.id
     index.close()

@@ -39,7 +39,13 @@ def _free_port() -> int:
 def _cli(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     return subprocess.run(
-        [sys.executable, "-m", "sourcekeeper", *args], input=stdin, capture_output=True, text=True, env=env, timeout=60
+        [sys.executable, "-m", "sourcekeeper", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+        check=False,
     )
 
 
@@ -61,7 +67,18 @@ class Server:
         self.archive, self.port = archive, port
         env = {**os.environ, "PYTHONPATH": str(ROOT)}
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "sourcekeeper", "serve", "--archive", str(archive), "--port", str(port), "--json", *extra],
+            [
+                sys.executable,
+                "-m",
+                "sourcekeeper",
+                "serve",
+                "--archive",
+                str(archive),
+                "--port",
+                str(port),
+                "--json",
+                *extra,
+            ],
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             env=env,
@@ -90,17 +107,38 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Server, A
     port = _free_port()
     built = build(root, app_origin=f"http://127.0.0.1:{port}")
     for name, role in (("ana", "analyst"), ("vic", "viewer")):
-        added = _cli("users", "add", name, "--role", role, "--password-stdin", "--archive", str(root), stdin=PASSWORDS[name])
+        added = _cli(
+            "users",
+            "add",
+            name,
+            "--role",
+            role,
+            "--password-stdin",
+            "--archive",
+            str(root),
+            stdin=PASSWORDS[name],
+        )
         assert added.returncode == 0, added.stderr
     listed = _cli("users", "list", "--json", "--archive", str(root))
     assert [json.loads(line)["role"] for line in listed.stdout.splitlines()] == ["analyst", "viewer"]
-    fast = ["-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "DOWNLOAD_TIMEOUT=4", "-s", "RETRY_TIMES=0"]
+    fast = [
+        "-s",
+        "DOWNLOAD_DELAY=0",
+        "-s",
+        "AUTOTHROTTLE_ENABLED=False",
+        "-s",
+        "DOWNLOAD_TIMEOUT=4",
+        "-s",
+        "RETRY_TIMES=0",
+    ]
     server = Server(root, port, ["--login", "--replay-port", str(_free_port()), *fast])
     from playwright.sync_api import sync_playwright
 
     ARTIFACTS.mkdir(exist_ok=True)
     with sync_playwright() as driver:
-        browser = driver.chromium.launch(executable_path=CHROMIUM, args=["--headless", "--no-sandbox", "--disable-gpu"])
+        browser = driver.chromium.launch(
+            executable_path=CHROMIUM, args=["--headless", "--no-sandbox", "--disable-gpu"]
+        )
         try:
             yield server, (browser, built)
         finally:
@@ -199,7 +237,14 @@ def test_replay_is_on_another_origin(served: tuple[Server, Any]) -> None:
         replay.goto(target)
         frame = None
         for _ in range(100):
-            frame = next((f for f in replay.frames if f.url.endswith("evil.html") and f.query_selector("#out[data-api]")), None)
+            frame = next(
+                (
+                    f
+                    for f in replay.frames
+                    if f.url.endswith("evil.html") and f.query_selector("#out[data-api]")
+                ),
+                None,
+            )
             if frame:
                 break
             time.sleep(0.2)
@@ -231,7 +276,9 @@ def _docx(urls: list[str]) -> bytes:
     return buffer.getvalue()
 
 
-def test_add_a_docx_report_and_watch_its_job(served: tuple[Server, Any], mocksite: Any, tmp_path: Path) -> None:
+def test_add_a_docx_report_and_watch_its_job(
+    served: tuple[Server, Any], mocksite: Any, tmp_path: Path
+) -> None:
     server, (browser, _built) = served
     cited = [mocksite.url("/plain"), mocksite.url("/same/a")]
     report = tmp_path / "报告.docx"
@@ -266,7 +313,9 @@ def test_add_a_docx_report_and_watch_its_job(served: tuple[Server, Any], mocksit
 def test_publish_opened_from_disk_and_replayed(served: tuple[Server, Any], tmp_path: Path) -> None:
     server, (browser, built) = served
     out = tmp_path / "published"
-    made = _cli("publish", str(built.report_id), "--out", str(out), "--json", "--archive", str(server.archive))
+    made = _cli(
+        "publish", str(built.report_id), "--out", str(out), "--json", "--archive", str(server.archive)
+    )
     assert made.returncode == 0, made.stderr
     summary = json.loads(made.stdout)
     assert summary["citations"] == 3 and summary["wacz"]
@@ -276,7 +325,12 @@ def test_publish_opened_from_disk_and_replayed(served: tuple[Server, Any], tmp_p
     rows = page.locator("table.citations tbody tr")
     assert [rows.nth(i).get_attribute("id") for i in range(rows.count())] == ["c1", "c2", "c3"]
     first = rows.nth(0).inner_text()
-    assert NEWS in first and "restored" in first and "2026-01-01 08:00:00" in first and "2026-01-04 08:00:00" in first
+    assert (
+        NEWS in first
+        and "restored" in first
+        and "2026-01-01 08:00:00" in first
+        and "2026-01-04 08:00:00" in first
+    )
     assert HOSTILE_TITLES[1] in rows.nth(2).inner_text() and page.locator("img[src=x]").count() == 0
     _shot(page, "publish")
     # publishing again (after a re-check) updates the folder in place
@@ -284,11 +338,11 @@ def test_publish_opened_from_disk_and_replayed(served: tuple[Server, Any], tmp_p
     assert again.returncode == 0, again.stderr
     if not summary["replay"]:
         pytest.skip("ReplayWeb.page's files are not installed (make replaywebpage needs npm)")
-    from replayweb import _RangeHandler  # serves the ranges ReplayWeb.page reads a WACZ by
-
     import functools
     import threading
     from http.server import ThreadingHTTPServer
+
+    from replayweb import _RangeHandler  # serves the ranges ReplayWeb.page reads a WACZ by
 
     httpd = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_RangeHandler, directory=str(out)))
     threading.Thread(target=httpd.serve_forever, daemon=True).start()
@@ -304,7 +358,7 @@ def test_publish_opened_from_disk_and_replayed(served: tuple[Server, Any], tmp_p
             for frame in page.frames:
                 try:
                     texts.append(frame.evaluate("document.body ? document.body.innerText : ''"))
-                except Exception:  # noqa: BLE001 (a frame navigating meanwhile)
+                except Exception:
                     texts.append("")
             text = next((t for t in texts if "新增一句说明" in t), "")
             if text:
@@ -325,7 +379,9 @@ def test_csrf_and_login_rate_limit(served: tuple[Server, Any]) -> None:
     page.wait_for_url(server.url + "/")
     refused = page.request.post(server.url + "/add", multipart={"urls": "http://example.org/"})
     assert refused.status == 403 and "CSRF" in refused.text()
-    forged = page.request.post(server.url + "/add", multipart={"urls": "http://example.org/", "csrf": "forged"})
+    forged = page.request.post(
+        server.url + "/add", multipart={"urls": "http://example.org/", "csrf": "forged"}
+    )
     assert forged.status == 403
     context.close()
     context = browser.new_context()

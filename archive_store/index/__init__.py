@@ -1,8 +1,8 @@
 """The metadata index and the CDXJ indexes: the schema (SQLAlchemy 2, one for SQLite and
 PostgreSQL) and its Alembic migrations, the database handle (database), Chinese full-text search,
 capture lookup, re-check events and baselines (and the monitored sources), each seed's verdict after
-a run (verdicts), turning stored records back into rows (stored), and the CDXJ written beside each
-closed WARC (cdxj).
+a run (verdicts), the web view's source list (sourcelist) and accounts (accounts), turning stored
+records back into rows (stored), and the CDXJ written beside each closed WARC (cdxj).
 
 May import: `archive_store.hooks`, `archive_store.warc`, `archive_store.layout`, `archive_store.lock`.
 """
@@ -14,6 +14,13 @@ from typing import TYPE_CHECKING
 import lazy_loader
 
 if TYPE_CHECKING:
+    from archive_store.index.accounts import ROLES as ROLES
+    from archive_store.index.accounts import AccountError as AccountError
+    from archive_store.index.accounts import AccountInfo as AccountInfo
+    from archive_store.index.accounts import add_account as add_account
+    from archive_store.index.accounts import get_account as get_account
+    from archive_store.index.accounts import list_accounts as list_accounts
+    from archive_store.index.accounts import remove_account as remove_account
     from archive_store.index.baselines import RecheckTarget as RecheckTarget
     from archive_store.index.baselines import archived_urls as archived_urls
     from archive_store.index.baselines import build_target as build_target
@@ -59,6 +66,11 @@ if TYPE_CHECKING:
     from archive_store.index.schema import Report as Report
     from archive_store.index.schema import Run as Run
     from archive_store.index.schema import WarcFile as WarcFile
+    from archive_store.index.sourcelist import STATE_ORDER as STATE_ORDER
+    from archive_store.index.sourcelist import SourceList as SourceList
+    from archive_store.index.sourcelist import SourceRow as SourceRow
+    from archive_store.index.sourcelist import build_rows as build_rows
+    from archive_store.index.sourcelist import filter_rows as filter_rows
     from archive_store.index.stored import capture_from_record as capture_from_record
     from archive_store.index.stored import initial_state as initial_state
     from archive_store.index.stored import parse_warc_date as parse_warc_date
@@ -69,6 +81,15 @@ if TYPE_CHECKING:
 __getattr__, __dir__, __all__ = lazy_loader.attach(
     __name__,
     submod_attrs={
+        "accounts": [
+            "ROLES",
+            "AccountError",
+            "AccountInfo",
+            "add_account",
+            "get_account",
+            "list_accounts",
+            "remove_account",
+        ],
         "baselines": ["RecheckTarget", "archived_urls", "build_target", "last_checked", "stored_header"],
         "cdxj": [
             "cdxj_lines",
@@ -108,6 +129,7 @@ __getattr__, __dir__, __all__ = lazy_loader.attach(
             "Run",
             "WarcFile",
         ],
+        "sourcelist": ["STATE_ORDER", "SourceList", "SourceRow", "build_rows", "filter_rows"],
         "stored": ["capture_from_record", "initial_state", "parse_warc_date"],
         "when": ["HELP", "When", "parse_when"],
     },

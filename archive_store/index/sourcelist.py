@@ -82,7 +82,9 @@ _LAST_EVENT = (
 def _aggregates(conn: Connection) -> dict[str, _Aggregate]:
     found: dict[str, _Aggregate] = {}
     for url, n, good, first, last, last_id, last_good, run in conn.execute(text(_AGGREGATE)):
-        found[url] = _Aggregate(int(n), int(good or 0), _time(first), _time(last), int(last_id), last_good, run)
+        found[url] = _Aggregate(
+            int(n), int(good or 0), _time(first), _time(last), int(last_id), last_good, run
+        )
     return found
 
 
@@ -148,7 +150,7 @@ def build_rows(index: ArchiveIndex, urls: list[str]) -> list[SourceRow]:
     with index.engine.connect() as conn:
         aggregates = _aggregates(conn)
         last_states = {url: (state, reason) for url, state, reason in conn.execute(text(_LAST_STATE))}
-        titles = dict(conn.execute(text(_TITLES)).tuples().all())
+        titles: dict[str, str | None] = {url: title for url, title in conn.execute(text(_TITLES))}
         events = _events(conn)
         changed = _events(conn, " WHERE state != 'unchanged'")
         profiles = _profiles(conn)
@@ -171,7 +173,7 @@ def build_rows(index: ArchiveIndex, urls: list[str]) -> list[SourceRow]:
                 profile=profile,
             )
         )
-    rows.sort(key=lambda r: (-(r.since or datetime.min).timestamp() if r.since else 0.0))
+    rows.sort(key=lambda r: -(r.since or datetime.min).timestamp() if r.since else 0.0)
     rows.sort(key=lambda r: STATE_ORDER.index(r.state) if r.state in STATE_ORDER else len(STATE_ORDER))
     return rows
 

@@ -17,8 +17,12 @@ from sourcekeeper.options import db_url, err, require_archive
 def register(subparsers: Any, add_common_options: Callable[[argparse.ArgumentParser], None]) -> None:
     parser = subparsers.add_parser("publish", help="a static citation page for one report's readers")
     parser.add_argument("report", metavar="REPORT", help="the report: its number, file or title")
-    parser.add_argument("--out", type=Path, required=True, metavar="DIR", help="folder to write (updated if there)")
-    parser.add_argument("--base-url", default="", metavar="URL", help="where DIR will be published (for Robust Links)")
+    parser.add_argument(
+        "--out", type=Path, required=True, metavar="DIR", help="folder to write (updated if there)"
+    )
+    parser.add_argument(
+        "--base-url", default="", metavar="URL", help="where DIR will be published (for Robust Links)"
+    )
     add_common_options(parser)
     parser.set_defaults(func=run)
 
@@ -37,11 +41,23 @@ def run(args: argparse.Namespace) -> int:
     finally:
         index.close()
     if args.json:
-        print(json.dumps({"out": str(published.out), "citations": published.citations, "wacz": published.wacz, "replay": published.replay}))
+        print(
+            json.dumps(
+                {
+                    "out": str(published.out),
+                    "citations": published.citations,
+                    "wacz": published.wacz,
+                    "replay": published.replay,
+                }
+            )
+        )
     if not args.quiet:
         err(f"{published.citations} citation(s) published in {published.out}/index.html")
         if not published.wacz:
             err("  no capture of its sources yet: no WACZ and no replay")
         elif not published.replay:
-            err("  no in-browser replay: ReplayWeb.page's files are not installed (`make replaywebpage`, needs npm)")
+            err(
+                "  no in-browser replay: ReplayWeb.page's files are not installed "
+                "(`make replaywebpage`, needs npm)"
+            )
     return 0

@@ -17,9 +17,13 @@ DEFAULT_PORT = 8070
 
 
 def register(subparsers: Any, add_common_options: Callable[[argparse.ArgumentParser], None]) -> None:
-    parser = subparsers.add_parser("serve", help="the web view: sources, search, timelines, compare, replay, add")
+    parser = subparsers.add_parser(
+        "serve", help="the web view: sources, search, timelines, compare, replay, add"
+    )
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
-    parser.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"port (default {DEFAULT_PORT}; 0: any free)")
+    parser.add_argument(
+        "--port", type=int, default=DEFAULT_PORT, help=f"port (default {DEFAULT_PORT}; 0: any free)"
+    )
     parser.add_argument(
         "--replay-port", type=int, default=None, help="replay's own port (default: --port + 1; -1: no replay)"
     )

@@ -22,8 +22,12 @@ def register(subparsers: Any, add_common_options: Callable[[argparse.ArgumentPar
     sub = parser.add_subparsers(dest="users_command", required=True, metavar="ACTION")
     add = sub.add_parser("add", help="add an account")
     add.add_argument("name", metavar="NAME")
-    add.add_argument("--role", choices=ROLES, required=True, help="viewer reads; analyst adds; admin manages accounts")
-    add.add_argument("--password-stdin", action="store_true", help="read the password from stdin's first line")
+    add.add_argument(
+        "--role", choices=ROLES, required=True, help="viewer reads; analyst adds; admin manages accounts"
+    )
+    add.add_argument(
+        "--password-stdin", action="store_true", help="read the password from stdin's first line"
+    )
     add_common_options(add)
     listing = sub.add_parser("list", help="list the accounts")
     add_common_options(listing)
@@ -53,7 +57,9 @@ def run(args: argparse.Namespace) -> int:
 
     require_archive(args)
     name = getattr(args, "name", "")
-    if args.users_command != "list" and (not name.strip() or len(name) > 64 or any(c.isspace() for c in name)):
+    if args.users_command != "list" and (
+        not name.strip() or len(name) > 64 or any(c.isspace() for c in name)
+    ):
         raise UsageError("a name is 1 to 64 characters, without spaces")
     password = _password(args) if args.users_command == "add" else ""
     index = ArchiveIndex(db_url(args))  # brings an older index to the accounts table

@@ -29,6 +29,7 @@ from starlette.templating import Jinja2Templates
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from archive_store.index.database import ArchiveIndex
+from archive_store.index.sourcelist import STATE_ORDER
 from archive_store.layout import CUSTODY_NAME
 from sourcekeeper.urltext import shown
 from sourcekeeper.web import views
@@ -98,7 +99,9 @@ def create_app(settings: Settings, index: ArchiveIndex | None = None) -> Starlet
     ctx = views.Context(settings.archive, index)
     templates = Jinja2Templates(env=_environment())
     limiter = LoginLimiter()
-    runner = JobRunner(settings.archive, settings.db_url if settings.db_given else None, settings.crawl_settings)
+    runner = JobRunner(
+        settings.archive, settings.db_url if settings.db_given else None, settings.crawl_settings
+    )
     proposals: dict[str, Proposal] = {}
     local_name = getpass.getuser()
 
@@ -158,7 +161,9 @@ def create_app(settings: Settings, index: ArchiveIndex | None = None) -> Starlet
     def need(request: Request, role: str = "viewer") -> User:
         user = current_user(request)
         if user is None:
-            raise HTTPException(303, headers={"Location": "/login?" + urlencode({"next": _local(str(request.url))})})
+            raise HTTPException(
+                303, headers={"Location": "/login?" + urlencode({"next": _local(str(request.url))})}
+            )
         if not user.may(role):
             raise HTTPException(403, _forbidden(role))
         return user
@@ -167,7 +172,9 @@ def create_app(settings: Settings, index: ArchiveIndex | None = None) -> Starlet
         """The posted form, if it carries this session's CSRF token (else 403)."""
         form = await request.form(max_part_size=MAX_UPLOAD)
         if not tokens_match(str(form.get("csrf") or ""), request.session.get("csrf")):
-            raise HTTPException(403, "This form has expired or did not come from this site (no valid CSRF token).")
+            raise HTTPException(
+                403, "This form has expired or did not come from this site (no valid CSRF token)."
+            )
         return form
 
     def int_arg(request: Request, name: str, default: int = 0) -> int:
@@ -191,7 +198,7 @@ def create_app(settings: Settings, index: ArchiveIndex | None = None) -> Starlet
             offset=int_arg(request, "offset"),
         )
         filters = {k: q.get(k, "") for k in ("state", "site", "report", "profile")}
-        return render(request, "sources.html", user, page=page, filters=filters, states=views.STATE_ORDER)
+        return render(request, "sources.html", user, page=page, filters=filters, states=STATE_ORDER)
 
     async def search(request: Request) -> Response:
         user = need(request)
@@ -241,7 +248,9 @@ def create_app(settings: Settings, index: ArchiveIndex | None = None) -> Starlet
         if png is None:
             raise HTTPException(404, "No screenshot.")
         # an image, never a page: the archived bytes cannot run as a document here
-        return Response(png, media_type="image/png", headers={"Content-Security-Policy": "default-src 'none'"})
+        return Response(
+            png, media_type="image/png", headers={"Content-Security-Policy": "default-src 'none'"}
+        )
 
     # add ---------------------------------------------------------------------------------------
     async def add(request: Request) -> Response:
@@ -408,11 +417,13 @@ def create_app(settings: Settings, index: ArchiveIndex | None = None) -> Starlet
             return RedirectResponse((exc.headers or {}).get("Location", "/"), exc.status_code)
         try:
             user = current_user(request)
-        except Exception:  # noqa: BLE001
+        except Exception:
             user = None
         return render(request, "error.html", user, exc.status_code, message=exc.detail)
 
-    def guarded(endpoint: Callable[[Request], Awaitable[Response]]) -> Callable[[Request], Awaitable[Response]]:
+    def guarded(
+        endpoint: Callable[[Request], Awaitable[Response]],
+    ) -> Callable[[Request], Awaitable[Response]]:
         return endpoint
 
     routes = [

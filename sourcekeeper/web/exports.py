@@ -61,7 +61,8 @@ def _manifest(ctx: Context, report_id: int, folder: Path, replay_base: str) -> P
     if report is None:
         raise ExportFailed("no such report")
     entries = [
-        manifest_entry(ctx.index, ctx.warc_dir, report, c, replay_base) for c in citations_of(ctx.index, report.id)
+        manifest_entry(ctx.index, ctx.warc_dir, report, c, replay_base)
+        for c in citations_of(ctx.index, report.id)
     ]
     head = {"source": report.source, "format": report.format, "title": report.title, "sha256": report.sha256}
     out = folder / "citations.json"

@@ -87,7 +87,9 @@ def _citations(index: ArchiveIndex, archive: Path, report: Report, base: str) ->
                 "first": captures[0]["t"] if captures else None,
                 "last": captures[-1]["t"] if captures else None,
                 "last_good": last_good["captured_at"] if last_good else None,
-                "ts": "".join(ch for ch in last_good["captured_at"] if ch.isdigit())[:14] if last_good else None,
+                "ts": "".join(ch for ch in last_good["captured_at"] if ch.isdigit())[:14]
+                if last_good
+                else None,
                 "quote": None,  # the quote status, when the quotes library is merged
                 "thumbnail": thumb,
                 "robust_html": entry["robust_links"]["html"],
@@ -112,7 +114,9 @@ def _write_wacz(archive: Path, db_url: str, urls: list[str], out: Path, title: s
     return True
 
 
-def publish_report(index: ArchiveIndex, archive: Path, given: str, out: Path, base_url: str = "") -> Published:
+def publish_report(
+    index: ArchiveIndex, archive: Path, given: str, out: Path, base_url: str = ""
+) -> Published:
     from sourcekeeper.web.replaywebpage import ASSETS, LICENCE_NAMES, find_assets  # noqa: PLC0415
 
     report = find_report(index, given)

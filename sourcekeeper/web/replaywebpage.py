@@ -41,7 +41,7 @@ def fetch_assets() -> Path | None:
         return None
     target = assets_dir()
     with tempfile.TemporaryDirectory() as scratch:
-        packed = subprocess.run(  # noqa: S603
+        packed = subprocess.run(
             [npm, "pack", f"replaywebpage@{VERSION}", "--pack-destination", scratch],
             capture_output=True,
             timeout=300,
@@ -64,4 +64,5 @@ def fetch_assets() -> Path | None:
 
 if __name__ == "__main__":
     where = fetch_assets()
-    print(f"ReplayWeb.page {VERSION}: {where or 'not fetched (npm absent or offline); publish works without replay'}")
+    missing = "not fetched (npm absent or offline); publish works without replay"
+    print(f"ReplayWeb.page {VERSION}: {where or missing}")

@@ -63,7 +63,7 @@ def reports_list(index: ArchiveIndex) -> list[tuple[int, str]]:
     with index.session() as s:
         try:
             return [(r.id, r.title or r.source) for r in s.scalars(select(Report).order_by(Report.id))]
-        except Exception:  # noqa: BLE001 (an archive without report tables: no reports)
+        except Exception:
             return []
 
 
@@ -129,7 +129,13 @@ def highlight(snippet: str, terms: list[str]) -> list[tuple[str, bool]]:
 
 
 def search_page(
-    ctx: Context, query: str, *, offset: int = 0, limit: int = 20, kind: str | None = None, site: str | None = None
+    ctx: Context,
+    query: str,
+    *,
+    offset: int = 0,
+    limit: int = 20,
+    kind: str | None = None,
+    site: str | None = None,
 ) -> SearchPage:
     """The CLI's search (archive_store.index.search.find): same terms, same order, same hits."""
     from archive_store.index.search import Filters, find  # noqa: PLC0415
@@ -162,7 +168,7 @@ def source_timeline(ctx: Context, url: str) -> dict[str, Any]:
     origins = origins_for(ctx.index, (c.id for c in captures))
     try:
         events = events_for(ctx.index, spellings)
-    except Exception:  # noqa: BLE001 (an archive never re-checked: no events table)
+    except Exception:
         events = []
     own = sorted((c for c in captures if c.id not in origins), key=lambda c: (c.captured_at, c.id))
     state, reason, since = current_state(own, events)
@@ -228,7 +234,7 @@ def _cited_by(index: ArchiveIndex, url: str) -> list[dict[str, Any]]:
 
     try:
         return cited_by_json(index, url)
-    except Exception:  # noqa: BLE001 (no report tables)
+    except Exception:
         return []
 
 
@@ -315,7 +321,7 @@ def screenshot_record(ctx: Context, capture_id: int) -> tuple[str, int, int] | N
                 ),
                 {"c": capture_id},
             ).first()
-        except Exception:  # noqa: BLE001 (an archive from before rendering)
+        except Exception:
             return None
     return (str(row[0]), int(row[1]), int(row[2])) if row else None
 
@@ -368,10 +374,14 @@ def compare_captures(ctx: Context, before_id: int, after_id: int) -> dict[str, A
     fields = []
     for name in ("title", "date", "document_date", "source", "author", "site"):
         values = [getattr(p, name) if p else None for p in pages]
-        fields.append({"name": name, "before": values[0], "after": values[1], "changed": values[0] != values[1]})
+        fields.append(
+            {"name": name, "before": values[0], "after": values[1], "changed": values[0] != values[1]}
+        )
     for name in ("http_status", "state", "payload_digest", "content_type"):
         values = [getattr(before, name), getattr(after, name)]
-        fields.append({"name": name, "before": values[0], "after": values[1], "changed": values[0] != values[1]})
+        fields.append(
+            {"name": name, "before": values[0], "after": values[1], "changed": values[0] != values[1]}
+        )
     return {
         "before": before,
         "after": after,

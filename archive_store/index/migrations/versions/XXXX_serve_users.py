@@ -1,3 +1,4 @@
+# ruff: noqa: N999 (XXXX: the number is given at merge)
 """The web view's accounts (`serve --login`, `sourcekeeper users`).
 
 Revision ID: XXXX_serve_users
