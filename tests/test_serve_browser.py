@@ -66,6 +66,7 @@ class Server:
     def __init__(self, archive: Path, port: int, extra: list[str]) -> None:
         self.archive, self.port = archive, port
         env = {**os.environ, "PYTHONPATH": str(ROOT)}
+        self.log = archive.parent / "serve.log"  # a file, not a pipe nobody reads
         self.proc = subprocess.Popen(
             [
                 sys.executable,
@@ -80,7 +81,7 @@ class Server:
                 *extra,
             ],
             stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
+            stderr=self.log.open("wb"),
             env=env,
             text=True,
         )
@@ -214,6 +215,8 @@ def test_reading_search_source_compare_and_hostile_titles(served: tuple[Server, 
     assert "已恢复" in page.locator("main").inner_text()
     _shot(page, "sources-zh")
 
+    page.goto(server.url + "/export")
+    _shot(page, "export-zh")
     # a viewer cannot add
     response = page.goto(server.url + "/add")
     assert response is not None and response.status == 403
@@ -276,6 +279,17 @@ def _docx(urls: list[str]) -> bytes:
     return buffer.getvalue()
 
 
+def _job_end(page: Any) -> str:
+    state = ""
+    for _ in range(240):
+        state = str(page.locator("#job-state").inner_text())
+        if "running" not in state:
+            break
+        time.sleep(0.5)
+        page.reload()
+    return state
+
+
 def test_add_a_docx_report_and_watch_its_job(
     served: tuple[Server, Any], mocksite: Any, tmp_path: Path
 ) -> None:
@@ -287,6 +301,7 @@ def test_add_a_docx_report_and_watch_its_job(
     page = _login(context, server, "ana")
     page.wait_for_url(server.url + "/")
     page.goto(server.url + "/add")
+    _shot(page, "add")
     page.set_input_files("input[name=report]", str(report))
     page.click("text=List the citations")
     listed = page.locator("ol.citations").inner_text()
@@ -294,12 +309,7 @@ def test_add_a_docx_report_and_watch_its_job(
     _shot(page, "add-confirm")
     page.click("text=Archive them")
     page.wait_for_url(re.compile(r"/jobs/"))
-    for _ in range(240):
-        state = page.locator("#job-state").inner_text()
-        if "running" not in state:
-            break
-        time.sleep(0.5)
-        page.reload()
+    state = _job_end(page)
     assert "finished" in state and "problems" not in state, page.locator("pre.log").inner_text()
     _shot(page, "job")
     page.goto(server.url + "/")
@@ -307,6 +317,14 @@ def test_add_a_docx_report_and_watch_its_job(
     entries = [json.loads(line) for line in (server.archive / "custody.jsonl").read_text().splitlines()]
     started = [e for e in entries if e["event"] == "web_add_started"]
     assert started and started[-1]["account"] == "ana" and started[-1]["urls"] == cited
+    # an analyst re-checks a source from its page; the timeline shows the re-check
+    page.goto(server.url + "/source?url=" + quote(cited[0], safe=""))
+    page.click("text=Re-check now")
+    page.wait_for_url(re.compile(r"/jobs/"))
+    state = _job_end(page)
+    assert "finished" in state and "problems" not in state, page.locator("pre.log").inner_text()
+    page.goto(server.url + "/source?url=" + quote(cited[0], safe=""))
+    assert "unchanged" in page.locator("table.timeline").inner_text()
     context.close()
 
 

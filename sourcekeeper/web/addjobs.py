@@ -54,6 +54,7 @@ class Job:
     command: list[str]
     log_path: Path
     process: subprocess.Popen[bytes] | None = None
+    ok_codes: tuple[int, ...] = (0,)
     _log: IO[bytes] | None = None
 
     @property
@@ -63,6 +64,10 @@ class Job:
     @property
     def exit_code(self) -> int | None:
         return None if self.process is None else self.process.poll()
+
+    @property
+    def ok(self) -> bool:
+        return self.exit_code in self.ok_codes
 
     def lines(self) -> list[str]:
         try:
@@ -90,26 +95,39 @@ class JobRunner:
         path.write_bytes(data)
         return path
 
-    def start(self, job_id: str, account: str, proposal: Proposal) -> Job:
-        base = [sys.executable, "-m", "sourcekeeper", "archive", "--archive", str(self.archive)]
+    def _base(self, command: str) -> list[str]:
+        base = [sys.executable, "-m", "sourcekeeper", command, "--archive", str(self.archive)]
         if self.db_url:
             base += ["--db", self.db_url]
         for name, value in self.settings:
             base += ["-s", f"{name}={value}"]
+        return base
+
+    def start(self, job_id: str, account: str, proposal: Proposal) -> Job:
+        base = self._base("archive")
         if proposal.report_file is not None:
             command = [*base, "--from-report", str(proposal.report_file)]
             what = proposal.report_name or proposal.report_file.name
         else:
             command = [*base, "--list", *proposal.urls]
             what = f"{len(proposal.urls)} URL(s)"
+        return self._run(Job(job_id, account, what, command, self.folder / f"job-{job_id}.log"))
+
+    def recheck(self, job_id: str, account: str, url: str) -> Job:
+        """`sourcekeeper recheck URL`: the command line's re-check of one source."""
+        command = [*self._base("recheck"), url]
         log_path = self.folder / f"job-{job_id}.log"
-        job = Job(job_id, account, what, command, log_path)
+        # exit code 3: the re-check ran and found new removals (sourcekeeper.exitcodes)
+        return self._run(Job(job_id, account, f"re-check of {url}", command, log_path, ok_codes=(0, 3)))
+
+    def _run(self, job: Job) -> Job:
+        log_path = job.log_path
         log = log_path.open("wb")
         env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-        job.process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=env)
+        job.process = subprocess.Popen(job.command, stdout=log, stderr=subprocess.STDOUT, env=env)
         job._log = log
         with self._lock:
-            self.jobs[job_id] = job
+            self.jobs[job.id] = job
         return job
 
     def get(self, job_id: str) -> Job | None:

@@ -86,7 +86,6 @@ def _environment() -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(HERE / "templates"),
         autoescape=True,  # every archived string is escaped, in every template
-        undefined=jinja2.StrictUndefined,
     )
     env.filters["shown"] = lambda url: shown(url) if url else ""
     env.filters["when"] = lambda t: "" if t is None else str(t)[:19].replace("T", " ")
@@ -300,6 +299,16 @@ def create_app(settings: Settings, index: ArchiveIndex | None = None) -> Starlet
         custody("add_started", user, job=job.id, what=job.what, urls=proposal.urls[:200])
         return RedirectResponse(f"/jobs/{job.id}", 303)
 
+    async def recheck(request: Request) -> Response:
+        user = need(request, "analyst")
+        form = await checked_form(request)
+        url = str(form.get("url") or "")
+        if not url.startswith(("http://", "https://")):
+            raise HTTPException(400, "Not a URL to re-check.")
+        job = runner.recheck(secrets.token_hex(8), user.name, url)
+        custody("recheck_started", user, job=job.id, urls=[url])
+        return RedirectResponse(f"/jobs/{job.id}", 303)
+
     async def job_page(request: Request) -> Response:
         user = need(request)
         job = runner.get(request.path_params["job_id"])
@@ -434,6 +443,7 @@ def create_app(settings: Settings, index: ArchiveIndex | None = None) -> Starlet
         Route("/screenshot/{capture_id:int}.png", guarded(screenshot)),
         Route("/add", guarded(add), methods=["GET", "POST"]),
         Route("/add/confirm", guarded(confirm), methods=["POST"]),
+        Route("/recheck", guarded(recheck), methods=["POST"]),
         Route("/jobs/{job_id}", guarded(job_page)),
         Route("/export", guarded(export)),
         Route("/login", login, methods=["GET", "POST"]),

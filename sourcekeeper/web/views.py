@@ -359,6 +359,20 @@ def custody_for(ctx: Context, warc_file: str) -> list[dict[str, Any]]:
 
 
 # Compare ---------------------------------------------------------------------------------------
+FIELD_LABELS = {
+    "title": "Title",
+    "date": "Published",
+    "document_date": "Document date",
+    "source": "Source",
+    "author": "Author",
+    "site": "Site",
+    "http_status": "HTTP status",
+    "state": "State",
+    "payload_digest": "Payload digest",
+    "content_type": "Content type",
+}
+
+
 def compare_captures(ctx: Context, before_id: int, after_id: int) -> dict[str, Any] | None:
     """The sentence diff of two captures' texts (as `recheck` records it), and their metadata side
     by side. Swap point for the fuller `diff_captures` (documents, links, screenshots, moves)."""
@@ -375,12 +389,22 @@ def compare_captures(ctx: Context, before_id: int, after_id: int) -> dict[str, A
     for name in ("title", "date", "document_date", "source", "author", "site"):
         values = [getattr(p, name) if p else None for p in pages]
         fields.append(
-            {"name": name, "before": values[0], "after": values[1], "changed": values[0] != values[1]}
+            {
+                "name": FIELD_LABELS[name],
+                "before": values[0],
+                "after": values[1],
+                "changed": values[0] != values[1],
+            }
         )
     for name in ("http_status", "state", "payload_digest", "content_type"):
         values = [getattr(before, name), getattr(after, name)]
         fields.append(
-            {"name": name, "before": values[0], "after": values[1], "changed": values[0] != values[1]}
+            {
+                "name": FIELD_LABELS[name],
+                "before": values[0],
+                "after": values[1],
+                "changed": values[0] != values[1],
+            }
         )
     return {
         "before": before,
