@@ -293,15 +293,18 @@ def capture_detail(ctx: Context, capture: Capture) -> dict[str, Any]:
 
 def documents_of(ctx: Context, capture: Capture) -> list[dict[str, Any]]:
     """The documents (attachments) the page links that were captured: their URL, type and text
-    size. Swap point for the document rows (pages.kind='document', captures.parent_url)."""
+    size, fetched by the same run (its index keeps this quick on a large archive). Swap point for
+    the document rows (pages.kind='document', captures.parent_url)."""
+    if capture.run_id is None:
+        return []
     with ctx.index.engine.connect() as conn:
         rows = conn.execute(
             text(
                 "SELECT c.id, c.url, c.content_type, c.state, length(p.text) FROM captures c "
-                "LEFT JOIN pages p ON p.capture_id = c.id WHERE c.parent_url = :u "
+                "LEFT JOIN pages p ON p.capture_id = c.id WHERE c.run_id = :r AND c.parent_url = :u "
                 "ORDER BY c.id LIMIT 100"
             ),
-            {"u": capture.url},
+            {"u": capture.url, "r": capture.run_id},
         ).all()
     return [
         {"id": r[0], "url": r[1], "content_type": r[2], "state": r[3], "text_chars": r[4] or 0}
