@@ -85,3 +85,17 @@ def test_highlight_pieces_keep_the_text_and_drop_the_cli_marks() -> None:
     pieces = highlight("对【劝返】工作，<b>劝返</b>", ["劝返"])
     assert "".join(p for p, _ in pieces) == "对劝返工作，<b>劝返</b>"
     assert [p for p, hit in pieces if hit] == ["劝返", "劝返"]
+
+
+def test_the_language_is_the_switch_else_the_browsers() -> None:
+    import re
+
+    from sourcekeeper.web.i18n import catalogue, choose, translator
+
+    assert choose(None, "zh-CN,zh;q=0.9,en;q=0.8") == "zh"
+    assert choose(None, "en-GB,zh;q=0.5") == "en"
+    assert choose("en", "zh-CN") == "en"
+    assert choose(None, "fr") == "en"
+    assert translator("zh")("{n} sources", n=3) == "共 3 个来源"
+    for english, chinese in catalogue("zh").items():  # the same placeholders on both sides
+        assert set(re.findall(r"{\w+}", english)) == set(re.findall(r"{\w+}", chinese)), english
