@@ -99,3 +99,41 @@ def test_the_language_is_the_switch_else_the_browsers() -> None:
     assert translator("zh")("{n} sources", n=3) == "共 3 个来源"
     for english, chinese in catalogue("zh").items():  # the same placeholders on both sides
         assert set(re.findall(r"{\w+}", english)) == set(re.findall(r"{\w+}", chinese)), english
+
+
+def test_a_slow_source_list_is_rebuilt_behind_the_page(archive: Path) -> None:
+    import threading
+
+    from sqlalchemy import text
+
+    from archive_store.index.sourcelist import SourceList
+
+    index = ArchiveIndex(default_db_url(archive), create=False)
+    asked: list[int] = []
+    release = threading.Event()
+
+    def urls_of(_index: ArchiveIndex) -> list[str]:
+        asked.append(1)
+        if len(asked) > 1:
+            release.wait(10)
+        return [NEWS] if len(asked) == 1 else [NEWS, EVIL]
+
+    try:
+        listing = SourceList()
+        assert [r.url for r in listing.rows(index, urls_of)] == [NEWS]  # first build: at once
+        listing._took = SourceList.SLOW + 1  # as if it had been slow
+        with index.engine.begin() as conn:  # the index moves: a source marked monitored
+            conn.execute(
+                text(
+                    "INSERT INTO monitored_sources (url, via, added_at) VALUES ('x', 'import', '2026-01-01')"
+                )
+            )
+        assert [r.url for r in listing.rows(index, urls_of)] == [NEWS]  # the old rows, rebuilt behind
+        release.set()
+        for _ in range(100):
+            if listing._key is not None and not listing._building and len(listing._rows) == 2:
+                break
+            threading.Event().wait(0.05)
+        assert [r.url for r in listing.rows(index, urls_of)] == [NEWS, EVIL]
+    finally:
+        index.close()

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -179,34 +180,58 @@ def build_rows(index: ArchiveIndex, urls: list[str]) -> list[SourceRow]:
 
 
 def fingerprint(index: ArchiveIndex) -> tuple[Any, ...]:
-    """What changes when a capture, a re-check or a citation is added: cheap (primary keys)."""
+    """What changes when a capture, a page, a re-check or a citation is added: the tables' highest
+    keys (one step down each primary key's index; a count would read the whole table)."""
     parts: list[Any] = []
     with index.engine.connect() as conn:
         for table in ("captures", "recheck_events", "citations", "monitored_sources", "pages"):
             key = "capture_id" if table == "pages" else "id"
             try:
-                parts.append(tuple(conn.execute(text(f"SELECT max({key}), count(*) FROM {table}")).one()))
+                parts.append(conn.execute(text(f"SELECT max({key}) FROM {table}")).scalar())
             except (OperationalError, ProgrammingError):
                 parts.append(None)
     return tuple(parts)
 
 
 class SourceList:
-    """The rows, rebuilt only when `fingerprint` moves; safe to share between threads."""
+    """The rows, rebuilt only when `fingerprint` moves; safe to share between threads.
+
+    A rebuild that took longer than `SLOW` seconds last time (a large archive) is done in the
+    background while the previous rows are served, so a crawl adding captures does not stall every
+    page of the list; a small archive is always rebuilt at once."""
+
+    SLOW = 1.0
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._key: tuple[Any, ...] | None = None
         self._rows: list[SourceRow] = []
+        self._took = 0.0
+        self._building = False
+
+    def _build(self, index: ArchiveIndex, urls_of: Any, key: tuple[Any, ...]) -> list[SourceRow]:
+        began = time.monotonic()
+        try:
+            rows = build_rows(index, urls_of(index))
+        finally:
+            with self._lock:
+                self._building = False
+        with self._lock:
+            self._rows, self._key, self._took = rows, key, time.monotonic() - began
+        return rows
 
     def rows(self, index: ArchiveIndex, urls_of: Any) -> list[SourceRow]:
         """`urls_of(index)` gives the monitored URLs (report's choice: cited, else seeds)."""
         key = fingerprint(index)
         with self._lock:
-            if key != self._key:
-                self._rows = build_rows(index, urls_of(index))
-                self._key = key
+            if key == self._key or (self._building and self._key is not None):
+                return self._rows
+            stale = self._key is not None and self._took > self.SLOW
+            self._building = True
+        if stale:
+            threading.Thread(target=self._build, args=(index, urls_of, key), daemon=True).start()
             return self._rows
+        return self._build(index, urls_of, key)
 
 
 def filter_rows(

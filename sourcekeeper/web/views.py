@@ -164,7 +164,8 @@ def source_timeline(ctx: Context, url: str) -> dict[str, Any]:
 
     spellings = _spellings(url)
     captures = [c for s in spellings for c in ctx.index.captures_for(s)]
-    captures += recovered_captures(ctx.index, spellings)
+    if _has_mementos(ctx.index, spellings):  # a small table: asked first, the join only then
+        captures += recovered_captures(ctx.index, spellings)
     origins = origins_for(ctx.index, (c.id for c in captures))
     try:
         events = events_for(ctx.index, spellings)
@@ -217,6 +218,19 @@ def source_timeline(ctx: Context, url: str) -> dict[str, Any]:
         "captures": [e for e in entries if e["kind"] == "capture"],
         "cited_by": _cited_by(ctx.index, url),
     }
+
+
+def _has_mementos(index: ArchiveIndex, urls: list[str]) -> bool:
+    from archive_store.index.schema import CaptureOrigin  # noqa: PLC0415
+
+    try:
+        with index.session() as s:
+            stmt = select(CaptureOrigin.capture_id).where(
+                CaptureOrigin.via == "memento", CaptureOrigin.original_url.in_(urls)
+            )
+            return s.execute(stmt.limit(1)).first() is not None
+    except Exception:
+        return False
 
 
 def _titles(index: ArchiveIndex, ids: list[int]) -> dict[int, str | None]:
