@@ -23,6 +23,10 @@ import pytest
 from archive_helpers import ROOT
 from serve_archive import EVIL, HOSTILE, HOSTILE_TITLES, NEWS, build
 
+from archive_store.index.accounts import add_account
+from archive_store.index.database import ArchiveIndex, default_db_url
+from sourcekeeper.web.auth import hash_password
+
 pytestmark = pytest.mark.slow  # `python -m sourcekeeper` in subprocesses (the server, its add job)
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -107,21 +111,10 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Server, A
     root = tmp_path_factory.mktemp("serve") / "archive"
     port = _free_port()
     built = build(root, app_origin=f"http://127.0.0.1:{port}")
+    index = ArchiveIndex(default_db_url(root))  # accounts in-process (tests/test_serve.py runs `users`)
     for name, role in (("ana", "analyst"), ("vic", "viewer")):
-        added = _cli(
-            "users",
-            "add",
-            name,
-            "--role",
-            role,
-            "--password-stdin",
-            "--archive",
-            str(root),
-            stdin=PASSWORDS[name],
-        )
-        assert added.returncode == 0, added.stderr
-    listed = _cli("users", "list", "--json", "--archive", str(root))
-    assert [json.loads(line)["role"] for line in listed.stdout.splitlines()] == ["analyst", "viewer"]
+        add_account(index, name, role, hash_password(PASSWORDS[name]))
+    index.close()
     fast = [
         "-s",
         "DOWNLOAD_DELAY=0",
@@ -175,7 +168,12 @@ def test_reading_search_source_compare_and_hostile_titles(served: tuple[Server, 
     _shot(page, "sources")
 
     # search 劝返, the hit sentence highlighted, open the hit
-    page.goto(server.url + "/search?q=" + quote("劝返"))
+    response = page.goto(server.url + "/search?q=" + quote("劝返"))
+    assert response is not None
+    headers = response.headers
+    assert headers["content-security-policy"].startswith("default-src 'none'")
+    assert "script-src" not in headers["content-security-policy"]  # no script of any kind
+    assert headers["x-frame-options"] == "DENY" and headers["x-content-type-options"] == "nosniff"
     marks = page.locator(".hit mark")
     assert marks.count() >= 2 and marks.first.inner_text() == "劝返"
     assert "【" not in page.locator(".hit .snippet").first.inner_text()
@@ -352,8 +350,19 @@ def test_publish_opened_from_disk_and_replayed(served: tuple[Server, Any], tmp_p
     assert HOSTILE_TITLES[1] in rows.nth(2).inner_text() and page.locator("img[src=x]").count() == 0
     _shot(page, "publish")
     # publishing again (after a re-check) updates the folder in place
-    again = _cli("publish", "海外追逃报告", "--out", str(out), "--archive", str(server.archive))
-    assert again.returncode == 0, again.stderr
+    from sourcekeeper.web.publish import publish_report
+
+    before = (out / "citations.json").read_text("utf-8")
+    index = ArchiveIndex(default_db_url(server.archive), create=False)
+    try:  # by its title this time, in-process (the command ran above)
+        again = publish_report(index, server.archive, "海外追逃报告", out)
+    finally:
+        index.close()
+    assert again.citations == 3 and again.wacz
+    assert (
+        json.loads((out / "citations.json").read_text("utf-8"))["generated"]
+        >= json.loads(before)["generated"]
+    )
     if not summary["replay"]:
         pytest.skip("ReplayWeb.page's files are not installed (make replaywebpage needs npm)")
     import functools
@@ -392,9 +401,16 @@ def test_publish_opened_from_disk_and_replayed(served: tuple[Server, Any], tmp_p
 
 def test_csrf_and_login_rate_limit(served: tuple[Server, Any]) -> None:
     server, (browser, _built) = served
-    context = browser.new_context()
+    context = browser.new_context(java_script_enabled=False)  # every page works without it
     page = _login(context, server, "ana")
     page.wait_for_url(server.url + "/")
+    page.fill("input[name=site]", "example.gov.cn")
+    page.select_option("select[name=state]", "restored")
+    page.click("button:has-text('Filter')")
+    assert page.locator("table tbody tr").count() == 1
+    page.goto(server.url + "/search?q=" + quote("劝返"))
+    page.click(".hit .title a >> nth=0")
+    assert "restored" in page.locator("main .card").first.inner_text()
     refused = page.request.post(server.url + "/add", multipart={"urls": "http://example.org/"})
     assert refused.status == 403 and "CSRF" in refused.text()
     forged = page.request.post(
