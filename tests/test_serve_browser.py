@@ -15,6 +15,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -350,19 +351,20 @@ def test_publish_opened_from_disk_and_replayed(served: tuple[Server, Any], tmp_p
     assert HOSTILE_TITLES[1] in rows.nth(2).inner_text() and page.locator("img[src=x]").count() == 0
     _shot(page, "publish")
     # publishing again (after a re-check) updates the folder in place
+    from archive_store.index.schema import RecheckEvent
     from sourcekeeper.web.publish import publish_report
 
-    before = (out / "citations.json").read_text("utf-8")
     index = ArchiveIndex(default_db_url(server.archive), create=False)
-    try:  # by its title this time, in-process (the command ran above)
+    try:  # a re-check finds the evil page removed; publishing again (by title, in-process) shows it
+        with index.session() as s:
+            s.add(RecheckEvent(url=EVIL, checked_at=datetime(2026, 2, 1), state="removed", reason="HTTP 404"))
+            s.commit()
         again = publish_report(index, server.archive, "海外追逃报告", out)
     finally:
         index.close()
     assert again.citations == 3 and again.wacz
-    assert (
-        json.loads((out / "citations.json").read_text("utf-8"))["generated"]
-        >= json.loads(before)["generated"]
-    )
+    page.reload()
+    assert "removed" in page.locator("#c2").inner_text()
     if not summary["replay"]:
         pytest.skip("ReplayWeb.page's files are not installed (make replaywebpage needs npm)")
     import functools
