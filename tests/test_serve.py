@@ -27,6 +27,8 @@ def archive(tmp_path: Path) -> Path:
 def test_serve_on_another_address_needs_login(archive: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["serve", "--host", "0.0.0.0", "--archive", str(archive)]) == 2
     assert "--login" in capsys.readouterr().err
+    assert main(["serve", "--host", "0.0.0.0", "--login", "--archive", str(archive)]) == 2
+    assert "no account yet" in capsys.readouterr().err
 
 
 def test_users_keep_an_argon2id_hash_and_write_custody(

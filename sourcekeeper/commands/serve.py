@@ -41,6 +41,17 @@ def _loopback(host: str) -> bool:
         return False
 
 
+def _has_accounts(index: Any) -> bool:
+    from sqlalchemy.exc import SQLAlchemyError  # noqa: PLC0415
+
+    from archive_store.index.accounts import list_accounts  # noqa: PLC0415
+
+    try:
+        return bool(list_accounts(index))
+    except SQLAlchemyError:  # an index from before accounts: `users add` brings it up to date
+        return False
+
+
 def _free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -62,11 +73,16 @@ def run(args: argparse.Namespace) -> int:
     from archive_store.index.database import ArchiveIndex  # noqa: PLC0415
     from sourcekeeper.web.app import Settings, create_app  # noqa: PLC0415
 
+    index = ArchiveIndex(db_url(args), create=False)
+    if args.login and not _has_accounts(index):
+        index.close()
+        raise UsageError("--login: no account yet; add one with `sourcekeeper users add NAME --role admin`")
     sock = socket.socket(socket.AF_INET6 if ":" in args.host else socket.AF_INET)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
         sock.bind((args.host, args.port))
     except OSError as exc:
+        index.close()
         raise UsageError(f"cannot listen on {args.host}:{args.port}: {exc.strerror}") from None
     port = int(sock.getsockname()[1])
     replay_port = args.replay_port
@@ -80,7 +96,6 @@ def run(args: argparse.Namespace) -> int:
         except ReplayError as exc:
             err(f"sourcekeeper serve: replay is off: {exc}")
             replay = None
-    index = ArchiveIndex(db_url(args), create=False)
     settings = Settings(
         archive=args.archive,
         db_url=db_url(args),
