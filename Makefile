@@ -8,9 +8,9 @@ LOCK   := requirements/lock.txt
 PYWB_LOCK := requirements/pywb.lock
 PYWB_BIN  := $(VENV)/pywb/bin
 
-.PHONY: install upgrade bytecode system-deps demo test lint typecheck eval bench clean
+.PHONY: install upgrade bytecode replaywebpage system-deps demo test lint typecheck eval bench clean
 
-install: $(STAMP) bytecode
+install: $(STAMP) bytecode replaywebpage
 
 # Exactly the locked versions, hashes checked (requirements/README.md): pip installs the pinned uv,
 # uv installs lock.txt into .venv and pywb.lock into .venv/pywb, pywb's own environment.
@@ -35,6 +35,11 @@ upgrade:
 # The project's own modules compiled ahead, as a non-editable pip install does: where
 # PYTHONDONTWRITEBYTECODE is set (as on our CI machines) every command otherwise compiled them
 # again at start, 0.1 s of each crawl. Quick when nothing changed; stale files are simply redone.
+# ReplayWeb.page's files for `publish`, from its npm package at the pinned version, once
+# (sourcekeeper/web/replaywebpage.py); without npm, `publish` works without in-browser replay.
+replaywebpage: $(STAMP)
+	-$(BIN)/python -m sourcekeeper.web.replaywebpage
+
 bytecode: $(STAMP)
 	$(BIN)/python -m compileall -q archive_store scrapers pipelines sourcekeeper settings.py
 

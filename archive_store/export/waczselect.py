@@ -30,9 +30,12 @@ class ExportFilter:
     url_prefix: str | None = None
     since: datetime | None = None  # naive UTC, inclusive
     until: datetime | None = None  # naive UTC, inclusive
+    # exactly these URLs (a source, a report's citations), beside or instead of the prefix
+    urls: tuple[str, ...] | None = None
 
     def describe(self) -> dict[str, str | None]:
         return {
+            **({"urls": " ".join(self.urls)} if self.urls is not None else {}),
             "url_prefix": self.url_prefix,
             "since": self.since.isoformat() + "Z" if self.since else None,
             "until": self.until.isoformat() + "Z" if self.until else None,
@@ -57,6 +60,8 @@ def select_captures(index: ArchiveIndex, export_filter: ExportFilter) -> list[Ca
     stmt = select(Capture)
     if export_filter.url_prefix:
         stmt = stmt.where(Capture.url.startswith(export_filter.url_prefix, autoescape=True))
+    if export_filter.urls is not None:
+        stmt = stmt.where(Capture.url.in_(export_filter.urls))
     if export_filter.since:
         stmt = stmt.where(Capture.captured_at >= export_filter.since)
     if export_filter.until:

@@ -359,3 +359,16 @@ class RenderedRecordRow(Base):
     warc_length: Mapped[int | None] = mapped_column(Integer, nullable=True)
     content_type: Mapped[str | None] = mapped_column(Text, nullable=True)
     created_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+
+
+# the web view's accounts (`serve --login`, `users add`) -----------------------------------------
+class Account(Base):
+    """A person who may use `serve --login`: a role (viewer, analyst, admin) and an argon2id hash
+    of the password (never the password itself)."""
+
+    __tablename__ = "accounts"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(64), unique=True)
+    role: Mapped[str] = mapped_column(String(16))  # viewer | analyst | admin
+    password_hash: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
