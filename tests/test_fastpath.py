@@ -91,14 +91,20 @@ def test_a_wechat_article_takes_the_fast_path() -> None:
 
 
 @pytest.mark.parametrize(
-    ("case", "container", "refused"),
+    ("case", "container", "refused", "general_choice"),
     [
         # a TRS container holding only a short summary; the article sits beside it
-        ("too short", "<div class='TRS_Editor'><p>春耕通知。</p></div><div>{body}</div>", "fewer than"),
+        (
+            "too short",
+            "<div class='TRS_Editor'><p>春耕通知。</p></div><div>{body}</div>",
+            "fewer than",
+            "density",
+        ),
         (
             "mostly links",
             f"<div class='TRS_Editor'><ul>{NAV * 3}</ul>，</div><div>{{body}}</div>",
             "link text",
+            "density",
         ),
         (
             "no prose",
@@ -106,16 +112,24 @@ def test_a_wechat_article_takes_the_fast_path() -> None:
             + "附件下载 政策解读 图片新闻 " * 12
             + "</p></div><div>{body}</div>",
             "punctuation",
+            "density",
+        ),
+        (
+            # the container starts inside a line of the page: its first line is not one of the page's
+            "cut short",
+            "<div>据悉，<span class='TRS_Editor'>" + "<br>".join(PARAGRAPHS) + "</span></div>",
+            "first or last line",
+            "platform:trs",  # the general path's own checks still take the container
         ),
     ],
 )
 def test_a_container_failing_its_sanity_check_falls_back_to_the_general_path(
-    case: str, container: str, refused: str
+    case: str, container: str, refused: str, general_choice: str
 ) -> None:
     url = TEMPLATES["trs"][0]
     page = extract_page(_page(container), url)
     assert page.extraction_path == GENERAL, case
-    assert page.extractor == "density"
+    assert page.extractor == general_choice
     assert "fast path refused" in (page.extractor_reason or "") and refused in (page.extractor_reason or "")
     assert PARAGRAPHS[0] in page.text and page.text.endswith(PARAGRAPHS[-1])
 
