@@ -146,6 +146,9 @@ class ExtractionPipeline:
             return
         self.session.index.save_page(Page.from_analysis(capture_id, item.url, result, record_id))
         self._inc("extract/pages")
+        # which body path the page took (pipelines/extraction/fastpath.py: fast_path or general)
+        if page.get("extraction_path") in ("fast_path", "general"):
+            self._inc(f"extraction/{page['extraction_path']}")
 
     def _inc(self, key: str) -> None:
         if self.stats is not None:

@@ -108,6 +108,21 @@ def test_extraction_indexes_the_page_and_writes_a_metadata_record(archive: Archi
     assert page.metadata_record_id == metadata[0].record_id
 
 
+def test_each_page_counts_and_records_the_extraction_path_it_took(archive: Archive) -> None:
+    sentences = "".join(f"<p>{s}</p>" for s in SENTENCES)
+    trs = notice(extra=f"<div class='TRS_Editor'>{sentences}</div>", sentences=[])
+    fast = archive.fetch(URL, trs)
+    general = archive.fetch("http://www.example.gov.cn/news/2.html", notice())
+    assert (archive.stat("extraction/fast_path"), archive.stat("extraction/general")) == (1, 1)
+    records = archive.close()
+    paths = {
+        r.get("WARC-Refers-To"): json.loads(r.block)["page"]["extraction_path"]
+        for r in records
+        if r.record_type == "metadata"
+    }
+    assert paths == {fast["record_id"]: "fast_path", general["record_id"]: "general"}
+
+
 def test_a_revisit_reuses_the_analysis_of_its_original(archive: Archive) -> None:
     first = archive.fetch(URL, notice())
     again = archive.fetch(URL, notice())

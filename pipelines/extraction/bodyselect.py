@@ -59,9 +59,12 @@ def _small_enough_for_trafilatura(root: etree._Element) -> bool:
 
 
 def trafilatura_text(root: etree._Element) -> str:
-    """trafilatura on a copy of our tree (it edits the tree it is given)."""
+    """trafilatura on a copy of our tree (it edits the tree it is given). ``fast``: without its
+    readability/jusText comparison, which serialises the tree and parses the page a second time."""
     try:
-        result = trafilatura.extract(copy.deepcopy(root), include_tables=True, include_comments=False)
+        result = trafilatura.extract(
+            copy.deepcopy(root), include_tables=True, include_comments=False, fast=True
+        )
     except Exception:  # trafilatura raises assorted errors on odd trees
         logger.debug("trafilatura failed", exc_info=True)
         return ""

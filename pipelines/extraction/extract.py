@@ -15,9 +15,10 @@ from lxml import etree
 
 from pipelines.extraction.attachments import find_attachments, find_images
 from pipelines.extraction.bodylines import extend_run, keep_at_end, keep_at_start
-from pipelines.extraction.bodyselect import PLATFORM_PROFILES, choose_body
+from pipelines.extraction.bodyselect import PLATFORM_PROFILES
 from pipelines.extraction.dates import parse_date
 from pipelines.extraction.dateselect import DateFields, choose_dates
+from pipelines.extraction.fastpath import FAST_PATH, choose_body_fast
 from pipelines.extraction.fields import (
     choose_title,
     find_author,
@@ -70,6 +71,7 @@ class ExtractedPage:
     document_date_source: str | None = None
     extractor: str | None = None  # which extractor produced the text, and why it won
     extractor_reason: str | None = None
+    extraction_path: str | None = None  # fastpath.FAST_PATH (template recognised) or GENERAL
 
     def to_json(self) -> dict[str, object]:
         """Plain JSON-ready dict (for the WARC metadata record and the index)."""
@@ -110,6 +112,7 @@ def _extract_wechat(html: str, root: etree._Element, url: str) -> ExtractedPage:
         canonical_url=meta.canonical_url,
         attachments=find_attachments(body, url) if body is not None else [],
         images=find_images(body, url),
+        extraction_path=FAST_PATH,
     )
 
 
@@ -164,7 +167,7 @@ def _trim_edges(text: str, title: str | None) -> tuple[list[str], str, list[str]
 def _extract_generic(root: etree._Element, url: str) -> ExtractedPage:
     hints = detect_platform(root, url)
     page_lines = [line for line, _ in text_lines(root)]
-    body = choose_body(root, hints.platform, hints.body)
+    body, path = choose_body_fast(root, hints, page_lines)  # a known template: no density scoring
     block = body.block
     # 文号 / adoption note just above a platform container, 落款 + signing date just below it
     text = "\n".join(extend_run(page_lines, body.text.split("\n"))) if body.text else ""
@@ -211,4 +214,5 @@ def _extract_generic(root: etree._Element, url: str) -> ExtractedPage:
         document_date_source=dates.document_source,
         extractor=body.extractor,
         extractor_reason=body.why,
+        extraction_path=path,
     )
