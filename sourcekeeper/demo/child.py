@@ -11,12 +11,14 @@ on. The demo then waits for it, as long as a crawl's stop may take, before it en
 from __future__ import annotations
 
 import contextlib
+import io
 import json
 import signal
 import subprocess
 import sys
 from typing import Any
 
+from sourcekeeper.jobs import one_reactor
 from sourcekeeper.manners import Terminated
 
 # a crawl's stop: its grace (ARCHIVE_STOP_GRACE, 3 s) and the close, with room to spare
@@ -38,7 +40,10 @@ def run_child(
     command: list[str], *, started: subprocess.Popen[str] | None = None, **kwargs: Any
 ) -> subprocess.CompletedProcess[str]:
     """`subprocess.run(command, text=True, check=False, **kwargs)`, stopped as described above;
-    with `started` (from `start_sourcekeeper`), `command` (SOURCEKEEPER + its arguments) runs in it."""
+    with `started` (from `start_sourcekeeper`), `command` (SOURCEKEEPER + its arguments) runs in it.
+    Inside `one_reactor` (no `started`), a SOURCEKEEPER command runs in this process instead."""
+    if started is None and one_reactor.running() and command[: len(SOURCEKEEPER)] == SOURCEKEEPER:
+        return _run_here(command, capture_stderr=kwargs.get("stderr") == subprocess.PIPE)
     given = None
     if started is not None:
         given = json.dumps(command[len(SOURCEKEEPER) :]) + "\n"
@@ -55,3 +60,18 @@ def run_child(
                 child.kill()
             raise
         return subprocess.CompletedProcess(command, child.returncode, stdout, stderr)
+
+
+def _run_here(command: list[str], *, capture_stderr: bool) -> subprocess.CompletedProcess[str]:
+    """`command` (SOURCEKEEPER + its arguments) run in this process, on the reactor that runs
+    already (sourcekeeper.jobs.one_reactor): its stdout (and stderr, if asked) captured as a child's
+    would be. A Ctrl-C or SIGTERM during it reaches the caller, as `run_child` passes it on."""
+    from sourcekeeper.cli import run_command  # noqa: PLC0415
+
+    stdout, stderr = io.StringIO(), io.StringIO()
+    quiet = contextlib.redirect_stderr(stderr) if capture_stderr else contextlib.nullcontext()
+    with contextlib.redirect_stdout(stdout), quiet:
+        code = run_command(command[len(SOURCEKEEPER) :])
+    return subprocess.CompletedProcess(
+        command, code, stdout.getvalue(), stderr.getvalue() if capture_stderr else None
+    )
