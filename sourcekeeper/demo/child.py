@@ -32,8 +32,12 @@ def run_step(command: list[str], *, capture_stderr: bool = False) -> subprocess.
         return subprocess.run(command, stdout=subprocess.PIPE, stderr=stderr_to, text=True, check=False)
     stdout, stderr = io.StringIO(), io.StringIO()
     quiet = contextlib.redirect_stderr(stderr) if capture_stderr else contextlib.nullcontext()
-    with contextlib.redirect_stdout(stdout), quiet:
-        code = run_command(command[len(SOURCEKEEPER) :])
+    try:
+        with contextlib.redirect_stdout(stdout), quiet:
+            code = run_command(command[len(SOURCEKEEPER) :])
+    except KeyboardInterrupt:  # the crawl's stop line was said into the capture: say it here
+        print(stderr.getvalue(), file=sys.stderr, end="", flush=True)
+        raise
     return subprocess.CompletedProcess(
         command, code, stdout.getvalue(), stderr.getvalue() if capture_stderr else None
     )
