@@ -4,9 +4,11 @@ demo` runs its steps: each keeps its own run, WARC file and summary."""
 from __future__ import annotations
 
 import json
+import signal
 import subprocess
 import sys
 import textwrap
+import time
 from pathlib import Path
 
 import pytest
@@ -66,3 +68,44 @@ def test_two_crawls_on_one_reactor_each_get_their_run_and_warc(tmp_path):
     assert f"{base}/xxgk/tzgg/index.html" in set().union(*map(_urls, first_files))
     assert f"{base}/xxgk/tzgg/index_1.html" in set().union(*map(_urls, second_files))
     assert f"{base}/xxgk/tzgg/index_1.html" not in set().union(*map(_urls, first_files))
+
+
+def test_ctrl_c_during_the_demos_recheck_stops_that_crawl_and_the_demo(tmp_path):
+    """The re-check step crawls on the demo's reactor, in the demo's process: the first Ctrl-C
+    stops that crawl promptly with its one line, the demo ends with 130, the archive verifies."""
+    archive = tmp_path / "demo-archive"
+    warcs = archive / "warcs"
+    demo = subprocess.Popen(
+        [sys.executable, "-m", "sourcekeeper", "demo", "--archive", str(archive)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert demo.stdout is not None
+        for line in demo.stdout:
+            if "Re-checking every archived URL" in line:
+                break
+        deadline = time.monotonic() + 120
+        # steps 1 and 2 wrote a WARC file each: the re-check's is its crawl under way
+        while len(list(warcs.glob("*.warc.gz"))) < 3 and time.monotonic() < deadline:
+            assert demo.poll() is None, demo.stderr.read() if demo.stderr else ""
+            time.sleep(0.05)
+        demo.send_signal(signal.SIGINT)
+        stdout, stderr = demo.communicate(timeout=60)
+    finally:
+        if demo.poll() is None:
+            demo.kill()
+            demo.communicate()
+    assert demo.returncode == 130, stderr
+    assert "Traceback" not in stderr
+    assert "sourcekeeper demo: interrupted:" in stderr and "run the same command to resume" in stderr
+    assert "5. Writing the report" not in stdout  # the demo did not go on to the next step
+    verified = subprocess.run(
+        [sys.executable, "-m", "sourcekeeper", "verify", "--archive", str(archive)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert verified.returncode == 0, verified.stdout + verified.stderr
