@@ -128,6 +128,13 @@ def innermost(parser: argparse.ArgumentParser, args: argparse.Namespace) -> argp
         parser = chooser.choices[chosen]
 
 
+def run_command(argv: Sequence[str]) -> int:
+    """One command in a caller's process (`sourcekeeper demo`'s steps): parsed and run as `main`
+    does, but a Ctrl-C or SIGTERM (KeyboardInterrupt) reaches the caller, whose signal handlers
+    are left as they are."""
+    return _run(parse_args(build_parser(), argv))
+
+
 def _run(args: argparse.Namespace) -> int:
     try:
         load_config(args)  # sourcekeeper.toml: fills what the command line left open

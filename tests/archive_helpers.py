@@ -4,6 +4,8 @@ Imported as a top-level module (pywb installs a `tests` package that hides `test
 
 from __future__ import annotations
 
+import contextlib
+import io
 import os
 import subprocess
 import sys
@@ -59,6 +61,42 @@ def run_cli(
         proc.stdout.decode("utf-8", "replace"),
         proc.stderr.decode("utf-8", "replace"),
         proc.stdout,
+    )
+
+
+def cli_here(*args: str | Path) -> CliResult:
+    """`run_cli` for a command that starts no crawl (show, verify, history, search; a re-check
+    refused or with nothing to do), run in this process: the same code and output without the
+    1.5-2 s of CPU a fresh interpreter spends importing. `sourcekeeper.cli.main(argv)` with its
+    stdout and stderr captured (as bytes, decoded as a child's pipes are), in the repository's
+    directory, as `run_cli` gives a child. A call that installs a Twisted reactor fails: it
+    would leave this process unable to run another crawl (use `run_cli`)."""
+    argv = [str(a) for a in args]
+    had_reactor = "twisted.internet.reactor" in sys.modules
+    from sourcekeeper.cli import main
+
+    out, err = io.BytesIO(), io.BytesIO()
+    stdout = io.TextIOWrapper(out, encoding="utf-8", errors="surrogateescape", write_through=True)
+    stderr = io.TextIOWrapper(err, encoding="utf-8", errors="backslashreplace", write_through=True)
+    here = Path.cwd()
+    os.chdir(ROOT)
+    try:
+        with contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr):
+            try:
+                code = main(argv)
+            except SystemExit as exc:  # argparse: usage errors and --help
+                code = exc.code if isinstance(exc.code, int) else 0 if exc.code is None else 2
+            stdout.flush()
+            stderr.flush()
+    finally:
+        os.chdir(here)
+    if not had_reactor and "twisted.internet.reactor" in sys.modules:
+        raise AssertionError(f"sourcekeeper {' '.join(argv)} installed a reactor here: use run_cli")
+    return CliResult(
+        code,
+        out.getvalue().decode("utf-8", "replace"),
+        err.getvalue().decode("utf-8", "replace"),
+        out.getvalue(),
     )
 
 

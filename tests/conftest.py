@@ -30,8 +30,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 def _is_crawl(argv: Any) -> bool:
     args = [str(a) for a in argv] if isinstance(argv, Sequence) and not isinstance(argv, str) else [str(argv)]
-    # sourcekeeper.demo.warm: a `python -m sourcekeeper` started ahead, given its command later
-    modules = ("sourcekeeper", "sourcekeeper.demo.warm", "scrapy")
+    modules = ("sourcekeeper", "scrapy")
     if any(args[i] == "-m" and args[i + 1] in modules for i in range(len(args) - 1)):
         return True
     return bool(args) and Path(args[0]).name in ("sourcekeeper", "scrapy")

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from archive_helpers import FAST, archive_cli, run_cli
+from archive_helpers import FAST, archive_cli, cli_here, run_cli
 
 from archive_store.index.database import ArchiveIndex, default_db_url
 from sourcekeeper.demo.rawsite import ServedSite
@@ -112,7 +112,7 @@ def test_text_survives_wrong_charsets_mixed_encodings_broken_markup_and_long_lin
 
 def test_show_reports_the_state(site, archived):
     archive, _ = archived
-    result = run_cli("show", "--archive", archive, site.url("/bad/refresh.html"))
+    result = cli_here("show", "--archive", archive, site.url("/bad/refresh.html"))
     assert result.returncode == 0 and "redirect:meta-refresh" in result.stdout
 
 

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from archive_helpers import all_records, archive_cli, run_cli
+from archive_helpers import all_records, archive_cli, cli_here
 
 from archive_store.index.database import ArchiveIndex, default_db_url
 from archive_store.index.schema import Page
@@ -59,7 +59,7 @@ def test_every_html_capture_has_a_metadata_record_referring_to_it(demo):
 def test_show_json_carries_the_extracted_fields_of_a_gbk_notice(demo):
     site, archive = demo
     notice = NOTICES[0]
-    result = run_cli("show", "--archive", archive, "--json", site.url(notice.path))
+    result = cli_here("show", "--archive", archive, "--json", site.url(notice.path))
     fields = json.loads(result.stdout)
     assert fields["title"] == notice.title
     assert fields["date"] == notice.published[:10]
@@ -69,7 +69,7 @@ def test_show_json_carries_the_extracted_fields_of_a_gbk_notice(demo):
 
 def test_wechat_article_fields(demo):
     site, archive = demo
-    fields = json.loads(run_cli("show", "--archive", archive, "--json", site.url(WECHAT_PATH)).stdout)
+    fields = json.loads(cli_here("show", "--archive", archive, "--json", site.url(WECHAT_PATH)).stdout)
     assert fields["author"] and fields["title"] and fields["date"]
 
 
@@ -81,7 +81,7 @@ def test_search_hits_are_exactly_the_pages_containing_the_terms(demo, term):
         for p in _pages(archive)
         if all(t in (p.text or "") or t in (p.title or "") for t in term.split())
     }
-    result = run_cli("search", "--archive", archive, "--json", "--limit", "100", term)
+    result = cli_here("search", "--archive", archive, "--json", "--limit", "100", term)
     assert result.returncode == 0, result.stderr
     hits = [json.loads(line) for line in result.stdout.splitlines()]
     assert {h["url"] for h in hits} == expected and expected
@@ -91,7 +91,7 @@ def test_search_hits_are_exactly_the_pages_containing_the_terms(demo, term):
 
 def test_search_with_no_hits_says_so(demo):
     _, archive = demo
-    result = run_cli("search", "--archive", archive, "不存在的词语组合")
+    result = cli_here("search", "--archive", archive, "不存在的词语组合")
     assert result.returncode == 0 and result.stdout == "" and "0 page(s)" in result.stderr
 
 
@@ -108,7 +108,7 @@ def test_a_second_run_reuses_the_analysis_for_revisits(tmp_path):
         url = site.url(NOTICES[0].path)
         assert archive_cli(archive, url).returncode == 0
         assert archive_cli(archive, url).returncode == 0
-        fields = json.loads(run_cli("show", "--archive", archive, "--json", url).stdout)
+        fields = json.loads(cli_here("show", "--archive", archive, "--json", url).stdout)
     from archive_helpers import warc_files
 
     from archive_store.warc.members import iter_records

@@ -8,7 +8,7 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
-from archive_helpers import archive_cli, run_cli
+from archive_helpers import archive_cli, cli_here, run_cli
 from report_files import markdown_report, paths
 from takedown_helpers import SITE, json_lines, recheck_cli
 
@@ -45,7 +45,7 @@ def story(tmp_path_factory) -> Iterator[Story]:
 
 
 def history(story: Story, url: str) -> list[dict]:
-    result = run_cli("history", "--archive", story.archive, "--json", url)
+    result = cli_here("history", "--archive", story.archive, "--json", url)
     assert result.returncode == 0, result.stderr
     return json_lines(result.stdout)
 
@@ -91,7 +91,7 @@ def test_history_of_a_blocked_source_never_reads_as_removal(story):
 
 
 def test_history_for_people(story):
-    text = run_cli("history", "--archive", story.archive, story.removed_url).stdout
+    text = cli_here("history", "--archive", story.archive, story.removed_url).stdout
     lines = text.splitlines()
     assert "cited" in lines[0] and "report.md" in lines[0]
     assert any("recheck   state → removed NEW REMOVAL" in line for line in lines)
@@ -99,7 +99,7 @@ def test_history_for_people(story):
 
 
 def test_history_of_an_unknown_url_says_so(story):
-    result = run_cli("history", "--archive", story.archive, story.site.url("/nothing/here.html"))
+    result = cli_here("history", "--archive", story.archive, story.site.url("/nothing/here.html"))
     assert result.returncode == 1 and "nothing about" in result.stderr
 
 

@@ -17,7 +17,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-from archive_helpers import run_cli
+from archive_helpers import cli_here, run_cli
 from import_warcs import PAGE_TEXT, PAGE_TITLE, import_files, page_html, warcio_counts, write_awkward
 
 from archive_store.export.replay import ReplayServer
@@ -95,13 +95,13 @@ def _sha(path: Path) -> str:
 
 
 def _show(archive: Path, url: str) -> dict[str, object]:
-    result = run_cli("show", "--archive", archive, "--json", url)
+    result = cli_here("show", "--archive", archive, "--json", url)
     assert result.returncode == 0, result.stderr
     return dict(json.loads(result.stdout))
 
 
 def _verify(archive: Path) -> None:
-    result = run_cli("verify", "--archive", archive)
+    result = cli_here("verify", "--archive", archive)
     assert result.returncode == 0, result.stderr + result.stdout
 
 
@@ -151,7 +151,7 @@ def test_a_wget_warc_is_imported_unchanged_indexed_searchable_and_verified(site,
     assert shown["charset"] == "gb18030"
     chunked = _show(archive, f"{site}/chunked/x")
     assert chunked["title"] == "分块通知"
-    found = run_cli("search", "--archive", archive, "--json", "摸排")
+    found = cli_here("search", "--archive", archive, "--json", "摸排")
     assert f"{site}/gbk/notice.html" in found.stdout
     _verify(archive)
     # the same file again adds nothing
@@ -204,7 +204,7 @@ def test_awkward_warcs_are_read_leniently_and_every_oddity_is_counted(tmp_path):
     revisit = _show(archive, gz.urls[-1])
     assert revisit["state"] == "revisit:original-missing"
     _verify(archive)
-    history = run_cli("history", "--archive", archive, gz.urls[3])
+    history = cli_here("history", "--archive", archive, gz.urls[3])
     assert "THIRD-PARTY copy (import" in history.stdout
 
 

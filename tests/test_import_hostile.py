@@ -9,7 +9,7 @@ import zlib
 from pathlib import Path
 
 import pytest
-from archive_helpers import run_cli
+from archive_helpers import cli_here
 from hostile_files import (
     MIB,
     big_response_chunks,
@@ -30,7 +30,7 @@ PEAK_MB = 160
 
 
 def _verify(archive: Path) -> None:
-    result = run_cli("verify", "--archive", archive)
+    result = cli_here("verify", "--archive", archive)
     assert result.returncode == 0, result.stderr + result.stdout
 
 
@@ -108,9 +108,9 @@ def test_a_corrupt_member_in_the_middle_is_skipped_and_named_and_the_rest_import
     assert f"@{offset}: corrupt gzip member" in problem and "the records after them imported" in problem
     stored = archive / "warcs" / summary["stored_as"][0]
     assert stored.read_bytes() == warc.read_bytes()  # kept as it came, damage and all
-    shown = run_cli("show", "--archive", archive, "--json", "http://hostile.example.org/notice/20.html")
+    shown = cli_here("show", "--archive", archive, "--json", "http://hostile.example.org/notice/20.html")
     assert shown.returncode == 0 and json.loads(shown.stdout)["title"] == "通知第20号"
-    missing = run_cli("show", "--archive", archive, "--json", "http://hostile.example.org/notice/5.html")
+    missing = cli_here("show", "--archive", archive, "--json", "http://hostile.example.org/notice/5.html")
     assert missing.returncode == 1
     _verify(archive)
 
@@ -193,7 +193,7 @@ def test_a_big_honest_record_imports_in_bounded_memory(tmp_path):
     assert summary["counts"]["indexed/response"] == 3
     assert summary["counts"]["skipped/too_big_to_extract"] == 1
     assert run.peak_mb < PEAK_MB, run.peak_mb
-    shown = run_cli("show", "--archive", archive, "--json", "http://hostile.example.org/big.mp4")
+    shown = cli_here("show", "--archive", archive, "--json", "http://hostile.example.org/big.mp4")
     assert json.loads(shown.stdout)["http_status"] == 200
     _verify(archive)
 

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from archive_helpers import all_records, archive_cli, run_cli, warc_files
+from archive_helpers import all_records, archive_cli, cli_here, warc_files
 from takedown_helpers import SITE, by_path, json_lines, recheck_cli
 from takedown_site import EXPECTED, SENTENCES, WECHAT, p
 
@@ -121,14 +121,14 @@ def test_a_changed_page_has_a_sentence_level_diff(rechecked):
 
 def test_show_still_returns_the_last_good_capture_of_removed_and_blocked_pages(rechecked):
     for path in (p(4), p(7), p(9), WECHAT):
-        shown = run_cli("show", "--archive", rechecked.archive, "--json", rechecked.site.url(path))
+        shown = cli_here("show", "--archive", rechecked.archive, "--json", rechecked.site.url(path))
         fields = json.loads(shown.stdout)
         assert fields["state"] == "ok" and fields["http_status"] == 200, path
 
 
 def test_show_of_an_unchanged_page_after_a_304_keeps_its_text(rechecked):
     fields = json.loads(
-        run_cli("show", "--archive", rechecked.archive, "--json", rechecked.site.url(p(2))).stdout
+        cli_here("show", "--archive", rechecked.archive, "--json", rechecked.site.url(p(2))).stdout
     )
     assert fields["record_type"] == "revisit" and SENTENCES[0] in fields["text"]
 
@@ -164,12 +164,12 @@ def test_a_second_recheck_finds_no_new_removals(rechecked):
 
 
 def test_older_than_skips_urls_checked_recently(rechecked):
-    result = recheck_cli(rechecked.archive, "--older-than", "1h")
+    result = cli_here("recheck", "--archive", rechecked.archive, "--older-than", "1h")
     assert result.returncode == 0 and "nothing to re-check" in result.stderr
 
 
 def test_a_url_that_was_never_archived_is_a_usage_error(rechecked):
-    result = recheck_cli(rechecked.archive, rechecked.site.url("/never/archived.html"))
+    result = cli_here("recheck", "--archive", rechecked.archive, rechecked.site.url("/never/archived.html"))
     assert result.returncode == 2 and "not in the archive" in result.stderr
 
 

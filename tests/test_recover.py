@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import ClassVar
 
 import pytest
-from archive_helpers import run_cli
+from archive_helpers import cli_here, run_cli
 from public_archive import DATES, GONE, NEVER, TITLE, make_public_archive, notice_html
 
 from archive_store.export.replay import ReplayServer
@@ -130,14 +130,14 @@ def test_several_mementos_are_stored_as_third_party_copies_byte_exact(public, tm
     assert sorted(link["memento_datetime"] for link in links) == sorted(DATES)
     assert {link["original_url"] for link in links} == {GONE}
     assert all(link["timemap"].endswith(f"timemap/link/{GONE}") for link in links)
-    shown = json.loads(run_cli("show", "--archive", archive, "--json", GONE).stdout)
+    shown = json.loads(cli_here("show", "--archive", archive, "--json", GONE).stdout)
     assert shown["origin"] == "third-party" and shown["memento_datetime"] == DATES[-1]
     assert shown["title"] == TITLE and "第3版" in shown["text"]
     assert shown["memento_url"].startswith(public) and GONE in shown["memento_url"]
-    history = run_cli("history", "--archive", archive, "--json", GONE)
+    history = cli_here("history", "--archive", archive, "--json", GONE)
     entries = [json.loads(line) for line in history.stdout.splitlines()]
     assert [e["origin"] for e in entries] == ["third-party"] * len(DATES)
-    assert run_cli("verify", "--archive", archive).returncode == 0
+    assert cli_here("verify", "--archive", archive).returncode == 0
     # again: everything is held already, nothing is fetched
     code, again, err = _recover(
         archive, "--endpoint", f"{public}timemap/link/", "-s", "ARCHIVE_MEMENTO_MAX_PER_URL=0", GONE
@@ -217,7 +217,7 @@ def test_archive_with_recover_stores_copies_of_a_removed_source(tmp_path):
     assert "recover " in result.stderr and "stored as third-party copies" in result.stderr
     assert "public web archives may hold a copy" not in result.stderr  # --recover asked them already
     entries = [
-        json.loads(x) for x in run_cli("history", "--archive", archive, "--json", gone).stdout.splitlines()
+        json.loads(x) for x in cli_here("history", "--archive", archive, "--json", gone).stdout.splitlines()
     ]
     own = [e for e in entries if e["origin"] == "own"]
     theirs = [e for e in entries if e["origin"] == "third-party"]

@@ -13,7 +13,7 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from archive_helpers import all_records, archive_cli, run_cli, warc_files
+from archive_helpers import all_records, archive_cli, cli_here, run_cli, warc_files
 from reextract_site import NOTICE, VERIFY_PATH
 
 from archive_store.crawl.default_settings import apply_defaults
@@ -90,7 +90,7 @@ def test_reextract_adds_new_records_and_show_uses_them(tmp_path: Path) -> None:
         notice_url, verify_url = site.url(NOTICE.path), site.url(VERIFY_PATH)
         assert archive_cli(archive, notice_url, verify_url, "--no-extract").returncode == 0
     _write_as_previous_version(archive)
-    old = json.loads(run_cli("show", "--archive", archive, "--json", notice_url).stdout)
+    old = json.loads(cli_here("show", "--archive", archive, "--json", notice_url).stdout)
     assert old["text"] == OLD_NOTICE_TEXT and old["document_date"] is None  # column added on open
     before = _sha256(warc_files(archive))
 
@@ -109,10 +109,10 @@ def test_reextract_adds_new_records_and_show_uses_them(tmp_path: Path) -> None:
     assert sorted(v for v in versions if v is not None) == [EXTRACTOR_VERSION] * 2
     assert versions.count(None) == 2
 
-    notice = json.loads(run_cli("show", "--archive", archive, "--json", notice_url).stdout)
+    notice = json.loads(cli_here("show", "--archive", archive, "--json", notice_url).stdout)
     assert notice["text"].split("\n")[0] == LEAD and notice["date"] == "2024-06-27"
     assert "document_date" in notice
-    blocked = json.loads(run_cli("show", "--archive", archive, "--json", verify_url).stdout)
+    blocked = json.loads(cli_here("show", "--archive", archive, "--json", verify_url).stdout)
     assert blocked["state"] == "blocked:rate-limit" and blocked["text"] == ""
 
     # a redirect is never analysed, and a capture archived with extraction off is left alone
@@ -126,6 +126,6 @@ def test_reextract_adds_new_records_and_show_uses_them(tmp_path: Path) -> None:
     assert (again["reextracted"], again["skipped"]) == (0, 3) and not again["changed_state"], again
     assert (again["reextracted"], again["up_to_date"]) == (0, 2)
     assert len([r for r in all_records(archive) if r.record_type == "metadata"]) == 4
-    moved_capture = json.loads(run_cli("show", "--archive", archive, "--json", moved).stdout)
+    moved_capture = json.loads(cli_here("show", "--archive", archive, "--json", moved).stdout)
     assert moved_capture["http_status"] == 301 and not moved_capture["state"].startswith("error")
-    assert json.loads(run_cli("show", "--archive", archive, "--json", plain).stdout)["text"] == ""
+    assert json.loads(cli_here("show", "--archive", archive, "--json", plain).stdout)["text"] == ""

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from archive_helpers import archive_cli, run_cli
+from archive_helpers import archive_cli, cli_here, run_cli
 from takedown_helpers import by_path, json_lines, recheck_cli
 from truncated_site import AFTER, BEFORE
 
@@ -70,7 +70,7 @@ def test_one_cut_answer_then_a_whole_one_is_a_change_from_the_whole_one(cut):
     assert "fetched twice: the first answer was cut short" in event["reason"]
     captures = _captures(cut.archive, cut.site.url("/once"))
     assert [c.state for c in captures] == ["ok", "truncated", "ok"]
-    shown = run_cli("show", "--archive", cut.archive, cut.site.url("/once"), "--text")
+    shown = cli_here("show", "--archive", cut.archive, cut.site.url("/once"), "--text")
     assert AFTER[1] in shown.stdout
 
 
@@ -80,16 +80,16 @@ def test_cut_captures_are_kept_shown_truncated_and_never_the_latest_good(cut):
     assert captures[0].state == "ok"
     assert len(captures) >= 3 and {c.state for c in captures[1:]} == {"truncated"}
     assert all(c.truncated for c in captures[1:])
-    shown = run_cli("show", "--archive", cut.archive, url, "--json")
+    shown = cli_here("show", "--archive", cut.archive, url, "--json")
     fields = json.loads(shown.stdout)
     assert fields["state"] == "ok" and BEFORE[1] in fields["text"], fields
     assert fields["record_id"] == captures[0].record_id
-    text = run_cli("show", "--archive", cut.archive, url, "--text")
+    text = cli_here("show", "--archive", cut.archive, url, "--text")
     assert BEFORE[1] in text.stdout
     report = run_cli("report", "--json", "--archive", cut.archive)
     source = next(json.loads(line) for line in report.stdout.splitlines() if json.loads(line)["url"] == url)
     assert source["last_good"]["record_id"] == captures[0].record_id, source["last_good"]
     assert BEFORE[1] in source["last_good"]["text"]
-    history = run_cli("history", "--archive", cut.archive, url)
+    history = cli_here("history", "--archive", cut.archive, url)
     assert "truncated" in history.stdout, history.stdout
     assert verify_archive(cut.archive).ok

@@ -14,7 +14,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-from archive_helpers import ROOT, archive_cli, run_cli, warc_files
+from archive_helpers import ROOT, archive_cli, cli_here, warc_files
 
 from archive_store.evidence.tsa import token_path, verify_token
 from archive_store.warc.writer import file_sha256
@@ -155,7 +155,7 @@ def test_each_closed_warc_gets_a_token_a_third_party_can_check(stamped, local_ts
     assert set(events) == {w.name for w in warcs}
     assert all(e["tsa"] == local_tsa.url and e["ca"].startswith("tsa/ca-") for e in events.values())
     assert (stamped / events[warcs[0].name]["ca"]).read_bytes() == local_tsa.ca.read_bytes()
-    assert run_cli("verify", "--archive", stamped).returncode == 0
+    assert cli_here("verify", "--archive", stamped).returncode == 0
 
 
 def test_verify_names_a_token_that_fails_or_is_missing(stamped, tmp_path):
@@ -165,10 +165,10 @@ def test_verify_names_a_token_that_fails_or_is_missing(stamped, tmp_path):
     data = bytearray(token.read_bytes())
     data[len(data) // 2] ^= 0xFF
     token.write_bytes(bytes(data))
-    result = run_cli("verify", "--archive", archive)
+    result = cli_here("verify", "--archive", archive)
     assert result.returncode == 1 and f"warcs/{token.name}: RFC 3161 token does not verify" in result.stderr
     token.unlink()
-    result = run_cli("verify", "--archive", archive)
+    result = cli_here("verify", "--archive", archive)
     assert result.returncode == 1 and f"warcs/{warc.name}: no RFC 3161 token" in result.stderr
 
 
@@ -203,7 +203,7 @@ def test_a_tsa_that_is_down_never_costs_the_capture(mocksite, tmp_path):
     assert not token_path(warc).exists()
     failed = [e for e in _custody(archive) if e["event"] == "timestamp_failed"]
     assert failed and failed[0]["file"] == warc.name and "did not answer" in failed[0]["reason"]
-    verify = run_cli("verify", "--archive", archive)
+    verify = cli_here("verify", "--archive", archive)
     assert verify.returncode == 1 and f"warcs/{warc.name}: no RFC 3161 token" in verify.stderr
 
 

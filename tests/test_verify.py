@@ -6,7 +6,7 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from archive_helpers import archive_cli, run_cli, warc_files
+from archive_helpers import archive_cli, cli_here, warc_files
 from broken_warcs import BROKEN_CASES, write_good_warc
 
 from archive_store.audit.verify import verify_archive
@@ -61,12 +61,12 @@ def _copy(archive: Path, tmp_path: Path) -> Path:
 @pytest.mark.slow
 def test_cli_verify_exit_codes_and_names(crawled, tmp_path):
     archive = _copy(crawled, tmp_path)
-    assert run_cli("verify", "--archive", archive).returncode == 0
+    assert cli_here("verify", "--archive", archive).returncode == 0
     warc = warc_files(archive)[0]
     data = bytearray(warc.read_bytes())
     data[len(data) // 2] ^= 0xFF
     warc.write_bytes(bytes(data))
-    result = run_cli("verify", "--archive", archive)
+    result = cli_here("verify", "--archive", archive)
     assert result.returncode == 1
     assert f"warcs/{warc.name}: SHA-256 differs" in result.stderr
 

@@ -1,57 +1,43 @@
-"""The demo's later steps run `sourcekeeper …` in child processes; a stop must reach them the way
-it reaches a crawl in the demo's own process, and leave their archive closed.
+"""The demo's later steps run `sourcekeeper …` commands (crawl, recheck, recover) in the demo's
+own process, on the reactor its first crawl ran on (sourcekeeper.jobs.one_reactor): a Twisted
+reactor cannot be started twice, and a child process per step spent a second or more importing
+Scrapy, Twisted, SQLAlchemy and the extraction stack again. A step called on its own (outside
+`one_reactor`) runs in a child process as before.
 
-`subprocess.run` answers a KeyboardInterrupt in the parent by killing the child (SIGKILL, after a
-quarter of a second): a step's crawl, stopping gracefully on the same Ctrl-C, was cut off with its
-WARC still open. Here the child is given its own stop: Ctrl-C from the terminal has reached it
-already (the whole foreground process group gets it); a SIGTERM sent to the demo alone is passed
-on. The demo then waits for it, as long as a crawl's stop may take, before it ends itself.
+A step's output is captured as a child's would be (its stdout; its stderr when asked), and a
+Ctrl-C or SIGTERM during it stops that step's crawl promptly (its own stop handling, its WARC
+closed) and then ends the demo, as it ended the child and the demo before.
 """
 
 from __future__ import annotations
 
 import contextlib
-import json
-import signal
+import io
 import subprocess
 import sys
-from typing import Any
 
-from sourcekeeper.manners import Terminated
-
-# a crawl's stop: its grace (ARCHIVE_STOP_GRACE, 3 s) and the close, with room to spare
-STOP_WAIT_SECONDS = 20.0
-
-
-# a child's command line: `python -m sourcekeeper ARGS…`
+# a step's command line: `python -m sourcekeeper ARGS…`, as a person would type it
 SOURCEKEEPER = [sys.executable, "-m", "sourcekeeper"]
 
 
-def start_sourcekeeper(**kwargs: Any) -> subprocess.Popen[str]:
-    """A `python -m sourcekeeper` that imports now and gets its command later (sourcekeeper.demo.warm):
-    pass it to `run_child` as `started`. `kwargs` (stdout, stderr) are Popen's."""
-    command = [sys.executable, "-m", "sourcekeeper.demo.warm"]
-    return subprocess.Popen(command, stdin=subprocess.PIPE, text=True, **kwargs)
+def run_step(command: list[str], *, capture_stderr: bool = False) -> subprocess.CompletedProcess[str]:
+    """`command` (SOURCEKEEPER + its arguments): its exit code and captured stdout (and stderr,
+    if asked; otherwise it goes to the caller's). Inside `one_reactor` it runs in this process,
+    its crawl on that reactor; elsewhere (a step called on its own) in a child process."""
+    from sourcekeeper.cli import run_command  # noqa: PLC0415
+    from sourcekeeper.jobs.one_reactor import running  # noqa: PLC0415
 
-
-def run_child(
-    command: list[str], *, started: subprocess.Popen[str] | None = None, **kwargs: Any
-) -> subprocess.CompletedProcess[str]:
-    """`subprocess.run(command, text=True, check=False, **kwargs)`, stopped as described above;
-    with `started` (from `start_sourcekeeper`), `command` (SOURCEKEEPER + its arguments) runs in it."""
-    given = None
-    if started is not None:
-        given = json.dumps(command[len(SOURCEKEEPER) :]) + "\n"
-    with started or subprocess.Popen(command, text=True, **kwargs) as child:
-        try:
-            stdout, stderr = child.communicate(given)
-        except KeyboardInterrupt as exc:
-            if isinstance(exc, Terminated):
-                with contextlib.suppress(ProcessLookupError):
-                    child.send_signal(signal.SIGTERM)
-            try:
-                child.wait(timeout=STOP_WAIT_SECONDS)
-            except subprocess.TimeoutExpired:
-                child.kill()
-            raise
-        return subprocess.CompletedProcess(command, child.returncode, stdout, stderr)
+    if not running():
+        stderr_to = subprocess.PIPE if capture_stderr else None
+        return subprocess.run(command, stdout=subprocess.PIPE, stderr=stderr_to, text=True, check=False)
+    stdout, stderr = io.StringIO(), io.StringIO()
+    quiet = contextlib.redirect_stderr(stderr) if capture_stderr else contextlib.nullcontext()
+    try:
+        with contextlib.redirect_stdout(stdout), quiet:
+            code = run_command(command[len(SOURCEKEEPER) :])
+    except KeyboardInterrupt:  # the crawl's stop line was said into the capture: say it here
+        print(stderr.getvalue(), file=sys.stderr, end="", flush=True)
+        raise
+    return subprocess.CompletedProcess(
+        command, code, stdout.getvalue(), stderr.getvalue() if capture_stderr else None
+    )

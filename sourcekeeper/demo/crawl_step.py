@@ -1,19 +1,18 @@
 """The site-profile step of `sourcekeeper demo`: crawl the sample site's 通知公告 column through
 the bundled profile (column.toml), incrementally, and say what the column walk did.
 
-The crawl runs as a child `sourcekeeper crawl` process: the demo's first crawl already ran Scrapy's
-Twisted reactor in this process, and a reactor cannot be started twice.
+The crawl runs `sourcekeeper crawl` in the demo's process, on the reactor of its first crawl
+(sourcekeeper.demo.child).
 """
 
 from __future__ import annotations
 
 import json
-import subprocess
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from sourcekeeper.demo.child import SOURCEKEEPER, run_child
+from sourcekeeper.demo.child import SOURCEKEEPER, run_step
 from sourcekeeper.jobs.crawl import listing_line
 
 DEMO_PROFILE = Path(__file__).with_name("column.toml")
@@ -28,11 +27,9 @@ def run_profile_step(
     *,
     overrides: dict[str, str] | None = None,
     log_level: str = "WARNING",
-    started: subprocess.Popen[str] | None = None,
 ) -> dict[str, Any]:
     """Crawl the demo column into ``archive_dir``; returns the run summary (with ``listing``), or
-    ``{"error": …}`` when the child process did not produce one. `started`: a child from
-    `start_sourcekeeper(stdout=subprocess.PIPE)` to run the crawl in."""
+    ``{"error": …}`` when the crawl did not produce one."""
     say(
         f"Crawling the 通知公告 column with the site profile {DEMO_PROFILE.name} "
         "(TRS createPageHTML paging) ..."
@@ -43,7 +40,7 @@ def run_profile_step(
         command += ["-s", f"{name}={value}"]
     if log_level == "INFO":
         command.append("-v")
-    done = run_child(command, started=started, stdout=subprocess.PIPE)
+    done = run_step(command)
     lines = [line for line in done.stdout.splitlines() if line.startswith("{")]
     if not lines:
         say(f"  the crawl ended without a summary (exit code {done.returncode})")

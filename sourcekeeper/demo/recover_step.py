@@ -6,14 +6,13 @@ from __future__ import annotations
 
 import shutil
 import socket
-import subprocess
 import sys
 import urllib.request
 from pathlib import Path
 
 from archive_store.export.replay import ReplayServer
 from archive_store.index.database import ArchiveIndex, default_db_url
-from sourcekeeper.demo.child import SOURCEKEEPER, run_child
+from sourcekeeper.demo.child import SOURCEKEEPER, run_step
 from sourcekeeper.printable import printable
 
 
@@ -64,9 +63,9 @@ def recover_step(
     url: str,
     overrides: dict[str, str],
     step: int,
-    started: subprocess.Popen[str] | None = None,
 ) -> bool:
-    """`started`: a child from `start_sourcekeeper(stdout=PIPE, stderr=PIPE)` to recover in."""
+    """`sourcekeeper recover` in the demo's process (sourcekeeper.demo.child), its stderr held back
+    unless it failed."""
     from sourcekeeper.commands.report import write_html_report  # noqa: PLC0415
 
     _say(f"\n{step}. Recovering the removed notice from a local public web archive (pywb, Memento) ...")
@@ -77,7 +76,7 @@ def recover_step(
     command += ["--endpoint", endpoint, "-q"]
     for name, value in overrides.items():
         command += ["-s", f"{name}={value}"]
-    done = run_child([*command, url], started=started, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    done = run_step([*command, url], capture_stderr=True)
     server.stop()
     if done.returncode != 0:
         print(done.stderr, file=sys.stderr, end="")

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import shutil
-import subprocess
 import sys
-from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +12,6 @@ from archive_store.crawl.render.browser import find_chromium
 from archive_store.index.database import ArchiveIndex, default_db_url
 from archive_store.layout import INDEX_NAME
 from sourcekeeper.demo.challenged import JS_NOTICE_PATH, describe_render
-from sourcekeeper.demo.child import start_sourcekeeper
 from sourcekeeper.demo.crawl_step import run_profile_step
 from sourcekeeper.demo.rawsite import ServedSite
 from sourcekeeper.demo.recover_step import prepare_public_archive, recover_step, start_public_archive
@@ -53,26 +50,12 @@ def _say(text: str = "") -> None:
     print(text, flush=True)
 
 
-@contextlib.contextmanager
-def _children() -> Iterator[Callable[..., subprocess.Popen[str]]]:
-    """`start_sourcekeeper`, and at the end each child that never got its command is told to end
-    (its stdin closed) and waited for."""
-    started: list[subprocess.Popen[str]] = []
+def _one_reactor(archive_dir: Path, overrides: dict[str, str]) -> contextlib.AbstractContextManager[None]:
+    """The reactor all the demo's crawls run on (sourcekeeper.jobs.one_reactor)."""
+    from sourcekeeper.jobs.one_reactor import one_reactor  # noqa: PLC0415 (imports Scrapy)
+    from sourcekeeper.jobs.runner import build_settings  # noqa: PLC0415
 
-    def start(**kwargs: Any) -> subprocess.Popen[str]:
-        started.append(start_sourcekeeper(**kwargs))
-        return started[-1]
-
-    try:
-        yield start
-    finally:
-        for child in started:
-            if child.returncode is None:
-                with contextlib.suppress(OSError, ValueError):
-                    child.communicate(timeout=10)
-            for stream in (child.stdin, child.stdout, child.stderr):
-                if stream is not None:
-                    stream.close()
+    return one_reactor(build_settings(archive_dir, overrides, extract=False, log_level="WARNING"))
 
 
 def run_demo(
@@ -91,9 +74,10 @@ def run_demo(
         shutil.rmtree(archive_dir)
     chromium = find_chromium(overrides.get("ARCHIVE_RENDER_CHROMIUM", ""))
     seeds = [*SEED_PATHS, JS_NOTICE_PATH] if chromium else list(SEED_PATHS)
-    with ServedSite("sourcekeeper.demo.challenged:ROUTES") as site, _children() as child:
-        # the child processes of steps 2, 4 and 6 import while the steps before them run
-        profile_child = child(stdout=subprocess.PIPE)
+    settings = {**DEMO_SETTINGS, **overrides}
+    with ServedSite("sourcekeeper.demo.challenged:ROUTES") as site, _one_reactor(archive_dir, settings):
+        # every step's crawl runs on this one reactor, in this process (no child process imports
+        # Scrapy again, no second Chromium driver starts from scratch)
         _say(f"Sample site: {site.base_url}")
         _say(describe())
         _say(f"\n1. Archiving {len(seeds)} seed URLs and their attachments into {archive_dir}/ ...")
@@ -120,26 +104,19 @@ def run_demo(
             _say(f"\nskipped: {SKIPPED_RENDER}")
         example = site.url(SEED_PATHS[len(SEED_PATHS) // 2])
         _say("\n2. The same column through its site profile (incremental: archived notices are skipped)")
-        recheck_child = child(stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         column = run_profile_step(
             archive_dir,
             site.base_url,
             _say,
             overrides={**DEMO_SETTINGS, **overrides},
             log_level=log_level,
-            started=profile_child,
         )
         removed = site.url(next(p for p, (_, s) in TAKEDOWNS.items() if s == "removed"))
         # another archive keeps the notice; its pywb starts while the takedown steps run
         public = start_public_archive(prepare_public_archive(archive_dir, removed))
-        recover_child = child(stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         try:
-            takedowns_ok = takedown_steps(
-                site, archive_dir, {**DEMO_SETTINGS, **overrides}, log_level, 3, recheck_child
-            )
-            recovered = recover_step(
-                archive_dir, public, removed, {**DEMO_SETTINGS, **overrides}, 6, recover_child
-            )
+            takedowns_ok = takedown_steps(site, archive_dir, {**DEMO_SETTINGS, **overrides}, log_level, 3)
+            recovered = recover_step(archive_dir, public, removed, {**DEMO_SETTINGS, **overrides}, 6)
         finally:
             public.stop()
     _say("\nTry:")

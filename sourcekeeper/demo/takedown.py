@@ -1,14 +1,13 @@
 """The takedown half of `sourcekeeper demo`: take part of the sample site down, re-check every
 archived URL, print each state beside the one the demo expects, write the HTML report.
 
-The re-check runs as a child `sourcekeeper recheck` process: the first crawl already ran Scrapy's
-Twisted reactor in this process, and a reactor cannot be started twice.
+The re-check runs `sourcekeeper recheck` in the demo's process, on the reactor of its first crawl
+(sourcekeeper.demo.child).
 """
 
 from __future__ import annotations
 
 import json
-import subprocess
 import sys
 from pathlib import Path
 from typing import Any
@@ -16,7 +15,7 @@ from typing import Any
 from archive_store.index.database import default_db_url
 from archive_store.index.events import STATES
 from sourcekeeper.commands.recheck import summary_line
-from sourcekeeper.demo.child import SOURCEKEEPER, run_child
+from sourcekeeper.demo.child import SOURCEKEEPER, run_step
 from sourcekeeper.demo.rawsite import ServedSite
 from sourcekeeper.demo.site import TAKEDOWNS
 from sourcekeeper.exitcodes import ExitCode
@@ -34,17 +33,15 @@ def run_recheck(
     archive_dir: Path,
     overrides: dict[str, str],
     log_level: str,
-    started: subprocess.Popen[str] | None = None,
 ) -> tuple[int, list[dict[str, Any]]]:
-    """`sourcekeeper recheck --json` in a child process (`started`: one from
-    `start_sourcekeeper(stdout=PIPE, stderr=PIPE)`); (exit code, events)."""
+    """`sourcekeeper recheck --json`, its stderr held back unless it failed; (exit code, events)."""
     settings = {**DEMO_RECHECK_SETTINGS, **overrides}
     command = [*SOURCEKEEPER, "recheck", "--archive", str(archive_dir), "--json"]
     for name, value in settings.items():
         command += ["-s", f"{name}={value}"]
     if log_level == "INFO":
         command.append("-v")
-    done = run_child(command, started=started, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    done = run_step(command, capture_stderr=True)
     if done.returncode not in (0, ExitCode.NEW_REMOVALS) or log_level == "INFO":
         print(done.stderr, file=sys.stderr, end="")  # its summary is printed by the demo itself
     events = [json.loads(line) for line in done.stdout.splitlines() if line.startswith("{")]
@@ -57,7 +54,6 @@ def takedown_steps(
     overrides: dict[str, str],
     log_level: str,
     first_step: int = 2,
-    started: subprocess.Popen[str] | None = None,
 ) -> bool:
     """Steps N…N+2 of the demo; True when every taken-down page got the state the demo expects."""
     _say(f'\n{first_step}. Taking part of the site down (mode "after"):')
@@ -65,7 +61,7 @@ def takedown_steps(
         _say(f"  {change:<32} {path}")
     site.set_mode("after")
     _say(f"\n{first_step + 1}. Re-checking every archived URL ...")
-    code, events = run_recheck(archive_dir, overrides, log_level, started)
+    code, events = run_recheck(archive_dir, overrides, log_level)
     matched = _print_states(site, events)
     counts: dict[str, Any] = {s: sum(e["state"] == s for e in events) for s in STATES}
     counts["new_removals"] = [e["url"] for e in events if e["new_removal"]]

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sourcekeeper import manners
+from sourcekeeper.jobs import one_reactor
 from sourcekeeper.manners import Interrupted, install_stop_handlers
 
 if TYPE_CHECKING:
@@ -129,13 +130,19 @@ def _finish_search_index(index: Any) -> None:
 def run_spider(spidercls: type, settings: Settings, **spider_kwargs: Any) -> dict[str, Any]:
     """Crawl to the end and return the archive run summary (see ArchiveSession.summary)."""
     from archive_store.crawl.default_settings import setting_problems  # noqa: PLC0415
-    from archive_store.crawl.extension import ArchiveExtension  # noqa: PLC0415
 
     problems = setting_problems(settings)
     if problems:
         raise BadSettings("; ".join(problems))
     _index_opens(settings)
     process = _stopping_process(settings)
+    if one_reactor.running():  # a crawl after others in this process (sourcekeeper demo)
+        process._initialized_reactor = True  # installed and running already
+        crawler = process.create_crawler(spidercls)
+        _drop_unwanted_log_records()
+        one_reactor.crawl_on_running_reactor(process, crawler, spider_kwargs)
+        install_stop_handlers()
+        return _crawl_summary(process, crawler)
     crawler = process.create_crawler(spidercls)
     hand_over = _hold_signals_until_running(process)
     process.crawl(crawler, **spider_kwargs)  # installs the reactor, opens the spider
@@ -155,6 +162,13 @@ def run_spider(spidercls: type, settings: Settings, **spider_kwargs: Any) -> dic
     _drop_unwanted_log_records()
     process.start()  # the first Ctrl-C / SIGTERM: a prompt graceful stop; the second: at once
     install_stop_handlers()  # Scrapy's stay installed after the reactor stops, and do nothing then
+    return _crawl_summary(process, crawler)
+
+
+def _crawl_summary(process: Any, crawler: Any) -> dict[str, Any]:
+    """The ended crawl's run summary; Interrupted when a signal stopped it, CrawlFailed without one."""
+    from archive_store.crawl.extension import ArchiveExtension  # noqa: PLC0415
+
     try:
         middlewares = crawler.extensions.middlewares
     except RuntimeError:  # Scrapy raises when the crawl failed before its extensions were built
