@@ -27,20 +27,25 @@ README = ROOT / "README.md"
 MARKERS = re.compile(r"(<!-- timings -->\n).*?(\n<!-- /timings -->)", re.S)
 
 
-def _timed(command: list[str], cwd: Path) -> float:
+def _timed(command: list[str], cwd: Path, log: Path | None = None) -> float:
+    """Seconds the command took; its output goes to `log` (both streams) when given."""
     started = time.monotonic()
-    done = subprocess.run(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, check=False)
+    with open(log or os.devnull, "wb") as out:
+        done = subprocess.run(
+            command, cwd=cwd, stdout=out, stderr=subprocess.STDOUT if log else subprocess.PIPE, check=False
+        )
     elapsed = time.monotonic() - started
     if done.returncode != 0:
-        sys.exit(f"{' '.join(command)} failed ({done.returncode}) in {cwd}:\n{done.stderr.decode()[-2000:]}")
+        tail = log.read_bytes()[-4000:] if log else (done.stderr or b"")[-2000:]
+        sys.exit(f"{' '.join(command)} failed ({done.returncode}) in {cwd}:\n{tail.decode(errors='replace')}")
     return elapsed
 
 
-def time_test() -> float:
+def time_test(log: Path | None = None) -> float:
     with tempfile.TemporaryDirectory(prefix="sourcekeeper-clone-", dir=ROOT.parent) as work:
         clone = Path(work) / ROOT.name  # beside ROOT, so ../shared is where the tests look for it
         subprocess.run(["git", "clone", "-q", str(ROOT), str(clone)], check=True)
-        return _timed(["make", "test"], clone)
+        return _timed(["make", "test"], clone, log)
 
 
 def time_demo(rounds: int = 3) -> float:
@@ -52,9 +57,10 @@ def time_demo(rounds: int = 3) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--demo", action="store_true", help="time only make demo")
+    parser.add_argument("--log", type=Path, help="write make test's output (the 15 slowest tests …) here")
     args = parser.parse_args()
+    test = None if args.demo else time_test(args.log)
     demo = time_demo()
-    test = None if args.demo else time_test()
     old = MARKERS.search(README.read_text("utf-8"))
     if old is None:
         sys.exit("README.md has no <!-- timings --> markers")
