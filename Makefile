@@ -60,7 +60,7 @@ typecheck: install
 	$(BIN)/mypy
 
 eval: install
-	$(BIN)/python -m pipelines.extraction.evaluate
+	$(BIN)/python -m bench.eval.evaluate
 
 # peers on the same work (needs ../shared/corpus and wget); figures go into the README
 bench: install

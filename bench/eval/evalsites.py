@@ -18,13 +18,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
+from bench.eval.devset import DevCase
+from bench.eval.scoring import bigram_prf, same_title
 from pipelines.extraction import bodyselect, density
 from pipelines.extraction.charsetguess import common_hanzi
 from pipelines.extraction.classify import classify
 from pipelines.extraction.decode import decode_body
-from pipelines.extraction.devset import DevCase
 from pipelines.extraction.extract import extract_page
-from pipelines.extraction.scoring import bigram_prf, same_title
 
 GRID: dict[str, tuple[float, ...]] = {
     "early_share": (0.2, 0.3),

@@ -1,6 +1,6 @@
 """Score the extraction pipeline on the real-page corpus, with trafilatura alone for comparison.
 
-Run: ``.venv/bin/python -m pipelines.extraction.evaluate [--corpus DIR] [--json]``. Truth sources: cwced
+Run: ``.venv/bin/python -m bench.eval.evaluate [--corpus DIR] [--json]``. Truth sources: cwced
 ``date/``, ``cleaned/`` (no titles in that dataset, so titles are unscored there); WeChat
 ``var msg_title`` and ``var ct``; titles stated in MANIFEST.md; MANIFEST rows saying
 "not-an-article".
@@ -20,13 +20,13 @@ from typing import Any
 
 import trafilatura
 
+from bench.eval.devset import DevCase, Source, generate, site_of
+from bench.eval.evalsites import evaluate_sites
+from bench.eval.scoring import bigram_prf, judge_truth_date, same_title, swapped
 from pipelines.extraction.classify import classify
 from pipelines.extraction.dates import CHINA_TZ
 from pipelines.extraction.decode import decode_body
-from pipelines.extraction.devset import DevCase, Source, generate, site_of
-from pipelines.extraction.evalsites import evaluate_sites
 from pipelines.extraction.extract import extract_page
-from pipelines.extraction.scoring import bigram_prf, judge_truth_date, same_title, swapped
 
 DEFAULT_CORPUS = Path(__file__).resolve().parents[3] / "shared" / "corpus"
 _MANIFEST_ROW_RE = re.compile(r"^\|\s*([\w./-]+\.html?)\s*\|.*\|\s*title:\s*([^|]+?)\s*\|\s*$", re.M)
@@ -300,7 +300,7 @@ def _print_devset(devset: dict[str, Any] | None) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m pipelines.extraction.evaluate", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m bench.eval.evaluate", description=__doc__)
     parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.add_argument("--no-devset", action="store_true", help="corpus figures only (no variants, no LOSO)")
