@@ -25,7 +25,7 @@ _DATE_RE = re.compile(
 # "7/5/2005 9:23:57 PM" (ASP/.NET en-US, month first) or "06/02/2022" (day first, RFI & co).
 _US_DATE_RE = re.compile(
     r"(?<![\d/])(?P<m>\d{1,2})/(?P<d>\d{1,2})/(?P<y>(?:19|20)\d{2})(?![\d/])"
-    r"(?:\s+(?P<H>\d{1,2}):(?P<M>[0-5]\d)(?::(?P<S>[0-5]\d))?\s*(?P<ampm>[AaPp][Mm])?)?"
+    r"(?:\s+(?P<H>\d{1,2}):(?P<M>[0-5]\d)(?::(?P<S>[0-5]\d))?\s*(?P<ampm>[AaPp]\.?[Mm]\.?|上午|下午)?)?"
 )
 _CN_DIGITS = {c: i for i, c in enumerate("〇一二三四五六七八九")} | {
     "○": 0,
@@ -137,7 +137,8 @@ def _from_us_match(match: re.Match[str]) -> FoundDate | None:
     month, day = (first, second) if month_first else (second, first)
     time = None
     if match["H"]:
-        hour = int(match["H"]) % 12 + (12 if (match["ampm"] or "").lower() == "pm" else 0)
+        afternoon = (match["ampm"] or "").lower().startswith(("p", "下"))
+        hour = int(match["H"]) % 12 + (12 if afternoon else 0)
         hour = int(match["H"]) if not match["ampm"] else hour
         time = f"{hour:02d}:{match['M']}" + (f":{match['S']}" if match["S"] else "")
     return _make(int(match["y"]), month, day, time)
