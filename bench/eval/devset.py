@@ -224,7 +224,7 @@ def generate(sources: list[Source]) -> list[DevCase]:
         moved = move_boilerplate(src.body)
         if moved is not None:
             cases.append(replace(base, name=f"{src.name}~moved", kind="moved", body=moved))
-        if src.text and src.title is None:
+        if src.text:
             lines = [line.strip() for line in src.text.splitlines() if line.strip()]
             if len(lines) >= 3:
                 title, text = lines[0][:60], "\n".join(lines[1:])

@@ -79,6 +79,8 @@ _COPYRIGHT_RES = (
     ),
 )
 _NEAR_BODY_LINES = 10  # a heading this many lines above the body, or fewer, stands by it
+_COLUMN_MAX = 6  # column (栏目) names are short: 新闻动态, 辟谣文章, 通知公告
+_EDGE_LINES = 7  # the body found may start with its headline and byline lines
 _MIN_TITLE_CHARS = 4
 
 
@@ -200,37 +202,78 @@ def choose_title(
     article_title = meta_content(root, "ArticleTitle")
     if article_title:
         return strip_site(article_title, names)
-    end = len(lines) if body_start is None else body_start + 2
+    end = len(lines) if body_start is None else body_start + _EDGE_LINES
     page_title = clean_line(root.findtext(".//title") or "")
     og_title = meta_content(root, "og:title") or ""
     parts = [p for p in split_title(page_title) if not _is_site_part(p, names) and _weight(p) >= 2]
     parts = parts or [p for p in split_title(og_title) if not _is_site_part(p, names) and _weight(p) >= 2]
     headings = [(h, linked) for h, linked in _headings(root) if not _is_site_part(h, names)]
+    tagged = _near(headings, lines, end if body_start is None else body_start + 1)
+    # pages without heading tags: the headline is a line of its own
+    plain = _heading_lines(lines, body_start, names) if body_start is not None else []
     whole = _norm(page_title) + "\n" + _norm(og_title)
     # the heading standing nearest above the body (a linked one too: blogs link a post's title)
-    near = [
-        (i, h)
-        for h, _ in headings
-        if len(_STAMP_RE.sub("", h)) >= _MIN_TITLE_CHARS
-        and (i := _index_of(lines, h, end)) is not None
-        and end - i <= _NEAR_BODY_LINES + 2
-    ]
-    nearest = max(near) if near else None
-    # the <title> parts a heading confirms, longest first; then those standing as a line of their own
-    by_heading = {p: m for p in parts if (m := _matching(p, headings, whole))}
-    for part in sorted(by_heading, key=_weight, reverse=True):
-        chosen = _nearest(by_heading[part], lines, end)
-        if not _is_column(root, part, _index_of(lines, chosen, end), nearest):
-            return strip_site(chosen, names)
+    near = _near(plain, lines, end)
+    # heading tags first, unless the nearest one is a column's name (short, and a menu link's text)
+    own = [t for t in tagged if not _is_column(root, t[1], -1, (0, ""))]
+    nearest = max(own) if own else max(near) if near else max(tagged) if tagged else None
+    # the <title> parts a heading tag confirms, longest first; then a headline-like line; then those
+    # standing as a line of their own
+    for candidates in (headings, plain):
+        by_heading = {p: m for p in parts if (m := _matching(p, candidates, whole))}
+        for part in sorted(by_heading, key=_weight, reverse=True):
+            chosen = _nearest(by_heading[part], lines, end)
+            if not _is_column(root, part, _index_of(lines, chosen, end), max(tagged) if tagged else None):
+                return strip_site(chosen, names)
     line_set = {_norm(line) for line in lines[:end]}
     for part in sorted(parts, key=_weight, reverse=True):
-        if _norm(part) in line_set and not _is_column(root, part, _index_of(lines, part, end), nearest):
+        at = _index_of(lines, part, end)
+        if _norm(part) in line_set and not _is_column(root, part, at, max(tagged) if tagged else None):
             return part
     if nearest is not None:
         return strip_site(nearest[1], names)
     if parts:
         return max(parts, key=_weight)
-    return next((h for h, _ in headings if len(h) >= _MIN_TITLE_CHARS), None)
+    return next((h for h, _ in headings + plain if len(h) >= _MIN_TITLE_CHARS), None)
+
+
+_NOT_HEADLINE_RE = re.compile(
+    r"[>»]|(?:19|20)\d{2}\s*[-/.年]|来源|作者|记者|编辑|发布|时间|日期|点击|浏览|阅读|字号|打印|分享|当前位置|http"
+)
+_SENTENCE_END = ("。", "；", "：", ":", "，", ",")
+
+
+def _heading_lines(lines: list[str], body_start: int, names: list[str]) -> list[tuple[str, bool]]:
+    """Lines just above the body that read as a headline: short, not a sentence, a byline or a
+    breadcrumb (a forum's or a blog's headline is often a link to the post itself)."""
+    found = []
+    for i in range(max(0, body_start - _NEAR_BODY_LINES), min(len(lines), body_start + _EDGE_LINES)):
+        line = lines[i]
+        if i >= body_start and (len(line) > 60 or line.endswith((*_SENTENCE_END, "！", "？"))):
+            break  # the body's text has begun
+        if (
+            len(split_title(line)) > 1
+            or len(line) > 60
+            or "。" in line  # a sentence (or a paragraph hard-wrapped mid-sentence)
+            or _weight(line) < _MIN_TITLE_CHARS
+            or line.endswith(_SENTENCE_END)
+            or _NOT_HEADLINE_RE.search(line)
+            or _is_site_part(line, names)
+        ):
+            continue
+        found.append((line, False))
+    return found
+
+
+def _near(headings: list[tuple[str, bool]], lines: list[str], end: int) -> list[tuple[int, str]]:
+    """(line index, heading) of the headings standing a few lines above ``end``."""
+    return [
+        (i, h)
+        for h, _ in headings
+        if _weight(h) >= _MIN_TITLE_CHARS
+        and (i := _index_of(lines, h, end)) is not None
+        and end - i <= _NEAR_BODY_LINES + 2
+    ]
 
 
 def _weight(text: str) -> int:
@@ -259,7 +302,7 @@ def _nearest(candidates: list[str], lines: list[str], end: int) -> str:
 def _is_column(root: etree._Element, part: str, at: int | None, nearest: tuple[int, str] | None) -> bool:
     """A column (栏目) name: the text of a link on the page (the menu, the breadcrumb) while
     another heading stands between it (line ``at``) and the body."""
-    if nearest is None or at is None or nearest[0] <= at:
+    if nearest is None or at is None or nearest[0] <= at or _weight(part) > _COLUMN_MAX:
         return False
     key = _norm(part)
     return any(_norm(a.text_content()) == key for a in root.iter("a"))

@@ -7,7 +7,7 @@ carries an older version (records written before versions existed count as versi
 
 from __future__ import annotations
 
-EXTRACTOR_VERSION = 2
+EXTRACTOR_VERSION = 3
 LEGACY_VERSION = 1  # metadata records without an ``extractor_version`` field
 
 
