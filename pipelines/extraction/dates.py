@@ -48,6 +48,7 @@ _RELATIVE_RE = re.compile(
     r"(?P<n>\d{1,3})\s*(?P<unit>秒|分钟|小时|天|周|星期)前|(?P<word>刚刚|今天|昨天|前天)"
     r"(?:\s*(?P<H>[01]?\d|2[0-3])[:：](?P<M>[0-5]\d))?"
 )
+_YEAR_HINT_RE = re.compile(r"(?:19|20)\d\d|年")
 _RELATIVE_UNITS = {"秒": 1, "分钟": 60, "小时": 3600, "天": 86400, "周": 7 * 86400, "星期": 7 * 86400}
 _CN_DATE_RE = re.compile(
     r"(?P<y>[〇○零Ｏ一二三四五六七八九]{4})\s*年\s*(?P<m>[一二三四五六七八九十]{1,3})\s*月"
@@ -167,6 +168,8 @@ def _from_match(match: re.Match[str]) -> FoundDate | None:
 def iter_dates(text: str) -> list[tuple[int, FoundDate]]:
     """Every explicit date in ``text`` with its offset, in order."""
     text = text.translate(_FULL_WIDTH)
+    if not _YEAR_HINT_RE.search(text):
+        return []  # every form below has a 4-digit year or a 年 (most lines have neither)
     found: list[tuple[int, FoundDate]] = []
     for regex in (_DATE_RE, _CN_DATE_RE, _US_DATE_RE, _EN_DATE_RE):
         for match in regex.finditer(text):
@@ -238,12 +241,13 @@ _VERB_BEFORE_RE = re.compile(r"(?:张贴|发表|发布|发帖|posted)\s*(?:@|于
 _YU_BEFORE_RE = re.compile(r"于\s*$")
 _VERB_AFTER_RE = re.compile(r"^[^。！？!?，,；;]{0,40}?(?:发表|发布|张贴|发帖)")
 _STAMP_LINE_CHARS = 120
+_STAMP_HINT_RE = re.compile(r"张贴|发表|发布|发帖|posted|于", re.IGNORECASE)  # what every stamp above holds
 
 
 def stamp_date(lines: list[str]) -> FoundDate | None:
     """The first posting stamp on a short line (a sentence that mentions a date is not one)."""
     for line in lines:
-        if len(line) > _STAMP_LINE_CHARS or _FOREIGN_LINE_RE.search(line):
+        if len(line) > _STAMP_LINE_CHARS or not _STAMP_HINT_RE.search(line) or _FOREIGN_LINE_RE.search(line):
             continue
         for offset, found in iter_dates(line):
             before, after = line[max(0, offset - 12) : offset], line[offset:]

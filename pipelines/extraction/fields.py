@@ -175,11 +175,13 @@ def _headings(root: etree._Element) -> list[tuple[str, bool]]:
     return found
 
 
-def _index_of(lines: list[str], text: str, before: int) -> int | None:
-    """Index of the last line above ``before`` that holds ``text``."""
+def _index_of(lines: list[str], text: str, before: int, lowest: int = 0) -> int | None:
+    """Index of the last line above ``before`` (down to ``lowest``) that holds ``text`` (spaces
+    ignored)."""
     key = _norm(text)
-    for i in range(min(before, len(lines)) - 1, -1, -1):
-        if key in _norm(lines[i]):
+    for i in range(min(before, len(lines)) - 1, max(0, lowest) - 1, -1):
+        line = lines[i]
+        if key in (line if " " not in line else _norm(line)):
             return i
     return None
 
@@ -271,8 +273,7 @@ def _near(headings: list[tuple[str, bool]], lines: list[str], end: int) -> list[
         (i, h)
         for h, _ in headings
         if _weight(h) >= _MIN_TITLE_CHARS
-        and (i := _index_of(lines, h, end)) is not None
-        and end - i <= _NEAR_BODY_LINES + 2
+        and (i := _index_of(lines, h, end, end - _NEAR_BODY_LINES - 2)) is not None
     ]
 
 
