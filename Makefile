@@ -69,7 +69,7 @@ typecheck: install
 	$(BIN)/mypy
 
 eval: install
-	$(BIN)/python -m pipelines.extraction.evaluate
+	$(BIN)/python -m bench.eval.evaluate
 
 # needs ../shared/corpus and wget; figures go into docs/performance.md
 # peers on the same work; then this run against the recorded baseline (bench/baseline.json):

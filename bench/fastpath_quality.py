@@ -17,11 +17,11 @@ from pathlib import Path
 
 import trafilatura
 
+from bench.eval.evaluate import DEFAULT_CORPUS, load_cases, usable_dates
+from bench.eval.scoring import bigram_prf, same_title
 from pipelines.extraction.decode import decode_body
-from pipelines.extraction.evaluate import DEFAULT_CORPUS, load_cases, usable_dates
 from pipelines.extraction.extract import extract_page
 from pipelines.extraction.fastpath import FAST_PATH, general_path_only
-from pipelines.extraction.scoring import bigram_prf, same_title
 
 
 def _score(

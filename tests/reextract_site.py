@@ -4,7 +4,7 @@ Loaded by the raw test server as `tests/reextract_site.py:ROUTES`."""
 
 from __future__ import annotations
 
-from pipelines.extraction.blockpages import block_pages
+from bench.eval.blockpages import block_pages
 from sourcekeeper.demo.rawsite import page, redirect
 from sourcekeeper.demo.site import NOTICES, notice_html
 

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
+from bench.eval.devset import declare, strip_declarations
+from bench.eval.evaluate import load_cases
 from pipelines.extraction.decode import decode_body
-from pipelines.extraction.devset import declare, strip_declarations
-from pipelines.extraction.evaluate import load_cases
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
 TEXT = "凯里市教育系统2024年公开招聘事业单位工作人员实施方案，经研究决定，现将有关事项公告如下。" * 4

@@ -1,6 +1,6 @@
 """Quality gate on the real-page corpus: floors pinned at what the pipeline reaches today.
 
-Pinned (run ``python -m pipelines.extraction.evaluate`` to see the figures): publication date 32/33 usable
+Pinned (run ``python -m bench.eval.evaluate`` to see the figures): publication date 32/33 usable
 truths (97 %), exact title 3/3, body bigram F1 0.938, no U+FFFD, every not-an-article page rejected.
 The one date miss is a Wikipedia page whose truth is a maintenance banner's date.
 """
@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from pipelines.extraction.evaluate import evaluate
+from bench.eval.evaluate import evaluate
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
 DATE_FLOOR = 0.95

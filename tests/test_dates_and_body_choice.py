@@ -6,8 +6,8 @@ from datetime import date
 
 import pytest
 
+from bench.eval.devset import dated_page
 from pipelines.extraction.decode import decode_body
-from pipelines.extraction.devset import dated_page
 from pipelines.extraction.extract import extract_page
 
 TEXT = "\n".join(

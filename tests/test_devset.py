@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from pipelines.extraction.devset import DevCase, Source, generate, move_boilerplate
-from pipelines.extraction.evalsites import evaluate_sites, run_case
-from pipelines.extraction.evaluate import development_cases, load_cases, usable_dates
+from bench.eval.devset import DevCase, Source, generate, move_boilerplate
+from bench.eval.evalsites import evaluate_sites, run_case
+from bench.eval.evaluate import development_cases, load_cases, usable_dates
 from sourcekeeper.demo.site import NOTICES, notice_html
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
@@ -74,7 +74,7 @@ def test_leave_one_site_out_holds_each_site_out() -> None:
 @pytest.mark.skipif(not (CORPUS / "cwced").is_dir(), reason=f"corpus absent at {CORPUS}")
 def test_generated_from_the_corpus() -> None:
     corpus = load_cases(CORPUS)
-    from pipelines.extraction.evaluate import _ours
+    from bench.eval.evaluate import _ours
 
     ours = {c.name: _ours(c)[1] for c in corpus}
     usable, _ = usable_dates(corpus, ours)
@@ -89,7 +89,7 @@ def test_generated_from_the_corpus() -> None:
 @pytest.mark.skipif(not (CORPUS / "cwced").is_dir(), reason=f"corpus absent at {CORPUS}")
 def test_leave_one_site_out_meets_the_issue_goals() -> None:
     """Issue 15's goals, leave-one-site-out over the corpus plus the generated set (`make eval`)."""
-    from pipelines.extraction.evaluate import evaluate
+    from bench.eval.evaluate import evaluate
 
     devset = evaluate(CORPUS)["devset"]
     assert isinstance(devset, dict)

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
+from bench.eval.evaluate import load_cases
+from bench.eval.scoring import bigram_prf
 from pipelines.extraction.decode import decode_body
-from pipelines.extraction.evaluate import load_cases
 from pipelines.extraction.extract import extract_page
-from pipelines.extraction.scoring import bigram_prf
 from sourcekeeper.demo.site import NOTICES, notice_html
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
@@ -56,7 +56,7 @@ def _corpus_cases() -> list[object]:
 @pytest.mark.parametrize("case", _corpus_cases())
 def test_corpus_lead_paragraph_is_kept(case: object) -> None:
     """The first paragraph of the hand-cleaned truth is at the start of our body text."""
-    from pipelines.extraction.evaluate import Case
+    from bench.eval.evaluate import Case
 
     assert isinstance(case, Case) and case.truth_text is not None
     page = extract_page(decode_body(case.body, "text/html").text, case.url)

@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 
+from bench.eval.blockpages import BlockPage, article_controls, block_pages
+from bench.eval.evaluate import load_cases
 from pipelines.extraction.analyse import analyse
-from pipelines.extraction.blockpages import BlockPage, article_controls, block_pages
 from pipelines.extraction.classify import classify
 from pipelines.extraction.decode import decode_body
-from pipelines.extraction.evaluate import load_cases
 from pipelines.extraction.facts import ResponseFacts
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"

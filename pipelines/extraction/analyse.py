@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+from datetime import datetime
+from email.utils import parsedate_to_datetime
 from typing import Any
 
 from pipelines.extraction.classify import classify
@@ -20,6 +22,15 @@ _HTML_TYPES = ("text/html", "application/xhtml+xml", "text/plain", "application/
 def _header(headers: list[tuple[str, str]], name: str) -> str | None:
     wanted = name.lower()
     return next((v for k, v in headers if k.lower() == wanted), None)
+
+
+def _capture_time(headers: list[tuple[str, str]]) -> datetime | None:
+    """The response's ``Date`` header: when the server answered (dates "3小时前" on the page)."""
+    value = _header(headers, "date")
+    try:
+        return parsedate_to_datetime(value) if value else None
+    except (TypeError, ValueError):
+        return None
 
 
 def is_textual(facts: ResponseFacts) -> bool:
@@ -54,7 +65,8 @@ def analyse(facts: ResponseFacts) -> dict[str, Any]:
             text=decoded.text,
             requested_url=facts.requested_url,
         )
-        page = extract_page(decoded.text, facts.url).to_json() if verdict.is_content else None
+        captured = _capture_time(facts.headers)
+        page = extract_page(decoded.text, facts.url, captured).to_json() if verdict.is_content else None
         state, reason = verdict.state, verdict.reason
         if page is not None:
             state, reason = content_state(state, reason, decoded.text, page)

@@ -25,7 +25,7 @@ _DATE_RE = re.compile(
 # "7/5/2005 9:23:57 PM" (ASP/.NET en-US, month first) or "06/02/2022" (day first, RFI & co).
 _US_DATE_RE = re.compile(
     r"(?<![\d/])(?P<m>\d{1,2})/(?P<d>\d{1,2})/(?P<y>(?:19|20)\d{2})(?![\d/])"
-    r"(?:\s+(?P<H>\d{1,2}):(?P<M>[0-5]\d)(?::(?P<S>[0-5]\d))?\s*(?P<ampm>[AaPp][Mm])?)?"
+    r"(?:\s+(?P<H>\d{1,2}):(?P<M>[0-5]\d)(?::(?P<S>[0-5]\d))?\s*(?P<ampm>[AaPp]\.?[Mm]\.?|上午|下午)?)?"
 )
 _CN_DIGITS = {c: i for i, c in enumerate("〇一二三四五六七八九")} | {
     "○": 0,
@@ -33,6 +33,23 @@ _CN_DIGITS = {c: i for i, c in enumerate("〇一二三四五六七八九")} | {
     "Ｏ": 0,
     "O": 0,
 }
+# "January 14, 2024", "Jan. 14 2024", "14 Jan 2024" (English-language portals, wire copy)
+_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+_MONTH_NAME = r"(?P<mon>(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]{0,6})\.?"
+_EN_DATE_RE = re.compile(
+    r"(?<![a-z])(?:" + _MONTH_NAME + r"\s+(?P<d>\d{1,2})(?:st|nd|rd|th)?,?\s+(?P<y>(?:19|20)\d{2})"
+    r"|(?P<d2>\d{1,2})\s+" + _MONTH_NAME.replace("mon", "mon2") + r",?\s+(?P<y2>(?:19|20)\d{2}))(?!\d)",
+    re.IGNORECASE,
+)
+# full-width digits and separators (２０２４年１月１４日, ２０２４－０１－１４) read as ASCII; same length
+_FULL_WIDTH = str.maketrans("０１２３４５６７８９－／．：", "0123456789-/.:")
+# "3小时前", "20分钟前", "2天前", "刚刚", "昨天 10:20", "今天 08:15": against the capture time
+_RELATIVE_RE = re.compile(
+    r"(?P<n>\d{1,3})\s*(?P<unit>秒|分钟|小时|天|周|星期)前|(?P<word>刚刚|今天|昨天|前天)"
+    r"(?:\s*(?P<H>[01]?\d|2[0-3])[:：](?P<M>[0-5]\d))?"
+)
+_YEAR_HINT_RE = re.compile(r"(?:19|20)\d\d|年")
+_RELATIVE_UNITS = {"秒": 1, "分钟": 60, "小时": 3600, "天": 86400, "周": 7 * 86400, "星期": 7 * 86400}
 _CN_DATE_RE = re.compile(
     r"(?P<y>[〇○零Ｏ一二三四五六七八九]{4})\s*年\s*(?P<m>[一二三四五六七八九十]{1,3})\s*月"
     r"\s*(?P<d>[一二三四五六七八九十]{1,3})\s*日"
@@ -63,7 +80,9 @@ _LABEL_AT_END_RE = re.compile(
     "(?:" + "|".join(map(re.escape, _WRITTEN_LABELS + _PUBLISHED_LABELS + _WEAK_LABELS)) + r")\s*[:：]?\s*$"
 )
 # Lines whose dates are never the page's own: neighbours, copyright, comment stamps.
-_FOREIGN_LINE_RE = re.compile(r"上一篇|下一篇|上一条|下一条|版权|copyright|©|\(C\)", re.IGNORECASE)
+_FOREIGN_LINE_RE = re.compile(
+    r"上一篇|下一篇|上一条|下一条|版权|copyright|©|\(C\)|今天是|今日是|当前时间", re.IGNORECASE
+)
 
 _URL_PATTERNS = (
     re.compile(r"/t((?:19|20)\d{2})(\d{2})(\d{2})_\d+"),  # TRS: /202406/t20240627_84922242.html
@@ -119,7 +138,8 @@ def _from_us_match(match: re.Match[str]) -> FoundDate | None:
     month, day = (first, second) if month_first else (second, first)
     time = None
     if match["H"]:
-        hour = int(match["H"]) % 12 + (12 if (match["ampm"] or "").lower() == "pm" else 0)
+        afternoon = (match["ampm"] or "").lower().startswith(("p", "下"))
+        hour = int(match["H"]) % 12 + (12 if afternoon else 0)
         hour = int(match["H"]) if not match["ampm"] else hour
         time = f"{hour:02d}:{match['M']}" + (f":{match['S']}" if match["S"] else "")
     return _make(int(match["y"]), month, day, time)
@@ -127,6 +147,11 @@ def _from_us_match(match: re.Match[str]) -> FoundDate | None:
 
 def _from_match(match: re.Match[str]) -> FoundDate | None:
     groups = match.groupdict()
+    if "mon" in groups:
+        name = (groups["mon"] or groups["mon2"])[:3].lower()
+        return _make(
+            int(groups["y"] or groups["y2"]), _MONTHS.index(name) + 1, int(groups["d"] or groups["d2"])
+        )
     if "ampm" in groups:
         return _from_us_match(match)
     if "sep" not in groups:  # Chinese-numeral date (二〇二〇年一月十四日)
@@ -142,8 +167,11 @@ def _from_match(match: re.Match[str]) -> FoundDate | None:
 
 def iter_dates(text: str) -> list[tuple[int, FoundDate]]:
     """Every explicit date in ``text`` with its offset, in order."""
+    text = text.translate(_FULL_WIDTH)
+    if not _YEAR_HINT_RE.search(text):
+        return []  # every form below has a 4-digit year or a 年 (most lines have neither)
     found: list[tuple[int, FoundDate]] = []
-    for regex in (_DATE_RE, _CN_DATE_RE, _US_DATE_RE):
+    for regex in (_DATE_RE, _CN_DATE_RE, _US_DATE_RE, _EN_DATE_RE):
         for match in regex.finditer(text):
             parsed = _from_match(match)
             if parsed is not None:
@@ -188,9 +216,10 @@ def labelled_dates(lines: list[str]) -> LabelledDates:
     for i, raw in enumerate(lines):
         if _FOREIGN_LINE_RE.search(raw):
             continue
-        line = raw
+        line = raw.translate(_FULL_WIDTH)
         if _LABEL_AT_END_RE.search(raw) and i + 1 < len(lines):
-            line = f"{raw} {lines[i + 1]}"  # "发布日期：" in one cell, the date in the next
+            # "发布日期：" in one cell, the date in the next
+            line = f"{line} {lines[i + 1].translate(_FULL_WIDTH)}"
         for match in _LABEL_RE.finditer(line):
             value = parse_date(line[match.end() : match.end() + 40])
             if value is None:
@@ -212,12 +241,13 @@ _VERB_BEFORE_RE = re.compile(r"(?:张贴|发表|发布|发帖|posted)\s*(?:@|于
 _YU_BEFORE_RE = re.compile(r"于\s*$")
 _VERB_AFTER_RE = re.compile(r"^[^。！？!?，,；;]{0,40}?(?:发表|发布|张贴|发帖)")
 _STAMP_LINE_CHARS = 120
+_STAMP_HINT_RE = re.compile(r"张贴|发表|发布|发帖|posted|于", re.IGNORECASE)  # what every stamp above holds
 
 
 def stamp_date(lines: list[str]) -> FoundDate | None:
     """The first posting stamp on a short line (a sentence that mentions a date is not one)."""
     for line in lines:
-        if len(line) > _STAMP_LINE_CHARS or _FOREIGN_LINE_RE.search(line):
+        if len(line) > _STAMP_LINE_CHARS or not _STAMP_HINT_RE.search(line) or _FOREIGN_LINE_RE.search(line):
             continue
         for offset, found in iter_dates(line):
             before, after = line[max(0, offset - 12) : offset], line[offset:]
@@ -231,7 +261,8 @@ def stamp_date(lines: list[str]) -> FoundDate | None:
 
 def _date_length(text: str) -> int:
     """Characters the date (and time) at the start of ``text`` takes."""
-    for regex in (_DATE_RE, _CN_DATE_RE, _US_DATE_RE):
+    text = text.translate(_FULL_WIDTH)
+    for regex in (_DATE_RE, _CN_DATE_RE, _US_DATE_RE, _EN_DATE_RE):
         match = regex.match(text)
         if match:
             return match.end()
@@ -259,3 +290,21 @@ def from_unix(value: str | int | None) -> FoundDate | None:
         return None
     moment = datetime.fromtimestamp(stamp, CHINA_TZ)
     return _make(moment.year, moment.month, moment.day, moment.strftime("%H:%M:%S"))
+
+
+def relative_date(text: str, captured: datetime | None) -> FoundDate | None:
+    """ "3小时前", "昨天 10:20" on a short line, as a China calendar date counted back from ``captured``."""
+    if captured is None or len(text) > _STAMP_LINE_CHARS:
+        return None
+    match = _RELATIVE_RE.search(text.translate(_FULL_WIDTH))
+    if match is None:
+        return None
+    now = captured.astimezone(CHINA_TZ) if captured.tzinfo else captured.replace(tzinfo=CHINA_TZ)
+    if match["unit"]:
+        moment = now - timedelta(seconds=int(match["n"]) * _RELATIVE_UNITS[match["unit"]])
+        clock = moment.strftime("%H:%M") if match["unit"] in ("秒", "分钟", "小时") else None
+        return _make(moment.year, moment.month, moment.day, clock)
+    back = {"刚刚": 0, "今天": 0, "昨天": 1, "前天": 2}[match["word"]]
+    moment = now - timedelta(days=back)
+    clock = f"{int(match['H']):02d}:{match['M']}" if match["H"] else None
+    return _make(moment.year, moment.month, moment.day, clock)

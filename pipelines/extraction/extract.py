@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import asdict, dataclass, field
+from datetime import datetime
 
 from lxml import etree
 
@@ -29,6 +30,7 @@ from pipelines.extraction.fields import (
 )
 from pipelines.extraction.govdoc import page_identity
 from pipelines.extraction.htmltext import block_text, meta_content, parse_html, text_lines
+from pipelines.extraction.listlines import list_lines
 from pipelines.extraction.platforms import detect_platform
 from pipelines.extraction.wechat import is_wechat, wechat_body, wechat_meta
 
@@ -78,22 +80,23 @@ class ExtractedPage:
         return asdict(self)
 
 
-def extract_page(html: str, url: str) -> ExtractedPage:
-    """Extract ``html`` (decoded) fetched from ``url``. Never raises."""
+def extract_page(html: str, url: str, captured: datetime | None = None) -> ExtractedPage:
+    """Extract ``html`` (decoded) fetched from ``url`` at ``captured`` (which dates "3小时前").
+    Never raises."""
     try:
-        return _extract(html or "", url or "")
+        return _extract(html or "", url or "", captured)
     except Exception:  # a single hostile page must not stop the crawl
         logger.exception("extraction failed for %s", url)
         return ExtractedPage()
 
 
-def _extract(html: str, url: str) -> ExtractedPage:
+def _extract(html: str, url: str, captured: datetime | None = None) -> ExtractedPage:
     root = parse_html(html)
     if root is None:
         return ExtractedPage(platform="wechat" if is_wechat(html, url) else "generic")
     if is_wechat(html, url):
         return _extract_wechat(html, root, url)
-    return _extract_generic(root, url)
+    return _extract_generic(root, url, captured)
 
 
 def _extract_wechat(html: str, root: etree._Element, url: str) -> ExtractedPage:
@@ -116,19 +119,37 @@ def _extract_wechat(html: str, root: etree._Element, url: str) -> ExtractedPage:
     )
 
 
-def _split_lines(page_lines: list[str], text: str) -> tuple[list[str], list[str]]:
-    """Lines before the body and a few after it (where 来源/作者/日期 labels live)."""
+def _body_span(page_lines: list[str], text: str) -> tuple[int, int] | None:
+    """Indexes of the body's first and last line in ``page_lines``."""
     body_lines = text.split("\n") if text else []
     if not body_lines:
-        return page_lines, []
+        return None
     first, last = body_lines[0], body_lines[-1]
-    start = next((i for i, line in enumerate(page_lines) if line == first), None)
-    if start is None:
-        return page_lines[:80], []
+    second = body_lines[1] if len(body_lines) > 1 else None
+    starts = [i for i, line in enumerate(page_lines) if line == first]
+    if not starts:
+        return None
+    # the first line may also stand higher up (a headline repeated above its date line)
+    start = next(
+        (i for i in starts if second is None or (i + 1 < len(page_lines) and page_lines[i + 1] == second)),
+        starts[0],
+    )
     end = next(
         (i for i in range(start, len(page_lines)) if page_lines[i] == last),
         start + len(body_lines) - 1,
     )
+    return start, end
+
+
+def _split_lines(
+    page_lines: list[str], text: str, span: tuple[int, int] | None
+) -> tuple[list[str], list[str]]:
+    """Lines before the body and a few after it (where 来源/作者/日期 labels live)."""
+    if not text:
+        return page_lines, []
+    if span is None:
+        return page_lines[:80], []
+    start, end = span
     return page_lines[:start], page_lines[end + 1 : end + 1 + _TRAILER_LINES]
 
 
@@ -164,30 +185,39 @@ def _trim_edges(text: str, title: str | None) -> tuple[list[str], str, list[str]
     return head, "\n".join(lines), tail
 
 
-def _extract_generic(root: etree._Element, url: str) -> ExtractedPage:
+def _extract_generic(root: etree._Element, url: str, captured: datetime | None = None) -> ExtractedPage:
     hints = detect_platform(root, url)
-    page_lines = [line for line, _ in text_lines(root)]
+    linked_lines = text_lines(root)
+    page_lines = [line for line, _ in linked_lines]
     body, path = choose_body_fast(root, hints, page_lines)  # a known template: no density scoring
     block = body.block
     # 文号 / adoption note just above a platform container, 落款 + signing date just below it
     text = "\n".join(extend_run(page_lines, body.text.split("\n"))) if body.text else ""
-    title = hints.title or choose_title(root, page_lines)
-    header, trailer = _split_lines(page_lines, text)
+    span = _body_span(page_lines, text)
+    title = hints.title or choose_title(root, page_lines, span[0] if span else None)
+    # lines of lists of other articles give no dates (each keeps its place for the labels below)
+    listed = list_lines(linked_lines)
+    dated_lines = [line if i not in listed else "" for i, line in enumerate(page_lines)]
+    header, trailer = _split_lines(page_lines, text, span)
+    date_header, date_trailer = _split_lines(dated_lines, text, span)
     head, text, tail = _trim_edges(text, title)
     header += head
     trailer = tail + trailer
+    date_header = [line for line in date_header if line] + head
+    date_trailer = tail + [line for line in date_trailer if line]
     keep_heading = PLATFORM_PROFILES.get(hints.platform, {}).get("keep_heading")
     if keep_heading and title and text and not text.startswith(title):
         text = f"{title}\n{text}"  # the heading is part of the document's text on this platform
     dates: DateFields = choose_dates(
         root,
-        header=header,
-        trailer=trailer,
+        header=date_header,
+        trailer=date_trailer,
         page_lines=page_lines,
         title=title,
         url=url,
         platform_date=hints.published,
         body=text.split("\n") if text else [],
+        captured=captured,
     )
     around = header + trailer
     identity = page_identity(header, trailer, text.split("\n") if text else [])

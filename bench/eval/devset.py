@@ -10,7 +10,7 @@ stays outside the repository) or written from documented patterns. Kinds:
 - ``dated``: a corpus page's hand-cleaned text placed in a government template, with a title and a
   date line in one of the forms official pages use (TRS 来源/发布时间, 年月日, xxgk
   成文日期 + 发布日期, US-style ``M/D/YYYY h:mm:ss AM``, gov meta ``PubDate``), encoded GBK or UTF-8;
-- ``blocked``: verification pages written from vendor patterns (:mod:`pipelines.extraction.blockpages`).
+- ``blocked``: verification pages written from vendor patterns (:mod:`bench.eval.blockpages`).
 
 Each case keeps the *site* of the corpus page it came from, so leave-one-site-out evaluation holds
 out a site's variants together with the site.
@@ -24,7 +24,7 @@ from collections import Counter
 from dataclasses import dataclass, field, replace
 from datetime import date
 
-from pipelines.extraction.blockpages import article_controls, block_pages
+from bench.eval.blockpages import article_controls, block_pages
 
 _META_CHARSET_RE = re.compile(rb"<meta[^>]{0,512}?charset\s*=\s*[\"']?\s*[A-Za-z0-9_.:\-]+[^>]*>", re.I)
 _HOST_RE = re.compile(rb"https?://([a-z0-9.-]+\.[a-z]{2,})", re.I)
@@ -224,7 +224,7 @@ def generate(sources: list[Source]) -> list[DevCase]:
         moved = move_boilerplate(src.body)
         if moved is not None:
             cases.append(replace(base, name=f"{src.name}~moved", kind="moved", body=moved))
-        if src.text and src.title is None:
+        if src.text:
             lines = [line.strip() for line in src.text.splitlines() if line.strip()]
             if len(lines) >= 3:
                 title, text = lines[0][:60], "\n".join(lines[1:])

@@ -18,13 +18,15 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
+import trafilatura
+
+from bench.eval.devset import DevCase
+from bench.eval.scoring import bigram_prf, same_title
 from pipelines.extraction import bodyselect, density
 from pipelines.extraction.charsetguess import common_hanzi
 from pipelines.extraction.classify import classify
 from pipelines.extraction.decode import decode_body
-from pipelines.extraction.devset import DevCase
 from pipelines.extraction.extract import extract_page
-from pipelines.extraction.scoring import bigram_prf, same_title
 
 GRID: dict[str, tuple[float, ...]] = {
     "early_share": (0.2, 0.3),
@@ -98,6 +100,23 @@ def run_case(case: DevCase) -> CaseResult:
         if case.kind == "blocked"
         else (state == "ok") == (case.truth_state == "ok"),
         wrong_script=wrong_script and case.kind in ("nodecl", "wrongdecl"),
+    )
+
+
+def run_trafilatura(case: DevCase) -> CaseResult:
+    """trafilatura alone on the same page, decoded as ours is (it has no thresholds to choose)."""
+    decoded = decode_body(case.body, case.content_type).text
+    doc = trafilatura.bare_extraction(decoded, with_metadata=True, include_tables=True)
+    title = getattr(doc, "title", None) if doc is not None else None
+    day = (getattr(doc, "date", None) or "") if doc is not None else ""
+    text = (getattr(doc, "text", None) or "") if doc is not None else ""
+    return CaseResult(
+        date_ok=None if case.truth_date is None else day[:10] == case.truth_date,
+        title_ok=None if case.truth_title is None else same_title(title, case.truth_title),
+        document_date_ok=None,
+        f1=None if case.truth_text is None else bigram_prf(text, case.truth_text).f1,
+        state_ok=True,
+        wrong_script=False,
     )
 
 
@@ -184,11 +203,16 @@ def evaluate_sites(cases: list[DevCase]) -> dict[str, object]:
             if case.site == site:
                 loso[i] = runs[_key(best)][i]
     report: dict[str, object] = {"cases": len(cases), "sites": len(sites)}
-    for label, results in (("development", dev), ("leave_one_site_out", loso)):
+    article_cases = [i for i, case in enumerate(cases) if case.kind not in ("blocked", "control")]
+    traf: list[CaseResult | None] = [None] * len(cases)
+    for i in article_cases:
+        traf[i] = run_trafilatura(cases[i])
+    for label, results in (("development", dev), ("leave_one_site_out", loso), ("trafilatura", traf)):
         overall = Figures()
         by_kind: dict[str, Figures] = {}
         for case, result in zip(cases, results, strict=True):
-            assert result is not None
+            if result is None:
+                continue  # trafilatura has no verdict on verification pages
             overall.add(case, result)
             by_kind.setdefault(case.kind or "corpus", Figures()).add(case, result)
         report[label] = {"all": overall.to_json(), **{k: f.to_json() for k, f in sorted(by_kind.items())}}

@@ -1,4 +1,4 @@
-"""Scoring helpers for :mod:`pipelines.extraction.evaluate`: bigram P/R/F1 and judging ground-truth dates."""
+"""Scoring helpers for :mod:`bench.eval.evaluate`: bigram P/R/F1 and judging ground-truth dates."""
 
 from __future__ import annotations
 

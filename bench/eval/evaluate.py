@@ -1,7 +1,7 @@
 """Score the extraction pipeline on the real-page corpus, with trafilatura alone for comparison.
 
-Run: ``.venv/bin/python -m pipelines.extraction.evaluate [--corpus DIR] [--json]``. Truth sources: cwced
-``date/``, ``cleaned/`` (no titles in that dataset, so titles are unscored there); WeChat
+Run: ``.venv/bin/python -m bench.eval.evaluate [--corpus DIR] [--json]``. Truth sources: cwced
+``date/``, ``cleaned/``, and the headlines read by hand from its pages (``truth_titles.py``); WeChat
 ``var msg_title`` and ``var ct``; titles stated in MANIFEST.md; MANIFEST rows saying
 "not-an-article".
 """
@@ -20,13 +20,14 @@ from typing import Any
 
 import trafilatura
 
+from bench.eval.devset import DevCase, Source, generate, site_of
+from bench.eval.evalsites import evaluate_sites
+from bench.eval.scoring import bigram_prf, judge_truth_date, same_title, swapped
+from bench.eval.truth_titles import TITLES
 from pipelines.extraction.classify import classify
 from pipelines.extraction.dates import CHINA_TZ
 from pipelines.extraction.decode import decode_body
-from pipelines.extraction.devset import DevCase, Source, generate, site_of
-from pipelines.extraction.evalsites import evaluate_sites
 from pipelines.extraction.extract import extract_page
-from pipelines.extraction.scoring import bigram_prf, judge_truth_date, same_title, swapped
 
 DEFAULT_CORPUS = Path(__file__).resolve().parents[3] / "shared" / "corpus"
 _MANIFEST_ROW_RE = re.compile(r"^\|\s*([\w./-]+\.html?)\s*\|.*\|\s*title:\s*([^|]+?)\s*\|\s*$", re.M)
@@ -101,6 +102,7 @@ def load_cases(corpus: Path) -> list[Case]:
                 url=f"http://corpus.invalid/cwced/{page.name}",
                 body=page.read_bytes(),
                 truth_date=truth["date"].read_text("utf-8") if truth["date"].exists() else None,
+                truth_title=TITLES.get(page.stem[:8]),
                 truth_text=truth["cleaned"].read_text("utf-8") if truth["cleaned"].exists() else None,
             )
         )
@@ -250,7 +252,7 @@ def _print_report(report: dict[str, object]) -> None:
     print(
         f"corpus {report['corpus']}: {report['pages']} pages; U+FFFD after decoding: {report['decoded_fffd']}"
     )
-    print("titles: scored on WeChat msg_title and MANIFEST titles; cwced has no title truth (unscored)")
+    print("titles: scored on WeChat msg_title, MANIFEST titles and cwced headlines read by hand")
     for note in report["unusable_truth_dates"]:  # type: ignore[attr-defined]
         print(f"  unusable truth date  {note}")
     print(f"  articles wrongly classified as not content: {report['articles_classified_not_content']}")
@@ -294,13 +296,24 @@ def _print_devset(devset: dict[str, Any] | None) -> None:
                 f"F1 {fig['f1']:.3f} over {fig['f1_n']}  document_date {doc_ok}/{doc_n}  "
                 f"block pages {block_ok}/{block_n}  wrong script {wrong}/{charset_n}"
             )
+    print("  per field, leave-one-site-out, ours | trafilatura alone (same pages, same decoded text):")
+    ours, theirs = devset["leave_one_site_out"], devset["trafilatura"]
+    for kind in ours:
+        if kind in ("blocked", "control"):
+            continue
+        row = [f"    {kind:10}"]
+        for field_name in ("title", "date"):
+            (a_ok, a_n), (b_ok, b_n) = ours[kind][field_name], theirs[kind][field_name]
+            row.append(f"{field_name} {a_ok / max(1, a_n):.3f} | {b_ok / max(1, b_n):.3f} ({a_n})")
+        row.append(f"body F1 {ours[kind]['f1']:.3f} | {theirs[kind]['f1']:.3f} ({ours[kind]['f1_n']})")
+        print("  ".join(row))
     print(f"  thresholds chosen per held-out site: {devset['thresholds_chosen']}")
     for miss in devset["misses"]:
         print(f"    loso miss {miss}")
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m pipelines.extraction.evaluate", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m bench.eval.evaluate", description=__doc__)
     parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.add_argument("--no-devset", action="store_true", help="corpus figures only (no variants, no LOSO)")

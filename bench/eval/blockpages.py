@@ -3,7 +3,7 @@
 No real capture of these pages is kept in the repository: each page here is *written* from the
 public descriptions of each vendor's page — the phrases, widget names, cookie
 scripts each vendor is known to use — with its expected state known by construction. Used by the
-tests and by the generated development set of ``make eval`` (:mod:`pipelines.extraction.devset`).
+tests and by the generated development set of ``make eval`` (:mod:`bench.eval.devset`).
 """
 
 from __future__ import annotations
