@@ -7,7 +7,8 @@ carries an older version (records written before versions existed count as versi
 
 from __future__ import annotations
 
-EXTRACTOR_VERSION = 3  # 3: document identity (issuer, topic, 文号); CMS fast path; general title and date rules
+# 3: document identity (issuer, topic, 文号); CMS fast path; general title and date rules
+EXTRACTOR_VERSION = 3
 LEGACY_VERSION = 1  # metadata records without an ``extractor_version`` field
 
 
