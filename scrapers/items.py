@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+
+from archive_store.index.captureref import CaptureRef
 
 
 @dataclass
@@ -15,7 +16,7 @@ class ArchivedResponse:
     status: int
     headers: list[tuple[str, str]]
     body: bytes = field(repr=False)  # never in a log line ("Error processing …" shows the item)
-    capture: dict[str, Any]
+    capture: CaptureRef | None  # None: not archived (ARCHIVE_ENABLED off, dont_archive)
     hop: int = 0
     kind: str = "page"  # page | attachment
     flags: list[str] = field(default_factory=list)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -25,6 +25,7 @@ from twisted.python.failure import Failure
 from archive_store.crawl.failures import describe_failure
 from archive_store.crawl.stopping import StopRequested
 from archive_store.index.baselines import RecheckTarget
+from archive_store.index.captureref import CaptureRef, capture_in
 from scrapers.items import ArchivedResponse
 from scrapers.lazystart import lazily
 from scrapers.urls import NON_REDIRECT_STATUSES, archived_item
@@ -56,7 +57,7 @@ class RecheckNotModified:
 
     target: RecheckTarget
     url: str
-    capture: dict[str, Any]
+    capture: CaptureRef | None
     first: dict[str, Any] | None = None
     vantage_first: dict[str, Any] | None = None
 
@@ -68,7 +69,7 @@ class RecheckUnreachable:
     target: RecheckTarget
     url: str
     reason: str
-    capture: dict[str, Any] = field(default_factory=dict)  # a cut-off answer may still be kept
+    capture: CaptureRef | None = None  # a cut-off answer may still be kept
     first: dict[str, Any] | None = None
     vantage_first: dict[str, Any] | None = None
 
@@ -157,7 +158,7 @@ class RecheckSpider(scrapy.Spider):
     def parse(self, response: Response) -> Any:
         target: RecheckTarget = response.meta["recheck_target"]
         first = response.meta.get("recheck_first")
-        capture = dict(response.meta.get("archive_capture") or {})
+        capture = capture_in(response.meta)
         via = response.meta.get(VANTAGE_FIRST)
         if response.status == NOT_MODIFIED:
             yield RecheckNotModified(target, response.url, capture, first, via)
@@ -177,7 +178,7 @@ class RecheckSpider(scrapy.Spider):
             request.meta["recheck_target"],
             request.url,
             reason,
-            dict(request.meta.get("archive_capture") or {}),
+            capture_in(request.meta),
             request.meta.get("recheck_first"),
             request.meta.get(VANTAGE_FIRST),
         )
