@@ -42,7 +42,7 @@ class CitationsPipeline:
                 title=item.title,
                 sha256=item.sha256,
                 added_at=utcnow(),
-                capture_id=item.capture.get("capture_id"),
+                capture_id=item.capture.capture_id if item.capture else None,
             )
             report_id = add_report(self.session.index, report, citation_rows(item))
             # every place each URL is cited, and the links left out with why (issue 17)

@@ -171,16 +171,16 @@ class DocumentTexts:
 
     async def read_and_store(self, item: Any) -> None:
         content_type = next((v for k, v in item.headers if k.lower() == "content-type"), None)
-        job = DocumentJob(item.body, item.url, content_type, truncated=bool(item.capture.get("truncated")))
+        capture = item.capture
+        assert capture is not None and capture.capture_id is not None  # only archived documents are read
+        job = DocumentJob(item.body, item.url, content_type, truncated=bool(capture.truncated))
         pool = self.pool()
         loop = asyncio.get_running_loop()
         doc: DocumentText = await loop.run_in_executor(self._threads, pool.read, job)
         if doc.format in IMAGE_FORMATS and doc.skipped == OCR_OFF and self.limits.ocr == "auto":
             self._inc("documents/small_images")  # an icon or a decoration: nothing to keep
             return
-        stored = store_document_text(
-            self.session, int(item.capture["capture_id"]), item.url, item.capture["record_id"], doc
-        )
+        stored = store_document_text(self.session, capture.capture_id, item.url, capture.record_id, doc)
         if stored is None:
             return
         self._inc("documents/read")

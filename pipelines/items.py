@@ -14,6 +14,7 @@ if TYPE_CHECKING:  # annotations only: a crawl that yields no report loads no do
     from scrapy import Request
 
     from archive_store.index.baselines import RecheckTarget
+    from archive_store.index.captureref import CaptureRef
     from pipelines.documents.body import SkippedLink
     from pipelines.documents.links import CitedLink
 
@@ -27,7 +28,7 @@ class ArchivedResponse:
     status: int
     headers: list[tuple[str, str]]
     body: bytes = field(repr=False)  # never in a log line ("Error processing …" shows the item)
-    capture: dict[str, Any]
+    capture: CaptureRef | None  # None: not archived (ARCHIVE_ENABLED off, dont_archive)
     hop: int = 0
     kind: str = "page"  # page | attachment
     flags: list[str] = field(default_factory=list)
@@ -62,7 +63,7 @@ class RecheckNotModified:
 
     target: RecheckTarget
     url: str
-    capture: dict[str, Any]
+    capture: CaptureRef | None
     first: dict[str, Any] | None = None
     vantage_first: dict[str, Any] | None = None
 
@@ -74,7 +75,7 @@ class RecheckUnreachable:
     target: RecheckTarget
     url: str
     reason: str
-    capture: dict[str, Any] = field(default_factory=dict)  # a cut-off answer may still be kept
+    capture: CaptureRef | None = None  # a cut-off answer may still be kept
     first: dict[str, Any] | None = None
     vantage_first: dict[str, Any] | None = None
 
@@ -105,5 +106,5 @@ class ReportCitations:
     title: str | None
     sha256: str
     links: list[CitedLink]
-    capture: dict[str, Any] = field(default_factory=dict)  # the report's own capture (URL reports)
+    capture: CaptureRef | None = None  # the report's own capture (URL reports)
     skipped: list[SkippedLink] = field(default_factory=list)  # links that are no citations

@@ -91,13 +91,13 @@ class ExtractionPipeline:
     async def _process(self, item: Any) -> Any:
         if isinstance(item, FetchFailure):
             self.session.index.add_failure(self.session.run_id, item.url, item.kind, item.reason)
-        elif isinstance(item, ArchivedResponse) and self.extract and item.capture.get("capture_id"):
+        elif isinstance(item, ArchivedResponse) and self.extract and item.capture and item.capture.capture_id:
             # a redirected request is judged by where it started (redirect to the home page =
             # removed), so only a revisit fetched without redirects reuses its original's analysis
             unredirected = item.requested_url == item.url
-            forced = item.capture.get("render_state")  # set by the render middleware (issue 14)
+            forced = item.capture.render_state  # set by the render middleware (issue 14)
             if (
-                item.capture.get("record_type") == "revisit"
+                item.capture.record_type == "revisit"
                 and unredirected
                 and not forced
                 and self._reuse_original(item)
@@ -114,7 +114,8 @@ class ExtractionPipeline:
     def _reuse_original(self, item: ArchivedResponse) -> bool:
         """A revisit carries the same payload as its original: reuse that analysis instead of
         extracting again and writing another metadata record (a second run then adds ~no bytes)."""
-        capture_id = int(item.capture["capture_id"])
+        assert item.capture is not None and item.capture.capture_id is not None
+        capture_id = item.capture.capture_id
         found = self.session.index.original_analysis(capture_id)
         if found is None:
             return False
@@ -126,15 +127,16 @@ class ExtractionPipeline:
         return True
 
     def _store(self, item: ArchivedResponse, result: dict[str, Any]) -> None:
-        capture_id = int(item.capture["capture_id"])
+        assert item.capture is not None and item.capture.capture_id is not None
+        capture_id = item.capture.capture_id
         if result.get("error"):
             self._inc("extract/errors")
             return
-        record = {"url": item.url, "refers_to": item.capture["record_id"], **result}
+        record = {"url": item.url, "refers_to": item.capture.record_id, **result}
         block = json.dumps(record, ensure_ascii=False, sort_keys=True).encode("utf-8")
-        record_id = self.session.write_derivative(item.url, item.capture["record_id"], block, METADATA_TYPE)
+        record_id = self.session.write_derivative(item.url, item.capture.record_id, block, METADATA_TYPE)
         state = result["state"]
-        forced = item.capture.get("render_state")
+        forced = item.capture.render_state
         if forced:  # blocked:captcha, or a challenge still there after rendering
             state, result["reason"] = forced[0], forced[1]
             result["page"] = None

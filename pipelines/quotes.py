@@ -68,7 +68,7 @@ class QuotesPipeline:
         return cls(crawler, ArchiveSession.for_crawler(crawler))
 
     async def process_item(self, item: Any) -> Any:
-        if not isinstance(item, ArchivedResponse) or not item.capture.get("capture_id"):
+        if not isinstance(item, ArchivedResponse) or item.capture is None or not item.capture.capture_id:
             return item
         if self.session.index_error is not None or not self._any_quotes():
             return item
@@ -98,14 +98,15 @@ class QuotesPipeline:
         return wanted
 
     async def _check(self, item: ArchivedResponse) -> None:
-        capture_id = int(item.capture["capture_id"])
+        assert item.capture is not None and item.capture.capture_id is not None  # process_item checked
+        capture_id = item.capture.capture_id
         wanted = self._wanted(list(dict.fromkeys([item.requested_url, item.url])))
         if not wanted:
             await self._check_document(item, capture_id)
             return
         page = self.index.page_for(capture_id)
         text = "" if page is None else f"{page.title or ''}\n{page.text}"
-        texts: list[Text] = [(item.url, capture_id, item.capture["record_id"], text)]
+        texts: list[Text] = [(item.url, capture_id, item.capture.record_id, text)]
         source = next(iter(wanted.values()))[0]
         earlier = first_checks(self.index, source)
         if any(row.found_url and row.found_url not in url_variants(row.url) for row in earlier.values()):
@@ -134,10 +135,10 @@ class QuotesPipeline:
         if not open_rows:
             return
         page = self.index.page_for(capture_id)
-        if page is None:
+        if page is None or item.capture is None:
             return
         texts: list[Text] = [
-            (item.url, capture_id, item.capture["record_id"], f"{page.title or ''}\n{page.text}")
+            (item.url, capture_id, item.capture.record_id, f"{page.title or ''}\n{page.text}")
         ]
         for row in open_rows:
             current = check_of_run(self.index, run_id, row.url, row.quote) or row

@@ -111,7 +111,7 @@ class RecheckPipeline:
         elif isinstance(item, RecheckNotModified):
             outcome = self._judge_not_modified(item)
         elif isinstance(item, RecheckUnreachable):
-            capture_id = item.capture.get("capture_id")
+            capture_id = item.capture.capture_id if item.capture else None
             outcome = Outcome("unreachable", item.reason, "network", None, capture_id)
         else:
             return item
@@ -122,7 +122,7 @@ class RecheckPipeline:
 
     # judging one fetch -------------------------------------------------------------------------
     async def _judge_response(self, target: RecheckTarget, item: RecheckedResponse) -> Outcome:
-        capture_id = item.capture.get("capture_id")
+        capture_id = item.capture.capture_id if item.capture else None
         capture = captures_by_id(self.index, {capture_id}).get(capture_id) if capture_id else None
         if capture is None:
             return Outcome("unreachable", "the answer could not be archived", "not-archived", item.status)
@@ -178,13 +178,13 @@ class RecheckPipeline:
         return comparable_text(self.index, capture_id)  # a document's text unwrapped (doccompare)
 
     def _judge_not_modified(self, item: RecheckNotModified) -> Outcome:
-        capture_id = item.capture.get("capture_id")
+        capture_id = item.capture.capture_id if item.capture else None
         baseline = item.target.baseline
         if baseline is None:
             why = "HTTP 304 to a request that was not conditional; nothing to compare"
             return Outcome("unreachable", why, "error:http-304", 304, capture_id)
         why = "HTTP 304 Not Modified to a conditional GET (the server says the page is the same)"
-        if capture_id and item.capture.get("record_type") == "revisit":
+        if capture_id and item.capture and item.capture.record_type == "revisit":
             self._mark_not_modified_revisit(int(capture_id), baseline.capture_id, why)
         return Outcome("unchanged", why, "not-modified", 304, capture_id)
 

@@ -26,6 +26,7 @@ from archive_store.crawl.render.navigations import (
     navigations_used,
 )
 from archive_store.crawl.stopping import StopRequested
+from archive_store.index.captureref import capture_in
 from pipelines.extraction import wechat_urls
 from pipelines.items import ArchivedResponse, FetchFailure
 from scrapers.links import PageLinks, declared_encoding
@@ -239,7 +240,7 @@ def _frames(response: TextResponse) -> list[str]:
 
 
 def archived_item(response: Response, kind: str) -> ArchivedResponse:
-    capture = dict(response.meta.get("archive_capture") or {})
+    capture = capture_in(response.meta)
     headers = [
         (k.decode("latin-1"), v.decode("latin-1")) for k, values in response.headers.items() for v in values
     ]

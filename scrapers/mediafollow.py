@@ -30,6 +30,7 @@ from archive_store.crawl.capture.mediastream import (
     STREAM_META,
 )
 from archive_store.crawl.session import ArchiveSession
+from archive_store.index.captureref import capture_in
 from archive_store.index.pagemedia import media_kind
 from pipelines.extraction import wechat_urls
 from scrapers.embeds import INSTALL_HINT, resolve_embed, ytdlp_available
@@ -252,10 +253,10 @@ class MediaFollowing:
                 )
             )
         )
-        capture = response.meta.get("archive_capture") or {}
-        if resolved.info is not None and capture.get("record_id"):
+        capture = capture_in(response.meta)
+        if resolved.info is not None and capture is not None:
             block = json.dumps(resolved.info, ensure_ascii=False, sort_keys=True).encode("utf-8")
-            session.write_derivative(response.url, capture["record_id"], block, "application/json")
+            session.write_derivative(response.url, capture.record_id, block, "application/json")
         if resolved.error:
             session.note_media(
                 response.url, "embed", f"could not resolve this player's video: {resolved.error}"

@@ -25,6 +25,7 @@ from twisted.python.failure import Failure
 from archive_store.crawl.failures import describe_failure
 from archive_store.crawl.stopping import StopRequested
 from archive_store.index.baselines import RecheckTarget
+from archive_store.index.captureref import capture_in
 from pipelines.items import (
     VANTAGE_FIRST,
     RecheckedResponse,
@@ -127,7 +128,7 @@ class RecheckSpider(scrapy.Spider, RecheckRequests):
     def parse(self, response: Response) -> Any:
         target: RecheckTarget = response.meta["recheck_target"]
         first = response.meta.get("recheck_first")
-        capture = dict(response.meta.get("archive_capture") or {})
+        capture = capture_in(response.meta)
         via = response.meta.get(VANTAGE_FIRST)
         if response.status == NOT_MODIFIED:
             yield RecheckNotModified(target, response.url, capture, first, via)
@@ -147,7 +148,7 @@ class RecheckSpider(scrapy.Spider, RecheckRequests):
             request.meta["recheck_target"],
             request.url,
             reason,
-            dict(request.meta.get("archive_capture") or {}),
+            capture_in(request.meta),
             request.meta.get("recheck_first"),
             request.meta.get(VANTAGE_FIRST),
         )

@@ -18,6 +18,7 @@ from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet.task import deferLater
 
 from archive_store.crawl.session import ArchiveSession
+from archive_store.index.captureref import CaptureRef
 from archive_store.index.schema import CaptureOrigin
 from pipelines.items import FetchFailure
 from scrapers.common import ArchivingSpider, archived_item
@@ -63,7 +64,7 @@ class RecoverSpider(ArchivingSpider):
                 return
         item = archived_item(response, "page")
         capture = item.capture
-        if capture.get("capture_id") and response.status == 200:
+        if capture is not None and capture.capture_id and response.status == 200:
             self._mark_third_party(memento, capture)
         elif response.status != 200:
             reason = (
@@ -72,7 +73,9 @@ class RecoverSpider(ArchivingSpider):
             yield FetchFailure(url=memento["fetch_url"], reason=reason, kind="final")
         yield item
 
-    def _mark_third_party(self, memento: dict[str, str], capture: dict[str, Any]) -> None:
+    def _mark_third_party(self, memento: dict[str, str], capture: CaptureRef) -> None:
+        capture_id = capture.capture_id
+        assert capture_id is not None  # checked by the caller
         session = ArchiveSession.for_crawler(self.crawler)
         link = {
             "original_url": memento["original_url"],
@@ -84,11 +87,11 @@ class RecoverSpider(ArchivingSpider):
             "origin": "third-party",
         }
         block = json.dumps(link, ensure_ascii=False, sort_keys=True).encode("utf-8")
-        session.write_derivative(memento["fetch_url"], capture["record_id"], block, MEMENTO_METADATA_TYPE)
+        session.write_derivative(memento["fetch_url"], capture.record_id, block, MEMENTO_METADATA_TYPE)
         with session.index.session() as s:
             s.merge(
                 CaptureOrigin(
-                    capture_id=int(capture["capture_id"]),
+                    capture_id=capture_id,
                     origin="third-party",
                     via="memento",
                     source=memento["archive"],

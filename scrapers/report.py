@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from scrapy.http import Response
 from scrapy.utils.misc import load_object
 
+from archive_store.index.captureref import CaptureRef, capture_in
 from pipelines.documents.limits import check_report_size
 from pipelines.documents.links import CitedLink, ParsedReport, ReportError
 from pipelines.documents.report import parse_report
@@ -68,7 +69,7 @@ class ReportSpider(UrlsSpider):
 
     async def start(self) -> AsyncIterator[Any]:
         if self.parsed is not None:
-            yield self._citations_item(self.report, self.parsed, self.report_sha256, {})
+            yield self._citations_item(self.report, self.parsed, self.report_sha256, None)
         else:
             yield self.page_request(self.report).replace(callback=self.parse_report)
         async for entry in super().start():
@@ -83,7 +84,7 @@ class ReportSpider(UrlsSpider):
             yield FetchFailure(url=self.report, reason=f"report not readable: {exc}", kind="final")
             return
         digest = hashlib.sha256(response.body).hexdigest()
-        capture = dict(response.meta.get("archive_capture") or {})
+        capture = capture_in(response.meta)
         yield self._citations_item(self.report, parsed, digest, capture)
         added = self._add_seeds(parsed.links)
         self.progress_total += len(added)
@@ -93,7 +94,7 @@ class ReportSpider(UrlsSpider):
 
     @staticmethod
     def _citations_item(
-        source: str, parsed: ParsedReport, digest: str, capture: dict[str, Any]
+        source: str, parsed: ParsedReport, digest: str, capture: CaptureRef | None
     ) -> ReportCitations:
         return ReportCitations(
             source, parsed.format, parsed.title, digest, parsed.links, capture, parsed.skipped

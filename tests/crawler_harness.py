@@ -70,7 +70,7 @@ def capture(
     meta: dict[str, Any] | None = None,
 ) -> Request:
     """Record one exchange as the download handler does; returns the request, whose
-    meta["archive_capture"] names the capture (as the spider sees it)."""
+    meta["archive_capture"] names the capture (a CaptureRef, as the spider sees it)."""
     request = Request(url, meta=dict(meta or {}))
     tape = ExchangeTape(ip_address, limit=0)
     path = url.split("/", 3)[3] if url.count("/") >= 3 else ""

@@ -20,6 +20,7 @@ from scrapy.utils.misc import build_from_crawler
 from archive_store.crawl.resume import ResumeMiddleware
 from archive_store.crawl.session import ArchiveSession
 from archive_store.index.baselines import build_target
+from archive_store.index.captureref import CaptureRef
 from archive_store.index.events import event_json, events_for
 from archive_store.index.schema import RecheckEvent
 from archive_store.warc.members import iter_records
@@ -67,10 +68,11 @@ class Archive:
         self.session = ArchiveSession.for_crawler(crawler)
         self.session.open_run(crawler.spidercls.name, {"test": str(self.session.paths.root)})
 
-    def fetch(self, url: str, body: bytes, status: str = "200 OK", headers: Any = GBK) -> dict[str, Any]:
+    def fetch(self, url: str, body: bytes, status: str = "200 OK", headers: Any = GBK) -> CaptureRef:
         """Capture an answer and run it through the extraction pipeline; its capture info."""
         request = capture(self.session, url, http_response(body, status, headers))
-        info: dict[str, Any] = request.meta["archive_capture"]
+        info = request.meta["archive_capture"]
+        assert isinstance(info, CaptureRef)  # what the recording handler hands the spider
         code = int(status.split(maxsplit=1)[0])
         run(self.extraction.process_item(ArchivedResponse(url, url, code, headers, body, info)))
         return info
@@ -94,7 +96,7 @@ def archive(tmp_path: Path) -> Archive:
 # the extraction pipeline ------------------------------------------------------------------------
 def test_extraction_indexes_the_page_and_writes_a_metadata_record(archive: Archive) -> None:
     info = archive.fetch(URL, notice())
-    page = archive.session.index.page_for(info["capture_id"])
+    page = archive.session.index.page_for(info.capture_id)
     assert page is not None
     assert (page.title, page.date, page.charset) == ("关于开展劝返工作的通知", "2024-01-14", "gb18030")
     assert SENTENCES[1] in page.text
@@ -102,7 +104,7 @@ def test_extraction_indexes_the_page_and_writes_a_metadata_record(archive: Archi
     records = archive.close()
     metadata = [r for r in records if r.record_type == "metadata"]
     assert len(metadata) == 1
-    assert metadata[0].get("WARC-Refers-To") == info["record_id"]
+    assert metadata[0].get("WARC-Refers-To") == info.record_id
     assert metadata[0].get("WARC-Target-URI") == URL
     assert json.loads(metadata[0].block)["state"] == "ok"
     assert page.metadata_record_id == metadata[0].record_id
@@ -120,15 +122,15 @@ def test_each_page_counts_and_records_the_extraction_path_it_took(archive: Archi
         for r in records
         if r.record_type == "metadata"
     }
-    assert paths == {fast["record_id"]: "fast_path", general["record_id"]: "general"}
+    assert paths == {fast.record_id: "fast_path", general.record_id: "general"}
 
 
 def test_a_revisit_reuses_the_analysis_of_its_original(archive: Archive) -> None:
     first = archive.fetch(URL, notice())
     again = archive.fetch(URL, notice())
-    assert again["record_type"] == "revisit"
-    page = archive.session.index.page_for(again["capture_id"])
-    assert page is not None and page.capture_id == first["capture_id"]
+    assert again.record_type == "revisit"
+    page = archive.session.index.page_for(again.capture_id)
+    assert page is not None and page.capture_id == first.capture_id
     assert archive.stat("extract/reused_for_revisit") == 1
     records = archive.close()
     assert sum(r.record_type == "metadata" for r in records) == 1
@@ -137,7 +139,7 @@ def test_a_revisit_reuses_the_analysis_of_its_original(archive: Archive) -> None
 def test_a_soft_404_is_classified_removed(archive: Archive) -> None:
     info = archive.fetch(URL, not_found_page(), headers=[("Content-Type", "text/html; charset=utf-8")])
     state = archive.session.index.all_captures()[0].state
-    assert info["http_status"] == 200 and state == "removed:soft-404"
+    assert info.http_status == 200 and state == "removed:soft-404"
     assert archive.stat("extract/state/removed") == 1
 
 
@@ -150,7 +152,7 @@ def test_a_fetch_failure_becomes_a_failure_row_with_its_reason(archive: Archive)
 def test_with_extraction_off_the_capture_is_kept_but_not_analysed(tmp_path: Path) -> None:
     archive = Archive(archive_crawler(tmp_path / "archive", EXTRACT_ENABLED=False))
     info = archive.fetch(URL, notice())
-    assert archive.session.index.page_for(info["capture_id"]) is None
+    assert archive.session.index.page_for(info.capture_id) is None
     records = archive.close()
     assert [r.record_type for r in records] == ["warcinfo", "request", "response"]
 
@@ -183,7 +185,7 @@ def test_recheck_of_an_edited_page_is_changed_with_the_sentences(rechecks: Reche
     baseline = rechecks.archive.fetch(URL, notice())
     edited = [*SENTENCES[:2], "二、对在外人员的国内亲属开展约谈工作。", SENTENCES[3]]
     event = rechecks.answer(notice(edited))
-    assert (event.state, event.previous_capture_id) == ("changed", baseline["capture_id"])
+    assert (event.state, event.previous_capture_id) == ("changed", baseline.capture_id)
     assert event.reason == "text changed: 1 sentence(s) removed, 1 added"
     diff = json.loads(event.diff_json or "{}")
     assert diff["removed"] == 1 and diff["added"] == 1
@@ -210,7 +212,7 @@ def test_recheck_of_a_404_without_a_good_capture_is_gone_not_removed(rechecks: R
 def _confirmed_removal(rechecks: Rechecks) -> RecheckEvent:
     rechecks.archive.fetch(URL, notice())
     gone = rechecks.archive.fetch(URL, not_found_page(), "404 Not Found")
-    first = Outcome("removed", "HTTP 404: gone", "removed:http-404", 404, gone["capture_id"])
+    first = Outcome("removed", "HTTP 404: gone", "removed:http-404", 404, gone.capture_id)
     return rechecks.answer(not_found_page(), "404 Not Found", first=first)
 
 
@@ -245,19 +247,19 @@ def test_a_removal_goes_on_through_unreachable_rechecks(rechecks: Rechecks) -> N
 def test_a_confirmed_removal_is_a_new_removal_naming_both_fetches(rechecks: Rechecks) -> None:
     rechecks.archive.fetch(URL, notice())
     gone = rechecks.archive.fetch(URL, not_found_page(), "404 Not Found")
-    first = Outcome("removed", "HTTP 404: gone", "removed:http-404", 404, gone["capture_id"])
+    first = Outcome("removed", "HTTP 404: gone", "removed:http-404", 404, gone.capture_id)
     event = rechecks.answer(not_found_page(), "404 Not Found", first=first)
     assert event.state == "removed" and event.new_removal is True
     assert event.reason == "HTTP 404: the server says the page is gone; confirmed by a second fetch 5 s later"
-    assert event.new_capture_id == gone["capture_id"]
-    assert event.confirm_capture_id not in (None, gone["capture_id"])
+    assert event.new_capture_id == gone.capture_id
+    assert event.confirm_capture_id not in (None, gone.capture_id)
     assert rechecks.archive.stat("recheck/new_removals") == 1
 
 
 def test_a_removal_not_confirmed_is_recorded_as_flapped(rechecks: Rechecks) -> None:
     rechecks.archive.fetch(URL, notice())
     gone = rechecks.archive.fetch(URL, not_found_page(), "404 Not Found")
-    first = Outcome("removed", "HTTP 404: gone", "removed:http-404", 404, gone["capture_id"])
+    first = Outcome("removed", "HTTP 404: gone", "removed:http-404", 404, gone.capture_id)
     event = rechecks.answer(notice(), first=first)
     assert event.state == "unchanged" and event.flapped is True and event.new_removal is False
     assert event.reason.startswith("flapped: the first fetch looked removed")
@@ -266,10 +268,10 @@ def test_a_removal_not_confirmed_is_recorded_as_flapped(rechecks: Rechecks) -> N
 def test_a_304_is_unchanged_only_against_a_baseline(rechecks: Rechecks) -> None:
     session = rechecks.archive.session
     no_baseline = build_target(session.index, session.paths.warcs, URL)
-    run(rechecks.pipeline.process_item(RecheckNotModified(no_baseline, URL, {})))
+    run(rechecks.pipeline.process_item(RecheckNotModified(no_baseline, URL, None)))
     rechecks.archive.fetch(URL, notice())
     target = build_target(session.index, session.paths.warcs, URL)
-    run(rechecks.pipeline.process_item(RecheckNotModified(target, URL, {})))
+    run(rechecks.pipeline.process_item(RecheckNotModified(target, URL, None)))
     events = events_for(session.index, [URL])
     assert [(e.state, e.detail, e.http_status) for e in events] == [
         ("unreachable", "error:http-304", 304),
@@ -298,12 +300,13 @@ CHUNKED = (
 )
 
 
-def _interrupted_run(archive_dir: Path) -> dict[str, Any]:
+def _interrupted_run(archive_dir: Path) -> CaptureRef:
     """A run that captured URL and was then cut off (it never finished)."""
     crawler = archive_crawler(archive_dir)
     session = ArchiveSession.for_crawler(crawler)
     session.open_run("urls", {"urls": [URL]})
-    info: dict[str, Any] = capture(session, URL, CHUNKED).meta["archive_capture"]
+    info = capture(session, URL, CHUNKED).meta["archive_capture"]
+    assert isinstance(info, CaptureRef)
     session.close("shutdown")
     return info
 
@@ -314,7 +317,7 @@ def test_a_resumed_run_answers_captured_urls_from_the_archive(tmp_path: Path) ->
     crawler = archive_crawler(archive_dir)
     middleware = build_from_crawler(ResumeMiddleware, crawler)
     middleware.session.open_run("urls", {"urls": [URL]})
-    assert middleware.session.run_id == earlier["capture_id"] and URL in middleware.session.resumed_captures
+    assert middleware.session.run_id == earlier.capture_id and URL in middleware.session.resumed_captures
 
     request = Request(URL)
     response = middleware.process_request(request)
@@ -323,7 +326,7 @@ def test_a_resumed_run_answers_captured_urls_from_the_archive(tmp_path: Path) ->
     # de-chunked as Twisted hands bodies on: the framing header goes, the others stay
     assert response.headers.get("Transfer-Encoding") is None
     assert response.headers.get("X-Order") == b"kept"
-    assert request.meta["archive_capture"]["record_id"] == earlier["record_id"]
+    assert request.meta["archive_capture"] == earlier  # the same capture, all its fields
     assert crawler.stats is not None and crawler.stats.get_value("archive/resumed_from_archive") == 1
 
     assert middleware.process_request(Request(URL + "?other")) is None

@@ -19,6 +19,7 @@ from warcio.archiveiterator import ArchiveIterator
 
 from archive_store.audit.verify import verify_archive
 from archive_store.crawl.session import ArchiveSession
+from archive_store.index.captureref import CaptureRef
 from archive_store.index.search import search
 from archive_store.warc.members import iter_records
 from pipelines.items import ArchivedResponse
@@ -44,9 +45,9 @@ class Archive:
 
     def fetch(
         self, url: str, body: bytes, headers: list[tuple[str, str]], kind: str = "attachment"
-    ) -> dict[str, Any]:
+    ) -> CaptureRef:
         request = capture(self.session, url, http_response(body, "200 OK", headers))
-        info: dict[str, Any] = request.meta["archive_capture"]
+        info: CaptureRef = request.meta["archive_capture"]
         run(self.extraction.process_item(ArchivedResponse(url, url, 200, headers, body, info, kind=kind)))
         return info
 
@@ -69,7 +70,7 @@ def chromium_pdf(tmp_path_factory: pytest.TempPathFactory) -> bytes:
 
 
 def _sources(archive: Archive, info: dict[str, Any]) -> Any:
-    page = archive.session.index.page_for(info["capture_id"])
+    page = archive.session.index.page_for(info.capture_id)
     assert page is not None
     return page
 
@@ -87,7 +88,7 @@ def test_a_pdf_printed_by_chromium_is_read_stored_and_found(tmp_path: Path, chro
     records = archive.close()
     conversion = [r for r in records if r.record_type == "conversion"]
     assert len(conversion) == 1
-    assert conversion[0].get("WARC-Refers-To") == info["record_id"]
+    assert conversion[0].get("WARC-Refers-To") == info.record_id
     assert conversion[0].get("WARC-Target-URI") == url
     assert conversion[0].get("Content-Type") == "text/plain; charset=utf-8"
     assert conversion[0].block.decode("utf-8") == page.text
@@ -95,7 +96,7 @@ def test_a_pdf_printed_by_chromium_is_read_stored_and_found(tmp_path: Path, chro
     metadata = [r for r in records if r.record_type == "metadata" and r.record_id == page.metadata_record_id]
     assert metadata[0].get("WARC-Refers-To") == conversion[0].record_id
     described = json.loads(metadata[0].block)
-    assert described["refers_to_response"] == info["record_id"]
+    assert described["refers_to_response"] == info.record_id
     assert described["format"] == "pdf" and described["page_count"] == 1
     assert described["engines"]["text"].startswith("pypdfium2 ")
     assert described["pages"][0]["source"] == "layer" and described["skipped"] is None
@@ -147,7 +148,7 @@ def test_the_records_pass_warcio_and_verify(tmp_path: Path, chromium_pdf: bytes)
 def test_with_document_text_off_nothing_is_read(tmp_path: Path, chromium_pdf: bytes) -> None:
     archive = Archive(tmp_path / "archive", ARCHIVE_DOCUMENT_TEXT=False)
     info = archive.fetch(SITE + "n.pdf", chromium_pdf, PDF_TYPE)
-    assert archive.session.index.page_for(info["capture_id"]) is None
+    assert archive.session.index.page_for(info.capture_id) is None
     records = archive.close()
     assert not [r for r in records if r.record_type == "conversion"]
 
@@ -294,13 +295,13 @@ def test_an_icon_leaves_no_record_and_ocr_never_reads_no_image(tmp_path: Path) -
     icon = samples.image_bytes(Image.new("L", (32, 32), 255), "PNG")
     archive = Archive(tmp_path / "archive")
     info = archive.fetch(SITE + "icon.png", icon, [("Content-Type", "image/png")])
-    assert archive.session.index.page_for(info["capture_id"]) is None
+    assert archive.session.index.page_for(info.capture_id) is None
     assert archive.stat("documents/small_images") == 1
     records = archive.close()
     assert not [r for r in records if r.record_type == "conversion"]
     never = Archive(tmp_path / "never", ARCHIVE_OCR="never")
     scan = samples.image_bytes(samples.render_page("通知"), "PNG") if samples.cjk_font_path() else icon
     info = never.fetch(SITE + "scan.png", scan, [("Content-Type", "image/png")])
-    assert never.session.index.page_for(info["capture_id"]) is None  # never sent to a reader
+    assert never.session.index.page_for(info.capture_id) is None  # never sent to a reader
     assert never.stat("documents/read") is None
     never.close()

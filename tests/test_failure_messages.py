@@ -236,9 +236,13 @@ def test_a_gzip_bomb_and_a_refused_lookup_read_as_plain_words() -> None:
 
 
 def test_an_item_in_a_log_line_never_shows_the_page_body() -> None:
+    from archive_store.index.captureref import CaptureRef
     from pipelines.items import ArchivedResponse, RecheckedResponse
 
-    plain = ArchivedResponse("http://x/", "http://x/", 200, [], "正文内容".encode() * 1000, {"capture_id": 1})
+    ref = CaptureRef(
+        1, "http://x/", "<urn:uuid:1>", "response", "a.warc.gz", 0, 9, "2026-12-01T00:00:00Z", 200, None, None
+    )
+    plain = ArchivedResponse("http://x/", "http://x/", 200, [], "正文内容".encode() * 1000, ref)
     rechecked = RecheckedResponse(**vars(plain))
     for item in (plain, rechecked):
         assert "正文" not in repr(item) and "\\xe6" not in repr(item) and "http://x/" in repr(item)

@@ -496,6 +496,6 @@ def test_a_resumed_run_does_not_read_an_archived_video_back_into_memory(tmp_path
         response = ResumeMiddleware(session).process_request(request)
         assert response is not None and response.body == b"" and response.status == 200
         assert NOT_KEPT_FLAG in response.flags and "archived-earlier" in response.flags
-        assert request.meta["archive_capture"]["capture_id"] == 1
+        assert request.meta["archive_capture"].capture_id == 1
     finally:
         session.close("finished")

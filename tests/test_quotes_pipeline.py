@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
 
 from crawler_harness import QuietSpider, archive_crawler, capture, http_response, run
 from scrapy.utils.misc import build_from_crawler
 
 from archive_store.crawl.session import ArchiveSession
+from archive_store.index.captureref import CaptureRef
 from archive_store.index.quotes import checks_of_run
 from archive_store.index.schema import Page
 from archive_store.warc.members import iter_records
@@ -26,10 +26,10 @@ def _item(session: ArchiveSession, url: str, text: str, parent: str | None) -> A
     request = capture(
         session, url, http_response(text.encode(), headers=[("Content-Type", "text/plain")]), meta=meta
     )
-    info: dict[str, Any] = request.meta["archive_capture"]
+    info: CaptureRef = request.meta["archive_capture"]
     title, body = text.split("\n", 1)
     session.index.save_page(
-        Page(capture_id=info["capture_id"], url=url, title=title, text=body)
+        Page(capture_id=info.capture_id, url=url, title=title, text=body)
     )  # as extraction does
     return ArchivedResponse(url, url, 200, [], text.encode(), info, kind="attachment" if parent else "page")
 
@@ -52,7 +52,7 @@ def test_a_passage_missing_from_the_page_is_found_in_its_document(tmp_path: Path
     assert (row.status, row.found_url, row.found_capture_id) == (
         "present",
         DOC,
-        document.capture["capture_id"],
+        document.capture.capture_id,
     )
     assert row.sentence == "附件第三条规定：各单位按时报送。"
     session.close("finished")
@@ -64,5 +64,5 @@ def test_a_passage_missing_from_the_page_is_found_in_its_document(tmp_path: Path
     ]
     found = [(refers, b) for refers, b in blocks if b.get("status") == "present"]
     assert [(refers, b["url"], b["source_url"]) for refers, b in found] == [
-        (document.capture["record_id"], DOC, PAGE)
+        (document.capture.record_id, DOC, PAGE)
     ]

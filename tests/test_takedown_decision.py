@@ -20,6 +20,7 @@ from twisted.internet.task import Clock
 
 from archive_store.crawl.session import ArchiveSession
 from archive_store.index.baselines import Baseline, RecheckTarget, build_target
+from archive_store.index.captureref import CaptureRef
 from archive_store.index.events import events_for
 from pipelines.items import VANTAGE_FIRST, RecheckedResponse, RecheckRequests, RecheckUnreachable
 from pipelines.recheck import RecheckPipeline
@@ -297,11 +298,11 @@ class Rechecks:
         self.pipeline.clock = self.clock
         self.stats = crawler.stats
 
-    def fetch(self, body: bytes, status: str = "200 OK") -> dict[str, Any]:
+    def fetch(self, body: bytes, status: str = "200 OK") -> CaptureRef:
         request = capture(self.session, URL, http_response(body, status))
-        info: dict[str, Any] = request.meta["archive_capture"]
+        info: CaptureRef = request.meta["archive_capture"]
         if status.startswith("404"):
-            self.session.index.set_state(info["capture_id"], "removed:http-404", "HTTP 404: gone")
+            self.session.index.set_state(info.capture_id, "removed:http-404", "HTTP 404: gone")
         return info
 
     def target(self) -> RecheckTarget:
@@ -345,7 +346,7 @@ def test_a_removal_is_confirmed_by_the_clock_after_the_delay(tmp_path: Path) -> 
     assert (first["state"], first["detail"], first["capture_id"]) == (
         "removed",
         "removed:http-404",
-        item.capture["capture_id"],
+        item.capture.capture_id,
     )
     assert b"If-None-Match" not in request.headers and b"If-Modified-Since" not in request.headers
     assert VANTAGE_FIRST not in request.meta and "proxy" not in request.meta
@@ -386,14 +387,14 @@ def test_a_body_cut_short_is_fetched_again_at_once(tmp_path: Path) -> None:
     rechecks = Rechecks(tmp_path)
     rechecks.fetch(NOTICE)
     item = rechecks.answered(NOTICE[:20], "200 OK", rechecks.target())
-    rechecks.session.index.set_state(item.capture["capture_id"], "truncated", "cut")
+    rechecks.session.index.set_state(item.capture.capture_id, "truncated", "cut")
     assert run(rechecks.pipeline.process_item(item)) is item  # no clock involved
     [request] = rechecks.engine.requests
     first = request.meta["recheck_first"]
     assert (first["state"], first["detail"], first["capture_id"]) == (
         "unreachable",
         "truncated",
-        item.capture["capture_id"],
+        item.capture.capture_id,
     )
     assert first["reason"].startswith("the body was cut short (disconnect): ")
     assert events_for(rechecks.session.index, [URL]) == []  # the cut answer says nothing yet

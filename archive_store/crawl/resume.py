@@ -15,7 +15,8 @@ from scrapy.http import Response as ScrapyResponse
 from scrapy.responsetypes import responsetypes
 
 from archive_store.crawl.capture.mediastream import KEEP_BODY_META, NOT_KEPT_FLAG, STREAM_META
-from archive_store.crawl.session import ArchiveSession, capture_info
+from archive_store.crawl.session import ArchiveSession
+from archive_store.index.captureref import CAPTURE_META, CaptureRef
 from archive_store.storage.reader import load_capture
 
 if TYPE_CHECKING:
@@ -51,7 +52,7 @@ class ResumeMiddleware:
         ):
             # a media body archived before the crash (gigabytes, maybe): not read back into memory,
             # the spider reads only manifests
-            request.meta["archive_capture"] = capture_info(capture)
+            request.meta[CAPTURE_META] = CaptureRef.of(capture)
             flags = ["archived-earlier", NOT_KEPT_FLAG]
             return ScrapyResponse(request.url, status=capture.http_status, flags=flags, request=request)
         response = archived_response(self.session, capture, request)
@@ -66,7 +67,7 @@ def archived_response(session: ArchiveSession, capture: Capture, request: Reques
         return None
     headers = Headers([(k, v) for k, v in loaded.parsed.head.headers if k.lower() not in _DROP])
     cls = responsetypes.from_args(headers=headers, url=request.url, body=loaded.payload)
-    request.meta["archive_capture"] = capture_info(capture)
+    request.meta[CAPTURE_META] = CaptureRef.of(capture)
     return cls(
         url=request.url,
         status=loaded.parsed.status,

@@ -6,7 +6,7 @@ import asyncio
 import hashlib
 import json
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import partial
@@ -30,6 +30,7 @@ from archive_store.evidence.custodychain import ChainLink
 from archive_store.evidence.exports import run_config
 from archive_store.evidence.fixity import CustodyLog, Manifest
 from archive_store.hooks import FileClosedHook
+from archive_store.index.captureref import CAPTURE_META, CaptureRef
 from archive_store.index.cdxj import fill_missing_cdxj_for_context
 from archive_store.index.database import ArchiveIndex, default_db_url
 from archive_store.index.facts import add_facts
@@ -486,7 +487,7 @@ class ArchiveSession:
         if capture_id is _INDEX_FAILED:
             return False
         self._capture_indexed()
-        request.meta["archive_capture"] = capture_info(capture, capture_id)
+        request.meta[CAPTURE_META] = CaptureRef.of(capture, capture_id)
         facts = facts_for(request, tape.tls, urlparse_cached(request).hostname or "")
         if facts is not None:  # vantage point and TLS facts (issue 16)
             written = self._write([facts_record(uri, exchange.date, main.record_id, facts)])
@@ -741,25 +742,3 @@ def _not_modified_original(request: Request, status: int) -> OriginalRef | None:
     if status != 304 or not ref or ref.get("for_url") != request.url:
         return None
     return OriginalRef(ref["record_id"], target_uri(ref["url"]), ref["warc_date"], ref["payload_digest"])
-
-
-_CAPTURE_INFO = (
-    "url",
-    "record_id",
-    "record_type",
-    "warc_file",
-    "warc_offset",
-    "warc_length",
-    "warc_date",
-    "http_status",
-    "payload_digest",
-    "truncated",
-)
-
-
-def capture_info(capture: Mapping[str, Any] | Capture, capture_id: int | None = None) -> dict[str, Any]:
-    """What request.meta["archive_capture"] carries to the spider and the pipelines: of an indexed
-    `Capture`, or of the column values of a capture just indexed with `capture_id`."""
-    if isinstance(capture, Capture):
-        return {"capture_id": capture.id, **{key: getattr(capture, key) for key in _CAPTURE_INFO}}
-    return {"capture_id": capture_id, **{key: capture[key] for key in _CAPTURE_INFO}}

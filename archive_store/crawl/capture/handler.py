@@ -37,6 +37,7 @@ from archive_store.crawl.capture.tlspolicy import ArchiveContextFactory
 from archive_store.crawl.failures import HEADER_LINE_LIMIT, RECEIVED_ATTR, describe_failure
 from archive_store.crawl.session import ArchiveSession
 from archive_store.crawl.stopping import CrawlStop, StopRequested
+from archive_store.index.captureref import CAPTURE_META
 from archive_store.net.netpolicy import AddressPolicy, ip_literal
 from archive_store.net.tlsfacts import connection_facts
 from archive_store.net.vantage import SOCKS_META, socks_config
@@ -223,7 +224,7 @@ class ArchivingDownloadHandler(HTTP11DownloadHandler):
     async def download_request(self, request: Request) -> Response:
         archive = None if request.meta.get("dont_archive") else self._archive
         if archive is not None:
-            request.meta.pop("archive_capture", None)
+            request.meta.pop(CAPTURE_META, None)
         parsed = urlparse_cached(request)
         netloc = ((parsed.hostname or "").encode("idna"), parsed.port or 443)
         stop = CrawlStop.for_crawler(self._crawler)

@@ -35,6 +35,7 @@ from archive_store.crawl.render.page import SNAPSHOT_KINDS, Challenge, PageRende
 from archive_store.crawl.render.records import provenance_block, write_rendered
 from archive_store.crawl.render.session import browser_for, render_switches
 from archive_store.crawl.session import ArchiveSession
+from archive_store.index.captureref import CAPTURE_META, CaptureRef, capture_in
 
 if TYPE_CHECKING:
     from typing import Self
@@ -165,7 +166,7 @@ class RenderMiddleware:
             self._unavailable(request, response, challenge)
             return response
         site = urlsplit(response.url).netloc
-        first_capture = request.meta.get("archive_capture")
+        first_capture = capture_in(request.meta)
         async with self.semaphore:
             if challenge is not None:
                 again = await self._with_session(request, response, challenge, site)
@@ -173,7 +174,7 @@ class RenderMiddleware:
                     return again[0]  # the site's clearance let it through: no render
                 if again is not None:  # still challenged: the newer answer is rendered
                     response, challenge = again[0], again[1]
-                    first_capture = request.meta.get("archive_capture")
+                    first_capture = capture_in(request.meta)
                     if challenge is not None and challenge.is_captcha:
                         reason = f"{challenge.reason}; never solved"
                         self._force_state(request, f"blocked:{challenge.vendor}", reason)
@@ -270,22 +271,22 @@ class RenderMiddleware:
         except Exception as exc:  # recorded as a failed attempt by the recording handler
             logger.debug("%s: fetching again with the site's session: %s", response.url, exc)
             return None
-        capture = retry.meta.get("archive_capture")
-        if not capture or not isinstance(again, TextResponse):
+        capture = capture_in(retry.meta)
+        if capture is None or not isinstance(again, TextResponse):
             return None
         still = challenge_in(self.detect, again)
         if still is None and not 200 <= again.status < 300:
             return None  # an error page: the first answer is rendered as it was
-        first = request.meta.get("archive_capture")
-        if first and first.get("capture_id"):
+        first = capture_in(request.meta)
+        if first is not None and first.capture_id:
             what = "passed with the site session's clearance cookies" if still is None else "sent again"
             reason = (
                 f"{challenge.vendor} JavaScript challenge, {what}: the page is capture "
-                f"{capture.get('capture_id')} ({capture.get('record_id')})"
+                f"{capture.capture_id} ({capture.record_id})"
             )
-            self.session.index.set_state(first["capture_id"], f"blocked:{challenge.vendor}", reason)
+            self.session.index.set_state(first.capture_id, f"blocked:{challenge.vendor}", reason)
         self._inc("archive/render/passed_with_session" if still is None else "archive/render/session_retried")
-        request.meta["archive_capture"] = capture
+        request.meta[CAPTURE_META] = capture
         if again.url != request.url:
             requested = (request.meta.get("redirect_urls") or [request.url])[0]
             request.meta.setdefault("archive_requested", requested)
@@ -300,18 +301,18 @@ class RenderMiddleware:
         outcome: RenderOutcome,
     ) -> Response:
         final, final_capture = outcome.final, outcome.final_capture
-        first_capture = request.meta.get("archive_capture")
+        first_capture = capture_in(request.meta)
         if outcome.stopped and challenge is None and first_capture:
             final, final_capture = response, first_capture  # the page as fetched is the page
         summary = self._provenance(request.url, why, challenge, outcome)
-        if final is None or not final_capture:
+        if final is None or final_capture is None:
             vendor = outcome.vendor or (challenge.vendor if challenge else "js-challenge")
             state = f"blocked:{vendor}"  # captcha / rate-limit (never solved) or the challenge's vendor
             self._force_state(request, state, outcome.reason)
             for exchange in outcome.exchanges:  # the browser's own rounds: the same verdict
                 if exchange.challenge and exchange.capture_id:
                     self.session.index.set_state(exchange.capture_id, state, outcome.reason)
-            if first_capture:
+            if first_capture is not None:
                 write_rendered(
                     self.session, request.url, first_capture, {"provenance": provenance_block(summary)}
                 )
@@ -326,24 +327,20 @@ class RenderMiddleware:
         write_rendered(self.session, final.url, final_capture, blocks)
         if final is response:
             return response  # a page that needed no challenge (screenshots, --render always)
-        request.meta["archive_capture"] = {**final_capture, "rendered": True}
+        request.meta[CAPTURE_META] = final_capture.with_render(rendered=True)
         if final.url != request.url:
             request.meta.setdefault(
                 "archive_requested", (request.meta.get("redirect_urls") or [request.url])[0]
             )
         return final.replace(request=request, flags=[*final.flags, "rendered"])
 
-    def _mark_challenges(self, outcome: RenderOutcome, final_capture: dict[str, Any]) -> None:
+    def _mark_challenges(self, outcome: RenderOutcome, final_capture: CaptureRef) -> None:
         """The challenge answers the browser passed: kept, indexed as what they were."""
         for exchange in outcome.exchanges:
-            if (
-                exchange.challenge
-                and exchange.capture_id
-                and exchange.capture_id != final_capture.get("capture_id")
-            ):
+            if exchange.challenge and exchange.capture_id and exchange.capture_id != final_capture.capture_id:
                 reason = (
                     f"{exchange.challenge} JavaScript challenge, passed by rendering: the page is capture "
-                    f"{final_capture.get('capture_id')} ({final_capture.get('record_id')})"
+                    f"{final_capture.capture_id} ({final_capture.record_id})"
                 )
                 self.session.index.set_state(exchange.capture_id, f"blocked:{exchange.challenge}", reason)
 
@@ -377,7 +374,7 @@ class RenderMiddleware:
             "blocked": outcome.blocked,
             "exchanges": [e.as_json() for e in outcome.exchanges],
             "not_fetched": [e.as_json() for e in outcome.exchanges if e.error],
-            "final_record_id": (outcome.final_capture or {}).get("record_id"),
+            "final_record_id": outcome.final_capture.record_id if outcome.final_capture else None,
             "snapshots": [k for k in ("screenshot", "pdf", "dom") if getattr(outcome, k)],
         }
 
@@ -391,9 +388,9 @@ class RenderMiddleware:
             self._force_state(request, f"blocked:{challenge.vendor}", note)
 
     def _force_state(self, request: Request, state: str, reason: str) -> None:
-        capture = request.meta.get("archive_capture")
-        if capture:
-            request.meta["archive_capture"] = {**capture, "render_state": [state, reason]}
+        capture = capture_in(request.meta)
+        if capture is not None:
+            request.meta[CAPTURE_META] = capture.with_render(render_state=(state, reason))
 
     def _inc(self, key: str, count: int = 1) -> None:
         if self.stats is not None:

@@ -29,6 +29,7 @@ from urllib.parse import urldefrag
 import scrapy
 
 from archive_store.crawl.render.browser import CALL_SECONDS
+from archive_store.index.captureref import CaptureRef, capture_in
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable
@@ -160,7 +161,7 @@ class RenderOutcome:
     reason: str
     vendor: str | None = None
     final: Response | None = None
-    final_capture: dict[str, Any] | None = None
+    final_capture: CaptureRef | None = None
     exchanges: list[Exchange] = field(default_factory=list)
     screenshot: bytes | None = None
     pdf: bytes | None = None
@@ -181,7 +182,7 @@ class RenderOutcome:
 @dataclass
 class _Doc:
     response: Response
-    capture: dict[str, Any] | None
+    capture: CaptureRef | None
     challenge: Challenge | None
 
 
@@ -197,7 +198,7 @@ class PageRender:
         download: Callable[[scrapy.Request], Awaitable[Response]],
         detect: Callable[[str, int, list[tuple[str, str]], bytes], Challenge | None],
         first: Response,
-        first_capture: dict[str, Any] | None,
+        first_capture: CaptureRef | None,
         *,
         deadline: float,
         max_rounds: int,
@@ -558,8 +559,8 @@ class PageRender:
                 return
             exchange.status = response.status
             if capture:
-                exchange.record_id = capture.get("record_id")
-                exchange.capture_id = capture.get("capture_id")
+                exchange.record_id = capture.record_id
+                exchange.capture_id = capture.capture_id
             if main:
                 self._judge_document(response, capture, exchange)
             await cdp.send(
@@ -589,7 +590,7 @@ class PageRender:
             and urldefrag(exchange.url)[0] == urldefrag(first.url)[0]
         )
 
-    def _judge_document(self, response: Response, capture: dict[str, Any] | None, exchange: Exchange) -> None:
+    def _judge_document(self, response: Response, capture: CaptureRef | None, exchange: Exchange) -> None:
         if 300 <= response.status < 400:
             return  # the browser follows the hop; the document is what comes next
         challenge = challenge_in(self.detect, response)
@@ -601,7 +602,7 @@ class PageRender:
 
     async def _response_for(
         self, event: dict[str, Any], exchange: Exchange
-    ) -> tuple[Response | None, dict[str, Any] | None]:
+    ) -> tuple[Response | None, CaptureRef | None]:
         first = self.first
         if self._is_first(exchange) and first is not None:
             self.first = None  # the first navigation: the answer already fetched
@@ -622,7 +623,7 @@ class PageRender:
             return None, None
         finally:
             exchange.seconds = round(time.monotonic() - fetch_started, 3)
-        return response, scrapy_request.meta.get("archive_capture")
+        return response, capture_in(scrapy_request.meta)
 
     async def _scrapy_request(self, event: dict[str, Any], hop: int, parent: str | None) -> scrapy.Request:
         assert self._cdp is not None

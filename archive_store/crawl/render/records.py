@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from sqlalchemy import Table, insert, select
 
+from archive_store.index.captureref import CaptureRef
 from archive_store.index.schema import RenderedRecordRow
 from archive_store.warc.recordbuilder import derived_record, warc_date
 
@@ -49,7 +50,7 @@ class RenderedRecord:
 def write_rendered(
     session: ArchiveSession,
     page_url: str,
-    capture: dict[str, Any],
+    capture: CaptureRef,
     blocks: dict[str, bytes],
 ) -> list[RenderedRecord]:
     """Write each block (by kind) as its record referring to `capture`'s record, and index it."""
@@ -57,7 +58,7 @@ def write_rendered(
     for kind, block in blocks.items():
         prefix, content_type, record_type = KINDS[kind]
         record = derived_record(
-            prefix + page_url, warc_date(), capture["record_id"], block, content_type, record_type
+            prefix + page_url, warc_date(), capture.record_id, block, content_type, record_type
         )
         written = session.write_records([record])
         if not written:
@@ -72,7 +73,7 @@ def write_rendered(
                 insert(rendered_records),
                 [
                     {
-                        "capture_id": capture.get("capture_id"),
+                        "capture_id": capture.capture_id,
                         "page_url": page_url,
                         "created_at": datetime.now(UTC).replace(tzinfo=None),
                         **row.__dict__,
