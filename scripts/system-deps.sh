@@ -5,7 +5,7 @@ set -euo pipefail
 # tesseract-ocr + its chi-sim and eng models: OCR of scans; antiword, catdoc: Word 97-2003 and WPS text;
 # 7zip: 7z and RAR archives (docs/documents.md)
 packages=(chromium fonts-noto-cjk redis-server postgresql openssl gzip ffmpeg wget nodejs
-  tesseract-ocr tesseract-ocr-chi-sim tesseract-ocr-eng antiword catdoc 7zip)
+  tesseract-ocr tesseract-ocr-chi-sim tesseract-ocr-eng antiword catdoc 7zip unar)
 missing=()
 for pkg in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")

@@ -1,8 +1,9 @@
-"""Archives (ZIP; 7z, and RAR where the installed 7-Zip has its codec, through `7zz`): every member read
-as a document of its own, named `archive.zip!/path/in/zip.docx`, with its own outcome."""
+"""Archives (ZIP; 7z through `7zz`; RAR through 7-Zip where it has the codec, else The Unarchiver):
+every member read as a document of its own, named `archive.zip!/path/in/zip.docx`, with its own outcome."""
 
 from __future__ import annotations
 
+import json
 import posixpath
 import shutil
 import subprocess
@@ -14,6 +15,7 @@ from urllib.parse import unquote, urlsplit
 from pipelines.doctext.containers import member_name, open_zip
 from pipelines.doctext.model import (
     CORRUPT,
+    ENCRYPTED,
     TIMEOUT,
     TOO_LARGE,
     UNSUPPORTED,
@@ -53,9 +55,12 @@ def _seven_zip_members(
         source = Path(folder) / f"archive.{kind}"
         source.write_bytes(data)
         listing = _run([tool, "l", "-slt", "-p", str(source)], deadline)
+        out = Path(folder) / "out"
         if listing.returncode != 0 and kind == "rar":
-            # Debian's 7zip leaves out the RAR codec (its unRAR licence is not free)
-            raise Skipped(UNSUPPORTED, "this 7-Zip reads no RAR archives (Debian's 7zip has no RAR codec)")
+            # Debian's 7zip leaves out the RAR codec (its unRAR licence is not free): The Unarchiver
+            # (Debian package unar, LGPL) reads RAR
+            yield from _unar_members(source, out, len(data), limits, deadline)
+            return
         if listing.returncode != 0:
             raise Skipped(CORRUPT, f"7-Zip cannot list the {kind.upper()} archive")
         sizes = [
@@ -63,22 +68,54 @@ def _seven_zip_members(
             for line in listing.stdout.splitlines()
             if line.startswith("Size = ") and line[7:].strip().isdigit()
         ]
-        expanded = sum(sizes)
-        if expanded > limits.max_expanded_mb * _MB or (
-            expanded > limits.expand_floor_mb * _MB and expanded > limits.max_expansion * len(data)
-        ):
-            raise Skipped(
-                TOO_LARGE, f"the archive expands to {expanded / _MB:,.1f} MB from {len(data) / _MB:,.2f} MB"
-            )
-        out = Path(folder) / "out"
+        _check_expansion(sum(sizes), len(data), limits)
         unpacked = _run([tool, "x", "-y", "-p", f"-o{out}", str(source)], deadline)
         if unpacked.returncode != 0 and not out.exists():
             raise Skipped(CORRUPT, f"7-Zip cannot unpack the {kind.upper()} archive")
-        files = sorted(path for path in out.rglob("*") if path.is_file() and not path.is_symlink())
-        if len(files) > MAX_MEMBERS:
-            raise Skipped(TOO_LARGE, f"{len(files):,} files in the archive, over {MAX_MEMBERS:,}")
-        for path in files:
-            yield path.relative_to(out).as_posix(), path.read_bytes()
+        yield from _unpacked(out)
+
+
+def _check_expansion(expanded: int, packed: int, limits: Limits) -> None:
+    """A bomb is refused from the listing, before anything is unpacked."""
+    if expanded > limits.max_expanded_mb * _MB or (
+        expanded > limits.expand_floor_mb * _MB and expanded > limits.max_expansion * packed
+    ):
+        raise Skipped(
+            TOO_LARGE, f"the archive expands to {expanded / _MB:,.1f} MB from {packed / _MB:,.2f} MB"
+        )
+
+
+def _unpacked(out: Path) -> Iterator[tuple[str, bytes | Skipped]]:
+    files = sorted(path for path in out.rglob("*") if path.is_file() and not path.is_symlink())
+    if len(files) > MAX_MEMBERS:
+        raise Skipped(TOO_LARGE, f"{len(files):,} files in the archive, over {MAX_MEMBERS:,}")
+    for path in files:
+        yield path.relative_to(out).as_posix(), path.read_bytes()
+
+
+def _unar_members(
+    source: Path, out: Path, packed: int, limits: Limits, deadline: Deadline
+) -> Iterator[tuple[str, bytes | Skipped]]:
+    """RAR by The Unarchiver's `lsar` (listed as JSON, sizes checked) and `unar` (unpacked into the
+    private folder, never a containing directory; it refuses names that leave it)."""
+    lister, unpacker = shutil.which("lsar"), shutil.which("unar")
+    if lister is None or unpacker is None:
+        raise Skipped(UNSUPPORTED, "reading RAR archives needs The Unarchiver (Debian package unar)")
+    listing = _run([lister, "-j", str(source)], deadline)
+    try:
+        entries = json.loads(listing.stdout).get("lsarContents") or []
+    except ValueError:
+        entries = None
+    if listing.returncode != 0 or not entries:  # a damaged RAR lists no file (or fails)
+        raise Skipped(CORRUPT, "the RAR archive cannot be listed")
+    if any(entry.get("XADIsEncrypted") or entry.get("RAREncrypted") for entry in entries):
+        raise Skipped(ENCRYPTED, "the RAR archive is protected by a password")
+    _check_expansion(sum(int(entry.get("XADFileSize") or 0) for entry in entries), packed, limits)
+    unpacked = _run([unpacker, "-q", "-f", "-D", "-p", "", "-o", str(out), str(source)], deadline)
+    if not out.exists() or not any(path.is_file() for path in out.rglob("*")):
+        # it listed files and gave none (a damaged archive): what it did give is read below
+        raise Skipped(CORRUPT, f"the RAR archive cannot be unpacked (unar exited {unpacked.returncode})")
+    yield from _unpacked(out)
 
 
 def _run(command: list[str], deadline: Deadline) -> subprocess.CompletedProcess[str]:
@@ -106,7 +143,7 @@ def read_archive(
     members = (
         _zip_members(data, limits) if kind == "zip" else _seven_zip_members(data, limits, deadline, kind)
     )
-    doc.engines["archive"] = "zipfile" if kind == "zip" else "7-Zip (7zz)"
+    doc.engines["archive"] = {"zip": "zipfile", "rar": "7-Zip or The Unarchiver"}.get(kind, "7-Zip (7zz)")
     sections: list[str] = []
     for name, content in members:
         deadline.check()
