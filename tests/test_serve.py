@@ -139,3 +139,68 @@ def test_a_slow_source_list_is_rebuilt_behind_the_page(archive: Path) -> None:
         assert [r.url for r in listing.rows(index, urls_of)] == [NEWS, EVIL]
     finally:
         index.close()
+
+
+def _get(app: object, target: str) -> tuple[int, dict[str, str], str]:
+    """One GET through the application's ASGI interface (no HTTP client needed)."""
+    import asyncio
+
+    path, _, query = target.partition("?")
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "GET",
+        "scheme": "http",
+        "path": path,
+        "raw_path": path.encode(),
+        "query_string": query.encode(),
+        "headers": [(b"host", b"127.0.0.1")],
+        "client": ("127.0.0.1", 1),
+        "server": ("127.0.0.1", 80),
+        "root_path": "",
+    }
+    sent: list[dict[str, object]] = []
+
+    async def receive() -> dict[str, object]:
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(message: dict[str, object]) -> None:
+        sent.append(message)
+
+    asyncio.run(app(scope, receive, send))  # type: ignore[operator]
+    start = next(m for m in sent if m["type"] == "http.response.start")
+    headers = {k.decode().lower(): v.decode() for k, v in start["headers"]}  # type: ignore[attr-defined]
+    body = b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")  # type: ignore[misc]
+    return int(start["status"]), headers, body.decode()  # type: ignore[call-overload]
+
+
+def _app(archive: Path) -> object:
+    from sourcekeeper.web.app import Settings, create_app
+
+    return create_app(Settings(archive, default_db_url(archive), login=False, replay_port=None))
+
+
+def test_compare_is_the_capture_diff_and_keeps_to_the_csp(tmp_path: Path) -> None:
+    """Compare shows sourcekeeper.changes' diff (edited and added sentences, the fields), every
+    archived string escaped, with its style a stylesheet of the app (the CSP forbids inline style)."""
+    built = build(tmp_path / "archive")
+    app = _app(built.root)
+    first, second = built.captures[NEWS][:2]
+    status, headers, body = _get(app, f"/compare?a={second}&b={first}")
+    assert status == 200
+    assert "style-src 'self';" in headers["content-security-policy"]
+    assert 'class="capture-diff"' in body and 'class="sentences"' in body
+    assert '<tr class="r-added">' in body and "新增一句说明" in body
+    assert f"capture #{first}" in body and f"capture #{second}" in body  # earlier first, whatever the order
+    assert "<style" not in body and " style=" not in body and "<script" not in body
+    assert '<link rel="stylesheet" href="/diff.css">' in body
+    status, headers, css = _get(app, "/diff.css")
+    assert status == 200 and headers["content-type"].startswith("text/css")
+    assert ".capture-diff del{" in css
+
+    hostile = built.captures[HOSTILE]
+    status, _, body = _get(app, f"/compare?a={hostile[0]}&b={hostile[1]}")
+    assert status == 200
+    assert "<img src=x" not in body and "<script>alert" not in body
+    assert "&lt;script&gt;alert" in body

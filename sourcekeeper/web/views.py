@@ -376,60 +376,23 @@ def custody_for(ctx: Context, warc_file: str) -> list[dict[str, Any]]:
 
 
 # Compare ---------------------------------------------------------------------------------------
-FIELD_LABELS = {
-    "title": "Title",
-    "date": "Published",
-    "document_date": "Document date",
-    "source": "Source",
-    "author": "Author",
-    "site": "Site",
-    "http_status": "HTTP status",
-    "state": "State",
-    "payload_digest": "Payload digest",
-    "content_type": "Content type",
-}
 
 
 def compare_captures(ctx: Context, before_id: int, after_id: int) -> dict[str, Any] | None:
-    """The sentence diff of two captures' texts (as `recheck` records it), and their metadata side
-    by side. Swap point for the fuller `diff_captures` (documents, links, screenshots, moves)."""
-    from pipelines.extraction.textdiff import sentence_diff  # noqa: PLC0415
+    """The `diff` of two captures (sourcekeeper.changes: sentences with moves and edits, fields
+    incl. 文号 and issuer, links, documents with their own text diff, screenshots side by side with
+    the changed regions marked), as an escaped HTML fragment that needs no inline style: its
+    stylesheet is served at /diff.css."""
+    from sourcekeeper.changes.capturediff import diff_two  # noqa: PLC0415
+    from sourcekeeper.changes.html import diff_fragment  # noqa: PLC0415
 
     before, after = capture_by_id(ctx, before_id), capture_by_id(ctx, after_id)
     if before is None or after is None:
         return None
     if (before.captured_at, before.id) > (after.captured_at, after.id):
         before, after = after, before
-    pages = [ctx.index.page_for(c.id) for c in (before, after)]
-    texts = [p.text if p else "" for p in pages]
-    fields = []
-    for name in ("title", "date", "document_date", "source", "author", "site"):
-        values = [getattr(p, name) if p else None for p in pages]
-        fields.append(
-            {
-                "name": FIELD_LABELS[name],
-                "before": values[0],
-                "after": values[1],
-                "changed": values[0] != values[1],
-            }
-        )
-    for name in ("http_status", "state", "payload_digest", "content_type"):
-        values = [getattr(before, name), getattr(after, name)]
-        fields.append(
-            {
-                "name": FIELD_LABELS[name],
-                "before": values[0],
-                "after": values[1],
-                "changed": values[0] != values[1],
-            }
-        )
-    return {
-        "before": before,
-        "after": after,
-        "fields": fields,
-        "diff": sentence_diff(texts[0], texts[1]),
-        "screenshots": [screenshot_record(ctx, c.id) is not None for c in (before, after)],
-    }
+    diff = diff_two(ctx.index, ctx.warc_dir, before, after)
+    return {"before": before, "after": after, "diff": diff, "fragment": diff_fragment(diff)}
 
 
 def replay_stamp(moment: datetime) -> str:
