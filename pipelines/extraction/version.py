@@ -7,7 +7,7 @@ carries an older version (records written before versions existed count as versi
 
 from __future__ import annotations
 
-EXTRACTOR_VERSION = 3  # 3: government document identity (issuer, topic, 文号 of the body); CMS fast path
+EXTRACTOR_VERSION = 4  # 4: a document served without a type or as HTML classified by its bytes
 LEGACY_VERSION = 1  # metadata records without an ``extractor_version`` field
 
 
