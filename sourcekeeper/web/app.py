@@ -244,9 +244,10 @@ def create_app(settings: Settings, index: ArchiveIndex | None = None) -> Starlet
     async def diff_css(request: Request) -> Response:
         """The compare fragment's style (sourcekeeper.changes.html.STYLE), a stylesheet of the
         application's own origin, as its Content-Security-Policy (style-src 'self') wants."""
-        from sourcekeeper.changes.html import STYLE  # noqa: PLC0415
+        from sourcekeeper.changes.html import FONTS, STYLE  # noqa: PLC0415
 
-        return Response(STYLE, media_type="text/css", headers={"Cache-Control": "max-age=3600"})
+        css = f".capture-diff{{font-family:{FONTS}}}{STYLE}"
+        return Response(css, media_type="text/css", headers={"Cache-Control": "max-age=3600"})
 
     async def screenshot(request: Request) -> Response:
         need(request)
