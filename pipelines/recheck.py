@@ -163,8 +163,12 @@ class RecheckPipeline:
         if before is None or after is None:
             why = "the payload differs from the last good capture (no extracted text to compare)"
             return Outcome("changed", why, "ok", status, capture.id)
-        stealth = recheck_stealth(self.index.page_for(baseline.capture_id), self.index.page_for(capture.id))
-        if stealth is not None:  # only the date, 文号 or issuer moved: named ahead of ordinary edits
+        stealth = recheck_stealth(
+            self.index.page_for(baseline.capture_id),
+            self.index.page_for(capture.id),
+            self._quotes(target.url),
+        )
+        if stealth is not None:  # only the date, 文号, issuer or a quoted passage: ahead of ordinary edits
             diff = {**sentence_diff(before, after, self.max_sentences), "stealth": stealth.to_json()}
             return Outcome("changed", stealth.reason(), STEALTH_DETAIL, status, capture.id, diff)
         if before == after:
@@ -173,6 +177,15 @@ class RecheckPipeline:
         diff = sentence_diff(before, after, self.max_sentences)
         why = f"text changed: {diff['removed']} sentence(s) removed, {diff['added']} added"
         return Outcome("changed", why, "ok", status, capture.id, diff)
+
+    def _quotes(self, url: str) -> list[str]:
+        """The passages quoted from `url` (the quotes index), watched by the stealth-edit rule."""
+        from archive_store.index.quotes import known_quotes  # noqa: PLC0415
+
+        try:
+            return list(known_quotes(self.index, [url]))
+        except SQLAlchemyError:
+            return []
 
     def _text(self, capture_id: int) -> str | None:
         return comparable_text(self.index, capture_id)  # a document's text unwrapped (doccompare)

@@ -5,6 +5,7 @@ the report's diffs and the stealth-edit flag.
 hostile (markup and a control character); its attachment a.pdf is replaced (same URL, other
 bytes), old.pdf is no longer linked, new.pdf is; the link to /about.html gives way to /contact.html.
 /stealth.html (after): the same text, only its date (meta and signing line) moved back.
+/quoted.html (after): the same text but for one word of the sentence a report quotes (QUOTE).
 """
 
 from __future__ import annotations
@@ -62,6 +63,15 @@ def stealth(req: RawRequest, site: SiteState) -> RawReply:
     return page(_html("关于开展专项行动的通知", body, date, ""), content_type=UTF8)
 
 
+QUOTE = "对在外人员亲属开展政策宣讲"
+
+
+def quoted(req: RawRequest, site: SiteState) -> RawReply:
+    sentences = [EDITED if s == SENTENCES[2] and site.mode == "after" else s for s in SENTENCES]
+    body = "\n".join(f"<p>{s}</p>" for s in sentences)
+    return page(_html("关于开展宣讲活动的通知", body, "2024-01-05", ""), content_type=UTF8)
+
+
 def pdf(name: str) -> object:
     def handle(req: RawRequest, site: SiteState) -> RawReply:
         version = b"2" if site.mode == "after" and name == "a" else b"1"
@@ -80,6 +90,7 @@ def plain(req: RawRequest, site: SiteState) -> RawReply:
 ROUTES = {
     "/notice.html": notice,
     "/stealth.html": stealth,
+    "/quoted.html": quoted,
     "/files/a.pdf": pdf("a"),
     "/files/old.pdf": pdf("old"),
     "/files/new.pdf": pdf("new"),

@@ -146,3 +146,34 @@ def test_corpus_expired_link_and_articles() -> None:
         url = WX_URL if path.parent.name == "wechat" else GOV_URL
         verdict = run(decode_body(path.read_bytes(), None).text, url=url)
         assert verdict.is_content, (path.name, verdict)
+
+
+_PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+_DOCX = b"PK\x03\x04\x14\x00\x06\x00" + b"\x00" * 40
+_DOC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 40
+_PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 40
+
+
+@pytest.mark.parametrize("body", [_PDF, _DOCX, _DOC, _PNG])
+@pytest.mark.parametrize("headers", [[], [("Content-Type", "text/html; charset=utf-8")]])
+def test_document_without_or_with_a_wrong_content_type_is_ok(
+    body: bytes, headers: list[tuple[str, str]]
+) -> None:
+    """A document served with no Content-Type (or as HTML) is a document by its bytes: state ok,
+    so search's default state filter shows its indexed text, not error:empty."""
+    from pipelines.extraction.analyse import analyse
+    from pipelines.extraction.facts import ResponseFacts
+
+    url = "http://127.0.0.1/attach/P020261201.pdf"
+    result = analyse(ResponseFacts(url, url, 200, headers, body))
+    assert result["state"] == "ok", result
+    assert "by its bytes" in result["reason"]
+    assert result["page"] is None
+
+
+def test_empty_body_without_a_type_is_still_empty() -> None:
+    from pipelines.extraction.analyse import analyse
+    from pipelines.extraction.facts import ResponseFacts
+
+    url = "http://127.0.0.1/a.html"
+    assert analyse(ResponseFacts(url, url, 200, [], b""))["state"] == "error:empty"

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 from archive_helpers import ROOT, archive_cli
-from changes_site import ADDED, EDITED, SENTENCES
+from changes_site import ADDED, EDITED, QUOTE, SENTENCES
 from takedown_helpers import json_lines, recheck_cli
 
 from archive_store.index.database import ArchiveIndex, default_db_url
@@ -47,7 +47,10 @@ def built(tmp_path_factory) -> Iterator[Built]:
     archive = tmp_path_factory.mktemp("diff") / "archive"
     shots = ["--screenshot"] if CHROMIUM else []
     with ServedSite(SITE) as site:
-        first = archive_cli(archive, *QUICK, *shots, site.url("/notice.html"), site.url("/stealth.html"))
+        quotes = archive.parent / "quotes.tsv"
+        quotes.write_text(f"{site.url('/quoted.html')}\t{QUOTE}\n", "utf-8")
+        pages = [site.url("/notice.html"), site.url("/stealth.html")]
+        first = archive_cli(archive, *QUICK, *shots, "--quotes", quotes, *pages)
         assert first.returncode == 0, first.stderr
         site.set_mode("after")
         rechecked = recheck_cli(archive)
@@ -81,13 +84,17 @@ def sk(capsys):
 
 
 def _store_document_text(archive: Path, url: str) -> None:
-    """Page rows for the attachment's two captures (when document text extraction made none)."""
+    """Page rows for the attachment's two captures (when document text extraction made none, or
+    found no text in these token PDFs)."""
     index = ArchiveIndex(default_db_url(archive), create=False)
     try:
         first, second = [c for c in index.captures_for(url) if c.record_type == "response"][:2]
         for capture, text in ((first, DOC_BEFORE), (second, DOC_AFTER)):
-            if index.page_for(capture.id) is None:
-                index.save_page(Page(capture_id=capture.id, url=url, title="名单", text=text))
+            page = index.page_for(capture.id)
+            if page is None or not page.text:
+                index.save_page(
+                    Page(capture_id=capture.id, url=url, title="名单", text=text, kind="document")
+                )
     finally:
         index.close()
 
@@ -183,10 +190,11 @@ def test_diff_exit_codes_and_plain_messages(built, sk):
 
 def test_recheck_flags_the_stealth_edit_ahead_of_the_ordinary_one(built, sk):
     lines = built.recheck_stdout.splitlines()
-    first, second = [i for i, line in enumerate(lines) if line.startswith("changed")]
-    assert built.url("/stealth.html") in lines[first] and "STEALTH EDIT" in lines[first]
+    *stealthy, ordinary = [i for i, line in enumerate(lines) if line.startswith("changed")]
+    (first,) = [i for i in stealthy if built.url("/stealth.html") in lines[i]]
+    assert "STEALTH EDIT" in lines[first]
     assert lines[first + 1].strip().startswith("stealth edit: only the date (2024-01-05 → 2023-12-01)")
-    assert built.url("/notice.html") in lines[second] and "STEALTH EDIT" not in lines[second]
+    assert built.url("/notice.html") in lines[ordinary] and "STEALTH EDIT" not in lines[ordinary]
     history = json_lines(
         sk("history", "--archive", built.archive, "--json", built.url("/stealth.html")).stdout
     )
@@ -195,6 +203,30 @@ def test_recheck_flags_the_stealth_edit_ahead_of_the_ordinary_one(built, sk):
     assert event["diff"]["stealth"]["fields"][0] == "date"
     shown = sk("diff", "--archive", built.archive, built.url("/stealth.html")).stdout
     assert shown.splitlines()[3].startswith("STEALTH EDIT: only the date")
+
+
+def test_a_change_of_only_a_quoted_passage_is_a_stealth_edit(built, sk):
+    """The re-check finds the quoted sentence altered and nothing else: a stealth edit, named ahead
+    of the ordinary edit, in `recheck`, `history` and `diff`."""
+    lines = built.recheck_stdout.splitlines()
+    changed = [line for line in lines if line.startswith("changed")]
+    (quoted,) = [line for line in changed[:2] if built.url("/quoted.html") in line]
+    assert "STEALTH EDIT" in quoted
+    assert built.url("/notice.html") in changed[-1] and "STEALTH EDIT" not in changed[-1]
+    history = json_lines(
+        sk("history", "--archive", built.archive, "--json", built.url("/quoted.html")).stdout
+    )
+    (event,) = [e for e in history if e["kind"] == "recheck"]
+    assert event["detail"] == "stealth-edit" and event["diff"]["stealth"]["fields"] == ["quote"]
+    assert event["diff"]["stealth"]["changes"][0] == {
+        "name": "quote",
+        "before": SENTENCES[2],
+        "after": EDITED,
+    }
+    diff = json.loads(sk("diff", "--archive", built.archive, "--json", built.url("/quoted.html")).stdout)
+    assert diff["stealth"]["fields"] == ["quote"]
+    shown = sk("diff", "--archive", built.archive, built.url("/quoted.html")).stdout
+    assert "STEALTH EDIT: only the quoted passage" in shown
 
 
 @pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed (scripts/system-deps.sh installs it)")
@@ -258,12 +290,12 @@ def test_report_html_shows_each_changed_sources_diff_in_chromium(built, tmp_path
         env=env,
     ).stdout
     assert 'data-chart="drawn"' in dom
-    assert dom.count('class="capture-diff"') == 2  # both changed sources expand to their diff
+    assert dom.count('class="capture-diff"') == 3  # every changed source expands to its diff
     assert f"<ins>{ADDED}</ins>" in dom and "<ins>法律</ins>" in dom  # the diff text is in the page
     assert 'alt="changed regions marked"' in dom  # and the screenshots
     assert dom.index("stealth-badge") < dom.index(built.url("/notice.html"))  # stealth edit first
     assert "&lt;script&gt;alert" in dom and '<script>alert("x")' not in dom
-    assert dom.count('class="row-title"') == 2 and 'class="tick-label"' in dom  # named rows, dated axis
+    assert dom.count('class="row-title"') == 3 and 'class="tick-label"' in dom  # named rows, dated axis
     assert "sourcekeeper replay --archive" in dom  # what the replay links need
     text = sk("report", "--archive", built.archive).stdout
     assert "STEALTH EDIT" in text and f"+ {ADDED}" in text

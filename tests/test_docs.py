@@ -292,3 +292,29 @@ def test_the_readme_and_docs_name_no_issue_numbers_or_commits() -> None:
             if re.search(r"\b[Ii]ssues? \d+\b", line) or HEX_RUN.search(line):
                 found.append(f"{path.relative_to(ROOT)}:{number}: {line.strip()[:80]}")
     assert found == []
+
+
+def test_package_init_files_reexport_nothing() -> None:
+    """Imports name the submodule: no package re-exports names from its __init__ (no lazy
+    `__getattr__`, no `__all__`, no `from .sub import name as name` list)."""
+    import ast
+
+    reexporting: list[str] = []
+    for package in _packages():
+        tree = ast.parse((ROOT / package.replace(".", "/") / "__init__.py").read_text(encoding="utf-8"))
+        names = {
+            t.id
+            for node in ast.walk(tree)
+            if isinstance(node, ast.Assign)
+            for t in ast.walk(node)
+            if isinstance(t, ast.Name)
+        }
+        imported = {a.name for node in ast.walk(tree) if isinstance(node, ast.Import) for a in node.names}
+        from_package = [
+            node
+            for node in ast.walk(tree)
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith(package + ".")
+        ]
+        if {"__getattr__", "__all__"} & names or "lazy_loader" in imported or from_package:
+            reexporting.append(package)
+    assert reexporting == []

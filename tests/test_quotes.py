@@ -176,3 +176,22 @@ def test_the_config_file_takes_a_list_of_notification_urls(tmp_path: Path):
     config = tmp_path / "sourcekeeper.toml"
     config.write_text('notify = ["json://127.0.0.1:9/x", "mailto://a:b@c"]\n', "utf-8")
     assert read_layer(config, "file").options["notify"] == ["json://127.0.0.1:9/x", "mailto://a:b@c"]
+
+
+def test_quote_sentences_are_the_diff_sentences() -> None:
+    """One splitter: a quote's sentence is the sentence the diff shows, closing quote included,
+    with the same offsets."""
+    from pipelines.extraction.quotes import locate, sentence_spans
+    from pipelines.extraction.sentencediff import split_sentences
+
+    text = "他表示：“劝返工作已全部完成。”  下一阶段继续推进！？\n第三句"
+    assert sentence_spans(text) == split_sentences(text)
+    assert [s.text for s in sentence_spans(text)] == [
+        "他表示：“劝返工作已全部完成。”",
+        "下一阶段继续推进！？",
+        "第三句",
+    ]
+    assert all(text[s.start : s.end] == s.text for s in sentence_spans(text))
+    found = locate("劝返工作已全部完成", text)
+    assert found.status == "present"
+    assert found.sentence == "他表示：“劝返工作已全部完成。”"

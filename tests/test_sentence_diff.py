@@ -138,3 +138,38 @@ def test_a_change_limited_to_date_number_or_issuer_is_a_stealth_edit(changes, bo
 )
 def test_other_changes_are_no_stealth_edit(changes, body):
     assert stealth_edit(FIELDS, {**FIELDS, **changes}, BODY, body) is None
+
+
+QUOTED_BODY = BODY.replace("现通知如下。", "现通知如下。\n对在外人员亲属开展劝返工作。")
+
+
+@pytest.mark.parametrize(
+    ("after_body", "after_sentence"),
+    [
+        (QUOTED_BODY.replace("开展劝返工作。", "开展依法工作。"), "对在外人员亲属开展依法工作。"),  # altered
+        (QUOTED_BODY.replace("对在外人员亲属开展劝返工作。\n", ""), None),  # gone
+        # altered, and the date moved with it
+        (
+            QUOTED_BODY.replace("开展劝返工作。", "开展依法工作。").replace("2024年1月5日", "2023年12月1日"),
+            "对在外人员亲属开展依法工作。",
+        ),
+    ],
+    ids=["altered", "missing", "altered-and-date"],
+)
+def test_a_change_limited_to_a_quoted_passage_is_a_stealth_edit(after_body, after_sentence):
+    found = stealth_edit(FIELDS, FIELDS, QUOTED_BODY, after_body, quotes=["亲属开展劝返工作"])
+    assert found is not None and found.fields[0] == "quote"
+    (quote,) = [c for c in found.changes if c.name == "quote"]
+    assert quote.before == "对在外人员亲属开展劝返工作。" and quote.after == after_sentence
+    assert "the quoted passage (对在外人员亲属开展劝返工作。" in found.reason()
+
+
+def test_a_quoted_passage_changed_with_other_text_is_no_stealth_edit():
+    after = QUOTED_BODY.replace("开展劝返工作。", "开展依法工作。").replace("现通知如下", "特通知如下")
+    assert stealth_edit(FIELDS, FIELDS, QUOTED_BODY, after, quotes=["亲属开展劝返工作"]) is None
+    # the quote still there (in traditional characters even): the other edit is an ordinary one
+    kept = QUOTED_BODY.replace("现通知如下", "特通知如下")
+    assert stealth_edit(FIELDS, FIELDS, QUOTED_BODY, kept, quotes=["親屬開展勸返工作"]) is None
+    # without the quotes watched, the quote's edit is an ordinary one
+    altered = QUOTED_BODY.replace("开展劝返工作。", "开展依法工作。")
+    assert stealth_edit(FIELDS, FIELDS, QUOTED_BODY, altered) is None

@@ -194,8 +194,12 @@ def test_reading_search_source_compare_and_hostile_titles(served: tuple[Server, 
     page.check(f"input[name=b][value='{second}']")
     page.click("text=Compare the two captures chosen")
     page.wait_for_url(re.compile(r"/compare\?"))
-    assert "各单位要对在逃人员亲属开展劝返工作" in page.locator("del.del").first.inner_text()
-    assert "新增一句说明" in page.locator(".diff").inner_text()
+    diff = page.locator(".capture-diff")
+    assert "各单位要对在逃人员亲属开展劝返工作。" in diff.locator("tr.r-removed td.b").all_inner_texts()
+    assert "新增一句说明。" in diff.locator("tr.r-added td.a").all_inner_texts()
+    # the fragment's stylesheet (/diff.css) applied under the CSP: an added sentence is green
+    added = diff.locator("tr.r-added td.a ins").last
+    assert added.evaluate("e => getComputedStyle(e).backgroundColor") == "rgb(200, 230, 201)"
     _shot(page, "compare")
 
     # hostile titles are text, never markup; nothing ran

@@ -12,6 +12,7 @@ from pipelines.extraction.contentstate import charset_note, content_state
 from pipelines.extraction.decode import decode_body
 from pipelines.extraction.extract import extract_page
 from pipelines.extraction.facts import ResponseFacts
+from pipelines.extraction.magic import document_magic
 from pipelines.extraction.version import EXTRACTOR_VERSION
 
 logger = logging.getLogger(__name__)
@@ -43,13 +44,14 @@ def is_textual(facts: ResponseFacts) -> bool:
 def analyse(facts: ResponseFacts) -> dict[str, Any]:
     """The extraction result as plain JSON data; never raises (errors become an `error` field)."""
     try:
-        if not is_textual(facts):
+        if not is_textual(facts) or document_magic(facts.body) is not None:
             verdict = classify(
                 url=facts.url,
                 status=facts.status,
                 headers=facts.headers,
                 text=None,
                 requested_url=facts.requested_url,
+                body=facts.body,
             )
             return {
                 "extractor_version": EXTRACTOR_VERSION,

@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 
 from pipelines.extraction import density
 from pipelines.extraction.htmltext import parse_html
+from pipelines.extraction.magic import document_magic
 from pipelines.extraction.navigation import navigation_state
 from pipelines.extraction.signatures import (
     CHALLENGE_SCRIPT_RE,
@@ -214,8 +215,10 @@ def classify(
     headers: Sequence[tuple[str, str]],
     text: str | None,
     requested_url: str | None = None,
+    body: bytes | None = None,
 ) -> Classification:
-    """Classify one response (final ``url`` after redirects; ``text`` decoded, None if binary)."""
+    """Classify one response (final ``url`` after redirects; ``text`` decoded, None if binary;
+    ``body`` the raw bytes, which name a document served without a type or with a markup one)."""
     ev = evidence(status, headers, text)
     decided = _status_state(ev) or _wechat_state(url, ev)
     if decided is not None:
@@ -223,6 +226,10 @@ def classify(
     is_markup = not ev.content_type or ev.content_type.startswith(_HTML_TYPES)
     if not is_markup:
         return Classification("ok", f"HTTP {status} {ev.content_type.split(';')[0]} document")
+    kind = document_magic(body)
+    if kind is not None:
+        served = ev.content_type.split(";")[0] or "no Content-Type"
+        return Classification("ok", f"HTTP {status} {kind} document by its bytes (served as {served})")
     if not (text or "").strip():
         return Classification("error:empty", f"HTTP {status} with an empty body")
     hit = _vendor_hit(ev, body_allowed=len(ev.visible) < _SHORT_PAGE_CHARS)

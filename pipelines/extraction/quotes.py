@@ -23,13 +23,14 @@ from collections import Counter
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from pipelines.extraction.sentencediff import Sentence, split_sentences
+
 # a quote at least this share of whose folded characters appear, in order, in one sentence is
 # `altered` (a one-character edit of a four-character phrase is 3/4); below it, `missing`
 ALTERED_AT = 0.7
 PRESENT, ALTERED, MISSING = "present", "altered", "missing"
 STATUSES = (PRESENT, ALTERED, MISSING)
 
-_SENTENCE_END = re.compile(r"[。！？；!?;]+|\n+")
 # quoted passages in a report paragraph or a seed line: 「」 『』 “” ""
 _QUOTED_RE = re.compile(r"「([^「」]{2,500})」|『([^『』]{2,500})』|“([^“”]{2,500})”|\"([^\"]{2,500})\"")
 
@@ -82,29 +83,11 @@ def sha256_text(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-@dataclass(frozen=True)
-class Sentence:
-    start: int
-    end: int
-    text: str
-
-
 def sentence_spans(text: str) -> list[Sentence]:
-    """Sentences with their [start, end) offsets in `text` (outer white space left out)."""
-    found: list[Sentence] = []
-    start = 0
-    for match in [*_SENTENCE_END.finditer(text), None]:
-        end = match.end() if match is not None else len(text)
-        if match is not None and match.group(0).startswith("\n"):
-            end = match.start()
-        piece = text[start:end]
-        stripped = piece.strip()
-        if stripped:
-            lead = len(piece) - len(piece.lstrip())
-            found.append(Sentence(start + lead, start + lead + len(stripped), stripped))
-        if match is not None:
-            start = match.end()
-    return found
+    """Sentences with their [start, end) offsets in `text` (outer white space left out): the one
+    splitter of the project, `sentencediff.split_sentences` (closing quotes stay with their
+    sentence), so a quote's sentence and a diff's sentence are the same span."""
+    return split_sentences(text)
 
 
 @dataclass
@@ -158,7 +141,7 @@ def locate(quote: str, text: str) -> QuoteMatch:
 def _set_sentence(result: QuoteMatch, text: str, spans: list[Sentence], start: int, end: int) -> None:
     """The sentence(s) covering [start, end): a passage may run over a sentence end."""
     covering = [s for s in spans if s.start < end and s.end > start] or [
-        Sentence(start, end, text[start:end])
+        Sentence(text[start:end], start, end)
     ]
     first, last = covering[0], covering[-1]
     result.sentence_start, result.sentence_end = first.start, last.end
@@ -179,7 +162,7 @@ def _closest(
     need = Counter(wanted)
     candidates = list(spans)
     candidates += [
-        (Sentence(a.start, b.end, f"{a.text}{b.text}"), fa + fb)
+        (Sentence(f"{a.text}{b.text}", a.start, b.end), fa + fb)
         for (a, fa), (b, fb) in itertools.pairwise(spans)
     ]
     bounded = []

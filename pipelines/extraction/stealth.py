@@ -11,6 +11,11 @@ ordinary edits: a change is a stealth edit when
 - and the two texts are the same once every date, every 文号 and both issuers' names are blanked
   out (so the only edits in the text are of those).
 
+A quoted passage (`quotes=`: the passages a report quotes from the page) counts as a watched
+field: a passage present before and altered or missing after, with the rest of the text the same
+(once its sentence is set aside, and dates, 文号 and issuers blanked), is a stealth edit named
+`quote`, the passage's sentence before and the closest sentence after.
+
 Pure functions over plain values; page rows are read by name (`page_fields`), so a column that
 does not exist yet is simply absent.
 """
@@ -29,6 +34,7 @@ FIELD_WORDS = {
     "document_date": "the 成文日期",
     "doc_number": "the 文号",
     "issuer": "the issuer",
+    "quote": "the quoted passage",
 }
 
 _DATE = re.compile(
@@ -121,6 +127,7 @@ def stealth_edit(
     before_text: str,
     after_text: str,
     watched: Sequence[str] = STEALTH_FIELDS,
+    quotes: Sequence[str] = (),
 ) -> StealthEdit | None:
     """The stealth edit between two versions of a page (see the module docstring), else None.
 
@@ -133,6 +140,8 @@ def stealth_edit(
         for name in watched
         if name in before and name in after and (before.get(name) or None) != (after.get(name) or None)
     )
+    quoted, before_text, after_text = _quote_changes(quotes, before_text, after_text)
+    changes += quoted
     issuers = [before.get("issuer") or "", after.get("issuer") or ""]
     if _blanked(before_text, issuers) != _blanked(after_text, issuers):
         return None  # something else in the text changed too: an ordinary edit
@@ -148,15 +157,45 @@ def stealth_edit(
     return StealthEdit(changes, tuple(in_text))
 
 
+def _quote_changes(
+    quotes: Sequence[str], before_text: str, after_text: str
+) -> tuple[tuple[FieldChange, ...], str, str]:
+    """The quoted passages present in `before_text` and altered or missing in `after_text`, and
+    the two texts with those passages' sentences set aside (before: the sentence that held it;
+    after: the closest sentence of an altered one)."""
+    from pipelines.extraction.quotes import ALTERED, PRESENT, locate  # noqa: PLC0415
+
+    changes: list[FieldChange] = []
+    for quote in dict.fromkeys(q for q in quotes if q and q.strip()):
+        was = locate(quote, before_text)
+        if was.status != PRESENT or was.sentence_start is None or was.sentence_end is None:
+            continue
+        now = locate(quote, after_text)
+        if now.status == PRESENT:
+            continue
+        before_text = before_text[: was.sentence_start] + before_text[was.sentence_end :]
+        sentence = None
+        if now.status == ALTERED and now.sentence_start is not None and now.sentence_end is not None:
+            after_text = after_text[: now.sentence_start] + after_text[now.sentence_end :]
+            sentence = now.sentence
+        changes.append(FieldChange("quote", was.sentence, sentence))
+    return tuple(changes), before_text, after_text
+
+
 STEALTH_DETAIL = "stealth-edit"  # the re-check event's detail for a stealth edit
 
 
-def recheck_stealth(before_page: object | None, after_page: object | None) -> StealthEdit | None:
+def recheck_stealth(
+    before_page: object | None, after_page: object | None, quotes: Sequence[str] = ()
+) -> StealthEdit | None:
     """The stealth edit between a re-checked page and its baseline (page rows), else None: what
     `recheck` flags as `changed` with detail STEALTH_DETAIL, ahead of ordinary edits (also when
-    the extracted text is the same and only the date or 文号 of the metadata moved)."""
+    the extracted text is the same and only the date or 文号 of the metadata moved). `quotes`:
+    the passages quoted from the page, watched too."""
     if before_page is None or after_page is None:
         return None
     before_text = str(getattr(before_page, "text", "") or "")
     after_text = str(getattr(after_page, "text", "") or "")
-    return stealth_edit(page_fields(before_page), page_fields(after_page), before_text, after_text)
+    return stealth_edit(
+        page_fields(before_page), page_fields(after_page), before_text, after_text, quotes=quotes
+    )

@@ -7,7 +7,8 @@ carries an older version (records written before versions existed count as versi
 
 from __future__ import annotations
 
-# 3: document identity (issuer, topic, 文号); CMS fast path; general title and date rules
+# 3: document identity (issuer, topic, 文号); CMS fast path; general title and date rules;
+# documents served without a type (or as HTML) classified by their bytes
 EXTRACTOR_VERSION = 3
 LEGACY_VERSION = 1  # metadata records without an ``extractor_version`` field
 

@@ -159,7 +159,11 @@ def diff_two(
     shown_old = {link.url for link in old_links}
     shown_new = {link.url for link in new_links}
     same = before.payload_digest == after.payload_digest
-    stealth = None if same else stealth_edit(old.fields, new.fields, old.text, new.text)
+    stealth = (
+        None
+        if same
+        else stealth_edit(old.fields, new.fields, old.text, new.text, quotes=_quotes(index, after.url))
+    )
     found, note = _visual(index, warc_dir, before, after) if visual else (None, "not asked for")
     return CaptureDiff(
         url=after.url,
@@ -176,6 +180,14 @@ def diff_two(
         stealth=stealth,
         notes=tuple(notes),
     )
+
+
+def _quotes(index: ArchiveIndex, url: str) -> list[str]:
+    """The passages a report quotes from `url` (the quotes index): a change limited to one of them
+    is a stealth edit."""
+    from archive_store.index.quotes import known_quotes  # noqa: PLC0415
+
+    return list(known_quotes(index, [url]))
 
 
 def _side(index: ArchiveIndex, capture: Capture) -> CaptureSide:

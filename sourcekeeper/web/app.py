@@ -241,6 +241,14 @@ def create_app(settings: Settings, index: ArchiveIndex | None = None) -> Starlet
             raise HTTPException(404, "No such captures to compare.")
         return render(request, "compare.html", user, r=result)
 
+    async def diff_css(request: Request) -> Response:
+        """The compare fragment's style (sourcekeeper.changes.html.STYLE), a stylesheet of the
+        application's own origin, as its Content-Security-Policy (style-src 'self') wants."""
+        from sourcekeeper.changes.html import FONTS, STYLE  # noqa: PLC0415
+
+        css = f".capture-diff{{font-family:{FONTS}}}{STYLE}"
+        return Response(css, media_type="text/css", headers={"Cache-Control": "max-age=3600"})
+
     async def screenshot(request: Request) -> Response:
         need(request)
         png = await run_in_threadpool(views.screenshot_png, ctx, int(request.path_params["capture_id"]))
@@ -440,6 +448,7 @@ def create_app(settings: Settings, index: ArchiveIndex | None = None) -> Starlet
         Route("/search", guarded(search)),
         Route("/source", guarded(source)),
         Route("/compare", guarded(compare)),
+        Route("/diff.css", diff_css),
         Route("/screenshot/{capture_id:int}.png", guarded(screenshot)),
         Route("/add", guarded(add), methods=["GET", "POST"]),
         Route("/add/confirm", guarded(confirm), methods=["POST"]),

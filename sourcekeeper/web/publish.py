@@ -58,6 +58,7 @@ def find_report(index: ArchiveIndex, given: str) -> Report:
 
 def _citations(index: ArchiveIndex, archive: Path, report: Report, base: str) -> list[dict[str, Any]]:
     from archive_store.export.citations import citations_of  # noqa: PLC0415
+    from archive_store.index.quotes import quotes_json  # noqa: PLC0415
     from sourcekeeper.reporting.data import source_entry  # noqa: PLC0415
     from sourcekeeper.web.views import Context, screenshot_png  # noqa: PLC0415
 
@@ -90,7 +91,11 @@ def _citations(index: ArchiveIndex, archive: Path, report: Report, base: str) ->
                 "ts": "".join(ch for ch in last_good["captured_at"] if ch.isdigit())[:14]
                 if last_good
                 else None,
-                "quote": None,  # the quote status, when the quotes library is merged
+                # each passage quoted from the source and its newest check
+                "quotes": [
+                    {"quote": q["quote"], "status": q["status"], "sentence": q["sentence"]}
+                    for q in quotes_json(index, citation.url)
+                ],
                 "thumbnail": thumb,
                 "robust_html": entry["robust_links"]["html"],
             }

@@ -278,6 +278,8 @@ def capture_detail(ctx: Context, capture: Capture) -> dict[str, Any]:
         "title": page.title if page else None,
         "date": page.date if page else None,
         "document_date": page.document_date if page else None,
+        # what identifies an official document (pipelines/extraction/govdoc.py)
+        "identity": {name: getattr(page, name, None) if page else None for name in IDENTITY_FIELDS},
         "source": page.source if page else None,
         "author": page.author if page else None,
         "site": page.site if page else None,
@@ -299,32 +301,29 @@ def capture_detail(ctx: Context, capture: Capture) -> dict[str, Any]:
         "origin": origin_of(ctx.index, capture.id),
         "screenshot": screenshot_record(ctx, capture.id) is not None,
         "custody": custody_for(ctx, capture.warc_file),
-        # filled when the richer libraries are merged: document rows and quote statuses
         "documents": documents_of(ctx, capture),
-        "quotes": [],
+        "quotes": quotes_of(ctx, capture.url),
     }
 
 
+IDENTITY_FIELDS = ("doc_number", "issuer", "index_number", "document_date", "published_date", "topic")
+DOCUMENT_LIMIT = 100  # documents listed under one capture
+
+
 def documents_of(ctx: Context, capture: Capture) -> list[dict[str, Any]]:
-    """The documents (attachments) the page links that were captured: their URL, type and text
-    size, fetched by the same run (its index keeps this quick on a large archive). Swap point for
-    the document rows (pages.kind='document', captures.parent_url)."""
-    if capture.run_id is None:
-        return []
-    with ctx.index.engine.connect() as conn:
-        rows = conn.execute(
-            text(
-                "SELECT c.id, c.url, c.content_type, c.state, length(p.text) FROM captures c "
-                "LEFT JOIN pages p ON p.capture_id = c.id WHERE c.run_id = :r AND c.parent_url = :u "
-                "ORDER BY c.id LIMIT 100"
-            ),
-            {"u": capture.url, "r": capture.run_id},
-        ).all()
-    return [
-        {"id": r[0], "url": r[1], "content_type": r[2], "state": r[3], "text_chars": r[4] or 0}
-        for r in rows
-        if (r[2] or "").split(";")[0].strip() not in ("text/html", "application/xhtml+xml", "")
-    ]
+    """The page's documents as `show` lists them (archive_store.index.pagedocs): each with its
+    type, its text's size or why there is none, its 文号, and its own capture."""
+    from archive_store.index.pagedocs import document_note, page_documents  # noqa: PLC0415
+
+    return [{**d, "note": document_note(d)} for d in page_documents(ctx.index, capture)[:DOCUMENT_LIMIT]]
+
+
+def quotes_of(ctx: Context, url: str) -> list[dict[str, Any]]:
+    """The passages quoted from `url` and their newest check (present, altered with the closest
+    sentence and its diff, missing), as `show --quotes` gives them."""
+    from archive_store.index.quotes import quotes_json  # noqa: PLC0415
+
+    return quotes_json(ctx.index, url)
 
 
 def screenshot_record(ctx: Context, capture_id: int) -> tuple[str, int, int] | None:
@@ -376,60 +375,23 @@ def custody_for(ctx: Context, warc_file: str) -> list[dict[str, Any]]:
 
 
 # Compare ---------------------------------------------------------------------------------------
-FIELD_LABELS = {
-    "title": "Title",
-    "date": "Published",
-    "document_date": "Document date",
-    "source": "Source",
-    "author": "Author",
-    "site": "Site",
-    "http_status": "HTTP status",
-    "state": "State",
-    "payload_digest": "Payload digest",
-    "content_type": "Content type",
-}
 
 
 def compare_captures(ctx: Context, before_id: int, after_id: int) -> dict[str, Any] | None:
-    """The sentence diff of two captures' texts (as `recheck` records it), and their metadata side
-    by side. Swap point for the fuller `diff_captures` (documents, links, screenshots, moves)."""
-    from pipelines.extraction.textdiff import sentence_diff  # noqa: PLC0415
+    """The `diff` of two captures (sourcekeeper.changes: sentences with moves and edits, fields
+    incl. 文号 and issuer, links, documents with their own text diff, screenshots side by side with
+    the changed regions marked), as an escaped HTML fragment that needs no inline style: its
+    stylesheet is served at /diff.css."""
+    from sourcekeeper.changes.capturediff import diff_two  # noqa: PLC0415
+    from sourcekeeper.changes.html import diff_fragment  # noqa: PLC0415
 
     before, after = capture_by_id(ctx, before_id), capture_by_id(ctx, after_id)
     if before is None or after is None:
         return None
     if (before.captured_at, before.id) > (after.captured_at, after.id):
         before, after = after, before
-    pages = [ctx.index.page_for(c.id) for c in (before, after)]
-    texts = [p.text if p else "" for p in pages]
-    fields = []
-    for name in ("title", "date", "document_date", "source", "author", "site"):
-        values = [getattr(p, name) if p else None for p in pages]
-        fields.append(
-            {
-                "name": FIELD_LABELS[name],
-                "before": values[0],
-                "after": values[1],
-                "changed": values[0] != values[1],
-            }
-        )
-    for name in ("http_status", "state", "payload_digest", "content_type"):
-        values = [getattr(before, name), getattr(after, name)]
-        fields.append(
-            {
-                "name": FIELD_LABELS[name],
-                "before": values[0],
-                "after": values[1],
-                "changed": values[0] != values[1],
-            }
-        )
-    return {
-        "before": before,
-        "after": after,
-        "fields": fields,
-        "diff": sentence_diff(texts[0], texts[1]),
-        "screenshots": [screenshot_record(ctx, c.id) is not None for c in (before, after)],
-    }
+    diff = diff_two(ctx.index, ctx.warc_dir, before, after)
+    return {"before": before, "after": after, "diff": diff, "fragment": diff_fragment(diff)}
 
 
 def replay_stamp(moment: datetime) -> str:
