@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from archive_helpers import archive_cli, run_cli, warc_files
+from archive_helpers import archive_cli, cli_here, warc_files
 
 from archive_store.evidence.exports import export_entries
 from archive_store.warc.writer import file_sha256
@@ -30,7 +30,7 @@ def crawled(mocksite, tmp_path_factory) -> Path:
 @pytest.fixture(scope="module")
 def bag(crawled, tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("bags") / "deposit"
-    result = run_cli("export", "bag", out, "--archive", crawled)
+    result = cli_here("export", "bag", out, "--archive", crawled)
     assert result.returncode == 0, result.stderr
     return out
 
@@ -63,22 +63,22 @@ def test_the_export_is_recorded_and_verify_watches_it(crawled, bag):
     assert export_entries(crawled)[str(tag_manifest)] == file_sha256(tag_manifest)
     events = [json.loads(line) for line in (crawled / "custody.jsonl").read_text().splitlines()]
     assert any(e["event"] == "exported" and e["kind"] == "bag" for e in events)
-    assert run_cli("verify", "--archive", crawled).returncode == 0
+    assert cli_here("verify", "--archive", crawled).returncode == 0
 
 
 def test_an_existing_folder_is_never_used(crawled, tmp_path):
     (tmp_path / "taken").mkdir()
-    result = run_cli("export", "bag", tmp_path / "taken", "--archive", crawled)
+    result = cli_here("export", "bag", tmp_path / "taken", "--archive", crawled)
     assert result.returncode == 2 and "exists" in result.stderr
     assert list((tmp_path / "taken").iterdir()) == []
 
 
 def test_a_bag_changed_after_export_is_named_by_verify(crawled, tmp_path):
     out = tmp_path / "second"
-    assert run_cli("export", "bag", out, "--archive", crawled).returncode == 0
+    assert cli_here("export", "bag", out, "--archive", crawled).returncode == 0
     with (out / "data" / "custody.jsonl").open("a") as handle:
         handle.write("{}\n")
-    result = run_cli("verify", "--archive", crawled)
+    result = cli_here("verify", "--archive", crawled)
     assert result.returncode == 1 and f"{out}: the exported bag changed" in result.stderr
     bagit = subprocess.run([BAGIT, "--validate", out], capture_output=True, check=False)
     assert bagit.returncode != 0

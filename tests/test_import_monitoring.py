@@ -9,7 +9,7 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
-from archive_helpers import run_cli
+from archive_helpers import cli_here, run_cli
 from import_warcs import import_files
 from takedown_helpers import json_lines, recheck_cli
 from warcio.capture_http import capture_http
@@ -40,10 +40,10 @@ def test_imported_urls_are_rechecked_and_reported_only_with_monitor(tmp_path: Pa
         [summary] = import_files(archive, warc)
         assert summary["monitored"] is None
         # kept and searchable, but nothing to watch
-        assert run_cli("search", "--archive", archive, "--json", "劝返").stdout.count(notice) == 1
+        assert cli_here("search", "--archive", archive, "--json", "劝返").stdout.count(notice) == 1
         nothing = recheck_cli(archive)
         assert nothing.returncode == 0 and "nothing to re-check" in nothing.stderr
-        report = run_cli("report", "--archive", archive, "--json")
+        report = cli_here("report", "--archive", archive, "--json")
         assert report.stdout == "" and "report of 0 archived seed URLs" in report.stderr
 
         asked = run_cli("import", "--archive", archive, warc, "--monitor")
@@ -54,7 +54,7 @@ def test_imported_urls_are_rechecked_and_reported_only_with_monitor(tmp_path: Pa
         events = json_lines(rechecked.stdout)
         assert sorted(e["url"] for e in events) == sorted([notice, other])  # never robots.txt
         assert {e["state"] for e in events} == {"unchanged"}
-    reported = json_lines(run_cli("report", "--archive", archive, "--json").stdout)
+    reported = json_lines(cli_here("report", "--archive", archive, "--json").stdout)
     assert sorted(s["url"] for s in reported) == sorted([notice, other])
 
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from archive_helpers import archive_cli, run_cli
+from archive_helpers import archive_cli, cli_here
 from replayweb import CHROMIUM, VERSION, replay_in_replayweb, replay_site, replayweb_assets
 from takedown_helpers import SITE, recheck_cli
 from takedown_site import SENTENCES, p
@@ -43,23 +43,23 @@ def rechecked(tmp_path_factory) -> Iterator[Rechecked]:
         checked = recheck_cli(archive, "--json")
         assert checked.returncode == 0, checked.stderr
     wacz = work / "export.wacz"
-    exported = run_cli("export", "wacz", wacz, "--archive", archive, "--title", "县级通知 2024")
+    exported = cli_here("export", "wacz", wacz, "--archive", archive, "--title", "县级通知 2024")
     assert exported.returncode == 0, exported.stderr
     yield Rechecked(archive, urls, wacz)
 
 
 def test_show_raw_of_a_304_gives_the_page_it_vouched_for_and_says_so(rechecked):
     for url in rechecked.urls:
-        shown = json.loads(run_cli("show", "--archive", rechecked.archive, "--json", url).stdout)
+        shown = json.loads(cli_here("show", "--archive", rechecked.archive, "--json", url).stdout)
         assert shown["http_status"] == 304 and shown["record_type"] == "revisit"  # the latest capture
-        raw = run_cli("show", "--archive", rechecked.archive, "--raw", url)
+        raw = cli_here("show", "--archive", rechecked.archive, "--raw", url)
         assert raw.returncode == 0
         assert raw.stdout_bytes.startswith(b"HTTP/1.1 200 ")
         assert SENTENCES[0].encode() in raw.stdout_bytes
         assert (
             "304 Not Modified revisit" in raw.stderr and shown["not_modified_of"]["record_id"] in raw.stderr
         )
-        text = run_cli("show", "--archive", rechecked.archive, "--text", url)
+        text = cli_here("show", "--archive", rechecked.archive, "--text", url)
         assert SENTENCES[0] in text.stdout and "304 Not Modified" in text.stderr
 
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from archive_helpers import ROOT, archive_cli, run_cli
+from archive_helpers import ROOT, archive_cli, cli_here
 from report_files import cited, markdown_report, paths
 from takedown_helpers import SITE, json_lines, recheck_cli
 
@@ -40,7 +40,7 @@ def reported(tmp_path_factory) -> Iterator[Reported]:
         site.set_mode("after")
         assert recheck_cli(archive).returncode == 3
         html = folder / "out" / "report.html"
-        result = run_cli("report", "--archive", archive, "--html", html)
+        result = cli_here("report", "--archive", archive, "--html", html)
         assert result.returncode == 0, result.stderr
         yield Reported(archive, html, site.base_url, result)
 
@@ -107,12 +107,12 @@ def test_the_page_renders_and_draws_the_chart_in_chromium(reported, browser, tmp
 
 @pytest.mark.slow
 def test_report_without_html_prints_states_and_json_lines(reported):
-    lines = json_lines(run_cli("report", "--archive", reported.archive, "--json").stdout)
+    lines = json_lines(cli_here("report", "--archive", reported.archive, "--json").stdout)
     assert {line["url"] for line in lines} == set(cited(reported.base_url))
     assert all(
         line["state"] in {"removed", "blocked", "changed", "unchanged", "unreachable"} for line in lines
     )
-    text = run_cli("report", "--archive", reported.archive)
+    text = cli_here("report", "--archive", reported.archive)
     assert "removed" in text.stdout and "cited URLs" in text.stderr
 
 
@@ -121,7 +121,7 @@ def test_without_citations_the_report_covers_archived_seed_urls(tmp_path):
     archive = tmp_path / "archive"
     with ServedSite(SITE) as site:
         assert archive_cli(archive, site.url(paths()["removed"])).returncode == 0
-    result = run_cli("report", "--archive", archive, "--json")
+    result = cli_here("report", "--archive", archive, "--json")
     (line,) = json_lines(result.stdout)
     assert line["state"] == "archived" and "archived seed URLs" in result.stderr
 

@@ -11,7 +11,7 @@ import re
 from html import unescape
 
 import pytest
-from archive_helpers import archive_cli, run_cli
+from archive_helpers import archive_cli, cli_here, run_cli
 from import_warcs import write_awkward
 from report_files import markdown_report, paths
 from takedown_helpers import SITE
@@ -65,14 +65,14 @@ def test_the_manifest_and_the_report_give_robust_links_for_every_citation(tmp_pa
     assert any(c["footnote"] == "1" and c["url"].startswith(tracked) for c in citations)
 
     # the report prints them alone, in each form
-    html = run_cli("report", "--archive", archive, "--robust-links", "--replay-base", REPLAY)
+    html = cli_here("report", "--archive", archive, "--robust-links", "--replay-base", REPLAY)
     assert html.returncode == 0
     anchors = [ANCHOR.match(line) for line in html.stdout.splitlines()]
     assert {unescape(m.group(1)) for m in anchors if m} >= {c["url"] for c in good}
-    markdown = run_cli("report", "--archive", archive, "--robust-links", "markdown", "--replay-base", REPLAY)
+    markdown = cli_here("report", "--archive", archive, "--robust-links", "markdown", "--replay-base", REPLAY)
     assert all(line.startswith("[^") for line in markdown.stdout.splitlines())
     assert "[^1]: <" in markdown.stdout
-    table = run_cli("report", "--archive", archive, "--robust-links", "csv", "--replay-base", REPLAY)
+    table = cli_here("report", "--archive", archive, "--robust-links", "csv", "--replay-base", REPLAY)
     parsed = list(csv.DictReader(io.StringIO(table.stdout)))
     assert {row["url"] for row in parsed} == {c["url"] for c in citations}
 
@@ -81,7 +81,7 @@ def test_an_imported_copy_is_a_third_party_link_and_apart_on_the_report(tmp_path
     archive = tmp_path / "archive"
     made = write_awkward(tmp_path)
     assert run_cli("import", "--archive", archive, made.path, "--monitor").returncode == 0
-    robust = run_cli("report", "--archive", archive, "--robust-links", "--json", "--replay-base", REPLAY)
+    robust = cli_here("report", "--archive", archive, "--robust-links", "--json", "--replay-base", REPLAY)
     entries = {e["url"]: e for e in map(json.loads, robust.stdout.splitlines())}
     entry = entries[made.urls[0]]
     assert entry["archived_url"] == ""  # none of ours
@@ -89,11 +89,11 @@ def test_an_imported_copy_is_a_third_party_link_and_apart_on_the_report(tmp_path
     assert entry["copies"][0]["origin"] == "third-party" and "imported from" in entry["copies"][0]["archive"]
     sources = {
         s["url"]: s
-        for s in map(json.loads, run_cli("report", "--archive", archive, "--json").stdout.splitlines())
+        for s in map(json.loads, cli_here("report", "--archive", archive, "--json").stdout.splitlines())
     }
     source = sources[made.urls[0]]
     assert source["state"] == "unreachable" and "third-party" in source["reason"]
     assert source["last_good"] is None and source["third_party"][0]["via"] == "import"
     html_out = tmp_path / "report.html"
-    assert run_cli("report", "--archive", archive, "--html", html_out).returncode == 0
+    assert cli_here("report", "--archive", archive, "--html", html_out).returncode == 0
     assert "third-party copies (not our captures)" in html_out.read_text()

@@ -17,7 +17,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from archive_helpers import archive_cli, run_cli, warc_files
+from archive_helpers import archive_cli, cli_here, warc_files
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
@@ -51,7 +51,7 @@ def crawled(mocksite, tmp_path_factory) -> Path:
 @pytest.fixture(scope="module")
 def full_export(crawled, tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("out") / "all.wacz"
-    result = run_cli("export", "wacz", out, "--archive", crawled, "--title", "测试导出")
+    result = cli_here("export", "wacz", out, "--archive", crawled, "--title", "测试导出")
     assert result.returncode == 0, result.stderr
     return out
 
@@ -152,7 +152,7 @@ def _revisit_path(archive: Path) -> tuple[str, str]:
 def test_a_filtered_export_brings_the_original_of_its_revisit(crawled, mocksite, tmp_path):
     revisit, original = _revisit_path(crawled)
     out = tmp_path / "revisit.wacz"
-    result = run_cli("export", "wacz", out, "--archive", crawled, "--url-prefix", mocksite.url(revisit))
+    result = cli_here("export", "wacz", out, "--archive", crawled, "--url-prefix", mocksite.url(revisit))
     assert result.returncode == 0, result.stderr
     assert check_wacz(out) == []
     with zipfile.ZipFile(out) as package:
@@ -166,14 +166,14 @@ def test_a_filtered_export_brings_the_original_of_its_revisit(crawled, mocksite,
 
 def test_time_filters_and_an_empty_selection(crawled, tmp_path):
     empty = tmp_path / "none.wacz"
-    result = run_cli("export", "wacz", empty, "--archive", crawled, "--until", "2000-01-01")
+    result = cli_here("export", "wacz", empty, "--archive", crawled, "--until", "2000-01-01")
     assert result.returncode == 1 and "no capture" in result.stderr
     assert not empty.exists()
     wide = export_wacz(
         crawled, tmp_path / "wide.wacz", ExportFilter(None, datetime(2000, 1, 1), datetime(2999, 1, 1))
     )
     assert wide.captures == 7
-    bad = run_cli("export", "wacz", tmp_path / "x.wacz", "--archive", crawled, "--since", "yesterday")
+    bad = cli_here("export", "wacz", tmp_path / "x.wacz", "--archive", crawled, "--since", "yesterday")
     assert bad.returncode == 2
 
 
@@ -189,7 +189,7 @@ def test_a_warc_still_being_written_is_never_packed(crawled, tmp_path):
 
 def test_an_export_never_replaces_a_file(crawled, full_export):
     before = full_export.read_bytes()
-    result = run_cli("export", "wacz", full_export, "--archive", crawled)
+    result = cli_here("export", "wacz", full_export, "--archive", crawled)
     assert result.returncode == 2 and "exists" in result.stderr
     assert full_export.read_bytes() == before
 
@@ -239,17 +239,17 @@ def test_a_signed_package_verifies_and_tampering_breaks_it(crawled, tmp_path, cu
 def test_the_signed_export_from_the_command_line(crawled, tmp_path):
     key, other = _key(tmp_path, ec.SECP384R1()), _key(tmp_path, ec.SECP384R1(), "other.pem")
     out = tmp_path / "signed.wacz"
-    result = run_cli("export", "wacz", out, "--archive", crawled, "--sign-key", key)
+    result = cli_here("export", "wacz", out, "--archive", crawled, "--sign-key", key)
     assert result.returncode == 0 and "signed" in result.stderr, result.stderr
-    assert run_cli("export", "check", out, "--public-key", key).returncode == 0
-    wrong_key = run_cli("export", "check", out, "--public-key", other)
+    assert cli_here("export", "check", out, "--public-key", key).returncode == 0
+    wrong_key = cli_here("export", "check", out, "--public-key", other)
     assert wrong_key.returncode == 1 and "different key" in wrong_key.stderr
 
 
 def test_a_key_that_cannot_sign_is_a_usage_error(crawled, tmp_path):
     not_a_key = tmp_path / "key.pem"
     not_a_key.write_text("not a key")
-    result = run_cli("export", "wacz", tmp_path / "x.wacz", "--archive", crawled, "--sign-key", not_a_key)
+    result = cli_here("export", "wacz", tmp_path / "x.wacz", "--archive", crawled, "--sign-key", not_a_key)
     assert result.returncode == 2 and not (tmp_path / "x.wacz").exists()
 
 
