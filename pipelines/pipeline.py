@@ -18,6 +18,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from archive_store.crawl.children import QuietSpawnContext, watch_parent
 from archive_store.crawl.session import ArchiveSession
+from archive_store.index.hostpages import HOST_PAGES_LIMIT, HostPages, host_of, host_pages
 from archive_store.index.schema import Page
 from pipelines.document_text import DocumentTexts
 from pipelines.extraction.facts import ResponseFacts
@@ -48,6 +49,8 @@ class ExtractionPipeline:
         self.processes = processes
         self.stats = stats
         self._pool: Executor | None = None
+        # per host: its other pages' <title>s and site names (read again while fewer than the limit)
+        self._hosts: dict[str, HostPages] = {}
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -103,13 +106,25 @@ class ExtractionPipeline:
                 and self._reuse_original(item)
             ):
                 return item
-            facts = ResponseFacts(item.url, item.requested_url, item.status, item.headers, item.body)
+            known = self._host_pages(item.url)
+            facts = ResponseFacts(
+                item.url, item.requested_url, item.status, item.headers, item.body, known.titles, known.sites
+            )
             loop = asyncio.get_running_loop()
             result = await loop.run_in_executor(self._executor(), analyse_in_worker, facts)
             self._store(item, result)
             if self.documents is not None and self.documents.wants(item, result):
                 await self.documents.read_and_store(item)
         return item
+
+    def _host_pages(self, url: str) -> HostPages:
+        """The other pages of ``url``'s host, from the index once per host (again after a page of
+        the host is stored, until the sample is full)."""
+        host = host_of(url)
+        known = self._hosts.get(host)
+        if known is None:
+            known = self._hosts[host] = host_pages(self.session.index, url)
+        return known
 
     def _reuse_original(self, item: ArchivedResponse) -> bool:
         """A revisit carries the same payload as its original: reuse that analysis instead of
@@ -148,6 +163,9 @@ class ExtractionPipeline:
             return
         self.session.index.save_page(Page.from_analysis(capture_id, item.url, result, record_id))
         self._inc("extract/pages")
+        host = host_of(item.url)
+        if len(self._hosts.get(host, HostPages()).titles) < HOST_PAGES_LIMIT:
+            self._hosts.pop(host, None)  # the next page of the host learns from this one too
         # which body path the page took (pipelines/extraction/fastpath.py: fast_path or general)
         if page.get("extraction_path") in ("fast_path", "general"):
             self._inc(f"extraction/{page['extraction_path']}")

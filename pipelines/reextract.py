@@ -20,6 +20,7 @@ from sqlalchemy import select
 from warcio.archiveiterator import ArchiveIterator
 
 from archive_store.crawl.session import ArchiveSession
+from archive_store.index.hostpages import HostPages, host_of, host_pages
 from archive_store.index.schema import Capture, Page
 from archive_store.storage.reader import decode_content, load_capture
 from pipelines.doctext.model import OCR_OFF
@@ -88,14 +89,25 @@ def written_versions(warc_dir: Path) -> dict[str, int]:
     return versions
 
 
-def _facts(session: ArchiveSession, capture: Capture) -> ResponseFacts | None:
+def _facts(
+    session: ArchiveSession, capture: Capture, hosts: dict[str, HostPages] | None = None
+) -> ResponseFacts | None:
     loaded = load_capture(session.index, session.paths.warcs, capture)
     if loaded.parsed is None:
         return None
     body = decode_content(loaded.payload, loaded.content_encoding)
     headers = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in loaded.parsed.head.headers]
     # the URL asked for is not kept per capture; states that need it (redirect-home) are kept
-    return ResponseFacts(capture.url, capture.url, loaded.parsed.status, headers, body)
+    if hosts is None:  # a document's text: no title to learn for
+        return ResponseFacts(capture.url, capture.url, loaded.parsed.status, headers, body)
+    # the site's name as its other pages give it (read once per host)
+    host = host_of(capture.url)
+    known = hosts.get(host)
+    if known is None:
+        known = hosts[host] = host_pages(session.index, capture.url)
+    return ResponseFacts(
+        capture.url, capture.url, loaded.parsed.status, headers, body, known.titles, known.sites
+    )
 
 
 def _store(session: ArchiveSession, capture: Capture, result: dict[str, Any]) -> None:
@@ -123,6 +135,7 @@ def reextract(session: ArchiveSession, *, force: bool = False) -> ReextractSumma
     """Re-analyse every response capture not yet analysed by this extractor version."""
     summary = ReextractSummary()
     versions = written_versions(session.paths.warcs)
+    hosts: dict[str, HostPages] = {}
     for capture in session.index.all_captures():
         if capture.record_type != "response" or capture.http_status is None:
             continue  # revisits share their original's analysis (index.page_for)
@@ -137,7 +150,7 @@ def reextract(session: ArchiveSession, *, force: bool = False) -> ReextractSumma
         if redirect or (written is None and not force):
             summary.skipped += 1
             continue
-        facts = _facts(session, capture)
+        facts = _facts(session, capture, hosts)
         if facts is None:
             summary.skipped += 1
             continue

@@ -33,6 +33,7 @@ from pipelines.items import (
 )
 from pipelines.pipeline import ExtractionPipeline
 from pipelines.recheck import RecheckPipeline
+from pipelines.reextract import reextract
 from pipelines.takedown import Outcome
 from scrapers.recheck import RecheckSpider
 
@@ -155,6 +156,81 @@ def test_with_extraction_off_the_capture_is_kept_but_not_analysed(tmp_path: Path
     assert archive.session.index.page_for(info.capture_id) is None
     records = archive.close()
     assert [r.record_type for r in records] == ["warcinfo", "request", "response"]
+
+
+# the site's name learned from the host's other pages (pipelines/extraction/sitenames.py)
+SITE = "http://kp.example.cn/news/"
+LEAD = "会议指出，要把科学普及放在与科技创新同等重要的位置，推动全民科学素质全面提升。"
+
+
+def site_page(headline: str, suffix: str = "-示例科普网") -> bytes:
+    """A page whose <title> and heading both end with the site's name, and that names its site
+    nowhere else (no og:site_name, no logo, no footer)."""
+    return (
+        f"<html><head><meta charset='gbk'><title>{headline}{suffix}</title></head><body>"
+        "<div class='nav'><a href='/'>首页</a><a href='/news/'>新闻动态</a></div>"
+        f"<div class='article'><h2 class='title'>{headline}{suffix}</h2><p>发布时间：2024-01-14</p>"
+        f"<p>{LEAD}</p><p>{SENTENCES[1]}</p><p>{SENTENCES[2]}</p></div></body></html>"
+    ).encode("gbk")
+
+
+HEADLINES = [
+    "全国科普工作座谈会在京召开",
+    "科普示范基地名单公布",
+    "青少年科学营开营",
+    "科技周活动启动仪式举行",
+]
+
+
+@pytest.mark.parametrize("processes", [0, 1])
+def test_a_site_name_its_other_pages_share_is_cut_from_the_next_title(tmp_path: Path, processes: int) -> None:
+    archive = Archive(archive_crawler(tmp_path / "archive", EXTRACT_PROCESSES=processes))
+    try:
+        first = archive.fetch(f"{SITE}1.html", site_page(HEADLINES[0]))
+        for n, headline in enumerate(HEADLINES[1:3], start=2):
+            archive.fetch(f"{SITE}{n}.html", site_page(headline))
+        info = archive.fetch(f"{SITE}4.html", site_page(HEADLINES[3]))
+        titles = [archive.session.index.page_for(i.capture_id) for i in (first, info)]
+        assert [p.title if p else None for p in titles] == [f"{HEADLINES[0]}-示例科普网", HEADLINES[3]]
+        # another host with the same ending learns nothing from these
+        other = archive.fetch("http://other.example.cn/a/1.html", site_page(HEADLINES[3]))
+        page = archive.session.index.page_for(other.capture_id)
+        assert page is not None and page.title == f"{HEADLINES[3]}-示例科普网"
+    finally:
+        archive.close()
+
+
+def test_a_host_with_a_single_page_keeps_its_title(archive: Archive) -> None:
+    info = archive.fetch(f"{SITE}1.html", site_page(HEADLINES[0]))
+    page = archive.session.index.page_for(info.capture_id)
+    assert page is not None and page.title == f"{HEADLINES[0]}-示例科普网"
+    assert json.loads(page.metadata_json or "{}")["page_title"] == f"{HEADLINES[0]}-示例科普网"
+
+
+def test_a_column_some_pages_share_is_not_cut_as_the_sites_name(archive: Archive) -> None:
+    archive.fetch(f"{SITE}1.html", site_page(HEADLINES[0], "_工作动态"))
+    archive.fetch(f"{SITE}2.html", site_page(HEADLINES[1], "_工作动态"))
+    archive.fetch(f"{SITE}3.html", site_page(HEADLINES[2], "_通知公告"))
+    archive.fetch(f"{SITE}4.html", site_page("科普讲解大赛决赛举行", "_图片新闻"))
+    info = archive.fetch(f"{SITE}5.html", site_page(HEADLINES[3], "_工作动态"))
+    page = archive.session.index.page_for(info.capture_id)
+    assert page is not None and page.title == f"{HEADLINES[3]}_工作动态"
+
+
+def test_reextract_cuts_the_name_the_hosts_other_pages_share(tmp_path: Path) -> None:
+    crawl = Archive(archive_crawler(tmp_path / "archive"))
+    infos = [crawl.fetch(f"{SITE}{n}.html", site_page(h)) for n, h in enumerate(HEADLINES, start=1)]
+    first = crawl.session.index.page_for(infos[0].capture_id)
+    assert first is not None and first.title == f"{HEADLINES[0]}-示例科普网"  # nothing to learn from yet
+    crawl.close()
+    again = Archive(archive_crawler(tmp_path / "archive"))  # a run of its own, as `reextract` opens
+    try:
+        summary = reextract(again.session, force=True)
+        assert summary.reextracted == len(HEADLINES)
+        pages = [again.session.index.page_for(i.capture_id) for i in infos]
+        assert [p.title if p else None for p in pages] == HEADLINES
+    finally:
+        again.close()
 
 
 # the re-check pipeline ------------------------------------------------------------------------

@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 import pytest
 
 from pipelines.extraction.extract import extract_page
+from pipelines.extraction.sitenames import learned_site_names
 
 BODY = (
     "近日，示例区召开专题会议，研究部署下一阶段重点工作，要求各部门压实责任、细化措施。",
@@ -243,3 +244,43 @@ def test_written_and_published_dates_are_both_kept() -> None:
     )
     found = extract_page(page(title=HEADLINE, headline=HEADLINE, date_line=table), "http://example.invalid/a")
     assert (found.document_date, found.date) == ("2024-01-10", "2024-01-14")
+
+
+# the site's name learned from the <title>s of the host's other pages -------------------------
+TITLES = ["全国科普工作座谈会在京召开", "科普示范基地名单公布", "青少年科学营开营", "科技周活动启动仪式举行"]
+
+
+def test_the_end_part_the_titles_share_is_the_sites_name_not_the_column_inside() -> None:
+    titles = [f"{t}-新闻动态-示例网" for t in TITLES[:3]] + [f"{TITLES[3]}-通知公告-示例网"]
+    assert learned_site_names(titles, []) == ["示例网"]
+    assert learned_site_names([f"新华网_{t}" for t in TITLES], []) == ["新华网"]
+
+
+def test_a_column_a_minority_shares_or_too_few_pages_teach_no_name() -> None:
+    columns = [
+        f"{TITLES[0]}_工作动态",
+        f"{TITLES[1]}_工作动态",
+        f"{TITLES[2]}_通知公告",
+        f"{TITLES[3]}_图片新闻",
+    ]
+    assert learned_site_names(columns, []) == []
+    assert learned_site_names([f"{t}-示例科普网" for t in TITLES[:2]], []) == []  # two pages: too few
+    assert learned_site_names([f"{TITLES[0]}-示例科普网"] * 4, []) == []  # the same page four times
+
+
+def test_site_names_recorded_by_several_pages_are_learned() -> None:
+    assert learned_site_names([], ["示例科普网", "示例科普网", ""]) == ["示例科普网"]
+    assert learned_site_names([], ["示例科普网"]) == []
+
+
+def test_a_learned_name_is_cut_from_the_heading_that_carries_it() -> None:
+    page = (
+        "<html><head><title>全国科普工作座谈会在京召开-示例科普网</title></head><body>"
+        "<div class='article'><h2 class='title'>全国科普工作座谈会在京召开-示例科普网</h2>"
+        "<p>发布时间：2024-01-14</p><p>"
+        + "会议指出，要把科学普及放在与科技创新同等重要的位置。" * 3
+        + "</p></div></body></html>"
+    )
+    url = "http://kp.example.cn/a/1.html"
+    assert extract_page(page, url).title == "全国科普工作座谈会在京召开-示例科普网"
+    assert extract_page(page, url, known_sites=["示例科普网"]).title == "全国科普工作座谈会在京召开"

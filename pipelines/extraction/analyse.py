@@ -13,6 +13,7 @@ from pipelines.extraction.decode import decode_body
 from pipelines.extraction.extract import extract_page
 from pipelines.extraction.facts import ResponseFacts
 from pipelines.extraction.magic import document_magic
+from pipelines.extraction.sitenames import learned_site_names
 from pipelines.extraction.version import EXTRACTOR_VERSION
 
 logger = logging.getLogger(__name__)
@@ -68,7 +69,14 @@ def analyse(facts: ResponseFacts) -> dict[str, Any]:
             requested_url=facts.requested_url,
         )
         captured = _capture_time(facts.headers)
-        page = extract_page(decoded.text, facts.url, captured).to_json() if verdict.is_content else None
+        known = (
+            learned_site_names(list(facts.site_titles), list(facts.site_names))
+            if facts.site_titles or facts.site_names
+            else []
+        )
+        page = (
+            extract_page(decoded.text, facts.url, captured, known).to_json() if verdict.is_content else None
+        )
         state, reason = verdict.state, verdict.reason
         if page is not None:
             state, reason = content_state(state, reason, decoded.text, page)

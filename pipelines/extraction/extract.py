@@ -29,7 +29,7 @@ from pipelines.extraction.fields import (
     site_from_title,
 )
 from pipelines.extraction.govdoc import page_identity
-from pipelines.extraction.htmltext import block_text, meta_content, parse_html, text_lines
+from pipelines.extraction.htmltext import block_text, clean_line, meta_content, parse_html, text_lines
 from pipelines.extraction.listlines import list_lines
 from pipelines.extraction.platforms import detect_platform
 from pipelines.extraction.wechat import is_wechat, wechat_body, wechat_meta
@@ -74,29 +74,35 @@ class ExtractedPage:
     extractor: str | None = None  # which extractor produced the text, and why it won
     extractor_reason: str | None = None
     extraction_path: str | None = None  # fastpath.FAST_PATH (template recognised) or GENERAL
+    page_title: str | None = None  # the page's own <title>, from which later pages learn the site's name
 
     def to_json(self) -> dict[str, object]:
         """Plain JSON-ready dict (for the WARC metadata record and the index)."""
         return asdict(self)
 
 
-def extract_page(html: str, url: str, captured: datetime | None = None) -> ExtractedPage:
-    """Extract ``html`` (decoded) fetched from ``url`` at ``captured`` (which dates "3小时前").
-    Never raises."""
+def extract_page(
+    html: str, url: str, captured: datetime | None = None, known_sites: list[str] | None = None
+) -> ExtractedPage:
+    """Extract ``html`` (decoded) fetched from ``url`` at ``captured`` (which dates "3小时前");
+    ``known_sites``: the site's names learned elsewhere (its other pages in the archive), cut from
+    the title like those the page gives. Never raises."""
     try:
-        return _extract(html or "", url or "", captured)
+        return _extract(html or "", url or "", captured, known_sites)
     except Exception:  # a single hostile page must not stop the crawl
         logger.exception("extraction failed for %s", url)
         return ExtractedPage()
 
 
-def _extract(html: str, url: str, captured: datetime | None = None) -> ExtractedPage:
+def _extract(
+    html: str, url: str, captured: datetime | None = None, known_sites: list[str] | None = None
+) -> ExtractedPage:
     root = parse_html(html)
     if root is None:
         return ExtractedPage(platform="wechat" if is_wechat(html, url) else "generic")
     if is_wechat(html, url):
         return _extract_wechat(html, root, url)
-    return _extract_generic(root, url, captured)
+    return _extract_generic(root, url, captured, known_sites)
 
 
 def _extract_wechat(html: str, root: etree._Element, url: str) -> ExtractedPage:
@@ -185,7 +191,9 @@ def _trim_edges(text: str, title: str | None) -> tuple[list[str], str, list[str]
     return head, "\n".join(lines), tail
 
 
-def _extract_generic(root: etree._Element, url: str, captured: datetime | None = None) -> ExtractedPage:
+def _extract_generic(
+    root: etree._Element, url: str, captured: datetime | None = None, known_sites: list[str] | None = None
+) -> ExtractedPage:
     hints = detect_platform(root, url)
     linked_lines = text_lines(root)
     page_lines = [line for line, _ in linked_lines]
@@ -194,7 +202,7 @@ def _extract_generic(root: etree._Element, url: str, captured: datetime | None =
     # 文号 / adoption note just above a platform container, 落款 + signing date just below it
     text = "\n".join(extend_run(page_lines, body.text.split("\n"))) if body.text else ""
     span = _body_span(page_lines, text)
-    title = hints.title or choose_title(root, page_lines, span[0] if span else None)
+    title = hints.title or choose_title(root, page_lines, span[0] if span else None, known_sites)
     # lines of lists of other articles give no dates (each keeps its place for the labels below)
     listed = list_lines(linked_lines)
     dated_lines = [line if i not in listed else "" for i, line in enumerate(page_lines)]
@@ -245,4 +253,5 @@ def _extract_generic(root: etree._Element, url: str, captured: datetime | None =
         extractor=body.extractor,
         extractor_reason=body.why,
         extraction_path=path,
+        page_title=clean_line(root.findtext(".//title") or "") or None,
     )

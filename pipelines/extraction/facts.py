@@ -17,3 +17,7 @@ class ResponseFacts:
     status: int
     headers: list[tuple[str, str]]
     body: bytes  # content-decoded entity body
+    # the <title>s and recorded site names of other pages of the same host in the archive, from
+    # which extraction learns the site's name (pipelines/extraction/sitenames.py)
+    site_titles: tuple[str, ...] = ()
+    site_names: tuple[str, ...] = ()
