@@ -113,7 +113,8 @@ def test_z1_to_z4_hold(full_export):
         assert header["format"] == "json-pages-1.0" and header["id"] == "pages"
         pages = {urlsplit(p["url"]).path: p for p in map(json.loads, lines[1:])}
         assert {"url", "ts", "title", "text"} <= pages["/gbk/page.html"].keys()
-        assert pages["/gbk/page.html"]["title"] == "测试县公安局 通知公告"
+        # the notice's own headline, not its <title> ("测试县公安局 通知公告": the site and the column)
+        assert pages["/gbk/page.html"]["title"] == "关于进一步做好在外人员劝返工作的通知"
         assert "劝返" in pages["/gbk/page.html"]["text"]
 
 
