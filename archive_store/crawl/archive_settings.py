@@ -138,13 +138,27 @@ class DocumentSettings:
 
 
 @dataclass(frozen=True)
+class AttachmentSettings:
+    """ARCHIVE_ATTACHMENT*, ARCHIVE_SCAN_PROCESSES: the documents an archived page links to."""
+
+    extensions: tuple[str, ...]
+    hops: int
+    per_page: int  # 0: no cap
+    scan_processes: int
+
+
+@dataclass(frozen=True)
 class ArchiveSettings:
     """The archive settings of one crawl, typed; see the module's docstring."""
 
     enabled: bool
+    resume: bool
+    stop_grace: float
+    tls_legacy: bool
     gzip_level: int
     aside_min_size: int
     s3_verify: S3Verify
+    attachments: AttachmentSettings
     render: RenderSettings
     media: MediaSettings
     documents: DocumentSettings
@@ -179,11 +193,6 @@ class ArchiveSettings:
             memory_mb=reader.count("ARCHIVE_RENDER_MEMORY_MB"),
             detector=reader.reference("ARCHIVE_RENDER_DETECTOR"),
         )
-        reactor = settings.get("TWISTED_REACTOR") or ASYNCIO_REACTOR
-        if render.wants_browser and reactor != ASYNCIO_REACTOR and not reader.problems:
-            reader.problems.append(
-                f"rendering needs TWISTED_REACTOR = {ASYNCIO_REACTOR}, not {reactor} (or use --render never)"
-            )
         media = MediaSettings(
             enabled=reader.boolean("ARCHIVE_MEDIA_ENABLED"),
             all_variants=reader.boolean("ARCHIVE_MEDIA_ALL_VARIANTS"),
@@ -208,13 +217,23 @@ class ArchiveSettings:
             max_memory_mb=reader.count("ARCHIVE_DOCUMENT_MAX_MEMORY_MB"),
             processes=reader.count("ARCHIVE_DOCUMENT_PROCESSES"),
         )
+        attachments = AttachmentSettings(
+            extensions=reader.names("ARCHIVE_ATTACHMENT_EXTENSIONS"),
+            hops=reader.count("ARCHIVE_ATTACHMENT_HOPS"),
+            per_page=reader.count("ARCHIVE_ATTACHMENTS_PER_PAGE"),
+            scan_processes=reader.count("ARCHIVE_SCAN_PROCESSES"),
+        )
         built = cls(
             enabled=reader.boolean("ARCHIVE_ENABLED"),
+            resume=reader.boolean("ARCHIVE_RESUME"),
+            stop_grace=reader.seconds("ARCHIVE_STOP_GRACE"),
+            tls_legacy=reader.boolean("ARCHIVE_TLS_LEGACY"),
             gzip_level=reader.gzip_level(),
             aside_min_size=reader.count(
                 "ARCHIVE_ASIDE_MIN_SIZE", "{name} must be a number of bytes, not {value!r}"
             ),
             s3_verify=reader.choice("ARCHIVE_S3_VERIFY", S3Verify),
+            attachments=attachments,
             render=render,
             media=media,
             documents=documents,
@@ -230,7 +249,14 @@ def setting_problems(settings: BaseSettings) -> list[str]:
     from archive_store.net.netpolicy import AddressPolicy, setting_value  # noqa: PLC0415
     from archive_store.net.vantage import ProxyURLError, check_proxy_url, proxy_setting  # noqa: PLC0415
 
-    _, problems = ArchiveSettings.read(settings)
+    archive, problems = ArchiveSettings.read(settings)
+    # not a setting of ours but the environment rendering needs (the render middleware checks the
+    # reactor installed, too, when it is built)
+    reactor = settings.get("TWISTED_REACTOR") or ASYNCIO_REACTOR
+    if archive.render.wants_browser and reactor != ASYNCIO_REACTOR and not problems:
+        problems.append(
+            f"rendering needs TWISTED_REACTOR = {ASYNCIO_REACTOR}, not {reactor} (or use --render never)"
+        )
     try:
         AddressPolicy.parse(setting_value(settings))
     except ValueError as exc:
@@ -249,10 +275,14 @@ _CACHE: WeakKeyDictionary[Crawler, ArchiveSettings] = WeakKeyDictionary()
 
 def archive_settings(crawler: Crawler) -> ArchiveSettings:
     """The crawl's ArchiveSettings, built from its settings on the first call and kept for the
-    crawler's life (components call it in `from_crawler`, when the settings are final)."""
+    crawler's life (components call it in `from_crawler`, when the settings are final). Asked for
+    earlier — Scrapy builds the spider before the add-on has put the defaults in — it is built but
+    not kept."""
     found = _CACHE.get(crawler)
     if found is None:
-        found = _CACHE[crawler] = ArchiveSettings.from_settings(crawler.settings)
+        found = ArchiveSettings.from_settings(crawler.settings)
+        if crawler.settings.frozen:
+            _CACHE[crawler] = found
     return found
 
 
