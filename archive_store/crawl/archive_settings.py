@@ -148,6 +148,20 @@ class AttachmentSettings:
 
 
 @dataclass(frozen=True)
+class WebArchiveSettings:
+    """ARCHIVE_MEMENTO_*, ARCHIVE_PUSH_*: other web archives (docs/web-archives.md)."""
+
+    memento_endpoints: tuple[str, ...]  # TimeMap prefixes, or cdx:CDX|REPLAY
+    memento_max_per_url: int  # 0: all
+    memento_timeout: float
+    memento_retries: int
+    memento_max_wait: float
+    memento_max_pages: int
+    push_endpoints: tuple[str, ...]  # empty: no push
+    push_timeout: float
+
+
+@dataclass(frozen=True)
 class ArchiveSettings:
     """The archive settings of one crawl, typed; see the module's docstring."""
 
@@ -162,6 +176,7 @@ class ArchiveSettings:
     render: RenderSettings
     media: MediaSettings
     documents: DocumentSettings
+    web_archives: WebArchiveSettings
     problems: tuple[str, ...] = field(default=(), repr=False, compare=False)
 
     @classmethod
@@ -223,6 +238,16 @@ class ArchiveSettings:
             per_page=reader.count("ARCHIVE_ATTACHMENTS_PER_PAGE"),
             scan_processes=reader.count("ARCHIVE_SCAN_PROCESSES"),
         )
+        web_archives = WebArchiveSettings(
+            memento_endpoints=reader.names("ARCHIVE_MEMENTO_ENDPOINTS"),
+            memento_max_per_url=reader.count("ARCHIVE_MEMENTO_MAX_PER_URL"),
+            memento_timeout=reader.seconds("ARCHIVE_MEMENTO_TIMEOUT"),
+            memento_retries=reader.count("ARCHIVE_MEMENTO_RETRIES"),
+            memento_max_wait=reader.seconds("ARCHIVE_MEMENTO_MAX_WAIT"),
+            memento_max_pages=reader.count("ARCHIVE_MEMENTO_MAX_PAGES"),
+            push_endpoints=reader.names("ARCHIVE_PUSH_ENDPOINTS"),
+            push_timeout=reader.seconds("ARCHIVE_PUSH_TIMEOUT"),
+        )
         built = cls(
             enabled=reader.boolean("ARCHIVE_ENABLED"),
             resume=reader.boolean("ARCHIVE_RESUME"),
@@ -237,6 +262,7 @@ class ArchiveSettings:
             render=render,
             media=media,
             documents=documents,
+            web_archives=web_archives,
             problems=tuple(reader.problems),
         )
         return built, reader.problems
