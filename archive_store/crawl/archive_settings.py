@@ -168,6 +168,7 @@ class ArchiveSettings:
     enabled: bool
     resume: bool
     stop_grace: float
+    progress: bool
     tls_legacy: bool
     gzip_level: int
     aside_min_size: int
@@ -252,6 +253,7 @@ class ArchiveSettings:
             enabled=reader.boolean("ARCHIVE_ENABLED"),
             resume=reader.boolean("ARCHIVE_RESUME"),
             stop_grace=reader.seconds("ARCHIVE_STOP_GRACE"),
+            progress=reader.boolean("ARCHIVE_PROGRESS"),
             tls_legacy=reader.boolean("ARCHIVE_TLS_LEGACY"),
             gzip_level=reader.gzip_level(),
             aside_min_size=reader.count(
