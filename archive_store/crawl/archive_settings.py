@@ -13,8 +13,12 @@ repeated here: a setting that is not set at all (Settings built without the add-
 takes its value from default_settings.py, the one place defaults are written (and docs/settings.md
 generated from).
 
-Imports nothing but the standard library, Scrapy's `load_object` and default_settings: any room of
-the crawl may import it.
+Imports only the standard library, Scrapy's `load_object` and default_settings (setting_problems
+also the network room's checks, when called): any room of the crawl, and the pipelines, spiders and
+commands above it, may import it. The rooms below the crawl (net, storage, evidence) may not, so
+they still read their own settings by name; so do the archive session and the media following
+(archive_store/crawl/session.py, scrapers/mediafollow.py: the next to convert, to `.media` and
+the core fields here).
 """
 
 from __future__ import annotations
