@@ -8,7 +8,7 @@ BOT_NAME = "sourcekeeper"
 SPIDER_MODULES = ["scrapers"]
 NEWSPIDER_MODULE = "scrapers"
 
-ADDONS = {"archive_store.crawl.addon.ArchiveAddon": 0}
+ADDONS = {"pipelines.addon.SourcekeeperAddon": 0}
 
 # A clear User-Agent: site operators can see who fetched and why.
 USER_AGENT = "Mozilla/5.0 (compatible; sourcekeeper/0.1; archiving cited public sources; +https://pypi.org/project/sourcekeeper/)"

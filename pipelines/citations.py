@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 from scrapy.exceptions import NotConfigured
 from sqlalchemy import select
 
+from archive_store.crawl.archive_settings import archive_settings
 from archive_store.crawl.session import ArchiveSession
 from archive_store.export.citations import add_report
 from archive_store.index.citationplaces import add_places
@@ -29,7 +30,7 @@ class CitationsPipeline:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
-        if not crawler.settings.getbool("ARCHIVE_ENABLED"):
+        if not archive_settings(crawler).enabled:
             raise NotConfigured("citations are stored in the archive index")
         return cls(ArchiveSession.for_crawler(crawler))
 

@@ -18,12 +18,13 @@ from typing import TYPE_CHECKING, Any
 from archive_store.crawl.children import QuietSpawnContext, watch_parent
 from archive_store.index.schema import Page
 from archive_store.warc.recordbuilder import derived_record, new_record_id, warc_date
-from pipelines.doctext.model import OCR_MODES, OCR_OFF, DocumentText, Limits
+from pipelines.doctext.model import OCR_OFF, DocumentText, Limits
 from pipelines.doctext.sniff import IMAGE_FORMATS, OLE_MAGIC, declared_kind
 from pipelines.doctext.workers import DocumentJob, ReaderPool
 from pipelines.extraction.govdoc import identity_from_text
 
 if TYPE_CHECKING:
+    from archive_store.crawl.archive_settings import DocumentSettings
     from archive_store.crawl.session import ArchiveSession
 
 logger = logging.getLogger(__name__)
@@ -35,18 +36,16 @@ _IMAGE_MAGIC = (b"\xff\xd8\xff", b"\x89PNG", b"GIF8", b"II*\x00", b"MM\x00*", b"
 _PAGE_TYPES = ("text/html", "application/xhtml+xml")
 
 
-def limits_from(settings: Any) -> Limits:
-    """The reading limits from the ARCHIVE_DOCUMENT_* and ARCHIVE_OCR* settings."""
-    ocr = str(settings.get("ARCHIVE_OCR") or "auto").strip().lower()
-    if ocr not in OCR_MODES:
-        raise ValueError(f"ARCHIVE_OCR must be one of {', '.join(OCR_MODES)}, not {ocr!r}")
+def limits_from(documents: DocumentSettings) -> Limits:
+    """The reading limits from the ARCHIVE_DOCUMENT_* and ARCHIVE_OCR* settings (read and checked by
+    ArchiveSettings; the readers take plain values: pipelines.doctext knows nothing of the archive)."""
     return Limits(
-        max_pages=settings.getint("ARCHIVE_DOCUMENT_MAX_PAGES"),
-        max_pixels=settings.getint("ARCHIVE_DOCUMENT_MAX_PIXELS"),
-        timeout=settings.getfloat("ARCHIVE_DOCUMENT_TIMEOUT"),
-        ocr=ocr,
-        ocr_min_pixels=settings.getint("ARCHIVE_OCR_MIN_PIXELS"),
-        max_memory_mb=settings.getint("ARCHIVE_DOCUMENT_MAX_MEMORY_MB"),
+        max_pages=documents.max_pages,
+        max_pixels=documents.max_pixels,
+        timeout=documents.timeout,
+        ocr=documents.ocr.value,
+        ocr_min_pixels=documents.ocr_min_pixels,
+        max_memory_mb=documents.max_memory_mb,
     )
 
 
@@ -143,10 +142,12 @@ class DocumentTexts:
         self._threads: ThreadPoolExecutor | None = None
 
     @classmethod
-    def from_settings(cls, settings: Any, session: ArchiveSession, stats: Any) -> DocumentTexts | None:
-        if not settings.getbool("ARCHIVE_DOCUMENT_TEXT"):
+    def from_settings(
+        cls, documents: DocumentSettings, session: ArchiveSession, stats: Any
+    ) -> DocumentTexts | None:
+        if not documents.enabled:
             return None
-        return cls(session, limits_from(settings), settings.getint("ARCHIVE_DOCUMENT_PROCESSES"), stats)
+        return cls(session, limits_from(documents), documents.processes, stats)
 
     def wants(self, item: Any, analysis: dict[str, Any]) -> bool:
         if analysis.get("page") is not None or analysis.get("error"):

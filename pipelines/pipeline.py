@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from scrapy.exceptions import NotConfigured
 from sqlalchemy.exc import SQLAlchemyError
 
+from archive_store.crawl.archive_settings import archive_settings
 from archive_store.crawl.children import QuietSpawnContext, watch_parent
 from archive_store.crawl.session import ArchiveSession
 from archive_store.index.hostpages import HOST_PAGES_LIMIT, HostPages, host_of, host_pages
@@ -55,7 +56,8 @@ class ExtractionPipeline:
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
         settings = crawler.settings
-        if not settings.getbool("ARCHIVE_ENABLED"):
+        archive = archive_settings(crawler)
+        if not archive.enabled:
             raise NotConfigured("extraction stores into the archive's index")
         session = ArchiveSession.for_crawler(crawler)
         return cls(
@@ -63,7 +65,7 @@ class ExtractionPipeline:
             settings.getbool("EXTRACT_ENABLED"),
             settings.getint("EXTRACT_PROCESSES"),
             crawler.stats,
-            DocumentTexts.from_settings(settings, session, crawler.stats),
+            DocumentTexts.from_settings(archive.documents, session, crawler.stats),
         )
 
     def _executor(self) -> Executor:

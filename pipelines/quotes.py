@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from scrapy.exceptions import NotConfigured
 from sqlalchemy.exc import SQLAlchemyError
 
+from archive_store.crawl.archive_settings import archive_settings
 from archive_store.crawl.session import ArchiveSession
 from archive_store.index.database import utcnow
 from archive_store.index.lookup import url_variants
@@ -63,7 +64,7 @@ class QuotesPipeline:
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
         settings = crawler.settings
-        if not settings.getbool("ARCHIVE_ENABLED") or not settings.getbool("EXTRACT_ENABLED"):
+        if not archive_settings(crawler).enabled or not settings.getbool("EXTRACT_ENABLED"):
             # quoted passages are looked for in the extracted text; no argument, so Scrapy logs
             # nothing: a WARNING line here would break the one-line output of a --no-extract crawl
             raise NotConfigured

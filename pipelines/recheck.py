@@ -27,6 +27,7 @@ from scrapy.utils.defer import maybe_deferred_to_future
 from sqlalchemy.exc import SQLAlchemyError
 from twisted.internet.task import deferLater
 
+from archive_store.crawl.archive_settings import archive_settings
 from archive_store.crawl.session import ArchiveSession
 from archive_store.index.database import utcnow
 from archive_store.index.events import add_event, captures_by_id
@@ -101,7 +102,7 @@ class RecheckPipeline:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
-        if not crawler.settings.getbool("ARCHIVE_ENABLED"):
+        if not archive_settings(crawler).enabled:
             raise NotConfigured("re-checks need the archive")
         return cls(crawler, ArchiveSession.for_crawler(crawler))
 

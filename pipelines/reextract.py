@@ -19,6 +19,7 @@ from typing import Any
 from sqlalchemy import select
 from warcio.archiveiterator import ArchiveIterator
 
+from archive_store.crawl.archive_settings import ArchiveSettings
 from archive_store.crawl.session import ArchiveSession
 from archive_store.index.hostpages import HostPages, host_of, host_pages
 from archive_store.index.schema import Capture, Page
@@ -191,9 +192,10 @@ def reextract_documents(
     """Read the text of every document response not yet read by this version of the readers (an
     archive made before document text, or with it off): new conversion and metadata records in this
     run's WARC, and the document's index row. The WARCs already written are not touched."""
-    if not settings.getbool("ARCHIVE_DOCUMENT_TEXT"):
+    documents = ArchiveSettings.from_settings(settings).documents
+    if not documents.enabled:
         return
-    limits = limits_from(settings)
+    limits = limits_from(documents)
     pool: ReaderPool | None = None
     try:
         for capture in session.index.all_captures():
@@ -212,7 +214,7 @@ def reextract_documents(
             if facts is None or not is_document(capture.url, facts.headers, facts.body, limits.ocr):
                 continue
             content_type = next((v for k, v in facts.headers if k.lower() == "content-type"), None)
-            pool = pool or ReaderPool(settings.getint("ARCHIVE_DOCUMENT_PROCESSES"), limits)
+            pool = pool or ReaderPool(documents.processes, limits)
             doc = pool.read(DocumentJob(facts.body, capture.url, content_type, bool(capture.truncated)))
             if doc.format in IMAGE_FORMATS and doc.skipped == OCR_OFF and limits.ocr == "auto":
                 continue  # an icon: nothing kept, as in a crawl

@@ -17,6 +17,7 @@ from scrapy.http import Response, TextResponse
 from scrapy.utils.response import get_meta_refresh
 from twisted.python.failure import Failure
 
+from archive_store.crawl.archive_settings import ArchiveSettings, archive_settings
 from archive_store.crawl.failures import describe_failure
 from archive_store.crawl.render.navigations import (
     LIMIT_STAT,
@@ -58,6 +59,15 @@ class ArchivingSpider(MediaFollowing, scrapy.Spider):
         spider.link_scanner = LinkScanner.from_crawler(crawler)
         return spider
 
+    @property
+    def archive(self) -> ArchiveSettings:
+        """The crawl's archive settings (read once, when the crawl has started); a spider given
+        settings without a crawler (tests) reads them each time."""
+        crawler = getattr(self, "crawler", None)
+        return (
+            archive_settings(crawler) if crawler is not None else ArchiveSettings.from_settings(self.settings)
+        )
+
     def page_request(
         self,
         url: str,
@@ -97,7 +107,7 @@ class ArchivingSpider(MediaFollowing, scrapy.Spider):
         response = as_browsers_read_it(response)
         for request in self.same_page_requests(response, item):
             yield request
-        if hop < self.settings.getint("ARCHIVE_ATTACHMENT_HOPS"):
+        if hop < self.archive.attachments.hops:
             found = await self.attachment_links(response)
             for request in self.attachment_requests(response, hop, found):
                 yield request
@@ -124,7 +134,7 @@ class ArchivingSpider(MediaFollowing, scrapy.Spider):
         # each is a navigation of the seed: at most ARCHIVE_RENDER_MAX_NAVIGATIONS per seed
         seed = response.meta.get(SEED_META) or item.requested_url
         number = navigations_used(response.meta)
-        limit = self.settings.getint("ARCHIVE_RENDER_MAX_NAVIGATIONS")
+        limit = self.archive.render.max_navigations
         for target, step_meta in follow:
             if target in self._requested:
                 continue
@@ -152,7 +162,7 @@ class ArchivingSpider(MediaFollowing, scrapy.Spider):
 
     async def attachment_links(self, response: TextResponse) -> PageLinks:
         """Linked documents and body images of the page (scanned in the link-scan worker)."""
-        extensions = tuple(self.settings.getlist("ARCHIVE_ATTACHMENT_EXTENSIONS"))
+        extensions = self.archive.attachments.extensions
         # the body as fetched, not response.text: decoding the page (and, without a declared
         # charset, guessing it) costs more than the whole scan; the few links found are decoded
         content_type = response.headers.get(b"Content-Type")
@@ -165,7 +175,7 @@ class ArchivingSpider(MediaFollowing, scrapy.Spider):
         the Referer mmbiz wants)."""
         image_hosts = self.settings.getlist("WECHAT_IMAGE_HOSTS")
         headers, meta = wechat_urls.image_request_headers(self.settings.get("WECHAT_IMAGE_REFERER") or "")
-        cap = self.settings.getint("ARCHIVE_ATTACHMENTS_PER_PAGE")
+        cap = self.archive.attachments.per_page
         # a document of the page descends from its seed: a render of it spends the seed's navigations
         seed = response.meta.get(SEED_META) or archived_requested(response)
         lineage = {SEED_META: seed, NAVIGATIONS_META: navigations_used(response.meta)}
@@ -186,7 +196,7 @@ class ArchivingSpider(MediaFollowing, scrapy.Spider):
     def attachments_over_limit(self, response: TextResponse, found: PageLinks) -> FetchFailure | None:
         """More documents linked than ARCHIVE_ATTACHMENTS_PER_PAGE: the ones not followed are
         named in the log, the stats and a failure record of the page (the page itself is kept)."""
-        cap = self.settings.getint("ARCHIVE_ATTACHMENTS_PER_PAGE")
+        cap = self.archive.attachments.per_page
         if cap <= 0 or len(found.links) <= cap:
             return None
         left = [link for link in found.links if link not in self._requested]

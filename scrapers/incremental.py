@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import or_, select
 
+from archive_store.crawl.archive_settings import archive_settings
 from archive_store.crawl.session import ArchiveSession
 from archive_store.index.lookup import GOOD_STATE
 from archive_store.index.schema import Capture
@@ -21,7 +22,7 @@ def archived_urls(crawler: Crawler, urls: Collection[str]) -> set[str]:
     Captures of the current run do not count: a resumed run (after a crash) must keep paging
     through the listing it had started, not stop at the notices it fetched before the crash.
     """
-    if not urls or not crawler.settings.getbool("ARCHIVE_ENABLED"):
+    if not urls or not archive_settings(crawler).enabled:
         return set()
     session = ArchiveSession.for_crawler(crawler)
     stmt = select(Capture.url).where(Capture.url.in_(list(urls)), Capture.state == GOOD_STATE)

@@ -35,6 +35,7 @@ from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet.defer import Deferred
 from twisted.internet.protocol import ProcessProtocol
 
+from archive_store.crawl.archive_settings import archive_settings
 from scrapers.links import PageLinks, page_links
 from scrapers.linkscan_worker import FRAME_HEAD, encode_frame
 
@@ -68,7 +69,7 @@ class LinkScanner:
         def opened() -> None:
             # not before: Scrapy builds the spider before the add-on puts in the project defaults,
             # and the crawler has no stats yet then
-            scanner.processes = crawler.settings.getint("ARCHIVE_SCAN_PROCESSES")
+            scanner.processes = archive_settings(crawler).attachments.scan_processes
             scanner.stats = crawler.stats
 
         crawler.signals.connect(opened, signal=signals.spider_opened, weak=False)

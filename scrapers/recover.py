@@ -48,11 +48,12 @@ class RecoverSpider(ArchivingSpider):
 
     async def parse(self, response: Response, **kwargs: Any) -> AsyncIterator[Any]:
         memento = response.meta["archive_memento"]
-        if response.status in (429, 503) and int(
-            response.meta.get("archive_memento_tries", 0)
-        ) < self.settings.getint("ARCHIVE_MEMENTO_RETRIES"):
+        if (
+            response.status in (429, 503)
+            and int(response.meta.get("archive_memento_tries", 0)) < self.archive.web_archives.memento_retries
+        ):
             # the answer is kept (it is an exchange); wait as the archive asks, then try again
-            wait = _retry_after(response, self.settings.getfloat("ARCHIVE_MEMENTO_MAX_WAIT"))
+            wait = _retry_after(response, self.archive.web_archives.memento_max_wait)
             if wait is not None:
                 from twisted.internet import reactor  # noqa: PLC0415 (Scrapy installs it first)
 

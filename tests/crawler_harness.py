@@ -26,7 +26,7 @@ from archive_store.crawl.session import ArchiveSession
 if not is_reactor_installed():
     install_reactor("twisted.internet.asyncioreactor.AsyncioSelectorReactor")
 
-ADDON = "archive_store.crawl.addon.ArchiveAddon"
+ADDON = "pipelines.addon.SourcekeeperAddon"
 T = TypeVar("T")
 
 

@@ -313,64 +313,6 @@ ARCHIVE_PROXY_FALLBACK = ""
 ARCHIVE_TLS_LEGACY = True
 
 
-def setting_problems(settings: BaseSettings) -> list[str]:
-    """What is wrong with the archive settings given, checked before a crawl starts (a bad value
-    found later, inside Scrapy's start-up, would surface as a traceback instead of a message)."""
-    from archive_store.net.netpolicy import AddressPolicy, setting_value  # noqa: PLC0415
-    from archive_store.net.vantage import ProxyURLError, check_proxy_url, proxy_setting  # noqa: PLC0415
-    from archive_store.warc.recordbuilder import GZIP_LEVELS  # noqa: PLC0415 (ISA-L loads only when a crawl starts)
-
-    problems = []
-    level = settings.get("ARCHIVE_GZIP_LEVEL")
-    if level is not None and str(level).strip() not in {str(n) for n in GZIP_LEVELS}:
-        problems.append(f"ARCHIVE_GZIP_LEVEL must be a gzip level, 0-9, not {level!r}")
-    aside = settings.get("ARCHIVE_ASIDE_MIN_SIZE")
-    if aside is not None and not str(aside).strip().isdigit():
-        problems.append(f"ARCHIVE_ASIDE_MIN_SIZE must be a number of bytes, not {aside!r}")
-    from archive_store.crawl.render.middleware import render_setting_problems  # noqa: PLC0415
-
-    problems += render_setting_problems(settings)
-    try:
-        AddressPolicy.parse(setting_value(settings))
-    except ValueError as exc:
-        problems.append(str(exc))
-    proxy = proxy_setting(settings)
-    if proxy:
-        try:
-            check_proxy_url(proxy, from_command_line=False)
-        except ProxyURLError as exc:
-            problems.append(f"ARCHIVE_PROXY: {exc}")
-    return problems + _media_problems(settings)
-
-
-# the media settings that are counts or sizes (whole numbers), and durations (seconds)
-_MEDIA_COUNTS = (
-    "ARCHIVE_MEDIA_LIVE_ROUNDS",
-    "ARCHIVE_MEDIA_MANIFEST_MAX_SIZE",
-    "ARCHIVE_MEDIA_MAX_SEGMENTS",
-    "ARCHIVE_MEDIA_MAX_SIZE",
-    "ARCHIVE_MEDIA_PLAYLIST_DEPTH",
-)
-_MEDIA_SECONDS = ("ARCHIVE_MEDIA_IDLE_TIMEOUT", "ARCHIVE_MEDIA_LIVE_INTERVAL", "ARCHIVE_MEDIA_TIMEOUT")
-
-
-def _media_problems(settings: BaseSettings) -> list[str]:
-    problems = []
-    for name in _MEDIA_COUNTS:
-        value = settings.get(name)
-        if value is not None and not str(value).strip().isdigit():
-            problems.append(f"{name} must be a whole number (0 or more), not {value!r}")
-    for name in _MEDIA_SECONDS:
-        value = settings.get(name)
-        try:
-            ok = value is None or float(value) >= 0
-        except (TypeError, ValueError):
-            ok = False
-        if not ok:
-            problems.append(f"{name} must be a number of seconds, not {value!r}")
-    return problems
-
-
 def apply_defaults(settings: BaseSettings) -> None:
     """Put these defaults into a Scrapy Settings object at "default" priority (never overriding)."""
     for name, value in globals().items():

@@ -9,6 +9,7 @@ from scrapy import signals
 from scrapy.exceptions import NotConfigured
 from scrapy.utils.defer import deferred_from_coro
 
+from archive_store.crawl.archive_settings import archive_settings
 from archive_store.crawl.session import ArchiveSession
 
 if TYPE_CHECKING:
@@ -29,7 +30,7 @@ class ArchiveExtension:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
-        if not crawler.settings.getbool("ARCHIVE_ENABLED"):
+        if not archive_settings(crawler).enabled:
             raise NotConfigured
         extension = cls(crawler)
         crawler.signals.connect(extension.spider_opened, signal=signals.spider_opened)

@@ -14,6 +14,7 @@ from scrapy.http import Headers
 from scrapy.http import Response as ScrapyResponse
 from scrapy.responsetypes import responsetypes
 
+from archive_store.crawl.archive_settings import archive_settings
 from archive_store.crawl.capture.mediastream import KEEP_BODY_META, NOT_KEPT_FLAG, STREAM_META
 from archive_store.crawl.session import ArchiveSession
 from archive_store.index.captureref import CAPTURE_META, CaptureRef
@@ -37,7 +38,8 @@ class ResumeMiddleware:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
-        if not (crawler.settings.getbool("ARCHIVE_ENABLED") and crawler.settings.getbool("ARCHIVE_RESUME")):
+        archive = archive_settings(crawler)
+        if not (archive.enabled and archive.resume):
             raise NotConfigured
         return cls(ArchiveSession.for_crawler(crawler))
 

@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 from scrapy.exceptions import IgnoreRequest
 
+from archive_store.crawl.archive_settings import archive_settings
 from archive_store.crawl.scrapy_seams import drop_queued_downloads
 
 if TYPE_CHECKING:
@@ -106,7 +107,7 @@ class CrawlStop:
             )
             stats.set_value("archive/stop_dropped", dropped)
         if grace is None:
-            grace = self.crawler.settings.getfloat("ARCHIVE_STOP_GRACE")
+            grace = archive_settings(self.crawler).stop_grace
         if self._in_flight:
             clock: Any = reactor  # zope interfaces do not type-check as methods
             self._cancel_call = clock.callLater(max(0.0, grace), self.cancel_in_flight)

@@ -8,7 +8,9 @@ import argparse
 import os
 import sys
 
-from archive_store.net.memento import parse_endpoints
+from scrapy.settings import BaseSettings
+
+from archive_store.crawl.archive_settings import ArchiveSettings
 from archive_store.net.netpolicy import SETTING, AddressPolicy
 from sourcekeeper.urltext import shown
 
@@ -16,7 +18,9 @@ from sourcekeeper.urltext import shown
 def push_after_archive(
     args: argparse.Namespace, settings: dict[str, str], db_url: str, urls: list[str]
 ) -> None:
-    endpoints = parse_endpoints(settings.get("ARCHIVE_PUSH_ENDPOINTS", ""))
+    # the command line's settings (-s, sourcekeeper.toml), checked with the crawl's before it ran
+    web_archives = ArchiveSettings.from_settings(BaseSettings(settings)).web_archives
+    endpoints = list(web_archives.push_endpoints)
     if not endpoints or not urls:
         return
     from archive_store.index.database import ArchiveIndex  # noqa: PLC0415
@@ -26,7 +30,7 @@ def push_after_archive(
     index = ArchiveIndex(db_url)
     try:
         good = [u for u in urls if (c := find_capture(index, u)) is not None and c.state == GOOD_STATE]
-        timeout = float(settings.get("ARCHIVE_PUSH_TIMEOUT", 60))
+        timeout = web_archives.push_timeout
         # the crawl's ARCHIVE_ALLOW_PRIVATE (-s, else the environment, else private refused)
         policy = AddressPolicy.parse(settings.get(SETTING, os.environ.get(SETTING)))
         results = push_urls(index, good, endpoints, timeout, policy)

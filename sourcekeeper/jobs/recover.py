@@ -9,11 +9,12 @@ from typing import Any
 
 from sqlalchemy import select
 
+from archive_store.crawl.archive_settings import ArchiveSettings
 from archive_store.crawl.default_settings import apply_defaults
 from archive_store.index.database import ArchiveIndex, default_db_url
 from archive_store.index.schema import CaptureOrigin
 from archive_store.lock import ArchiveLock
-from archive_store.net.memento import Fetcher, Lookup, Memento, lookup, parse_endpoints
+from archive_store.net.memento import Fetcher, Lookup, Memento, lookup
 from archive_store.net.netpolicy import AddressPolicy
 from sourcekeeper.jobs.runner import build_settings, run_spider
 from sourcekeeper.jobs.unattended import write_run_file
@@ -48,20 +49,21 @@ def recover_urls(
     with ArchiveLock(archive_dir):
         settings = build_settings(archive_dir, overrides, extract=extract, log_level=log_level)
         apply_defaults(settings)
-        endpoints = parse_endpoints(settings.get("ARCHIVE_MEMENTO_ENDPOINTS") or "")
+        web_archives = ArchiveSettings.from_settings(settings).web_archives
+        endpoints = list(web_archives.memento_endpoints)
         fetcher = Fetcher(
-            timeout=settings.getfloat("ARCHIVE_MEMENTO_TIMEOUT"),
-            retries=settings.getint("ARCHIVE_MEMENTO_RETRIES"),
-            max_wait=settings.getfloat("ARCHIVE_MEMENTO_MAX_WAIT"),
+            timeout=web_archives.memento_timeout,
+            retries=web_archives.memento_retries,
+            max_wait=web_archives.memento_max_wait,
             policy=AddressPolicy.from_settings(settings),  # the crawl's ARCHIVE_ALLOW_PRIVATE
         )
         db_url = settings.get("ARCHIVE_DB_URL") or default_db_url(archive_dir)
         held = held_mementos(db_url)
-        per_url = settings.getint("ARCHIVE_MEMENTO_MAX_PER_URL")
+        per_url = web_archives.memento_max_per_url
         entries: list[dict[str, Any]] = []
         wanted: list[Memento] = []
         for url in urls:
-            found = lookup(url, endpoints, fetcher, settings.getint("ARCHIVE_MEMENTO_MAX_PAGES"))
+            found = lookup(url, endpoints, fetcher, web_archives.memento_max_pages)
             chosen = choose(found, held, per_url)
             wanted += chosen
             entries.append(

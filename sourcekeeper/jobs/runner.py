@@ -129,7 +129,7 @@ def _finish_search_index(index: Any) -> None:
 
 def run_spider(spidercls: type, settings: Settings, **spider_kwargs: Any) -> dict[str, Any]:
     """Crawl to the end and return the archive run summary (see ArchiveSession.summary)."""
-    from archive_store.crawl.default_settings import setting_problems  # noqa: PLC0415
+    from archive_store.crawl.archive_settings import setting_problems  # noqa: PLC0415
 
     problems = setting_problems(settings)
     if problems:

@@ -113,7 +113,9 @@ class ProgressExtension:
         from scrapy import signals  # noqa: PLC0415
         from scrapy.exceptions import NotConfigured  # noqa: PLC0415
 
-        if not crawler.settings.getbool("ARCHIVE_PROGRESS"):
+        from archive_store.crawl.archive_settings import archive_settings  # noqa: PLC0415
+
+        if not archive_settings(crawler).progress:
             raise NotConfigured
         extension = cls(crawler)
         crawler.signals.connect(extension.spider_opened, signal=signals.spider_opened)

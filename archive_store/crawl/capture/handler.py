@@ -30,6 +30,7 @@ from scrapy.utils.defer import maybe_deferred_to_future
 from scrapy.utils.httpobj import urlparse_cached
 from scrapy.utils.misc import build_from_crawler
 
+from archive_store.crawl.archive_settings import archive_settings
 from archive_store.crawl.capture.endpoints import CheckedAgent
 from archive_store.crawl.capture.mediastream import stream_body
 from archive_store.crawl.capture.tape import ExchangeTape
@@ -192,11 +193,12 @@ class ArchivingDownloadHandler(HTTP11DownloadHandler):
             ArchiveContextFactory, crawler, method=SSL.SSLv23_METHOD
         )
         self._contextFactory = self._tls  # type: ignore[assignment]  # provides IPolicyForHTTPS
-        self._tls_legacy = crawler.settings.getbool("ARCHIVE_TLS_LEGACY")
+        archive = archive_settings(crawler)
+        self._tls_legacy = archive.tls_legacy
         self._policy = AddressPolicy.from_settings(crawler.settings)
         # ARCHIVE_ENABLED=False: no recording, without the session (its lock, index and recovery)
         self._archive: ArchiveSession | None = None
-        if not crawler.settings.getbool("ARCHIVE_ENABLED"):
+        if not archive.enabled:
             return
         self._archive = ArchiveSession.for_crawler(crawler)
         limit = self._default_maxsize + 256 * 1024 if self._default_maxsize else 0

@@ -22,8 +22,8 @@ from urllib.parse import urlsplit
 
 from scrapy import signals
 from scrapy.http import TextResponse
-from scrapy.utils.misc import load_object
 
+from archive_store.crawl.archive_settings import RenderMode, RenderSettings
 from archive_store.crawl.render.browser import CALL_SECONDS, INSTALL_HINT
 from archive_store.crawl.render.navigations import (
     LIMIT_STAT,
@@ -31,9 +31,9 @@ from archive_store.crawl.render.navigations import (
     navigations_used,
     seed_of,
 )
-from archive_store.crawl.render.page import SNAPSHOT_KINDS, Challenge, PageRender, RenderOutcome, challenge_in
+from archive_store.crawl.render.page import Challenge, PageRender, RenderOutcome, challenge_in
 from archive_store.crawl.render.records import provenance_block, write_rendered
-from archive_store.crawl.render.session import browser_for, render_switches
+from archive_store.crawl.render.session import browser_for, render_settings
 from archive_store.crawl.session import ArchiveSession
 from archive_store.index.captureref import CAPTURE_META, CaptureRef, capture_in
 
@@ -43,39 +43,10 @@ if TYPE_CHECKING:
     from scrapy import Request, Spider
     from scrapy.crawler import Crawler
     from scrapy.http import Response
-    from scrapy.settings import BaseSettings
 
 logger = logging.getLogger(__name__)
 
-RENDER_MODES = ("auto", "always", "never")
 PRIORITY = 585  # process_response after HttpCompression (590) and Redirect (600), before MetaRefresh
-
-
-ASYNCIO_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
-
-
-def render_setting_problems(settings: BaseSettings) -> list[str]:
-    """A bad ARCHIVE_RENDER, or rendering asked for under another reactor than asyncio's (the
-    browser driver runs on the asyncio loop): one line each, before the crawl starts."""
-    mode = str(settings.get("ARCHIVE_RENDER") or "auto").strip().lower()
-    if mode not in RENDER_MODES:
-        return [f"ARCHIVE_RENDER must be auto, always or never, not {settings.get('ARCHIVE_RENDER')!r}"]
-    unknown = set(snapshot_kinds(settings)) - set(SNAPSHOT_KINDS)
-    if unknown:
-        return [
-            f"ARCHIVE_RENDER_SNAPSHOTS lists {', '.join(sorted(unknown))}: "
-            f"it takes {', '.join(SNAPSHOT_KINDS)} (comma-separated), or nothing"
-        ]
-    reactor = settings.get("TWISTED_REACTOR") or ASYNCIO_REACTOR
-    wants_browser = mode != "never" or settings.getbool("ARCHIVE_SCREENSHOT")
-    if wants_browser and reactor != ASYNCIO_REACTOR:
-        return [f"rendering needs TWISTED_REACTOR = {ASYNCIO_REACTOR}, not {reactor} (or use --render never)"]
-    return []
-
-
-def snapshot_kinds(settings: BaseSettings) -> list[str]:
-    """ARCHIVE_RENDER_SNAPSHOTS as a list (a comma-separated string or a list)."""
-    return [kind.strip().lower() for kind in settings.getlist("ARCHIVE_RENDER_SNAPSHOTS") if kind.strip()]
 
 
 def _asyncio_reactor() -> bool:
@@ -88,37 +59,35 @@ def _asyncio_reactor() -> bool:
 
 
 class RenderMiddleware:
-    def __init__(self, crawler: Crawler, mode: str, screenshot: bool) -> None:
-        settings = crawler.settings
+    def __init__(self, crawler: Crawler, render: RenderSettings) -> None:
         self.crawler = crawler
-        self.mode = mode
-        self.screenshot = screenshot
+        self.mode = render.mode
+        self.screenshot = render.screenshot
         self.session = ArchiveSession.for_crawler(crawler)
         self.stats = crawler.stats
-        self.deadline = settings.getfloat("ARCHIVE_RENDER_TIMEOUT") + 10 * settings.getfloat("DOWNLOAD_DELAY")
-        self.max_rounds = settings.getint("ARCHIVE_RENDER_MAX_ROUNDS")
-        self.max_navigations = settings.getint("ARCHIVE_RENDER_MAX_NAVIGATIONS")
-        self.idle_seconds = settings.getfloat("ARCHIVE_RENDER_IDLE")
-        self.ready_selector = settings.get("ARCHIVE_RENDER_SELECTOR") or ""
+        # DOWNLOAD_DELAY is Scrapy's own setting (a float already)
+        self.deadline = render.timeout + 10 * crawler.settings.getfloat("DOWNLOAD_DELAY")
+        self.max_rounds = render.max_rounds
+        self.max_navigations = render.max_navigations
+        self.idle_seconds = render.idle
+        self.ready_selector = render.selector
         # --screenshot asks for all three; else what ARCHIVE_RENDER_SNAPSHOTS lists (by default all)
-        self.snapshots = frozenset(SNAPSHOT_KINDS if screenshot else snapshot_kinds(settings))
-        # by import path: the archive never imports the pipelines (the classifier lives there)
-        self.detect = load_object(settings.get("ARCHIVE_RENDER_DETECTOR"))
-        self.semaphore = asyncio.Semaphore(max(1, settings.getint("ARCHIVE_RENDER_CONCURRENCY")))
+        self.snapshots: frozenset[str] = frozenset(render.snapshots)
+        # the detector is an object by then: ArchiveSettings loads an import path (-s) itself
+        self.detect = render.detector
+        self.semaphore = asyncio.Semaphore(max(1, render.concurrency))
         self.browser = browser_for(crawler)
         self._said_unavailable = False
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
-        mode, screenshot = render_switches(crawler.settings)
-        if mode not in RENDER_MODES:
-            raise ValueError(f"ARCHIVE_RENDER must be auto, always or never, not {mode!r}")
+        render = render_settings(crawler)  # a bad ARCHIVE_RENDER raises SettingsError there
         if not _asyncio_reactor():
             raise RuntimeError(
                 "rendering needs Scrapy's asyncio reactor (TWISTED_REACTOR = "
                 "twisted.internet.asyncioreactor.AsyncioSelectorReactor), or use --render never"
             )
-        middleware = cls(crawler, mode, screenshot)
+        middleware = cls(crawler, render)
         crawler.signals.connect(middleware.spider_closed, signal=signals.spider_closed)
         return middleware
 
@@ -139,12 +108,14 @@ class RenderMiddleware:
             or request.method != "GET"  # a browser navigation is a GET: a POSTed listing stays as is
         ):
             return response
-        challenge = None if self.mode == "never" else challenge_in(self.detect, response)
+        challenge = None if self.mode is RenderMode.NEVER else challenge_in(self.detect, response)
         if challenge is not None and challenge.is_captcha:
             self._force_state(request, f"blocked:{challenge.vendor}", f"{challenge.reason}; never solved")
             self._inc("archive/render/captcha")
             return response
-        wanted = self.mode == "always" or (bool(meta.get("archive_render")) and self.mode != "never")
+        wanted = self.mode is RenderMode.ALWAYS or (
+            bool(meta.get("archive_render")) and self.mode is not RenderMode.NEVER
+        )
         snapshot_only = (
             self.screenshot
             and 200 <= response.status < 300

@@ -28,6 +28,7 @@ from urllib.parse import urldefrag
 
 import scrapy
 
+from archive_store.crawl.archive_settings import SnapshotKind
 from archive_store.crawl.render.browser import CALL_SECONDS
 from archive_store.index.captureref import CaptureRef, capture_in
 
@@ -84,7 +85,7 @@ STOPPED = {
 }
 
 
-SNAPSHOT_KINDS = ("screenshot", "pdf", "dom")
+SNAPSHOT_KINDS = tuple(kind.value for kind in SnapshotKind)  # ARCHIVE_RENDER_SNAPSHOTS
 MAX_SCREENSHOT_PIXELS = 16384  # Chromium's largest capture side; a longer page is cut there
 # Playwright's page.pdf(format="A4", print_background=True), as CDP takes it (inches, 1 cm margins)
 A4_PDF = {

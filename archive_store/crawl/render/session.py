@@ -29,6 +29,7 @@ from weakref import WeakKeyDictionary
 
 from scrapy.exceptions import NotConfigured
 
+from archive_store.crawl.archive_settings import RenderSettings, archive_settings
 from archive_store.crawl.render.browser import CALL_SECONDS, RenderBrowser, find_chromium
 from archive_store.crawl.warcinfo import package_version
 
@@ -39,7 +40,6 @@ if TYPE_CHECKING:
     from scrapy import Request, Spider
     from scrapy.crawler import Crawler
     from scrapy.http import Response
-    from scrapy.settings import BaseSettings
 
 logger = logging.getLogger(__name__)
 
@@ -53,23 +53,21 @@ def browser_for(crawler: Crawler) -> RenderBrowser | None:
     """The crawl's one browser (not started until the first render), shared by the render and the
     site-session middlewares; None without Chromium."""
     if crawler not in _BROWSERS:
-        settings = crawler.settings
-        executable = find_chromium(settings.get("ARCHIVE_RENDER_CHROMIUM") or "")
+        render = archive_settings(crawler).render
+        executable = find_chromium(render.chromium)
         token = f"sourcekeeper/{package_version('sourcekeeper')}"
-        contexts = settings.getint("ARCHIVE_RENDER_CONTEXTS")
-        memory = settings.getint("ARCHIVE_RENDER_MEMORY_MB")
-        _BROWSERS[crawler] = RenderBrowser(executable, token, contexts, memory) if executable else None
+        browser = RenderBrowser(executable, token, render.contexts, render.memory_mb) if executable else None
+        _BROWSERS[crawler] = browser
     return _BROWSERS[crawler]
 
 
-def render_switches(settings: BaseSettings) -> tuple[str, bool]:
-    """ARCHIVE_RENDER (lower-cased) and ARCHIVE_SCREENSHOT; NotConfigured (the component is left
-    out) when the archive is off or no page will ever be loaded in the browser."""
-    mode = str(settings.get("ARCHIVE_RENDER") or "auto").strip().lower()
-    screenshot = settings.getbool("ARCHIVE_SCREENSHOT")
-    if not settings.getbool("ARCHIVE_ENABLED") or (mode == "never" and not screenshot):
+def render_settings(crawler: Crawler) -> RenderSettings:
+    """The crawl's render settings; NotConfigured (the component is left out) when the archive is
+    off or no page will ever be loaded in the browser."""
+    settings = archive_settings(crawler)
+    if not settings.enabled or not settings.render.wants_browser:
         raise NotConfigured
-    return mode, screenshot
+    return settings.render
 
 
 def site_of(url: str) -> str:
@@ -127,11 +125,11 @@ class SiteSessionMiddleware:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
-        mode, screenshot = render_switches(crawler.settings)
+        render = render_settings(crawler)
         browser = browser_for(crawler)
         if browser is None:
             raise NotConfigured  # no Chromium: no render, so no rendered site (the render middleware says so)
-        middleware = cls(browser, mode == "always" or screenshot)
+        middleware = cls(browser, render.renders_everything)
         middleware.stats = crawler.stats
         return middleware
 
