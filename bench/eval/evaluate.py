@@ -286,9 +286,11 @@ def realpage_figures(
     return figures
 
 
-def evaluate(corpus: Path = DEFAULT_CORPUS, with_devset: bool = True) -> dict[str, object]:
+def evaluate(
+    corpus: Path = DEFAULT_CORPUS, with_devset: bool = True, realpages: Path | None = REALPAGES
+) -> dict[str, object]:
     """All figures as a JSON-ready dict."""
-    cases = load_cases(corpus)
+    cases = load_cases(corpus, realpages)
     ours = {case.name: _ours(case) for case in cases}
     usable, notes = usable_dates(cases, {name: res[1] for name, res in ours.items()})
     decoded_fffd = sum(decode_body(case.body, None).text.count("\ufffd") for case in cases)
@@ -395,11 +397,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.add_argument("--no-devset", action="store_true", help="corpus figures only (no variants, no LOSO)")
+    parser.add_argument("--no-realpages", action="store_true", help="leave out bench/eval/realpages")
     args = parser.parse_args(argv)
     if not (args.corpus / "cwced").is_dir():
         print(f"corpus not found at {args.corpus}", file=sys.stderr)
         return 2
-    report = evaluate(args.corpus, with_devset=not args.no_devset)
+    report = evaluate(args.corpus, not args.no_devset, None if args.no_realpages else REALPAGES)
     if args.json:
         print(json.dumps(report, ensure_ascii=False, indent=1))
     else:
