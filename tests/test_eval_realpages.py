@@ -9,6 +9,8 @@ import re
 from datetime import date
 from pathlib import Path
 
+import pytest
+
 from bench.eval.evaluate import REALPAGES, REALPAGES_PREFIX, development_cases, load_cases, load_realpages
 
 _REPO = re.compile(r"^[\w.-]+/[\w.-]+$")
@@ -42,10 +44,26 @@ def test_pages_load_as_cases_with_a_url_and_a_site() -> None:
         assert b"<head" in head and b"<body" in head, case.name
 
 
-def test_load_cases_adds_them_to_any_corpus(tmp_path: Path) -> None:
-    names = [case.name for case in load_cases(tmp_path)]
+def test_load_cases_adds_them_when_asked(tmp_path: Path) -> None:
+    """`make eval` asks for them; the corpus tests (load_cases(CORPUS), evaluate(CORPUS)) do not."""
+    names = [case.name for case in load_cases(tmp_path, REALPAGES)]
     assert len(names) == len(load_realpages())
-    assert load_cases(tmp_path, realpages=None) == []
+    assert load_cases(tmp_path) == []
+
+
+def test_make_eval_adds_them_unless_told_not_to(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    from bench.eval import evaluate as module
+
+    (tmp_path / "cwced").mkdir()
+    seen: list[Path | None] = []
+    monkeypatch.setattr(module, "evaluate", lambda corpus, devset, realpages: seen.append(realpages) or {})
+    monkeypatch.setattr(module, "_print_report", lambda report: None)
+    monkeypatch.setattr(module, "_print_realpages", lambda real: None)
+    monkeypatch.setattr(module, "_print_devset", lambda devset: None)
+    monkeypatch.setattr(module.json, "dumps", lambda *a, **k: "{}")
+    module.main(["--corpus", str(tmp_path), "--json"])
+    module.main(["--corpus", str(tmp_path), "--json", "--no-realpages"])
+    assert seen == [REALPAGES, None]
 
 
 def test_variants_are_held_out_with_their_page() -> None:

@@ -117,8 +117,9 @@ def load_realpages(folder: Path = REALPAGES) -> list[Case]:
     return cases
 
 
-def load_cases(corpus: Path, realpages: Path | None = REALPAGES) -> list[Case]:
-    """Every corpus page with whatever truth exists for it, then the real pages kept in the repository."""
+def load_cases(corpus: Path, realpages: Path | None = None) -> list[Case]:
+    """Every corpus page with whatever truth exists for it; then, given ``realpages`` (``make eval``
+    passes REALPAGES), the real pages kept in the repository."""
     titles, non_articles = _manifest(corpus)
     cases: list[Case] = []
     for page in sorted((corpus / "cwced" / "original").glob("*.htm*")):
@@ -287,9 +288,9 @@ def realpage_figures(
 
 
 def evaluate(
-    corpus: Path = DEFAULT_CORPUS, with_devset: bool = True, realpages: Path | None = REALPAGES
+    corpus: Path = DEFAULT_CORPUS, with_devset: bool = True, realpages: Path | None = None
 ) -> dict[str, object]:
-    """All figures as a JSON-ready dict."""
+    """All figures as a JSON-ready dict; ``realpages`` adds bench/eval/realpages (``make eval`` does)."""
     cases = load_cases(corpus, realpages)
     ours = {case.name: _ours(case) for case in cases}
     usable, notes = usable_dates(cases, {name: res[1] for name, res in ours.items()})
