@@ -3,12 +3,14 @@
 Run: ``.venv/bin/python -m bench.eval.evaluate [--corpus DIR] [--json]``. Truth sources: cwced
 ``date/``, ``cleaned/``, and the headlines read by hand from its pages (``truth_titles.py``); WeChat
 ``var msg_title`` and ``var ct``; titles stated in MANIFEST.md; MANIFEST rows saying
-"not-an-article".
+"not-an-article"; and the pages under ``bench/eval/realpages/`` with the truth read from each by hand
+(``truth.json``), which also get a line of figures of their own.
 """
 
 from __future__ import annotations
 
 import argparse
+import gzip
 import json
 import re
 import sys
@@ -30,6 +32,8 @@ from pipelines.extraction.decode import decode_body
 from pipelines.extraction.extract import extract_page
 
 DEFAULT_CORPUS = Path(__file__).resolve().parents[3] / "shared" / "corpus"
+REALPAGES = Path(__file__).resolve().parent / "realpages"
+REALPAGES_PREFIX = "realpages/"
 _MANIFEST_ROW_RE = re.compile(r"^\|\s*([\w./-]+\.html?)\s*\|.*\|\s*title:\s*([^|]+?)\s*\|\s*$", re.M)
 _NOT_ARTICLE_ROW_RE = re.compile(r"^\|\s*([\w./-]+\.html?)\s*\|[^\n]*not-an-article", re.M)
 _WX_TITLE_RE = re.compile(r"var\s+msg_title\s*=\s*[\"'](.+?)[\"']")
@@ -47,6 +51,7 @@ class Case:
     truth_title: str | None = None
     truth_text: str | None = None
     is_article: bool = True
+    site: str | None = None  # the site for leave-one-site-out; None: guessed from the page's links
 
 
 @dataclass
@@ -90,8 +95,31 @@ def _wechat_truth(body: bytes) -> tuple[str | None, str | None]:
     return (title.group(1) if title else None), day
 
 
-def load_cases(corpus: Path) -> list[Case]:
-    """Every corpus page with whatever truth exists for it."""
+def load_realpages(folder: Path = REALPAGES) -> list[Case]:
+    """The pages under ``folder`` (gzipped) with the truth read from them by hand (``truth.json``)."""
+    index = folder / "truth.json"
+    if not index.exists():
+        return []
+    cases = []
+    for row in json.loads(index.read_text("utf-8")):
+        url = row["url_or_host"]
+        cases.append(
+            Case(
+                name=REALPAGES_PREFIX + row["file"].removesuffix(".gz").removesuffix(".html"),
+                url=url if "://" in url else f"https://{url}/",
+                body=gzip.decompress((folder / row["file"]).read_bytes()),
+                truth_date=row["date"],
+                truth_title=row["title"],
+                is_article=row.get("is_article", True),
+                site=row["site"],
+            )
+        )
+    return cases
+
+
+def load_cases(corpus: Path, realpages: Path | None = None) -> list[Case]:
+    """Every corpus page with whatever truth exists for it; then, given ``realpages`` (``make eval``
+    passes REALPAGES), the real pages kept in the repository."""
     titles, non_articles = _manifest(corpus)
     cases: list[Case] = []
     for page in sorted((corpus / "cwced" / "original").glob("*.htm*")):
@@ -115,7 +143,7 @@ def load_cases(corpus: Path) -> list[Case]:
             if folder == "wechat" and case.is_article:
                 case.truth_title, case.truth_date = _wechat_truth(case.body)
             cases.append(case)
-    return cases
+    return cases + (load_realpages(realpages) if realpages else [])
 
 
 def usable_dates(cases: list[Case], ours: dict[str, dict[str, object]]) -> tuple[dict[str, str], list[str]]:
@@ -210,7 +238,7 @@ def development_cases(cases: list[Case], usable: dict[str, str]) -> list[DevCase
     corpus_cases = [
         DevCase(
             c.name,
-            site_of(c.body, c.name),
+            c.site or site_of(c.body, c.name),
             "corpus",
             c.url,
             c.body,
@@ -221,12 +249,49 @@ def development_cases(cases: list[Case], usable: dict[str, str]) -> list[DevCase
         )
         for c in cases
     ]
-    return corpus_cases + generate(sources)
+    generated = generate(sources)
+    # the variants of a page with a stated site are held out with it (generate() guesses the site)
+    stated = {c.name: c.site for c in cases if c.site}
+    for case in generated:
+        case.site = stated.get(case.name.split("~")[0], case.site)
+    return corpus_cases + generated
 
 
-def evaluate(corpus: Path = DEFAULT_CORPUS, with_devset: bool = True) -> dict[str, object]:
-    """All figures as a JSON-ready dict."""
-    cases = load_cases(corpus)
+def realpage_figures(
+    cases: list[Case], ours: dict[str, Output], usable: dict[str, str]
+) -> dict[str, object] | None:
+    """Title and date on the bench/eval/realpages pages alone: ours, and trafilatura on the same text."""
+    real = [c for c in cases if c.name.startswith(REALPAGES_PREFIX) and c.is_article]
+    if not real:
+        return None
+    theirs = {c.name: _trafilatura(c, False) for c in real}
+    figures: dict[str, object] = {"pages": len(real), "sites": len({c.site for c in real})}
+    for system, outputs in (("sourcekeeper", ours), ("trafilatura", theirs)):
+        titled = [c for c in real if c.truth_title]
+        dated = [c for c in real if c.name in usable]
+        title_misses = [
+            f"title {c.name}: truth {c.truth_title!r} got {outputs[c.name].title!r}"
+            for c in titled
+            if not same_title(outputs[c.name].title, c.truth_title or "")
+        ]
+        date_misses = [
+            f"date {c.name}: truth {usable[c.name]} got {outputs[c.name].date}"
+            for c in dated
+            if (outputs[c.name].date or "")[:10] != usable[c.name]
+        ]
+        figures[system] = {
+            "title": [len(titled) - len(title_misses), len(titled)],
+            "date": [len(dated) - len(date_misses), len(dated)],
+            "misses": title_misses + date_misses,
+        }
+    return figures
+
+
+def evaluate(
+    corpus: Path = DEFAULT_CORPUS, with_devset: bool = True, realpages: Path | None = None
+) -> dict[str, object]:
+    """All figures as a JSON-ready dict; ``realpages`` adds bench/eval/realpages (``make eval`` does)."""
+    cases = load_cases(corpus, realpages)
     ours = {case.name: _ours(case) for case in cases}
     usable, notes = usable_dates(cases, {name: res[1] for name, res in ours.items()})
     decoded_fffd = sum(decode_body(case.body, None).text.count("\ufffd") for case in cases)
@@ -238,6 +303,7 @@ def evaluate(corpus: Path = DEFAULT_CORPUS, with_devset: bool = True) -> dict[st
     wrongly_blocked = [c.name for c in cases if c.is_article and not ours[c.name][2]]
     devcases = development_cases(cases, usable) if with_devset else []
     return {
+        "realpages": realpage_figures(cases, {name: res[0] for name, res in ours.items()}, usable),
         "devset": evaluate_sites(devcases) if devcases else None,
         "corpus": str(corpus),
         "pages": len(cases),
@@ -273,6 +339,21 @@ def _print_report(report: dict[str, object]) -> None:
         )
         for miss in system["misses"]:
             print(f"    miss {miss}")
+
+
+def _print_realpages(real: dict[str, Any] | None) -> None:
+    if not real:
+        return
+    ours, theirs = real["sourcekeeper"], real["trafilatura"]
+    row = [f"\n== bench/eval/realpages: {real['pages']} pages from {real['sites']} sites, ours | trafilatura"]
+    for field_name in ("title", "date"):
+        (a_ok, a_n), (b_ok, b_n) = ours[field_name], theirs[field_name]
+        row.append(
+            f"{field_name} {a_ok}/{a_n} ({a_ok / max(1, a_n):.3f}) | {b_ok}/{b_n} ({b_ok / max(1, b_n):.3f})"
+        )
+    print("\n  ".join(row))
+    for miss in ours["misses"]:
+        print(f"    ours miss {miss}")
 
 
 def _print_devset(devset: dict[str, Any] | None) -> None:
@@ -317,15 +398,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.add_argument("--no-devset", action="store_true", help="corpus figures only (no variants, no LOSO)")
+    parser.add_argument("--no-realpages", action="store_true", help="leave out bench/eval/realpages")
     args = parser.parse_args(argv)
     if not (args.corpus / "cwced").is_dir():
         print(f"corpus not found at {args.corpus}", file=sys.stderr)
         return 2
-    report = evaluate(args.corpus, with_devset=not args.no_devset)
+    report = evaluate(args.corpus, not args.no_devset, None if args.no_realpages else REALPAGES)
     if args.json:
         print(json.dumps(report, ensure_ascii=False, indent=1))
     else:
         _print_report(report)
+        _print_realpages(report["realpages"])  # type: ignore[arg-type]
         _print_devset(report["devset"])  # type: ignore[arg-type]
     return 0
 
