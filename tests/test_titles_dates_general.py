@@ -221,6 +221,27 @@ DATE_CASES = {
         ),
         "2024-01-14",
     ),
+    # the byline under the headline is mostly short links (the source, font sizes, print, comments):
+    # still the byline, not an item of a list of other articles
+    "byline-of-short-links": (
+        page(
+            title=HEADLINE,
+            related_above=f"<div class='topic'>{HEADLINE}</div><div class='sth'><span>2011年01月01日 23:11"
+            "</span><a href='/s'>中新网</a>【<a href='#'>大</a> <a href='#'>中</a> <a href='#'>小</a>】 "
+            "【<a href='#'>打印</a>】 <a href='#c'>共有评论0条</a></div>",
+            related_below=related(["2023-11-02"]),
+        ),
+        "2011-01-01",
+    ),
+}
+
+# the date only in the URL, between dashes; the page shows a day without its year
+URL_DATE_CASES = {
+    "url-dashed-yyyymmdd": (
+        page(title=HEADLINE, headline=HEADLINE, top_bar="<div class='site'>3月29日(三)</div>"),
+        "https://news.example.invalid/content/odn-20230329-0329_00174_002/",
+        "2023-03-29",
+    ),
 }
 
 
@@ -228,6 +249,12 @@ DATE_CASES = {
 def test_the_date_is_the_articles_own(kind: str) -> None:
     markup, expected = DATE_CASES[kind]
     assert extract_page(markup, "http://example.invalid/a/1.html").date == expected
+
+
+@pytest.mark.parametrize("kind", list(URL_DATE_CASES))
+def test_a_date_only_in_the_url_is_read_from_it(kind: str) -> None:
+    markup, url, expected = URL_DATE_CASES[kind]
+    assert extract_page(markup, url).date == expected
 
 
 def test_a_relative_date_counts_back_from_the_capture_time() -> None:

@@ -205,6 +205,11 @@ def _extract_generic(
     title = hints.title or choose_title(root, page_lines, span[0] if span else None, known_sites)
     # lines of lists of other articles give no dates (each keeps its place for the labels below)
     listed = list_lines(linked_lines)
+    # the line right under the headline is its byline, however many short links it holds
+    # ("2011年01月01日 23:11 中新网 【大 中 小】【打印】"): never an item of a list of other articles
+    headline_at = next((i for i, line in enumerate(page_lines) if title and line == title), None)
+    if headline_at is not None:
+        listed.discard(headline_at + 1)
     dated_lines = [line if i not in listed else "" for i, line in enumerate(page_lines)]
     header, trailer = _split_lines(page_lines, text, span)
     date_header, date_trailer = _split_lines(dated_lines, text, span)

@@ -8,7 +8,8 @@ carries an older version (records written before versions existed count as versi
 from __future__ import annotations
 
 # 3: document identity (issuer, topic, 文号); CMS fast path; general title and date rules;
-# documents served without a type (or as HTML) classified by their bytes
+# documents served without a type (or as HTML) classified by their bytes; site names learned from
+# the host's other pages; bylines of short links and dashed URL dates
 EXTRACTOR_VERSION = 3
 LEGACY_VERSION = 1  # metadata records without an ``extractor_version`` field
 
