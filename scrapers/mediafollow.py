@@ -12,7 +12,6 @@ times. Whatever is cut, partial or failed is told in the run summary (`ArchiveSe
 
 from __future__ import annotations
 
-import json
 from collections.abc import AsyncIterator, Iterable, Iterator
 from functools import partial
 from typing import TYPE_CHECKING, Any
@@ -30,6 +29,7 @@ from archive_store.crawl.capture.mediastream import (
     STREAM_META,
 )
 from archive_store.crawl.session import ArchiveSession
+from archive_store.crawl.sessionapi import MediaNotesSink
 from archive_store.index.captureref import capture_in
 from archive_store.index.pagemedia import media_kind
 from pipelines.extraction import wechat_urls
@@ -163,7 +163,7 @@ class MediaFollowing:
                 yield again
 
     def _plan_requests(
-        self, response: Response, plan: StreamPlan, session: ArchiveSession
+        self, response: Response, plan: StreamPlan, session: MediaNotesSink
     ) -> Iterable[scrapy.Request]:
         depth = int(response.meta.get(_DEPTH_META, 0)) + 1
         hop = int(response.meta.get("archive_hop", 0))
@@ -204,7 +204,7 @@ class MediaFollowing:
         return requests
 
     async def _next_live_round(
-        self, response: Response, plan: StreamPlan, session: ArchiveSession
+        self, response: Response, plan: StreamPlan, session: MediaNotesSink
     ) -> scrapy.Request | None:
         """A live playlist is fetched again (new segments appear) a bounded number of times."""
         done = int(response.meta.get(_ROUND_META, 0)) + 1
@@ -228,7 +228,7 @@ class MediaFollowing:
             link, parent, hop, depth=int(response.meta.get(_DEPTH_META, 0)), live_round=done
         )
 
-    async def _embed_requests(self, response: Response, session: ArchiveSession) -> list[scrapy.Request]:
+    async def _embed_requests(self, response: Response, session: MediaNotesSink) -> list[scrapy.Request]:
         """A platform player page, captured: its media resolved by yt-dlp and fetched by the crawl."""
         if not self.settings.getbool("ARCHIVE_MEDIA_EMBEDS_RESOLVE"):
             session.note_media(
@@ -255,8 +255,7 @@ class MediaFollowing:
         )
         capture = capture_in(response.meta)
         if resolved.info is not None and capture is not None:
-            block = json.dumps(resolved.info, ensure_ascii=False, sort_keys=True).encode("utf-8")
-            session.write_derivative(response.url, capture.record_id, block, "application/json")
+            session.keep_media_info(response.url, capture, resolved.info)
         if resolved.error:
             session.note_media(
                 response.url, "embed", f"could not resolve this player's video: {resolved.error}"
@@ -278,5 +277,5 @@ class MediaFollowing:
         if request.meta.get(MEDIA_META):
             self._session().note_media(request.url, "failed", reason)
 
-    def _session(self) -> ArchiveSession:
+    def _session(self) -> MediaNotesSink:
         return ArchiveSession.for_crawler(self.crawler)
