@@ -17,7 +17,7 @@ from scrapy.exceptions import NotConfigured
 from sqlalchemy.exc import SQLAlchemyError
 
 from archive_store.crawl.children import QuietSpawnContext, watch_parent
-from archive_store.crawl.session import ArchiveSession
+from archive_store.crawl.sessionapi import CaptureSession, capture_session
 from archive_store.index.hostpages import HOST_PAGES_LIMIT, HostPages, host_of, host_pages
 from archive_store.index.schema import Page
 from pipelines.document_text import DocumentTexts
@@ -37,7 +37,7 @@ METADATA_TYPE = "application/json"
 class ExtractionPipeline:
     def __init__(
         self,
-        session: ArchiveSession,
+        session: CaptureSession,
         extract: bool,
         processes: int,
         stats: Any,
@@ -57,7 +57,7 @@ class ExtractionPipeline:
         settings = crawler.settings
         if not settings.getbool("ARCHIVE_ENABLED"):
             raise NotConfigured("extraction stores into the archive's index")
-        session = ArchiveSession.for_crawler(crawler)
+        session = capture_session(crawler)
         return cls(
             session,
             settings.getbool("EXTRACT_ENABLED"),

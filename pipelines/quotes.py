@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from scrapy.exceptions import NotConfigured
 from sqlalchemy.exc import SQLAlchemyError
 
-from archive_store.crawl.session import ArchiveSession
+from archive_store.crawl.sessionapi import CaptureSession, capture_session
 from archive_store.index.database import utcnow
 from archive_store.index.lookup import url_variants
 from archive_store.index.quotes import (
@@ -54,7 +54,7 @@ Text = tuple[str, int, str, str]
 
 
 class QuotesPipeline:
-    def __init__(self, crawler: Crawler, session: ArchiveSession) -> None:
+    def __init__(self, crawler: Crawler, session: CaptureSession) -> None:
         self.crawler = crawler
         self.session = session
         self.index = session.index
@@ -65,7 +65,7 @@ class QuotesPipeline:
         settings = crawler.settings
         if not settings.getbool("ARCHIVE_ENABLED") or not settings.getbool("EXTRACT_ENABLED"):
             raise NotConfigured("quoted passages are looked for in the extracted text")
-        return cls(crawler, ArchiveSession.for_crawler(crawler))
+        return cls(crawler, capture_session(crawler))
 
     async def process_item(self, item: Any) -> Any:
         if not isinstance(item, ArchivedResponse) or item.capture is None or not item.capture.capture_id:

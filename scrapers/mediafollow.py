@@ -7,7 +7,7 @@ media answer that is an HLS playlist or a DASH manifest is followed (`streams`):
 init segments, keys, each its own exchange. Work is bounded: each URL once (a playlist naming itself is not
 fetched again), manifests nested at most ARCHIVE_MEDIA_PLAYLIST_DEPTH deep, at most
 ARCHIVE_MEDIA_MAX_SEGMENTS segments per playlist, a live playlist polled ARCHIVE_MEDIA_LIVE_ROUNDS
-times. Whatever is cut, partial or failed is told in the run summary (`ArchiveSession.note_media`).
+times. Whatever is cut, partial or failed is told in the run summary (`CaptureSession.note_media`).
 """
 
 from __future__ import annotations
@@ -28,8 +28,7 @@ from archive_store.crawl.capture.mediastream import (
     NOT_KEPT_FLAG,
     STREAM_META,
 )
-from archive_store.crawl.session import ArchiveSession
-from archive_store.crawl.sessionapi import MediaNotesSink
+from archive_store.crawl.sessionapi import MediaNotesSink, capture_session
 from archive_store.index.captureref import capture_in
 from archive_store.index.pagemedia import media_kind
 from pipelines.extraction import wechat_urls
@@ -278,4 +277,4 @@ class MediaFollowing:
             self._session().note_media(request.url, "failed", reason)
 
     def _session(self) -> MediaNotesSink:
-        return ArchiveSession.for_crawler(self.crawler)
+        return capture_session(self.crawler)

@@ -5,8 +5,10 @@ recorder (the download handler's side: `record_exchange`, revisits, spooled bodi
 batcher (`indexbatch`). Spiders and pipelines need far less than that: the run they belong to, the
 index to read and mark, a way to stop the crawl when the index refuses a write, derived records
 that refer to a capture, and the media notes of the summary. They are typed against this protocol
-(as file-closed hooks are against `archive_store.hooks.FileClosedContext`); nothing here imports
-the session, so the protocol is free of import loops.
+(as file-closed hooks are against `archive_store.hooks.FileClosedContext`) and get the crawl's
+session from `capture_session(crawler)`: they import this module, never the session's. The session
+never imports this module, so there is no import loop; mypy checks that `ArchiveSession` satisfies
+the protocol where `capture_session` returns it.
 
 Who uses what (callers of the session outside the crawl room):
 - run_id, index: pipelines (extraction, quotes, recheck, citations, documents), render records,
@@ -22,14 +24,19 @@ Who uses what (callers of the session outside the crawl room):
 
 from __future__ import annotations
 
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from sqlalchemy.exc import SQLAlchemyError
 
+from archive_store.crawl.session import ArchiveSession
 from archive_store.index.captureref import CaptureRef
+from archive_store.index.database import ArchiveIndex
 from archive_store.layout import ArchivePaths
 from archive_store.warc.recordbuilder import WarcRecord
 from archive_store.warc.writer import ArchiveWriteError
+
+if TYPE_CHECKING:
+    from scrapy.crawler import Crawler
 
 
 class MediaNotesSink(Protocol):
@@ -49,7 +56,7 @@ class CaptureSession(MediaNotesSink, Protocol):
     def run_id(self) -> int | None: ...
 
     @property
-    def index(self) -> Any: ...  # archive_store.index.database.ArchiveIndex
+    def index(self) -> ArchiveIndex: ...
 
     @property
     def paths(self) -> ArchivePaths: ...
@@ -67,3 +74,8 @@ class CaptureSession(MediaNotesSink, Protocol):
     ) -> str | None: ...
 
     def write_records(self, records: list[WarcRecord]) -> list[Any] | None: ...
+
+
+def capture_session(crawler: Crawler) -> CaptureSession:
+    """The crawl's archive session (one per crawler), as spiders and pipelines see it."""
+    return ArchiveSession.for_crawler(crawler)
