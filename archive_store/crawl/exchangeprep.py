@@ -11,11 +11,14 @@ from archive_store.crawl.capture.redact import redact_request
 from archive_store.index.stored import initial_state, parse_warc_date
 from archive_store.warc.httpmessage import ParsedResponse, parse_response
 from archive_store.warc.recordbuilder import (
+    REVISIT_IDENTICAL,
+    REVISIT_NOT_MODIFIED,
     OriginalRef,
     WarcRecord,
     gzip_member,
     request_record,
     response_record,
+    revisit_record,
     sha1_digest,
     target_uri,
     warc_date,
@@ -128,6 +131,36 @@ def not_modified_original(request: Request, status: int) -> OriginalRef | None:
     if status != 304 or not ref or ref.get("for_url") != request.url:
         return None
     return OriginalRef(ref["record_id"], target_uri(ref["url"]), ref["warc_date"], ref["payload_digest"])
+
+
+def exchange_records(
+    exchange: Exchange, original: OriginalRef | None, prepared: PreparedResponse | None, redact: list[bytes]
+) -> tuple[WarcRecord, WarcRecord, OriginalRef | None]:
+    """The request record and the response (`prepared` if given) or a revisit of `original` (a 304
+    to a conditional re-check: a server-not-modified revisit of the capture it re-checked); the
+    original a revisit refers to (`exchange.payload_digest` is computed before)."""
+    parsed, tape, uri, date = exchange.parsed, exchange.tape, exchange.request.url, exchange.date
+    profile = REVISIT_IDENTICAL
+    not_modified = not_modified_original(exchange.request, parsed.status)
+    if not_modified is not None:  # a 304 to a conditional re-check
+        original, profile = not_modified, REVISIT_NOT_MODIFIED
+        exchange.payload_digest = not_modified.payload_digest
+    if original is None and prepared is not None:
+        return prepared.request, prepared.record, None
+    if original is not None:
+        main: WarcRecord = revisit_record(uri, date, parsed.head_bytes, original, tape.ip_address, profile)
+    else:
+        assert isinstance(parsed, ParsedResponse)
+        main = response_record(
+            uri,
+            date,
+            parsed.block,
+            parsed.payload,
+            tape.ip_address,
+            exchange.truncated,
+            exchange.payload_digest,
+        )
+    return request_record_for(exchange, main.record_id, redact), main, original
 
 
 def capture_fields(

@@ -23,7 +23,7 @@ from archive_store.crawl.exchangeprep import (
     Exchange,
     PreparedResponse,
     capture_fields,
-    not_modified_original,
+    exchange_records,
     parsed_exchange,
     prepared_exchange,
     request_record_for,
@@ -36,13 +36,9 @@ from archive_store.index.database import ArchiveIndex
 from archive_store.layout import ArchivePaths
 from archive_store.warc.httpmessage import ParsedResponse
 from archive_store.warc.recordbuilder import (
-    REVISIT_IDENTICAL,
-    REVISIT_NOT_MODIFIED,
     OriginalRef,
     WarcRecord,
     gzip_member,
-    response_record,
-    revisit_record,
     sha1_digest,
     target_uri,
     warc_date,
@@ -231,35 +227,11 @@ class ExchangeRecorder:
         self, exchange: Exchange, prepared: PreparedResponse | None = None
     ) -> tuple[WarcRecord, WarcRecord, OriginalRef | None]:
         """The request record and the response (`prepared` if given) or revisit record; the
-        original a revisit refers to."""
-        parsed, tape, uri, date = exchange.parsed, exchange.tape, exchange.request.url, exchange.date
+        original a revisit refers to (see exchangeprep.exchange_records)."""
         if not exchange.payload_digest:
-            assert isinstance(parsed, ParsedResponse)
-            exchange.payload_digest = sha1_digest(parsed.payload)
-        original = self._original_for(exchange)
-        profile = REVISIT_IDENTICAL
-        not_modified = not_modified_original(exchange.request, parsed.status)
-        if not_modified is not None:  # a 304 to a conditional re-check
-            original, profile = not_modified, REVISIT_NOT_MODIFIED
-            exchange.payload_digest = not_modified.payload_digest
-        if original is None and prepared is not None:
-            return prepared.request, prepared.record, None
-        if original is not None:
-            main: WarcRecord = revisit_record(
-                uri, date, parsed.head_bytes, original, tape.ip_address, profile
-            )
-        else:
-            assert isinstance(parsed, ParsedResponse)
-            main = response_record(
-                uri,
-                date,
-                parsed.block,
-                parsed.payload,
-                tape.ip_address,
-                exchange.truncated,
-                exchange.payload_digest,
-            )
-        return request_record_for(exchange, main.record_id, self.redact), main, original
+            assert isinstance(exchange.parsed, ParsedResponse)
+            exchange.payload_digest = sha1_digest(exchange.parsed.payload)
+        return exchange_records(exchange, self._original_for(exchange), prepared, self.redact)
 
     def _commit(
         self,

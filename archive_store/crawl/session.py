@@ -1,6 +1,7 @@
 """The archive a crawl writes to: lock, index, writer, the run and its files' evidence. It composes
 the parts: the run's ledger (`runledger`), the exchange recorder (`exchangerecorder`, what each
-exchange becomes) and the index batcher (`indexbatch`). Spiders and pipelines see it through the
+exchange becomes), the index batcher (`indexbatch`) and the evidence of the run and its files
+(`fileevidence`: custody entries, manifest lines, file-closed hooks). Spiders and pipelines see it through the
 protocol of `sessionapi`."""
 
 from __future__ import annotations
@@ -15,12 +16,12 @@ from scrapy.utils.misc import load_object
 from sqlalchemy.exc import SQLAlchemyError
 
 from archive_store.crawl.exchangerecorder import ExchangeRecorder
+from archive_store.crawl.fileevidence import FileEvidence
 from archive_store.crawl.indexbatch import INDEX_FAILED, IndexBatcher
 from archive_store.crawl.medianotes import MediaNotes
 from archive_store.crawl.recovery import recover_open_files
 from archive_store.crawl.runledger import plain_db_error, run_key, run_summary
 from archive_store.crawl.warcinfo import warcinfo_fields
-from archive_store.evidence.custodychain import ChainLink
 from archive_store.evidence.exports import run_config
 from archive_store.evidence.fixity import CustodyLog, Manifest
 from archive_store.hooks import FileClosedHook
@@ -28,10 +29,10 @@ from archive_store.index.captureref import CaptureRef
 from archive_store.index.cdxj import fill_missing_cdxj_for_context
 from archive_store.index.database import ArchiveIndex, default_db_url
 from archive_store.index.schema import Capture
-from archive_store.layout import WARCS_DIR, ArchivePaths
+from archive_store.layout import ArchivePaths
 from archive_store.lock import ArchiveLock
 from archive_store.warc.recordbuilder import WarcRecord, derived_record, warc_date
-from archive_store.warc.writer import ArchiveWriteError, ClosedFile, Member, RotatingWarcWriter
+from archive_store.warc.writer import ArchiveWriteError, Member, RotatingWarcWriter
 
 if TYPE_CHECKING:
     from scrapy import Request
@@ -81,14 +82,16 @@ class ArchiveSession:
         self.file_closed_hooks: list[FileClosedHook] = [
             load_object(path) for path in settings.getlist("ARCHIVE_FILE_CLOSED_HOOKS")
         ]
+        # custody entries and each WARC's evidence when it is opened and closed (fileevidence)
+        self.evidence = FileEvidence(self)
         self.writer = RotatingWarcWriter(
             self.paths.warcs,
             prefix=settings.get("ARCHIVE_WARC_PREFIX"),
             max_size=settings.getint("ARCHIVE_WARC_MAX_SIZE"),
             compress_level=settings.getint("ARCHIVE_GZIP_LEVEL"),
             warcinfo_fields=lambda name, serial: warcinfo_fields(self.settings, name, serial, self.run_id),
-            on_open=self._file_opened,
-            on_close=self._file_closed,
+            on_open=self.evidence.file_opened,
+            on_close=self.evidence.file_closed,
             before_close=self.batcher.complete_for_file,
         )
         # media of this run (video, audio, stream parts): what the summary must tell (see medianotes)
@@ -124,7 +127,9 @@ class ArchiveSession:
             self.run_id = previous.id
             self.index.mark_resumed(previous.id)
             self.resumed_captures = self.index.run_captures(previous.id)
-            self._log_custody("run_resumed", run=previous.id, already_captured=len(self.resumed_captures))
+            self.evidence.log_custody(
+                "run_resumed", run=previous.id, already_captured=len(self.resumed_captures)
+            )
             logger.info(
                 "resuming unfinished run %d: %d URLs already captured",
                 previous.id,
@@ -132,7 +137,7 @@ class ArchiveSession:
             )
         else:
             self.run_id = self.index.start_run(key, kind, identity).id
-            self._log_custody(
+            self.evidence.log_custody(
                 "run_started",
                 run=self.run_id,
                 kind=kind,
@@ -167,7 +172,7 @@ class ArchiveSession:
                     "could not record the end of run %s in the index: %s", self.run_id, plain_db_error(exc)
                 )
             # the custody log may live on another disk than the index: tried either way
-            self._log_custody("run_finished", run=self.run_id, status=status, summary=summary)
+            self.evidence.log_custody("run_finished", run=self.run_id, status=status, summary=summary)
         self.index.close()
         self.lock.release()
         return summary
@@ -269,48 +274,6 @@ class ArchiveSession:
         self.inc("archive/records_written", len(records))
         self.inc("archive/bytes_written", sum(w.length for w in written))
         return written
-
-    # bookkeeping --------------------------------------------------------------------------------
-    def _log_custody(self, event: str, **details: Any) -> ChainLink | None:
-        """A custody entry; a log that cannot take it (its disk is full) stops the crawl as a
-        WARC error does (nothing is archived that the log does not account for), in one line."""
-        try:
-            return self.custody.record(event, **details)
-        except OSError as exc:
-            why = exc.strerror or str(exc)
-            if self.write_error is None:
-                self.write_error = ArchiveWriteError(
-                    exc.errno or 0, f"cannot write to the custody log: {why}"
-                )
-                logger.error("%s; stopping the crawl", self.write_error.strerror)
-            else:
-                logger.error("could not log %s in the custody log: %s", event, why)
-            self.inc("archive/custody_error")
-            return None
-
-    def _file_opened(self, filename: str) -> None:
-        self.index.file_opened(filename, self.run_id)
-        self._log_custody("file_created", file=filename, run=self.run_id)
-        self.inc("archive/files_opened")
-
-    def _file_closed(self, closed: ClosedFile) -> None:
-        # the file is closed on disk: its evidence (manifest, custody) is written even when the
-        # index cannot take its row any more
-        self.index_call(self.index.file_closed, closed.filename, closed.size, closed.sha256)
-        self.manifest.add(f"{WARCS_DIR}/{closed.filename}", closed.sha256)
-        head = self._log_custody("file_closed", file=closed.filename, bytes=closed.size, sha256=closed.sha256)
-        if head is not None:
-            self.manifest.add_head(f"{WARCS_DIR}/{closed.filename}", head)
-        for hook in self.file_closed_hooks:
-            name = getattr(hook, "__name__", hook)
-            try:
-                hook(self, closed)
-            except OSError as exc:  # a full disk, a permission: the machine's, not a bug of ours
-                logger.error("%s failed for %s: %s", name, closed.filename, exc)
-                self.inc("archive/file_hook_errors")
-            except Exception:  # a failed index/timestamp/upload must not lose the capture itself
-                logger.exception("%s failed for %s", name, closed.filename)
-                self.inc("archive/file_hook_errors")
 
     def inc(self, key: str, count: int = 1) -> None:
         if self.stats is not None:

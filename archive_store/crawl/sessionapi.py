@@ -1,14 +1,15 @@
 """What spiders and pipelines may use of the crawl's archive session: a small protocol.
 
 `archive_store.crawl.session.ArchiveSession` composes the run's ledger (`runledger`), the exchange
-recorder (the download handler's side: `record_exchange`, revisits, spooled bodies) and the index
-batcher (`indexbatch`). Spiders and pipelines need far less than that: the run they belong to, the
-index to read and mark, a way to stop the crawl when the index refuses a write, derived records
-that refer to a capture, and the media notes of the summary. They are typed against this protocol
-(as file-closed hooks are against `archive_store.hooks.FileClosedContext`) and get the crawl's
-session from `capture_session(crawler)`: they import this module, never the session's. The session
-never imports this module, so there is no import loop; mypy checks that `ArchiveSession` satisfies
-the protocol where `capture_session` returns it.
+recorder (`exchangerecorder`, the download handler's side: records, revisits, spooled bodies), the
+index batcher (`indexbatch`) and the files' evidence (`fileevidence`). Spiders and pipelines need
+far less than that: the run they belong to, the index to read and mark, a way to stop the crawl when
+the index refuses a write, derived records that refer to a capture, and the media notes of the
+summary. They are typed against this protocol (as file-closed hooks are against
+`archive_store.hooks.FileClosedContext`) and get the crawl's session from
+`capture_session(crawler)`: they import this module, never the session's. The session never imports
+this module, so there is no import loop; mypy checks that `ArchiveSession` satisfies the protocol
+where `capture_session` returns it.
 
 Who uses what (callers of the session outside the crawl room):
 - run_id, index: pipelines (extraction, quotes, recheck, citations, documents), render records,
