@@ -9,7 +9,7 @@ from scrapy.exceptions import NotConfigured
 from sqlalchemy import select
 
 from archive_store.crawl.archive_settings import archive_settings
-from archive_store.crawl.session import ArchiveSession
+from archive_store.crawl.sessionapi import CaptureSession, capture_session
 from archive_store.export.citations import add_report
 from archive_store.index.citationplaces import add_places
 from archive_store.index.database import utcnow
@@ -25,14 +25,14 @@ logger = logging.getLogger(__name__)
 
 
 class CitationsPipeline:
-    def __init__(self, session: ArchiveSession) -> None:
+    def __init__(self, session: CaptureSession) -> None:
         self.session = session
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
         if not archive_settings(crawler).enabled:
             raise NotConfigured("citations are stored in the archive index")
-        return cls(ArchiveSession.for_crawler(crawler))
+        return cls(capture_session(crawler))
 
     def process_item(self, item: Any) -> Any:
         if isinstance(item, ReportCitations) and not self._known(item):

@@ -25,7 +25,7 @@ from pipelines.extraction.govdoc import identity_from_text
 
 if TYPE_CHECKING:
     from archive_store.crawl.archive_settings import DocumentSettings
-    from archive_store.crawl.session import ArchiveSession
+    from archive_store.crawl.sessionapi import CaptureSession
 
 logger = logging.getLogger(__name__)
 DOCUMENT_TEXT_VERSION = 1  # raised when what a stored document yields changes (`reextract`)
@@ -69,7 +69,7 @@ def is_document(url: str, headers: list[tuple[str, str]], body: bytes, ocr: str)
 
 
 def store_document_text(
-    session: ArchiveSession,
+    session: CaptureSession,
     capture_id: int,
     url: str,
     response_record_id: str,
@@ -133,7 +133,7 @@ class DocumentTexts:
     """The crawl's side: which captures are documents, their reading off the reactor thread (a
     thread waits on a worker process for each), and the storing of what they gave."""
 
-    def __init__(self, session: ArchiveSession, limits: Limits, processes: int, stats: Any = None) -> None:
+    def __init__(self, session: CaptureSession, limits: Limits, processes: int, stats: Any = None) -> None:
         self.session = session
         self.limits = limits
         self.processes = max(processes, 1)
@@ -143,7 +143,7 @@ class DocumentTexts:
 
     @classmethod
     def from_settings(
-        cls, documents: DocumentSettings, session: ArchiveSession, stats: Any
+        cls, documents: DocumentSettings, session: CaptureSession, stats: Any
     ) -> DocumentTexts | None:
         if not documents.enabled:
             return None

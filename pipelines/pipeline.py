@@ -18,7 +18,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from archive_store.crawl.archive_settings import archive_settings
 from archive_store.crawl.children import QuietSpawnContext, watch_parent
-from archive_store.crawl.session import ArchiveSession
+from archive_store.crawl.sessionapi import CaptureSession, capture_session
 from archive_store.index.hostpages import HOST_PAGES_LIMIT, HostPages, host_of, host_pages
 from archive_store.index.schema import Page
 from pipelines.document_text import DocumentTexts
@@ -38,7 +38,7 @@ METADATA_TYPE = "application/json"
 class ExtractionPipeline:
     def __init__(
         self,
-        session: ArchiveSession,
+        session: CaptureSession,
         extract: bool,
         processes: int,
         stats: Any,
@@ -59,7 +59,7 @@ class ExtractionPipeline:
         archive = archive_settings(crawler)
         if not archive.enabled:
             raise NotConfigured("extraction stores into the archive's index")
-        session = ArchiveSession.for_crawler(crawler)
+        session = capture_session(crawler)
         return cls(
             session,
             settings.getbool("EXTRACT_ENABLED"),

@@ -20,7 +20,7 @@ from scrapy.exceptions import NotConfigured
 from sqlalchemy.exc import SQLAlchemyError
 
 from archive_store.crawl.archive_settings import archive_settings
-from archive_store.crawl.session import ArchiveSession
+from archive_store.crawl.sessionapi import CaptureSession, capture_session
 from archive_store.index.database import utcnow
 from archive_store.index.lookup import url_variants
 from archive_store.index.quotes import (
@@ -55,7 +55,7 @@ Text = tuple[str, int, str, str]
 
 
 class QuotesPipeline:
-    def __init__(self, crawler: Crawler, session: ArchiveSession) -> None:
+    def __init__(self, crawler: Crawler, session: CaptureSession) -> None:
         self.crawler = crawler
         self.session = session
         self.index = session.index
@@ -68,7 +68,7 @@ class QuotesPipeline:
             # quoted passages are looked for in the extracted text; no argument, so Scrapy logs
             # nothing: a WARNING line here would break the one-line output of a --no-extract crawl
             raise NotConfigured
-        return cls(crawler, ArchiveSession.for_crawler(crawler))
+        return cls(crawler, capture_session(crawler))
 
     async def process_item(self, item: Any) -> Any:
         if not isinstance(item, ArchivedResponse) or item.capture is None or not item.capture.capture_id:

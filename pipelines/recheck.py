@@ -28,7 +28,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from twisted.internet.task import deferLater
 
 from archive_store.crawl.archive_settings import archive_settings
-from archive_store.crawl.session import ArchiveSession
+from archive_store.crawl.sessionapi import CaptureSession, capture_session
 from archive_store.index.database import utcnow
 from archive_store.index.events import add_event, captures_by_id
 from archive_store.index.schema import Page, RecheckEvent
@@ -84,7 +84,7 @@ def state_of_capture(capture_state: str) -> str:
 
 
 class RecheckPipeline:
-    def __init__(self, crawler: Crawler, session: ArchiveSession) -> None:
+    def __init__(self, crawler: Crawler, session: CaptureSession) -> None:
         self.crawler = crawler
         self.session = session
         self.index = session.index
@@ -104,7 +104,7 @@ class RecheckPipeline:
     def from_crawler(cls, crawler: Crawler) -> Self:
         if not archive_settings(crawler).enabled:
             raise NotConfigured("re-checks need the archive")
-        return cls(crawler, ArchiveSession.for_crawler(crawler))
+        return cls(crawler, capture_session(crawler))
 
     async def process_item(self, item: Any) -> Any:
         if isinstance(item, RecheckedResponse) and item.target is not None:

@@ -20,7 +20,7 @@ from sqlalchemy import select
 from warcio.archiveiterator import ArchiveIterator
 
 from archive_store.crawl.archive_settings import ArchiveSettings
-from archive_store.crawl.session import ArchiveSession
+from archive_store.crawl.sessionapi import CaptureSession
 from archive_store.index.hostpages import HostPages, host_of, host_pages
 from archive_store.index.schema import Capture, Page
 from archive_store.storage.reader import decode_content, load_capture
@@ -91,7 +91,7 @@ def written_versions(warc_dir: Path) -> dict[str, int]:
 
 
 def _facts(
-    session: ArchiveSession, capture: Capture, hosts: dict[str, HostPages] | None = None
+    session: CaptureSession, capture: Capture, hosts: dict[str, HostPages] | None = None
 ) -> ResponseFacts | None:
     loaded = load_capture(session.index, session.paths.warcs, capture)
     if loaded.parsed is None:
@@ -111,7 +111,7 @@ def _facts(
     )
 
 
-def _store(session: ArchiveSession, capture: Capture, result: dict[str, Any]) -> None:
+def _store(session: CaptureSession, capture: Capture, result: dict[str, Any]) -> None:
     """Write the new metadata record, then point the index at it (page row and state)."""
     record = {"url": capture.url, "refers_to": capture.record_id, "reextracted": True, **result}
     block = json.dumps(record, ensure_ascii=False, sort_keys=True).encode("utf-8")
@@ -132,7 +132,7 @@ def _store(session: ArchiveSession, capture: Capture, result: dict[str, Any]) ->
     session.index.save_page(Page.from_analysis(capture.id, capture.url, result, record_id))
 
 
-def reextract(session: ArchiveSession, *, force: bool = False) -> ReextractSummary:
+def reextract(session: CaptureSession, *, force: bool = False) -> ReextractSummary:
     """Re-analyse every response capture not yet analysed by this extractor version."""
     summary = ReextractSummary()
     versions = written_versions(session.paths.warcs)
@@ -187,7 +187,7 @@ def _may_be_document(capture: Capture) -> bool:
 
 
 def reextract_documents(
-    session: ArchiveSession, summary: ReextractSummary, settings: Any, *, force: bool = False
+    session: CaptureSession, summary: ReextractSummary, settings: Any, *, force: bool = False
 ) -> None:
     """Read the text of every document response not yet read by this version of the readers (an
     archive made before document text, or with it off): new conversion and metadata records in this

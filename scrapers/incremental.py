@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import or_, select
 
 from archive_store.crawl.archive_settings import archive_settings
-from archive_store.crawl.session import ArchiveSession
+from archive_store.crawl.sessionapi import capture_session
 from archive_store.index.lookup import GOOD_STATE
 from archive_store.index.schema import Capture
 
@@ -24,7 +24,7 @@ def archived_urls(crawler: Crawler, urls: Collection[str]) -> set[str]:
     """
     if not urls or not archive_settings(crawler).enabled:
         return set()
-    session = ArchiveSession.for_crawler(crawler)
+    session = capture_session(crawler)
     stmt = select(Capture.url).where(Capture.url.in_(list(urls)), Capture.state == GOOD_STATE)
     if session.run_id is not None:
         stmt = stmt.where(or_(Capture.run_id.is_(None), Capture.run_id != session.run_id))

@@ -7,12 +7,11 @@ media answer that is an HLS playlist or a DASH manifest is followed (`streams`):
 init segments, keys, each its own exchange. Work is bounded: each URL once (a playlist naming itself is not
 fetched again), manifests nested at most ARCHIVE_MEDIA_PLAYLIST_DEPTH deep, at most
 ARCHIVE_MEDIA_MAX_SEGMENTS segments per playlist, a live playlist polled ARCHIVE_MEDIA_LIVE_ROUNDS
-times. Whatever is cut, partial or failed is told in the run summary (`ArchiveSession.note_media`).
+times. Whatever is cut, partial or failed is told in the run summary (`CaptureSession.note_media`).
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import AsyncIterator, Iterable, Iterator
 from functools import partial
 from typing import TYPE_CHECKING, Any
@@ -29,7 +28,7 @@ from archive_store.crawl.capture.mediastream import (
     NOT_KEPT_FLAG,
     STREAM_META,
 )
-from archive_store.crawl.session import ArchiveSession
+from archive_store.crawl.sessionapi import MediaNotesSink, capture_session
 from archive_store.index.captureref import capture_in
 from archive_store.index.pagemedia import media_kind
 from pipelines.extraction import wechat_urls
@@ -163,7 +162,7 @@ class MediaFollowing:
                 yield again
 
     def _plan_requests(
-        self, response: Response, plan: StreamPlan, session: ArchiveSession
+        self, response: Response, plan: StreamPlan, session: MediaNotesSink
     ) -> Iterable[scrapy.Request]:
         depth = int(response.meta.get(_DEPTH_META, 0)) + 1
         hop = int(response.meta.get("archive_hop", 0))
@@ -204,7 +203,7 @@ class MediaFollowing:
         return requests
 
     async def _next_live_round(
-        self, response: Response, plan: StreamPlan, session: ArchiveSession
+        self, response: Response, plan: StreamPlan, session: MediaNotesSink
     ) -> scrapy.Request | None:
         """A live playlist is fetched again (new segments appear) a bounded number of times."""
         done = int(response.meta.get(_ROUND_META, 0)) + 1
@@ -228,7 +227,7 @@ class MediaFollowing:
             link, parent, hop, depth=int(response.meta.get(_DEPTH_META, 0)), live_round=done
         )
 
-    async def _embed_requests(self, response: Response, session: ArchiveSession) -> list[scrapy.Request]:
+    async def _embed_requests(self, response: Response, session: MediaNotesSink) -> list[scrapy.Request]:
         """A platform player page, captured: its media resolved by yt-dlp and fetched by the crawl."""
         if not self.settings.getbool("ARCHIVE_MEDIA_EMBEDS_RESOLVE"):
             session.note_media(
@@ -255,8 +254,7 @@ class MediaFollowing:
         )
         capture = capture_in(response.meta)
         if resolved.info is not None and capture is not None:
-            block = json.dumps(resolved.info, ensure_ascii=False, sort_keys=True).encode("utf-8")
-            session.write_derivative(response.url, capture.record_id, block, "application/json")
+            session.keep_media_info(response.url, capture, resolved.info)
         if resolved.error:
             session.note_media(
                 response.url, "embed", f"could not resolve this player's video: {resolved.error}"
@@ -278,5 +276,5 @@ class MediaFollowing:
         if request.meta.get(MEDIA_META):
             self._session().note_media(request.url, "failed", reason)
 
-    def _session(self) -> ArchiveSession:
-        return ArchiveSession.for_crawler(self.crawler)
+    def _session(self) -> MediaNotesSink:
+        return capture_session(self.crawler)

@@ -17,7 +17,7 @@ from scrapy.http import Response
 from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet.task import deferLater
 
-from archive_store.crawl.session import ArchiveSession
+from archive_store.crawl.sessionapi import capture_session
 from archive_store.index.captureref import CaptureRef
 from archive_store.index.schema import CaptureOrigin
 from pipelines.items import FetchFailure
@@ -77,7 +77,7 @@ class RecoverSpider(ArchivingSpider):
     def _mark_third_party(self, memento: dict[str, str], capture: CaptureRef) -> None:
         capture_id = capture.capture_id
         assert capture_id is not None  # checked by the caller
-        session = ArchiveSession.for_crawler(self.crawler)
+        session = capture_session(self.crawler)
         link = {
             "original_url": memento["original_url"],
             "memento_url": memento["memento_url"],

@@ -84,7 +84,7 @@ def _index_opens(settings: Settings) -> None:
     from sqlalchemy.exc import SQLAlchemyError  # noqa: PLC0415
 
     from archive_store.crawl import default_settings  # noqa: PLC0415
-    from archive_store.crawl.session import plain_db_error  # noqa: PLC0415
+    from archive_store.crawl.runledger import plain_db_error  # noqa: PLC0415
     from archive_store.index.database import ArchiveIndex, default_db_url  # noqa: PLC0415
     from archive_store.lock import ArchiveLock  # noqa: PLC0415
 
