@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
 
-from archive_store.warc.record import StoredRecord
+from archive_store.warc.record import NamedFields, StoredRecord
 
 _GZIP_MAGIC = b"\x1f\x8b"
 _MEMBER_MAGIC = b"\x1f\x8b\x08"
@@ -53,7 +53,7 @@ class ReadLimits:
 
 
 @dataclass
-class ForeignRecord:
+class ForeignRecord(NamedFields):
     """One record: named fields in file order, its place in the file, its block in a spool."""
 
     fields: list[tuple[str, str]]
@@ -62,18 +62,6 @@ class ForeignRecord:
     length: int
     block: BinaryIO = field(repr=False)  # positioned anywhere: seek(0) before reading
     block_length: int = 0
-
-    def get(self, name: str) -> str | None:
-        wanted = name.lower()
-        return next((v for k, v in self.fields if k.lower() == wanted), None)
-
-    @property
-    def record_type(self) -> str:
-        return self.get("WARC-Type") or ""
-
-    @property
-    def record_id(self) -> str:
-        return self.get("WARC-Record-ID") or ""
 
     def block_chunks(self, size: int = _READ) -> Iterator[bytes]:
         self.block.seek(0)

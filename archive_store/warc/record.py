@@ -6,14 +6,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 
-@dataclass(frozen=True)
-class StoredRecord:
-    """A WARC record read back: named fields in file order, and the block bytes."""
+class NamedFields:
+    """Reading a record's named header fields (case-insensitive, first wins), for every kind of
+    record read back: `fields` is the header in file order."""
 
     fields: list[tuple[str, str]]
-    block: bytes
-    offset: int = 0
-    length: int = 0
 
     def get(self, name: str) -> str | None:
         wanted = name.lower()
@@ -26,3 +23,13 @@ class StoredRecord:
     @property
     def record_id(self) -> str:
         return self.get("WARC-Record-ID") or ""
+
+
+@dataclass(frozen=True)
+class StoredRecord(NamedFields):
+    """A WARC record read back: named fields in file order, and the block bytes."""
+
+    fields: list[tuple[str, str]]
+    block: bytes
+    offset: int = 0
+    length: int = 0
