@@ -9,6 +9,7 @@ import time
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from search_bench import capture_row
 from sqlalchemy import insert
 
 from archive_store.index.database import ArchiveIndex, default_db_url
@@ -27,28 +28,7 @@ def build_index(archive: Path, count: int = CAPTURES) -> list[str]:
     rows, pages = [], []
     for n in range(count):
         url = urls[n % len(urls)]
-        rows.append(
-            {
-                "id": n + 1,
-                "run_id": None,
-                "url": url,
-                "method": "GET",
-                "captured_at": start + timedelta(seconds=n),
-                "warc_date": "",
-                "http_status": 200,
-                "record_type": "response",
-                "record_id": f"<urn:uuid:{n:032x}>",
-                "warc_file": "f.warc.gz",
-                "warc_offset": n * 1000,
-                "warc_length": 1000,
-                "payload_digest": f"sha1:{n:032d}",
-                "block_digest": "sha1:x",
-                "payload_length": 5000,
-                "state": "ok",
-                "hop": 0,
-                "chunked": False,
-            }
-        )
+        rows.append({"id": n + 1, "run_id": None, **capture_row(n, url, start + timedelta(seconds=n))})
         pages.append(
             {"capture_id": n + 1, "url": url, "title": f"通知 {n}", "text": "关于开展工作的通知。" * 50}
         )

@@ -75,11 +75,13 @@ def page_text(rng: random.Random, pool: list[str], n: int) -> str:
     return "".join(parts)[: target + 40]
 
 
-def capture_values(n: int, start: datetime) -> dict[str, Any]:
+def capture_row(n: int, url: str, when: datetime) -> dict[str, Any]:
+    """The index row of the n-th made-up capture: the benches write these directly (search, serve,
+    lookup), with no WARC behind them."""
     return {
-        "url": f"http://gaj.county{n % 300}.example.gov.cn/xxgk/t{n}.html",
+        "url": url,
         "method": "GET",
-        "captured_at": start + timedelta(seconds=30 * n),
+        "captured_at": when,
         "warc_date": "",
         "http_status": 200,
         "record_type": "response",
@@ -95,6 +97,11 @@ def capture_values(n: int, start: datetime) -> dict[str, Any]:
         "state": "ok",
         "hop": 0,
     }
+
+
+def capture_values(n: int, start: datetime) -> dict[str, Any]:
+    url = f"http://gaj.county{n % 300}.example.gov.cn/xxgk/t{n}.html"
+    return capture_row(n, url, start + timedelta(seconds=30 * n))
 
 
 def build(

@@ -26,31 +26,9 @@ from archive_store.index.database import ArchiveIndex, default_db_url
 from archive_store.index.schema import Page, RecheckEvent
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from search_bench import page_text, sentences
+from search_bench import capture_row, page_text, sentences
 
 PER_SOURCE = 4
-
-
-def capture_values(n: int, url: str, when: datetime) -> dict[str, object]:
-    return {
-        "url": url,
-        "method": "GET",
-        "captured_at": when,
-        "warc_date": "",
-        "http_status": 200,
-        "record_type": "response",
-        "record_id": f"<urn:uuid:{n:032x}>",
-        "warc_file": "f.warc.gz",
-        "warc_offset": n * 1000,
-        "warc_length": 1000,
-        "payload_digest": f"sha1:{n:032d}",
-        "block_digest": "sha1:x",
-        "payload_length": 5000,
-        "content_type": "text/html",
-        "chunked": False,
-        "state": "ok",
-        "hop": 0,
-    }
 
 
 def build(root: Path, captures: int) -> str:
@@ -72,7 +50,7 @@ def build(root: Path, captures: int) -> str:
         source = n % sources
         url = f"http://gaj.county{source % 300}.example.gov.cn/xxgk/t{source}.html"
         when = start + timedelta(days=n // sources, seconds=source)
-        capture_rows.append({"id": n + 1, **capture_values(n, url, when)})
+        capture_rows.append({"id": n + 1, **capture_row(n, url, when)})
         page_rows.append(
             {
                 "capture_id": n + 1,
